@@ -1,0 +1,343 @@
+// The one typed contract between every UI (renderer, CLI) and the service. Each method has a zod
+// schema for its arguments and its result; hosts validate arguments at the boundary with
+// `parseArgs` and answer with the `Result` envelope, never a thrown error (Electron IPC only
+// serialises `message`). The renderer imports this file for types and schemas only.
+import { z } from 'zod';
+import { RunSpecSchema } from './spec.js';
+
+export * from './spec.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+export const ColumnKind = z.enum(['numeric', 'datetime', 'categorical']);
+export type ColumnKind = z.infer<typeof ColumnKind>;
+
+export const ColumnStats = z.object({
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  /** Distinct values (categorical columns) or null. */
+  distinct: z.number().nullable(),
+  /** Up to 20 most frequent labels of a categorical column. */
+  top: z.array(z.object({ value: z.string(), count: z.number() })).optional(),
+  /** Datetime format that parsed this column, e.g. `YYYY-MM-DD`. */
+  format: z.string().optional(),
+});
+export type ColumnStats = z.infer<typeof ColumnStats>;
+
+export const ColumnSummary = z.object({
+  index: z.number().int(),
+  name: z.string(),
+  kind: ColumnKind,
+  missing: z.number().int(),
+  stats: ColumnStats,
+});
+export type ColumnSummary = z.infer<typeof ColumnSummary>;
+
+export const DatasetSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  sourceName: z.string(),
+  sha256: z.string(),
+  importedAt: z.string(),
+  rowCount: z.number().int(),
+  timeColumn: z.string().nullable(),
+  seriesColumn: z.string().nullable(),
+  notes: z.string(),
+  columns: z.array(ColumnSummary),
+  /** Warnings found at import: unsorted time, duplicate timestamps, ... */
+  warnings: z.array(z.string()),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const MetricSummary = z.object({
+  key: z.string(),
+  last: z.number(),
+  best: z.number(),
+  bestEpoch: z.number().int(),
+  min: z.number(),
+  max: z.number(),
+});
+export type MetricSummary = z.infer<typeof MetricSummary>;
+
+export const RunRow = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  datasetId: z.number().int().nullable(),
+  datasetName: z.string().nullable(),
+  status: RunStatus,
+  spec: RunSpecSchema,
+  seed: z.number().int(),
+  backend: z.string().nullable(),
+  device: z.string().nullable(),
+  /** Which implementation trained the RNN layers: `fused-wasm`, `tf.layers`, ... */
+  impl: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  parentId: z.number().int().nullable(),
+  notes: z.string(),
+  tags: z.array(z.string()),
+  paramCount: z.number().int().nullable(),
+  epochsDone: z.number().int(),
+  summary: z.array(MetricSummary),
+  /** Test-split evaluation of the best checkpoint: `test.rmse`, `naive.mase`, `test.accuracy`, ... */
+  test: z.record(z.string(), z.number()),
+});
+export type RunRow = z.infer<typeof RunRow>;
+
+export const MetricPoint = z.object({
+  runId: z.number().int(),
+  key: z.string(),
+  epoch: z.number().int(),
+  step: z.number().int(),
+  value: z.number(),
+  wallTime: z.number(),
+});
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+export const Predictions = z.object({
+  runId: z.number().int(),
+  split: z.string(),
+  /** Per target and horizon step: `price@1`, ... */
+  outputs: z.array(z.string()),
+  /** Flattened [n, outputs] in original units. */
+  actual: z.array(z.number()),
+  predicted: z.array(z.number()),
+  naive: z.array(z.number()).optional(),
+  seasonalNaive: z.array(z.number()).optional(),
+  /** Time value (ms since epoch, or row index) of each prediction's first target step. */
+  time: z.array(z.number()),
+  classes: z.array(z.string()).optional(),
+});
+export type Predictions = z.infer<typeof Predictions>;
+
+export const ExportResult = z.object({
+  dir: z.string(),
+  files: z.array(z.string()),
+  checkpoint: z.enum(['best', 'last']),
+  epoch: z.number().int(),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
+
+export const Estimate = z.object({
+  paramCount: z.number().int(),
+  windows: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() }),
+  rows: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() }),
+  features: z.array(z.string()),
+  targets: z.array(z.string()),
+  impl: z.string(),
+});
+export type Estimate = z.infer<typeof Estimate>;
+
+const id = z.number().int().positive();
+
+// ---------------------------------------------------------------------------------------------
+// Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
+
+export const methods = {
+  'system.info': {
+    args: z.object({}).strict(),
+    result: z.object({ version: z.string(), dbPath: z.string(), host: z.string() }),
+  },
+  'datasets.list': { args: z.object({}).strict(), result: z.array(DatasetSummary) },
+  'datasets.get': { args: z.object({ id }).strict(), result: DatasetSummary },
+  'datasets.import': {
+    args: z.object({ path: z.string().min(1), name: z.string().min(1).optional() }).strict(),
+    result: DatasetSummary,
+  },
+  'datasets.update': {
+    args: z
+      .object({
+        id,
+        name: z.string().min(1).optional(),
+        notes: z.string().optional(),
+        timeColumn: z.string().nullable().optional(),
+        seriesColumn: z.string().nullable().optional(),
+      })
+      .strict(),
+    result: DatasetSummary,
+  },
+  'datasets.delete': { args: z.object({ id }).strict(), result: z.object({ deleted: z.boolean() }) },
+  'datasets.rows': {
+    args: z
+      .object({ id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) })
+      .strict(),
+    result: z.object({
+      columns: z.array(z.string()),
+      rows: z.array(z.array(z.union([z.number(), z.string(), z.null()]))),
+      total: z.number().int(),
+    }),
+  },
+  'datasets.series': {
+    args: z
+      .object({
+        id,
+        columns: z.array(z.string()).min(1).max(16),
+        /** Series id to select in long-format data. */
+        series: z.string().optional(),
+      })
+      .strict(),
+    result: z.object({
+      /** Time axis (ms since epoch) or null when the dataset has no time column. */
+      time: z.array(z.number()).nullable(),
+      series: z.array(z.object({ name: z.string(), values: z.array(z.number().nullable()) })),
+    }),
+  },
+  'runs.list': {
+    args: z.object({ datasetId: id.optional() }).strict(),
+    result: z.array(RunRow),
+  },
+  'runs.get': { args: z.object({ id }).strict(), result: RunRow },
+  'runs.estimate': {
+    args: z.object({ datasetId: id, spec: z.unknown() }).strict(),
+    result: Estimate,
+  },
+  'runs.create': {
+    args: z
+      .object({
+        datasetId: id,
+        spec: z.unknown(),
+        name: z.string().min(1).optional(),
+        parentId: id.optional(),
+        tags: z.array(z.string().min(1)).optional(),
+      })
+      .strict(),
+    result: RunRow,
+  },
+  'runs.stop': { args: z.object({ id }).strict(), result: RunRow },
+  'runs.resume': { args: z.object({ id }).strict(), result: RunRow },
+  'runs.update': {
+    args: z
+      .object({ id, name: z.string().min(1).optional(), notes: z.string().optional(), tags: z.array(z.string().min(1)).optional() })
+      .strict(),
+    result: RunRow,
+  },
+  'runs.delete': { args: z.object({ id }).strict(), result: z.object({ deleted: z.boolean() }) },
+  'runs.metrics': {
+    args: z.object({ ids: z.array(id).min(1).max(200), keys: z.array(z.string()).optional() }).strict(),
+    result: z.array(MetricPoint),
+  },
+  'runs.predictions': {
+    args: z.object({ id, split: z.enum(['test']).default('test') }).strict(),
+    result: Predictions.nullable(),
+  },
+  'runs.export': {
+    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best') }).strict(),
+    result: ExportResult,
+  },
+  'runs.csv': {
+    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics']) }).strict(),
+    result: z.object({ fileName: z.string(), csv: z.string() }),
+  },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export type Args<M extends MethodName> = z.input<Methods[M]['args']>;
+export type ParsedArgs<M extends MethodName> = z.output<Methods[M]['args']>;
+export type Output<M extends MethodName> = z.output<Methods[M]['result']>;
+
+// ---------------------------------------------------------------------------------------------
+// Events pushed from the service to every subscribed UI.
+
+export interface RunProgress {
+  runId: number;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  samplesPerSec: number;
+  etaSeconds: number;
+}
+export interface RunEpoch {
+  runId: number;
+  epoch: number;
+  metrics: Record<string, number>;
+  wallTime: number;
+}
+export interface RunStatusEvent {
+  runId: number;
+  status: RunStatus;
+  error?: string | null;
+}
+export interface RunLog {
+  runId: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  time: number;
+}
+export interface ImportProgress {
+  file: string;
+  bytes: number;
+  totalBytes: number;
+  rows: number;
+}
+export interface EventMap {
+  'run:progress': RunProgress;
+  'run:epoch': RunEpoch;
+  'run:status': RunStatusEvent;
+  'run:log': RunLog;
+  'import:progress': ImportProgress;
+  'datasets:changed': { id: number };
+}
+export type EventName = keyof EventMap;
+export const EVENT_NAMES: EventName[] = ['run:progress', 'run:epoch', 'run:status', 'run:log', 'import:progress', 'datasets:changed'];
+
+// ---------------------------------------------------------------------------------------------
+// The envelope
+
+export const ERROR_CODES = ['invalid_args', 'not_found', 'bad_input', 'conflict', 'forbidden', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  /** Dotted path of the offending field (`spec.window.lookback`), a column or a file line. */
+  field?: string;
+}
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** An error the service raises on purpose; hosts turn it into `{ ok: false, error }`. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** Formats a zod error as one readable line naming each field. */
+export function describeZodError(err: z.ZodError, prefix = ''): ApiError {
+  const first = err.issues[0];
+  const field = first ? [prefix, ...first.path.map(String)].filter(Boolean).join('.') : prefix || undefined;
+  const message = err.issues
+    .slice(0, 5)
+    .map((i) => {
+      const f = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
+      return f ? `${f}: ${i.message}` : i.message;
+    })
+    .join('; ');
+  return { code: 'invalid_args', message, ...(field ? { field } : {}) };
+}
+
+/** Validates a call's arguments at a host boundary. */
+export function parseArgs<M extends MethodName>(method: M, args: unknown): Result<ParsedArgs<M>> {
+  const parsed = methods[method].args.safeParse(args ?? {});
+  if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+  return { ok: true, value: parsed.data as ParsedArgs<M> };
+}

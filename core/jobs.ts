@@ -1,0 +1,72 @@
+// The process launcher interface. Headless hosts fork Node children (`forkLauncher`), Electron
+// uses utilityProcess (electron/launcher.ts); the service only sees this interface.
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImportProgress, RunEpoch, RunLog, RunProgress } from './contract.js';
+
+export type Job =
+  | { kind: 'import'; dbPath: string; path: string; name?: string }
+  | { kind: 'train'; dbPath: string; runId: number; resume: boolean };
+
+export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
+
+export type WorkerToHost =
+  | { type: 'import-progress'; progress: ImportProgress }
+  | { type: 'run-progress'; progress: RunProgress }
+  | { type: 'run-epoch'; epoch: RunEpoch }
+  | { type: 'log'; log: RunLog }
+  | { type: 'status'; runId: number; status: string; error?: string | null }
+  | { type: 'done'; result: unknown }
+  | { type: 'error'; error: { code: string; message: string; field?: string } };
+
+export interface JobHandle {
+  readonly pid: number | undefined;
+  send(msg: HostToWorker): void;
+  kill(): void;
+  onMessage(listener: (msg: WorkerToHost) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+}
+
+export interface JobLauncher {
+  start(job: Job): JobHandle;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+
+/** The worker entry file beside this module: compiled JS in dist/, TypeScript when run from source. */
+export function workerEntry(): string {
+  const file = join(here, '..', 'worker', fromSource ? 'main.ts' : 'main.js');
+  if (!existsSync(file)) throw new Error(`worker entry not found: ${file}`);
+  return file;
+}
+
+/** Node execArgv for a child running the TypeScript sources (tests, `tsx` dev runs). */
+export function workerExecArgv(): string[] {
+  return fromSource ? ['--import', 'tsx'] : [];
+}
+
+export const forkLauncher: JobLauncher = {
+  start(job) {
+    const child = fork(workerEntry(), [], {
+      execArgv: workerExecArgv(),
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const handle: JobHandle = {
+      pid: child.pid,
+      send: (msg) => {
+        if (child.connected) child.send(msg);
+      },
+      kill: () => {
+        child.kill('SIGKILL');
+      },
+      onMessage: (l) => child.on('message', (m) => l(m as WorkerToHost)),
+      onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+    };
+    handle.send({ type: 'start', job });
+    return handle;
+  },
+};

@@ -1,0 +1,44 @@
+// What the CSV parser hands to the store: typed columns plus what was learned about the file.
+import type { ColumnKind, ColumnStats } from '../../core/contract.js';
+
+export interface ParsedColumn {
+  name: string;
+  kind: ColumnKind;
+  /** numeric: values (NaN = missing); datetime: ms since the Unix epoch, UTC (NaN = missing). */
+  values?: Float64Array;
+  /** categorical: codes into `labels` (-1 = missing). */
+  codes?: Int32Array;
+  labels?: string[];
+  missing: number;
+  stats: ColumnStats;
+}
+
+export interface ParsedTable {
+  sourceName: string;
+  sha256: string;
+  delimiter: string;
+  rowCount: number;
+  columns: ParsedColumn[];
+  /** Chosen time column (datetime, or a numeric index such as a year) or null. */
+  timeColumn: string | null;
+  /** Series-id column for long-format data or null. */
+  seriesColumn: string | null;
+  warnings: string[];
+}
+
+export interface ImportProgressFn {
+  (p: { bytes: number; totalBytes: number; rows: number }): void;
+}
+
+/** Raised for input the user must fix; names the file and, where known, line and column. */
+export class CsvError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+    readonly column?: string,
+  ) {
+    super(message);
+    this.name = 'CsvError';
+  }
+}
