@@ -1,0 +1,127 @@
+// The runs table group: runs, run_tags, params. Plain records only (db/ imports nothing of ours);
+// core/ maps them to the contract's RunRow.
+import type { DB } from './open.js';
+import { nowIso } from './time.js';
+
+export type RunStatusValue = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  dataset_id: number | null;
+  dataset_name: string | null;
+  status: RunStatusValue;
+  spec: string;
+  seed: number;
+  backend: string | null;
+  device: string | null;
+  impl: string | null;
+  param_count: number | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  error: string | null;
+  parent_id: number | null;
+  notes: string;
+  worker_pid: number | null;
+  heartbeat: number | null;
+  test_metrics: string;
+}
+
+const SELECT_RUN = `SELECT r.*, d.name AS dataset_name FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;
+
+export interface NewRun {
+  name: string;
+  datasetId: number;
+  spec: string;
+  seed: number;
+  parentId?: number | null;
+  params: Record<string, string>;
+  tags?: string[];
+}
+
+export function insertRun(db: DB, run: NewRun): number {
+  return db.transaction(() => {
+    const info = db
+      .prepare(
+        `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, parent_id) VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
+      )
+      .run(run.name, run.datasetId, run.spec, run.seed, nowIso(), run.parentId ?? null);
+    const id = Number(info.lastInsertRowid);
+    const p = db.prepare(`INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)`);
+    for (const [k, v] of Object.entries(run.params)) p.run(id, k, v);
+    setTags(db, id, run.tags ?? []);
+    return id;
+  })();
+}
+
+export function getRun(db: DB, id: number): RunRecord | undefined {
+  return db.prepare(`${SELECT_RUN} WHERE r.id = ?`).get(id) as RunRecord | undefined;
+}
+
+export function listRuns(db: DB, datasetId?: number): RunRecord[] {
+  if (datasetId !== undefined) return db.prepare(`${SELECT_RUN} WHERE r.dataset_id = ? ORDER BY r.id DESC`).all(datasetId) as RunRecord[];
+  return db.prepare(`${SELECT_RUN} ORDER BY r.id DESC`).all() as RunRecord[];
+}
+
+export function runTags(db: DB, ids?: number[]): Map<number, string[]> {
+  const rows = db.prepare(`SELECT run_id, tag FROM run_tags ORDER BY tag`).all() as { run_id: number; tag: string }[];
+  const want = ids ? new Set(ids) : null;
+  const out = new Map<number, string[]>();
+  for (const r of rows) {
+    if (want && !want.has(r.run_id)) continue;
+    const list = out.get(r.run_id) ?? [];
+    list.push(r.tag);
+    out.set(r.run_id, list);
+  }
+  return out;
+}
+
+export function setTags(db: DB, runId: number, tags: string[]): void {
+  db.prepare(`DELETE FROM run_tags WHERE run_id = ?`).run(runId);
+  const ins = db.prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)`);
+  for (const t of tags) ins.run(runId, t);
+}
+
+export function updateRunFields(db: DB, id: number, fields: Partial<Pick<RunRecord, 'name' | 'notes'>>): void {
+  if (fields.name !== undefined) db.prepare(`UPDATE runs SET name = ? WHERE id = ?`).run(fields.name, id);
+  if (fields.notes !== undefined) db.prepare(`UPDATE runs SET notes = ? WHERE id = ?`).run(fields.notes, id);
+}
+
+export function markStarted(db: DB, id: number, info: { pid: number; backend: string; device: string; impl: string; paramCount: number }): void {
+  db.prepare(
+    `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), ended_at = NULL, error = NULL,
+       worker_pid = ?, heartbeat = ?, backend = ?, device = ?, impl = ?, param_count = ? WHERE id = ?`,
+  ).run(nowIso(), info.pid, Date.now(), info.backend, info.device, info.impl, info.paramCount, id);
+}
+
+export function heartbeat(db: DB, id: number): void {
+  db.prepare(`UPDATE runs SET heartbeat = ? WHERE id = ?`).run(Date.now(), id);
+}
+
+/** Ends a run. Only a queued or running run changes, so a late message never overwrites a final status. */
+export function finishRun(db: DB, id: number, status: Exclude<RunStatusValue, 'queued' | 'running'>, error: string | null = null): boolean {
+  const info = db
+    .prepare(
+      `UPDATE runs SET status = ?, error = ?, ended_at = ?, worker_pid = NULL WHERE id = ? AND status IN ('queued', 'running')`,
+    )
+    .run(status, error, nowIso(), id);
+  return info.changes > 0;
+}
+
+export function requeueRun(db: DB, id: number): void {
+  db.prepare(`UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL WHERE id = ?`).run(id);
+}
+
+export function setTestMetrics(db: DB, id: number, metrics: Record<string, number>): void {
+  db.prepare(`UPDATE runs SET test_metrics = ? WHERE id = ?`).run(JSON.stringify(metrics), id);
+}
+
+export function deleteRun(db: DB, id: number): boolean {
+  return db.prepare(`DELETE FROM runs WHERE id = ?`).run(id).changes > 0;
+}
+
+/** Runs whose trainer process is gone (host crash, SIGKILL): status says running/queued but nobody works on them. */
+export function activeRuns(db: DB): RunRecord[] {
+  return db.prepare(`${SELECT_RUN} WHERE r.status IN ('queued', 'running')`).all() as RunRecord[];
+}

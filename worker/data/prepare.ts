@@ -1,0 +1,291 @@
+// Turns a dataset's columns and a RunSpec into what training needs: per-series scaled feature
+// and target arrays (rows × columns, never rows × lookback × columns), the window end indices of
+// each split, the scalers (fitted on train rows only) and the season length for the baselines.
+// Every problem with the spec or the data is a ServiceError naming the field or column.
+import { ServiceError, type RunSpec } from '../../core/contract.js';
+import { fillMissing } from './fill.js';
+import { fitScaler, scale, type Scaler } from './scaler.js';
+import { inferSeasonLength } from './season.js';
+
+export interface SourceColumn {
+  name: string;
+  kind: 'numeric' | 'datetime' | 'categorical';
+  values?: Float64Array;
+  codes?: Int32Array;
+  labels?: string[];
+}
+
+export interface DatasetInfo {
+  name: string;
+  rowCount: number;
+  timeColumn: string | null;
+  seriesColumn: string | null;
+  columns: { name: string; kind: SourceColumn['kind'] }[];
+}
+
+/** One series in time order. */
+export interface Group {
+  key: string;
+  rows: number;
+  /** Scaled inputs, row-major [rows, features]. */
+  x: Float32Array;
+  /** Scaled regression targets [rows, targets], or class index per row (classify). */
+  y: Float32Array;
+  /** Targets in original units [rows, targets] (forecast), for metrics and baselines. */
+  raw: Float64Array;
+  time: Float64Array;
+  /** First row of the val and test splits inside this group. */
+  valStart: number;
+  testStart: number;
+}
+
+export interface Prepared {
+  task: RunSpec['task'];
+  features: string[];
+  targets: string[];
+  classes: string[] | null;
+  scalers: Record<string, Scaler>;
+  lookback: number;
+  horizon: number;
+  groups: Group[];
+  /** Windows as (group, t) pairs, t = index of the last input row. */
+  windows: { train: Int32Array; val: Int32Array; test: Int32Array };
+  seasonLength: number;
+  /** Output names: `price@1` … per target and horizon step, or the class labels. */
+  outputs: string[];
+}
+
+export type Split = 'train' | 'val' | 'test';
+
+/** Resolves the spec's columns against the dataset, naming the offending field on error. */
+export function resolveColumns(spec: RunSpec, ds: DatasetInfo): { targets: string[]; features: string[]; time: string | null; series: string | null } {
+  const byName = new Map(ds.columns.map((c) => [c.name, c]));
+  const known = ds.columns.map((c) => c.name).join(', ');
+  const need = (name: string, field: string) => {
+    const c = byName.get(name);
+    if (!c) throw new ServiceError('bad_input', `${field}: unknown column "${name}" in dataset "${ds.name}" (columns: ${known})`, field);
+    return c;
+  };
+  const time = spec.time ?? ds.timeColumn;
+  if (spec.time) need(spec.time, 'spec.time');
+  const series = spec.series === undefined ? ds.seriesColumn : spec.series;
+  if (series) need(series, 'spec.series');
+  spec.target.forEach((t, i) => {
+    const c = need(t, spec.target.length > 1 ? `spec.target.${i}` : 'spec.target');
+    if (spec.task === 'forecast' && c.kind !== 'numeric') {
+      throw new ServiceError('bad_input', `spec.target: column "${t}" is ${c.kind}; a forecast target must be numeric (use "task": "classify" for labels)`, 'spec.target');
+    }
+  });
+  let features = spec.features;
+  if (!features) {
+    features =
+      spec.task === 'forecast'
+        ? [...spec.target]
+        : ds.columns.filter((c) => c.kind === 'numeric' && c.name !== time && c.name !== series && !spec.target.includes(c.name)).map((c) => c.name);
+    if (features.length === 0) throw new ServiceError('bad_input', 'spec.features: the dataset has no numeric column to use as a feature', 'spec.features');
+  }
+  features.forEach((f, i) => {
+    const c = need(f, `spec.features.${i}`);
+    if (c.kind !== 'numeric') throw new ServiceError('bad_input', `spec.features.${i}: column "${f}" is ${c.kind}; features must be numeric`, `spec.features.${i}`);
+  });
+  return { targets: spec.target, features, time: time ?? null, series: series ?? null };
+}
+
+function countWindows(start: number, end: number, lookback: number, horizon: number, stride: number, from: number): number {
+  // Window ends t with t >= from (inputs reach back at most to row 0), targets t+1..t+horizon inside [start, end).
+  const lo = Math.max(start - 1, lookback - 1, from);
+  const hi = end - 1 - horizon;
+  return hi < lo ? 0 : Math.floor((hi - lo) / stride) + 1;
+}
+
+/** Split row counts for a series of n rows. */
+export function splitRows(n: number, split: RunSpec['split']): { valStart: number; testStart: number } {
+  const valStart = Math.floor(n * split.train);
+  const testStart = Math.floor(n * (split.train + split.val));
+  return { valStart, testStart };
+}
+
+export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => SourceColumn): Prepared {
+  const { targets, features, time, series } = resolveColumns(spec, ds);
+  const { lookback, horizon, stride } = spec.window;
+  const used = [...new Set([...features, ...(spec.task === 'forecast' ? targets : [])])];
+  const cols = new Map(used.map((n) => [n, load(n)]));
+  for (const [name, c] of cols) {
+    const v = c.values!;
+    let present = 0;
+    for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i]!)) present++;
+    if (present === 0) {
+      const field = targets.includes(name) ? 'spec.target' : 'spec.features';
+      throw new ServiceError('bad_input', `column "${name}" has no values (every cell is missing)`, field);
+    }
+  }
+
+  // Classes for classification: a categorical column's labels, or the distinct values of a small integer column.
+  let classes: string[] | null = null;
+  let classOf: Int32Array | null = null;
+  if (spec.task === 'classify') {
+    const c = load(targets[0]!);
+    if (c.kind === 'categorical') {
+      const used = new Set<number>();
+      for (const code of c.codes!) if (code >= 0) used.add(code);
+      const codes = [...used].sort((a, b) => a - b);
+      const remap = new Map(codes.map((code, i) => [code, i]));
+      classes = codes.map((code) => c.labels![code]!);
+      classOf = Int32Array.from(c.codes!, (code) => (code >= 0 ? remap.get(code)! : -1));
+    } else {
+      const vals = c.values!;
+      const distinct = [...new Set(Array.from(vals).filter((x) => !Number.isNaN(x)))].sort((a, b) => a - b);
+      if (distinct.length > 100 || distinct.some((x) => !Number.isInteger(x))) {
+        throw new ServiceError('bad_input', `spec.target: column "${targets[0]}" is numeric with ${distinct.length} distinct values; classify needs a categorical column`, 'spec.target');
+      }
+      const idx = new Map(distinct.map((x, i) => [x, i]));
+      classes = distinct.map(String);
+      classOf = Int32Array.from(vals, (x) => (Number.isNaN(x) ? -1 : idx.get(x)!));
+    }
+    if (classes.length < 2) {
+      throw new ServiceError('bad_input', `spec.target: column "${targets[0]}" has only one class (${classes[0] ?? 'none'}); classification needs at least two`, 'spec.target');
+    }
+  }
+
+  // Row order per series: grouped by series id, sorted by time (stable).
+  const n = ds.rowCount;
+  const timeCol = time ? load(time) : null;
+  const timeVals = timeCol?.values ?? null;
+  const seriesCol = series ? load(series) : null;
+  const groupRows = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    let key = '';
+    if (seriesCol) {
+      key = seriesCol.kind === 'categorical' ? (seriesCol.labels![seriesCol.codes![i]!] ?? '') : String(seriesCol.values![i]);
+    }
+    let list = groupRows.get(key);
+    if (!list) groupRows.set(key, (list = []));
+    list.push(i);
+  }
+  if (timeVals) for (const rows of groupRows.values()) rows.sort((a, b) => timeVals[a]! - timeVals[b]! || a - b);
+
+  // Per group: copy columns in row order, apply the missing-value policy.
+  interface Raw { key: string; rows: number[]; cols: Map<string, Float64Array>; cls: Int32Array | null }
+  const raws: Raw[] = [];
+  for (const [key, rowsAll] of groupRows) {
+    let rows = rowsAll;
+    if (spec.missing === 'drop' || spec.missing === 'error') {
+      const bad = rows.find((r) => used.some((c) => Number.isNaN(cols.get(c)!.values![r]!)) || (classOf !== null && classOf[r]! < 0));
+      if (bad !== undefined && spec.missing === 'error') {
+        const col = used.find((c) => Number.isNaN(cols.get(c)!.values![bad]!)) ?? targets[0]!;
+        throw new ServiceError('bad_input', `missing value in column "${col}" at data row ${bad + 1} (line ${bad + 2}); choose "missing": "drop", "ffill" or "interpolate"`, 'spec.missing');
+      }
+      rows = rows.filter((r) => !used.some((c) => Number.isNaN(cols.get(c)!.values![r]!)) && (classOf === null || classOf[r]! >= 0));
+    } else if (classOf !== null) {
+      rows = rows.filter((r) => classOf![r]! >= 0);
+    }
+    const gcols = new Map<string, Float64Array>();
+    for (const c of used) {
+      const src = cols.get(c)!.values!;
+      const v = Float64Array.from(rows, (r) => src[r]!);
+      if (spec.missing === 'ffill' || spec.missing === 'interpolate') fillMissing(v, spec.missing);
+      gcols.set(c, v);
+    }
+    raws.push({ key, rows, cols: gcols, cls: classOf ? Int32Array.from(rows, (r) => classOf![r]!) : null });
+  }
+
+  // Splits per series, then scalers fitted on the train rows of every series.
+  const splits = raws.map((g) => splitRows(g.rows.length, spec.split));
+  const scalers: Record<string, Scaler> = {};
+  for (const c of used) scalers[c] = fitScaler(spec.scaling, raws.map((g, i) => g.cols.get(c)!.subarray(0, splits[i]!.valStart)));
+
+  const F = features.length;
+  const T = targets.length;
+  const groups: Group[] = raws.map((g, gi) => {
+    const rows = g.rows.length;
+    const x = new Float32Array(rows * F);
+    features.forEach((f, j) => {
+      const v = g.cols.get(f)!;
+      const s = scalers[f]!;
+      for (let r = 0; r < rows; r++) x[r * F + j] = scale(s, v[r]!);
+    });
+    let y: Float32Array;
+    let raw: Float64Array;
+    if (g.cls) {
+      y = Float32Array.from(g.cls);
+      raw = Float64Array.from(g.cls);
+    } else {
+      y = new Float32Array(rows * T);
+      raw = new Float64Array(rows * T);
+      targets.forEach((t, j) => {
+        const v = g.cols.get(t)!;
+        const s = scalers[t]!;
+        for (let r = 0; r < rows; r++) {
+          y[r * T + j] = scale(s, v[r]!);
+          raw[r * T + j] = v[r]!;
+        }
+      });
+    }
+    const tv = timeVals ? Float64Array.from(g.rows, (r) => timeVals[r]!) : Float64Array.from(g.rows, (r) => r);
+    return { key: g.key, rows, x, y, raw, time: tv, ...splits[gi]! };
+  });
+
+  // Windows: targets of a window lie inside one split; inputs may reach back into earlier rows of the same series.
+  const build = (split: Split): Int32Array => {
+    const out: number[] = [];
+    groups.forEach((g, gi) => {
+      const [start, end] = split === 'train' ? [0, g.valStart] : split === 'val' ? [g.valStart, g.testStart] : [g.testStart, g.rows];
+      const lo = Math.max(start - 1, lookback - 1);
+      for (let t = lo; t + horizon < end; t += stride) out.push(gi, t);
+    });
+    return Int32Array.from(out);
+  };
+  const windows = { train: build('train'), val: build('val'), test: build('test') };
+  checkWindows(spec, groups, windows);
+
+  const firstTrain = groups[0]!;
+  const seasonLength =
+    spec.seasonLength ??
+    (spec.task === 'forecast' ? inferSeasonLength(firstTrain.raw.filter((_, i) => i % T === 0).subarray(0, firstTrain.valStart)) : 1);
+  const outputs =
+    spec.task === 'classify' ? classes!.slice() : targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
+  return { task: spec.task, features, targets, classes, scalers, lookback, horizon, groups, windows, seasonLength, outputs };
+}
+
+function checkWindows(spec: RunSpec, groups: Group[], windows: Prepared['windows']): void {
+  const { lookback, horizon } = spec.window;
+  const rows = (s: Split) =>
+    groups.reduce((a, g) => a + (s === 'train' ? g.valStart : s === 'val' ? g.testStart - g.valStart : g.rows - g.testStart), 0);
+  const trainRows = rows('train');
+  if (windows.train.length === 0) {
+    throw new ServiceError(
+      'bad_input',
+      `spec.window: lookback ${lookback} + horizon ${horizon} needs more rows than the train split has (${trainRows} rows per series at most ${Math.max(...groups.map((g) => g.valStart))}); lower the lookback or horizon, or raise split.train`,
+      'spec.window.lookback',
+    );
+  }
+  for (const s of ['val', 'test'] as const) {
+    if (windows[s].length === 0) {
+      const n = rows(s);
+      throw new ServiceError(
+        'bad_input',
+        n === 0
+          ? `spec.split.${s}: the ${s} split has no rows; raise split.${s}`
+          : `spec.window.horizon: horizon ${horizon} is larger than the ${s} split (${n} rows); lower the horizon or raise split.${s}`,
+        n === 0 ? `spec.split.${s}` : 'spec.window.horizon',
+      );
+    }
+  }
+}
+
+/** Windows of a split without building the data (run designer estimate). */
+export function estimateWindows(spec: RunSpec, groupSizes: number[]): { rows: Record<Split, number>; windows: Record<Split, number> } {
+  const { lookback, horizon, stride } = spec.window;
+  const rows = { train: 0, val: 0, test: 0 };
+  const windows = { train: 0, val: 0, test: 0 };
+  for (const n of groupSizes) {
+    const { valStart, testStart } = splitRows(n, spec.split);
+    rows.train += valStart;
+    rows.val += testStart - valStart;
+    rows.test += n - testStart;
+    windows.train += countWindows(0, valStart, lookback, horizon, stride, 0);
+    windows.val += countWindows(valStart, testStart, lookback, horizon, stride, 0);
+    windows.test += countWindows(testStart, n, lookback, horizon, stride, 0);
+  }
+  return { rows, windows };
+}

@@ -1,0 +1,112 @@
+// Builds the model a RunSpec describes: stacked RNN layers (SimpleRNN, LSTM or GRU; optionally
+// bidirectional), dropout between them, an optional dense head, and an output layer (linear for
+// forecasts, softmax for classes). Pure: the same spec and seed give the same initial weights, and
+// the `layers` and `fused` implementations give the same weight names, shapes and order.
+import * as tf from '@tensorflow/tfjs';
+import type { RunSpec } from '../../core/contract.js';
+
+export type RnnImpl = 'fused' | 'layers';
+
+export interface ModelShape {
+  lookback: number;
+  features: number;
+  outputs: number;
+}
+
+export interface RnnLayerConfig {
+  cell: RunSpec['model']['cell'];
+  units: number;
+  returnSequences: boolean;
+  name: string;
+  seed: number;
+}
+
+/** Makes one RNN layer; the fused kernels provide another factory with the same weights. */
+export type RnnFactory = (cfg: RnnLayerConfig) => tf.layers.Layer;
+
+export const layersRnn: RnnFactory = (cfg) => {
+  const common = {
+    units: cfg.units,
+    returnSequences: cfg.returnSequences,
+    name: cfg.name,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: cfg.seed }),
+    recurrentInitializer: tf.initializers.orthogonal({ seed: cfg.seed + 1 }),
+  };
+  if (cfg.cell === 'lstm') return tf.layers.lstm(common);
+  if (cfg.cell === 'gru') return tf.layers.gru(common);
+  return tf.layers.simpleRNN(common);
+};
+
+export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = layersRnn): tf.LayersModel {
+  const seed = spec.train.seed;
+  const input = tf.input({ shape: [shape.lookback, shape.features], name: 'window' });
+  let x: tf.SymbolicTensor = input;
+  const layers = spec.model.layers;
+  layers.forEach((l, i) => {
+    const cfg: RnnLayerConfig = {
+      cell: spec.model.cell,
+      units: l.units,
+      returnSequences: i < layers.length - 1,
+      name: `rnn_${i}`,
+      seed: seed + 100 * i,
+    };
+    if (spec.model.bidirectional) {
+      // Bidirectional wraps a tf.layers RNN; the fused path is not offered for it (see fusedAllowed).
+      const inner = layersRnn(cfg) as unknown as tf.RNN;
+      x = tf.layers.bidirectional({ layer: inner, mergeMode: 'concat', name: `bi_${i}` }).apply(x) as tf.SymbolicTensor;
+    } else {
+      x = rnn(cfg).apply(x) as tf.SymbolicTensor;
+    }
+    if (l.dropout > 0) x = tf.layers.dropout({ rate: l.dropout, seed: seed + 100 * i + 7, name: `dropout_${i}` }).apply(x) as tf.SymbolicTensor;
+  });
+  spec.model.head.layers.forEach((units, i) => {
+    x = tf.layers
+      .dense({
+        units,
+        activation: spec.model.head.activation,
+        name: `head_${i}`,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1000 + i }),
+      })
+      .apply(x) as tf.SymbolicTensor;
+  });
+  const out = tf.layers
+    .dense({
+      units: shape.outputs,
+      activation: spec.task === 'classify' ? 'softmax' : 'linear',
+      name: 'output',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2000 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: 'rnn_workbench' });
+}
+
+/** Trainable parameter count, without building tensors (run designer estimate). */
+export function countParams(spec: RunSpec, shape: ModelShape): number {
+  const gates = spec.model.cell === 'lstm' ? 4 : spec.model.cell === 'gru' ? 3 : 1;
+  const dirs = spec.model.bidirectional ? 2 : 1;
+  let inSize = shape.features;
+  let total = 0;
+  for (const l of spec.model.layers) {
+    total += dirs * gates * (inSize * l.units + l.units * l.units + l.units);
+    inSize = dirs * l.units;
+  }
+  for (const units of spec.model.head.layers) {
+    total += inSize * units + units;
+    inSize = units;
+  }
+  return total + inSize * shape.outputs + shape.outputs;
+}
+
+export function lossFor(spec: RunSpec): string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) {
+  if (spec.task === 'classify') return 'categoricalCrossentropy';
+  if (spec.train.loss === 'mae') return 'meanAbsoluteError';
+  if (spec.train.loss === 'huber') return (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred, undefined, 1.0);
+  return 'meanSquaredError';
+}
+
+export function optimizerFor(spec: RunSpec): tf.Optimizer {
+  const lr = spec.train.learningRate;
+  if (spec.train.optimizer === 'sgd') return tf.train.sgd(lr);
+  if (spec.train.optimizer === 'rmsprop') return tf.train.rmsprop(lr);
+  return tf.train.adam(lr);
+}
