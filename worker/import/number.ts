@@ -1,0 +1,90 @@
+// Decimal numbers parsed straight from the file's bytes, so a million-row import never creates a
+// JS string per cell. Exact (correctly rounded) for up to 15 significant digits and a decimal
+// exponent within ±22: the mantissa and the power of ten are then both exact doubles, and one
+// multiplication or division rounds once. Anything longer falls back to Number() on the text.
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * Parses `b[s..e)` as a decimal number (`12`, `-3.5`, `+.5`, `1e-3`, `Inf`). Returns NaN when the
+ * bytes are not a number; callers treat the NaN spelling as a missing-value token beforehand.
+ */
+export function parseNumber(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  let c = b[i]!;
+  if (c === 45 /* - */) {
+    neg = true;
+    i++;
+  } else if (c === 43 /* + */) i++;
+  if (i >= e) return NaN;
+  let m = 0;
+  let sig = 0; // significant digits accumulated into m
+  let exp = 0;
+  let digits = 0;
+  while (i < e) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) break;
+    if (m !== 0 || d !== 0) sig++;
+    m = m * 10 + d;
+    digits++;
+    i++;
+  }
+  if (i < e && b[i] === 46 /* . */) {
+    i++;
+    while (i < e) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
+      if (m !== 0 || d !== 0) sig++;
+      m = m * 10 + d;
+      exp--;
+      digits++;
+      i++;
+    }
+  }
+  if (digits === 0) return i === s + (neg || b[s] === 43 ? 1 : 0) ? parseSpecial(b, s, e) : NaN;
+  if (i < e) {
+    c = b[i]!;
+    if (c !== 101 && c !== 69 /* e E */) return NaN;
+    i++;
+    let eneg = false;
+    if (i < e && (b[i] === 45 || b[i] === 43)) {
+      eneg = b[i] === 45;
+      i++;
+    }
+    if (i >= e) return NaN;
+    let x = 0;
+    while (i < e) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) return NaN;
+      if (x < 100000) x = x * 10 + d;
+      i++;
+    }
+    exp += eneg ? -x : x;
+  }
+  let v: number;
+  if (sig <= 15 && exp >= -22 && exp <= 22) {
+    v = exp >= 0 ? m * POW10[exp]! : m / POW10[-exp]!;
+  } else {
+    // Too many digits for the exact fast path: the syntax is already checked, let V8 round it.
+    v = Number(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
+    return v;
+  }
+  return neg ? -v : v;
+}
+
+/** `inf`, `Infinity` with an optional sign; anything else is not a number. */
+function parseSpecial(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  if (b[i] === 45 || b[i] === 43) {
+    neg = b[i] === 45;
+    i++;
+  }
+  const n = e - i;
+  if (n !== 3 && n !== 8) return NaN;
+  let word = '';
+  for (let k = i; k < e; k++) word += String.fromCharCode(b[k]! | 0x20);
+  if (word !== 'inf' && word !== 'infinity') return NaN;
+  return neg ? -Infinity : Infinity;
+}
