@@ -4,14 +4,11 @@
 // the `layers` and `fused` implementations give the same weight names, shapes and order.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpec } from '../../core/contract.js';
+import type { ModelShape } from './params.js';
+export { countParams, type ModelShape } from './params.js';
 
 export type RnnImpl = 'fused' | 'layers';
 
-export interface ModelShape {
-  lookback: number;
-  features: number;
-  outputs: number;
-}
 
 export interface RnnLayerConfig {
   cell: RunSpec['model']['cell'];
@@ -78,23 +75,6 @@ export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = l
     })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'rnn_workbench' });
-}
-
-/** Trainable parameter count, without building tensors (run designer estimate). */
-export function countParams(spec: RunSpec, shape: ModelShape): number {
-  const gates = spec.model.cell === 'lstm' ? 4 : spec.model.cell === 'gru' ? 3 : 1;
-  const dirs = spec.model.bidirectional ? 2 : 1;
-  let inSize = shape.features;
-  let total = 0;
-  for (const l of spec.model.layers) {
-    total += dirs * gates * (inSize * l.units + l.units * l.units + l.units);
-    inSize = dirs * l.units;
-  }
-  for (const units of spec.model.head.layers) {
-    total += inSize * units + units;
-    inSize = units;
-  }
-  return total + inSize * shape.outputs + shape.outputs;
 }
 
 export function lossFor(spec: RunSpec): string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) {

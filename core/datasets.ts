@@ -1,0 +1,97 @@
+// Dataset queries for the UI: summaries, a page of rows for the preview table, and whole columns
+// for charts. Columns come from the columnar BLOBs (one read each).
+import { ServiceError, type DatasetSummary } from './contract.js';
+import type { DB } from '../db/open.js';
+import { readDatasetSummary as readSummary } from '../worker/import/store.js';
+import { columnLoader, datasetInfo } from '../worker/data/source.js';
+
+export function readDatasetSummary(db: DB, id: number): DatasetSummary {
+  const exists = db.prepare(`SELECT 1 FROM datasets WHERE id = ?`).get(id);
+  if (!exists) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
+  return readSummary(db, id);
+}
+
+export function listDatasetSummaries(db: DB): DatasetSummary[] {
+  const ids = db.prepare(`SELECT id FROM datasets ORDER BY id DESC`).all() as { id: number }[];
+  return ids.map((r) => readSummary(db, r.id));
+}
+
+export function updateDataset(
+  db: DB,
+  a: { id: number; name?: string | undefined; notes?: string | undefined; timeColumn?: string | null | undefined; seriesColumn?: string | null | undefined },
+): void {
+  const ds = readDatasetSummary(db, a.id);
+  const names = new Set(ds.columns.map((c) => c.name));
+  for (const [field, col] of [['timeColumn', a.timeColumn], ['seriesColumn', a.seriesColumn]] as const) {
+    if (col && !names.has(col)) throw new ServiceError('bad_input', `${field}: unknown column "${col}" in dataset "${ds.name}"`, field);
+  }
+  db.transaction(() => {
+    if (a.name !== undefined) db.prepare(`UPDATE datasets SET name = ? WHERE id = ?`).run(a.name, a.id);
+    if (a.notes !== undefined) db.prepare(`UPDATE datasets SET notes = ? WHERE id = ?`).run(a.notes, a.id);
+    if (a.timeColumn !== undefined) db.prepare(`UPDATE datasets SET time_column = ? WHERE id = ?`).run(a.timeColumn, a.id);
+    if (a.seriesColumn !== undefined) db.prepare(`UPDATE datasets SET series_column = ? WHERE id = ?`).run(a.seriesColumn, a.id);
+  })();
+}
+
+export function deleteDataset(db: DB, id: number): boolean {
+  return db.prepare(`DELETE FROM datasets WHERE id = ?`).run(id).changes > 0;
+}
+
+function cellValue(kind: string, col: { values?: Float64Array; codes?: Int32Array; labels?: string[] }, r: number): number | string | null {
+  if (col.codes) {
+    const c = col.codes[r]!;
+    return c < 0 ? null : col.labels![c]!;
+  }
+  const v = col.values![r]!;
+  if (Number.isNaN(v)) return null;
+  return kind === 'datetime' ? new Date(v).toISOString().replace('.000Z', 'Z') : v;
+}
+
+export function readRows(db: DB, id: number, offset: number, limit: number): { columns: string[]; rows: (number | string | null)[][]; total: number } {
+  const info = datasetInfo(db, id);
+  if (!info) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
+  const load = columnLoader(db, id);
+  const cols = info.columns.map((c) => ({ kind: c.kind, col: load(c.name) }));
+  const end = Math.min(info.rowCount, offset + limit);
+  const rows: (number | string | null)[][] = [];
+  for (let r = offset; r < end; r++) rows.push(cols.map((c) => cellValue(c.kind, c.col, r)));
+  return { columns: info.columns.map((c) => c.name), rows, total: info.rowCount };
+}
+
+export function readSeries(
+  db: DB,
+  id: number,
+  columns: string[],
+  series?: string,
+): { time: number[] | null; series: { name: string; values: (number | null)[] }[] } {
+  const info = datasetInfo(db, id);
+  if (!info) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
+  const known = new Map(info.columns.map((c) => [c.name, c.kind]));
+  columns.forEach((c, i) => {
+    if (!known.has(c)) throw new ServiceError('bad_input', `columns.${i}: unknown column "${c}"`, `columns.${i}`);
+  });
+  const load = columnLoader(db, id);
+  let rows: number[] | null = null;
+  if (info.seriesColumn) {
+    const s = load(info.seriesColumn);
+    const want = series ?? (s.labels ? s.labels[0] : undefined);
+    const code = s.labels ? s.labels.indexOf(want ?? '') : -1;
+    rows = [];
+    for (let r = 0; r < info.rowCount; r++) if (s.codes ? s.codes[r] === code : String(s.values![r]) === want) rows.push(r);
+  }
+  const pick = (v: Float64Array) => (rows ? rows.map((r) => v[r]!) : Array.from(v));
+  const time = info.timeColumn ? pick(load(info.timeColumn).values!) : null;
+  // Charts want time order; the import keeps file order, so sort here when needed.
+  let order: number[] | null = null;
+  if (time && time.some((t, i) => i > 0 && t < time[i - 1]!)) order = time.map((_, i) => i).sort((a, b) => time[a]! - time[b]!);
+  const ordered = <T>(a: T[]): T[] => (order ? order.map((i) => a[i]!) : a);
+  return {
+    time: time ? ordered(time) : null,
+    series: columns.map((name) => {
+      const c = load(name);
+      const vals = c.codes ? Array.from(c.codes, (x) => (x < 0 ? NaN : x)) : pick(c.values!);
+      const v = c.codes && rows ? rows.map((r) => vals[r]!) : vals;
+      return { name, values: ordered(v.map((x) => (Number.isNaN(x) ? null : x))) };
+    }),
+  };
+}

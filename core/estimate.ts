@@ -1,0 +1,44 @@
+// The run designer's estimate: parameter count and windows per split, computed without TF.js and
+// without building any windows; also the early check that refuses a spec that cannot train.
+import { ServiceError, type Estimate, type RunSpec } from './contract.js';
+import type { DB } from '../db/open.js';
+import { columnLoader, datasetInfo } from '../worker/data/source.js';
+import { estimateWindows, resolveColumns } from '../worker/data/prepare.js';
+import { countParams } from '../worker/model/params.js';
+
+export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate {
+  const info = datasetInfo(db, datasetId);
+  if (!info) throw new ServiceError('not_found', `dataset ${datasetId} does not exist`, 'datasetId');
+  const cols = resolveColumns(spec, info);
+  const load = columnLoader(db, datasetId);
+  const sizes = new Map<string, number>();
+  if (cols.series) {
+    const s = load(cols.series);
+    for (let r = 0; r < info.rowCount; r++) {
+      const k = s.codes ? String(s.codes[r]) : String(s.values![r]);
+      sizes.set(k, (sizes.get(k) ?? 0) + 1);
+    }
+  } else sizes.set('', info.rowCount);
+  const { rows, windows } = estimateWindows(spec, [...sizes.values()]);
+  const { lookback, horizon } = spec.window;
+  if (windows.train === 0) {
+    throw new ServiceError('bad_input', `spec.window: lookback ${lookback} + horizon ${horizon} needs more rows than the train split has (${rows.train} rows); lower the lookback or horizon, or raise split.train`, 'spec.window.lookback');
+  }
+  for (const s of ['val', 'test'] as const) {
+    if (windows[s] === 0) {
+      throw new ServiceError('bad_input', rows[s] === 0
+        ? `spec.split.${s}: the ${s} split has no rows; raise split.${s}`
+        : `spec.window.horizon: horizon ${horizon} is larger than the ${s} split (${rows[s]} rows); lower the horizon or raise split.${s}`,
+        rows[s] === 0 ? `spec.split.${s}` : 'spec.window.horizon');
+    }
+  }
+  let outputs = cols.targets.length * horizon;
+  if (spec.task === 'classify') {
+    const t = load(cols.targets[0]!);
+    outputs = t.labels ? new Set(Array.from(t.codes!).filter((c) => c >= 0)).size : new Set(Array.from(t.values!).filter((v) => !Number.isNaN(v))).size;
+    if (outputs < 2) throw new ServiceError('bad_input', `spec.target: column "${cols.targets[0]}" has only one class; classification needs at least two`, 'spec.target');
+  }
+  const paramCount = countParams(spec, { lookback, features: cols.features.length, outputs });
+  const impl = spec.model.impl === 'layers' || spec.model.bidirectional ? 'tf.layers' : 'fused (when available)';
+  return { paramCount, windows, rows, features: cols.features, targets: cols.targets, impl };
+}

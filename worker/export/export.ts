@@ -1,0 +1,51 @@
+// Exports a checkpoint as a standard TF.js layers model (model.json + weights.bin) plus
+// preprocessing.json, the manifest a user needs to feed it: columns, lookback, horizon, scaler
+// parameters and class labels. A fused model is rebuilt with tf.layers (same weight layout), so
+// the files load anywhere TF.js runs, with no code of ours.
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ServiceError, parseSpec, type ExportResult } from '../../core/contract.js';
+import { openDb } from '../../db/open.js';
+import { getRun } from '../../db/runs.js';
+import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
+import { buildModel, layersRnn } from '../model/build.js';
+import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
+import type { Preprocessing } from '../train/trainer.js';
+
+export async function exportRun(dbPath: string, runId: number, checkpoint: 'best' | 'last', outDir: string): Promise<ExportResult> {
+  await tf.setBackend('cpu');
+  const db = openDb(dbPath);
+  try {
+    const run = getRun(db, runId);
+    if (!run) throw new ServiceError('not_found', `run ${runId} does not exist`, 'id');
+    const cp = loadCheckpoint(db, runId, checkpoint);
+    if (!cp) throw new ServiceError('conflict', `run ${runId} has no ${checkpoint} checkpoint yet (status ${run.status})`, 'checkpoint');
+    const spec = parseSpec(JSON.parse(run.spec));
+    const prep = JSON.parse(cp.preprocessing) as Preprocessing;
+    const model = buildModel(spec, { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length }, layersRnn);
+    setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
+    const dir = resolve(outDir);
+    mkdirSync(dir, { recursive: true });
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
+        writeFileSync(
+          join(dir, 'model.json'),
+          JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`, convertedBy: null, weightsManifest }, null, 1),
+        );
+        const data = artifacts.weightData as ArrayBuffer;
+        writeFileSync(join(dir, 'weights.bin'), Buffer.from(data));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    writeFileSync(
+      join(dir, 'preprocessing.json'),
+      JSON.stringify({ ...prep, run: { id: runId, name: run.name, checkpoint, epoch: cp.epoch, spec } }, null, 2),
+    );
+    recordExport(db, runId, checkpoint, dir);
+    return { dir, files: ['model.json', 'weights.bin', 'preprocessing.json'], checkpoint, epoch: cp.epoch };
+  } finally {
+    db.close();
+  }
+}

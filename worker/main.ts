@@ -1,0 +1,60 @@
+// Entry of every worker process (child_process.fork headless, utilityProcess in Electron): waits
+// for one job, does it, reports through the channel and exits. TF.js is loaded only here, lazily,
+// so an import job never pays for it.
+import { ServiceError } from '../core/contract.js';
+import type { Job } from '../core/jobs.js';
+import { onMessage, send } from './channel.js';
+
+let stopRequested = false;
+let started = false;
+
+async function runJob(job: Job): Promise<void> {
+  if (job.kind === 'import') {
+    const { importCsv } = await import('./import/run.js');
+    const summary = await importCsv(job.dbPath, job.path, {
+      ...(job.name ? { name: job.name } : {}),
+      onProgress: (p) => send({ type: 'import-progress', progress: { file: job.path, ...p } }),
+    });
+    send({ type: 'done', result: summary });
+    return;
+  }
+  if (job.kind === 'export') {
+    const { exportRun } = await import('./export/export.js');
+    send({ type: 'done', result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir) });
+    return;
+  }
+  const { train } = await import('./train/trainer.js');
+  await train({ dbPath: job.dbPath, runId: job.runId, resume: job.resume, send, stopRequested: () => stopRequested });
+  send({ type: 'done', result: { runId: job.runId } });
+}
+
+function errorOf(e: unknown): { code: string; message: string; field?: string } {
+  if (e instanceof ServiceError) return { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) };
+  const err = e as { name?: string; message?: string; line?: number; column?: string; file?: string };
+  if (err?.name === 'CsvError' || err?.name === 'DatabaseOpenError') {
+    const field = err.line !== undefined ? `line ${err.line}` : err.column;
+    return { code: 'bad_input', message: err.message ?? String(e), ...(field ? { field } : {}) };
+  }
+  return { code: 'internal', message: err?.message ?? String(e) };
+}
+
+// A stop from another host process arrives as SIGTERM: finish the batch, save, exit.
+process.on('SIGTERM', () => {
+  stopRequested = true;
+  if (!started) process.exit(0);
+});
+
+onMessage((msg) => {
+  if (msg.type === 'stop') {
+    stopRequested = true;
+    return;
+  }
+  if (msg.type !== 'start' || started) return;
+  started = true;
+  runJob(msg.job)
+    .then(() => setTimeout(() => process.exit(0), 20))
+    .catch((e: unknown) => {
+      send({ type: 'error', error: errorOf(e) });
+      setTimeout(() => process.exit(1), 20);
+    });
+});

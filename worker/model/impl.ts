@@ -1,0 +1,32 @@
+// Chooses the implementation of the RNN layers: the fused kernels by default where the spec
+// allows them (no bidirectional wrapper), tf.layers otherwise or when the kernels fail to load.
+import type { RunSpec } from '../../core/contract.js';
+import { layersRnn, type RnnFactory } from './build.js';
+
+export interface ImplChoice {
+  name: string;
+  factory: RnnFactory;
+  note?: string;
+}
+
+export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
+  const want = spec.model.impl;
+  if (want === 'layers') return { name: 'tf.layers', factory: layersRnn };
+  if (spec.model.bidirectional) {
+    return { name: 'tf.layers', factory: layersRnn, note: 'fused kernels do not cover bidirectional layers: using tf.layers' };
+  }
+  try {
+    const k = (await import('../kernels/index.js')) as {
+      fusedRnnLayer: (cfg: { cell: RunSpec['model']['cell']; units: number; returnSequences: boolean; name?: string; seed?: number }) => ReturnType<RnnFactory>;
+      fusedImplName: () => string;
+      fusedSupported: (o: { cell: RunSpec['model']['cell']; bidirectional: boolean }) => boolean;
+    };
+    if (!k.fusedSupported({ cell: spec.model.cell, bidirectional: spec.model.bidirectional })) {
+      return { name: 'tf.layers', factory: layersRnn, note: `fused kernels do not support this ${spec.model.cell} configuration: using tf.layers` };
+    }
+    return { name: k.fusedImplName(), factory: (cfg) => k.fusedRnnLayer(cfg) };
+  } catch (e) {
+    if (want === 'fused') throw e;
+    return { name: 'tf.layers', factory: layersRnn, note: `fused kernels unavailable (${(e as Error).message.split('\n')[0]}): using tf.layers` };
+  }
+}

@@ -1,0 +1,162 @@
+// Validation metrics per epoch and the final test evaluation with the naive baselines.
+import * as tf from '@tensorflow/tfjs';
+import type { RunSpec } from '../../core/contract.js';
+import type { DB } from '../../db/open.js';
+import { blob, savePredictions } from '../../db/checkpoints.js';
+import { cutBatch, windowCount } from '../data/batches.js';
+import type { Prepared } from '../data/prepare.js';
+import { unscale } from '../data/scaler.js';
+import { classifyMetrics, forecastMetrics, seasonalScale } from './metrics.js';
+
+const EVAL_BATCH = 512;
+
+/** Model outputs for every window of a split, [n, outputs] (scaled units / probabilities). */
+export function predictWindows(model: tf.LayersModel, p: Prepared, windows: Int32Array): { pred: Float32Array; y: Float32Array } {
+  const n = windowCount(windows);
+  const O = p.outputs.length;
+  const pred = new Float32Array(n * O);
+  const y = new Float32Array(n * O);
+  for (let from = 0; from < n; from += EVAL_BATCH) {
+    const size = Math.min(EVAL_BATCH, n - from);
+    const b = cutBatch(p, windows, null, from, size);
+    const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, p.features.length])) as tf.Tensor);
+    pred.set(out.dataSync() as Float32Array, from * O);
+    out.dispose();
+    y.set(b.y, from * O);
+  }
+  return { pred, y };
+}
+
+function lossValue(spec: RunSpec, y: Float32Array, pred: Float32Array, outputs: number): number {
+  let s = 0;
+  if (spec.task === 'classify') {
+    for (let i = 0; i < y.length; i++) if (y[i]! > 0) s -= Math.log(Math.max(pred[i]!, 1e-7));
+    return s / (y.length / outputs);
+  }
+  for (let i = 0; i < y.length; i++) {
+    const e = Math.abs(pred[i]! - y[i]!);
+    s += spec.train.loss === 'mae' ? e : spec.train.loss === 'huber' ? (e <= 1 ? 0.5 * e * e : e - 0.5) : e * e;
+  }
+  return s / y.length;
+}
+
+function argmax(a: Float32Array, row: number, k: number): number {
+  let best = 0;
+  for (let c = 1; c < k; c++) if (a[row * k + c]! > a[row * k + best]!) best = c;
+  return best;
+}
+
+/** Output j*H+h is target j at step h+1: unscale it with target j's scaler. */
+function unscaleOutputs(p: Prepared, scaled: Float32Array): Float64Array {
+  const H = p.horizon;
+  const O = p.outputs.length;
+  const out = new Float64Array(scaled.length);
+  for (let i = 0; i < scaled.length; i++) {
+    const j = Math.floor((i % O) / H);
+    out[i] = unscale(p.scalers[p.targets[j]!]!, scaled[i]!);
+  }
+  return out;
+}
+
+export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): Record<string, number> & { val_loss: number } {
+  const { pred, y } = predictWindows(model, p, p.windows.val);
+  const O = p.outputs.length;
+  const val_loss = lossValue(spec, y, pred, O);
+  if (spec.task === 'classify') {
+    const n = y.length / O;
+    let correct = 0;
+    for (let r = 0; r < n; r++) if (y[r * O + argmax(pred, r, O)] === 1) correct++;
+    return { val_loss, val_acc: correct / n };
+  }
+  const m = forecastMetrics(unscaleOutputs(p, y), unscaleOutputs(p, pred), NaN);
+  return { val_loss, val_mae: m.mae, val_rmse: m.rmse };
+}
+
+export interface TestResult {
+  metrics: Record<string, number>;
+  save(db: DB): void;
+}
+
+export function evaluateTest(model: tf.LayersModel, p: Prepared, runId: number): TestResult {
+  const w = p.windows.test;
+  const n = windowCount(w);
+  const O = p.outputs.length;
+  const { pred, y } = predictWindows(model, p, w);
+  const time = new Float64Array(n);
+  for (let i = 0; i < n; i++) time[i] = p.groups[w[2 * i]!]!.time[w[2 * i + 1]! + 1]!;
+
+  if (p.task === 'classify') {
+    const actual = new Float64Array(n);
+    const predicted = new Float64Array(n);
+    const naive = new Float64Array(n);
+    const counts = new Array<number>(O).fill(0);
+    for (let r = 0; r < n; r++) {
+      actual[r] = argmax(y, r, O);
+      predicted[r] = argmax(pred, r, O);
+      naive[r] = p.groups[w[2 * r]!]!.y[w[2 * r + 1]!]!; // the last observed label
+    }
+    for (const g of p.groups) for (let i = 0; i < g.valStart; i++) counts[g.y[i]!]!++;
+    const majority = counts.indexOf(Math.max(...counts));
+    const m = classifyMetrics(actual, predicted, p.classes!);
+    const metrics: Record<string, number> = {
+      'test.accuracy': m.accuracy,
+      'naive.accuracy': classifyMetrics(actual, naive, p.classes!).accuracy,
+      'majority.accuracy': actual.filter((a) => a === majority).length / Math.max(n, 1),
+      'test.windows': n,
+    };
+    m.perClass.forEach((c) => {
+      metrics[`test.precision.${c.label}`] = c.precision;
+      metrics[`test.recall.${c.label}`] = c.recall;
+    });
+    m.confusion.forEach((row, a) => row.forEach((v, q) => (metrics[`test.confusion.${p.classes![a]}.${p.classes![q]}`] = v)));
+    return {
+      metrics,
+      save: (db) =>
+        savePredictions(db, {
+          run_id: runId, split: 'test', outputs: JSON.stringify(['class']), actual: blob(actual), predicted: blob(predicted),
+          naive: blob(naive), seasonal: null, time: blob(time), classes: JSON.stringify(p.classes),
+        }),
+    };
+  }
+
+  // Forecast: model, naive (last observed value) and seasonal naive (value one season before each step).
+  const H = p.horizon;
+  const T = p.targets.length;
+  const m = p.seasonLength;
+  const actual = new Float64Array(n * O);
+  const naive = new Float64Array(n * O);
+  const seasonal = new Float64Array(n * O);
+  const predicted = unscaleOutputs(p, pred);
+  for (let r = 0; r < n; r++) {
+    const g = p.groups[w[2 * r]!]!;
+    const t = w[2 * r + 1]!;
+    for (let j = 0; j < T; j++) {
+      for (let h = 1; h <= H; h++) {
+        const o = r * O + j * H + (h - 1);
+        actual[o] = g.raw[(t + h) * T + j]!;
+        naive[o] = g.raw[t * T + j]!;
+        const back = t + h - m * Math.ceil(h / m);
+        seasonal[o] = g.raw[(back >= 0 ? back : t) * T + j]!;
+      }
+    }
+  }
+  const scales = p.targets.map((_, j) => seasonalScale(p.groups.map((g) => {
+    const v = new Float64Array(g.valStart);
+    for (let i = 0; i < g.valStart; i++) v[i] = g.raw[i * T + j]!;
+    return v;
+  }), m));
+  const scale = scales.reduce((a, b) => a + b, 0) / scales.length;
+  const metrics: Record<string, number> = { season_length: m, 'test.windows': n };
+  for (const [name, values] of [['test', predicted], ['naive', naive], ['seasonal', seasonal]] as const) {
+    const fm = forecastMetrics(actual, values, scale);
+    for (const [k, v] of Object.entries(fm)) if (Number.isFinite(v)) metrics[`${name}.${k}`] = v;
+  }
+  return {
+    metrics,
+    save: (db) =>
+      savePredictions(db, {
+        run_id: runId, split: 'test', outputs: JSON.stringify(p.outputs), actual: blob(actual), predicted: blob(predicted),
+        naive: blob(naive), seasonal: blob(seasonal), time: blob(time), classes: null,
+      }),
+  };
+}
