@@ -1,0 +1,92 @@
+// The JavaScript side of one WebAssembly engine (one module instance: one layer's tape on one
+// thread), kept as source text because the same code runs on the main thread (new Function) and
+// inside worker threads started with `eval: true` (a worker cannot import our .ts sources under
+// tsx/vitest, and a string also survives bundling and asar packaging).
+//
+// createEngine(module) → { run(op, args) } where
+//   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias }) → Float32Array output
+//   run('backward', { dy }) → { dx, dW, dU, db }
+// cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
+
+/** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
+export const ENGINE_JS = String.raw`
+function createEngine(module) {
+  const ex = new WebAssembly.Instance(module, {}).exports;
+  const P = { W: 0, U: 1, BIAS: 3, XIN: 4, OUT: 11, DY: 12, DXOUT: 13, DW: 15, DU: 16, DB: 17 };
+  let shape = null;
+  const view = (p, n) => new Float32Array(ex.memory.buffer, ex.rnn_ptr(p), n);
+  function forward(a) {
+    const G = a.cell === 1 ? 4 : a.cell === 2 ? 3 : 1;
+    const GH = G * a.H;
+    if (ex.rnn_setup(a.cell, a.act, a.B, a.T, a.F, a.H, a.retSeq ? 1 : 0) !== 0) {
+      const mb = Math.round((a.B * a.T * (GH + 4 * a.H + 3 * a.F) * 4) / 2 ** 20);
+      throw new Error('fused RNN kernel: cannot grow WebAssembly memory to about ' + mb +
+        ' MB (batch ' + a.B + ', steps ' + a.T + ', units ' + a.H + '); use a smaller batch or fewer steps');
+    }
+    shape = { B: a.B, T: a.T, F: a.F, H: a.H, GH, retSeq: a.retSeq };
+    view(P.XIN, a.B * a.T * a.F).set(a.x);
+    view(P.W, a.F * GH).set(a.W);
+    view(P.U, a.H * GH).set(a.U);
+    view(P.BIAS, GH).set(a.bias);
+    ex.rnn_forward();
+    return view(P.OUT, a.B * (a.retSeq ? a.T : 1) * a.H).slice();
+  }
+  function backward(a) {
+    const s = shape;
+    if (!s) throw new Error('fused RNN kernel: backward() without a forward() on this engine');
+    view(P.DY, s.B * (s.retSeq ? s.T : 1) * s.H).set(a.dy);
+    ex.rnn_backward();
+    return {
+      dx: view(P.DXOUT, s.B * s.T * s.F).slice(),
+      dW: view(P.DW, s.F * s.GH).slice(),
+      dU: view(P.DU, s.H * s.GH).slice(),
+      db: view(P.DB, s.GH).slice(),
+    };
+  }
+  return {
+    run(op, a) {
+      if (op === 'forward') return forward(a);
+      if (op === 'backward') return backward(a);
+      throw new Error('fused RNN kernel: unknown op ' + op);
+    },
+  };
+}
+`;
+
+/** Worker thread main loop: blocks in Atomics.wait, serves engine calls posted on its port. */
+export const WORKER_JS = String.raw`
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+${ENGINE_JS}
+const { port, ctrl, module } = workerData;
+const engines = new Map();
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, 0, seen);
+  const now = Atomics.load(ctrl, 0);
+  while (seen < now) {
+    const got = receiveMessageOnPort(port);
+    if (!got) continue; // posted before the counter moved; it is on its way
+    seen++;
+    const m = got.message;
+    if (m.op === 'exit') { port.close(); process.exit(0); }
+    let reply;
+    let transfer = [];
+    try {
+      if (m.op === 'free') { engines.delete(m.id); reply = { ok: true }; }
+      else {
+        let e = engines.get(m.id);
+        if (!e) { e = createEngine(module); engines.set(m.id, e); }
+        const value = e.run(m.op, m.args);
+        if (value instanceof Float32Array) transfer = [value.buffer];
+        else transfer = Object.values(value).map((v) => v.buffer);
+        reply = { ok: true, value };
+      }
+    } catch (err) {
+      reply = { ok: false, error: String((err && err.message) || err) };
+    }
+    port.postMessage(reply, transfer);
+    Atomics.add(ctrl, 1, 1);
+    Atomics.notify(ctrl, 1);
+  }
+}
+`;

@@ -1,0 +1,35 @@
+// Public entry of the fused RNN kernels, used by the model builder:
+//   const rnn = fusedSupported({ cell, bidirectional }) ? fusedRnnLayer({ cell, units, returnSequences })
+//                                                        : tf.layers.lstm({ units, returnSequences });
+// and by the trainer to record which implementation trained a run (fusedImplName()).
+import type * as tf from '@tensorflow/tfjs';
+import { FusedRnn, type FusedRnnConfig } from './layer.js';
+import type { CellKind } from './types.js';
+import { kernelThreadCount, wasmSimdSupported } from './wasm.js';
+
+export type { FusedRnnConfig } from './layer.js';
+export { FusedRnn } from './layer.js';
+export type { CellKind, RnnKernel, AsyncRnnKernel, RnnShape, RnnWeights, RnnGradients, RnnTape } from './types.js';
+export { WasmRnnKernel, shutdownKernelThreads, kernelThreadCount } from './wasm.js';
+
+/** A TF.js layer with tf.layers' weight layout, computing the whole sequence in one fused op. */
+export function fusedRnnLayer(cfg: FusedRnnConfig): tf.layers.Layer {
+  return new FusedRnn(cfg);
+}
+
+/** Whether the fused path can train this layer here (no bidirectional wrapper; WebAssembly SIMD). */
+export function fusedSupported(opts: { cell: CellKind; bidirectional: boolean }): boolean {
+  if (opts.bidirectional) return false;
+  if (!['simpleRNN', 'lstm', 'gru'].includes(opts.cell)) return false;
+  return wasmSimdSupported();
+}
+
+/** What to record on a run: e.g. 'fused-wasm-simd' (2 threads are reported apart, see fusedThreads). */
+export function fusedImplName(): string {
+  return 'fused-wasm-simd';
+}
+
+/** Threads the fused kernel splits a batch over (main thread included). */
+export function fusedThreads(): number {
+  return kernelThreadCount();
+}

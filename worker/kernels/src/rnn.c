@@ -1,0 +1,510 @@
+// Fused SimpleRNN / LSTM / GRU forward and backward (BPTT) for one batch slice, in WebAssembly
+// SIMD (128-bit). Built by scripts/build-kernels.mjs into worker/kernels/rnn-wasm.gen.ts.
+//
+// One module instance = one engine = one layer on one thread. The host (engine.ts) calls
+// rnn_setup() with the shapes, copies inputs to the pointers rnn_ptr() names, then calls
+// rnn_forward() / rnn_backward(). Everything the backward pass needs (the tape) stays in this
+// instance's memory between the two calls, so only inputs and results cross to JavaScript.
+//
+// Layouts: weights as tf.layers stores them (kernel [F,G*H], recurrent [H,G*H], bias [G*H]; LSTM
+// gates i,f,c,o, GRU z,r,h with reset_after=false). Inside, activations are time-major
+// ([T, B, ...]) so each step's batch slab is contiguous for the per-step matrix product.
+//
+// Per call: the input projection for all steps is one product (x [T*B,F] . W); each step does one
+// product h . U (GRU: two, since the candidate gate needs r*h) plus fused element-wise gate math;
+// the backward sweep does dZ_t . U^T per step; the weight gradients are two large products over
+// all T*B rows after the sweep (dU = Hprev^T . dZ, dW = X^T . dZ).
+#include <wasm_simd128.h>
+
+typedef float f32;
+typedef v128_t vf;
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define INLINE static inline __attribute__((always_inline))
+
+enum { CELL_SIMPLE = 0, CELL_LSTM = 1, CELL_GRU = 2 };
+enum { ACT_HARD = 0, ACT_SIGMOID = 1 };
+
+// ---- arena ----------------------------------------------------------------------------------
+extern unsigned char __heap_base;
+
+static int g_cell, g_act, B, T, F, H, G, GH, RETSEQ;
+enum {
+  P_W, P_U, P_UT, P_BIAS, P_XIN, P_XT, P_GATES, P_HS, P_CS, P_TCS, P_RH, P_OUT, P_DY, P_DXOUT,
+  P_DXT, P_DW, P_DU, P_DB, P_DH, P_DHN, P_DC, P_TMP, P_COUNT
+};
+static f32 *ptrs[P_COUNT];
+
+EXPORT(rnn_ptr) unsigned rnn_ptr(int which) { return (unsigned)(unsigned long)ptrs[which]; }
+
+// Lays the buffers out after __heap_base, growing memory when needed. Returns 0, or -1 when the
+// memory cannot grow (the host reports it).
+EXPORT(rnn_setup) int rnn_setup(int cell, int act, int b, int t, int f, int h, int retseq) {
+  g_cell = cell; g_act = act; B = b; T = t; F = f; H = h; RETSEQ = retseq;
+  G = cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1;
+  GH = G * H;
+  unsigned long sizes[P_COUNT] = {0};
+  unsigned long BT = (unsigned long)B * T;
+  sizes[P_W] = (unsigned long)F * GH;
+  sizes[P_U] = (unsigned long)H * GH;
+  sizes[P_UT] = (unsigned long)GH * H;
+  sizes[P_BIAS] = GH;
+  sizes[P_XIN] = BT * F;
+  sizes[P_XT] = BT * F;
+  sizes[P_GATES] = BT * GH;
+  sizes[P_HS] = (BT + B) * H;
+  sizes[P_CS] = cell == CELL_LSTM ? (BT + B) * H : 0;
+  sizes[P_TCS] = cell == CELL_LSTM ? BT * H : 0;
+  sizes[P_RH] = cell == CELL_GRU ? BT * H : 0;
+  sizes[P_OUT] = (retseq ? BT : (unsigned long)B) * H;
+  sizes[P_DY] = sizes[P_OUT];
+  sizes[P_DXOUT] = BT * F;
+  sizes[P_DXT] = BT * F;
+  sizes[P_DW] = sizes[P_W];
+  sizes[P_DU] = sizes[P_U];
+  sizes[P_DB] = GH;
+  sizes[P_DH] = sizes[P_DHN] = sizes[P_DC] = sizes[P_TMP] = (unsigned long)B * H;
+  unsigned long off = ((unsigned long)&__heap_base + 15) & ~15ul;
+  for (int i = 0; i < P_COUNT; i++) {
+    ptrs[i] = (f32 *)off;
+    off += (sizes[i] * 4 + 15) & ~15ul;
+  }
+  if (off > 0xFFFF0000ul) return -1;
+  unsigned long have = __builtin_wasm_memory_size(0) * 65536ul;
+  if (off > have) {
+    unsigned long pages = (off - have + 65535) / 65536;
+    if (__builtin_wasm_memory_grow(0, pages) == (unsigned long)-1) return -1;
+  }
+  return 0;
+}
+
+static void zero(f32 *p, unsigned long n) {
+  unsigned long i = 0;
+  vf z = wasm_f32x4_splat(0.f);
+  for (; i + 4 <= n; i += 4) wasm_v128_store(p + i, z);
+  for (; i < n; i++) p[i] = 0.f;
+}
+
+// ---- matrix products ------------------------------------------------------------------------
+#define LD(p) wasm_v128_load(p)
+#define ST(p, x) wasm_v128_store(p, x)
+#define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+
+// C[M,N] += A[M,K] . B[K,N]. Tiles of 4 rows x 8 columns held in registers; columns outermost so a
+// 8-column strip of B stays in L1 while all row tiles pass over it.
+static void gemm_nn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, int ldb, f32 *C, int ldc) {
+  int j = 0;
+  for (; j + 8 <= N; j += 8) {
+    int i = 0;
+    for (; i + 4 <= M; i += 4) {
+      const f32 *a0 = A + (long)i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+      f32 *c0 = C + (long)i * ldc + j, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+      vf s00 = LD(c0), s01 = LD(c0 + 4), s10 = LD(c1), s11 = LD(c1 + 4);
+      vf s20 = LD(c2), s21 = LD(c2 + 4), s30 = LD(c3), s31 = LD(c3 + 4);
+      const f32 *b = Bm + j;
+      for (int k = 0; k < K; k++, b += ldb) {
+        vf b0 = LD(b), b1 = LD(b + 4), x;
+        x = wasm_v128_load32_splat(a0 + k); MADD(s00, x, b0); MADD(s01, x, b1);
+        x = wasm_v128_load32_splat(a1 + k); MADD(s10, x, b0); MADD(s11, x, b1);
+        x = wasm_v128_load32_splat(a2 + k); MADD(s20, x, b0); MADD(s21, x, b1);
+        x = wasm_v128_load32_splat(a3 + k); MADD(s30, x, b0); MADD(s31, x, b1);
+      }
+      ST(c0, s00); ST(c0 + 4, s01); ST(c1, s10); ST(c1 + 4, s11);
+      ST(c2, s20); ST(c2 + 4, s21); ST(c3, s30); ST(c3 + 4, s31);
+    }
+    for (; i < M; i++) {
+      const f32 *a0 = A + (long)i * lda;
+      f32 *c0 = C + (long)i * ldc + j;
+      vf s00 = LD(c0), s01 = LD(c0 + 4);
+      const f32 *b = Bm + j;
+      for (int k = 0; k < K; k++, b += ldb) {
+        vf x = wasm_v128_load32_splat(a0 + k);
+        MADD(s00, x, LD(b)); MADD(s01, x, LD(b + 4));
+      }
+      ST(c0, s00); ST(c0 + 4, s01);
+    }
+  }
+  for (; j + 4 <= N; j += 4) {
+    for (int i = 0; i < M; i++) {
+      const f32 *a0 = A + (long)i * lda;
+      f32 *c0 = C + (long)i * ldc + j;
+      vf s = LD(c0);
+      const f32 *b = Bm + j;
+      for (int k = 0; k < K; k++, b += ldb) MADD(s, wasm_v128_load32_splat(a0 + k), LD(b));
+      ST(c0, s);
+    }
+  }
+  for (; j < N; j++) {
+    for (int i = 0; i < M; i++) {
+      const f32 *a0 = A + (long)i * lda;
+      f32 s = 0.f;
+      for (int k = 0; k < K; k++) s += a0[k] * Bm[(long)k * ldb + j];
+      C[(long)i * ldc + j] += s;
+    }
+  }
+}
+
+#define SPL(x, l) wasm_i32x4_shuffle(x, x, l, l, l, l)
+#define KC 256
+
+// C[M,N] += A^T . B with A stored [K,M] (lda) and B [K,N] (ldb): the weight gradients, K = T*B
+// rows. K is cut into blocks of KC so the touched rows of A and B stay in cache across tiles.
+static void gemm_tn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, int ldb, f32 *C, int ldc) {
+  for (int k0 = 0; k0 < K; k0 += KC) {
+    int kn = K - k0 < KC ? K - k0 : KC;
+    const f32 *Ak = A + (long)k0 * lda, *Bk = Bm + (long)k0 * ldb;
+    int j = 0;
+    for (; j + 8 <= N; j += 8) {
+      int i = 0;
+      for (; i + 4 <= M; i += 4) {
+        f32 *c0 = C + (long)i * ldc + j, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+        vf s00 = LD(c0), s01 = LD(c0 + 4), s10 = LD(c1), s11 = LD(c1 + 4);
+        vf s20 = LD(c2), s21 = LD(c2 + 4), s30 = LD(c3), s31 = LD(c3 + 4);
+        const f32 *a = Ak + i, *b = Bk + j;
+        for (int k = 0; k < kn; k++, a += lda, b += ldb) {
+          vf b0 = LD(b), b1 = LD(b + 4), av = LD(a), x;
+          x = SPL(av, 0); MADD(s00, x, b0); MADD(s01, x, b1);
+          x = SPL(av, 1); MADD(s10, x, b0); MADD(s11, x, b1);
+          x = SPL(av, 2); MADD(s20, x, b0); MADD(s21, x, b1);
+          x = SPL(av, 3); MADD(s30, x, b0); MADD(s31, x, b1);
+        }
+        ST(c0, s00); ST(c0 + 4, s01); ST(c1, s10); ST(c1 + 4, s11);
+        ST(c2, s20); ST(c2 + 4, s21); ST(c3, s30); ST(c3 + 4, s31);
+      }
+      for (; i < M; i++) {
+        f32 *c0 = C + (long)i * ldc + j;
+        vf s00 = LD(c0), s01 = LD(c0 + 4);
+        const f32 *a = Ak + i, *b = Bk + j;
+        for (int k = 0; k < kn; k++, a += lda, b += ldb) {
+          vf x = wasm_v128_load32_splat(a);
+          MADD(s00, x, LD(b)); MADD(s01, x, LD(b + 4));
+        }
+        ST(c0, s00); ST(c0 + 4, s01);
+      }
+    }
+    for (; j + 4 <= N; j += 4) {
+      for (int i = 0; i < M; i++) {
+        f32 *c0 = C + (long)i * ldc + j;
+        vf s = LD(c0);
+        const f32 *a = Ak + i, *b = Bk + j;
+        for (int k = 0; k < kn; k++, a += lda, b += ldb) MADD(s, wasm_v128_load32_splat(a), LD(b));
+        ST(c0, s);
+      }
+    }
+    for (; j < N; j++) {
+      for (int i = 0; i < M; i++) {
+        f32 s = 0.f;
+        for (int k = 0; k < kn; k++) s += Ak[(long)k * lda + i] * Bk[(long)k * ldb + j];
+        C[(long)i * ldc + j] += s;
+      }
+    }
+  }
+}
+
+INLINE f32 hsum(vf x) {
+  return wasm_f32x4_extract_lane(x, 0) + wasm_f32x4_extract_lane(x, 1) +
+         wasm_f32x4_extract_lane(x, 2) + wasm_f32x4_extract_lane(x, 3);
+}
+
+// C[M,N] += A[M,K] . B[N,K]^T (dot products along contiguous rows): dx = dZ . W^T, where N = F is
+// often 1 and a column-tiled product would run scalar.
+static void gemm_nt(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, int ldb, f32 *C, int ldc) {
+  for (int i = 0; i < M; i++) {
+    const f32 *a = A + (long)i * lda;
+    f32 *c = C + (long)i * ldc;
+    int j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const f32 *b0 = Bm + (long)j * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+      vf s0 = wasm_f32x4_splat(0.f), s1 = s0, s2 = s0, s3 = s0;
+      int k = 0;
+      for (; k + 4 <= K; k += 4) {
+        vf av = LD(a + k);
+        MADD(s0, av, LD(b0 + k)); MADD(s1, av, LD(b1 + k));
+        MADD(s2, av, LD(b2 + k)); MADD(s3, av, LD(b3 + k));
+      }
+      f32 t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
+      for (; k < K; k++) { t0 += a[k] * b0[k]; t1 += a[k] * b1[k]; t2 += a[k] * b2[k]; t3 += a[k] * b3[k]; }
+      c[j] += t0; c[j + 1] += t1; c[j + 2] += t2; c[j + 3] += t3;
+    }
+    for (; j < N; j++) {
+      const f32 *b0 = Bm + (long)j * ldb;
+      vf s0 = wasm_f32x4_splat(0.f);
+      int k = 0;
+      for (; k + 4 <= K; k += 4) MADD(s0, LD(a + k), LD(b0 + k));
+      f32 t0 = hsum(s0);
+      for (; k < K; k++) t0 += a[k] * b0[k];
+      c[j] += t0;
+    }
+  }
+}
+
+// ---- element-wise math ----------------------------------------------------------------------
+// tanh as Eigen's rational approximation (odd degree-13 / even degree-6, inputs clamped to +-9):
+// a few ulp over the whole range, no exp needed.
+INLINE vf vtanh(vf x) {
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, wasm_f32x4_splat(9.f)), wasm_f32x4_splat(-9.f));
+  vf x2 = wasm_f32x4_mul(x, x);
+  vf p = wasm_f32x4_splat(-2.76076847742355e-16f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(2.00018790482477e-13f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-8.60467152213735e-11f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(5.12229709037114e-08f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(1.48572235717979e-05f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(6.37261928875436e-04f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(4.89352455891786e-03f));
+  p = wasm_f32x4_mul(p, x);
+  vf q = wasm_f32x4_splat(1.19825839466702e-06f);
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, x2), wasm_f32x4_splat(1.18534705686654e-04f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, x2), wasm_f32x4_splat(2.26843463243900e-03f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, x2), wasm_f32x4_splat(4.89352518554385e-03f));
+  return wasm_f32x4_div(p, q);
+}
+
+// Gate activation: hardSigmoid clip(0.2x+0.5, 0, 1) (tf.layers' default) or the logistic
+// function, written as 0.5 + 0.5 tanh(x/2).
+INLINE vf vrec(vf x) {
+  vf half = wasm_f32x4_splat(0.5f);
+  if (g_act == ACT_HARD) {
+    vf y = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(0.2f)), half);
+    return wasm_f32x4_pmin(wasm_f32x4_pmax(y, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(1.f));
+  }
+  return wasm_f32x4_add(half, wasm_f32x4_mul(half, vtanh(wasm_f32x4_mul(x, half))));
+}
+
+// Derivative of the gate activation from its output y.
+INLINE vf vrec_d(vf y) {
+  if (g_act == ACT_HARD) {
+    vf inside = wasm_v128_and(wasm_f32x4_gt(y, wasm_f32x4_splat(0.f)), wasm_f32x4_lt(y, wasm_f32x4_splat(1.f)));
+    return wasm_v128_and(inside, wasm_f32x4_splat(0.2f));
+  }
+  return wasm_f32x4_mul(y, wasm_f32x4_sub(wasm_f32x4_splat(1.f), y));
+}
+
+INLINE vf one_minus_sq(vf y) { return wasm_f32x4_sub(wasm_f32x4_splat(1.f), wasm_f32x4_mul(y, y)); }
+
+// Loads/stores of n <= 4 lanes, so units that are not a multiple of 4 share the vector code.
+INLINE vf ldn(const f32 *p, int n) {
+  if (n == 4) return LD(p);
+  f32 t[4] = {0.f, 0.f, 0.f, 0.f};
+  for (int i = 0; i < n; i++) t[i] = p[i];
+  return LD(t);
+}
+INLINE void stn(f32 *p, vf x, int n) {
+  if (n == 4) { ST(p, x); return; }
+  f32 t[4];
+  ST(t, x);
+  for (int i = 0; i < n; i++) p[i] = t[i];
+}
+
+#define MUL wasm_f32x4_mul
+#define ADD wasm_f32x4_add
+#define SUB wasm_f32x4_sub
+
+// ---- forward --------------------------------------------------------------------------------
+INLINE void lstm_fwd_elems(f32 *z, const f32 *cp, f32 *c, f32 *tc, f32 *h, int n) {
+  vf i = vrec(ldn(z, n)), f = vrec(ldn(z + H, n)), g = vtanh(ldn(z + 2 * H, n)), o = vrec(ldn(z + 3 * H, n));
+  vf cn = ADD(MUL(f, ldn(cp, n)), MUL(i, g));
+  vf t = vtanh(cn);
+  stn(z, i, n); stn(z + H, f, n); stn(z + 2 * H, g, n); stn(z + 3 * H, o, n);
+  stn(c, cn, n); stn(tc, t, n); stn(h, MUL(o, t), n);
+}
+
+INLINE void gru_fwd_zr(f32 *z, const f32 *hp, f32 *rh, int n) {
+  vf zz = vrec(ldn(z, n)), r = vrec(ldn(z + H, n));
+  stn(z, zz, n); stn(z + H, r, n);
+  stn(rh, MUL(r, ldn(hp, n)), n);
+}
+
+INLINE void gru_fwd_h(f32 *z, const f32 *hp, f32 *h, int n) {
+  vf zz = ldn(z, n), hh = vtanh(ldn(z + 2 * H, n));
+  stn(z + 2 * H, hh, n);
+  vf hpv = ldn(hp, n);
+  stn(h, ADD(hpv, MUL(SUB(wasm_f32x4_splat(1.f), zz), SUB(hh, hpv))), n);
+}
+
+EXPORT(rnn_forward) void rnn_forward(void) {
+  f32 *W = ptrs[P_W], *U = ptrs[P_U], *bias = ptrs[P_BIAS], *xin = ptrs[P_XIN], *xt = ptrs[P_XT];
+  f32 *Z = ptrs[P_GATES], *hs = ptrs[P_HS], *cs = ptrs[P_CS], *tcs = ptrs[P_TCS], *rh = ptrs[P_RH];
+  long BH = (long)B * H, BGH = (long)B * GH;
+  // x to time-major, then Z = bias + X . W for all T*B rows in one product.
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++)
+      for (int f = 0; f < F; f++) xt[((long)t * B + b) * F + f] = xin[((long)b * T + t) * F + f];
+  for (long r = 0; r < (long)T * B; r++) {
+    f32 *zr = Z + r * GH;
+    int j = 0;
+    for (; j + 4 <= GH; j += 4) ST(zr + j, LD(bias + j));
+    for (; j < GH; j++) zr[j] = bias[j];
+  }
+  gemm_nn(T * B, GH, F, xt, F, W, GH, Z, GH);
+  zero(hs, BH);
+  if (g_cell == CELL_LSTM) zero(cs, BH);
+  for (int t = 0; t < T; t++) {
+    f32 *Zt = Z + t * BGH, *hp = hs + t * BH, *hn = hs + (t + 1) * BH;
+    if (g_cell == CELL_SIMPLE) {
+      gemm_nn(B, H, H, hp, H, U, H, Zt, H);
+      for (int b = 0; b < B; b++) {
+        f32 *z = Zt + (long)b * H, *h = hn + (long)b * H;
+        int j = 0;
+        for (; j + 4 <= H; j += 4) ST(h + j, vtanh(LD(z + j)));
+        if (j < H) stn(h + j, vtanh(ldn(z + j, H - j)), H - j);
+      }
+    } else if (g_cell == CELL_LSTM) {
+      gemm_nn(B, GH, H, hp, H, U, GH, Zt, GH);
+      f32 *cp = cs + t * BH, *cn = cs + (t + 1) * BH, *tc = tcs + t * BH;
+      for (int b = 0; b < B; b++) {
+        long o = (long)b * H;
+        f32 *z = Zt + (long)b * GH;
+        int j = 0;
+        for (; j + 4 <= H; j += 4) lstm_fwd_elems(z + j, cp + o + j, cn + o + j, tc + o + j, hn + o + j, 4);
+        if (j < H) lstm_fwd_elems(z + j, cp + o + j, cn + o + j, tc + o + j, hn + o + j, H - j);
+      }
+    } else {
+      f32 *rht = rh + t * BH;
+      gemm_nn(B, 2 * H, H, hp, H, U, GH, Zt, GH);
+      for (int b = 0; b < B; b++) {
+        long o = (long)b * H;
+        f32 *z = Zt + (long)b * GH;
+        int j = 0;
+        for (; j + 4 <= H; j += 4) gru_fwd_zr(z + j, hp + o + j, rht + o + j, 4);
+        if (j < H) gru_fwd_zr(z + j, hp + o + j, rht + o + j, H - j);
+      }
+      gemm_nn(B, H, H, rht, H, U + 2 * H, GH, Zt + 2 * H, GH);
+      for (int b = 0; b < B; b++) {
+        long o = (long)b * H;
+        f32 *z = Zt + (long)b * GH;
+        int j = 0;
+        for (; j + 4 <= H; j += 4) gru_fwd_h(z + j, hp + o + j, hn + o + j, 4);
+        if (j < H) gru_fwd_h(z + j, hp + o + j, hn + o + j, H - j);
+      }
+    }
+  }
+  f32 *out = ptrs[P_OUT];
+  if (RETSEQ) {
+    for (int b = 0; b < B; b++)
+      for (int t = 0; t < T; t++) {
+        const f32 *src = hs + (t + 1) * BH + (long)b * H;
+        f32 *dst = out + ((long)b * T + t) * H;
+        for (int j = 0; j < H; j++) dst[j] = src[j];
+      }
+  } else {
+    const f32 *src = hs + (long)T * BH;
+    for (long j = 0; j < BH; j++) out[j] = src[j];
+  }
+}
+
+// ---- backward -------------------------------------------------------------------------------
+// dh at step t gains the output gradient of that step.
+static void add_dy(f32 *dh, int t) {
+  const f32 *dy = ptrs[P_DY];
+  if (RETSEQ) {
+    for (int b = 0; b < B; b++) {
+      const f32 *src = dy + ((long)b * T + t) * H;
+      f32 *d = dh + (long)b * H;
+      for (int j = 0; j < H; j++) d[j] += src[j];
+    }
+  } else if (t == T - 1) {
+    for (long j = 0; j < (long)B * H; j++) dh[j] += dy[j];
+  }
+}
+
+INLINE void lstm_bwd_elems(f32 *z, const f32 *cp, const f32 *tc, const f32 *dh, f32 *dc, int n) {
+  vf i = ldn(z, n), f = ldn(z + H, n), g = ldn(z + 2 * H, n), o = ldn(z + 3 * H, n);
+  vf t = ldn(tc, n), d = ldn(dh, n);
+  vf dcc = ADD(ldn(dc, n), MUL(MUL(d, o), one_minus_sq(t)));
+  stn(z, MUL(MUL(dcc, g), vrec_d(i)), n);
+  stn(z + H, MUL(MUL(dcc, ldn(cp, n)), vrec_d(f)), n);
+  stn(z + 2 * H, MUL(MUL(dcc, i), one_minus_sq(g)), n);
+  stn(z + 3 * H, MUL(MUL(d, t), vrec_d(o)), n);
+  stn(dc, MUL(dcc, f), n);
+}
+
+// GRU, first pass: dZz, dZh from dh; dhn = dh * z (the direct path to h_{t-1}).
+INLINE void gru_bwd_a(f32 *z, const f32 *hp, const f32 *dh, f32 *dhn, int n) {
+  vf zz = ldn(z, n), hh = ldn(z + 2 * H, n), d = ldn(dh, n);
+  stn(z, MUL(MUL(d, SUB(ldn(hp, n), hh)), vrec_d(zz)), n);
+  stn(z + 2 * H, MUL(MUL(d, SUB(wasm_f32x4_splat(1.f), zz)), one_minus_sq(hh)), n);
+  stn(dhn, MUL(d, zz), n);
+}
+
+// GRU, second pass, given drh = dZh . Uh^T: dZr, and dhn += drh * r.
+INLINE void gru_bwd_b(f32 *z, const f32 *hp, const f32 *drh, f32 *dhn, int n) {
+  vf r = ldn(z + H, n), d = ldn(drh, n);
+  stn(z + H, MUL(MUL(d, ldn(hp, n)), vrec_d(r)), n);
+  stn(dhn, ADD(ldn(dhn, n), MUL(d, r)), n);
+}
+
+EXPORT(rnn_backward) void rnn_backward(void) {
+  f32 *W = ptrs[P_W], *U = ptrs[P_U], *UT = ptrs[P_UT];
+  f32 *Z = ptrs[P_GATES], *hs = ptrs[P_HS], *cs = ptrs[P_CS], *tcs = ptrs[P_TCS], *rh = ptrs[P_RH];
+  f32 *dh = ptrs[P_DH], *dhn = ptrs[P_DHN], *dc = ptrs[P_DC], *tmp = ptrs[P_TMP];
+  long BH = (long)B * H, BGH = (long)B * GH;
+  for (int k = 0; k < H; k++)
+    for (int j = 0; j < GH; j++) UT[(long)j * H + k] = U[(long)k * GH + j];
+  zero(dh, BH);
+  zero(dc, BH);
+  for (int t = T - 1; t >= 0; t--) {
+    f32 *Zt = Z + t * BGH, *hp = hs + t * BH;
+    add_dy(dh, t);
+    if (g_cell == CELL_SIMPLE) {
+      const f32 *hn = hs + (t + 1) * BH;
+      for (long j = 0; j < BH; j++) Zt[j] = dh[j] * (1.f - hn[j] * hn[j]);
+      if (t > 0) { zero(dh, BH); gemm_nn(B, H, H, Zt, H, UT, H, dh, H); }
+    } else if (g_cell == CELL_LSTM) {
+      f32 *cp = cs + t * BH, *tc = tcs + t * BH;
+      for (int b = 0; b < B; b++) {
+        long o = (long)b * H;
+        f32 *z = Zt + (long)b * GH;
+        int j = 0;
+        for (; j + 4 <= H; j += 4) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, 4);
+        if (j < H) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, H - j);
+      }
+      if (t > 0) { zero(dh, BH); gemm_nn(B, H, GH, Zt, GH, UT, H, dh, H); }
+    } else {
+      for (int b = 0; b < B; b++) {
+        long o = (long)b * H;
+        f32 *z = Zt + (long)b * GH;
+        int j = 0;
+        for (; j + 4 <= H; j += 4) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, 4);
+        if (j < H) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, H - j);
+      }
+      zero(tmp, BH);
+      gemm_nn(B, H, H, Zt + 2 * H, GH, UT + 2L * H * H, H, tmp, H);
+      for (int b = 0; b < B; b++) {
+        long o = (long)b * H;
+        f32 *z = Zt + (long)b * GH;
+        int j = 0;
+        for (; j + 4 <= H; j += 4) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, 4);
+        if (j < H) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, H - j);
+      }
+      if (t > 0) {
+        gemm_nn(B, H, 2 * H, Zt, GH, UT, H, dhn, H);
+        f32 *s = dh; dh = dhn; dhn = s;
+      }
+    }
+  }
+  // Weight gradients: large products over all T*B rows (Z now holds dZ).
+  int TB = T * B;
+  f32 *dW = ptrs[P_DW], *dU = ptrs[P_DU], *db = ptrs[P_DB], *xt = ptrs[P_XT], *dxt = ptrs[P_DXT];
+  zero(dW, (long)F * GH);
+  zero(dU, (long)H * GH);
+  zero(db, GH);
+  if (g_cell == CELL_GRU) {
+    gemm_tn(H, 2 * H, TB, hs, H, Z, GH, dU, GH);
+    gemm_tn(H, H, TB, rh, H, Z + 2 * H, GH, dU + 2 * H, GH);
+  } else {
+    gemm_tn(H, GH, TB, hs, H, Z, GH, dU, GH);
+  }
+  gemm_tn(F, GH, TB, xt, F, Z, GH, dW, GH);
+  for (long r = 0; r < TB; r++) {
+    const f32 *zr = Z + r * GH;
+    int j = 0;
+    for (; j + 4 <= GH; j += 4) ST(db + j, ADD(LD(db + j), LD(zr + j)));
+    for (; j < GH; j++) db[j] += zr[j];
+  }
+  zero(dxt, (long)TB * F);
+  gemm_nt(TB, F, GH, Z, GH, W, GH, dxt, F);
+  f32 *dx = ptrs[P_DXOUT];
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++)
+      for (int f = 0; f < F; f++) dx[((long)b * T + t) * F + f] = dxt[((long)t * B + b) * F + f];
+}

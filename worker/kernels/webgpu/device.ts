@@ -1,0 +1,73 @@
+// Opens a WebGPU device in Node through Dawn (npm package `webgpu`). Loaded lazily: the package is
+// a native addon that may be missing or fail to load (no Vulkan loader, unsupported platform), and
+// the trainer then falls back to the CPU kernels.
+import { loadWebgpuRuntime } from './runtime.js';
+
+export interface GpuUsage {
+  buffer: { MAP_READ: number; COPY_SRC: number; COPY_DST: number; STORAGE: number; UNIFORM: number };
+  map: { READ: number };
+  stage: { COMPUTE: number };
+}
+
+export interface GpuContext {
+  device: GPUDevice;
+  adapterName: string;
+  /** True for software adapters (SwiftShader): usable for tests, not worth training on. */
+  isFallback: boolean;
+  /** The GPUBufferUsage / GPUMapMode / GPUShaderStage constants of the loaded runtime. */
+  usage: GpuUsage;
+}
+
+/** A readable adapter name: Dawn fills `description` (e.g. "NVIDIA H100 80GB HBM3"), else vendor and architecture. */
+export function adapterName(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  const parts = [info.description, info.vendor && info.architecture ? `${info.vendor} ${info.architecture}` : info.vendor];
+  return parts.find((p) => p && p.trim().length > 0)?.trim() ?? 'unknown adapter';
+}
+
+async function requestAdapter(): Promise<{ adapter: GPUAdapter; globals: Record<string, unknown> } | null> {
+  const rt = await loadWebgpuRuntime();
+  if (!rt) return null;
+  const gpu = rt.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  return adapter ? { adapter, globals: rt.globals } : null;
+}
+
+/** The adapter the GPU trainer would use, or null when no WebGPU adapter can be created. */
+export async function gpuAdapterInfo(): Promise<{ name: string; isFallback: boolean } | null> {
+  try {
+    const r = await requestAdapter();
+    if (!r) return null;
+    const info = r.adapter.info;
+    return { name: adapterName(info), isFallback: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter) };
+  } catch {
+    return null;
+  }
+}
+
+/** Opens a device with the adapter's largest storage-buffer limits (the kernels bind up to 8 buffers). */
+export async function openGpu(): Promise<GpuContext> {
+  const r = await requestAdapter();
+  if (!r) throw new Error('no WebGPU adapter: the `webgpu` package found no Vulkan/Metal/D3D12 device');
+  const { adapter, globals } = r;
+  const lim = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
+      maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+      maxBufferSize: lim.maxBufferSize,
+      maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: lim.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
+    },
+  });
+  const g = globals as { GPUBufferUsage: GpuUsage['buffer']; GPUMapMode: GpuUsage['map']; GPUShaderStage: GpuUsage['stage'] };
+  const info = adapter.info;
+  return {
+    device,
+    adapterName: adapterName(info),
+    isFallback: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    usage: { buffer: g.GPUBufferUsage, map: g.GPUMapMode, stage: g.GPUShaderStage },
+  };
+}
