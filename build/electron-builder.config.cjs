@@ -1,0 +1,71 @@
+// electron-builder configuration (`npm run dist` builds the installers for the current platform).
+//
+// Native modules: better-sqlite3 uses V8's C++ API, so its build must match the runtime's ABI.
+// node_modules keeps the plain-Node build (`npm test`, the CLI and `serve` need it); a second
+// build for Electron's ABI is made by build/electron-native.mjs into .electron-native/ and
+// shipped as resources/native/better_sqlite3.node, which electron/native.ts hands to db/open.ts.
+// electron-builder's own rebuild (npmRebuild) would rewrite node_modules in place and break
+// `npm test`, so it is off. tfjs-node(-gpu) is N-API (ABI-stable) and needs no rebuild. Every
+// `.node` file is kept out of the asar archive: the OS loader cannot dlopen from inside it.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+
+/** @type {import('electron-builder').Configuration} */
+module.exports = {
+  appId: 'io.github.rnnworkbench.desktop',
+  productName: 'Recurrent Workbench',
+  executableName: 'recurrent-workbench',
+  copyright: 'Copyright © Recurrent Workbench contributors',
+  artifactName: 'recurrent-workbench-${version}-${os}-${arch}.${ext}',
+  directories: { output: 'release', buildResources: 'build' },
+
+  // Only the compiled app: dist/ (main, preload, core, db with migrations, worker, renderer),
+  // package.json and the window icon. Sources, tests, fixtures and source maps stay out;
+  // production node_modules are added by electron-builder from package.json's dependencies.
+  files: [
+    'dist/**/*',
+    'package.json',
+    'build/icon.png',
+    '!dist/**/*.map',
+    '!**/*.{ts,cts,mts,tsx}',
+    '!**/test/**',
+    '!**/tests/**',
+    '!**/__tests__/**',
+    '!**/*.{md,markdown}',
+  ],
+  extraResources: [{ from: '.electron-native', to: 'native', filter: ['*.node'] }],
+  asar: true,
+  asarUnpack: [
+    '**/*.node',
+    'node_modules/better-sqlite3/**',
+    'node_modules/@tensorflow/tfjs-node-gpu/**',
+    'node_modules/@tensorflow/tfjs-node/**',
+    'node_modules/webgpu/**',
+  ],
+  npmRebuild: false,
+  nodeGypRebuild: false,
+  buildDependenciesFromSource: false,
+
+  // Packaging without the Electron build of better-sqlite3 would give an app that cannot open
+  // its database: stop early with the command that makes it.
+  beforePack: async () => {
+    if (!existsSync(join(root, '.electron-native', 'better_sqlite3.node'))) {
+      throw new Error('.electron-native/better_sqlite3.node is missing: run `npm run build:native` first');
+    }
+  },
+
+  linux: {
+    target: ['AppImage', 'deb'],
+    icon: 'build/icon.png',
+    category: 'Science',
+    synopsis: 'Train and compare recurrent neural networks on time series',
+    maintainer: 'Recurrent Workbench contributors <noreply@rnn-workbench.invalid>',
+  },
+  deb: { priority: 'optional' },
+  win: { target: ['nsis'], icon: 'build/icon.png' },
+  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
+  mac: { target: ['dmg'], icon: 'build/icon.png', category: 'public.app-category.developer-tools' },
+  dmg: { title: 'Recurrent Workbench ${version}' },
+};

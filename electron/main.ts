@@ -1,0 +1,25 @@
+// Electron main entry (package.json "main": dist/electron/main.js). Thin on purpose: the logic is
+// in app.ts and its helpers, which the tests run against a stand-in electron module.
+import * as electron from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDesktop } from './app.js';
+import { useElectronSqlite } from './native.js';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/electron
+const appRoot = join(here, '..', '..');
+
+// Before anything opens the database, in this process and the workers it starts.
+useElectronSqlite({ isPackaged: electron.app.isPackaged, resourcesPath: process.resourcesPath, appRoot });
+
+startDesktop(electron, {
+  // Loaded lazily so that the native binding variable above is set before db/ loads better-sqlite3.
+  createService: async (opts) => (await import('../core/service.js')).createService(opts),
+  rendererDir: join(appRoot, 'dist', 'renderer'),
+  preloadPath: join(here, 'preload.cjs'),
+  iconPath: join(appRoot, 'build', 'icon.png'),
+}).ready.catch((err: unknown) => {
+  console.error(err);
+  electron.dialog.showErrorBox('Recurrent Workbench could not start', err instanceof Error ? err.stack ?? err.message : String(err));
+  electron.app.exit(1);
+});
