@@ -4,7 +4,7 @@ import type { DB } from './open.js';
 
 /** Keys where larger is better; every other metric (losses, errors) is better when smaller. */
 export function higherIsBetter(key: string): boolean {
-  return /acc|accuracy|precision|recall|f1|r2/i.test(key);
+  return /acc|accuracy|precision|recall|f1|r2|samples_per_sec/i.test(key);
 }
 
 export function logEpoch(db: DB, runId: number, epoch: number, step: number, metrics: Record<string, number>, wallTime: number): void {

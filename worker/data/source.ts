@@ -1,15 +1,8 @@
-// Reads what the trainer needs of a dataset straight from SQLite: its shape, and one column at a
-// time as a typed array over the stored BLOB (columnar storage: one read per column).
+// What the trainer needs of a dataset: its shape, and columns one at a time as typed arrays over
+// the stored BLOBs (columnar storage: one read per column).
 import type { DB } from '../../db/open.js';
+import { loadColumn } from '../import/store.js';
 import type { DatasetInfo, SourceColumn } from './prepare.js';
-
-interface ColumnRow {
-  name: string;
-  kind: SourceColumn['kind'];
-  dtype: 'f64' | 'i32';
-  labels: string | null;
-  data: Buffer;
-}
 
 export function datasetInfo(db: DB, id: number): DatasetInfo | null {
   const d = db.prepare(`SELECT name, row_count, time_column, series_column FROM datasets WHERE id = ?`).get(id) as
@@ -20,25 +13,12 @@ export function datasetInfo(db: DB, id: number): DatasetInfo | null {
   return { name: d.name, rowCount: d.row_count, timeColumn: d.time_column, seriesColumn: d.series_column, columns };
 }
 
-function aligned(buf: Buffer, bytes: number): ArrayBuffer {
-  // better-sqlite3 hands BLOBs as Buffers that may share a pool at any offset: copy when unaligned.
-  if (buf.byteOffset % bytes === 0) return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  return Uint8Array.prototype.slice.call(buf).buffer as ArrayBuffer;
-}
-
+/** Loads columns by name, each once, through the import's store (typed views over the BLOBs). */
 export function columnLoader(db: DB, id: number): (name: string) => SourceColumn {
-  const stmt = db.prepare(`SELECT name, kind, dtype, labels, data FROM dataset_columns WHERE dataset_id = ? AND name = ?`);
   const cache = new Map<string, SourceColumn>();
   return (name) => {
-    const hit = cache.get(name);
-    if (hit) return hit;
-    const row = stmt.get(id, name) as ColumnRow | undefined;
-    if (!row) throw new Error(`column "${name}" not found in dataset ${id}`);
-    const col: SourceColumn =
-      row.dtype === 'i32'
-        ? { name, kind: row.kind, codes: new Int32Array(aligned(row.data, 4)), labels: JSON.parse(row.labels ?? '[]') as string[] }
-        : { name, kind: row.kind, values: new Float64Array(aligned(row.data, 8)) };
-    cache.set(name, col);
+    let col = cache.get(name);
+    if (!col) cache.set(name, (col = loadColumn(db, id, name)));
     return col;
   };
 }
