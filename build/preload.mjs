@@ -3,9 +3,12 @@
 // electron/ and core/ (zod included) is inlined here.
 import { build } from 'esbuild';
 
+// `node build/preload.mjs [outfile]`: the tests bundle into a temp folder.
+const outfile = process.argv[2] ?? 'dist/electron/preload.cjs';
+
 await build({
   entryPoints: ['electron/preload.ts'],
-  outfile: 'dist/electron/preload.cjs',
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'cjs',
