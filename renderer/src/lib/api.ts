@@ -1,0 +1,203 @@
+// The renderer's one way to the host. Inside Electron the preload exposes `window.workbench`
+// (one function per contract method + `on`); in a browser the same calls go over HTTP + a
+// WebSocket for events. Nothing else in the renderer knows which transport is in use.
+import type { Args, EventMap, EventName, MethodName, Output, Result } from '../../../core/contract.js';
+
+export type Listener<E extends EventName> = (payload: EventMap[E]) => void;
+
+/** What the Electron preload exposes (see electron/preload.ts). */
+export interface Bridge {
+  api: Record<MethodName, (args: unknown) => Promise<Result<unknown>>>;
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+  /** Host path of a picked/dropped file (webUtils.getPathForFile). */
+  pathForFile?(file: File): string;
+  /** Save dialog for a model export; resolves to the chosen directory or null when cancelled. */
+  chooseExportDir?(defaultName: string): Promise<string | null>;
+}
+
+declare global {
+  interface Window {
+    workbench?: Bridge;
+  }
+}
+
+export interface Client {
+  readonly transport: 'ipc' | 'http';
+  call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>>;
+  on<E extends EventName>(event: E, listener: Listener<E>): () => void;
+  /** Makes a local file importable and returns the host path to give `datasets.import`. */
+  upload(file: File, onProgress?: (sent: number, total: number) => void): Promise<Result<{ path: string }>>;
+  /** Exports a run's model: a download in the browser, a chosen folder in Electron. */
+  exportModel(runId: number, checkpoint: 'best' | 'last'): Promise<Result<{ message: string }>>;
+}
+
+function failure(message: string, code: 'internal' | 'bad_input' = 'internal', field?: string): { ok: false; error: { code: typeof code; message: string; field?: string } } {
+  return { ok: false, error: { code, message, ...(field ? { field } : {}) } };
+}
+
+/** Saves text as a file through the browser's download machinery (works in Electron too). */
+export function saveBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function saveText(fileName: string, text: string, type = 'text/csv'): void {
+  saveBlob(fileName, new Blob([text], { type: `${type};charset=utf-8` }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Electron
+
+export function bridgeClient(bridge: Bridge): Client {
+  return {
+    transport: 'ipc',
+    call: (method, args) => bridge.api[method](args) as never,
+    on: (event, listener) => bridge.on(event, listener as (p: unknown) => void),
+    async upload(file) {
+      const path = bridge.pathForFile?.(file);
+      if (!path) return failure('this file has no path on disk; save it first, then import it', 'bad_input', 'file');
+      return { ok: true, value: { path } };
+    },
+    async exportModel(runId, checkpoint) {
+      const dir = await bridge.chooseExportDir?.(`run-${runId}-${checkpoint}-model`);
+      if (dir === null || dir === undefined) return failure('export cancelled');
+      const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint });
+      if (!r.ok) return r;
+      return { ok: true, value: { message: `Saved to ${dir}` } };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser mode
+
+const TOKEN_KEY = 'rnn-workbench-token';
+
+/** Takes the token from `?token=` once, keeps it for this tab, and removes it from the address bar. */
+export function takeToken(loc: Location = location, storage: Storage = sessionStorage): string {
+  const params = new URLSearchParams(loc.search);
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    storage.setItem(TOKEN_KEY, fromUrl);
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', `${loc.pathname}${rest ? `?${rest}` : ''}${loc.hash}`);
+    return fromUrl;
+  }
+  return storage.getItem(TOKEN_KEY) ?? '';
+}
+
+async function envelope<T>(res: Response): Promise<Result<T>> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as Result<T>;
+    if (typeof body === 'object' && body !== null && 'ok' in body) return body;
+  } catch {
+    /* fall through */
+  }
+  return failure(`host answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
+}
+
+export function httpClient(token: string, base = ''): Client {
+  const listeners = new Map<EventName, Set<(p: unknown) => void>>();
+  let socket: WebSocket | null = null;
+  let retry = 500;
+
+  function connect(): void {
+    const wsUrl = new URL(`${base}/events`, location.href);
+    wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    wsUrl.searchParams.set('token', token);
+    const ws = new WebSocket(wsUrl);
+    socket = ws;
+    ws.onopen = () => {
+      retry = 500;
+    };
+    ws.onmessage = (m) => {
+      const { event, payload } = JSON.parse(String(m.data)) as { event: EventName; payload: unknown };
+      for (const l of listeners.get(event) ?? []) l(payload);
+    };
+    ws.onclose = () => {
+      socket = null;
+      // The host may have restarted or the laptop slept: reconnect with backoff while anyone listens.
+      if ([...listeners.values()].some((s) => s.size > 0)) {
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 5000);
+      }
+    };
+  }
+
+  return {
+    transport: 'http',
+    async call(method, args) {
+      try {
+        const res = await fetch(`${base}/api/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-workbench-token': token },
+          body: JSON.stringify(args ?? {}),
+        });
+        return envelope(res);
+      } catch (err) {
+        return failure(`cannot reach the workbench host: ${(err as Error).message}`);
+      }
+    },
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (p: unknown) => void);
+      if (!socket) connect();
+      return () => set.delete(listener as (p: unknown) => void);
+    },
+    upload(file, onProgress) {
+      // XMLHttpRequest, not fetch: only XHR reports upload progress.
+      return new Promise((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', `${base}/upload?name=${encodeURIComponent(file.name)}`);
+        xhr.setRequestHeader('x-workbench-token', token);
+        xhr.setRequestHeader('content-type', 'text/csv');
+        xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.total || file.size);
+        xhr.onload = () => {
+          try {
+            resolve(JSON.parse(xhr.responseText) as Result<{ path: string }>);
+          } catch {
+            resolve(failure(`upload failed: ${xhr.status} ${xhr.statusText}`, 'internal', 'file'));
+          }
+        };
+        xhr.onerror = () => resolve(failure('upload failed: the host did not answer', 'internal', 'file'));
+        xhr.send(file);
+      });
+    },
+    async exportModel(runId, checkpoint) {
+      try {
+        const res = await fetch(`${base}/download/export?run=${runId}&checkpoint=${checkpoint}`, {
+          headers: { 'x-workbench-token': token },
+        });
+        if (!res.ok) return envelope(res);
+        const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `run-${runId}-model.zip`;
+        saveBlob(name, await res.blob());
+        return { ok: true, value: { message: `Downloaded ${name}` } };
+      } catch (err) {
+        return failure(`cannot reach the workbench host: ${(err as Error).message}`);
+      }
+    },
+  };
+}
+
+let client: Client | null = null;
+
+/** The client for this page: the preload bridge when present, HTTP otherwise. */
+export function getClient(): Client {
+  client ??= window.workbench ? bridgeClient(window.workbench) : httpClient(takeToken());
+  return client;
+}
+
+/** Tests inject their own client. */
+export function setClient(c: Client | null): void {
+  client = c;
+}
