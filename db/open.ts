@@ -72,10 +72,13 @@ export function openDb(file: string, opts: OpenOptions = {}): DB {
   }
   try {
     db.pragma('busy_timeout = 10000');
+    const migrations = opts.migrations ?? loadMigrations();
+    // Refuse a newer database before anything (even the journal mode) touches the file.
+    refuseNewer(db, file, migrations);
     if (!opts.readonly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db, file, opts.migrations ?? loadMigrations());
+    migrate(db, file, migrations);
   } catch (e) {
     db.close();
     if (e instanceof DatabaseOpenError) throw e;
@@ -88,7 +91,7 @@ export function openDb(file: string, opts: OpenOptions = {}): DB {
   return db;
 }
 
-export function migrate(db: DB, file: string, migrations: Migration[]): void {
+function refuseNewer(db: DB, file: string, migrations: Migration[]): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
@@ -97,6 +100,12 @@ export function migrate(db: DB, file: string, migrations: Migration[]): void {
       file,
     );
   }
+}
+
+export function migrate(db: DB, file: string, migrations: Migration[]): void {
+  refuseNewer(db, file, migrations);
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.at(-1)?.version ?? 0;
   const pending = migrations.filter((m) => m.version > current);
   if (pending.length === 0) return;
   // Several processes may open a new file at once: IMMEDIATE takes the write lock first, then the

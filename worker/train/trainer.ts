@@ -139,6 +139,7 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
   let stopped = false;
   let lastProgress = 0;
   let lastBeat = Date.now();
+  let lastYield = Date.now();
 
   for (let epoch = state.epoch + 1; epoch <= epochs && !stopped; epoch++) {
     const order = rng.shuffle(Int32Array.from({ length: nTrain }, (_, i) => i));
@@ -167,6 +168,11 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
       if (now - lastBeat > 2000) {
         runsDb.heartbeat(db, runId);
         lastBeat = now;
+      }
+      // trainOnBatch can complete without touching the event loop; yield so a stop message gets in.
+      if (now - lastYield > 50) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
       }
       if (opts.stopRequested()) {
         stopped = true;

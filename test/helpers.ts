@@ -1,0 +1,53 @@
+// Shared test fixtures: temp folders with real SQLite files and generated CSV files.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function tempDir(prefix = 'rnnwb-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Deterministic noise for generated data. */
+export function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * 2;
+  };
+}
+
+/** Hourly sine with a daily season and noise: `time,value,temp`. */
+export function sineCsv(dir: string, rows = 1200, name = 'sine.csv', amp = 0.3): string {
+  const rnd = noise(7);
+  const start = Date.UTC(2021, 0, 1);
+  const lines = ['time,value,temp'];
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(start + i * 3_600_000).toISOString().slice(0, 19);
+    const v = 10 + 5 * Math.sin((2 * Math.PI * i) / 24) + amp * rnd();
+    const temp = 20 + 3 * Math.sin((2 * Math.PI * i) / 24 + 1) + 0.2 * rnd();
+    lines.push(`${t},${v.toFixed(4)},${temp.toFixed(3)}`);
+  }
+  const file = join(dir, name);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** A tiny, fast training spec for tests. */
+export function tinySpec(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    target: 'value',
+    window: { lookback: 12, horizon: 1, stride: 1 },
+    model: { cell: 'lstm', layers: [{ units: 8 }] },
+    train: { epochs: 3, batchSize: 64, learningRate: 0.01, patience: 0 },
+    ...over,
+  };
+}
