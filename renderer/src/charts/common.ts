@@ -18,6 +18,11 @@ export function base(): Option {
   };
 }
 
+/** A value x axis whose name sits under the axis (a name at the end gets clipped). */
+export function valueX(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'value', name, nameLocation: 'middle', nameGap: 26, ...extra };
+}
+
 export function zoom(): Option['dataZoom'] {
   return [
     { type: 'inside', xAxisIndex: 0, filterMode: 'none' },

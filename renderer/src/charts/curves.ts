@@ -1,7 +1,7 @@
 // Training curves: the live view (train and validation loss per epoch, plus the best earlier
 // run drawn faintly) and the compare view (one metric for many runs, EMA, log scale, x axis).
 import type { MetricPoint, RunEpoch } from '../../../core/contract.js';
-import { base, ema, PALETTE, type Option } from './common.js';
+import { base, ema, PALETTE, valueX, type Option } from './common.js';
 
 export interface Ghost {
   name: string;
@@ -33,7 +33,7 @@ export function liveCurvesOption(epochs: readonly RunEpoch[], ghost: Ghost | nul
   }
   return {
     ...base(),
-    xAxis: { type: 'value', name: 'epoch', minInterval: 1, min: 1 },
+    xAxis: valueX('epoch', { minInterval: 1, min: 1 }),
     yAxis: { type: 'value', name: 'loss', scale: true },
     series,
   } as Option;
@@ -72,7 +72,7 @@ export function compareCurvesOption(runs: readonly RunRef[], points: readonly Me
   });
   return {
     ...base(),
-    xAxis: { type: 'value', name: s.x === 'epoch' ? 'epoch' : 'wall time (s)', minInterval: s.x === 'epoch' ? 1 : 0, scale: true },
+    xAxis: valueX(s.x === 'epoch' ? 'epoch' : 'wall time (s)', { minInterval: s.x === 'epoch' ? 1 : 0, scale: true }),
     yAxis: s.logScale ? { type: 'log', name: s.key } : { type: 'value', name: s.key, scale: true },
     series,
   } as Option;

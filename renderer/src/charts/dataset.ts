@@ -1,6 +1,6 @@
 // The dataset screen's line chart: chosen columns over the time column (or row index), with
 // dataZoom and LTTB downsampling so a million points stay smooth.
-import { base, zoom, type Option } from './common.js';
+import { base, valueX, zoom, type Option } from './common.js';
 
 export interface SeriesData {
   time: number[] | null;
@@ -10,12 +10,15 @@ export interface SeriesData {
 export function datasetLineOption(data: SeriesData): Option {
   const n = data.series[0]?.values.length ?? 0;
   const x = data.time ?? Array.from({ length: n }, (_, i) => i);
+  const twoAxes = data.series.length === 2;
   return {
     ...base(),
-    xAxis: data.time ? { type: 'time' } : { type: 'value', name: 'row', min: 'dataMin', max: 'dataMax' },
-    yAxis: { type: 'value', scale: true },
+    xAxis: data.time ? { type: 'time' } : valueX('row', { min: 'dataMin', max: 'dataMax' }),
+    // Two columns of different scale (temperature and load) each get their own axis.
+    yAxis: twoAxes ? data.series.map((s) => ({ type: 'value', scale: true, name: s.name })) : { type: 'value', scale: true },
     dataZoom: zoom(),
-    series: data.series.map((s) => ({
+    series: data.series.map((s, i) => ({
+      yAxisIndex: twoAxes ? i : 0,
       name: s.name,
       type: 'line' as const,
       showSymbol: false,

@@ -2,7 +2,7 @@
 // run and the naive / seasonal-naive baselines (of the first run) dashed.
 import type { Predictions } from '../../../core/contract.js';
 import { isEpochMs } from '../lib/format.js';
-import { base, PALETTE, zoom, type Option } from './common.js';
+import { base, PALETTE, valueX, zoom, type Option } from './common.js';
 
 export interface RunPredictions {
   id: number;
@@ -17,7 +17,7 @@ export function column(values: readonly number[], outputs: number, o: number): n
   return out;
 }
 
-export function predictionsOption(runs: readonly RunPredictions[], output = 0): Option {
+export function predictionsOption(runs: readonly RunPredictions[], output = 0, theme: 'light' | 'dark' = 'light'): Option {
   const first = runs[0]?.predictions;
   if (!first) return { ...base(), series: [] } as Option;
   const O = first.outputs.length || 1;
@@ -33,15 +33,15 @@ export function predictionsOption(runs: readonly RunPredictions[], output = 0): 
     lineStyle: { width: dashed ? 1 : 1.5, type: dashed ? ('dashed' as const) : ('solid' as const), opacity: dashed ? 0.7 : 1 },
     data: pair(vals),
   });
-  const series = [line('actual', column(first.actual, O, output), '#222222')];
+  const series = [line('actual', column(first.actual, O, output), theme === 'dark' ? '#f0f0f0' : '#222222')];
   runs.forEach((r, i) =>
     series.push(line(`#${r.id} ${r.name}`, column(r.predictions.predicted, r.predictions.outputs.length || 1, output), PALETTE[i % PALETTE.length]!)),
   );
   if (first.naive) series.push(line('naive', column(first.naive, O, output), '#999999', true));
-  if (first.seasonalNaive) series.push(line('seasonal naive', column(first.seasonalNaive, O, output), '#bbbb55', true));
+  if (first.seasonalNaive) series.push(line('seasonal naive', column(first.seasonalNaive, O, output), '#b5a000', true));
   return {
     ...base(),
-    xAxis: timeAxis ? { type: 'time' } : { type: 'value', name: 'test window', scale: true },
+    xAxis: timeAxis ? { type: 'time' } : valueX('test window', { scale: true }),
     yAxis: { type: 'value', name: first.outputs[output] ?? '', scale: true },
     dataZoom: zoom(),
     series,

@@ -5,14 +5,16 @@ import type { Args, EventMap, EventName, MethodName, Output, Result } from '../.
 
 export type Listener<E extends EventName> = (payload: EventMap[E]) => void;
 
-/** What the Electron preload exposes (see electron/preload.ts). */
+/** What the Electron preload exposes (electron/channels.ts `WorkbenchBridge`). */
 export interface Bridge {
   api: Record<MethodName, (args: unknown) => Promise<Result<unknown>>>;
   on(event: EventName, listener: (payload: unknown) => void): () => void;
-  /** Host path of a picked/dropped file (webUtils.getPathForFile). */
-  pathForFile?(file: File): string;
-  /** Save dialog for a model export; resolves to the chosen directory or null when cancelled. */
-  chooseExportDir?(defaultName: string): Promise<string | null>;
+  onMenu?(listener: (command: string) => void): () => void;
+  dialogs?: {
+    openCsv(): Promise<string | null>;
+    chooseDir(): Promise<string | null>;
+    saveText(fileName: string, text: string): Promise<string | null>;
+  };
 }
 
 declare global {
@@ -25,10 +27,16 @@ export interface Client {
   readonly transport: 'ipc' | 'http';
   call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>>;
   on<E extends EventName>(event: E, listener: Listener<E>): () => void;
-  /** Makes a local file importable and returns the host path to give `datasets.import`. */
+  /** Makes a picked or dropped file importable and returns the host path for `datasets.import`. */
   upload(file: File, onProgress?: (sent: number, total: number) => void): Promise<Result<{ path: string }>>;
+  /** A native file dialog where there is one (Electron): the chosen path, or null when cancelled. */
+  pickCsv?(): Promise<string | null>;
   /** Exports a run's model: a download in the browser, a chosen folder in Electron. */
   exportModel(runId: number, checkpoint: 'best' | 'last'): Promise<Result<{ message: string }>>;
+  /** Saves a CSV: a download in the browser, a save dialog in Electron. */
+  saveText(fileName: string, text: string): Promise<Result<{ message: string }>>;
+  /** Application menu commands (Electron only). */
+  onMenu?(listener: (command: string) => void): () => void;
 }
 
 function failure(message: string, code: 'internal' | 'bad_input' = 'internal', field?: string): { ok: false; error: { code: typeof code; message: string; field?: string } } {
@@ -60,18 +68,27 @@ export function bridgeClient(bridge: Bridge): Client {
     transport: 'ipc',
     call: (method, args) => bridge.api[method](args) as never,
     on: (event, listener) => bridge.on(event, listener as (p: unknown) => void),
-    async upload(file) {
-      const path = bridge.pathForFile?.(file);
-      if (!path) return failure('this file has no path on disk; save it first, then import it', 'bad_input', 'file');
-      return { ok: true, value: { path } };
+    async upload() {
+      // Electron gives no path for a dropped File without webUtils; the native dialog does.
+      return failure('in the desktop app, choose the file with the Import button (File ▸ Import)', 'bad_input', 'file');
     },
+    ...(bridge.dialogs ? { pickCsv: () => bridge.dialogs!.openCsv() } : {}),
     async exportModel(runId, checkpoint) {
-      const dir = await bridge.chooseExportDir?.(`run-${runId}-${checkpoint}-model`);
-      if (dir === null || dir === undefined) return failure('export cancelled');
+      const dir = await bridge.dialogs?.chooseDir();
+      if (!dir) return failure('export cancelled');
       const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint });
       if (!r.ok) return r;
       return { ok: true, value: { message: `Saved to ${dir}` } };
     },
+    async saveText(fileName, text) {
+      if (!bridge.dialogs) {
+        saveText(fileName, text);
+        return { ok: true, value: { message: `Saved ${fileName}` } };
+      }
+      const path = await bridge.dialogs.saveText(fileName, text);
+      return path ? { ok: true, value: { message: `Saved ${path}` } } : failure('save cancelled');
+    },
+    ...(bridge.onMenu ? { onMenu: (l: (c: string) => void) => bridge.onMenu!(l) } : {}),
   };
 }
 
@@ -172,6 +189,10 @@ export function httpClient(token: string, base = ''): Client {
         xhr.onerror = () => resolve(failure('upload failed: the host did not answer', 'internal', 'file'));
         xhr.send(file);
       });
+    },
+    async saveText(fileName, text) {
+      saveText(fileName, text);
+      return { ok: true, value: { message: `Downloaded ${fileName}` } };
     },
     async exportModel(runId, checkpoint) {
       try {

@@ -1,0 +1,242 @@
+// The whole loop in a real browser: Debian's Chromium (playwright-core) against the browser-mode
+// server and the real service on a temp SQLite file. Import the sample CSV, design a small run,
+// watch it complete, clone it with other units, compare the two, export the model and the
+// metrics CSV and check the files. Screenshots of every screen go to test-artifacts/e2e/.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../core/server.js';
+import { createService, type Service } from '../../core/service.js';
+import { unzipStore } from '../../core/zip.js';
+import { launchChromium } from './chromium.js';
+import { ensureRendererBuilt } from './renderer-build.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shots = join(root, 'test-artifacts', 'e2e');
+const SAMPLE = join(root, 'samples', 'city-energy.csv');
+
+describe('workbench in Chromium (browser mode)', () => {
+  let dir: string;
+  let service: Service;
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const nav = async (name: string) => {
+    await page.getByTestId(`nav-${name}`).click();
+  };
+
+  beforeAll(async () => {
+    ensureRendererBuilt(root);
+    mkdirSync(shots, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-'));
+    service = createService({ dbPath: join(dir, 'workbench.db'), host: 'server' });
+    server = await startServer({ service, port: 0 });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, colorScheme: 'light' });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await service?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses the page and the API without the token', async () => {
+    const base = `http://127.0.0.1:${server.port}`;
+    const res = await page.goto(`${base}/`);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('token');
+    const api = await fetch(`${base}/api/runs.list`, { method: 'POST', body: '{}' });
+    expect(api.status).toBe(401);
+    const foreign = await fetch(`${base}/api/runs.list`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-workbench-token': server.token, origin: 'http://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('opens with the token, drops it from the address bar, and shows the empty state', async () => {
+    await page.goto(server.url);
+    await page.getByText('No datasets yet').waitFor();
+    expect(page.url()).not.toContain('token=');
+    await shot('01-datasets-empty');
+  });
+
+  it('shows a bad CSV error in the import screen, naming the line', async () => {
+    const bad = join(dir, 'ragged.csv');
+    writeFileSync(bad, 'time,value\n2024-01-01,1\n2024-01-02,2,99\n2024-01-03,3\n');
+    await page.getByTestId('file-input').setInputFiles(bad);
+    const err = page.getByTestId('import-error');
+    await err.waitFor({ timeout: 30_000 });
+    const text = (await err.textContent()) ?? '';
+    expect(text).toContain('ragged.csv');
+    expect(text).toMatch(/line 3/i);
+    await shot('02-datasets-bad-csv');
+  }, 60_000);
+
+  it('imports the sample CSV and shows its columns, chart and preview', async () => {
+    await page.getByTestId('file-input').setInputFiles(SAMPLE);
+    await page.getByTestId('dataset-title').filter({ hasText: 'city-energy' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('import-error').count()).toBe(0);
+    const columns = await page.getByTestId('columns-table').textContent();
+    expect(columns).toContain('load_mw');
+    expect(columns).toContain('datetime');
+    await page.locator('[data-testid="preview"] [role="row"]').nth(5).waitFor();
+    expect(await page.locator('[data-testid="preview"] [role="row"]').count()).toBeLessThan(60); // virtualised
+    await page.locator('canvas').first().waitFor();
+    // Plot load_mw too, and make it the target.
+    await page.getByLabel('Plot load_mw').check();
+    await page.getByLabel('Use temperature as target').uncheck();
+    await page.getByLabel('Use load_mw as target').check();
+    await page.waitForTimeout(400);
+    await shot('03-datasets');
+  }, 60_000);
+
+  it('designs a small run with inline validation and an estimate, then trains it to completion', async () => {
+    await page.getByTestId('design-run').click();
+    await page.getByTestId('preset-quick').click();
+    const lookback = page.locator('input[name="window.lookback"]');
+    await lookback.fill('0');
+    await expect.poll(() => page.getByTestId('err-window.lookback').textContent()).toMatch(/>=\s*1|at least|too small/i);
+    expect(await page.getByTestId('train').isDisabled()).toBe(true);
+    await lookback.fill('12');
+    await page.locator('input[name="model.layers.0.units"]').fill('8');
+    await page.locator('input[name="train.epochs"]').fill('3');
+    await page.locator('input[name="name"]').fill('gru-8');
+    await page.getByTestId('param-count').waitFor({ timeout: 20_000 });
+    // GRU, 1 feature → 8 units: 3·(8·(1+8)+2·8)=264 (reset_after) or 240, plus a dense 8→1 head.
+    const params = Number((await page.getByTestId('param-count').textContent())!.replace(/,/g, ''));
+    expect(params).toBeGreaterThan(200);
+    expect(params).toBeLessThan(400);
+    expect(await page.getByTestId('windows').textContent()).toMatch(/^\d[\d,]* \/ \d[\d,]* \/ \d[\d,]*$/);
+    await shot('04-designer');
+    await page.getByTestId('train').click();
+    await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 90_000 });
+    await page.getByTestId('test-metrics').waitFor();
+    expect(await page.getByTestId('backend').textContent()).not.toBe('—');
+    const log = await page.getByTestId('run-log').textContent();
+    expect(log).toContain('completed');
+    await page.waitForTimeout(400);
+    await shot('05-live-run');
+  }, 120_000);
+
+  it('clones the run with other units and trains the clone', async () => {
+    await page.getByTestId('clone').click();
+    const units = page.locator('input[name="model.layers.0.units"]');
+    await expect.poll(() => units.inputValue()).toBe('8');
+    await units.fill('16');
+    await page.locator('input[name="name"]').fill('gru-16');
+    await page.getByTestId('param-count').waitFor();
+    await page.getByTestId('train').click();
+    await page.getByText('cloned from #1').waitFor();
+    await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 90_000 });
+    await page.waitForTimeout(400);
+    await shot('06-live-clone');
+  }, 120_000);
+
+  it('lists both runs, sorts and filters them, and selects them for comparison', async () => {
+    await nav('runs');
+    const rows = page.getByTestId('run-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByTestId('sort-id').click(); // ascending
+    expect(await rows.first().getAttribute('data-run-id')).toBe('1');
+    await page.getByTestId('runs-filter').fill('gru-16');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByTestId('runs-filter').fill('');
+    await page.getByLabel('Select run 1 to compare').check();
+    await page.getByLabel('Select run 2 to compare').check();
+    await rows.first().click();
+    await page.locator('[data-testid="run-details"] input[name="tags"]').fill('e2e, small');
+    await page.getByTestId('save-run').click();
+    await page.getByText('Saved.').waitFor();
+    await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('e2e, small');
+    await shot('07-runs');
+  });
+
+  it('compares the two runs: curves, differing parameters, baselines, predictions', async () => {
+    await page.getByTestId('compare-selected').click();
+    await page.getByTestId('metrics-table').waitFor({ timeout: 20_000 });
+    const params = await page.getByTestId('params-table').textContent();
+    expect(params).toContain('model.layers.0.units');
+    expect(params).not.toContain('window.lookback'); // same in both: hidden by "only differences"
+    const metrics = await page.getByTestId('metrics-table').textContent();
+    expect(metrics).toContain('naive');
+    expect(metrics).toContain('rmse');
+    expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(3);
+    await page.getByTestId('ema').fill('0.6');
+    await page.getByTestId('log-scale').check();
+    await page.waitForTimeout(500);
+    await shot('08-compare');
+  }, 60_000);
+
+  it('exports the model as a zip and the metrics CSV, and the files hold what they should', async () => {
+    await nav('export');
+    await page.getByTestId('export-run').selectOption('1');
+    const [model] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-model').click()]);
+    expect(model.suggestedFilename()).toBe('run-1-best-model.zip');
+    const zipPath = join(dir, 'model.zip');
+    await model.saveAs(zipPath);
+    const files = unzipStore(readFileSync(zipPath));
+    const names = files.map((f) => f.name);
+    expect(names).toContain('model.json');
+    expect(names).toContain('preprocessing.json');
+    const modelJson = JSON.parse(files.find((f) => f.name === 'model.json')!.data.toString('utf8'));
+    expect(modelJson.modelTopology).toBeDefined();
+    const weightFiles = (modelJson.weightsManifest as { paths: string[] }[]).flatMap((m) => m.paths);
+    for (const w of weightFiles) expect(names).toContain(w);
+    const prep = JSON.parse(files.find((f) => f.name === 'preprocessing.json')!.data.toString('utf8'));
+    expect(JSON.stringify(prep)).toContain('load_mw');
+
+    const [metricsCsv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-metrics-csv').click()]);
+    const csvPath = join(dir, 'metrics.csv');
+    await metricsCsv.saveAs(csvPath);
+    const lines = readFileSync(csvPath, 'utf8').trim().split(/\r?\n/);
+    expect(lines.length).toBeGreaterThan(6); // header + ≥ 3 epochs × 2 runs
+    const header = lines[0]!.toLowerCase();
+    expect(header).toMatch(/run/);
+    expect(header).toMatch(/key|metric/);
+    const body = lines.slice(1).join('\n');
+    expect(body).toContain('val_loss');
+
+    const [runsCsv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-runs-csv').click()]);
+    const runsPath = join(dir, 'runs.csv');
+    await runsCsv.saveAs(runsPath);
+    const runsText = readFileSync(runsPath, 'utf8');
+    expect(runsText).toContain('gru-8');
+    expect(runsText).toContain('gru-16');
+    await shot('09-export');
+  }, 60_000);
+
+  it('reads in the dark theme too', async () => {
+    await page.getByTestId('theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await nav('compare');
+    await page.getByTestId('metrics-table').waitFor();
+    await page.waitForTimeout(500);
+    await shot('10-compare-dark');
+    await nav('designer');
+    await page.waitForTimeout(300);
+    await shot('11-designer-dark');
+  });
+
+  it('raised no page errors and no CSP violations', () => {
+    expect(pageErrors).toEqual([]);
+    // The 401 of the token check and the 422 of the bad CSV are expected; nothing else is.
+    expect(consoleErrors.filter((e) => !/status of (401|422)/.test(e))).toEqual([]);
+  });
+});
