@@ -51,6 +51,8 @@ async function tryWasm(skipped: string[]): Promise<BackendChoice | null> {
 }
 
 export async function chooseBackend(forced = process.env.RNN_WORKBENCH_BACKEND): Promise<BackendChoice> {
+  // PROD skips TF.js debug checks and its console banner; which backend runs goes to the run log instead.
+  tf.env().set('PROD', true);
   const skipped: string[] = [];
   if (forced === 'cpu') {
     await tf.setBackend('cpu');
