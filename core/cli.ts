@@ -162,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
   const cmd = p.positional[0];
   if (!cmd || flag(p, 'help')) {
     console.log(USAGE);
-    return cmd ? 0 : 1;
+    return flag(p, 'help') ? 0 : 1;
   }
   const dbPath = resolve(flag(p, 'db') ?? defaultDbPath());
   const json = flag(p, 'json') === 'true';
