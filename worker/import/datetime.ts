@@ -20,6 +20,7 @@ const F_OFFSET = 16;
 const F_SPACE = 32;
 const F_DATEONLY = 64;
 const F_DAYFIRST = 128; // FAM_MON: "1 Jan 2000"
+const F_AMPM = 256;
 
 export const DAY_MS = 86_400_000;
 
@@ -116,6 +117,30 @@ function parseTime(b: Uint8Array, i: number, e: number, st: DateState): number {
       ms += (f * 1000) / scale;
       flags |= F_FRAC;
       i = k;
+    }
+  }
+  // 12-hour clock: `1:00 PM`, `12:30am`.
+  if (i < e) {
+    let k = i;
+    while (k < e && b[k] === 32) k++;
+    const c = b[k]! | 0x20;
+    if (k + 2 <= e && (c === 97 || c === 112) && (b[k + 1]! | 0x20) === 109) {
+      if (hh < 1 || hh > 12) return NaN;
+      ms += (hh === 12 ? -12 : 0) * 3_600_000 + (c === 112 ? 12 * 3_600_000 : 0);
+      flags |= F_AMPM;
+      i = k + 2;
+    }
+  }
+  if (i < e) {
+    // ` UTC` / ` GMT` spelled out.
+    let k = i;
+    while (k < e && b[k] === 32) k++;
+    if (k > i && e - k === 3) {
+      const w = String.fromCharCode(b[k]! | 0x20, b[k + 1]! | 0x20, b[k + 2]! | 0x20);
+      if (w === 'utc' || w === 'gmt') {
+        st.flags |= flags | F_ZULU;
+        return ms;
+      }
     }
   }
   if (i < e) {
@@ -366,6 +391,7 @@ export function describeFormat(st: DateState): string {
     time = (f & F_SPACE || st.fam !== FAM_ISO ? ' ' : 'T') + 'HH:mm';
     if (f & F_SEC) time += ':ss';
     if (f & F_FRAC) time += '.SSS';
+    if (f & F_AMPM) time = time.replace('HH', 'h') + ' A';
     if (f & F_ZULU) time += 'Z';
     else if (f & F_OFFSET) time += '±HH:mm';
   }

@@ -18,7 +18,7 @@ export interface FinishInput {
 }
 
 const TIME_NAME = /^(date|time|timestamp|datetime|date_?time|ds|period|year|yr|years|month|day)$/i;
-const YEAR_NAME = /^(year|yr|years|time|date|period|t)$|year/i;
+const YEAR_NAME = /^(year|yr|years|time|date|period)$|year/i;
 
 export function finishTable(inp: FinishInput): ParsedTable {
   const { rows, warnings } = inp;

@@ -5,19 +5,21 @@
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
+/** Where the last scanNumber stopped (the first byte that is not part of the number). */
+export const scanned = new Int32Array(1);
+
 /**
- * Parses `b[s..e)` as a decimal number (`12`, `-3.5`, `+.5`, `1e-3`, `Inf`). Returns NaN when the
- * bytes are not a number; callers treat the NaN spelling as a missing-value token beforehand.
+ * Reads the longest number at `b[s..]` (before e): `12`, `-3.5`, `+.5`, `1e-3`. Returns NaN when
+ * no number starts at s (or an exponent has no digits); `scanned[0]` is where it stopped.
  */
-export function parseNumber(b: Uint8Array, s: number, e: number): number {
+export function scanNumber(b: Uint8Array, s: number, e: number): number {
   let i = s;
   let neg = false;
-  let c = b[i]!;
+  let c = b[i];
   if (c === 45 /* - */) {
     neg = true;
     i++;
   } else if (c === 43 /* + */) i++;
-  if (i >= e) return NaN;
   let m = 0;
   let sig = 0; // significant digits accumulated into m
   let exp = 0;
@@ -42,35 +44,48 @@ export function parseNumber(b: Uint8Array, s: number, e: number): number {
       i++;
     }
   }
-  if (digits === 0) return i === s + (neg || b[s] === 43 ? 1 : 0) ? parseSpecial(b, s, e) : NaN;
+  scanned[0] = i;
+  if (digits === 0) return NaN;
   if (i < e) {
     c = b[i]!;
-    if (c !== 101 && c !== 69 /* e E */) return NaN;
-    i++;
-    let eneg = false;
-    if (i < e && (b[i] === 45 || b[i] === 43)) {
-      eneg = b[i] === 45;
+    if (c === 101 || c === 69 /* e E */) {
       i++;
+      let eneg = false;
+      if (i < e && (b[i] === 45 || b[i] === 43)) {
+        eneg = b[i] === 45;
+        i++;
+      }
+      let x = 0;
+      let n = 0;
+      while (i < e) {
+        const d = b[i]! - 48;
+        if (d < 0 || d > 9) break;
+        if (x < 100000) x = x * 10 + d;
+        n++;
+        i++;
+      }
+      scanned[0] = i;
+      if (n === 0) return NaN;
+      exp += eneg ? -x : x;
     }
-    if (i >= e) return NaN;
-    let x = 0;
-    while (i < e) {
-      const d = b[i]! - 48;
-      if (d < 0 || d > 9) return NaN;
-      if (x < 100000) x = x * 10 + d;
-      i++;
-    }
-    exp += eneg ? -x : x;
   }
-  let v: number;
   if (sig <= 15 && exp >= -22 && exp <= 22) {
-    v = exp >= 0 ? m * POW10[exp]! : m / POW10[-exp]!;
-  } else {
-    // Too many digits for the exact fast path: the syntax is already checked, let V8 round it.
-    v = Number(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
-    return v;
+    const v = exp >= 0 ? m * POW10[exp]! : m / POW10[-exp]!;
+    return neg ? -v : v;
   }
-  return neg ? -v : v;
+  // Too many digits for the exact fast path: the syntax is checked, let V8 round the text.
+  return Number(Buffer.from(b.buffer, b.byteOffset + s, i - s).toString('latin1'));
+}
+
+/**
+ * Parses all of `b[s..e)` as a decimal number (also `inf`, `Infinity` with a sign). Returns NaN
+ * when the bytes are not a number; callers treat the NaN spelling as a missing-value token.
+ */
+export function parseNumber(b: Uint8Array, s: number, e: number): number {
+  if (s >= e) return NaN;
+  const v = scanNumber(b, s, e);
+  if (scanned[0] === e) return v;
+  return v === v ? NaN : parseSpecial(b, s, e);
 }
 
 /** `inf`, `Infinity` with an optional sign; anything else is not a number. */

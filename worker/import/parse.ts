@@ -1,14 +1,14 @@
-// Streaming CSV parser: the file is read as Buffers and parsed byte by byte into typed columns
-// (see column.ts), so memory grows with rows × columns × 8 bytes, never with the file's text.
-// A row cut by a chunk boundary is carried over and parsed again with the next chunk. The sha256
+// Streaming CSV parser: the file is read in 1 MB pieces and parsed byte by byte into typed
+// columns (see column.ts), so memory grows with rows × columns × 8 bytes, never with the file's
+// text. A row cut by a read boundary is parsed again once the next bytes are in. The sha256
 // of the source is computed in the same pass. Bad input raises CsvError naming file and line.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { CsvError, type ImportProgressFn, type ParsedTable } from './types.js';
 import { detectDelimiter, fixHeaderNames } from './header.js';
-import { ColumnBuilder, cellText } from './column.js';
+import { ColumnBuilder, K_NUM, cellText } from './column.js';
+import { scanNumber, scanned } from './number.js';
 import { finishTable } from './finish.js';
 
 const CHUNK = 1 << 20;
@@ -28,18 +28,23 @@ class Parser {
   estimated = false;
   /** Line (1-based) where the next row starts. */
   line = 1;
-  /** Newlines inside quoted fields of the row just tokenized. */
+  /** Newlines inside quoted fields of the row being read. */
   qnl = 0;
+  /** Flag of the field scanField just read: 0 plain, 1 quoted, 2 quoted with escapes or stray quotes. */
+  flag = 0;
   nf = 0;
   fs = new Int32Array(1024);
   fe = new Int32Array(1024);
   fl = new Uint8Array(1024);
+  /** Per field of the current row: 1 when it still has to go through ColumnBuilder.add. */
+  gen = new Uint8Array(1024);
   /** Row → line mapping: from rowAt[k] on, line = row + shiftOf[k] (blank lines and quoted newlines shift it). */
   rowAt: number[] = [];
   shiftOf: number[] = [];
   shift = -1;
-  pending: Buffer | null = null;
+  /** Bytes of the file handed to the parser, and how many of them were parsed. */
   bytes = 0;
+  consumed = 0;
   warnings: string[] = [];
   private lastProgress = 0;
 
@@ -55,64 +60,58 @@ class Parser {
     return new CsvError(`${this.file}: ${where}${message}`, this.path, line, column);
   }
 
-  push(chunk: Buffer, final: boolean): void {
-    this.bytes += chunk.length;
-    const b = this.pending ? (chunk.length ? Buffer.concat([this.pending, chunk]) : this.pending) : chunk;
-    this.pending = null;
+  /**
+   * Parses the whole rows in b[0..end) (`added` of them new since the last call); returns how
+   * many bytes were used. The caller keeps the rest and hands it back with the next bytes.
+   */
+  consume(b: Buffer, end: number, added: number, final: boolean): number {
+    this.bytes += added;
     let p = 0;
     if (!this.names) {
-      if (b.length < SNIFF && !final) {
-        this.pending = b;
-        return;
-      }
-      p = this.header(b, final);
-      if (p < 0) {
-        this.pending = b;
-        return;
-      }
+      if (end < SNIFF && !final) return 0;
+      p = this.header(b, end, final);
+      if (p < 0) return 0;
     }
     const rowsBefore = this.rows;
-    p = this.parseRows(b, p, final);
-    if (!this.estimated && this.rows > rowsBefore && this.rows >= 64) this.estimateCapacity(p);
-    if (p < b.length) {
-      if (final) throw this.error('the file ends inside a row'); // not reached: final rows always complete
-      if (b.length - p > MAX_ROW_BYTES) {
-        throw this.error(`a row longer than ${MAX_ROW_BYTES >> 20} MB starts here; is a quote (") left unclosed?`, this.line);
-      }
-      this.pending = b.subarray(p);
+    p = this.parseRows(b, p, end, final);
+    this.consumed += p;
+    if (!this.estimated && this.rows > rowsBefore && this.rows >= 64) this.estimateCapacity();
+    if (!final && end - p > MAX_ROW_BYTES) {
+      throw this.error(`a row longer than ${MAX_ROW_BYTES >> 20} MB starts here; is a quote (") left unclosed?`, this.line);
     }
     const now = Date.now();
     if (this.onProgress && (final || now - this.lastProgress >= PROGRESS_MS)) {
       this.lastProgress = now;
-      this.onProgress({ bytes: this.bytes - (this.pending?.length ?? 0), totalBytes: this.totalBytes, rows: this.rows });
+      this.onProgress({ bytes: this.consumed, totalBytes: this.totalBytes, rows: this.rows });
     }
+    return p;
   }
 
   /** Reads the header row; returns where the data starts, or -1 when more bytes are needed. */
-  private header(b: Buffer, final: boolean): number {
+  private header(b: Buffer, end: number, final: boolean): number {
     let p = 0;
-    if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
+    if (end >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
     let line = 1;
     for (;;) {
-      while (p < b.length && (b[p] === 32 || b[p] === 9)) p++;
-      if (b[p] === 13 || b[p] === 10) {
-        p += b[p] === 13 && b[p + 1] === 10 ? 2 : 1;
+      while (p < end && (b[p] === 32 || b[p] === 9)) p++;
+      if (p < end && (b[p] === 13 || b[p] === 10)) {
+        p += b[p] === 13 && p + 1 < end && b[p + 1] === 10 ? 2 : 1;
         line++;
       } else break;
     }
-    if (p >= b.length) {
+    if (p >= end) {
       if (final) throw this.error('the file is empty (no header row, no data)');
       return -1;
     }
-    this.delim = detectDelimiter(b, p, b.length, final);
+    this.delim = detectDelimiter(b, p, end, final);
     this.line = line;
-    let next = this.tokenize(b, p, b.length, final);
+    let next = this.tokenize(b, p, end, final);
     if (next < 0) return -1;
     if (this.nf > this.fs.length) {
       this.fs = new Int32Array(this.nf + 1);
       this.fe = new Int32Array(this.nf + 1);
       this.fl = new Uint8Array(this.nf + 1);
-      next = this.tokenize(b, p, b.length, final);
+      next = this.tokenize(b, p, end, final);
     }
     const raw: string[] = [];
     for (let j = 0; j < this.nf; j++) raw.push(cellText(b, this.fs[j]!, this.fe[j]!, this.fl[j]!));
@@ -121,6 +120,7 @@ class Parser {
     this.fs = new Int32Array(this.ncol + 1);
     this.fe = new Int32Array(this.ncol + 1);
     this.fl = new Uint8Array(this.ncol + 1);
+    this.gen = new Uint8Array(this.ncol + 1);
     this.cap = 4096;
     this.cols = this.names.map((n) => new ColumnBuilder(n, this.cap));
     this.line += 1 + this.qnl;
@@ -128,9 +128,9 @@ class Parser {
   }
 
   /** After the first rows, size the columns for the whole file from the bytes per row so far. */
-  private estimateCapacity(consumed: number): void {
+  private estimateCapacity(): void {
     this.estimated = true;
-    const perRow = consumed / this.rows;
+    const perRow = this.consumed / this.rows;
     const est = Math.ceil((this.totalBytes / perRow) * 1.02) + 256;
     if (est > this.cap) this.growTo(est);
   }
@@ -141,132 +141,213 @@ class Parser {
   }
 
   /**
-   * Finds the fields of the row at p: offsets into fs/fe, flags into fl (0 plain, 1 quoted,
-   * 2 quoted with escapes or stray quotes), their number into nf. Returns the position after
-   * the row's line end, or -1 when the buffer ends inside the row and more bytes will come.
+   * Reads one field starting at p (quoted or not); returns the position of the byte after it
+   * (a delimiter, a line end, or end), or -1 when the buffer ends inside it and more will come.
+   * Sets `flag`, and counts newlines inside quotes into `qnl`.
    */
-  private tokenize(b: Buffer, p: number, end: number, final: boolean): number {
+  private scanField(b: Buffer, p: number, end: number, final: boolean, rowStart: number, field: number): number {
     const delim = this.delim;
-    const fs = this.fs;
-    const fe = this.fe;
-    const fl = this.fl;
-    const max = fs.length;
-    let nf = 0;
-    this.qnl = 0;
-    const rowStart = p;
-    for (;;) {
+    if (p < end && b[p] === 34) {
       const start = p;
-      let flag = 0;
-      if (p < end && b[p] === 34) {
-        flag = 1;
-        p++;
-        for (;;) {
-          const q = b.indexOf(34, p);
-          if (q < 0 || q >= end) {
-            if (!final) return -1;
-            let nl = 0;
-            for (let k = rowStart; k < start; k++) if (b[k] === 10) nl++;
-            throw this.error(`a quoted field starting here is never closed (unterminated ")`, this.line + nl, this.names?.[nf]);
-          }
-          for (let k = p; k < q; k++) if (b[k] === 10) this.qnl++;
-          if (q + 1 >= end && !final) return -1;
-          if (b[q + 1] === 34) {
-            flag = 2;
-            p = q + 2;
-            continue;
-          }
+      let flag = 1;
+      p++;
+      for (;;) {
+        const q = b.indexOf(34, p);
+        if (q < 0 || q >= end) {
+          if (!final) return -1;
+          let nl = 0;
+          for (let k = rowStart; k < start; k++) if (b[k] === 10) nl++;
+          throw this.error(`a quoted field starting here is never closed (unterminated ")`, this.line + nl, this.names?.[field]);
+        }
+        for (let k = p; k < q; k++) if (b[k] === 10) this.qnl++;
+        if (q + 1 >= end) {
+          if (!final) return -1;
           p = q + 1;
           break;
         }
-        if (p < end) {
-          let c = b[p]!;
-          if (c !== delim && c !== 10 && c !== 13) {
-            // Text after the closing quote: kept, unescaped by cellText.
-            flag = 2;
-            while (p < end) {
-              c = b[p]!;
-              if (c === delim || c === 10 || c === 13) break;
-              p++;
-            }
+        if (b[q + 1] === 34) {
+          flag = 2;
+          p = q + 2;
+          continue;
+        }
+        p = q + 1;
+        break;
+      }
+      if (p < end) {
+        let c = b[p]!;
+        if (c !== delim && c !== 10 && c !== 13) {
+          // Text after the closing quote: kept, unescaped by cellText.
+          flag = 2;
+          while (p < end) {
+            c = b[p]!;
+            if (c === delim || c === 10 || c === 13) break;
+            p++;
           }
         }
-      } else {
-        while (p < end) {
-          const c = b[p]!;
-          if (c === delim || c === 10 || c === 13) break;
-          p++;
-        }
       }
+      this.flag = flag;
+      return p;
+    }
+    while (p < end) {
+      const c = b[p]!;
+      if (c === delim || c === 10 || c === 13) break;
+      p++;
+    }
+    this.flag = 0;
+    return p;
+  }
+
+  /**
+   * Finds the fields of the row at p into fs/fe/fl and their number into nf. Returns the
+   * position after the row's line end, or -1 when more bytes are needed. (Header row.)
+   */
+  private tokenize(b: Buffer, p: number, end: number, final: boolean): number {
+    const max = this.fs.length;
+    const rowStart = p;
+    let nf = 0;
+    this.qnl = 0;
+    for (;;) {
+      const start = p;
+      p = this.scanField(b, p, end, final, rowStart, nf);
+      if (p < 0) return -1;
       if (nf < max) {
-        fs[nf] = start;
-        fe[nf] = p;
-        fl[nf] = flag;
+        this.fs[nf] = start;
+        this.fe[nf] = p;
+        this.fl[nf] = this.flag;
       }
       nf++;
-      if (p >= end) {
-        if (!final) return -1;
-        this.nf = nf;
-        return p;
-      }
-      const c = b[p]!;
-      if (c === delim) {
-        p++;
-        continue;
-      }
-      p++;
-      if (c === 13) {
-        if (p >= end) {
-          if (!final) return -1;
-        } else if (b[p] === 10) p++;
-      }
+      p = this.fieldEnd(b, p, end, final);
+      if (p === -1) return -1;
+      if (p >= 0 && this.atDelim) continue;
       this.nf = nf;
       return p;
     }
   }
 
-  /** Parses whole rows from p; returns where the first incomplete row starts (or the end). */
-  private parseRows(b: Buffer, p: number, final: boolean): number {
-    const end = b.length;
+  /** Set by fieldEnd: the field ended at a delimiter (another field follows). */
+  private atDelim = false;
+
+  /** Steps over what ends a field at p: a delimiter or a line end. -1: need more bytes. */
+  private fieldEnd(b: Buffer, p: number, end: number, final: boolean): number {
+    if (p >= end) {
+      this.atDelim = false;
+      return final ? p : -1;
+    }
+    const c = b[p]!;
+    if (c === this.delim) {
+      this.atDelim = true;
+      return p + 1;
+    }
+    this.atDelim = false;
+    p++;
+    if (c === 13) {
+      if (p >= end) return final ? p : -1;
+      if (b[p] === 10) p++;
+    }
+    return p;
+  }
+
+  /**
+   * Parses whole rows from p; returns where the first incomplete row starts (or end). Cells of
+   * numeric columns are parsed in the same pass that finds the field's end; other cells go
+   * through ColumnBuilder.add once the row is known to be complete.
+   */
+  private parseRows(b: Buffer, p: number, end: number, final: boolean): number {
     const ncol = this.ncol;
     const cols = this.cols;
     const fs = this.fs;
     const fe = this.fe;
     const fl = this.fl;
-    const trimTab = this.delim !== 9;
-    while (p < end) {
+    const gen = this.gen;
+    const delim = this.delim;
+    const trimTab = delim !== 9;
+    rows: while (p < end) {
       const c0 = b[p];
-      if (c0 === 10) {
-        p++;
+      if (c0 === 10 || c0 === 13) {
+        // An empty line.
+        if (c0 === 13) {
+          if (p + 1 >= end && !final) break;
+          p += p + 1 < end && b[p + 1] === 10 ? 2 : 1;
+        } else p++;
         this.line++;
         continue;
       }
-      if (c0 === 13) {
-        if (p + 1 >= end && !final) break;
-        p += b[p + 1] === 10 ? 2 : 1;
-        this.line++;
-        continue;
-      }
-      const next = this.tokenize(b, p, end, final);
-      if (next < 0) break;
-      const line = this.line;
-      if (this.nf !== ncol) {
-        if (this.nf === 1 && isBlank(b, fs[0]!, fe[0]!)) {
-          // A line of spaces only: skipped like an empty line.
-          this.line += 1;
-          p = next;
+      if (this.rows === this.cap) this.growTo(Math.ceil(this.cap * 1.5));
+      const row = this.rows;
+      const rowStart = p;
+      let nf = 0;
+      this.qnl = 0;
+      for (;;) {
+        let done = false;
+        if (nf < ncol) {
+          const col = cols[nf]!;
+          if (col.kind === K_NUM) {
+            const v = scanNumber(b, p, end);
+            const q = scanned[0]!;
+            if (v === v && q < end) {
+              const c = b[q];
+              if (c === delim || c === 10 || c === 13) {
+                col.values![row] = v;
+                gen[nf] = 0;
+                p = q;
+                done = true;
+              }
+            }
+          }
+        }
+        if (!done) {
+          const start = p;
+          p = this.scanField(b, p, end, final, rowStart, nf);
+          if (p < 0) {
+            p = rowStart;
+            break rows;
+          }
+          if (nf <= ncol) {
+            fs[nf] = start;
+            fe[nf] = p;
+            fl[nf] = this.flag;
+            gen[nf] = 1;
+          }
+        }
+        nf++;
+        if (p >= end) {
+          if (!final) {
+            p = rowStart;
+            break rows;
+          }
+          break;
+        }
+        const c = b[p];
+        if (c === delim) {
+          p++;
           continue;
         }
-        const msg = `line ${line} has ${this.nf} field${this.nf === 1 ? '' : 's'}, the header has ${ncol}`;
+        p++;
+        if (c === 13 && p < end) {
+          if (b[p] === 10) p++;
+        } else if (c === 13 && !final) {
+          p = rowStart;
+          break rows;
+        }
+        break;
+      }
+      const line = this.line;
+      if (nf !== ncol) {
+        if (nf === 1 && gen[0] === 1 && isBlank(b, fs[0]!, fe[0]!)) {
+          // A line of spaces only: skipped like an empty line.
+          this.line += 1;
+          continue;
+        }
+        const msg = `line ${line} has ${nf} field${nf === 1 ? '' : 's'}, the header has ${ncol}`;
         throw new CsvError(`${this.file}: ${msg}`, this.path, line);
       }
-      const row = this.rows;
-      if (row === this.cap) this.growTo(Math.ceil(this.cap * 1.5));
       if (line - row !== this.shift) {
         this.shift = line - row;
         this.rowAt.push(row);
         this.shiftOf.push(this.shift);
       }
       for (let j = 0; j < ncol; j++) {
+        if (gen[j] === 0) continue;
         let s = fs[j]!;
         let e = fe[j]!;
         const flag = fl[j]!;
@@ -278,7 +359,6 @@ class Parser {
       }
       this.rows = row + 1;
       this.line += 1 + this.qnl;
-      p = next;
     }
     return p;
   }
@@ -317,16 +397,32 @@ export async function parseCsvFile(path: string, onProgress?: ImportProgressFn):
   }
   const parser = new Parser(path, file, totalBytes, onProgress);
   const hash = createHash('sha256');
-  const stream = createReadStream(path, { highWaterMark: CHUNK });
+  // One working buffer, reused: unparsed bytes (a row cut by the read) move to its front and the
+  // next read fills in behind them. It grows only for a row longer than itself.
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let len = 0;
+  const fh = await open(path, 'r');
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      parser.push(chunk, false);
+    for (;;) {
+      if (len === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, len, buf.length - len, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(len, len + bytesRead));
+      len += bytesRead;
+      const used = parser.consume(buf, len, bytesRead, false);
+      if (used > 0) {
+        buf.copy(buf, 0, used, len);
+        len -= used;
+      }
     }
   } finally {
-    stream.destroy();
+    await fh.close();
   }
-  parser.push(Buffer.alloc(0), true);
+  parser.consume(buf, len, 0, true);
   if (!parser.names) throw parser.error('the file is empty (no header row, no data)');
   if (parser.rows === 0) {
     throw parser.error(`the file has a header row (${parser.names.length} column${parser.names.length === 1 ? '' : 's'}) but no data rows`);

@@ -123,6 +123,8 @@ describe('datetime formats', () => {
     ['datetime-iso.csv', 'time', 'YYYY-MM-DDTHH:mm:ss', ['2010-01-01T01:00:00.000Z', '2010-01-01T02:00:00.000Z']],
     ['datetime-frac-zone.csv', 'time', 'YYYY-MM-DDTHH:mm:ss.SSSZ', ['2010-01-01T01:00:00.250Z', '2010-01-01T01:00:00.500Z', '2010-01-01T02:30:00.000Z']],
     ['datetime-space.csv', 'time', 'YYYY-MM-DD HH:mm', ['2010-01-01T01:00:00.000Z', '2010-01-01T02:00:00.000Z']],
+    ['datetime-ampm.csv', 'time', 'M/D/YYYY h:mm A', ['2012-01-31T00:30:00.000Z', '2012-01-31T13:00:00.000Z', '2012-02-01T12:00:00.000Z']],
+    ['datetime-utc.csv', 'time', 'YYYY-MM-DD HH:mm:ssZ', ['2016-01-01T00:00:00.000Z', '2016-01-01T01:00:00.000Z']],
     ['dates-compact.csv', 'date', 'YYYYMMDD', ['1958-03-29T00:00:00.000Z', '1958-03-30T00:00:00.000Z', '1958-03-31T00:00:00.000Z', '1958-04-01T00:00:00.000Z']],
     ['dates-monthname.csv', 'date', 'MMM D YYYY', ['2000-01-01T00:00:00.000Z', '2000-01-02T00:00:00.000Z', '2000-02-03T00:00:00.000Z', '2000-09-04T00:00:00.000Z']],
     ['dates-daymonthname.csv', 'date', 'D MMM YYYY', ['2000-01-01T00:00:00.000Z', '2000-01-02T00:00:00.000Z', '2000-03-03T00:00:00.000Z']],
