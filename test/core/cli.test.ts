@@ -77,8 +77,8 @@ describe('rnn-workbench CLI', () => {
     expect(resume.err).toMatch(/run 1 is completed; only interrupted, stopped or failed runs can be resumed/);
   });
 
-  it('the installed bin runs', () => {
-    const help = execFileSync(process.execPath, ['bin/rnn-workbench.js', '--help'], { encoding: 'utf8' });
+  it('the bin runs the CLI', () => {
+    const help = execFileSync(process.execPath, ['bin/rnn-workbench.js', '--help'], { encoding: 'utf8', env: { ...process.env, RNN_WORKBENCH_SOURCE: '1' } });
     expect(help).toMatch(/Usage: rnn-workbench <command>/);
   });
 });
