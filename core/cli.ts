@@ -182,7 +182,9 @@ export async function main(argv: string[]): Promise<number> {
         if (json) console.log(JSON.stringify(ds));
         else {
           console.log(`dataset ${ds.id} "${ds.name}": ${ds.rowCount} rows, time column ${ds.timeColumn ?? '(none)'}${ds.seriesColumn ? `, series ${ds.seriesColumn}` : ''}`);
-          console.log(table(['column', 'kind', 'missing', 'min', 'max', 'mean'], ds.columns.map((c) => [c.name, c.kind, c.missing, fmt(c.stats.min), fmt(c.stats.max), fmt(c.stats.mean)])));
+          const day = (v: number | null) => (v === null ? '-' : new Date(v).toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z'));
+          console.log(table(['column', 'kind', 'missing', 'min', 'max', 'mean'], ds.columns.map((c) =>
+            c.kind === 'datetime' ? [c.name, c.kind, c.missing, day(c.stats.min), day(c.stats.max), ''] : [c.name, c.kind, c.missing, fmt(c.stats.min), fmt(c.stats.max), fmt(c.stats.mean)])));
           for (const w of ds.warnings) console.log(`warning: ${w}`);
         }
         break;

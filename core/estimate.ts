@@ -3,13 +3,23 @@
 import { ServiceError, type Estimate, type RunSpec } from './contract.js';
 import type { DB } from '../db/open.js';
 import { columnLoader, datasetInfo } from '../worker/data/source.js';
+import { readDatasetSummary } from '../worker/import/store.js';
 import { estimateWindows, resolveColumns } from '../worker/data/prepare.js';
 import { countParams } from '../worker/model/params.js';
 
 export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate {
   const info = datasetInfo(db, datasetId);
   if (!info) throw new ServiceError('not_found', `dataset ${datasetId} does not exist`, 'datasetId');
-  const cols = resolveColumns(spec, info);
+  let cols: ReturnType<typeof resolveColumns>;
+  try {
+    cols = resolveColumns(spec, info);
+  } catch (e) {
+    // A "numeric" target read as text: the import recorded the first cell that was not a number.
+    const m = e instanceof ServiceError ? /column "([^"]+)" is categorical/.exec(e.message) : null;
+    const why = m ? readDatasetSummary(db, datasetId).warnings.find((w) => w.includes(`column "${m[1]}"`)) : undefined;
+    if (why) throw new ServiceError('bad_input', `${(e as ServiceError).message}; at import, ${why}`, (e as ServiceError).field);
+    throw e;
+  }
   const load = columnLoader(db, datasetId);
   const sizes = new Map<string, number>();
   if (cols.series) {

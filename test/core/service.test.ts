@@ -176,6 +176,16 @@ describe('service: bad input changes nothing', () => {
     expect((await ok(svc.call('runs.list', {}))).length).toBe(before);
   });
 
+  it('names the line of a non-numeric cell when such a column is used as a forecast target', async () => {
+    const ds = await ok(svc.call('datasets.import', { path: writeFile(t.dir, 'badnum.csv', 'time,price\n2020-01-01,1.5\n2020-01-02,2.5\n2020-01-03,abc\n2020-01-04,3.5\n') }));
+    const r = await svc.call('runs.create', { datasetId: ds.id, spec: { target: 'price' } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.message).toMatch(/must be numeric.*line 4 has "abc"/);
+      expect(r.error.field).toBe('spec.target');
+    }
+  });
+
   it('reports a ragged CSV by line and keeps the datasets already stored', async () => {
     const before = await ok(svc.call('datasets.list', {}));
     const bad = writeFile(t.dir, 'ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n');
