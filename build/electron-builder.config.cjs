@@ -28,8 +28,14 @@ module.exports = {
     'dist/**/*',
     'package.json',
     'build/icon.png',
-    '!dist/**/*.map',
+    '!**/*.map',
     '!**/*.{ts,cts,mts,tsx}',
+    // Bundled into dist/renderer by vite; nothing in main or the workers loads them.
+    '!node_modules/{echarts,zrender}/**',
+    // better-sqlite3's C sources and build leftovers (the addon itself is build/Release/*.node).
+    '!node_modules/better-sqlite3/{deps,src}/**',
+    '!node_modules/better-sqlite3/build/{Release/obj,Release/.deps,Release/test_extension.node,deps}/**',
+    '!node_modules/better-sqlite3/build/Release/test_extension.node',
     '!**/test/**',
     '!**/tests/**',
     '!**/__tests__/**',
@@ -44,6 +50,16 @@ module.exports = {
     'node_modules/@tensorflow/tfjs-node/**',
     'node_modules/webgpu/**',
   ],
+  // Hardening of the Electron binary itself: no ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect
+  // in the shipped app, and the app loads only from its integrity-checked asar.
+  electronFuses: {
+    runAsNode: false,
+    enableCookieEncryption: true,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+  },
   npmRebuild: false,
   nodeGypRebuild: false,
   buildDependenciesFromSource: false,

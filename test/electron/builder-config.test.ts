@@ -47,12 +47,33 @@ describe('electron-builder config', () => {
     for (const p of ['dist/electron/main.js', 'dist/electron/preload.cjs', 'dist/worker/main.js', 'dist/core/service.js', 'dist/db/migrations/001_init.sql', 'dist/renderer/index.html', 'dist/renderer/assets/index-abc.js', 'package.json', 'build/icon.png']) {
       expect(packed(p), p).toBe(true);
     }
-    for (const p of ['dist/electron/main.js.map', 'dist/electron/preload.cjs.map', 'dist/test/x.js']) expect(packed(p), p).toBe(false);
+    for (const p of [
+      'dist/electron/main.js.map',
+      'dist/electron/preload.cjs.map',
+      'dist/test/x.js',
+      'node_modules/@tensorflow/tfjs/dist/tf.js.map',
+      'node_modules/echarts/dist/echarts.js',
+      'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c',
+      'node_modules/zod/src/index.ts',
+    ]) {
+      expect(packed(p), p).toBe(false);
+    }
+    expect(packed('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
+    expect(packed('node_modules/better-sqlite3/lib/database.js')).toBe(true);
     const tracked = execFileSync('git', ['ls-files'], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const sources = tracked.filter((f) => /^(core|electron|worker|db|renderer|test|scripts|bin)\//.test(f) || /\.(ts|cts|mts)$/.test(f));
     expect(sources.length).toBeGreaterThan(20);
     const leaked = sources.filter(packed);
     expect(leaked).toEqual([]);
+  });
+
+  it('flips the hardening fuses of the shipped Electron binary', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+    });
   });
 
   it('refuses to package without the Electron build of better-sqlite3, naming the command', async () => {
