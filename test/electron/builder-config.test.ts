@@ -10,12 +10,15 @@ const require = createRequire(import.meta.url);
 const config = require('../../build/electron-builder.config.cjs');
 const pkg = require('../../package.json');
 
-/** electron-builder's reading of `files`: included when a positive pattern matches and no negation does. */
+/**
+ * electron-builder's reading of `files`: included when a positive pattern matches (production
+ * node_modules are added by electron-builder itself) and no negation does.
+ */
 function packed(path: string): boolean {
   const pos = config.files.filter((p: string) => !p.startsWith('!'));
   const neg = config.files.filter((p: string) => p.startsWith('!')).map((p: string) => p.slice(1));
   const m = (p: string) => minimatch(path, p, { dot: true });
-  return pos.some(m) && !neg.some(m);
+  return (path.startsWith('node_modules/') || pos.some(m)) && !neg.some(m);
 }
 
 describe('electron-builder config', () => {
