@@ -24,7 +24,7 @@ interface Measure {
 
 /** Writes the benchmark file once (cached in the temp dir; written to a side name, then renamed). */
 async function benchFile(rows: number): Promise<string> {
-  const file = join(tmpdir(), `rnn-workbench-bench-import-v2-${rows}.csv`);
+  const file = join(tmpdir(), `rnn-workbench-bench-import-v3-${rows}.csv`);
   if (existsSync(file)) return file;
   const part = `${file}.${process.pid}.part`;
   const out = createWriteStream(part);

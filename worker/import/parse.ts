@@ -90,6 +90,13 @@ class Parser {
   /** Reads the header row; returns where the data starts, or -1 when more bytes are needed. */
   private header(b: Buffer, end: number, final: boolean): number {
     let p = 0;
+    if (end >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
+      throw this.error('the file is UTF-16 text; save it as UTF-8 (CSV UTF-8) and import it again');
+    }
+    // Text files have no NUL bytes; spreadsheets (.xlsx is a zip), images and the like do.
+    if (b.subarray(0, Math.min(end, SNIFF)).indexOf(0) >= 0) {
+      throw this.error('the file is not CSV text (it contains binary data); if it is a spreadsheet, export it as CSV first');
+    }
     if (end >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
     let line = 1;
     for (;;) {

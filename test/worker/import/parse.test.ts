@@ -107,6 +107,16 @@ describe('type inference', () => {
     expect(t.warnings.join('\n')).toMatch(/column "price" is categorical.*line 5 has "abc", which is not a number/);
   });
 
+  it('demotes a date column meeting a non-date cell, keeping the earlier dates as text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-parse-'));
+    const f = join(dir, 'when.csv');
+    writeFileSync(f, 'when,x\n2012-01-01,1\n2012-01-02,2\nsoon,3\n');
+    const t = await parseCsvFile(f);
+    expect(labels(col(t, 'when'))).toEqual(['2012-01-01', '2012-01-02', 'soon']);
+    expect(t.timeColumn).toBeNull();
+    expect(t.warnings).toEqual(['column "when" is categorical (text): line 4 has "soon", which is not a date like the cells above it']);
+  });
+
   it('computes categorical stats: distinct and top counts', async () => {
     const t = await parseCsvFile(fx('categorical.csv'));
     const w = col(t, 'weather');
@@ -241,6 +251,14 @@ describe('bad input', () => {
     const e = await csvError(fx('all-missing-time.csv'));
     expect(e.message).toMatch(/^all-missing-time\.csv: column "date" has no values .*time column/);
     expect(e.column).toBe('date');
+  });
+
+  it('UTF-16 text', async () => {
+    expect((await csvError(fx('utf16.csv'))).message).toBe('utf16.csv: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8) and import it again');
+  });
+
+  it('a binary file such as a spreadsheet', async () => {
+    expect((await csvError(fx('binary.xlsx'))).message).toMatch(/^binary\.xlsx: the file is not CSV text .*export it as CSV/);
   });
 
   it('a file that does not exist', async () => {
