@@ -21,14 +21,15 @@ export const CLANG_ARGS = [
   '-Wl,--no-entry', '-Wl,--strip-all', '-Wl,-z,stack-size=65536',
 ];
 
-export function buildWasm(outFile) {
-  execFileSync(process.env.CLANG ?? 'clang', [...CLANG_ARGS, '-o', outFile, src], { stdio: 'inherit' });
+export function buildWasm(outFile, extra = []) {
+  execFileSync(process.env.CLANG ?? 'clang', [...CLANG_ARGS, ...extra, '-o', outFile, src], { stdio: 'inherit' });
   return readFileSync(outFile);
 }
 
 function main() {
   const i = process.argv.indexOf('--out');
-  if (i >= 0) { buildWasm(process.argv[i + 1]); return; }
+  // --profile: a build that times its phases through an imported env.now (benchmark studies only).
+  if (i >= 0) { buildWasm(process.argv[i + 1], process.argv.includes('--profile') ? ['-DRNN_PROFILE', '-Wl,--allow-undefined'] : []); return; }
   const dir = mkdtempSync(join(tmpdir(), 'rnn-wasm-'));
   try {
     const wasm = buildWasm(join(dir, 'rnn.wasm'));

@@ -18,15 +18,26 @@ export interface FusedRnnConfig {
   recurrentActivation?: RecurrentActivation;
   /** LSTM only: forget-gate bias initialised to 1 (tf.layers' unitForgetBias); default false like tf.layers. */
   unitForgetBias?: boolean;
+  /**
+   * Seeded initialisers exactly as the model builder's tf.layers factory (worker/model/build.ts)
+   * makes them: glorotUniform({seed}) kernel, orthogonal({seed: seed + 1}) recurrent kernel, so a
+   * fused and a tf.layers model built from one seed start from the same weights. Without a seed:
+   * tf.layers' defaults (glorotNormal, orthogonal, unseeded).
+   */
+  seed?: number;
   /** Supplies the kernel; default a WasmRnnKernel per layer. */
   kernelFactory?: () => RnnKernel;
 }
 
 type Init = ReturnType<typeof tf.initializers.zeros>;
 
-/** tf.layers' own initialiser defaults for recurrent cells. */
-function initializers(): { kernel: Init; recurrent: Init; bias: Init } {
-  return { kernel: tf.initializers.glorotNormal({}), recurrent: tf.initializers.orthogonal({ gain: 1 }), bias: tf.initializers.zeros() };
+function initializers(seed: number | undefined): { kernel: Init; recurrent: Init; bias: Init } {
+  const bias = tf.initializers.zeros();
+  if (seed != null) {
+    return { kernel: tf.initializers.glorotUniform({ seed }), recurrent: tf.initializers.orthogonal({ seed: seed + 1 }), bias };
+  }
+  // tf.layers' own defaults for recurrent cells.
+  return { kernel: tf.initializers.glorotNormal({}), recurrent: tf.initializers.orthogonal({ gain: 1 }), bias };
 }
 
 export class FusedRnn extends tf.layers.Layer {
@@ -58,7 +69,7 @@ export class FusedRnn extends tf.layers.Layer {
     const F = shape[2];
     if (F == null) throw new Error(`${this.name}: the feature count must be known`);
     const GH = gateCount(this.cell) * this.units;
-    const init = initializers();
+    const init = initializers(this.cfg.seed);
     this.kernelW = this.addWeight('kernel', [F, GH], 'float32', init.kernel);
     this.recurrentW = this.addWeight('recurrent_kernel', [this.units, GH], 'float32', init.recurrent);
     this.biasW = this.addWeight('bias', [GH], 'float32', init.bias);

@@ -25,6 +25,18 @@ typedef v128_t vf;
 enum { CELL_SIMPLE = 0, CELL_LSTM = 1, CELL_GRU = 2 };
 enum { ACT_HARD = 0, ACT_SIGMOID = 1 };
 
+// ---- optional profiling (scripts/build-kernels.mjs --profile): time per phase via an import ----
+#ifdef RNN_PROFILE
+__attribute__((import_module("env"), import_name("now"))) double now_ms(void);
+static double prof[8];
+EXPORT(rnn_prof) double *rnn_prof(void) { return prof; }
+#define PROF_START double _pt = now_ms()
+#define PROF(i) do { double _n = now_ms(); prof[i] += _n - _pt; _pt = _n; } while (0)
+#else
+#define PROF_START
+#define PROF(i)
+#endif
+
 // ---- arena ----------------------------------------------------------------------------------
 extern unsigned char __heap_base;
 
@@ -144,8 +156,8 @@ static void gemm_nn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, i
   }
 }
 
-#define SPL(x, l) wasm_i32x4_shuffle(x, x, l, l, l, l)
 #define KC 256
+#define SMALL_F 8
 
 // C[M,N] += A^T . B with A stored [K,M] (lda) and B [K,N] (ldb): the weight gradients, K = T*B
 // rows. K is cut into blocks of KC so the touched rows of A and B stay in cache across tiles.
@@ -162,11 +174,13 @@ static void gemm_tn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, i
         vf s20 = LD(c2), s21 = LD(c2 + 4), s30 = LD(c3), s31 = LD(c3 + 4);
         const f32 *a = Ak + i, *b = Bk + j;
         for (int k = 0; k < kn; k++, a += lda, b += ldb) {
-          vf b0 = LD(b), b1 = LD(b + 4), av = LD(a), x;
-          x = SPL(av, 0); MADD(s00, x, b0); MADD(s01, x, b1);
-          x = SPL(av, 1); MADD(s10, x, b0); MADD(s11, x, b1);
-          x = SPL(av, 2); MADD(s20, x, b0); MADD(s21, x, b1);
-          x = SPL(av, 3); MADD(s30, x, b0); MADD(s31, x, b1);
+          // Broadcast loads (one instruction each) rather than one load and four lane shuffles,
+          // which would compete with the multiplies and adds for the vector ALUs.
+          vf b0 = LD(b), b1 = LD(b + 4), x;
+          x = wasm_v128_load32_splat(a); MADD(s00, x, b0); MADD(s01, x, b1);
+          x = wasm_v128_load32_splat(a + 1); MADD(s10, x, b0); MADD(s11, x, b1);
+          x = wasm_v128_load32_splat(a + 2); MADD(s20, x, b0); MADD(s21, x, b1);
+          x = wasm_v128_load32_splat(a + 3); MADD(s30, x, b0); MADD(s31, x, b1);
         }
         ST(c0, s00); ST(c0 + 4, s01); ST(c1, s10); ST(c1 + 4, s11);
         ST(c2, s20); ST(c2 + 4, s21); ST(c3, s30); ST(c3 + 4, s31);
@@ -325,17 +339,35 @@ EXPORT(rnn_forward) void rnn_forward(void) {
   f32 *W = ptrs[P_W], *U = ptrs[P_U], *bias = ptrs[P_BIAS], *xin = ptrs[P_XIN], *xt = ptrs[P_XT];
   f32 *Z = ptrs[P_GATES], *hs = ptrs[P_HS], *cs = ptrs[P_CS], *tcs = ptrs[P_TCS], *rh = ptrs[P_RH];
   long BH = (long)B * H, BGH = (long)B * GH;
-  // x to time-major, then Z = bias + X . W for all T*B rows in one product.
+  PROF_START;
+  // x to time-major, then Z = bias + X . W for all T*B rows in one product. With few features
+  // (the common case: F <= 8) the product is done row by row in the same pass as the bias, so Z
+  // is written once instead of written, read and written again.
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++)
       for (int f = 0; f < F; f++) xt[((long)t * B + b) * F + f] = xin[((long)b * T + t) * F + f];
   for (long r = 0; r < (long)T * B; r++) {
     f32 *zr = Z + r * GH;
+    const f32 *xr = xt + r * F;
     int j = 0;
-    for (; j + 4 <= GH; j += 4) ST(zr + j, LD(bias + j));
-    for (; j < GH; j++) zr[j] = bias[j];
+    if (F <= SMALL_F) {
+      for (; j + 4 <= GH; j += 4) {
+        vf acc = LD(bias + j);
+        for (int f = 0; f < F; f++) MADD(acc, wasm_f32x4_splat(xr[f]), LD(W + (long)f * GH + j));
+        ST(zr + j, acc);
+      }
+      for (; j < GH; j++) {
+        f32 acc = bias[j];
+        for (int f = 0; f < F; f++) acc += xr[f] * W[(long)f * GH + j];
+        zr[j] = acc;
+      }
+    } else {
+      for (; j + 4 <= GH; j += 4) ST(zr + j, LD(bias + j));
+      for (; j < GH; j++) zr[j] = bias[j];
+    }
   }
-  gemm_nn(T * B, GH, F, xt, F, W, GH, Z, GH);
+  if (F > SMALL_F) gemm_nn(T * B, GH, F, xt, F, W, GH, Z, GH);
+  PROF(0);
   zero(hs, BH);
   if (g_cell == CELL_LSTM) zero(cs, BH);
   for (int t = 0; t < T; t++) {
@@ -350,6 +382,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
       }
     } else if (g_cell == CELL_LSTM) {
       gemm_nn(B, GH, H, hp, H, U, GH, Zt, GH);
+      PROF(1);
       f32 *cp = cs + t * BH, *cn = cs + (t + 1) * BH, *tc = tcs + t * BH;
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
@@ -358,6 +391,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         for (; j + 4 <= H; j += 4) lstm_fwd_elems(z + j, cp + o + j, cn + o + j, tc + o + j, hn + o + j, 4);
         if (j < H) lstm_fwd_elems(z + j, cp + o + j, cn + o + j, tc + o + j, hn + o + j, H - j);
       }
+      PROF(2);
     } else {
       f32 *rht = rh + t * BH;
       gemm_nn(B, 2 * H, H, hp, H, U, GH, Zt, GH);
@@ -442,6 +476,7 @@ EXPORT(rnn_backward) void rnn_backward(void) {
     for (int j = 0; j < GH; j++) UT[(long)j * H + k] = U[(long)k * GH + j];
   zero(dh, BH);
   zero(dc, BH);
+  PROF_START;
   for (int t = T - 1; t >= 0; t--) {
     f32 *Zt = Z + t * BGH, *hp = hs + t * BH;
     add_dy(dh, t);
@@ -458,7 +493,9 @@ EXPORT(rnn_backward) void rnn_backward(void) {
         for (; j + 4 <= H; j += 4) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, 4);
         if (j < H) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, H - j);
       }
+      PROF(3);
       if (t > 0) { zero(dh, BH); gemm_nn(B, H, GH, Zt, GH, UT, H, dh, H); }
+      PROF(4);
     } else {
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
@@ -494,17 +531,45 @@ EXPORT(rnn_backward) void rnn_backward(void) {
   } else {
     gemm_tn(H, GH, TB, hs, H, Z, GH, dU, GH);
   }
-  gemm_tn(F, GH, TB, xt, F, Z, GH, dW, GH);
-  for (long r = 0; r < TB; r++) {
-    const f32 *zr = Z + r * GH;
-    int j = 0;
-    for (; j + 4 <= GH; j += 4) ST(db + j, ADD(LD(db + j), LD(zr + j)));
-    for (; j < GH; j++) db[j] += zr[j];
-  }
   zero(dxt, (long)TB * F);
-  gemm_nt(TB, F, GH, Z, GH, W, GH, dxt, F);
+  if (F <= SMALL_F) {
+    // Few features: db, dW and dx in one pass over dZ (dW is F rows, it stays in L1).
+    for (long r = 0; r < TB; r++) {
+      const f32 *zr = Z + r * GH, *xr = xt + r * F;
+      f32 *dxr = dxt + r * F;
+      vf dot[SMALL_F];
+      for (int f = 0; f < F; f++) dot[f] = wasm_f32x4_splat(0.f);
+      int j = 0;
+      for (; j + 4 <= GH; j += 4) {
+        vf z = LD(zr + j);
+        ST(db + j, ADD(LD(db + j), z));
+        for (int f = 0; f < F; f++) {
+          f32 *dw = dW + (long)f * GH + j;
+          ST(dw, ADD(LD(dw), MUL(wasm_f32x4_splat(xr[f]), z)));
+          MADD(dot[f], z, LD(W + (long)f * GH + j));
+        }
+      }
+      for (int f = 0; f < F; f++) dxr[f] = hsum(dot[f]);
+      for (; j < GH; j++) {
+        f32 z = zr[j];
+        db[j] += z;
+        for (int f = 0; f < F; f++) { dW[(long)f * GH + j] += xr[f] * z; dxr[f] += z * W[(long)f * GH + j]; }
+      }
+    }
+  } else {
+    gemm_tn(F, GH, TB, xt, F, Z, GH, dW, GH);
+    for (long r = 0; r < TB; r++) {
+      const f32 *zr = Z + r * GH;
+      int j = 0;
+      for (; j + 4 <= GH; j += 4) ST(db + j, ADD(LD(db + j), LD(zr + j)));
+      for (; j < GH; j++) db[j] += zr[j];
+    }
+    gemm_nt(TB, F, GH, Z, GH, W, GH, dxt, F);
+  }
+  PROF(5);
   f32 *dx = ptrs[P_DXOUT];
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++)
       for (int f = 0; f < F; f++) dx[((long)b * T + t) * F + f] = dxt[((long)t * B + b) * F + f];
+  PROF(6);
 }

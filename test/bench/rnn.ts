@@ -1,0 +1,171 @@
+// `npm run bench -- --suite rnn [--json] [--quick]`: RNN training throughput (samples/s of a full
+// train step: forward, backward, Adam; linear head on the last step; MSE) for SimpleRNN, LSTM and
+// GRU at two shapes, comparing tf.layers on the `wasm` and `cpu` backends, the fused kernel
+// (worker/kernels), and Debian's PyTorch (../shared/bench/torch_rnn.py) when it is installed.
+// Then the peak memory of fused LSTM(128) training, batch 256, 200 steps, 8 features, measured in
+// a child process (its maxRSS). Medians of REPS timed repetitions after one warm-up batch.
+// Rows print as a table, or with --json one JSON line each (../shared/bench/README.md).
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fusedImplName, fusedRnnLayer, fusedThreads, shutdownKernelThreads } from '../../worker/kernels/index.js';
+import type { CellKind } from '../../worker/kernels/types.js';
+import type { BenchOptions } from './run.js';
+
+interface Shape { units: number; batch: number; steps: number; features: number }
+interface Row extends Shape {
+  suite: 'rnn'; impl: string; backend: string; cell: CellKind; samplesPerSec: number;
+  reps?: number; threads?: number; note?: string;
+}
+
+const SHAPES: Shape[] = [
+  { units: 64, batch: 64, steps: 50, features: 1 },
+  { units: 128, batch: 256, steps: 50, features: 8 },
+];
+const CELLS: CellKind[] = ['simpleRNN', 'lstm', 'gru'];
+const REPS = 3;
+const TORCH_CELL: Record<CellKind, string> = { simpleRNN: 'rnn', lstm: 'lstm', gru: 'gru' };
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function makeModel(impl: 'fused' | 'layers', cell: CellKind, s: Shape): tf.LayersModel {
+  const rnn = impl === 'fused'
+    ? fusedRnnLayer({ cell, units: s.units, returnSequences: false, inputShape: [s.steps, s.features] })
+    : (cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN)(
+      { units: s.units, returnSequences: false, inputShape: [s.steps, s.features] });
+  const model = tf.sequential({ layers: [rnn, tf.layers.dense({ units: 1 })] });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+  return model;
+}
+
+/**
+ * Median samples/s of `reps` repetitions of `batches` train steps each, after one warm-up step.
+ * Each step ends by reading the loss, so asynchronous backends cannot run ahead of the clock.
+ */
+async function timeTraining(model: tf.LayersModel, s: Shape, batches: number, reps: number): Promise<number> {
+  const x = tf.randomNormal([s.batch, s.steps, s.features], 0, 1, 'float32', 1);
+  const y = tf.randomNormal([s.batch, 1], 0, 1, 'float32', 2);
+  await model.trainOnBatch(x, y);
+  const rates: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let b = 0; b < batches; b++) await model.trainOnBatch(x, y);
+    rates.push((batches * s.batch) / ((performance.now() - t0) / 1000));
+  }
+  tf.dispose([x, y]);
+  return median(rates);
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Train steps per timed repetition: about a second each, fewer for the slow tf.layers cases. */
+function batchesFor(impl: string, backend: string, s: Shape, quick: boolean): number {
+  if (quick) return 1;
+  const big = s.batch * s.units >= 256 * 128;
+  if (impl === 'fused') return big ? 3 : 20;
+  if (backend === 'cpu') return 1;
+  return big ? 1 : 3;
+}
+
+function torchAvailable(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+function torchRow(cell: CellKind, s: Shape, quick: boolean): Row | null {
+  const script = join(repoRoot, '../shared/bench/torch_rnn.py');
+  if (!existsSync(script)) return null;
+  const big = s.batch * s.units >= 256 * 128;
+  const out = execFileSync('/usr/bin/python3', [script, '--cell', TORCH_CELL[cell], '--units', String(s.units),
+    '--batch', String(s.batch), '--steps', String(s.steps), '--features', String(s.features),
+    '--threads', '2', '--batches', String(quick ? 2 : big ? 4 : 10), '--epochs', String(quick ? 1 : 3)], { encoding: 'utf8' });
+  const line = JSON.parse(out.trim().split('\n').pop()!) as { impl: string; device: string; samplesPerSec: number; threads: number };
+  return { suite: 'rnn', impl: line.impl, backend: line.device, cell, ...s, samplesPerSec: line.samplesPerSec, threads: line.threads, note: 'mean over epochs' };
+}
+
+/** Peak RSS of a child process that trains fused LSTM(128), batch 256, 200 steps, 8 features. */
+function memoryRow(): Row & { peakRssMB: number } {
+  const s: Shape = { units: 128, batch: 256, steps: 200, features: 8 };
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--memory-child'], {
+    encoding: 'utf8', env: { ...process.env },
+  });
+  const m = /PEAK (\d+) RATE ([\d.]+)/.exec(child.stdout ?? '');
+  if (!m) throw new Error(`memory child failed: ${child.stderr?.slice(-2000)}`);
+  return {
+    suite: 'rnn', impl: 'fused', backend: 'wasm', cell: 'lstm', ...s, samplesPerSec: Number(m[2]),
+    peakRssMB: Math.round(Number(m[1]) / 1024), note: 'peak RSS of the whole training process',
+  };
+}
+
+async function memoryChild(): Promise<void> {
+  await tf.setBackend('wasm');
+  const s: Shape = { units: 128, batch: 256, steps: 200, features: 8 };
+  const model = makeModel('fused', 'lstm', s);
+  const rate = await timeTraining(model, s, 2, 1);
+  // maxRSS is in kilobytes on Linux.
+  console.log(`PEAK ${process.resourceUsage().maxRSS} RATE ${rate.toFixed(1)}`);
+  shutdownKernelThreads();
+}
+
+export async function run(opts: BenchOptions): Promise<void> {
+  const quick = opts.args.includes('--quick');
+  const rows: Row[] = [];
+  const emit = (r: Row) => {
+    rows.push(r);
+    if (opts.json) console.log(JSON.stringify(r));
+  };
+  const withTorch = torchAvailable();
+  for (const s of SHAPES) {
+    for (const cell of CELLS) {
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        const model = makeModel('layers', cell, s);
+        const n = batchesFor('tf.layers', backend, s, quick);
+        emit({ suite: 'rnn', impl: 'tf.layers', backend, cell, ...s, samplesPerSec: round(await timeTraining(model, s, n, REPS)), reps: REPS });
+        model.dispose();
+      }
+      await tf.setBackend('wasm');
+      const model = makeModel('fused', cell, s);
+      const n = batchesFor('fused', 'wasm', s, quick);
+      emit({ suite: 'rnn', impl: 'fused', backend: 'wasm', cell, ...s, samplesPerSec: round(await timeTraining(model, s, n, REPS)),
+        reps: REPS, threads: fusedThreads(), note: fusedImplName() });
+      model.dispose();
+      if (withTorch) {
+        const r = torchRow(cell, s, quick);
+        if (r) emit(r);
+      }
+    }
+  }
+  shutdownKernelThreads();
+  const mem = memoryRow();
+  if (opts.json) console.log(JSON.stringify(mem));
+  if (!opts.json) printTable(rows, mem);
+}
+
+function round(v: number): number { return Math.round(v * 10) / 10; }
+
+function printTable(rows: Row[], mem: Row & { peakRssMB: number }): void {
+  console.log(`samples/s of a full train step (median of ${REPS} reps after warm-up); fused = ${fusedImplName()}, ${fusedThreads()} threads`);
+  console.log('cell       shape (H,B,T,F)   tf.layers wasm  tf.layers cpu      fused   torch   fused/wasm  fused/torch');
+  for (const s of SHAPES) {
+    for (const cell of CELLS) {
+      const pick = (f: (r: Row) => boolean) => rows.find((r) => r.cell === cell && r.units === s.units && r.batch === s.batch && f(r));
+      const w = pick((r) => r.impl === 'tf.layers' && r.backend === 'wasm')?.samplesPerSec;
+      const c = pick((r) => r.impl === 'tf.layers' && r.backend === 'cpu')?.samplesPerSec;
+      const f = pick((r) => r.impl === 'fused')?.samplesPerSec;
+      const t = pick((r) => r.impl.startsWith('pytorch'))?.samplesPerSec;
+      const fmt = (v: number | undefined, w = 14) => (v == null ? '—' : v.toFixed(0)).padStart(w);
+      const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(1)}×` : '—').padStart(11);
+      console.log(`${cell.padEnd(10)} ${`${s.units},${s.batch},${s.steps},${s.features}`.padEnd(16)}${fmt(w)} ${fmt(c)} ${fmt(f, 10)} ${fmt(t, 7)} ${ratio(f, w)}  ${ratio(f, t)}`);
+    }
+  }
+  console.log(`peak RSS of fused LSTM(128) training, batch 256, 200 steps, 8 features: ${mem.peakRssMB} MB (${mem.samplesPerSec} samples/s)`);
+}
+
+if (process.argv.includes('--memory-child')) {
+  memoryChild().catch((e) => { console.error(e); process.exit(1); });
+}
