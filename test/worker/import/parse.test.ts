@@ -68,6 +68,21 @@ describe('delimiters and encodings', () => {
     expect(Array.from(col(t, 'qty').values!)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('names the right line in a warning after blank lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-parse-'));
+    const f = join(dir, 'gaps.csv');
+    writeFileSync(f, 'date,price\n\n2012-01-02,1\n\n\n2012-01-01,2\n');
+    const t = await parseCsvFile(f);
+    expect(t.warnings).toEqual(['time column "date" is not in increasing order: line 6 (2012-01-01) comes after 2012-01-02']);
+  });
+
+  it('reads old-Mac CR line ends and a last row without a line end', async () => {
+    const t = await parseCsvFile(fx('cr-only-no-final-newline.csv'));
+    expect(t.rowCount).toBe(2);
+    expect(labels(col(t, 'note'))).toEqual(['a', 'b']);
+    expect(Array.from(col(t, 'price').values!)).toEqual([1, 2]);
+  });
+
   it('skips blank lines and keeps line numbers right after them', async () => {
     const t = await parseCsvFile(fx('blank-lines.csv'));
     expect(t.rowCount).toBe(3);
@@ -187,6 +202,12 @@ describe('time column, duplicates and long format', () => {
     const t = await parseCsvFile(fx('long-interleaved.csv'));
     expect(t.seriesColumn).toBe('symbol');
     expect(t.warnings).toEqual([]);
+  });
+
+  it('finds the series column when one series is out of order, and says where', async () => {
+    const t = await parseCsvFile(fx('long-unsorted.csv'));
+    expect(t.seriesColumn).toBe('symbol');
+    expect(t.warnings).toEqual(['time column "date" is not in increasing order within series "symbol": line 4 (AAA, 2012-01-02) comes after 2012-01-03']);
   });
 
   it('reports duplicate timestamps with their line', async () => {
