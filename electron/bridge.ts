@@ -32,7 +32,12 @@ function subscribe(ipc: RendererIpc, channel: string, accept: (args: unknown[]) 
   };
 }
 
-export function createBridge(ipc: RendererIpc): WorkbenchBridge {
+/** The part of Electron's webUtils used here (sandboxed preloads have it). */
+export interface RendererWebUtils {
+  getPathForFile(file: never): string;
+}
+
+export function createBridge(ipc: RendererIpc, webUtils?: RendererWebUtils): WorkbenchBridge {
   const api: Record<string, (args: unknown) => Promise<unknown>> = {};
   for (const method of METHOD_NAMES) {
     api[method] = (args: unknown) => ipc.invoke(CALL_CHANNEL, method satisfies MethodName, args ?? {});
@@ -51,6 +56,14 @@ export function createBridge(ipc: RendererIpc): WorkbenchBridge {
       return subscribe(ipc, MENU_CHANNEL, ([command]) => {
         if (typeof command === 'string' && menu.has(command)) listener(command as MenuCommand);
       });
+    },
+    pathForFile(file) {
+      if (!webUtils) return '';
+      try {
+        return webUtils.getPathForFile(file as never);
+      } catch {
+        return '';
+      }
     },
     dialogs: {
       openCsv: () => ipc.invoke(DIALOG_CHANNELS.openCsv) as Promise<string | null>,

@@ -30,6 +30,11 @@ export interface WorkbenchBridge {
   api: BridgeApi;
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
   onMenu(listener: (command: MenuCommand) => void): () => void;
+  /**
+   * The disk path of a File from a file input or a drop (Electron's webUtils.getPathForFile), for
+   * `datasets.import`; '' when the File is not backed by a file on disk.
+   */
+  pathForFile(file: unknown): string;
   dialogs: {
     /** Native open dialog for one CSV file; the chosen absolute path, or null when cancelled. */
     openCsv(): Promise<string | null>;

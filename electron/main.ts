@@ -8,13 +8,17 @@ import { useElectronSqlite } from './native.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/electron
 const appRoot = join(here, '..', '..');
+/** How long a trainer gets after `stop` (finish the batch, save a checkpoint) before it is killed. */
+const GRACE_MS = 15_000;
 
 // Before anything opens the database, in this process and the workers it starts.
 useElectronSqlite({ isPackaged: electron.app.isPackaged, resourcesPath: process.resourcesPath, appRoot });
 
 startDesktop(electron, {
   // Loaded lazily so that the native binding variable above is set before db/ loads better-sqlite3.
-  createService: async (opts) => (await import('../core/service.js')).createService(opts),
+  createService: async (opts) =>
+    (await import('../core/service.js')).createService({ ...opts, host: 'electron', stopGraceSeconds: GRACE_MS / 1000 }),
+  graceMs: GRACE_MS,
   rendererDir: join(appRoot, 'dist', 'renderer'),
   preloadPath: join(here, 'preload.cjs'),
   iconPath: join(appRoot, 'build', 'icon.png'),

@@ -226,6 +226,14 @@ export function createFakeRenderer() {
     exposed,
     invoked,
     listeners,
+    // Electron's getPathForFile throws for a non-File; files from disk carry their path.
+    webUtils: {
+      getPathForFile(file: unknown): string {
+        const path = (file as { path?: unknown })?.path;
+        if (typeof path !== 'string') throw new TypeError('Error processing argument at index 0, conversion failure');
+        return path;
+      },
+    },
     contextBridge: {
       exposeInMainWorld(key: string, api: unknown) {
         exposed.set(key, api);

@@ -14,10 +14,12 @@ class RecordingService implements Api {
     this.calls.push({ method, args });
     return { ok: true, value: this.answer(method) } as never;
   }
-  on(event: string, listener: (p: unknown) => void) {
+  on(event: string, listener: (p: any) => void): () => void {
     if (!this.listeners.has(event)) this.listeners.set(event, new Set());
     this.listeners.get(event)!.add(listener);
-    return () => this.listeners.get(event)!.delete(listener);
+    return () => {
+      this.listeners.get(event)!.delete(listener);
+    };
   }
   emit(event: string, payload: unknown) {
     for (const l of this.listeners.get(event) ?? []) l(payload);

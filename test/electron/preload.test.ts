@@ -15,6 +15,9 @@ vi.mock('electron', () => ({
   get ipcRenderer() {
     return renderer.current!.ipcRenderer;
   },
+  get webUtils() {
+    return renderer.current!.webUtils;
+  },
 }));
 
 /** Every value reachable from the exposed object (to prove ipcRenderer is not among them). */
@@ -33,7 +36,7 @@ type Fake = ReturnType<typeof createFakeRenderer>;
 function checkBridge(fake: Fake) {
   expect([...fake.exposed.keys()]).toEqual(['workbench']);
   const wb = fake.exposed.get('workbench');
-  expect(Object.keys(wb).sort()).toEqual(['api', 'dialogs', 'on', 'onMenu']);
+  expect(Object.keys(wb).sort()).toEqual(['api', 'dialogs', 'on', 'onMenu', 'pathForFile']);
   expect(Object.keys(wb.api)).toEqual(METHOD_NAMES);
   expect(Object.keys(wb.dialogs).sort()).toEqual(['chooseDir', 'openCsv', 'saveText']);
   const all = reachable(wb);
@@ -72,6 +75,12 @@ describe('preload bridge (source, with a stand-in electron module)', () => {
     expect(() => wb.on('fs:read', () => {})).toThrow(/unknown event "fs:read"/);
   });
 
+  it('gives the disk path of a dropped file, and "" for anything else', () => {
+    const wb = renderer.current!.exposed.get('workbench');
+    expect(wb.pathForFile({ path: '/home/u/prices.csv' })).toBe('/home/u/prices.csv');
+    expect(wb.pathForFile('not a file')).toBe('');
+  });
+
   it('passes menu commands through and asks main for dialogs', async () => {
     const fake = renderer.current!;
     const wb = fake.exposed.get('workbench');
@@ -107,7 +116,7 @@ describe('preload bundle (what the sandbox loads)', () => {
     // The sandbox gives preloads a `require` that knows only electron and a few built-ins.
     const sandboxRequire = (id: string) => {
       required.push(id);
-      if (id === 'electron') return { contextBridge: fake.contextBridge, ipcRenderer: fake.ipcRenderer };
+      if (id === 'electron') return { contextBridge: fake.contextBridge, ipcRenderer: fake.ipcRenderer, webUtils: fake.webUtils };
       throw new Error(`module not found: ${id}`);
     };
     const module = { exports: {} };
@@ -116,5 +125,6 @@ describe('preload bundle (what the sandbox loads)', () => {
     const wb = checkBridge(fake);
     void wb.api['runs.get']({ id: 1 });
     expect(fake.invoked).toEqual([{ channel: CALL_CHANNEL, args: ['runs.get', { id: 1 }] }]);
+    expect(wb.pathForFile({ path: '/data/x.csv' })).toBe('/data/x.csv');
   });
 });
