@@ -29,7 +29,7 @@ export function finishTable(inp: FinishInput): ParsedTable {
     columns.push(col);
   }
 
-  let timeCol = columns.find((c) => c.kind === 'datetime') ?? null;
+  const timeCol = columns.find((c) => c.kind === 'datetime') ?? null;
   if (!timeCol) {
     const empty = columns.find((c, i) => inp.cols[i]!.kind === K_EMPTY && TIME_NAME.test(c.name));
     if (empty) {

@@ -42,8 +42,7 @@ class Parser {
   rowAt: number[] = [];
   shiftOf: number[] = [];
   shift = -1;
-  /** Bytes of the file handed to the parser, and how many of them were parsed. */
-  bytes = 0;
+  /** Bytes of the file parsed so far (for progress and the capacity estimate). */
   consumed = 0;
   warnings: string[] = [];
   private lastProgress = 0;
@@ -61,11 +60,10 @@ class Parser {
   }
 
   /**
-   * Parses the whole rows in b[0..end) (`added` of them new since the last call); returns how
-   * many bytes were used. The caller keeps the rest and hands it back with the next bytes.
+   * Parses the whole rows in b[0..end); returns how many bytes were used. The caller keeps the
+   * rest and hands it back in front of the next bytes.
    */
-  consume(b: Buffer, end: number, added: number, final: boolean): number {
-    this.bytes += added;
+  consume(b: Buffer, end: number, final: boolean): number {
     let p = 0;
     if (!this.names) {
       if (end < SNIFF && !final) return 0;
@@ -420,7 +418,7 @@ export async function parseCsvFile(path: string, onProgress?: ImportProgressFn):
       if (bytesRead === 0) break;
       hash.update(buf.subarray(len, len + bytesRead));
       len += bytesRead;
-      const used = parser.consume(buf, len, bytesRead, false);
+      const used = parser.consume(buf, len, false);
       if (used > 0) {
         buf.copy(buf, 0, used, len);
         len -= used;
@@ -429,7 +427,7 @@ export async function parseCsvFile(path: string, onProgress?: ImportProgressFn):
   } finally {
     await fh.close();
   }
-  parser.consume(buf, len, 0, true);
+  parser.consume(buf, len, true);
   if (!parser.names) throw parser.error('the file is empty (no header row, no data)');
   if (parser.rows === 0) {
     throw parser.error(`the file has a header row (${parser.names.length} column${parser.names.length === 1 ? '' : 's'}) but no data rows`);
