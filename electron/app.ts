@@ -71,6 +71,9 @@ export function startDesktop(electron: ElectronMain, options: DesktopOptions): D
   let service: DesktopService | null = null;
   const state = { shutdown: null as Promise<void> | null, quitting: false };
 
+  // Tests and side-by-side dev runs get their own profile (and so their own single-instance lock).
+  if (!app.isPackaged && env.WORKBENCH_USER_DATA) app.setPath('userData', env.WORKBENCH_USER_DATA);
+
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return { ready: Promise.resolve(), window: null, service: null, shutdown: async () => {} };

@@ -137,6 +137,10 @@ export function createFakeElectron(opts: { userData: string; singleInstance?: bo
       if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
       return opts.userData;
     },
+    setPath: (name: string, value: string) => {
+      if (name !== 'userData') throw new Error(`unexpected setPath(${name})`);
+      opts.userData = value;
+    },
     quit() {
       app.quitCalls++;
       const e = new FakeEvent();
