@@ -61,8 +61,8 @@ export function zipStore(entries: ZipEntry[]): Buffer {
 }
 
 /** Reads a stored-only archive written by `zipStore` (tests and round trips). */
-export function unzipStore(buf: Buffer): ZipEntry[] {
-  const out: ZipEntry[] = [];
+export function unzipStore(buf: Buffer): { name: string; data: Buffer }[] {
+  const out: { name: string; data: Buffer }[] = [];
   let p = 0;
   while (p + 4 <= buf.length && buf.readUInt32LE(p) === 0x04034b50) {
     if (buf.readUInt16LE(p + 8) !== 0) throw new Error('unzipStore: only stored entries are supported');

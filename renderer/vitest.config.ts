@@ -5,11 +5,15 @@ import { svelteTesting } from '@testing-library/svelte/vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
 export default defineConfig({
-  root: fileURLToPath(new URL('..', import.meta.url)),
+  root: repo,
   plugins: [svelte(), svelteTesting()],
   test: {
     name: 'renderer',
+    // As a project of the root config, root becomes this folder; scan the repo's test/ anyway.
+    dir: repo,
     include: ['test/renderer/**/*.test.ts'],
     environment: 'jsdom',
     testTimeout: 30_000,

@@ -224,7 +224,7 @@ describe('workbench in Chromium (browser mode)', () => {
 
   it('reads in the dark theme too', async () => {
     await page.getByTestId('theme-toggle').click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await nav('compare');
     await page.getByTestId('metrics-table').waitFor();
     await page.waitForTimeout(500);

@@ -1,0 +1,144 @@
+// Chart option builders: pure data → ECharts option, checked without a canvas.
+import { describe, expect, it } from 'vitest';
+import type { MetricPoint, Predictions } from '../../../core/contract.js';
+import { ema } from '../../../renderer/src/charts/common.js';
+import { compareCurvesOption, liveCurvesOption, metricKeys } from '../../../renderer/src/charts/curves.js';
+import { datasetLineOption } from '../../../renderer/src/charts/dataset.js';
+import { differingParams, parallelOption } from '../../../renderer/src/charts/parallel.js';
+import { column, metricsTable, predictionsOption } from '../../../renderer/src/charts/predictions.js';
+import { makeRun } from '../runs.js';
+
+type AnyOpt = Record<string, any>;
+
+describe('dataset line chart', () => {
+  it('zooms and samples with LTTB, x on the time axis', () => {
+    const o = datasetLineOption({ time: [1.7e12, 1.7e12 + 3.6e6], series: [{ name: 'load', values: [1, null] }] }) as AnyOpt;
+    expect(o.xAxis.type).toBe('time');
+    expect(o.dataZoom.map((z: AnyOpt) => z.type)).toEqual(['inside', 'slider']);
+    expect(o.series[0].sampling).toBe('lttb');
+    expect(o.series[0].data).toEqual([
+      [1.7e12, 1],
+      [1.7e12 + 3.6e6, null],
+    ]);
+  });
+
+  it('gives two columns of different scales their own y axes and falls back to row index', () => {
+    const o = datasetLineOption({ time: null, series: [{ name: 'a', values: [1, 2, 3] }, { name: 'b', values: [100, 200, 300] }] }) as AnyOpt;
+    expect(o.xAxis.type).toBe('value');
+    expect(o.yAxis).toHaveLength(2);
+    expect(o.series.map((s: AnyOpt) => s.yAxisIndex)).toEqual([0, 1]);
+    expect(o.series[1].data[2]).toEqual([2, 300]);
+  });
+
+  it('builds a 1,000,000-point option quickly', () => {
+    const n = 1_000_000;
+    const values = Array.from({ length: n }, (_, i) => Math.sin(i / 100));
+    const t0 = performance.now();
+    const o = datasetLineOption({ time: Array.from({ length: n }, (_, i) => 1.7e12 + i * 3.6e6), series: [{ name: 'x', values }] }) as AnyOpt;
+    expect(o.series[0].data).toHaveLength(n);
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+});
+
+describe('curves', () => {
+  it('EMA matches TensorBoard: debiased, identity at 0', () => {
+    expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3]);
+    const s = ema([10, 10, 10], 0.9);
+    s.forEach((v) => expect(v).toBeCloseTo(10, 10)); // debiasing: a constant stays constant
+    const t = ema([0, 10], 0.5);
+    expect(t[1]).toBeCloseTo((0.5 * 0 * 0.5 + 0.5 * 10) / (1 - 0.25), 10);
+  });
+
+  it('live curves draw train and val loss per epoch and the ghost faintly', () => {
+    const epochs = [2, 1].map((e) => ({ runId: 1, epoch: e, wallTime: e, metrics: { loss: 1 / e, val_loss: 2 / e } }));
+    const o = liveCurvesOption(epochs, { name: 'best earlier', points: [[1, 3]] }) as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['train loss', 'val loss', 'best earlier']);
+    expect(o.series[0].data).toEqual([
+      [1, 1],
+      [2, 0.5],
+    ]);
+    expect(o.series[2].lineStyle.opacity).toBeLessThan(0.6);
+  });
+
+  it('compare curves: one series per run, EMA, log scale drops non-positive values, wall-time x', () => {
+    const pts: MetricPoint[] = [];
+    for (const runId of [1, 2]) for (let e = 1; e <= 3; e++) pts.push({ runId, key: 'val_loss', epoch: e, step: e, value: runId === 1 ? e - 1 : e, wallTime: e * 10 });
+    const runs = [
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+    ];
+    const lin = compareCurvesOption(runs, pts, { key: 'val_loss', smoothing: 0, logScale: false, x: 'epoch' }) as AnyOpt;
+    expect(lin.series).toHaveLength(2);
+    expect(lin.series[0].data).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+    ]);
+    const log = compareCurvesOption(runs, pts, { key: 'val_loss', smoothing: 0, logScale: true, x: 'wall' }) as AnyOpt;
+    expect(log.yAxis.type).toBe('log');
+    expect(log.series[0].data).toEqual([
+      [20, 1],
+      [30, 2],
+    ]);
+    const smooth = compareCurvesOption(runs, pts, { key: 'val_loss', smoothing: 0.9, logScale: false, x: 'epoch' }) as AnyOpt;
+    expect(smooth.series[1].data[2][1]).toBeLessThan(3);
+    expect(metricKeys([...pts, { ...pts[0]!, key: 'loss' }, { ...pts[0]!, key: 'val_mae' }])).toEqual(['val_loss', 'loss', 'val_mae']);
+  });
+});
+
+describe('parallel coordinates and predictions', () => {
+  it('uses only differing parameters, numeric or categorical axes, and the metric last', () => {
+    const a = makeRun(1, { units: 8, rmse: 9 });
+    const b = makeRun(2, { units: 16, rmse: 7 });
+    b.spec.model.cell = 'lstm';
+    const diff = differingParams([a, b]);
+    expect(diff).toEqual(['model.cell', 'model.layers.0.units']);
+    const o = parallelOption([a, b], diff, 'test.rmse') as AnyOpt;
+    expect(o.parallelAxis.map((x: AnyOpt) => [x.name, x.type])).toEqual([
+      ['model.cell', 'category'],
+      ['model.layers.0.units', 'value'],
+      ['test.rmse', 'value'],
+    ]);
+    expect(o.series[1].data).toEqual([['lstm', 16, 7]]);
+  });
+
+  it('draws actual once, one prediction per run and dashed baselines', () => {
+    const p = (pred: number[]): Predictions => ({
+      runId: 1,
+      split: 'test',
+      outputs: ['y@1', 'y@2'],
+      actual: [1, 10, 2, 20],
+      predicted: pred,
+      naive: [0, 0, 1, 1],
+      seasonalNaive: [5, 5, 6, 6],
+      time: [1.7e12, 1.7e12 + 1000],
+    });
+    expect(column([1, 10, 2, 20], 2, 1)).toEqual([10, 20]);
+    const o = predictionsOption(
+      [
+        { id: 1, name: 'a', predictions: p([1, 1, 1, 1]) },
+        { id: 2, name: 'b', predictions: p([3, 30, 4, 40]) },
+      ],
+      1,
+    ) as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['actual', '#1 a', '#2 b', 'naive', 'seasonal naive']);
+    expect(o.series[0].data).toEqual([
+      [1.7e12, 10],
+      [1.7e12 + 1000, 20],
+    ]);
+    expect(o.series[2].data[1]).toEqual([1.7e12 + 1000, 40]);
+    expect(o.series[3].lineStyle.type).toBe('dashed');
+    expect(o.xAxis.type).toBe('time');
+  });
+
+  it('lays out test metrics against the baselines, one column per run and one per baseline', () => {
+    const t = metricsTable([
+      { id: 1, name: 'a', test: { 'test.rmse': 2, 'naive.rmse': 3, 'seasonal.rmse': 4, 'test.windows': 9, season_length: 24 } },
+      { id: 2, name: 'b', test: { 'test.rmse': 1, 'naive.rmse': 3, 'seasonal.rmse': 4, 'test.precision.x': 1 } },
+    ]);
+    expect(t.metrics).toEqual(['rmse']);
+    expect(t.columns.map((c) => c.label)).toEqual(['#1 a', '#2 b', 'naive', 'seasonal naive']);
+    expect(t.value(2, 'test', 'rmse')).toBe(1);
+    expect(t.value(1, 'seasonal', 'rmse')).toBe(4);
+  });
+});

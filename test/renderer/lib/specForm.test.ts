@@ -1,0 +1,83 @@
+// The designer's form model: defaults, conversion to the hand-written spec, and inline messages
+// from the same RunSpecSchema the host validates with.
+import { describe, expect, it } from 'vitest';
+import { RunSpecSchema } from '../../../core/contract.js';
+import { defaultForm, formFromInput, formToInput, hostFieldToForm, NO_SERIES, PRESETS, validateForm } from '../../../renderer/src/lib/specForm.js';
+
+describe('spec form', () => {
+  it('starts from the schema defaults and yields the spec the host would store', () => {
+    const form = defaultForm(['load_mw']);
+    const v = validateForm(form);
+    expect(v.errors).toEqual({});
+    expect(v.spec).toEqual(RunSpecSchema.parse({ target: 'load_mw' }));
+    expect(v.input.target).toBe('load_mw');
+    expect(v.input).not.toHaveProperty('features');
+    expect(v.input).not.toHaveProperty('seasonLength');
+  });
+
+  it('asks for a target before anything else', () => {
+    const v = validateForm(defaultForm([]));
+    expect(v.spec).toBeNull();
+    expect(v.errors.target).toBe('choose at least one target column');
+  });
+
+  it('names each invalid field by its dotted path', () => {
+    const form = defaultForm(['y']);
+    form.window.lookback = 0;
+    form.model.layers[0]!.units = null;
+    form.train.learningRate = -1;
+    form.model.headLayers = '32, abc';
+    const v = validateForm(form);
+    expect(v.spec).toBeNull();
+    expect(Object.keys(v.errors).sort()).toEqual(['model.head.layers', 'model.layers.0.units', 'train.learningRate', 'window.lookback']);
+    expect(v.errors['window.lookback']).toMatch(/>=\s*1/);
+    expect(v.errors['model.layers.0.units']).toBe('enter a number');
+  });
+
+  it('reports a split that does not add up to 1 on the split', () => {
+    const form = defaultForm(['y']);
+    form.split.train = 0.8;
+    const v = validateForm(form);
+    expect(v.errors.split).toMatch(/add up to 1/);
+  });
+
+  it('refuses two targets for classify', () => {
+    const form = defaultForm(['a', 'b']);
+    form.task = 'classify';
+    expect(validateForm(form).errors.target).toMatch(/exactly one target/);
+  });
+
+  it('round-trips a stored spec (clone) and keeps "no series" distinct from "dataset default"', () => {
+    const spec = RunSpecSchema.parse({
+      target: ['a', 'b'],
+      features: ['a', 'b', 'c'],
+      series: null,
+      seasonLength: 24,
+      window: { lookback: 48, horizon: 3 },
+      model: { cell: 'gru', layers: [{ units: 32 }, { units: 16, dropout: 0.1 }], head: { layers: [8] } },
+    });
+    const form = formFromInput(spec);
+    expect(form.series).toBe(NO_SERIES);
+    expect(form.model.headLayers).toBe('8');
+    const v = validateForm(form);
+    expect(v.spec).toEqual(spec);
+    expect(formToInput(defaultForm(['a'])).series).toBeUndefined();
+  });
+
+  it('applies presets that validate', () => {
+    for (const [name, preset] of Object.entries(PRESETS)) {
+      const form = defaultForm(['y']);
+      preset.apply(form);
+      const v = validateForm(form);
+      expect(v.errors, name).toEqual({});
+    }
+    const deep = defaultForm(['y']);
+    PRESETS.deep.apply(deep);
+    expect(validateForm(deep).spec!.model.layers).toHaveLength(2);
+  });
+
+  it('maps host error fields onto form fields', () => {
+    expect(hostFieldToForm('spec.window.lookback')).toBe('window.lookback');
+    expect(hostFieldToForm(undefined)).toBe('');
+  });
+});
