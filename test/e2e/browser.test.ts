@@ -234,6 +234,15 @@ describe('workbench in Chromium (browser mode)', () => {
     await shot('11-designer-dark');
   });
 
+  it('opens a finished run from its address in a fresh tab, from what SQLite kept', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (e) => pageErrors.push(e.message));
+    await tab.goto(`${server.url}#/live/1`);
+    await tab.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor();
+    await expect.poll(async () => (await tab.getByTestId('last-epoch').textContent()) ?? '').toMatch(/^epoch 3: loss/);
+    await tab.close();
+  });
+
   it('raised no page errors and no CSP violations', () => {
     expect(pageErrors).toEqual([]);
     // The 401 of the token check and the 422 of the bad CSV are expected; nothing else is.
