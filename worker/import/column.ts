@@ -18,6 +18,7 @@ export interface Demotion {
 }
 
 const decoder = new TextDecoder('utf-8');
+const LAST_MAX = 64;
 
 /** Cell text: `flag` 0 = plain bytes, 1 = inside simple quotes, 2 = needs quote unescaping. */
 export function cellText(b: Uint8Array, s: number, e: number, flag: number): string {
@@ -158,13 +159,36 @@ export class ColumnBuilder {
     }
   }
 
+  // The last label's bytes: long-format files repeat one id for many rows in a row, and
+  // comparing a few bytes is much cheaper than making a string and looking it up.
+  private last = new Uint8Array(LAST_MAX);
+  private lastLen = -1;
+  private lastCode = -1;
+
   private addLabel(b: Buffer, s: number, e: number, row: number): void {
+    const n = e - s;
+    if (n === this.lastLen) {
+      const last = this.last;
+      let k = 0;
+      while (k < n && b[s + k] === last[k]) k++;
+      if (k === n) {
+        this.codes![row] = this.lastCode;
+        this.counts[this.lastCode]!++;
+        return;
+      }
+    }
     if (isMissing(b, s, e)) {
       this.codes![row] = -1;
       this.missing++;
       return;
     }
-    this.codes![row] = this.intern(b.toString('utf8', s, e));
+    const code = this.intern(b.toString('utf8', s, e));
+    this.codes![row] = code;
+    if (n <= LAST_MAX) {
+      this.last.set(b.subarray(s, e));
+      this.lastLen = n;
+      this.lastCode = code;
+    }
   }
 
   intern(label: string): number {
