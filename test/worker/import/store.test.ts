@@ -1,11 +1,11 @@
 // Storing parsed tables in a real SQLite file and reading them back: typed columns round-trip
 // bit for bit, summaries carry stats and warnings, and a failed import changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDb } from '../../../db/open.js';
+import { DatabaseOpenError, openDb } from '../../../db/open.js';
 import { parseCsvFile } from '../../../worker/import/parse.js';
 import { loadColumn, readDatasetSummary, storeDataset } from '../../../worker/import/store.js';
 import { importCsv } from '../../../worker/import/run.js';
@@ -110,6 +110,13 @@ describe('importCsv', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('refuses a database file that is not SQLite and leaves it untouched', async () => {
+    writeFileSync(dbPath, 'not a database, just some notes\n'.repeat(10));
+    const before = readFileSync(dbPath);
+    await expect(importCsv(dbPath, fx('dates-iso.csv'), {})).rejects.toBeInstanceOf(DatabaseOpenError);
+    expect(readFileSync(dbPath).equals(before)).toBe(true);
   });
 
   it('a failed import leaves stored datasets unchanged', async () => {
