@@ -415,3 +415,39 @@ export function describeFormat(st: DateState): string {
 export function hasTime(st: DateState): boolean {
   return (st.flags & F_TIME) !== 0;
 }
+
+/** Where the last fastIso stopped. */
+export const fastEnd = new Int32Array(1);
+
+function digit(b: Uint8Array, i: number): number {
+  const d = b[i]! - 48;
+  return d >= 0 && d <= 9 ? d : -1000;
+}
+
+/**
+ * The common layouts `YYYY-MM-DD` and `YYYY-MM-DDTHH:MM:SS` (or a space for T) read with fixed
+ * offsets, for an ISO column in the row loop. Returns ms or NaN (then the general parser runs);
+ * `fastEnd[0]` is the byte after the date, which the caller checks is a delimiter or line end.
+ */
+export function fastIso(b: Uint8Array, p: number, end: number, st: DateState): number {
+  if (p + 10 > end || b[p + 4] !== 45 || b[p + 7] !== 45) return NaN;
+  const y = digit(b, p) * 1000 + digit(b, p + 1) * 100 + digit(b, p + 2) * 10 + digit(b, p + 3);
+  const m = digit(b, p + 5) * 10 + digit(b, p + 6);
+  const d = digit(b, p + 8) * 10 + digit(b, p + 9);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31 || (d > 28 && d > daysInMonth(y, m))) return NaN;
+  const day = daysFromCivil(y, m, d) * DAY_MS;
+  const q = p + 10;
+  const c = b[q];
+  if (q + 9 <= end && (c === 84 || c === 32) && b[q + 3] === 58 && b[q + 6] === 58) {
+    const hh = digit(b, q + 1) * 10 + digit(b, q + 2);
+    const mm = digit(b, q + 4) * 10 + digit(b, q + 5);
+    const ss = digit(b, q + 7) * 10 + digit(b, q + 8);
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return NaN;
+    st.flags |= c === 32 ? F_TIME | F_SEC | F_SPACE : F_TIME | F_SEC;
+    fastEnd[0] = q + 9;
+    return day + hh * 3_600_000 + mm * 60_000 + ss * 1000;
+  }
+  st.flags |= F_DATEONLY;
+  fastEnd[0] = q;
+  return day;
+}

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { CsvError, type ImportProgressFn, type ParsedTable } from './types.js';
 import { detectDelimiter, fixHeaderNames } from './header.js';
-import { ColumnBuilder, K_NUM, cellText } from './column.js';
+import { ColumnBuilder, K_DATE, K_NUM, cellText } from './column.js';
+import { FAM_ISO, fastEnd, fastIso } from './datetime.js';
 import { scanNumber, scanned } from './number.js';
 import { finishTable } from './finish.js';
 
@@ -289,6 +290,18 @@ class Parser {
           if (col.kind === K_NUM) {
             const v = scanNumber(b, p, end);
             const q = scanned[0]!;
+            if (v === v && q < end) {
+              const c = b[q];
+              if (c === delim || c === 10 || c === 13) {
+                col.values![row] = v;
+                gen[nf] = 0;
+                p = q;
+                done = true;
+              }
+            }
+          } else if (col.kind === K_DATE && col.date.fam === FAM_ISO) {
+            const v = fastIso(b, p, end, col.date);
+            const q = fastEnd[0]!;
             if (v === v && q < end) {
               const c = b[q];
               if (c === delim || c === 10 || c === 13) {
