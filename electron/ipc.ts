@@ -19,7 +19,7 @@ import { isAppUrl } from './protocol.js';
 
 /** The part of Electron's ipcMain used here. */
 export interface MainIpc {
-  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: any[]) => unknown): void;
+  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
 }
 

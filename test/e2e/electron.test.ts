@@ -76,7 +76,6 @@ describe('desktop app (Electron + Playwright)', () => {
       const w = window as Record<string, any>;
       let evalBlocked = false;
       try {
-        // eslint-disable-next-line no-eval
         (0, eval)('1');
       } catch {
         evalBlocked = true;
