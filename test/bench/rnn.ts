@@ -5,10 +5,13 @@
 // Then the peak memory of fused LSTM(128) training, batch 256, 200 steps, 8 features, measured in
 // a child process (its maxRSS). Medians of REPS timed repetitions after one warm-up batch.
 // Rows print as a table, or with --json one JSON line each (../shared/bench/README.md).
+// --quick: one batch per repetition. --phases: only the per-phase CPU-time profile of the fused
+// LSTM (needs clang), the evidence of where its time goes.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fusedImplName, fusedRnnLayer, fusedThreads, shutdownKernelThreads } from '../../worker/kernels/index.js';
@@ -44,10 +47,18 @@ function makeModel(impl: 'fused' | 'layers', cell: CellKind, s: Shape): tf.Layer
  * Median samples/s of `reps` repetitions of `batches` train steps each, after one warm-up step.
  * Each step ends by reading the loss, so asynchronous backends cannot run ahead of the clock.
  */
-async function timeTraining(model: tf.LayersModel, s: Shape, batches: number, reps: number): Promise<number> {
+async function timeTraining(model: tf.LayersModel, s: Shape, batches: number, reps: number, smallWarmup = false): Promise<number> {
   const x = tf.randomNormal([s.batch, s.steps, s.features], 0, 1, 'float32', 1);
   const y = tf.randomNormal([s.batch, 1], 0, 1, 'float32', 2);
-  await model.trainOnBatch(x, y);
+  if (smallWarmup) {
+    // The slow cases (tf.layers on cpu at the large shape: ~25 s a batch) warm up on 8 rows: the
+    // same ops and kernels get initialised without paying a whole batch.
+    const [xs, ys] = [x.slice(0, 8), y.slice(0, 8)];
+    await model.trainOnBatch(xs, ys);
+    tf.dispose([xs, ys]);
+  } else {
+    await model.trainOnBatch(x, y);
+  }
   const rates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
@@ -64,9 +75,11 @@ function median(v: number[]): number {
 }
 
 /** Train steps per timed repetition: about a second each, fewer for the slow tf.layers cases. */
+function isBig(s: Shape): boolean { return s.batch * s.units >= 256 * 128; }
+
 function batchesFor(impl: string, backend: string, s: Shape, quick: boolean): number {
   if (quick) return 1;
-  const big = s.batch * s.units >= 256 * 128;
+  const big = isBig(s);
   if (impl === 'fused') return big ? 3 : 20;
   if (backend === 'cpu') return 1;
   return big ? 1 : 3;
@@ -79,10 +92,10 @@ function torchAvailable(): boolean {
 function torchRow(cell: CellKind, s: Shape, quick: boolean): Row | null {
   const script = join(repoRoot, '../shared/bench/torch_rnn.py');
   if (!existsSync(script)) return null;
-  const big = s.batch * s.units >= 256 * 128;
+  const big = isBig(s);
   const out = execFileSync('/usr/bin/python3', [script, '--cell', TORCH_CELL[cell], '--units', String(s.units),
     '--batch', String(s.batch), '--steps', String(s.steps), '--features', String(s.features),
-    '--threads', '2', '--batches', String(quick ? 2 : big ? 4 : 10), '--epochs', String(quick ? 1 : 3)], { encoding: 'utf8' });
+    '--threads', '2', '--batches', String(quick ? 2 : big ? 2 : 5), '--epochs', String(quick ? 1 : 2)], { encoding: 'utf8' });
   const line = JSON.parse(out.trim().split('\n').pop()!) as { impl: string; device: string; samplesPerSec: number; threads: number };
   return { suite: 'rnn', impl: line.impl, backend: line.device, cell, ...s, samplesPerSec: line.samplesPerSec, threads: line.threads, note: 'mean over epochs' };
 }
@@ -111,7 +124,50 @@ async function memoryChild(): Promise<void> {
   shutdownKernelThreads();
 }
 
+/**
+ * `--phases`: where the fused LSTM's time goes. Builds the kernel with -DRNN_PROFILE (needs clang)
+ * and times each phase in CPU time of this thread (immune to other processes taking the cores),
+ * minimum over repetitions, for one thread's slice (half the batch) of each shape.
+ */
+function phases(json: boolean): void {
+  const dir = mkdtempSync(join(tmpdir(), 'rnn-prof-'));
+  const file = join(dir, 'rnn-prof.wasm');
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-kernels.mjs'), '--out', file, '--profile'], { stdio: 'inherit' });
+  const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+  const ex = new WA.Instance(new WA.Module(readFileSync(file)), { env: { now: cpuMs } }).exports as {
+    memory: { buffer: ArrayBuffer }; rnn_setup(...a: number[]): number; rnn_ptr(i: number): number;
+    rnn_forward(): void; rnn_backward(): void; rnn_prof(): number;
+  };
+  rmSync(dir, { recursive: true, force: true });
+  const names = ['input projection', 'forward h.U per step', 'forward gate math', 'backward gate math', 'backward dZ.U^T per step', 'weight gradients (dU, dW, db, dx)', 'dx layout'];
+  for (const s of SHAPES) {
+    const [B, T, F, H] = [s.batch / 2, s.steps, s.features, s.units];
+    const GH = 4 * H;
+    if (ex.rnn_setup(1, 0, B, T, F, H, 0) !== 0) throw new Error('rnn_setup failed');
+    const view = (p: number, n: number) => new Float32Array(ex.memory.buffer, ex.rnn_ptr(p), n);
+    const fill = (p: number, n: number, sc: number) => view(p, n).set(Float32Array.from({ length: n }, () => (Math.random() - 0.5) * sc));
+    fill(4, B * T * F, 2); fill(0, F * GH, 0.6); fill(1, H * GH, 0.3); fill(12, B * H, 1);
+    const prof = new Float64Array(ex.memory.buffer, ex.rnn_prof(), 8);
+    const best = new Array<number>(8).fill(Infinity);
+    for (let r = 0; r < 12; r++) {
+      prof.fill(0);
+      ex.rnn_forward(); ex.rnn_backward();
+      prof.forEach((v, i) => { best[i] = Math.min(best[i]!, v); });
+    }
+    const flops = [0, 2 * B * H * GH * T, 0, 0, 2 * B * H * GH * (T - 1), 2 * B * T * GH * (H + 2 * F), 0];
+    const total = best.slice(0, 7).reduce((a, b) => a + b, 0);
+    if (!json) console.log(`fused LSTM phases, one thread's slice (H ${H}, B ${B}, T ${T}, F ${F}): ${total.toFixed(2)} ms CPU per forward+backward`);
+    names.forEach((n, i) => {
+      const gflops = flops[i] ? flops[i]! / best[i]! / 1e6 : null;
+      if (json) console.log(JSON.stringify({ suite: 'rnn', impl: 'fused-phases', cell: 'lstm', units: H, batch: B, steps: T, features: F, phase: n, cpuMs: round(best[i]!), gflops: gflops && round(gflops) }));
+      else console.log(`  ${n.padEnd(36)} ${best[i]!.toFixed(2).padStart(7)} ms ${(100 * best[i]! / total).toFixed(0).padStart(3)}%${gflops ? `  ${gflops.toFixed(1)} GFLOP/s` : ''}`);
+    });
+  }
+}
+
 export async function run(opts: BenchOptions): Promise<void> {
+  if (opts.args.includes('--phases')) { phases(opts.json); return; }
   const quick = opts.args.includes('--quick');
   const rows: Row[] = [];
   const emit = (r: Row) => {
@@ -125,7 +181,8 @@ export async function run(opts: BenchOptions): Promise<void> {
         await tf.setBackend(backend);
         const model = makeModel('layers', cell, s);
         const n = batchesFor('tf.layers', backend, s, quick);
-        emit({ suite: 'rnn', impl: 'tf.layers', backend, cell, ...s, samplesPerSec: round(await timeTraining(model, s, n, REPS)), reps: REPS });
+        const slow = backend === 'cpu' && isBig(s);
+        emit({ suite: 'rnn', impl: 'tf.layers', backend, cell, ...s, samplesPerSec: round(await timeTraining(model, s, n, REPS, slow)), reps: REPS });
         model.dispose();
       }
       await tf.setBackend('wasm');
