@@ -67,8 +67,6 @@ export class ColumnBuilder {
   missing = 0;
   date: DateState = newDateState();
   demotion: Demotion | null = null;
-  /** Set when a column could not be read as dates after all (see finish.ts). */
-  note: string | null = null;
 
   constructor(
     readonly name: string,
@@ -90,7 +88,10 @@ export class ColumnBuilder {
     }
   }
 
-  /** Adds the cell `b[s..e)` (already trimmed; see cellText for `flag`) as row `row`. */
+  /**
+   * Adds the cell `b[s..e)` (already trimmed) as row `row`. `flag`: 0 plain, 1 inside simple
+   * quotes, 2 needs unescaping (see cellText), 3 already unescaped text.
+   */
   add(b: Buffer, s: number, e: number, flag: number, row: number, line: number): void {
     if (flag === 2) {
       // Escaped quotes: a number or date never contains a quote, so the text decides.
