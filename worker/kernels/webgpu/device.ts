@@ -10,6 +10,8 @@ export interface GpuUsage {
 }
 
 export interface GpuContext {
+  /** the Dawn instance; held so that it lives as long as the device */
+  gpu: GPU;
   device: GPUDevice;
   adapterName: string;
   /** True for software adapters (SwiftShader): usable for tests, not worth training on. */
@@ -25,18 +27,25 @@ export function adapterName(info: GPUAdapterInfo | undefined): string {
   return parts.find((p) => p && p.trim().length > 0)?.trim() ?? 'unknown adapter';
 }
 
-async function requestAdapter(): Promise<{ adapter: GPUAdapter; globals: Record<string, unknown> } | null> {
+// Dawn's instance must outlive every device made from it: if the GPU object is garbage collected,
+// its event loop goes with it and a later mapAsync crashes the process (seen as futex errors).
+const instances = new Set<GPU>();
+
+async function requestAdapter(keep: boolean): Promise<{ adapter: GPUAdapter; globals: Record<string, unknown>; gpu: GPU } | null> {
   const rt = await loadWebgpuRuntime();
   if (!rt) return null;
-  const gpu = rt.create([]);
+  // disable_workgroup_init: every kernel writes its workgroup arrays before reading them, and the
+  // zero-fill Dawn adds otherwise made SwiftShader compile the weight-gradient kernel 30× slower.
+  const gpu = rt.create(['enable-dawn-features=disable_workgroup_init']);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  return adapter ? { adapter, globals: rt.globals } : null;
+  if (adapter && keep) instances.add(gpu);
+  return adapter ? { adapter, globals: rt.globals, gpu } : null;
 }
 
 /** The adapter the GPU trainer would use, or null when no WebGPU adapter can be created. */
 export async function gpuAdapterInfo(): Promise<{ name: string; isFallback: boolean } | null> {
   try {
-    const r = await requestAdapter();
+    const r = await requestAdapter(false);
     if (!r) return null;
     const info = r.adapter.info;
     return { name: adapterName(info), isFallback: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter) };
@@ -47,7 +56,7 @@ export async function gpuAdapterInfo(): Promise<{ name: string; isFallback: bool
 
 /** Opens a device with the adapter's largest storage-buffer limits (the kernels bind up to 8 buffers). */
 export async function openGpu(): Promise<GpuContext> {
-  const r = await requestAdapter();
+  const r = await requestAdapter(true);
   if (!r) throw new Error('no WebGPU adapter: the `webgpu` package found no Vulkan/Metal/D3D12 device');
   const { adapter, globals } = r;
   const lim = adapter.limits;
@@ -64,7 +73,9 @@ export async function openGpu(): Promise<GpuContext> {
   });
   const g = globals as { GPUBufferUsage: GpuUsage['buffer']; GPUMapMode: GpuUsage['map']; GPUShaderStage: GpuUsage['stage'] };
   const info = adapter.info;
+  void device.lost.then(() => instances.delete(r.gpu));
   return {
+    gpu: r.gpu,
     device,
     adapterName: adapterName(info),
     isFallback: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),

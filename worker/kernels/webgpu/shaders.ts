@@ -308,7 +308,10 @@ export function backwardShader(l: LayerGeo, g: NetGeo): string {
     workgroupBarrier();
     // d(r·h) = dhh_pre · Uh^T
     for (var k = lid; k < H; k += WG) {
+      // Explicitly zeroed: the implicit zero-init of a loop-scoped var was seen to carry values
+      // over between iterations on SwiftShader.
       var acc: array<f32, ${g.RB}>;
+      for (var r = 0u; r < RB; r++) { acc[r] = 0.0; }
       for (var col = 2u * H; col < GH; col++) {
         let w = params[TOFF + col * FH + F + k];
         for (var r = 0u; r < RB; r++) { acc[r] += sdg[r * GH + col] * w; }
@@ -410,54 +413,71 @@ export function weightGradShader(l: LayerGeo | 'head', g: NetGeo): string {
 @group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 const T = ${g.T}u; const B = ${g.B}u; const F = ${F}u; const H = ${H}u; const M = ${M}u; const N = ${N}u;
 const K = ${K}u; const CHUNK = ${chunk}u; const OFF = ${off}u; const P = ${g.P}u; const GH = ${N}u;
-var<workgroup> As: array<f32, ${16 * ATB_TILE}>;
-var<workgroup> Bs: array<f32, ${16 * ATB_TILE}>;
-${gru ? `var<workgroup> Ar: array<f32, ${16 * ATB_TILE}>;` : ''}
+var<workgroup> As: array<vec4<f32>, 256>;
+var<workgroup> Bs: array<vec4<f32>, 256>;
+${gru ? 'var<workgroup> Ar: array<vec4<f32>, 256>;' : ''}
 
 fn sampleOf(b: u32) -> u32 { return idx[step.batchOffset + min(b, step.rows - 1u)]; }
 fn aval(r: u32, m: u32) -> f32 {
+  if (m >= M) { return 0.0; }
   ${aval}
 }
+fn bval(r: u32, n: u32) -> f32 {
+  if (n >= N) { return 0.0; }
+  return dmat[r * N + n];
+}
 
+// 16×16 threads, each a 4×4 block of the 64×64 output tile; 16 rows of A and D per round, as vec4
+// (fewer instructions: SwiftShader compiles this kernel several times faster than a scalar one).
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let n0 = wid.x * 64u; let m0 = wid.y * 64u; let s = wid.z;
   let rStart = s * CHUNK; let rEnd = min(K, rStart + CHUNK);
   let tid = lid.y * 16u + lid.x;
-  var acc: array<f32, 16>;
+  let lk = tid / 16u; let lc = (tid % 16u) * 4u;
+  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
+  let ncol = n0 + lid.x * 4u + vec4<u32>(0u, 1u, 2u, 3u);
+  let useR = ncol >= vec4<u32>(${gru ? 2 * (l as LayerGeo).H : 0}u);
   for (var r0 = rStart; r0 < rEnd; r0 += 16u) {
-    for (var q = 0u; q < 4u; q++) {
-      let e = tid + q * 256u; let kk = e / 64u; let mm = e % 64u; let r = r0 + kk;
-      var a = 0.0; var bv = 0.0;
-      if (r < rEnd && m0 + mm < M) { a = aval(r, m0 + mm); }
-      if (r < rEnd && n0 + mm < N) { bv = dmat[r * N + n0 + mm]; }
-      As[e] = a; Bs[e] = bv;
-      ${gru ? `var ar = a;
-      let m = m0 + mm;
-      if (r < rEnd && m >= F && m < F + H) { ar = a * state[r * GH + H + m - F]; }
-      Ar[e] = ar;` : ''}
+    let r = r0 + lk;
+    var a = vec4<f32>(0.0); var bv = vec4<f32>(0.0);
+    if (r < rEnd) {
+      a = vec4<f32>(aval(r, m0 + lc), aval(r, m0 + lc + 1u), aval(r, m0 + lc + 2u), aval(r, m0 + lc + 3u));
+      bv = vec4<f32>(bval(r, n0 + lc), bval(r, n0 + lc + 1u), bval(r, n0 + lc + 2u), bval(r, n0 + lc + 3u));
     }
+    As[tid] = a; Bs[tid] = bv;
+    ${gru ? `// GRU's candidate columns take r_t·h_{t-1} in place of h_{t-1}.
+    var ar = a;
+    if (r < rEnd) {
+      for (var i = 0u; i < 4u; i++) {
+        let m = m0 + lc + i;
+        if (m >= F && m < F + H) { ar[i] = a[i] * state[r * GH + H + m - F]; }
+      }
+    }
+    Ar[tid] = ar;` : ''}
     workgroupBarrier();
     for (var kk = 0u; kk < 16u; kk++) {
-      var av: array<f32, 4>; var bv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { av[i] = As[kk * 64u + lid.y * 4u + i]; bv[i] = Bs[kk * 64u + lid.x * 4u + i]; }
-      ${gru ? `var arv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { arv[i] = Ar[kk * 64u + lid.y * 4u + i]; }` : ''}
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          ${gru ? `let n = n0 + lid.x * 4u + j;
-          let a = select(av[i], arv[i], n >= ${2 * (isHead ? 0 : l.H)}u);
-          acc[i * 4u + j] += a * bv[j];` : 'acc[i * 4u + j] += av[i] * bv[j];'}
-        }
-      }
+      let av = As[kk * 16u + lid.y];
+      let b4 = Bs[kk * 16u + lid.x];
+      ${gru ? `let rv = Ar[kk * 16u + lid.y];
+      acc0 += select(vec4<f32>(av.x), vec4<f32>(rv.x), useR) * b4;
+      acc1 += select(vec4<f32>(av.y), vec4<f32>(rv.y), useR) * b4;
+      acc2 += select(vec4<f32>(av.z), vec4<f32>(rv.z), useR) * b4;
+      acc3 += select(vec4<f32>(av.w), vec4<f32>(rv.w), useR) * b4;` : `acc0 += av.x * b4; acc1 += av.y * b4; acc2 += av.z * b4; acc3 += av.w * b4;`}
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
-    for (var j = 0u; j < 4u; j++) {
-      let m = m0 + lid.y * 4u + i; let n = n0 + lid.x * 4u + j;
-      if (m < M && n < N) { partials[s * P + OFF + m * N + n] = acc[i * 4u + j]; }
-    }
+  let mrow = m0 + lid.y * 4u;
+  store(s, mrow, ncol, acc0);
+  store(s, mrow + 1u, ncol, acc1);
+  store(s, mrow + 2u, ncol, acc2);
+  store(s, mrow + 3u, ncol, acc3);
+}
+
+fn store(s: u32, m: u32, n: vec4<u32>, v: vec4<f32>) {
+  if (m >= M) { return; }
+  for (var j = 0u; j < 4u; j++) {
+    if (n[j] < N) { partials[s * P + OFF + m * N + n[j]] = v[j]; }
   }
 }
 `;
