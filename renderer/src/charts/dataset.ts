@@ -1,22 +1,42 @@
 // The dataset screen's line chart: chosen columns over the time column (or row index), with
-// dataZoom and LTTB downsampling so a million points stay smooth.
+// dataZoom, min/max decimation before ECharts and LTTB sampling inside it, so a million points
+// draw and zoom smoothly.
 import { base, valueX, zoom, type Option } from './common.js';
+import { decimate } from './downsample.js';
 
 export interface SeriesData {
   time: number[] | null;
   series: { name: string; values: (number | null)[] }[];
 }
 
-export function datasetLineOption(data: SeriesData): Option {
+export interface DatasetChartView {
+  /** The zoomed x window, in x units (ms or row index); null = everything. */
+  range?: [number, number] | null;
+  /** Buckets of the min/max decimation (points kept ≈ 2 × buckets × series per pass). */
+  buckets?: number;
+}
+
+export function datasetLineOption(data: SeriesData, view: DatasetChartView = {}): Option {
   const n = data.series[0]?.values.length ?? 0;
   const x = data.time ?? Array.from({ length: n }, (_, i) => i);
   const twoAxes = data.series.length === 2;
+  const range = view.range ?? null;
+  const keep = decimate(
+    x,
+    data.series.map((s) => s.values),
+    range,
+    view.buckets ?? 1500,
+  );
+  const dz = zoom() as Record<string, unknown>[];
+  if (range) for (const z of dz) Object.assign(z, { startValue: range[0], endValue: range[1] });
   return {
     ...base(),
-    xAxis: data.time ? { type: 'time' } : valueX('row', { min: 'dataMin', max: 'dataMax' }),
+    xAxis: data.time
+      ? { type: 'time', min: x[0], max: x[n - 1] }
+      : valueX('row', { min: 0, max: Math.max(n - 1, 0) }),
     // Two columns of different scale (temperature and load) each get their own axis.
     yAxis: twoAxes ? data.series.map((s) => ({ type: 'value', scale: true, name: s.name })) : { type: 'value', scale: true },
-    dataZoom: zoom(),
+    dataZoom: dz,
     series: data.series.map((s, i) => ({
       yAxisIndex: twoAxes ? i : 0,
       name: s.name,
@@ -24,9 +44,7 @@ export function datasetLineOption(data: SeriesData): Option {
       showSymbol: false,
       sampling: 'lttb' as const,
       lineStyle: { width: 1 },
-      // Pairs keep the x of every point; ECharts samples per pixel column with LTTB.
-      data: s.values.map((v, i) => [x[i]!, v]),
-      large: true,
+      data: keep.map((k) => [x[k]!, s.values[k] ?? null]),
     })),
   } as Option;
 }
