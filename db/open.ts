@@ -66,7 +66,10 @@ export function openDb(file: string, opts: OpenOptions = {}): DB {
   }
   let db: DB;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false });
+    // Inside Electron the addon built for Electron's ABI is named by the shell (electron/native.ts);
+    // plain Node keeps better-sqlite3's own build.
+    const nativeBinding = process.env.RNN_WORKBENCH_SQLITE_BINDING || undefined;
+    db = new Database(file, { readonly: opts.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (e) {
     throw new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`, file);
   }
