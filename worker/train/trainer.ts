@@ -101,12 +101,13 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
   const mathRng = new Rng(spec.train.seed ^ 0x9e3779b9);
   Math.random = () => mathRng.next();
 
-  const backend = await chooseBackend();
-  for (const s of backend.skipped) log(`backend ${s}`, 'info');
-  const p = prepare(spec, ds, columnLoader(db, run.dataset_id));
-  const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const impl = await chooseImpl(spec);
   if (impl.note) log(impl.note);
+  const backend = await chooseBackend(process.env.RNN_WORKBENCH_BACKEND, impl.fused);
+  for (const s of backend.skipped) log(`backend ${s}`, 'info');
+  if (impl.device) backend.device = `${backend.device}; RNN layers: ${impl.device}`;
+  const p = prepare(spec, ds, columnLoader(db, run.dataset_id));
+  const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const model = buildModel(spec, shape, impl.factory);
   const optimizer = optimizerFor(spec);
   model.compile({ optimizer, loss: lossFor(spec) as never });
