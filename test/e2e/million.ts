@@ -24,12 +24,12 @@ async function writeCsv(): Promise<void> {
     const t = new Date(t0 + i * 3_600_000).toISOString().slice(0, 19);
     chunk += `${t},${(1000 + 200 * Math.sin(i / 24) + 50 * Math.sin(i / 8760) + ((i * 7919) % 97)).toFixed(1)},${(10 + 8 * Math.sin(i / 24)).toFixed(2)}\n`;
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = '';
     }
   }
   out.end(chunk);
-  await new Promise((r) => out.on('finish', r));
+  await new Promise<void>((r) => out.on('finish', () => r()));
 }
 
 ensureRendererBuilt(root);
@@ -52,7 +52,7 @@ try {
   const tSeries = performance.now() - t;
   await page.locator('canvas').first().waitFor();
   // Two animation frames after the canvas exists: the first draw has been painted.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.evaluate(() => new Promise((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r))));
   const tDraw = performance.now() - t;
   console.log(`datasets.series response ${(bytes / 1e6).toFixed(1)} MB after ${(tSeries / 1000).toFixed(2)} s; chart painted after ${(tDraw / 1000).toFixed(2)} s`);
   // Zoom with the mouse wheel over the chart and time each repaint.
@@ -62,7 +62,7 @@ try {
   for (let i = 0; i < 5; i++) {
     const s = performance.now();
     await page.mouse.wheel(0, -300);
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.evaluate(() => new Promise((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r))));
     steps.push(performance.now() - s);
   }
   console.log(`zoom steps (ms): ${steps.map((x) => x.toFixed(0)).join(', ')}`);
