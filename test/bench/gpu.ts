@@ -5,7 +5,9 @@
 //   - PyTorch (cuDNN) through ../shared/bench/torch_rnn.py --device cuda, when torch sees a GPU.
 // Before timing, a correctness check compares the fused gradients with tf.layers on the cpu backend
 // on the same adapter (a real GPU can expose races that SwiftShader hides).
-// Installs nothing; runs in a few minutes on a GPU. --quick uses tiny shapes (for SwiftShader).
+// Installs nothing; runs in a few minutes on a GPU. --quick uses tiny shapes (for SwiftShader),
+// --sweep adds rows-per-workgroup variants. For a lent GPU machine without Node: gpu-device.sh.
+// Measured on an NVIDIA H100 (2026-11-26): fused 2.0–4.4× PyTorch 2.11 cuDNN at batch 64 and 1024.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -159,7 +161,7 @@ function torch(): void {
       const line = r.stdout.trim().split('\n').pop() ?? '';
       try {
         const j = JSON.parse(line) as Record<string, unknown>;
-        emit({ ...j, impl: j.impl, backend: 'cuda', cell });
+        emit({ ...j, backend: 'cuda', cell });
       } catch {
         emit({ ...row, cell, ...s, error: (r.stderr || line).trim().split('\n').pop() });
       }

@@ -20,11 +20,18 @@ export interface GpuContext {
   usage: GpuUsage;
 }
 
-/** A readable adapter name: Dawn fills `description` (e.g. "NVIDIA H100 80GB HBM3"), else vendor and architecture. */
+/**
+ * A readable adapter name. Dawn puts the driver in `description` ("NVIDIA: 580.159.04 ...") and a
+ * slug of the device name in `device` ("nvidia-h100-80gb-hbm3", seen on an H100): both are kept.
+ */
 export function adapterName(info: GPUAdapterInfo | undefined): string {
   if (!info) return 'unknown adapter';
-  const parts = [info.description, info.vendor && info.architecture ? `${info.vendor} ${info.architecture}` : info.vendor];
-  return parts.find((p) => p && p.trim().length > 0)?.trim() ?? 'unknown adapter';
+  const device = info.device?.replace(/-+$/, '').trim();
+  const desc = info.description?.trim();
+  const vendor = [info.vendor, info.architecture].filter((p) => p && p.trim()).join(' ');
+  const main = device || vendor;
+  if (main && desc) return `${main} (${desc})`;
+  return main || desc || 'unknown adapter';
 }
 
 // Dawn's instance must outlive every device made from it: if the GPU object is garbage collected,

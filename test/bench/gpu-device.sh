@@ -1,0 +1,46 @@
+#!/bin/bash
+# Prepares `npm run bench:gpu` for a lent GPU machine that has no Node (the device tool's `run`):
+#   bash test/bench/gpu-device.sh        # here: builds .gpubench/ (ignored) and .gl/ (Vulkan loader debs)
+#   run(command="bash .gpubench/run.sh", carry=[".gpubench", ".gl"], timeout_s=420)   # there
+# .gpubench holds the bench bundled with esbuild (TF.js and tfjs-backend-webgpu inside, Dawn outside),
+# Dawn's linux-x64 addon and this Node binary (xz, unpacked there with Python's lzma), torch_rnn.py and
+# run.sh. About 35 MB, under the tool's 64 MiB tree limit. Results: $OUT/bench.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+B=.gpubench
+grep -qx '/.gpubench/' .git/info/exclude || echo '/.gpubench/' >> .git/info/exclude
+grep -qx '/.gl/' .git/info/exclude || echo '/.gl/' >> .git/info/exclude
+rm -rf $B && mkdir -p $B/node_modules/webgpu
+npx esbuild test/bench/gpu.ts --bundle --platform=node --format=esm --target=node20 --external:webgpu \
+  --outfile=$B/bench.mjs --log-level=warning \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+cp node_modules/webgpu/index.js node_modules/webgpu/package.json $B/node_modules/webgpu/
+xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > $B/dawn.node.xz
+xz -T2 -6 -c "$(command -v node)" > $B/node.xz
+cp ../shared/bench/torch_rnn.py $B/
+if [ ! -d .gl ]; then
+  mkdir -p .gl /tmp/amd64/partial
+  o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
+  apt-get $o update >/dev/null
+  (cd .gl && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
+fi
+cat > $B/run.sh <<'RUN'
+#!/bin/bash
+# On the device machine: unpack Node, Dawn and the Vulkan loader, then run the bench beside PyTorch.
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+if [ -d .gl ]; then for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig; fi
+B=$PWD/.gpubench
+unxz() { python3 -c "import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],'wb'))" "$1" "$2"; }
+[ -x /tmp/node ] || { unxz $B/node.xz /tmp/node; chmod +x /tmp/node; }
+mkdir -p $B/node_modules/webgpu/dist/linux-x64
+[ -f $B/node_modules/webgpu/dist/linux-x64/dawn.node ] || unxz $B/dawn.node.xz $B/node_modules/webgpu/dist/linux-x64/dawn.node
+/tmp/node --version
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>&1 | head -2
+ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -f $ICD ] && [ -z "${VK_DRIVER_FILES:-}" ] && ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2>&1; then export VK_DRIVER_FILES=$ICD; fi
+export XDG_RUNTIME_DIR=$(mktemp -d)
+timeout ${BENCH_TIMEOUT:-330} /tmp/node $B/bench.mjs --torch $B/torch_rnn.py "$@" 2>&1 | grep -v -E '^=+$|Hi, looks like|^$' | tee "$OUT/bench.jsonl"
+RUN
+chmod +x $B/run.sh
+du -sh $B .gl
