@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fusedImplName, fusedRnnLayer, fusedThreads, shutdownKernelThreads } from '../../worker/kernels/index.js';
@@ -22,6 +22,9 @@ interface Shape { units: number; batch: number; steps: number; features: number 
 interface Row extends Shape {
   suite: 'rnn'; impl: string; backend: string; cell: CellKind; samplesPerSec: number;
   reps?: number; threads?: number; note?: string;
+  /** 1-minute load average when the row was measured: the machine is shared, and a load above
+   * the core count slows every implementation (multi-threaded ones most). */
+  load?: number;
 }
 
 const SHAPES: Shape[] = [
@@ -34,6 +37,17 @@ const TORCH_CELL: Record<CellKind, string> = { simpleRNN: 'rnn', lstm: 'lstm', g
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 function makeModel(impl: 'fused' | 'layers', cell: CellKind, s: Shape): tf.LayersModel {
+  // tf.layers' orthogonal initialiser warns about every matrix over 2000 values; not news here.
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => { if (!String(a[0]).startsWith('Orthogonal initializer')) warn(...a); };
+  try {
+    return makeModelQuietly(impl, cell, s);
+  } finally {
+    console.warn = warn;
+  }
+}
+
+function makeModelQuietly(impl: 'fused' | 'layers', cell: CellKind, s: Shape): tf.LayersModel {
   const rnn = impl === 'fused'
     ? fusedRnnLayer({ cell, units: s.units, returnSequences: false, inputShape: [s.steps, s.features] })
     : (cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN)(
@@ -171,6 +185,7 @@ export async function run(opts: BenchOptions): Promise<void> {
   const quick = opts.args.includes('--quick');
   const rows: Row[] = [];
   const emit = (r: Row) => {
+    r.load = round(loadavg()[0]!);
     rows.push(r);
     if (opts.json) console.log(JSON.stringify(r));
   };
@@ -206,7 +221,9 @@ export async function run(opts: BenchOptions): Promise<void> {
 function round(v: number): number { return Math.round(v * 10) / 10; }
 
 function printTable(rows: Row[], mem: Row & { peakRssMB: number }): void {
-  console.log(`samples/s of a full train step (median of ${REPS} reps after warm-up); fused = ${fusedImplName()}, ${fusedThreads()} threads`);
+  const loads = rows.map((r) => r.load ?? 0);
+  console.log(`samples/s of a full train step (median of ${REPS} reps after warm-up); fused = ${fusedImplName()}, ${fusedThreads()} threads; ` +
+    `${availableParallelism()} cores, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run`);
   console.log('cell       shape (H,B,T,F)   tf.layers wasm  tf.layers cpu      fused   torch   fused/wasm  fused/torch');
   for (const s of SHAPES) {
     for (const cell of CELLS) {
