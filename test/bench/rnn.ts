@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fusedImplName, fusedRnnLayer, fusedThreads, shutdownKernelThreads } from '../../worker/kernels/index.js';
+import { fusedImplName, fusedRnnLayer, fusedThreads, shutdownKernelThreads, WasmRnnKernel } from '../../worker/kernels/index.js';
 import type { CellKind } from '../../worker/kernels/types.js';
 import type { BenchOptions } from './run.js';
 
@@ -36,20 +36,23 @@ const REPS = 3;
 const TORCH_CELL: Record<CellKind, string> = { simpleRNN: 'rnn', lstm: 'lstm', gru: 'gru' };
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-function makeModel(impl: 'fused' | 'layers', cell: CellKind, s: Shape): tf.LayersModel {
+function makeModel(impl: 'fused' | 'layers', cell: CellKind, s: Shape, threads?: number): tf.LayersModel {
   // tf.layers' orthogonal initialiser warns about every matrix over 2000 values; not news here.
   const warn = console.warn;
   console.warn = (...a: unknown[]) => { if (!String(a[0]).startsWith('Orthogonal initializer')) warn(...a); };
   try {
-    return makeModelQuietly(impl, cell, s);
+    return makeModelQuietly(impl, cell, s, threads);
   } finally {
     console.warn = warn;
   }
 }
 
-function makeModelQuietly(impl: 'fused' | 'layers', cell: CellKind, s: Shape): tf.LayersModel {
+function makeModelQuietly(impl: 'fused' | 'layers', cell: CellKind, s: Shape, threads?: number): tf.LayersModel {
   const rnn = impl === 'fused'
-    ? fusedRnnLayer({ cell, units: s.units, returnSequences: false, inputShape: [s.steps, s.features] })
+    ? fusedRnnLayer({
+      cell, units: s.units, returnSequences: false, inputShape: [s.steps, s.features],
+      ...(threads ? { kernelFactory: () => new WasmRnnKernel(threads) } : {}),
+    })
     : (cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN)(
       { units: s.units, returnSequences: false, inputShape: [s.steps, s.features] });
   const model = tf.sequential({ layers: [rnn, tf.layers.dense({ units: 1 })] });
@@ -201,11 +204,14 @@ export async function run(opts: BenchOptions): Promise<void> {
         model.dispose();
       }
       await tf.setBackend('wasm');
-      const model = makeModel('fused', cell, s);
-      const n = batchesFor('fused', 'wasm', s, quick);
-      emit({ suite: 'rnn', impl: 'fused', backend: 'wasm', cell, ...s, samplesPerSec: round(await timeTraining(model, s, n, REPS)),
-        reps: REPS, threads: fusedThreads(), note: fusedImplName() });
-      model.dispose();
+      // The default (all cores, at most 8 threads), then one thread: what the threads bring.
+      for (const threads of fusedThreads() > 1 ? [fusedThreads(), 1] : [1]) {
+        const model = makeModel('fused', cell, s, threads);
+        const n = batchesFor('fused', 'wasm', s, quick);
+        emit({ suite: 'rnn', impl: 'fused', backend: 'wasm', cell, ...s, samplesPerSec: round(await timeTraining(model, s, n, REPS)),
+          reps: REPS, threads, note: fusedImplName() });
+        model.dispose();
+      }
       if (withTorch) {
         const r = torchRow(cell, s, quick);
         if (r) emit(r);
@@ -224,17 +230,18 @@ function printTable(rows: Row[], mem: Row & { peakRssMB: number }): void {
   const loads = rows.map((r) => r.load ?? 0);
   console.log(`samples/s of a full train step (median of ${REPS} reps after warm-up); fused = ${fusedImplName()}, ${fusedThreads()} threads; ` +
     `${availableParallelism()} cores, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run`);
-  console.log('cell       shape (H,B,T,F)   tf.layers wasm  tf.layers cpu      fused   torch   fused/wasm  fused/torch');
+  console.log('cell       shape (H,B,T,F)   tf.layers wasm  tf.layers cpu      fused  fused 1 thr   torch   fused/wasm  fused/torch');
   for (const s of SHAPES) {
     for (const cell of CELLS) {
       const pick = (f: (r: Row) => boolean) => rows.find((r) => r.cell === cell && r.units === s.units && r.batch === s.batch && f(r));
       const w = pick((r) => r.impl === 'tf.layers' && r.backend === 'wasm')?.samplesPerSec;
       const c = pick((r) => r.impl === 'tf.layers' && r.backend === 'cpu')?.samplesPerSec;
-      const f = pick((r) => r.impl === 'fused')?.samplesPerSec;
+      const f = pick((r) => r.impl === 'fused' && r.threads === fusedThreads())?.samplesPerSec;
+      const f1 = pick((r) => r.impl === 'fused' && r.threads === 1)?.samplesPerSec;
       const t = pick((r) => r.impl.startsWith('pytorch'))?.samplesPerSec;
       const fmt = (v: number | undefined, w = 14) => (v == null ? '—' : v.toFixed(0)).padStart(w);
       const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(1)}×` : '—').padStart(11);
-      console.log(`${cell.padEnd(10)} ${`${s.units},${s.batch},${s.steps},${s.features}`.padEnd(16)}${fmt(w)} ${fmt(c)} ${fmt(f, 10)} ${fmt(t, 7)} ${ratio(f, w)}  ${ratio(f, t)}`);
+      console.log(`${cell.padEnd(10)} ${`${s.units},${s.batch},${s.steps},${s.features}`.padEnd(16)}${fmt(w)} ${fmt(c)} ${fmt(f, 10)} ${fmt(f1, 12)} ${fmt(t, 7)} ${ratio(f, w)}  ${ratio(f, t)}`);
     }
   }
   console.log(`peak RSS of fused LSTM(128) training, batch 256, 200 steps, 8 features: ${mem.peakRssMB} MB (${mem.samplesPerSec} samples/s)`);
