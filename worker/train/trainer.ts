@@ -13,7 +13,8 @@ import { chooseBackend } from '../backend.js';
 import { cutBatch, windowCount } from '../data/batches.js';
 import { prepare, type Prepared } from '../data/prepare.js';
 import { datasetInfo, columnLoader } from '../data/source.js';
-import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.js';
+import { buildModel, countParams, layersRnn, lossFor, optimizerFor } from '../model/build.js';
+import { chooseGpu, startGpuEpochs } from './gpu-epochs.js';
 import { chooseImpl } from '../model/impl.js';
 import { Rng } from '../util/random.js';
 import { modelWeights, optimizerState, restoreOptimizer, setModelWeights, type WeightSpec } from './checkpoint.js';
@@ -101,13 +102,18 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
   const mathRng = new Rng(spec.train.seed ^ 0x9e3779b9);
   Math.random = () => mathRng.next();
 
-  const impl = await chooseImpl(spec);
-  if (impl.note) log(impl.note);
+  const p = prepare(spec, ds, columnLoader(db, run.dataset_id));
+  const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
+  // GPU-fused when a real adapter exists and the spec fits it, else CPU-fused, else tf.layers.
+  const gpuPick = await chooseGpu(spec, p.features.length);
+  if (gpuPick.note) log(gpuPick.note);
+  const impl = gpuPick.gpu
+    ? { name: 'fused-webgpu', factory: layersRnn, fused: true, device: `webgpu: ${gpuPick.gpu.adapter}` }
+    : await chooseImpl(spec);
+  if ('note' in impl && impl.note) log(impl.note);
   const backend = await chooseBackend(process.env.RNN_WORKBENCH_BACKEND, impl.fused);
   for (const s of backend.skipped) log(`backend ${s}`, 'info');
   if (impl.device) backend.device = `${backend.device}; RNN layers: ${impl.device}`;
-  const p = prepare(spec, ds, columnLoader(db, run.dataset_id));
-  const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const model = buildModel(spec, shape, impl.factory);
   const optimizer = optimizerFor(spec);
   model.compile({ optimizer, loss: lossFor(spec) as never });
@@ -125,6 +131,9 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
     db.transaction(() => metricsDb.truncateAfter(db, runId, state.epoch))();
     log(`resuming from the checkpoint of epoch ${state.epoch}`);
   }
+
+  const gpu = gpuPick.gpu ? await startGpuEpochs(spec, p, model) : null;
+  if (gpu && opts.resume) log('the GPU trainer restarts Adam\'s moments on resume (its optimizer state is not checkpointed)', 'warn');
 
   runsDb.markStarted(db, runId, { pid: process.pid, backend: backend.backend, device: backend.device, impl: impl.name, paramCount });
   send({ type: 'status', runId, status: 'running' });
@@ -147,7 +156,20 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
     const te = Date.now();
     let lossSum = 0;
     let seen = 0;
-    for (let b = 0; b < batches; b++) {
+    if (gpu) {
+      // One submit per epoch on the GPU; progress is per epoch.
+      const used = order.subarray(0, Math.min(nTrain, batches * bs));
+      const loss = await gpu.epoch(used);
+      if (!Number.isFinite(loss)) throw new ServiceError('bad_input', `training diverged at epoch ${epoch} (loss ${loss}); lower train.learningRate`, 'spec.train.learningRate');
+      await gpu.syncToModel(model);
+      lossSum = loss * used.length;
+      seen = used.length;
+      state.step += batches;
+      const sps = seen / Math.max((Date.now() - te) / 1000, 1e-3);
+      send({ type: 'run-progress', progress: { runId, epoch, epochs, batch: batches, batches, loss, samplesPerSec: sps, etaSeconds: ((epochs - epoch) * seen) / Math.max(sps, 1e-3) } });
+      if (opts.stopRequested()) stopped = true;
+    }
+    for (let b = 0; b < batches && !gpu; b++) {
       const from = b * bs;
       const size = Math.min(bs, nTrain - from);
       const batch = cutBatch(p, p.windows.train, order, from, size);
@@ -195,7 +217,7 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
     const wallTime = (Date.now() - t0) / 1000;
     state.wallOffset = Date.now() - t0;
     const weights = modelWeights(model);
-    const opt = await optimizerState(optimizer);
+    const opt = gpu ? null : await optimizerState(optimizer);
     const cp = {
       run_id: runId,
       epoch,
@@ -203,8 +225,8 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
       topology: JSON.stringify(model.toJSON(null, false)),
       weight_specs: JSON.stringify(weights.specs),
       weights: weights.data,
-      optimizer: opt.data,
-      optimizer_meta: JSON.stringify(opt.specs),
+      optimizer: opt ? opt.data : null,
+      optimizer_meta: opt ? JSON.stringify(opt.specs) : null,
       preprocessing: JSON.stringify(prep),
       trainer_state: JSON.stringify(state),
     };
@@ -222,6 +244,7 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
     }
   }
 
+  gpu?.dispose();
   // Evaluate the best checkpoint on the test split.
   const best = loadCheckpoint(db, runId, 'best');
   if (best) {

@@ -1,0 +1,74 @@
+// The GPU-fused path of the trainer: the WebGPU trainer (worker/kernels/webgpu) runs whole epochs
+// on the GPU with the training windows uploaded once; after each epoch its weights come back into
+// the TF.js model, which evaluates, checkpoints and exports exactly as on the CPU paths.
+import * as tf from '@tensorflow/tfjs';
+import type { RunSpec } from '../../core/contract.js';
+import { cutBatch, windowCount } from '../data/batches.js';
+import type { Prepared } from '../data/prepare.js';
+
+export interface GpuChoice {
+  adapter: string;
+}
+
+/**
+ * Whether this run trains on the GPU: an adapter that is a real GPU (SwiftShader only when
+ * RNN_WORKBENCH_GPU=fallback, for tests), and a spec the GPU trainer implements.
+ * RNN_WORKBENCH_GPU=off turns the path off. Returns the reason when it does not apply.
+ */
+export async function chooseGpu(spec: RunSpec, features: number): Promise<{ gpu: GpuChoice | null; note?: string }> {
+  const mode = process.env.RNN_WORKBENCH_GPU ?? 'auto';
+  if (mode === 'off' || spec.model.impl === 'layers') return { gpu: null };
+  try {
+    const k = await import('../kernels/webgpu/index.js');
+    const why = k.gpuTrainerUnsupported(spec, features);
+    const info = await k.gpuAdapterInfo();
+    if (!info) return { gpu: null, note: `GPU: ${k.webgpuLoadError() ?? 'no WebGPU adapter found'}` };
+    if (info.isFallback && mode !== 'fallback') return { gpu: null, note: `GPU: only a software adapter (${info.name}); training on the CPU` };
+    if (why) return { gpu: null, note: `GPU ${info.name} not used: ${why}` };
+    return { gpu: { adapter: info.name } };
+  } catch (e) {
+    return { gpu: null, note: `GPU: WebGPU unavailable (${(e as Error).message.split('\n')[0]})` };
+  }
+}
+
+export interface GpuEpochs {
+  adapter: string;
+  /** One epoch over `order` (window indices); returns the mean training loss. */
+  epoch(order: Int32Array): Promise<number>;
+  /** Copies the GPU weights into the TF.js model (evaluation, checkpoints). */
+  syncToModel(model: tf.LayersModel): Promise<void>;
+  dispose(): void;
+}
+
+export async function startGpuEpochs(spec: RunSpec, p: Prepared, model: tf.LayersModel): Promise<GpuEpochs> {
+  const k = await import('../kernels/webgpu/index.js');
+  const trainer = await k.createGpuTrainer({
+    cell: spec.model.cell,
+    layers: spec.model.layers.map((l) => l.units),
+    features: p.features.length,
+    outputs: p.outputs.length,
+    steps: p.lookback,
+    batch: spec.train.batchSize,
+    optimizer: 'adam',
+    learningRate: spec.train.learningRate,
+    loss: 'mse',
+    seed: spec.train.seed,
+  });
+  // Start from the model's weights (same initialisers, or a resumed checkpoint).
+  await trainer.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
+  // The GPU trainer takes the windows themselves: cut them once and upload (they stay on the GPU).
+  const all = cutBatch(p, p.windows.train, null, 0, windowCount(p.windows.train));
+  trainer.uploadData(all.x, all.y);
+  return {
+    adapter: trainer.adapterName,
+    epoch: (order) => trainer.trainEpoch(order),
+    async syncToModel(m) {
+      const ws = await trainer.getWeights();
+      const shapes = m.getWeights().map((w) => w.shape);
+      const ts = ws.map((w, i) => tf.tensor(w, shapes[i]));
+      m.setWeights(ts);
+      tf.dispose(ts);
+    },
+    dispose: () => trainer.dispose(),
+  };
+}
