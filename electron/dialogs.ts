@@ -1,6 +1,6 @@
 // Native open/save dialogs. The renderer never names a path on disk for writing: it asks, the
 // user picks in an OS dialog, and main writes or hands back what was picked.
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { BrowserWindow, Dialog } from 'electron';
 import type { DesktopDialogs } from './ipc.js';
@@ -57,7 +57,10 @@ export function createDialogs(dialog: Dialog, getWindow: () => BrowserWindow | n
       const win = parent();
       const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       if (r.canceled || !r.filePath) return null;
-      await writeFile(r.filePath, text, 'utf8');
+      // Write beside it, then rename: nobody (a spreadsheet watching the folder, a test) sees half a file.
+      const partial = `${r.filePath}.partial-${process.pid}`;
+      await writeFile(partial, text, 'utf8');
+      await rename(partial, r.filePath);
       return r.filePath;
     },
   };
