@@ -4,7 +4,7 @@ import { ServiceError, type Estimate, type RunSpec } from './contract.js';
 import type { DB } from '../db/open.js';
 import { columnLoader, datasetInfo } from '../worker/data/source.js';
 import { readDatasetSummary } from '../worker/import/store.js';
-import { estimateWindows, resolveColumns } from '../worker/data/prepare.js';
+import { estimateWindows, refuseEmptySplits, resolveColumns } from '../worker/data/prepare.js';
 import { countParams } from '../worker/model/params.js';
 
 export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate {
@@ -30,18 +30,8 @@ export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate 
     }
   } else sizes.set('', info.rowCount);
   const { rows, windows } = estimateWindows(spec, [...sizes.values()]);
+  refuseEmptySplits(spec, rows, windows);
   const { lookback, horizon } = spec.window;
-  if (windows.train === 0) {
-    throw new ServiceError('bad_input', `spec.window: lookback ${lookback} + horizon ${horizon} needs more rows than the train split has (${rows.train} rows); lower the lookback or horizon, or raise split.train`, 'spec.window.lookback');
-  }
-  for (const s of ['val', 'test'] as const) {
-    if (windows[s] === 0) {
-      throw new ServiceError('bad_input', rows[s] === 0
-        ? `spec.split.${s}: the ${s} split has no rows; raise split.${s}`
-        : `spec.window.horizon: horizon ${horizon} is larger than the ${s} split (${rows[s]} rows); lower the horizon or raise split.${s}`,
-        rows[s] === 0 ? `spec.split.${s}` : 'spec.window.horizon');
-    }
-  }
   let outputs = cols.targets.length * horizon;
   if (spec.task === 'classify') {
     const t = load(cols.targets[0]!);

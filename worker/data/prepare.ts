@@ -248,28 +248,35 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
 }
 
 function checkWindows(spec: RunSpec, groups: Group[], windows: Prepared['windows']): void {
+  const rows = {
+    train: groups.reduce((a, g) => a + g.valStart, 0),
+    val: groups.reduce((a, g) => a + g.testStart - g.valStart, 0),
+    test: groups.reduce((a, g) => a + g.rows - g.testStart, 0),
+  };
+  refuseEmptySplits(spec, rows, { train: windowsOf(windows.train), val: windowsOf(windows.val), test: windowsOf(windows.test) });
+}
+
+const windowsOf = (w: Int32Array) => w.length / 2;
+
+/** The one place that words a window that does not fit a split (the trainer and the run designer's estimate). */
+export function refuseEmptySplits(spec: RunSpec, rows: Record<Split, number>, windows: Record<Split, number>): void {
   const { lookback, horizon } = spec.window;
-  const rows = (s: Split) =>
-    groups.reduce((a, g) => a + (s === 'train' ? g.valStart : s === 'val' ? g.testStart - g.valStart : g.rows - g.testStart), 0);
-  const trainRows = rows('train');
-  if (windows.train.length === 0) {
+  if (windows.train === 0) {
     throw new ServiceError(
       'bad_input',
-      `spec.window: lookback ${lookback} + horizon ${horizon} needs more rows than the train split has (${trainRows} rows per series at most ${Math.max(...groups.map((g) => g.valStart))}); lower the lookback or horizon, or raise split.train`,
+      `spec.window: lookback ${lookback} + horizon ${horizon} needs more rows than the train split has (${rows.train} rows); lower the lookback or horizon, or raise split.train`,
       'spec.window.lookback',
     );
   }
   for (const s of ['val', 'test'] as const) {
-    if (windows[s].length === 0) {
-      const n = rows(s);
-      throw new ServiceError(
-        'bad_input',
-        n === 0
-          ? `spec.split.${s}: the ${s} split has no rows; raise split.${s}`
-          : `spec.window.horizon: horizon ${horizon} is larger than the ${s} split (${n} rows); lower the horizon or raise split.${s}`,
-        n === 0 ? `spec.split.${s}` : 'spec.window.horizon',
-      );
-    }
+    if (windows[s] > 0) continue;
+    throw new ServiceError(
+      'bad_input',
+      rows[s] === 0
+        ? `spec.split.${s}: the ${s} split has no rows; raise split.${s}`
+        : `spec.window.horizon: horizon ${horizon} is larger than the ${s} split (${rows[s]} rows); lower the horizon or raise split.${s}`,
+      rows[s] === 0 ? `spec.split.${s}` : 'spec.window.horizon',
+    );
   }
 }
 
