@@ -79,19 +79,28 @@ export function readSeries(
     rows = [];
     for (let r = 0; r < info.rowCount; r++) if (s.codes ? s.codes[r] === code : String(s.values![r]) === want) rows.push(r);
   }
-  const pick = (v: Float64Array) => (rows ? rows.map((r) => v[r]!) : Array.from(v));
-  const time = info.timeColumn ? pick(load(info.timeColumn).values!) : null;
-  // Charts want time order; the import keeps file order, so sort here when needed.
-  let order: number[] | null = null;
-  if (time && time.some((t, i) => i > 0 && t < time[i - 1]!)) order = time.map((_, i) => i).sort((a, b) => time[a]! - time[b]!);
-  const ordered = <T>(a: T[]): T[] => (order ? order.map((i) => a[i]!) : a);
+  // Rows to show, in time order (the import keeps file order): one index array, then one pass per column.
+  let idx: Int32Array | null = rows ? Int32Array.from(rows) : null;
+  const tcol = info.timeColumn ? load(info.timeColumn).values! : null;
+  if (tcol) {
+    const n = idx ? idx.length : info.rowCount;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = tcol[idx ? idx[i]! : i]! >= tcol[idx ? idx[i - 1]! : i - 1]!;
+    if (!sorted) idx = (idx ?? Int32Array.from({ length: n }, (_, i) => i)).sort((a, b) => tcol[a]! - tcol[b]!);
+  }
+  const take = (get: (r: number) => number | null): (number | null)[] => {
+    const n = idx ? idx.length : info.rowCount;
+    const out = new Array<number | null>(n);
+    for (let i = 0; i < n; i++) out[i] = get(idx ? idx[i]! : i);
+    return out;
+  };
   return {
-    time: time ? ordered(time) : null,
+    time: tcol ? (take((r) => tcol[r]!) as number[]) : null,
     series: columns.map((name) => {
       const c = load(name);
-      const vals = c.codes ? Array.from(c.codes, (x) => (x < 0 ? NaN : x)) : pick(c.values!);
-      const v = c.codes && rows ? rows.map((r) => vals[r]!) : vals;
-      return { name, values: ordered(v.map((x) => (Number.isNaN(x) ? null : x))) };
+      const codes = c.codes;
+      const v = c.values;
+      return { name, values: take(codes ? (r) => (codes[r]! < 0 ? null : codes[r]!) : (r) => (Number.isNaN(v![r]!) ? null : v![r]!)) };
     }),
   };
 }

@@ -1,0 +1,36 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openDb } from '../../db/open.js';
+import { readRows, readSeries, updateDataset } from '../../core/datasets.js';
+import { importCsv } from '../../worker/import/run.js';
+import { tempDir, writeFile } from '../helpers.js';
+
+const t = tempDir();
+afterAll(() => t.cleanup());
+
+describe('dataset queries', () => {
+  it('returns chart series in time order, per series id in long format, with gaps as null', async () => {
+    const dbPath = join(t.dir, 'd.db');
+    const csv = writeFile(t.dir, 'long.csv', [
+      'symbol,date,price',
+      'B,2020-01-03,30', 'A,2020-01-02,2', 'A,2020-01-01,1', 'B,2020-01-01,10', 'A,2020-01-03,', 'B,2020-01-02,20',
+    ].join('\n'));
+    const ds = await importCsv(dbPath, csv);
+    expect(ds.seriesColumn).toBe('symbol');
+    const db = openDb(dbPath);
+    try {
+      const a = readSeries(db, ds.id, ['price'], 'A');
+      expect(a.time).toEqual([Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3)]);
+      expect(a.series[0]!.values).toEqual([1, 2, null]);
+      expect(readSeries(db, ds.id, ['price'], 'B').series[0]!.values).toEqual([10, 20, 30]);
+      expect(() => readSeries(db, ds.id, ['nope'])).toThrow(/unknown column "nope"/);
+      const rows = readRows(db, ds.id, 0, 2);
+      expect(rows.columns).toEqual(['symbol', 'date', 'price']);
+      expect(rows.rows[0]).toEqual(['B', '2020-01-03T00:00:00Z', 30]);
+      expect(rows.total).toBe(6);
+      expect(() => updateDataset(db, { id: ds.id, timeColumn: 'when' })).toThrow(/timeColumn: unknown column "when"/);
+    } finally {
+      db.close();
+    }
+  });
+});
