@@ -2,6 +2,7 @@
 // on the GPU with the training windows uploaded once; after each epoch its weights come back into
 // the TF.js model, which evaluates, checkpoints and exports exactly as on the CPU paths.
 import * as tf from '@tensorflow/tfjs';
+import { readdirSync } from 'node:fs';
 import type { RunSpec } from '../../core/contract.js';
 import { cutBatch, windowCount } from '../data/batches.js';
 import type { Prepared } from '../data/prepare.js';
@@ -18,6 +19,7 @@ export interface GpuChoice {
 export async function chooseGpu(spec: RunSpec, features: number): Promise<{ gpu: GpuChoice | null; note?: string }> {
   const mode = process.env.RNN_WORKBENCH_GPU ?? 'auto';
   if (mode === 'off' || spec.model.impl === 'layers') return { gpu: null };
+  if (!vulkanDriverListed()) return { gpu: null, note: 'GPU: no Vulkan driver installed; training on the CPU' };
   try {
     const k = await import('../kernels/webgpu/index.js');
     const why = k.gpuTrainerUnsupported(spec, features);
@@ -29,6 +31,23 @@ export async function chooseGpu(spec: RunSpec, features: number): Promise<{ gpu:
   } catch (e) {
     return { gpu: null, note: `GPU: WebGPU unavailable (${(e as Error).message.split('\n')[0]})` };
   }
+}
+
+/**
+ * On Linux, Dawn reaches GPUs through Vulkan: without any installed driver manifest (ICD) the probe
+ * can only fail, and Dawn prints warnings to stderr in every trainer. Other platforms probe.
+ */
+function vulkanDriverListed(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES) return true;
+  const dirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', `${process.env.HOME ?? ''}/.local/share/vulkan/icd.d`];
+  return dirs.some((d) => {
+    try {
+      return readdirSync(d).some((f) => f.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 export interface GpuEpochs {
