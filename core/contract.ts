@@ -182,12 +182,20 @@ export const methods = {
         columns: z.array(z.string()).min(1).max(16),
         /** Series id to select in long-format data. */
         series: z.string().optional(),
+        /** Min/max decimation on the host: about 2 × buckets points per column instead of every row. */
+        buckets: z.number().int().min(10).max(1_000_000).optional(),
+        /** Only rows whose time (or row index) lies in [from, to]. */
+        range: z.tuple([z.number(), z.number()]).optional(),
       })
       .strict(),
     result: z.object({
       /** Time axis (ms since epoch) or null when the dataset has no time column. */
       time: z.array(z.number()).nullable(),
       series: z.array(z.object({ name: z.string(), values: z.array(z.number().nullable()) })),
+      /** Rows in the selection before decimation. */
+      total: z.number().int(),
+      /** With buckets or range: each returned point's position among the selected rows (the x of a dataset without time). */
+      index: z.array(z.number().int()).optional(),
     }),
   },
   'runs.list': {

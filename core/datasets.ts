@@ -2,6 +2,7 @@
 // for charts. Columns come from the columnar BLOBs (one read each).
 import { ServiceError, type DatasetSummary } from './contract.js';
 import type { DB } from '../db/open.js';
+import { lowerBound, minMaxIndices, upperBound } from './downsample.js';
 import { readDatasetSummary as readSummary } from '../worker/import/store.js';
 import { columnLoader, datasetInfo } from '../worker/data/source.js';
 
@@ -63,7 +64,8 @@ export function readSeries(
   id: number,
   columns: string[],
   series?: string,
-): { time: number[] | null; series: { name: string; values: (number | null)[] }[] } {
+  view: { buckets?: number | undefined; range?: [number, number] | undefined } = {},
+): { time: number[] | null; series: { name: string; values: (number | null)[] }[]; total: number; index?: number[] } {
   const info = datasetInfo(db, id);
   if (!info) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
   const known = new Map(info.columns.map((c) => [c.name, c.kind]));
@@ -88,6 +90,31 @@ export function readSeries(
     for (let i = 1; i < n && sorted; i++) sorted = tcol[idx ? idx[i]! : i]! >= tcol[idx ? idx[i - 1]! : i - 1]!;
     if (!sorted) idx = (idx ?? Int32Array.from({ length: n }, (_, i) => i)).sort((a, b) => tcol[a]! - tcol[b]!);
   }
+  // A time (or row-index) range, then min/max decimation over the columns asked for.
+  if (view.range || view.buckets) {
+    const n = idx ? idx.length : info.rowCount;
+    // Columns in display order: views over the stored arrays when the file is already in time order.
+    const gather = (v: Float64Array): Float64Array => {
+      if (!idx) return v;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = v[idx[i]!]!;
+      return out;
+    };
+    const x = tcol ? gather(tcol) : Float64Array.from({ length: n }, (_, i) => i);
+    const from = view.range ? lowerBound(x, view.range[0]) : 0;
+    const to = view.range ? upperBound(x, view.range[1]) : n;
+    const ys = columns.map((name) => {
+      const c = load(name);
+      return c.codes ? gather(Float64Array.from(c.codes, (k) => (k < 0 ? NaN : k))) : gather(c.values!);
+    });
+    const keep = view.buckets ? minMaxIndices(ys, from, to, view.buckets) : Array.from({ length: to - from }, (_, i) => from + i);
+    return {
+      time: tcol ? keep.map((i) => x[i]!) : null,
+      series: columns.map((name, j) => ({ name, values: keep.map((i) => (Number.isNaN(ys[j]![i]!) ? null : ys[j]![i]!)) })),
+      total: n,
+      index: keep,
+    };
+  }
   const take = (get: (r: number) => number | null): (number | null)[] => {
     const n = idx ? idx.length : info.rowCount;
     const out = new Array<number | null>(n);
@@ -102,5 +129,6 @@ export function readSeries(
       const v = c.values;
       return { name, values: take(codes ? (r) => (codes[r]! < 0 ? null : codes[r]!) : (r) => (Number.isNaN(v![r]!) ? null : v![r]!)) };
     }),
+    total: idx ? idx.length : info.rowCount,
   };
 }

@@ -141,7 +141,7 @@ export function createService(opts: ServiceOptions): Service {
       return { deleted };
     },
     'datasets.rows': ({ id, offset, limit }) => readRows(db, id, offset, limit),
-    'datasets.series': ({ id, columns, series }) => readSeries(db, id, columns, series),
+    'datasets.series': ({ id, columns, series, buckets, range }) => readSeries(db, id, columns, series, { buckets, range }),
     'runs.list': ({ datasetId }) => toRunRows(db, runsDb.listRuns(db, datasetId)),
     'runs.get': ({ id }) => getRunRow(id),
     'runs.estimate': ({ datasetId, spec }) => estimateRun(db, datasetId, validateSpec(spec)),

@@ -33,4 +33,28 @@ describe('dataset queries', () => {
       db.close();
     }
   });
+
+  it('decimates a long column on the host, keeping every peak, and answers a zoomed range finely', async () => {
+    const dbPath = join(t.dir, 'long.db');
+    const n = 20_000;
+    const lines = ['t,v'];
+    for (let i = 0; i < n; i++) lines.push(`${new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString().slice(0, 19)},${i === 12_345 ? 999 : Math.sin(i / 50).toFixed(4)}`);
+    const ds = await importCsv(dbPath, writeFile(t.dir, 'long.csv', lines.join('\n')));
+    const db = openDb(dbPath);
+    try {
+      const all = readSeries(db, ds.id, ['v']);
+      const over = readSeries(db, ds.id, ['v'], undefined, { buckets: 100 });
+      expect(over.total).toBe(n);
+      expect(over.time!.length).toBeLessThanOrEqual(2 * 100 + 2);
+      expect(Math.max(...(over.series[0]!.values as number[]))).toBe(999); // the spike survives
+      expect(over.time![0]).toBe(all.time![0]);
+      expect(over.time!.at(-1)).toBe(all.time!.at(-1));
+      const range: [number, number] = [all.time![1000]!, all.time![1099]!];
+      const zoom = readSeries(db, ds.id, ['v'], undefined, { buckets: 100, range });
+      expect(zoom.time).toEqual(all.time!.slice(1000, 1100)); // 100 rows ≤ 2 × buckets: all of them
+      expect(zoom.index![0]).toBe(1000);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricPoint, Predictions } from '../../../core/contract.js';
 import { ema } from '../../../renderer/src/charts/common.js';
 import { compareCurvesOption, liveCurvesOption, metricKeys } from '../../../renderer/src/charts/curves.js';
-import { datasetLineOption } from '../../../renderer/src/charts/dataset.js';
+import { datasetLineOption, mergeSeriesData } from '../../../renderer/src/charts/dataset.js';
 import { decimate, lowerBound, minMaxIndices } from '../../../renderer/src/charts/downsample.js';
 import { differingParams, parallelOption } from '../../../renderer/src/charts/parallel.js';
 import { column, metricsTable, predictionsOption } from '../../../renderer/src/charts/predictions.js';
@@ -175,5 +175,17 @@ describe('parallel coordinates and predictions', () => {
     expect(t.columns.map((c) => c.label)).toEqual(['#1 a', '#2 b', 'naive', 'seasonal naive']);
     expect(t.value(2, 'test', 'rmse')).toBe(1);
     expect(t.value(1, 'seasonal', 'rmse')).toBe(4);
+  });
+});
+
+describe('mergeSeriesData', () => {
+  it('merges the overview and the zoomed detail in row order, once per row', () => {
+    const overview = { time: [0, 50, 99], series: [{ name: 'v', values: [1, 2, 3] }], total: 100, index: [0, 50, 99] };
+    const detail = { time: [49, 50, 51], series: [{ name: 'v', values: [9, 2, 8] }], total: 100, index: [49, 50, 51] };
+    const m = mergeSeriesData(overview, detail);
+    expect(m.index).toEqual([0, 49, 50, 51, 99]);
+    expect(m.time).toEqual([0, 49, 50, 51, 99]);
+    expect(m.series[0]!.values).toEqual([1, 9, 2, 8, 3]);
+    expect(mergeSeriesData(overview, null)).toBe(overview);
   });
 });
