@@ -13,7 +13,7 @@ import { chooseBackend } from '../backend.js';
 import { cutBatch, windowCount } from '../data/batches.js';
 import { prepare, type Prepared } from '../data/prepare.js';
 import { datasetInfo, columnLoader } from '../data/source.js';
-import { buildModel, countParams, layersRnn, lossFor, optimizerFor } from '../model/build.js';
+import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.js';
 import { chooseGpu, startGpuEpochs } from './gpu-epochs.js';
 import { chooseImpl } from '../model/impl.js';
 import { Rng } from '../util/random.js';
@@ -107,9 +107,11 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
   // GPU-fused when a real adapter exists and the spec fits it, else CPU-fused, else tf.layers.
   const gpuPick = await chooseGpu(spec, p.features.length);
   if (gpuPick.note) log(gpuPick.note);
+  const cpuImpl = await chooseImpl(spec);
+  // On the GPU path the TF.js model only evaluates and checkpoints: the CPU-fused layers do that fastest.
   const impl = gpuPick.gpu
-    ? { name: 'fused-webgpu', factory: layersRnn, fused: true, device: `webgpu: ${gpuPick.gpu.adapter}` }
-    : await chooseImpl(spec);
+    ? { name: 'fused-webgpu', factory: cpuImpl.factory, fused: true, device: `webgpu: ${gpuPick.gpu.adapter}` }
+    : cpuImpl;
   if ('note' in impl && impl.note) log(impl.note);
   const backend = await chooseBackend(process.env.RNN_WORKBENCH_BACKEND, impl.fused);
   for (const s of backend.skipped) log(`backend ${s}`, 'info');
