@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Args, MethodName, Output, RunRow } from './contract.js';
-import { setSpecPath } from './spec.js';
+import { flattenSpec, setSpecPath } from './spec.js';
 import { defaultDbPath } from './paths.js';
 import { createService, type Service } from './service.js';
 import { ProgressLine } from './progress.js';
@@ -241,7 +241,6 @@ export async function main(argv: string[]): Promise<number> {
         const ids = p.positional.slice(1).map(runId);
         if (ids.length < 2) throw new UsageError('compare needs at least two run ids');
         const runs = await Promise.all(ids.map((id) => must(svc, 'runs.get', { id })));
-        const { flattenSpec } = await import('./spec.js');
         const flat = runs.map((r) => flattenSpec(r.spec));
         const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
         const differing = keys.filter((k) => new Set(flat.map((f) => f[k])).size > 1);
