@@ -105,22 +105,9 @@ export class ColumnBuilder {
       e--;
     }
     switch (this.kind) {
-      case K_NUM: {
-        const v = parseNumber(b, s, e);
-        if (v === v) {
-          this.values![row] = v;
-          return;
-        }
-        if (isMissing(b, s, e)) {
-          this.values![row] = NaN;
-          this.missing++;
-          return;
-        }
-        this.demote(row, line, b, s, e);
-        return;
-      }
+      case K_NUM:
       case K_DATE: {
-        const v = parseDate(b, s, e, this.date);
+        const v = this.kind === K_NUM ? parseNumber(b, s, e) : parseDate(b, s, e, this.date);
         if (v === v) {
           this.values![row] = v;
           return;

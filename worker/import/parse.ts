@@ -287,21 +287,10 @@ class Parser {
         let done = false;
         if (nf < ncol) {
           const col = cols[nf]!;
-          if (col.kind === K_NUM) {
-            const v = scanNumber(b, p, end);
-            const q = scanned[0]!;
-            if (v === v && q < end) {
-              const c = b[q];
-              if (c === delim || c === 10 || c === 13) {
-                col.values![row] = v;
-                gen[nf] = 0;
-                p = q;
-                done = true;
-              }
-            }
-          } else if (col.kind === K_DATE && col.date.fam === FAM_ISO) {
-            const v = fastIso(b, p, end, col.date);
-            const q = fastEnd[0]!;
+          const num = col.kind === K_NUM;
+          if (num || (col.kind === K_DATE && col.date.fam === FAM_ISO)) {
+            const v = num ? scanNumber(b, p, end) : fastIso(b, p, end, col.date);
+            const q = num ? scanned[0]! : fastEnd[0]!;
             if (v === v && q < end) {
               const c = b[q];
               if (c === delim || c === 10 || c === 13) {
