@@ -153,51 +153,41 @@ function friendly(message: string): string {
 
 export type PresetName = 'quick' | 'standard' | 'deep';
 
+interface PresetValues {
+  model: Partial<Pick<SpecForm['model'], 'cell' | 'layers' | 'bidirectional'>>;
+  lookback: number;
+  train: Pick<SpecForm['train'], 'epochs' | 'batchSize' | 'learningRate' | 'patience'>;
+}
+
+/** A preset sets only the fields it names; everything else on the form stays as the user left it. */
+function preset(label: string, hint: string, v: PresetValues): { label: string; hint: string; apply(f: SpecForm): void } {
+  return {
+    label,
+    hint,
+    apply(f) {
+      Object.assign(f.model, { ...v.model, ...(v.model.layers ? { layers: v.model.layers.map((l) => ({ ...l })) } : {}) });
+      f.window.lookback = v.lookback;
+      Object.assign(f.train, v.train);
+    },
+  };
+}
+
 export const PRESETS: Record<PresetName, { label: string; hint: string; apply(f: SpecForm): void }> = {
-  quick: {
-    label: 'Quick',
-    hint: '1 × 16 GRU units, 5 epochs: a smoke test in seconds',
-    apply(f) {
-      f.model.cell = 'gru';
-      f.model.layers = [{ units: 16, dropout: 0 }];
-      f.model.bidirectional = false;
-      f.window.lookback = 24;
-      f.train.epochs = 5;
-      f.train.batchSize = 64;
-      f.train.learningRate = 0.003;
-      f.train.patience = 3;
-    },
-  },
-  standard: {
-    label: 'Standard',
-    hint: '1 × 64 LSTM units, 50 epochs, early stopping after 10',
-    apply(f) {
-      f.model.cell = 'lstm';
-      f.model.layers = [{ units: 64, dropout: 0 }];
-      f.model.bidirectional = false;
-      f.window.lookback = 24;
-      f.train.epochs = 50;
-      f.train.batchSize = 64;
-      f.train.learningRate = 0.001;
-      f.train.patience = 10;
-    },
-  },
-  deep: {
-    label: 'Deep',
-    hint: '2 × 128 LSTM units with dropout, 150 epochs, lookback 48',
-    apply(f) {
-      f.model.cell = 'lstm';
-      f.model.layers = [
-        { units: 128, dropout: 0.2 },
-        { units: 128, dropout: 0.2 },
-      ];
-      f.window.lookback = 48;
-      f.train.epochs = 150;
-      f.train.batchSize = 128;
-      f.train.learningRate = 0.001;
-      f.train.patience = 15;
-    },
-  },
+  quick: preset('Quick', '1 × 16 GRU units, 5 epochs: a smoke test in seconds', {
+    model: { cell: 'gru', layers: [{ units: 16, dropout: 0 }], bidirectional: false },
+    lookback: 24,
+    train: { epochs: 5, batchSize: 64, learningRate: 0.003, patience: 3 },
+  }),
+  standard: preset('Standard', '1 × 64 LSTM units, 50 epochs, early stopping after 10', {
+    model: { cell: 'lstm', layers: [{ units: 64, dropout: 0 }], bidirectional: false },
+    lookback: 24,
+    train: { epochs: 50, batchSize: 64, learningRate: 0.001, patience: 10 },
+  }),
+  deep: preset('Deep', '2 × 128 LSTM units with dropout, 150 epochs, lookback 48', {
+    model: { cell: 'lstm', layers: [{ units: 128, dropout: 0.2 }, { units: 128, dropout: 0.2 }] },
+    lookback: 48,
+    train: { epochs: 150, batchSize: 128, learningRate: 0.001, patience: 15 },
+  }),
 };
 
 /** Maps a host error field (`spec.window.lookback`) onto a form field (`window.lookback`). */
