@@ -1,16 +1,6 @@
 #!/bin/bash
-# On the device machine: the whole trainer (SQLite, implementation choice, WebGPU trainer, checkpoints, evaluation), then the kernel bench.
-cd "$(dirname "$0")/.."
-OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-if [ -d .gl ]; then for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig; fi
-B=$PWD/.gpubench
-unxz() { python3 -c "import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],'wb'))" "$1" "$2"; }
-[ -x /tmp/node ] || { unxz $B/node.xz /tmp/node; chmod +x /tmp/node; }
-mkdir -p $B/node_modules/webgpu/dist/linux-x64
-[ -f $B/node_modules/webgpu/dist/linux-x64/dawn.node ] || unxz $B/dawn.node.xz $B/node_modules/webgpu/dist/linux-x64/dawn.node
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>&1 | head -2
-ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if [ -f $ICD ] && [ -z "${VK_DRIVER_FILES:-}" ] && ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2>&1; then export VK_DRIVER_FILES=$ICD; fi
-export XDG_RUNTIME_DIR=$(mktemp -d)
+# On the device machine: the whole trainer (SQLite, implementation choice, WebGPU trainer, checkpoints,
+# evaluation), then CPU-fused on the same machine for comparison.
+source "$(dirname "$0")/setup.sh"
 timeout 200 /tmp/node $B/trainer.mjs 2>&1 | grep -v -E '^=+$|Hi, looks like|Orthogonal|^$' | tee "$OUT/trainer.jsonl"
 RNN_WORKBENCH_GPU=off timeout 90 /tmp/node $B/trainer.mjs --quick 2>&1 | grep -E '^\{' | tee -a "$OUT/trainer.jsonl"
