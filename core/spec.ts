@@ -6,13 +6,48 @@ import { z } from 'zod';
 
 export const SPEC_VERSION = 1;
 
+// The value lists of a RunSpec, exported once: the schema, the renderer's form type and its option
+// lists, the kernels and the docs all read them from here.
+export const TASKS = ['forecast', 'classify'] as const;
+export const CELLS = ['simpleRNN', 'lstm', 'gru'] as const;
+export const IMPLS = ['auto', 'fused', 'layers'] as const;
+export const HEAD_ACTIVATIONS = ['relu', 'tanh', 'linear'] as const;
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export const LOSSES = ['mse', 'mae', 'huber'] as const;
+export const SCALINGS = ['standard', 'minmax', 'none'] as const;
+export const MISSING_POLICIES = ['error', 'drop', 'ffill', 'interpolate'] as const;
+
+export type Task = (typeof TASKS)[number];
+export type Cell = (typeof CELLS)[number];
+export type Impl = (typeof IMPLS)[number];
+export type HeadActivation = (typeof HEAD_ACTIVATIONS)[number];
+export type Optimizer = (typeof OPTIMIZERS)[number];
+export type Loss = (typeof LOSSES)[number];
+export type Scaling = (typeof SCALINGS)[number];
+export type MissingPolicy = (typeof MISSING_POLICIES)[number];
+
+/** Numeric limits of the spec's fields (inclusive unless the name says otherwise). */
+export const LIMITS = {
+  lookback: { min: 1, max: 10_000 },
+  horizon: { min: 1, max: 1_000 },
+  stride: { min: 1, max: 10_000 },
+  units: { min: 1, max: 4096 },
+  layers: { min: 1, max: 8 },
+  headLayers: { max: 8 },
+  epochs: { min: 1, max: 10_000 },
+  batchSize: { min: 1, max: 65_536 },
+  learningRateMax: 10,
+  patience: { min: 0, max: 10_000 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+} as const;
+
 const columnName = z.string().min(1, 'column name must not be empty');
 
 export const WindowSchema = z
   .object({
-    lookback: z.number().int().min(1).max(10_000).default(24),
-    horizon: z.number().int().min(1).max(1_000).default(1),
-    stride: z.number().int().min(1).max(10_000).default(1),
+    lookback: z.number().int().min(LIMITS.lookback.min).max(LIMITS.lookback.max).default(24),
+    horizon: z.number().int().min(LIMITS.horizon.min).max(LIMITS.horizon.max).default(1),
+    stride: z.number().int().min(LIMITS.stride.min).max(LIMITS.stride.max).default(1),
   })
   .strict();
 
@@ -29,42 +64,39 @@ export const SplitSchema = z
 
 export const LayerSchema = z
   .object({
-    units: z.number().int().min(1).max(4096).default(64),
+    units: z.number().int().min(LIMITS.units.min).max(LIMITS.units.max).default(64),
     dropout: z.number().min(0).lt(1).default(0),
   })
   .strict();
 
-export const CELLS = ['simpleRNN', 'lstm', 'gru'] as const;
-export type Cell = (typeof CELLS)[number];
-
 export const HeadSchema = z
   .object({
     /** Hidden dense layers between the last RNN layer and the output layer. */
-    layers: z.array(z.number().int().min(1).max(4096)).max(8).default([]),
-    activation: z.enum(['relu', 'tanh', 'linear']).default('relu'),
+    layers: z.array(z.number().int().min(LIMITS.units.min).max(LIMITS.units.max)).max(LIMITS.headLayers.max).default([]),
+    activation: z.enum(HEAD_ACTIVATIONS).default('relu'),
   })
   .strict();
 
 export const ModelSchema = z
   .object({
     cell: z.enum(CELLS).default('lstm'),
-    layers: z.array(LayerSchema).min(1).max(8).default([{ units: 64, dropout: 0 }]),
+    layers: z.array(LayerSchema).min(LIMITS.layers.min).max(LIMITS.layers.max).default([{ units: 64, dropout: 0 }]),
     bidirectional: z.boolean().default(false),
-    head: HeadSchema.default({ layers: [], activation: 'relu' }),
+    head: HeadSchema.prefault({}),
     /** `auto`: the fused kernels when the spec allows them, tf.layers otherwise. */
-    impl: z.enum(['auto', 'fused', 'layers']).default('auto'),
+    impl: z.enum(IMPLS).default('auto'),
   })
   .strict();
 
 export const TrainSchema = z
   .object({
-    epochs: z.number().int().min(1).max(10_000).default(50),
-    batchSize: z.number().int().min(1).max(65_536).default(64),
-    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
-    learningRate: z.number().gt(0).max(10).default(0.001),
-    loss: z.enum(['mse', 'mae', 'huber']).default('mse'),
-    patience: z.number().int().min(0).max(10_000).default(10),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    epochs: z.number().int().min(LIMITS.epochs.min).max(LIMITS.epochs.max).default(50),
+    batchSize: z.number().int().min(LIMITS.batchSize.min).max(LIMITS.batchSize.max).default(64),
+    optimizer: z.enum(OPTIMIZERS).default('adam'),
+    learningRate: z.number().gt(0).max(LIMITS.learningRateMax).default(0.001),
+    loss: z.enum(LOSSES).default('mse'),
+    patience: z.number().int().min(LIMITS.patience.min).max(LIMITS.patience.max).default(10),
+    seed: z.number().int().min(LIMITS.seed.min).max(LIMITS.seed.max).default(42),
     /** Cap on training windows per epoch (0 = all); sampled evenly in time order. */
     maxBatchesPerEpoch: z.number().int().min(0).default(0),
   })
@@ -73,7 +105,7 @@ export const TrainSchema = z
 export const RunSpecSchema = z
   .object({
     version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
-    task: z.enum(['forecast', 'classify']).default('forecast'),
+    task: z.enum(TASKS).default('forecast'),
     target: z
       .union([columnName, z.array(columnName).min(1)])
       .transform((t) => (Array.isArray(t) ? t : [t])),
@@ -83,29 +115,14 @@ export const RunSpecSchema = z
     time: columnName.optional(),
     /** Series-id column for long-format data; default: the dataset's series column. */
     series: columnName.nullable().optional(),
-    window: WindowSchema.default({ lookback: 24, horizon: 1, stride: 1 }),
-    split: SplitSchema.default({ train: 0.7, val: 0.15, test: 0.15 }),
-    scaling: z.enum(['standard', 'minmax', 'none']).default('standard'),
-    missing: z.enum(['error', 'drop', 'ffill', 'interpolate']).default('interpolate'),
+    window: WindowSchema.prefault({}),
+    split: SplitSchema.prefault({}),
+    scaling: z.enum(SCALINGS).default('standard'),
+    missing: z.enum(MISSING_POLICIES).default('interpolate'),
     /** Season length for the seasonal-naive baseline and MASE; default: inferred from the data. */
     seasonLength: z.number().int().min(1).optional(),
-    model: ModelSchema.default({
-      cell: 'lstm',
-      layers: [{ units: 64, dropout: 0 }],
-      bidirectional: false,
-      head: { layers: [], activation: 'relu' },
-      impl: 'auto',
-    }),
-    train: TrainSchema.default({
-      epochs: 50,
-      batchSize: 64,
-      optimizer: 'adam',
-      learningRate: 0.001,
-      loss: 'mse',
-      patience: 10,
-      seed: 42,
-      maxBatchesPerEpoch: 0,
-    }),
+    model: ModelSchema.prefault({}),
+    train: TrainSchema.prefault({}),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -121,6 +138,11 @@ export type RunSpec = z.output<typeof RunSpecSchema>;
 
 export function parseSpec(input: unknown): RunSpec {
   return RunSpecSchema.parse(input);
+}
+
+/** The spec a user gets by naming only a target: every default of the schema filled in. */
+export function defaultSpec(target: string | string[]): RunSpec {
+  return RunSpecSchema.parse({ target });
 }
 
 /** Flattens a spec into dotted keys (`model.layers.0.units`) for the params table and diffs. */
