@@ -2,7 +2,7 @@
 // the stored BLOBs (columnar storage: one read per column).
 import type { DB } from '../../db/open.js';
 import { loadColumn } from '../import/store.js';
-import type { DatasetInfo, SourceColumn } from './prepare.js';
+import type { DatasetInfo, SourceColumn } from '../../core/spec-rules.js';
 
 export function datasetInfo(db: DB, id: number): DatasetInfo | null {
   const d = db.prepare(`SELECT name, row_count, time_column, series_column FROM datasets WHERE id = ?`).get(id) as
