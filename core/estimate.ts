@@ -2,8 +2,7 @@
 // without building any windows; also the early check that refuses a spec that cannot train.
 import { ServiceError, type Estimate, type RunSpec } from './contract.js';
 import type { DB } from '../db/open.js';
-import { columnLoader, datasetInfo } from '../worker/data/source.js';
-import { readDatasetSummary } from '../worker/import/store.js';
+import { columnLoader, datasetInfo, readDatasetSummary } from './datasets.js';
 import { estimateWindows, refuseEmptySplits, resolveColumns } from './spec-rules.js';
 import { countParams } from './params.js';
 
