@@ -1,7 +1,7 @@
 // The spec rules that host and worker both apply: which columns a spec uses, how a series splits
 // into train/val/test rows, how many windows each split holds, and the one wording of a window
 // that does not fit. Pure (no database, no TF.js): the run designer's estimate (core/estimate.ts)
-// and the trainer's data preparation (worker/data/prepare.ts) call the same functions.
+// and the worker's data preparation (prepare()) call the same functions.
 import { ServiceError, type RunSpec } from './contract.js';
 
 export interface SourceColumn {
