@@ -1,20 +1,52 @@
-// Dataset queries for the UI: summaries, a page of rows for the preview table, and whole columns
-// for charts. Columns come from the columnar BLOBs (one read each).
-import { ServiceError, type DatasetSummary } from './contract.js';
+// Dataset queries for the UI and the run designer: summaries, a page of rows for the preview table,
+// and whole columns for charts; db/datasets.ts holds the SQL and returns plain records, mapped here
+// to the contract's DatasetSummary and the spec rules' DatasetInfo. Columns come from the columnar
+// BLOBs (one read each).
+import { ServiceError, type ColumnStats, type DatasetSummary } from './contract.js';
 import type { DB } from '../db/open.js';
+import * as store from '../db/datasets.js';
 import { lowerBound, minMaxIndices, upperBound } from './downsample.js';
-import { readDatasetSummary as readSummary } from '../worker/import/store.js';
-import { columnLoader, datasetInfo } from '../worker/data/source.js';
+import type { DatasetInfo, SourceColumn } from './spec-rules.js';
 
 export function readDatasetSummary(db: DB, id: number): DatasetSummary {
-  const exists = db.prepare(`SELECT 1 FROM datasets WHERE id = ?`).get(id);
-  if (!exists) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
-  return readSummary(db, id);
+  const d = store.readDataset(db, id);
+  if (!d) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
+  const meta = JSON.parse(d.meta || '{}') as { warnings?: string[] };
+  return {
+    id: d.id,
+    name: d.name,
+    sourceName: d.source_name,
+    sha256: d.sha256,
+    importedAt: d.imported_at,
+    rowCount: d.row_count,
+    timeColumn: d.time_column,
+    seriesColumn: d.series_column,
+    notes: d.notes,
+    columns: store.listColumns(db, id).map((c) => ({ index: c.idx, name: c.name, kind: c.kind, missing: c.missing, stats: JSON.parse(c.stats) as ColumnStats })),
+    warnings: meta.warnings ?? [],
+  };
 }
 
 export function listDatasetSummaries(db: DB): DatasetSummary[] {
-  const ids = db.prepare(`SELECT id FROM datasets ORDER BY id DESC`).all() as { id: number }[];
-  return ids.map((r) => readSummary(db, r.id));
+  return store.listDatasetIds(db).map((id) => readDatasetSummary(db, id));
+}
+
+/** What the spec rules need of a dataset: its shape and column kinds (no column data); null when there is none. */
+export function datasetInfo(db: DB, id: number): DatasetInfo | null {
+  const d = store.readDataset(db, id);
+  if (!d) return null;
+  const columns = store.listColumns(db, id).map((c) => ({ name: c.name, kind: c.kind }));
+  return { name: d.name, rowCount: d.row_count, timeColumn: d.time_column, seriesColumn: d.series_column, columns };
+}
+
+/** Loads columns by name, each once (typed views over the stored BLOBs). */
+export function columnLoader(db: DB, id: number): (name: string) => SourceColumn {
+  const cache = new Map<string, SourceColumn>();
+  return (name) => {
+    let col = cache.get(name);
+    if (!col) cache.set(name, (col = store.loadColumn(db, id, name)));
+    return col;
+  };
 }
 
 export function updateDataset(
@@ -26,16 +58,11 @@ export function updateDataset(
   for (const [field, col] of [['timeColumn', a.timeColumn], ['seriesColumn', a.seriesColumn]] as const) {
     if (col && !names.has(col)) throw new ServiceError('bad_input', `${field}: unknown column "${col}" in dataset "${ds.name}"`, field);
   }
-  db.transaction(() => {
-    if (a.name !== undefined) db.prepare(`UPDATE datasets SET name = ? WHERE id = ?`).run(a.name, a.id);
-    if (a.notes !== undefined) db.prepare(`UPDATE datasets SET notes = ? WHERE id = ?`).run(a.notes, a.id);
-    if (a.timeColumn !== undefined) db.prepare(`UPDATE datasets SET time_column = ? WHERE id = ?`).run(a.timeColumn, a.id);
-    if (a.seriesColumn !== undefined) db.prepare(`UPDATE datasets SET series_column = ? WHERE id = ?`).run(a.seriesColumn, a.id);
-  })();
+  store.updateDataset(db, a.id, a);
 }
 
 export function deleteDataset(db: DB, id: number): boolean {
-  return db.prepare(`DELETE FROM datasets WHERE id = ?`).run(id).changes > 0;
+  return store.deleteDataset(db, id);
 }
 
 function cellValue(kind: string, col: { values?: Float64Array; codes?: Int32Array; labels?: string[] }, r: number): number | string | null {

@@ -2,10 +2,9 @@
 // without building any windows; also the early check that refuses a spec that cannot train.
 import { ServiceError, type Estimate, type RunSpec } from './contract.js';
 import type { DB } from '../db/open.js';
-import { columnLoader, datasetInfo } from '../worker/data/source.js';
-import { readDatasetSummary } from '../worker/import/store.js';
-import { estimateWindows, refuseEmptySplits, resolveColumns } from '../worker/data/prepare.js';
-import { countParams } from '../worker/model/params.js';
+import { columnLoader, datasetInfo, readDatasetSummary } from './datasets.js';
+import { estimateWindows, refuseEmptySplits, resolveColumns } from './spec-rules.js';
+import { countParams } from './params.js';
 
 export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate {
   const info = datasetInfo(db, datasetId);

@@ -18,6 +18,7 @@ import { metricsFor } from '../db/metrics.js';
 import { f64, loadPredictions } from '../db/checkpoints.js';
 import { listDatasetSummaries, readDatasetSummary, readRows, readSeries, updateDataset, deleteDataset } from './datasets.js';
 import { estimateRun } from './estimate.js';
+import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
   dbPath: string;
@@ -37,8 +38,6 @@ export interface Service extends Api {
 }
 
 type Handler<M extends MethodName> = (args: ParsedArgs<M>) => Promise<Output<M>> | Output<M>;
-
-const VERSION = '0.1.0';
 
 export function createService(opts: ServiceOptions): Service {
   const db: DB = openDb(opts.dbPath);

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { Api } from '../../core/api.js';
 import type { EventMap, EventName, Result } from '../../core/contract.js';
 import { sanitizeFileName, startServer, type RunningServer } from '../../core/server.js';
-import { unzipStore } from '../../core/zip.js';
+import { unzipStore } from '../zip.js';
 
 type Listener = (payload: unknown) => void;
 

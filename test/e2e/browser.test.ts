@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../core/server.js';
 import { createService, type Service } from '../../core/service.js';
-import { unzipStore } from '../../core/zip.js';
+import { unzipStore } from '../zip.js';
 import { launchChromium } from './chromium.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 

@@ -3,7 +3,8 @@
 import { openDb } from '../../db/open.js';
 import type { DatasetSummary } from '../../core/contract.js';
 import { parseCsvFile } from './parse.js';
-import { readDatasetSummary, storeDataset } from './store.js';
+import { readDatasetSummary } from '../../core/datasets.js';
+import { storeDataset } from './store.js';
 import type { ImportProgressFn } from './types.js';
 
 export interface ImportOptions {

@@ -4,8 +4,8 @@
 // the `layers` and `fused` implementations give the same weight names, shapes and order.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpec } from '../../core/contract.js';
-import type { ModelShape } from './params.js';
-export { countParams, type ModelShape } from './params.js';
+import type { ModelShape } from '../../core/params.js';
+export { countParams, type ModelShape } from '../../core/params.js';
 
 export type RnnImpl = 'fused' | 'layers';
 

@@ -12,7 +12,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../db/checkpoints.js';
 import { chooseBackend } from '../backend.js';
 import { cutBatch, windowCount } from '../data/batches.js';
 import { prepare, type Prepared } from '../data/prepare.js';
-import { datasetInfo, columnLoader } from '../data/source.js';
+import { datasetInfo, columnLoader } from '../../core/datasets.js';
 import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.js';
 import { chooseGpu, startGpuEpochs } from './gpu-epochs.js';
 import { chooseImpl } from '../model/impl.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceError, parseSpec } from '../../../core/contract.js';
 import { cutBatch } from '../../../worker/data/batches.js';
-import { estimateWindows, prepare, type DatasetInfo, type SourceColumn } from '../../../worker/data/prepare.js';
+import { prepare } from '../../../worker/data/prepare.js';
+import { estimateWindows, type DatasetInfo, type SourceColumn } from '../../../core/spec-rules.js';
 import { inferSeasonLength } from '../../../worker/data/season.js';
 import { fillMissing } from '../../../worker/data/fill.js';
 

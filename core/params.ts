@@ -1,6 +1,6 @@
 // Parameter count of the model a spec describes, without TF.js (the run designer's estimate runs
 // in the host, which never loads TF.js); a test checks it against model.countParams().
-import type { RunSpec } from '../../core/contract.js';
+import type { RunSpec } from './contract.js';
 
 export interface ModelShape {
   lookback: number;

@@ -1,0 +1,70 @@
+// The spec rules host and worker share, checked on their own (no database, no TF.js): column
+// resolution names the offending field, split and window counts match what prepare() cuts (see
+// test/worker/data/prepare.test.ts), and a window that does not fit is refused in one wording.
+import { describe, expect, it } from 'vitest';
+import { ServiceError, parseSpec } from '../../core/contract.js';
+import { countWindows, estimateWindows, refuseEmptySplits, resolveColumns, splitRows, type DatasetInfo } from '../../core/spec-rules.js';
+
+const info: DatasetInfo = {
+  name: 'd',
+  rowCount: 100,
+  timeColumn: 'time',
+  seriesColumn: null,
+  columns: [
+    { name: 'time', kind: 'datetime' },
+    { name: 'v', kind: 'numeric' },
+    { name: 'w', kind: 'numeric' },
+    { name: 'label', kind: 'categorical' },
+  ],
+};
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ServiceError);
+    return (e as ServiceError).field;
+  }
+  throw new Error('expected a ServiceError');
+}
+
+describe('resolveColumns', () => {
+  it('uses the dataset time column and defaults the features by task', () => {
+    expect(resolveColumns(parseSpec({ target: 'v' }), info)).toEqual({ targets: ['v'], features: ['v'], time: 'time', series: null });
+    expect(resolveColumns(parseSpec({ task: 'classify', target: 'label' }), info)).toEqual({ targets: ['label'], features: ['v', 'w'], time: 'time', series: null });
+  });
+
+  it('names the field of an unknown or unfit column', () => {
+    expect(fieldOf(() => resolveColumns(parseSpec({ target: 'nope' }), info))).toBe('spec.target');
+    expect(fieldOf(() => resolveColumns(parseSpec({ target: ['v', 'nope'] }), info))).toBe('spec.target.1');
+    expect(fieldOf(() => resolveColumns(parseSpec({ target: 'label' }), info))).toBe('spec.target');
+    expect(fieldOf(() => resolveColumns(parseSpec({ target: 'v', features: ['w', 'label'] }), info))).toBe('spec.features.1');
+    expect(fieldOf(() => resolveColumns(parseSpec({ target: 'v', time: 'when' }), info))).toBe('spec.time');
+    expect(fieldOf(() => resolveColumns(parseSpec({ target: 'v', series: 'who' }), info))).toBe('spec.series');
+  });
+});
+
+describe('splits and windows', () => {
+  it('splits a series by the spec fractions', () => {
+    expect(splitRows(100, { train: 0.7, val: 0.15, test: 0.15 })).toEqual({ valStart: 70, testStart: 85 });
+  });
+
+  it('counts windows whose targets lie inside the split', () => {
+    // lookback 5, horizon 2, stride 1: t from 4 while t + 2 < 70 → 64; val t from 69 while t + 2 < 85 → 14
+    expect(countWindows(0, 70, 5, 2, 1, 0)).toBe(64);
+    expect(countWindows(70, 85, 5, 2, 1, 0)).toBe(14);
+    expect(countWindows(70, 85, 5, 2, 5, 0)).toBe(3);
+    expect(countWindows(0, 5, 5, 2, 1, 0)).toBe(0);
+    const spec = parseSpec({ target: 'v', window: { lookback: 5, horizon: 2 } });
+    expect(estimateWindows(spec, [100, 100])).toEqual({ rows: { train: 140, val: 30, test: 30 }, windows: { train: 128, val: 28, test: 28 } });
+  });
+
+  it('refuses a split without windows, naming the field to change', () => {
+    const spec = parseSpec({ target: 'v', window: { lookback: 5, horizon: 2 } });
+    const ok = { train: 1, val: 1, test: 1 };
+    expect(() => refuseEmptySplits(spec, { train: 70, val: 15, test: 15 }, ok)).not.toThrow();
+    expect(fieldOf(() => refuseEmptySplits(spec, { train: 3, val: 15, test: 15 }, { ...ok, train: 0 }))).toBe('spec.window.lookback');
+    expect(fieldOf(() => refuseEmptySplits(spec, { train: 70, val: 0, test: 15 }, { ...ok, val: 0 }))).toBe('spec.split.val');
+    expect(fieldOf(() => refuseEmptySplits(spec, { train: 70, val: 15, test: 1 }, { ...ok, test: 0 }))).toBe('spec.window.horizon');
+  });
+});
