@@ -36,9 +36,6 @@ export function createUtilityLauncher(utility: UtilityProcessModule, options: Ut
         for (const l of exitListeners) l(code, killedByHost ? 'SIGKILL' : null);
       });
       const handle: JobHandle = {
-        get pid() {
-          return child.pid;
-        },
         send(msg: HostToWorker) {
           if (!exited) child.postMessage(msg);
         },

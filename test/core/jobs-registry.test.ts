@@ -22,7 +22,6 @@ function launcher(mode: 'polite' | 'stubborn'): JobLauncher & { sent: unknown[] 
       // `node -e script mode`: process.argv[1] is the mode.
       const child = spawn(process.execPath, ['-e', script, mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const handle: JobHandle = {
-        pid: child.pid,
         send: (msg) => {
           sent.push(msg);
           if (child.connected) child.send(msg);
