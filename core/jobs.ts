@@ -23,7 +23,6 @@ export type WorkerToHost =
   | { type: 'error'; error: { code: string; message: string; field?: string } };
 
 export interface JobHandle {
-  readonly pid: number | undefined;
   send(msg: HostToWorker): void;
   kill(): void;
   onMessage(listener: (msg: WorkerToHost) => void): void;
@@ -57,7 +56,6 @@ export const forkLauncher: JobLauncher = {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const handle: JobHandle = {
-      pid: child.pid,
       send: (msg) => {
         if (child.connected) child.send(msg);
       },

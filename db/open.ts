@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 export type DB = Database.Database;
 
 export class DatabaseOpenError extends Error {
+  /** The contract's error code, spelled here because db/ imports nothing of ours. */
+  readonly code = 'bad_input' as const;
   constructor(
     message: string,
     readonly file: string,

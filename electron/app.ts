@@ -8,7 +8,7 @@ import type { JobLauncher } from '../core/jobs.js';
 import { DB_FILE_NAME } from '../core/paths.js';
 import { MENU_CHANNEL, type MenuCommand } from './channels.js';
 import { createDialogs } from './dialogs.js';
-import { forwardEvents, registerIpc, sendToWindow, trustedSender } from './ipc.js';
+import { forwardEvents, registerIpc, sendToWindow, trustedSender, type DesktopDialogs } from './ipc.js';
 import { createUtilityLauncher } from './launcher.js';
 import { menuTemplate } from './menu.js';
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './protocol.js';
@@ -20,15 +20,14 @@ export type ElectronMain = Pick<
   'app' | 'BrowserWindow' | 'ipcMain' | 'utilityProcess' | 'dialog' | 'Menu' | 'session' | 'protocol' | 'shell'
 >;
 
-/** What the desktop host needs from core/service: the contract plus shutdown. */
+/** What the desktop host needs from core/service: the contract plus a shutdown that stops its jobs. */
 export interface DesktopService extends Api {
+  /** Stops every running job (stop message, grace, kill), then closes the database. */
   close(): Promise<void>;
-  /** Stops every running job (stop message, grace, kill) and records their status. */
-  stopAll?(graceMs?: number): Promise<void>;
 }
 
 export interface DesktopOptions {
-  createService(opts: { dbPath: string; launcher: JobLauncher }): DesktopService | Promise<DesktopService>;
+  createService(opts: { dbPath: string; launcher: JobLauncher; stopGraceSeconds: number }): DesktopService | Promise<DesktopService>;
   /** dist/renderer */
   rendererDir: string;
   /** dist/electron/preload.cjs */
@@ -62,14 +61,16 @@ export function devServerUrl(isPackaged: boolean, env: NodeJS.ProcessEnv): strin
   }
 }
 
+type Log = (message: string) => void;
+
 export function startDesktop(electron: ElectronMain, options: DesktopOptions): DesktopApp {
-  const { app, BrowserWindow, ipcMain, utilityProcess, dialog, Menu, session, protocol, shell } = electron;
+  const { app, BrowserWindow, utilityProcess, dialog, protocol, shell } = electron;
   const env = options.env ?? process.env;
   const log = options.log ?? ((m: string) => console.log(`[workbench] ${m}`));
   const graceMs = options.graceMs ?? 10_000;
   let window: Electron.BrowserWindow | null = null;
   let service: DesktopService | null = null;
-  const state = { shutdown: null as Promise<void> | null, quitting: false };
+  let stopping: Promise<void> | null = null;
 
   // Tests and side-by-side dev runs get their own profile (and so their own single-instance lock).
   if (!app.isPackaged && env.WORKBENCH_USER_DATA) app.setPath('userData', env.WORKBENCH_USER_DATA);
@@ -82,31 +83,16 @@ export function startDesktop(electron: ElectronMain, options: DesktopOptions): D
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   const devUrl = devServerUrl(app.isPackaged, env);
   const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
-  const csp = contentSecurityPolicy(devOrigin);
-  const launcher = createUtilityLauncher(utilityProcess);
   const getWindow = () => window;
   const dialogs = createDialogs(dialog, getWindow);
 
   // Every web contents, including any a bug might create, gets the same navigation rules.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => shell.openExternal(url)));
-
   app.on('second-instance', () => {
     if (!window || window.isDestroyed()) return;
     if (window.isMinimized()) window.restore();
     window.focus();
   });
-
-  const sendMenu = (command: MenuCommand) => {
-    if (window && !window.isDestroyed()) window.webContents.send(MENU_CHANNEL, command);
-  };
-
-  const importCsv = async () => {
-    const path = await dialogs.openCsv();
-    if (!path || !service) return;
-    sendMenu('datasets');
-    const result = await service.call('datasets.import', { path });
-    if (!result.ok) dialog.showErrorBox('Import failed', `${path}\n\n${result.error.message}`);
-  };
 
   const createWindow = () => {
     const win = new BrowserWindow(windowOptions(options.preloadPath, options.iconPath));
@@ -119,54 +105,17 @@ export function startDesktop(electron: ElectronMain, options: DesktopOptions): D
     return win;
   };
 
-  const shutdown = () => {
-    state.shutdown ??= (async () => {
-      try {
-        if (service?.stopAll) await service.stopAll(graceMs);
-        await launcher.stopAll(graceMs);
-      } finally {
-        await service?.close();
-      }
-    })();
-    return state.shutdown;
-  };
-
-  app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', (event) => {
-    if (state.quitting) return;
-    event.preventDefault();
-    shutdown()
-      .catch((err: unknown) => log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => {
-        state.quitting = true;
-        app.quit();
-      });
-  });
+  // The service's job registry stops the workers (stop, grace, kill) before the database closes.
+  const shutdown = () => (stopping ??= service?.close() ?? Promise.resolve());
+  holdQuitForShutdown(app, shutdown, log);
 
   const ready = app.whenReady().then(async () => {
-    denyPermissions(session.defaultSession);
-    enforceCsp(session.defaultSession, csp);
-    protocol.handle(APP_SCHEME, appProtocolHandler(options.rendererDir, csp));
-
+    secureSession(electron, options.rendererDir, devOrigin);
     const dbPath = env.RNN_WORKBENCH_DB || join(app.getPath('userData'), DB_FILE_NAME);
-    service = await options.createService({ dbPath, launcher });
+    const launcher = createUtilityLauncher(utilityProcess);
+    service = await options.createService({ dbPath, launcher, stopGraceSeconds: graceMs / 1000 });
     log(`database ${dbPath}`);
-
-    registerIpc({
-      ipcMain,
-      service,
-      dialogs,
-      isTrusted: trustedSender(getWindow, (contents) => BrowserWindow.fromWebContents(contents), devOrigin),
-      onRefused: (channel, event) => log(`refused ${channel} from ${event.senderFrame?.url ?? 'a destroyed frame'}`),
-    });
-    forwardEvents(service, sendToWindow(getWindow));
-
-    const template = menuTemplate(
-      { importCsv: () => void importCsv(), command: sendMenu, quit: () => app.quit() },
-      { platform: process.platform, dev: !app.isPackaged },
-    );
-    Menu.setApplicationMenu(Menu.buildFromTemplate(template));
-
+    connectWindow(electron, service, getWindow, { dialogs, devOrigin, log });
     createWindow();
     app.on('activate', () => {
       if (!window) createWindow();
@@ -183,4 +132,62 @@ export function startDesktop(electron: ElectronMain, options: DesktopOptions): D
     },
     shutdown,
   };
+}
+
+/** Quitting waits for the shutdown (trainers save their checkpoint), then quits for real. */
+function holdQuitForShutdown(app: ElectronMain['app'], shutdown: () => Promise<void>, log: Log): void {
+  let quitting = false;
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    shutdown()
+      .catch((err: unknown) => log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        quitting = true;
+        app.quit();
+      });
+  });
+}
+
+/** No permissions, the CSP on every response, and the app:// protocol serving the renderer. */
+function secureSession({ session, protocol }: ElectronMain, rendererDir: string, devOrigin: string | undefined): void {
+  const csp = contentSecurityPolicy(devOrigin);
+  denyPermissions(session.defaultSession);
+  enforceCsp(session.defaultSession, csp);
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir, csp));
+}
+
+/** The window's ways in and out: the contract over IPC, service events, the menu. */
+function connectWindow(
+  { app, BrowserWindow, ipcMain, dialog, Menu }: ElectronMain,
+  service: DesktopService,
+  getWindow: () => Electron.BrowserWindow | null,
+  { dialogs, devOrigin, log }: { dialogs: DesktopDialogs; devOrigin: string | undefined; log: Log },
+): void {
+  registerIpc({
+    ipcMain,
+    service,
+    dialogs,
+    isTrusted: trustedSender(getWindow, (contents) => BrowserWindow.fromWebContents(contents), devOrigin),
+    onRefused: (channel, event) => log(`refused ${channel} from ${event.senderFrame?.url ?? 'a destroyed frame'}`),
+  });
+  forwardEvents(service, sendToWindow(getWindow));
+
+  const sendMenu = (command: MenuCommand) => {
+    const window = getWindow();
+    if (window && !window.isDestroyed()) window.webContents.send(MENU_CHANNEL, command);
+  };
+  const importCsv = async () => {
+    const path = await dialogs.openCsv();
+    if (!path) return;
+    sendMenu('datasets');
+    const result = await service.call('datasets.import', { path });
+    if (!result.ok) dialog.showErrorBox('Import failed', `${path}\n\n${result.error.message}`);
+  };
+  const template = menuTemplate(
+    { importCsv: () => void importCsv(), command: sendMenu, quit: () => app.quit() },
+    { platform: process.platform, dev: !app.isPackaged },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }

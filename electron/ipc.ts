@@ -4,16 +4,8 @@
 // `{ ok, value | error }` envelope (Electron would keep only `message` of a thrown error).
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Api } from '../core/api.js';
-import {
-  EVENT_NAMES,
-  ServiceError,
-  isMethodName,
-  parseArgs,
-  type ApiError,
-  type EventName,
-  type MethodName,
-  type Result,
-} from '../core/contract.js';
+import { EVENT_NAMES, isMethodName, parseArgs, type EventName, type MethodName, type Result } from '../core/contract.js';
+import { toApiError } from '../core/errors.js';
 import { CALL_CHANNEL, DIALOG_CHANNELS, DIALOG_NAMES, EVENT_CHANNEL } from './channels.js';
 import { isAppUrl } from './protocol.js';
 
@@ -55,15 +47,6 @@ const forbidden: Result<never> = {
   error: { code: 'forbidden', message: 'IPC call refused: the sender is not the Recurrent Workbench window' },
 };
 
-function errorEnvelope(err: unknown): Result<never> {
-  if (err instanceof ServiceError) {
-    const error: ApiError = { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
-    return { ok: false, error };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { ok: false, error: { code: 'internal', message } };
-}
-
 /** Validates one call and, only when it is valid, passes it to the service. */
 export async function dispatchCall(service: Api, method: unknown, args: unknown): Promise<Result<unknown>> {
   if (typeof method !== 'string' || !isMethodName(method)) {
@@ -78,7 +61,7 @@ export async function dispatchCall(service: Api, method: unknown, args: unknown)
     const call = service.call as (m: MethodName, a: unknown) => Promise<Result<unknown>>;
     return await call.call(service, method, parsed.value);
   } catch (err) {
-    return errorEnvelope(err);
+    return { ok: false, error: toApiError(err) };
   }
 }
 

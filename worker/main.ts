@@ -1,7 +1,7 @@
 // Entry of every worker process (child_process.fork headless, utilityProcess in Electron): waits
 // for one job, does it, reports through the channel and exits. TF.js is loaded only here, lazily,
 // so an import job never pays for it.
-import { ServiceError } from '../core/contract.js';
+import { toApiError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
 import { onMessage, send } from './channel.js';
 
@@ -28,16 +28,6 @@ async function runJob(job: Job): Promise<void> {
   send({ type: 'done', result: { runId: job.runId } });
 }
 
-function errorOf(e: unknown): { code: string; message: string; field?: string } {
-  if (e instanceof ServiceError) return { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) };
-  const err = e as { name?: string; message?: string; line?: number; column?: string; file?: string };
-  if (err?.name === 'CsvError' || err?.name === 'DatabaseOpenError') {
-    const field = err.line !== undefined ? `line ${err.line}` : err.column;
-    return { code: 'bad_input', message: err.message ?? String(e), ...(field ? { field } : {}) };
-  }
-  return { code: 'internal', message: err?.message ?? String(e) };
-}
-
 // A stop from another host process arrives as SIGTERM: finish the batch, save, exit.
 process.on('SIGTERM', () => {
   stopRequested = true;
@@ -54,7 +44,7 @@ onMessage((msg) => {
   runJob(msg.job)
     .then(() => setTimeout(() => process.exit(0), 20))
     .catch((e: unknown) => {
-      send({ type: 'error', error: errorOf(e) });
+      send({ type: 'error', error: toApiError(e) });
       setTimeout(() => process.exit(1), 20);
     });
 });

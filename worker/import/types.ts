@@ -32,6 +32,9 @@ export interface ImportProgressFn {
 
 /** Raised for input the user must fix; names the file and, where known, line and column. */
 export class CsvError extends Error {
+  readonly code = 'bad_input' as const;
+  /** Where to look, as the error envelope's `field`: `line N` where the line is known, else the column. */
+  readonly field: string | undefined;
   constructor(
     message: string,
     readonly file: string,
@@ -40,5 +43,6 @@ export class CsvError extends Error {
   ) {
     super(message);
     this.name = 'CsvError';
+    this.field = line !== undefined ? `line ${line}` : column;
   }
 }

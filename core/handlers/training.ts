@@ -1,0 +1,116 @@
+// Starting and stopping trainers: runs.create, runs.stop, runs.resume. Each trainer is a worker
+// job in the registry; when its process exits without ending the run (killed, crashed), the run
+// is marked here. At service start, runs whose trainer vanished meanwhile are marked interrupted.
+import { RunSpecSchema, ServiceError, describeZodError, flattenSpec, type RunRow, type RunSpec } from '../contract.js';
+import { estimateRun } from '../estimate.js';
+import * as runsDb from '../../db/runs.js';
+import type { DB } from '../../db/open.js';
+import { getRunRow, type Emit, type Handler, type Handlers, type ServiceContext } from './context.js';
+
+/** The spec with its defaults, or `invalid_args` naming the field under `spec.`. */
+export function validateSpec(input: unknown): RunSpec {
+  const parsed = RunSpecSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const e = describeZodError(parsed.error, 'spec');
+    throw new ServiceError('invalid_args', e.message, e.field);
+  }
+  return parsed.data;
+}
+
+export function trainingHandlers(ctx: ServiceContext): Handlers<'runs.create' | 'runs.stop' | 'runs.resume'> {
+  const { db, emit } = ctx;
+  return {
+    'runs.create': (a) => createRun(ctx, a),
+    'runs.stop': ({ id }) => {
+      const run = getRunRow(db, id);
+      if (run.status !== 'running' && run.status !== 'queued') return run;
+      const job = ctx.jobs.trainer(id);
+      if (job) {
+        void ctx.jobs.stop(job);
+      } else {
+        // Trained by another host process: ask it by signal, or end the run if that process is gone.
+        const rec = runsDb.getRun(db, id)!;
+        if (rec.worker_pid && isAlive(rec.worker_pid)) process.kill(rec.worker_pid, 'SIGTERM');
+        else if (runsDb.finishRun(db, id, 'stopped')) emit('run:status', { runId: id, status: 'stopped' });
+      }
+      return getRunRow(db, id);
+    },
+    'runs.resume': ({ id }) => {
+      const run = getRunRow(db, id);
+      if (!['interrupted', 'stopped', 'failed'].includes(run.status)) {
+        throw new ServiceError('conflict', `run ${id} is ${run.status}; only interrupted, stopped or failed runs can be resumed`, 'id');
+      }
+      if (run.datasetId === null) throw new ServiceError('conflict', `run ${id}: its dataset was deleted, so it cannot resume`, 'id');
+      runsDb.requeueRun(db, id);
+      emit('run:status', { runId: id, status: 'queued' });
+      startTrainer(ctx, id, run.epochsDone > 0);
+      return getRunRow(db, id);
+    },
+  };
+}
+
+function createRun(ctx: ServiceContext, { datasetId, spec: input, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0]): RunRow {
+  const { db } = ctx;
+  const spec = validateSpec(input);
+  estimateRun(db, datasetId, spec); // refuses unknown columns and impossible windows before anything is stored
+  if (parentId !== undefined && !runsDb.getRun(db, parentId)) throw new ServiceError('not_found', `parent run ${parentId} does not exist`, 'parentId');
+  const id = runsDb.insertRun(db, {
+    name: name ?? `${spec.model.cell} ${spec.model.layers.map((l) => l.units).join('x')} lb${spec.window.lookback}`,
+    datasetId,
+    spec: JSON.stringify(spec),
+    seed: spec.train.seed,
+    parentId: parentId ?? null,
+    params: flattenSpec(spec),
+    tags: tags ?? [],
+  });
+  ctx.emit('run:status', { runId: id, status: 'queued' });
+  startTrainer(ctx, id, false);
+  return getRunRow(db, id);
+}
+
+/** Starts the run's trainer, forwards its events, and marks the run if the process dies mid-run. */
+function startTrainer({ db, dbPath, jobs, emit }: ServiceContext, runId: number, resume: boolean): void {
+  let lastError: string | null = null;
+  jobs.start(
+    { kind: 'train', dbPath, runId, resume },
+    {
+      onMessage: (m) => {
+        if (m.type === 'run-progress') emit('run:progress', m.progress);
+        else if (m.type === 'run-epoch') emit('run:epoch', m.epoch);
+        else if (m.type === 'log') emit('run:log', m.log);
+        else if (m.type === 'status') emit('run:status', { runId, status: m.status as RunRow['status'], error: m.error ?? null });
+        else if (m.type === 'error') lastError = m.error.message;
+      },
+      onExit: (code, signal) => {
+        // A worker that died without ending its run (SIGKILL, crash, out of memory) leaves it interrupted or failed.
+        const status = signal || code === null ? 'interrupted' : 'failed';
+        const error = lastError ?? (signal ? `trainer process was killed (${signal})` : `trainer exited with code ${code}`);
+        if (code !== 0 && runsDb.finishRun(db, runId, status, error)) {
+          emit('run:status', { runId, status, error });
+        } else if (code === 0 && runsDb.finishRun(db, runId, 'interrupted', 'trainer exited without finishing the run')) {
+          emit('run:status', { runId, status: 'interrupted', error: 'trainer exited without finishing the run' });
+        }
+      },
+    },
+  );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** At start: a run marked running/queued whose trainer process no longer exists is interrupted. */
+export function recoverVanishedRuns(db: DB, emit: Emit): void {
+  const staleQueuedMs = 60_000;
+  for (const r of runsDb.activeRuns(db)) {
+    const gone = r.worker_pid ? !isAlive(r.worker_pid) : Date.now() - Date.parse(r.created_at) > staleQueuedMs && r.status === 'queued';
+    if (gone && runsDb.finishRun(db, r.id, 'interrupted', 'the trainer process ended without finishing the run; resume it to continue from its last checkpoint')) {
+      emit('run:status', { runId: r.id, status: 'interrupted' });
+    }
+  }
+}
