@@ -34,8 +34,12 @@ export function send(msg: WorkerToHost): void {
  */
 export function flushed(): Promise<void> {
   if (parentPort) return new Promise((resolve) => setTimeout(resolve, 20));
-  if (pending === 0) return Promise.resolve();
-  return new Promise((resolve) => waiters.push(resolve));
+  if (pending === 0 || !process.connected) return Promise.resolve();
+  // A host that goes away mid-write ends the wait too: nothing more can be delivered.
+  return new Promise((resolve) => {
+    waiters.push(resolve);
+    process.once('disconnect', resolve);
+  });
 }
 
 export function onMessage(listener: (msg: HostToWorker) => void): void {
