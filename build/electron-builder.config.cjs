@@ -51,7 +51,8 @@ module.exports = {
     'node_modules/webgpu/**',
   ],
   // Hardening of the Electron binary itself: no ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect
-  // in the shipped app, and the app loads only from its integrity-checked asar.
+  // in the shipped app, the app loads only from its integrity-checked asar, and file:// gets no
+  // extra privileges (the app serves from app://, see electron/protocol.ts).
   electronFuses: {
     runAsNode: false,
     enableCookieEncryption: true,
@@ -59,6 +60,7 @@ module.exports = {
     enableNodeCliInspectArguments: false,
     enableEmbeddedAsarIntegrityValidation: true,
     onlyLoadAppFromAsar: true,
+    grantFileProtocolExtraPrivileges: false,
   },
   npmRebuild: false,
   nodeGypRebuild: false,

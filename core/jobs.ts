@@ -63,7 +63,9 @@ export const forkLauncher: JobLauncher = {
         child.kill('SIGKILL');
       },
       onMessage: (l) => child.on('message', (m) => l(m as WorkerToHost)),
-      onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+      // 'close', not 'exit': it comes after the IPC channel is drained, so every message the
+      // worker wrote (a large result included) is delivered before the host sees the exit.
+      onExit: (l) => child.on('close', (code, signal) => l(code, signal)),
     };
     handle.send({ type: 'start', job });
     return handle;

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { readdirSync, readFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sqliteNativeBinding } from './native-binding.js';
 
 export type DB = Database.Database;
 
@@ -68,9 +69,9 @@ export function openDb(file: string, opts: OpenOptions = {}): DB {
   }
   let db: DB;
   try {
-    // Inside Electron the addon built for Electron's ABI is named by the shell (electron/native.ts);
-    // plain Node keeps better-sqlite3's own build.
-    const nativeBinding = process.env.RNN_WORKBENCH_SQLITE_BINDING || undefined;
+    // Inside Electron the addon built for Electron's ABI (db/native-binding.ts: packaged, only the
+    // shipped copy); plain Node keeps better-sqlite3's own build.
+    const nativeBinding = sqliteNativeBinding();
     db = new Database(file, { readonly: opts.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (e) {
     throw new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`, file);

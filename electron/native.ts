@@ -18,16 +18,17 @@ export function electronSqliteBinding(opts: { isPackaged: boolean; resourcesPath
 }
 
 /**
- * Sets the variable when the Electron build exists (an explicit value from the environment wins).
- * Returns the path in use, or null when only node_modules' build is there (which will then fail to
- * load with a NODE_MODULE_VERSION message naming this mechanism's script).
+ * Sets the variable when the Electron build exists (in a checkout an explicit value from the
+ * environment wins; a packaged app uses only its resources/native copy, as db/native-binding.ts
+ * does). Returns the path in use, or null when only node_modules' build is there (which will then
+ * fail to load with a NODE_MODULE_VERSION message naming this mechanism's script).
  */
 export function useElectronSqlite(
   opts: { isPackaged: boolean; resourcesPath: string; appRoot: string },
   env: NodeJS.ProcessEnv = process.env,
   exists: (path: string) => boolean = existsSync,
 ): string | null {
-  if (env[SQLITE_BINDING_ENV]) return env[SQLITE_BINDING_ENV]!;
+  if (!opts.isPackaged && env[SQLITE_BINDING_ENV]) return env[SQLITE_BINDING_ENV]!;
   const file = electronSqliteBinding(opts);
   if (!exists(file)) return null;
   env[SQLITE_BINDING_ENV] = file;

@@ -9,9 +9,37 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
+// Messages handed to process.send whose write has not completed. A large message (an import's
+// summary of 70,000 columns) is written in many chunks; a worker that exits before the last one
+// loses the message, so exits wait for `flushed()`.
+let pending = 0;
+const waiters: Array<() => void> = [];
+
 export function send(msg: WorkerToHost): void {
   if (parentPort) parentPort.postMessage(msg);
-  else if (process.send && process.connected) process.send(msg);
+  else if (process.send && process.connected) {
+    pending++;
+    // With a callback a failed write (host gone) is reported here instead of as an 'error' event.
+    process.send(msg, undefined, {}, () => {
+      pending--;
+      if (pending === 0) for (const w of waiters.splice(0)) w();
+    });
+  }
+}
+
+/**
+ * Resolves once every message sent so far has been written to the host's channel. Electron's
+ * parentPort has no completion callback: its postMessage hands the message over synchronously,
+ * and a short delay lets it leave the process.
+ */
+export function flushed(): Promise<void> {
+  if (parentPort) return new Promise((resolve) => setTimeout(resolve, 20));
+  if (pending === 0 || !process.connected) return Promise.resolve();
+  // A host that goes away mid-write ends the wait too: nothing more can be delivered.
+  return new Promise((resolve) => {
+    waiters.push(resolve);
+    process.once('disconnect', resolve);
+  });
 }
 
 export function onMessage(listener: (msg: HostToWorker) => void): void {

@@ -3,7 +3,7 @@
 // so an import job never pays for it.
 import { toApiError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
-import { onMessage, send } from './channel.js';
+import { flushed, onMessage, send } from './channel.js';
 
 let stopRequested = false;
 let started = false;
@@ -42,9 +42,11 @@ onMessage((msg) => {
   if (msg.type !== 'start' || started) return;
   started = true;
   runJob(msg.job)
-    .then(() => setTimeout(() => process.exit(0), 20))
+    // Exit only once the result has left the process (a large one takes many writes).
+    .then(() => flushed())
+    .then(() => process.exit(0))
     .catch((e: unknown) => {
       send({ type: 'error', error: toApiError(e) });
-      setTimeout(() => process.exit(1), 20);
+      void flushed().then(() => process.exit(1));
     });
 });

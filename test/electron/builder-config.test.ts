@@ -39,6 +39,9 @@ describe('electron-builder config', () => {
     const unpacked = (p: string) => config.asarUnpack.some((g: string) => minimatch(p, g, { dot: true }));
     expect(unpacked('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
     expect(unpacked('node_modules/@tensorflow/tfjs-node-gpu/lib/napi-v8/tfjs_binding.node')).toBe(true);
+    // webgpu (Dawn) resolves its dawn.node from its own folder: the whole package stays unpacked.
+    expect(unpacked('node_modules/webgpu/index.js')).toBe(true);
+    expect(unpacked('node_modules/webgpu/dist/linux-x64/dawn.node')).toBe(true);
     expect(unpacked('dist/electron/main.js')).toBe(false);
     // The Electron-ABI build of better-sqlite3 ships beside the asar, and node_modules is never rebuilt in place.
     expect(config.extraResources).toEqual([{ from: '.electron-native', to: 'native', filter: ['*.node'] }]);
@@ -76,6 +79,8 @@ describe('electron-builder config', () => {
       enableNodeOptionsEnvironmentVariable: false,
       enableNodeCliInspectArguments: false,
       onlyLoadAppFromAsar: true,
+      // The app serves its pages from app://; file:// needs no privileges beyond a plain scheme's.
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 

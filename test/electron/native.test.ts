@@ -20,4 +20,11 @@ describe('Electron build of better-sqlite3', () => {
     const explicit: NodeJS.ProcessEnv = { [SQLITE_BINDING_ENV]: '/custom/better_sqlite3.node' };
     expect(useElectronSqlite(opts, explicit, () => true)).toBe('/custom/better_sqlite3.node');
   });
+
+  it('ignores the variable in a packaged app: only resources/native is loaded', () => {
+    const opts = { isPackaged: true, resourcesPath: '/opt/rw/resources', appRoot: '/opt/rw/resources/app.asar' };
+    const env: NodeJS.ProcessEnv = { [SQLITE_BINDING_ENV]: '/tmp/evil.node' };
+    expect(useElectronSqlite(opts, env, () => true)).toBe(join('/opt/rw/resources', 'native', 'better_sqlite3.node'));
+    expect(env[SQLITE_BINDING_ENV]).toBe(join('/opt/rw/resources', 'native', 'better_sqlite3.node'));
+  });
 });

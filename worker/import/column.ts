@@ -71,6 +71,8 @@ export class ColumnBuilder {
   constructor(
     readonly name: string,
     capacity: number,
+    /** The decimal mark's byte (46 `.`, 44 `,` in a decimal-comma file). */
+    readonly dec = 46,
   ) {
     this.values = new Float64Array(capacity);
   }
@@ -107,7 +109,7 @@ export class ColumnBuilder {
     switch (this.kind) {
       case K_NUM:
       case K_DATE: {
-        const v = this.kind === K_NUM ? parseNumber(b, s, e) : parseDate(b, s, e, this.date);
+        const v = this.kind === K_NUM ? parseNumber(b, s, e, this.dec) : parseDate(b, s, e, this.date);
         if (v === v) {
           this.values![row] = v;
           return;
@@ -129,7 +131,7 @@ export class ColumnBuilder {
           this.missing++;
           return;
         }
-        let v = parseNumber(b, s, e);
+        let v = parseNumber(b, s, e, this.dec);
         if (v === v) {
           this.kind = K_NUM;
           this.values![row] = v;

@@ -11,8 +11,9 @@ export const scanned = new Int32Array(1);
 /**
  * Reads the longest number at `b[s..]` (before e): `12`, `-3.5`, `+.5`, `1e-3`. Returns NaN when
  * no number starts at s (or an exponent has no digits); `scanned[0]` is where it stopped.
+ * `dec` is the decimal mark's byte: 46 `.`, or 44 `,` for a decimal-comma file (see decimal.ts).
  */
-export function scanNumber(b: Uint8Array, s: number, e: number): number {
+export function scanNumber(b: Uint8Array, s: number, e: number, dec = 46): number {
   let i = s;
   let neg = false;
   let c = b[i];
@@ -32,7 +33,7 @@ export function scanNumber(b: Uint8Array, s: number, e: number): number {
     digits++;
     i++;
   }
-  if (i < e && b[i] === 46 /* . */) {
+  if (i < e && b[i] === dec) {
     i++;
     while (i < e) {
       const d = b[i]! - 48;
@@ -74,16 +75,17 @@ export function scanNumber(b: Uint8Array, s: number, e: number): number {
     return neg ? -v : v;
   }
   // Too many digits for the exact fast path: the syntax is checked, let V8 round the text.
-  return Number(Buffer.from(b.buffer, b.byteOffset + s, i - s).toString('latin1'));
+  const text = Buffer.from(b.buffer, b.byteOffset + s, i - s).toString('latin1');
+  return Number(dec === 46 ? text : text.replace(',', '.'));
 }
 
 /**
  * Parses all of `b[s..e)` as a decimal number (also `inf`, `Infinity` with a sign). Returns NaN
  * when the bytes are not a number; callers treat the NaN spelling as a missing-value token.
  */
-export function parseNumber(b: Uint8Array, s: number, e: number): number {
+export function parseNumber(b: Uint8Array, s: number, e: number, dec = 46): number {
   if (s >= e) return NaN;
-  const v = scanNumber(b, s, e);
+  const v = scanNumber(b, s, e, dec);
   if (scanned[0] === e) return v;
   return v === v ? NaN : parseSpecial(b, s, e);
 }

@@ -11,6 +11,7 @@ import { ColumnBuilder, K_DATE, K_NUM, cellText } from './column.js';
 import { FAM_ISO, fastEnd, fastIso } from './datetime.js';
 import { scanNumber, scanned } from './number.js';
 import { finishTable } from './finish.js';
+import { decimalCommaWarning, detectDecimalComma } from './decimal.js';
 
 const CHUNK = 1 << 20;
 /** Bytes gathered before the delimiter is guessed (the first chunk is normally enough). */
@@ -21,6 +22,8 @@ const PROGRESS_MS = 100;
 
 class Parser {
   delim = 44;
+  /** Decimal mark: 46 `.`, or 44 `,` when the file uses decimal commas (decimal.ts). */
+  dec = 46;
   names: string[] | null = null;
   ncol = 0;
   cols: ColumnBuilder[] = [];
@@ -110,6 +113,11 @@ class Parser {
       return -1;
     }
     this.delim = detectDelimiter(b, p, end, final);
+    const comma = detectDecimalComma(b, p, end, this.delim);
+    if (comma !== null) {
+      this.dec = 44;
+      this.warnings.push(decimalCommaWarning(comma, this.delim));
+    }
     this.line = line;
     let next = this.tokenize(b, p, end, final);
     if (next < 0) return -1;
@@ -128,7 +136,7 @@ class Parser {
     this.fl = new Uint8Array(this.ncol + 1);
     this.gen = new Uint8Array(this.ncol + 1);
     this.cap = 4096;
-    this.cols = this.names.map((n) => new ColumnBuilder(n, this.cap));
+    this.cols = this.names.map((n) => new ColumnBuilder(n, this.cap, this.dec));
     this.line += 1 + this.qnl;
     return next;
   }
@@ -266,6 +274,7 @@ class Parser {
     const fl = this.fl;
     const gen = this.gen;
     const delim = this.delim;
+    const dec = this.dec;
     const trimTab = delim !== 9;
     rows: while (p < end) {
       const c0 = b[p];
@@ -289,7 +298,7 @@ class Parser {
           const col = cols[nf]!;
           const num = col.kind === K_NUM;
           if (num || (col.kind === K_DATE && col.date.fam === FAM_ISO)) {
-            const v = num ? scanNumber(b, p, end) : fastIso(b, p, end, col.date);
+            const v = num ? scanNumber(b, p, end, dec) : fastIso(b, p, end, col.date);
             const q = num ? scanned[0]! : fastEnd[0]!;
             if (v === v && q < end) {
               const c = b[q];

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readdirSync } from 'node:fs';
 import type { RunSpec } from '../../core/contract.js';
 import { cutBatch, windowCount } from '../data/batches.js';
+import { ensureVulkanLoader } from '../kernels/webgpu/vulkan-loader.js';
 import type { Prepared } from '../data/prepare.js';
 
 export interface GpuChoice {
@@ -15,10 +16,14 @@ export interface GpuChoice {
  * Whether this run trains on the GPU: an adapter that is a real GPU (SwiftShader only when
  * RNN_WORKBENCH_GPU=fallback, for tests), and a spec the GPU trainer implements.
  * RNN_WORKBENCH_GPU=off turns the path off. Returns the reason when it does not apply.
+ * `loaderDirs` (tests) replaces the folders searched for the Vulkan loader.
  */
-export async function chooseGpu(spec: RunSpec, features: number): Promise<{ gpu: GpuChoice | null; note?: string }> {
+export async function chooseGpu(spec: RunSpec, features: number, loaderDirs?: string[]): Promise<{ gpu: GpuChoice | null; note?: string }> {
   const mode = process.env.RNN_WORKBENCH_GPU ?? 'auto';
   if (mode === 'off' || spec.model.impl === 'layers') return { gpu: null };
+  // Without a loader nothing below can work; say what to install (Chromium's copy counts).
+  const loader = ensureVulkanLoader(loaderDirs);
+  if (!loader.ok) return { gpu: null, note: `GPU: ${loader.message}` };
   if (!vulkanDriverListed()) return { gpu: null, note: 'GPU: no Vulkan driver installed; training on the CPU' };
   try {
     const k = await import('../kernels/webgpu/index.js');

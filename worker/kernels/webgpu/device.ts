@@ -1,7 +1,8 @@
 // Opens a WebGPU device in Node through Dawn (npm package `webgpu`). Loaded lazily: the package is
 // a native addon that may be missing or fail to load (no Vulkan loader, unsupported platform), and
 // the trainer then falls back to the CPU kernels.
-import { loadWebgpuRuntime } from './runtime.js';
+import { loadWebgpuRuntime, webgpuLoadError } from './runtime.js';
+import { ensureVulkanLoader } from './vulkan-loader.js';
 
 export interface GpuUsage {
   buffer: { MAP_READ: number; COPY_SRC: number; COPY_DST: number; STORAGE: number; UNIFORM: number };
@@ -38,22 +39,24 @@ export function adapterName(info: GPUAdapterInfo | undefined): string {
 // its event loop goes with it and a later mapAsync crashes the process (seen as futex errors).
 const instances = new Set<GPU>();
 
-async function requestAdapter(keep: boolean): Promise<{ adapter: GPUAdapter; globals: Record<string, unknown>; gpu: GPU } | null> {
+async function requestAdapter(keep: boolean): Promise<{ adapter: GPUAdapter; globals: Record<string, unknown>; gpu: GPU } | { reason: string }> {
+  const loader = ensureVulkanLoader();
+  if (!loader.ok) return { reason: loader.message };
   const rt = await loadWebgpuRuntime();
-  if (!rt) return null;
+  if (!rt) return { reason: `the webgpu package did not load (${webgpuLoadError() ?? 'unknown error'})` };
   // disable_workgroup_init: every kernel writes its workgroup arrays before reading them, and the
   // zero-fill Dawn adds otherwise made SwiftShader compile the weight-gradient kernel 30× slower.
   const gpu = rt.create(['enable-dawn-features=disable_workgroup_init']);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter && keep) instances.add(gpu);
-  return adapter ? { adapter, globals: rt.globals, gpu } : null;
+  return adapter ? { adapter, globals: rt.globals, gpu } : { reason: 'no WebGPU adapter: the `webgpu` package found no Vulkan/Metal/D3D12 device' };
 }
 
 /** The adapter the GPU trainer would use, or null when no WebGPU adapter can be created. */
 export async function gpuAdapterInfo(): Promise<{ name: string; isFallback: boolean } | null> {
   try {
     const r = await requestAdapter(false);
-    if (!r) return null;
+    if ('reason' in r) return null;
     const info = r.adapter.info;
     return { name: adapterName(info), isFallback: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter) };
   } catch {
@@ -64,7 +67,7 @@ export async function gpuAdapterInfo(): Promise<{ name: string; isFallback: bool
 /** Opens a device with the adapter's largest storage-buffer limits (the kernels bind up to 8 buffers). */
 export async function openGpu(): Promise<GpuContext> {
   const r = await requestAdapter(true);
-  if (!r) throw new Error('no WebGPU adapter: the `webgpu` package found no Vulkan/Metal/D3D12 device');
+  if ('reason' in r) throw new Error(r.reason);
   const { adapter, globals } = r;
   const lim = adapter.limits;
   const device = await adapter.requestDevice({
