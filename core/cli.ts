@@ -34,9 +34,10 @@ export function errorLine(e: unknown): string {
   return `error: ${err.message.replace(/\s*\n\s*/g, ' ')}${err.field ? ` [${err.field}]` : ''}`;
 }
 
-function printUsageError(e: UsageError): void {
-  const usage = e.command
-    ? `Usage: ${usageLine(e.command)}\n(rnn-workbench ${e.command.name} --help lists its options)`
+function printUsageError(e: UsageError, current: Command | undefined): void {
+  const cmd = e.command ?? current;
+  const usage = cmd
+    ? `Usage: ${usageLine(cmd)}\n(rnn-workbench ${cmd.name} --help lists its options)`
     : topLevelHelp(COMMANDS, defaultDbPath());
   console.error(`${e.message}\n\n${usage}`);
 }
@@ -68,6 +69,7 @@ function readLine(argv: string[]): { cmd: Command; line: ParsedLine } | { text: 
 
 export async function main(argv: string[]): Promise<number> {
   let svc: Service | undefined;
+  let current: Command | undefined;
   let keepOpen = false;
   try {
     const read = readLine(argv);
@@ -76,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       return read.code;
     }
     const { cmd, line } = read;
+    current = cmd;
     const dbPath = resolve((line.values.db as string | undefined) ?? defaultDbPath());
     svc = createService({ dbPath, host: cmd.host ?? 'cli' });
     const code = await cmd.run(contextFor(svc, dbPath, line));
@@ -83,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof UsageError) {
-      printUsageError(e);
+      printUsageError(e, current);
       return 2;
     }
     console.error(errorLine(e));

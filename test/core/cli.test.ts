@@ -76,6 +76,7 @@ describe('rnn-workbench CLI', () => {
     const extra = await cli('show', '1', '2');
     expect(extra.code).toBe(2);
     expect(extra.err).toMatch(/show expects 1 argument, got 2[\s\S]*Usage: rnn-workbench show <run>/);
+    expect((await cli('stop', 'abc')).err).toMatch(/expected a run id, got "abc"[\s\S]*Usage: rnn-workbench stop <run>/);
   });
 
   it('prints help per command and a list of commands, without opening a database', async () => {
