@@ -141,7 +141,10 @@ const id = z.number().int().positive();
 // ---------------------------------------------------------------------------------------------
 // Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
 
-export const methods = {
+export /** A RunSpec as users write it (any JSON in), validated and defaulted (a RunSpec out). */
+const userSpec = z.unknown().pipe(RunSpecSchema);
+
+const methods = {
   'system.info': {
     args: z.object({}).strict(),
     result: z.object({ version: z.string(), dbPath: z.string(), host: z.string() }),
@@ -203,15 +206,18 @@ export const methods = {
     result: z.array(RunRow),
   },
   'runs.get': { args: z.object({ id }).strict(), result: RunRow },
+  // The spec is validated here, at the boundary, like every other argument: hosts answer a bad
+  // spec with `invalid_args` naming the field (`spec.window.lookback`) before the service runs.
+  // Callers pass what a user wrote (a JSON file, the designer's form, --set), hence `unknown` in.
   'runs.estimate': {
-    args: z.object({ datasetId: id, spec: z.unknown() }).strict(),
+    args: z.object({ datasetId: id, spec: userSpec }).strict(),
     result: Estimate,
   },
   'runs.create': {
     args: z
       .object({
         datasetId: id,
-        spec: z.unknown(),
+        spec: userSpec,
         name: z.string().min(1).optional(),
         parentId: id.optional(),
         tags: z.array(z.string().min(1)).optional(),

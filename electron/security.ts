@@ -2,26 +2,15 @@
 // stand-in electron module in test/electron can check each one: window options, the CSP, no
 // navigation, no new windows, no webviews, every permission request denied.
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import { contentSecurityPolicy as sharedCsp } from '../core/static.js';
 
-/** The production CSP: only the app's own origin; styles may be inline (Svelte style attributes). */
+/**
+ * The production CSP (core/static.ts, the same policy browser mode sends): only the app's own
+ * origin. In development the Vite dev server is allowed too, with its websocket for hot reload.
+ */
 export function contentSecurityPolicy(devOrigin?: string): string {
-  const self = devOrigin ? `'self' ${devOrigin}` : "'self'";
-  // Vite's dev server needs its websocket for hot reload; production has no connections at all.
-  const connect = devOrigin ? `'self' ${devOrigin} ${devOrigin.replace(/^http/, 'ws')}` : "'self'";
-  return [
-    "default-src 'none'",
-    `script-src ${self}`,
-    `style-src ${self} 'unsafe-inline'`,
-    `img-src ${self} data: blob:`,
-    `font-src ${self} data:`,
-    `connect-src ${connect}`,
-    "worker-src 'none'",
-    "object-src 'none'",
-    "frame-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  if (!devOrigin) return sharedCsp();
+  return sharedCsp({ origins: [devOrigin], connect: [devOrigin, devOrigin.replace(/^http/, 'ws')] });
 }
 
 export function windowOptions(preloadPath: string, iconPath?: string): BrowserWindowConstructorOptions {

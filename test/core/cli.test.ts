@@ -1,25 +1,42 @@
 // The CLI in-process (same code path as the bin, output captured) on a real temp database.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { main, parseArgv } from '../../core/cli.js';
+import { main } from '../../core/cli.js';
+import { trainCommand } from '../../core/cli/commands-runs.js';
+import { contextFor, parseCommandLine } from '../../core/cli/table.js';
 import { sineCsv, tempDir } from '../helpers.js';
 
 const t = tempDir();
 const db = join(t.dir, 'cli.db');
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+/** Runs main() on exactly these arguments with console output captured. */
+async function raw(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
   const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
   try {
-    const code = await main([...args, '--db', db]);
+    const code = await main(args);
     return { code, out: out.join('\n'), err: err.join('\n') };
   } finally {
     log.mockRestore();
     error.mockRestore();
+  }
+}
+
+const cli = (...args: string[]) => raw(...args, '--db', db);
+
+/** Runs `fn` with RNN_WORKBENCH_DB (the default database) pointing at `path`. */
+async function withDefaultDb<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.RNN_WORKBENCH_DB;
+  process.env.RNN_WORKBENCH_DB = path;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.RNN_WORKBENCH_DB;
+    else process.env.RNN_WORKBENCH_DB = saved;
   }
 }
 
@@ -28,11 +45,70 @@ afterAll(() => t.cleanup());
 
 describe('rnn-workbench CLI', () => {
   it('parses flags, repeated --set and key=value forms', () => {
-    const p = parseArgv(['train', '--dataset', 'x', '--set', 'a.b=1', '--set', 'c=2', '--json', '--name=foo']);
-    expect(p.positional).toEqual(['train']);
-    expect(p.flags.get('set')).toEqual(['a.b=1', 'c=2']);
-    expect(p.flags.get('json')).toEqual(['true']);
-    expect(p.flags.get('name')).toEqual(['foo']);
+    const line = parseCommandLine(trainCommand, ['--dataset', 'x', '--set', 'a.b=1', '--set', 'c=2', '--json', '--name=foo', '--tag', 't1', '--tag=t2']);
+    const ctx = contextFor(null as never, db, line);
+    expect(ctx.positionals).toEqual([]);
+    expect(ctx.strings('set')).toEqual(['a.b=1', 'c=2']);
+    expect(ctx.strings('tag')).toEqual(['t1', 't2']);
+    expect(ctx.flag('json')).toBe(true);
+    expect(ctx.string('name')).toBe('foo');
+    expect(ctx.string('dataset')).toBe('x');
+  });
+
+  it('refuses an unknown flag with the usage line instead of taking the next flag as its value', async () => {
+    // Before the command table, `--jsn` swallowed `--db` as its value and the desktop app's
+    // database (here: RNN_WORKBENCH_DB) was opened instead of x.db.
+    const desktop = join(t.dir, 'desktop.db');
+    const x = join(t.dir, 'x.db');
+    const r = await withDefaultDb(desktop, () => raw('runs', '--jsn', '--db', x));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^unknown option --jsn$/m);
+    expect(r.err).toContain('Usage: rnn-workbench runs [--dataset <id|name>] [--json]');
+    expect(r.out).toBe('');
+    expect(existsSync(desktop)).toBe(false);
+    expect(existsSync(x)).toBe(false);
+    // A flag that needs a value, a value given to a switch, and an option of another command.
+    expect((await cli('export', '1', '--out')).err).toMatch(/--out needs a value[\s\S]*Usage: rnn-workbench export <run> --out <dir>/);
+    expect((await cli('runs', '--json=yes')).err).toMatch(/--json takes no value/);
+    const other = await cli('datasets', '--port', '80');
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/unknown option --port[\s\S]*Usage: rnn-workbench datasets/);
+    const extra = await cli('show', '1', '2');
+    expect(extra.code).toBe(2);
+    expect(extra.err).toMatch(/show expects 1 argument, got 2[\s\S]*Usage: rnn-workbench show <run>/);
+    expect((await cli('stop', 'abc')).err).toMatch(/expected a run id, got "abc"[\s\S]*Usage: rnn-workbench stop <run>/);
+  });
+
+  it('prints help per command and a list of commands, without opening a database', async () => {
+    const desktop = join(t.dir, 'help.db');
+    const train = await withDefaultDb(desktop, () => raw('train', '--help'));
+    expect(train.code).toBe(0);
+    expect(train.out).toMatch(/^Usage: rnn-workbench train --dataset <id\|name>/);
+    expect(train.out).toMatch(/--set key=value \.\.\.\s+set one spec field/);
+    expect(train.out).toMatch(/--db <file>/);
+    expect(train.out).not.toMatch(/--port/);
+    const viaHelp = await withDefaultDb(desktop, () => raw('help', 'export'));
+    expect(viaHelp.out).toMatch(/^Usage: rnn-workbench export <run> --out <dir>/);
+    const top = await withDefaultDb(desktop, () => raw('--help'));
+    expect(top.code).toBe(0);
+    for (const name of ['import', 'datasets', 'train', 'runs', 'show', 'compare', 'stop', 'resume', 'export', 'serve']) {
+      expect(top.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    }
+    const none = await withDefaultDb(desktop, () => raw());
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/Usage: rnn-workbench <command>/);
+    expect(existsSync(desktop)).toBe(false);
+  });
+
+  it('prints a failure as one line without a stack trace', async () => {
+    const notDb = join(t.dir, 'not-a-db.db');
+    writeFileSync(notDb, 'this is not SQLite, and it must stay as it is\n'.repeat(100));
+    const r = await raw('datasets', '--db', notDb);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^error: .*not-a-db\.db/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(readFileSync(notDb, 'utf8')).toMatch(/^this is not SQLite/);
   });
 
   it('imports, trains with --set and a spec file, lists, shows, compares and exports', async () => {

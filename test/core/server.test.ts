@@ -155,6 +155,32 @@ describe('startServer', () => {
     expect(api.calls.length).toBe(before);
   });
 
+  it('validates a run spec at the boundary: a bad one never reaches the service, a good one arrives with defaults', async () => {
+    const before = api.calls.length;
+    const bad = await post('runs.create', { datasetId: 1, spec: { target: 'price', model: { cell: 'transformer' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'invalid_args', field: 'spec.model.cell' });
+    const noTarget = await post('runs.estimate', { datasetId: 1, spec: { window: { lookback: 12 } } });
+    expect(noTarget.status).toBe(400);
+    expect(noTarget.json().error.field).toBe('spec.target');
+    expect(api.calls.length).toBe(before);
+    const good = await post('runs.estimate', { datasetId: 1, spec: { target: 'price' } });
+    expect(good.status).toBe(200);
+    const { spec } = api.calls.at(-1)!.args as { spec: { target: string[]; window: { lookback: number } } };
+    expect(spec.target).toEqual(['price']);
+    expect(spec.window.lookback).toBeGreaterThan(0);
+  });
+
+  it('answers a method a route does not take with 405 naming what it takes', async () => {
+    const get = await send(server.port, '/api/system.info', { headers: { 'x-workbench-token': server.token } });
+    expect(get.status).toBe(405);
+    expect(get.json().error.message).toBe('use POST for /api/<method>');
+    const put = await send(server.port, '/download/export?run=1', { method: 'PUT', headers: { 'x-workbench-token': server.token } });
+    expect(put.status).toBe(405);
+    const postPage = await send(server.port, '/index.html', { method: 'POST', headers: { 'x-workbench-token': server.token } });
+    expect(postPage.status).toBe(405);
+  });
+
   it('maps service errors to statuses and keeps the envelope', async () => {
     const nf = await post('datasets.get', { id: 7 });
     expect(nf.status).toBe(404);

@@ -196,3 +196,12 @@ describe('IPC: events', () => {
     expect([...service.listeners.values()].every((s) => s.size === 0)).toBe(true);
   });
 });
+
+describe('IPC: the run spec is validated at the boundary', () => {
+  it('refuses a bad spec naming its field, before the service sees it', async () => {
+    const { ipcMain, service, fromApp } = setup();
+    const bad = await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.create', { datasetId: 1, spec: { target: 'price', window: { lookback: 0 } } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_args', field: 'spec.window.lookback' } });
+    expect(service.calls).toEqual([]);
+  });
+});

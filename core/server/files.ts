@@ -1,0 +1,73 @@
+// GET /download/export (a model as a zip, nothing left on disk) and the built renderer's files.
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { parseArgs } from '../contract.js';
+import { contentSecurityPolicy, resolveStaticPath, staticHeaders } from '../static.js';
+import { zipStore } from '../zip.js';
+import type { RouteHandler } from './context.js';
+import { fail, sendError, sendJson } from './http.js';
+
+const EXPORT_ROOT = join(tmpdir(), 'rnn-workbench-exports');
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(p)));
+    else if (entry.isFile()) out.push(p);
+  }
+  return out.sort();
+}
+
+export const exportRoute: RouteHandler = async (ctx, { res, url }) => {
+  const id = Number(url.searchParams.get('run'));
+  const checkpoint = url.searchParams.get('checkpoint') ?? 'best';
+  await mkdir(EXPORT_ROOT, { recursive: true });
+  const outDir = await mkdtemp(join(EXPORT_ROOT, 'e-'));
+  let zip: Buffer;
+  let fileName: string;
+  try {
+    const parsed = parseArgs('runs.export', { id, outDir, checkpoint });
+    if (!parsed.ok) return sendJson(res, 400, parsed);
+    const result = await ctx.service.call('runs.export', parsed.value);
+    if (!result.ok) return sendError(res, result.error);
+    const files = await listFiles(outDir);
+    zip = zipStore(await Promise.all(files.map(async (f) => ({ name: relative(outDir, f).split(sep).join('/'), data: await readFile(f) }))));
+    fileName = `run-${id}-${result.value.checkpoint}-model.zip`;
+  } finally {
+    // Nothing of the export stays on disk: the zip in memory is the only copy.
+    await rm(outDir, { recursive: true, force: true });
+  }
+  res.writeHead(200, {
+    'content-type': 'application/zip',
+    'content-length': zip.length,
+    'content-disposition': `attachment; filename="${fileName}"`,
+    'cache-control': 'no-store',
+  });
+  res.end(zip);
+};
+
+/** The page may connect only to this server's own WebSocket. */
+const serverCsp = (port: number) => contentSecurityPolicy({ connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
+
+export const staticRoute: RouteHandler = async (ctx, { req, res, url, byQueryToken }) => {
+  const file = resolveStaticPath(ctx.staticDir, url.pathname);
+  if (!file) return fail(res, 404, 'not_found', 'not found');
+  const info = await stat(file).catch(() => null);
+  if (!info && file === join(ctx.staticDir, 'index.html')) {
+    return fail(res, 500, 'internal', `the renderer is not built (${ctx.staticDir}); run npm run build:renderer`);
+  }
+  if (!info?.isFile()) return fail(res, 404, 'not_found', 'not found');
+  const headers: Record<string, string | number> = {
+    ...staticHeaders(file, serverCsp(ctx.port())),
+    'content-length': info.size,
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+  };
+  if (byQueryToken) headers['set-cookie'] = `${ctx.cookieName()}=${ctx.token}; HttpOnly; SameSite=Strict; Path=/`;
+  res.writeHead(200, headers);
+  if (req.method === 'HEAD') return void res.end();
+  res.end(await readFile(file));
+};
