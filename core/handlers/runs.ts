@@ -8,7 +8,6 @@ import { metricsFor } from '../../db/metrics.js';
 import { f64, loadPredictions } from '../../db/checkpoints.js';
 import type { DB } from '../../db/open.js';
 import { getRunRow, type Handler, type Handlers, type ServiceContext } from './context.js';
-import { validateSpec } from './training.js';
 
 type RunQuery = 'runs.list' | 'runs.get' | 'runs.estimate' | 'runs.update' | 'runs.delete' | 'runs.metrics' | 'runs.predictions';
 
@@ -16,7 +15,7 @@ export function runHandlers({ db }: ServiceContext): Handlers<RunQuery> {
   return {
     'runs.list': ({ datasetId }) => toRunRows(db, runsDb.listRuns(db, datasetId)),
     'runs.get': ({ id }) => getRunRow(db, id),
-    'runs.estimate': ({ datasetId, spec }) => estimateRun(db, datasetId, validateSpec(spec)),
+    'runs.estimate': ({ datasetId, spec }) => estimateRun(db, datasetId, spec),
     'runs.update': ({ id, name, notes, tags }) => {
       getRunRow(db, id);
       db.transaction(() => {

@@ -1,21 +1,11 @@
 // Starting and stopping trainers: runs.create, runs.stop, runs.resume. Each trainer is a worker
 // job in the registry; when its process exits without ending the run (killed, crashed), the run
 // is marked here. At service start, runs whose trainer vanished meanwhile are marked interrupted.
-import { RunSpecSchema, ServiceError, describeZodError, flattenSpec, type RunRow, type RunSpec } from '../contract.js';
+import { ServiceError, flattenSpec, type RunRow } from '../contract.js';
 import { estimateRun } from '../estimate.js';
 import * as runsDb from '../../db/runs.js';
 import type { DB } from '../../db/open.js';
 import { getRunRow, type Emit, type Handler, type Handlers, type ServiceContext } from './context.js';
-
-/** The spec with its defaults, or `invalid_args` naming the field under `spec.`. */
-export function validateSpec(input: unknown): RunSpec {
-  const parsed = RunSpecSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const e = describeZodError(parsed.error, 'spec');
-    throw new ServiceError('invalid_args', e.message, e.field);
-  }
-  return parsed.data;
-}
 
 export function trainingHandlers(ctx: ServiceContext): Handlers<'runs.create' | 'runs.stop' | 'runs.resume'> {
   const { db, emit } = ctx;
@@ -49,9 +39,8 @@ export function trainingHandlers(ctx: ServiceContext): Handlers<'runs.create' | 
   };
 }
 
-function createRun(ctx: ServiceContext, { datasetId, spec: input, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0]): RunRow {
+function createRun(ctx: ServiceContext, { datasetId, spec, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0]): RunRow {
   const { db } = ctx;
-  const spec = validateSpec(input);
   estimateRun(db, datasetId, spec); // refuses unknown columns and impossible windows before anything is stored
   if (parentId !== undefined && !runsDb.getRun(db, parentId)) throw new ServiceError('not_found', `parent run ${parentId} does not exist`, 'parentId');
   const id = runsDb.insertRun(db, {

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/open.js';
-import { loadColumn } from '../../worker/import/store.js';
+import { loadColumn } from '../../db/datasets.js';
 import { importCsv } from '../../worker/import/run.js';
 import { parseCsvFile } from '../../worker/import/parse.js';
 import { tempDir } from '../helpers.js';
