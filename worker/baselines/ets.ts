@@ -69,6 +69,22 @@ function encode(k: EtsKind, p: EtsParams): number[] {
   return u;
 }
 
+/** Above this season length the initial seasonal states stay at their heuristic values (too many to optimise). */
+export const MAX_ESTIMATED_SEASON = 12;
+
+/** Moves seasonal states 0..m-2 by u (in units of the series' step size), sets the last so they sum to 0 / average 1. */
+function adjustSeason(kind: EtsKind, season: Float64Array, u: ArrayLike<number>, scale: number, level: number): void {
+  const m = kind.m;
+  const mult = kind.season === 'M';
+  const unit = mult ? scale / Math.max(Math.abs(level), scale) : scale;
+  let sum = 0;
+  for (let i = 0; i < m - 1; i++) {
+    season[i] = season[i]! + u[i]! * unit;
+    sum += season[i]!;
+  }
+  season[m - 1] = mult ? m - sum : -sum;
+}
+
 function spread(y: ArrayLike<number>): number {
   let s = 0;
   let n = 0;
@@ -89,19 +105,30 @@ export function fitEtsKind(kind: EtsKind, y: ArrayLike<number>): EtsModel | null
   const scale = spread(y);
   const nSmooth = 1 + (kind.trend !== 'N' ? 1 : 0) + (kind.season !== 'N' ? 1 : 0) + (kind.trend === 'Ad' ? 1 : 0);
   const nStates = 1 + (kind.trend !== 'N' ? 1 : 0);
+  // Initial seasonal states are estimated too for short seasons (m - 1 free values, normalised).
+  const nSeason = kind.season !== 'N' && kind.m <= MAX_ESTIMATED_SEASON ? kind.m - 1 : 0;
   const start = (u: Float64Array): EtsState => {
     const s = cloneState(init);
     s.level += u[nSmooth]! * scale;
     if (kind.trend !== 'N') s.trend += u[nSmooth + 1]! * scale * 0.1;
+    if (nSeason > 0) adjustSeason(kind, s.season, u.subarray(nSmooth + nStates), scale, s.level);
     return s;
   };
   const objective = (u: Float64Array) => filter(kind, decode(kind, u), start(u), y).m2ll;
+  // Stage 1: smoothing parameters, level and trend from two starts; stage 2 (short seasons): all
+  // of them with the seasonal states, from stage 1's best, on a smaller evaluation budget.
   let best: { x: Float64Array; value: number } | null = null;
   for (const alpha of [0.2, 0.7]) {
     const p0: EtsParams = { alpha, beta: 0.1 * alpha, gamma: 0.1 * (1 - alpha), phi: 0.95 };
-    const x0 = [...encode(kind, p0), ...new Array<number>(nStates).fill(0)];
-    const r = nelderMead(objective, x0, { step: 1, maxEvaluations: 400 * (x0.length + 1), tolerance: 1e-9 });
-    if (!best || r.value < best.value) best = r;
+    const x0 = [...encode(kind, p0), ...new Array<number>(nStates + nSeason).fill(0)];
+    const d = nSmooth + nStates;
+    const r = nelderMead((u) => objective(Float64Array.from(x0, (v, i) => (i < d ? u[i]! : v))), x0.slice(0, d), { step: 1, maxEvaluations: 400 * (d + 1), tolerance: 1e-9 });
+    const x = Float64Array.from(x0, (v, i) => (i < d ? r.x[i]! : v));
+    if (!best || r.value < best.value) best = { x, value: r.value };
+  }
+  if (best && nSeason > 0 && Number.isFinite(best.value)) {
+    const r = nelderMead(objective, best.x, { step: 0.5, maxEvaluations: 60 * (best.x.length + 1), tolerance: 1e-9 });
+    if (r.value < best.value) best = r;
   }
   if (!best || !Number.isFinite(best.value)) return null;
   const params = decode(kind, best.x);
