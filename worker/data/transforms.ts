@@ -116,4 +116,26 @@ export function denormalizeWindow(mode: WindowMode, outputs: ArrayLike<number>, 
   return Float64Array.from({ length: outputs.length }, (_, i) => denormalizeValue(mode, outputs[i]!, level));
 }
 
+/**
+ * One scale for window-normalised values (so the network sees values of order 1): the root mean
+ * square of every training window's inputs and outputs relative to its level. Windows end at
+ * t = lookback-1 .. n-1-horizon of the train values; 1 when there is nothing to measure.
+ */
+export function fitWindowScale(mode: WindowMode, train: ArrayLike<number>, lookback: number, horizon: number): number {
+  let ss = 0;
+  let n = 0;
+  for (let t = lookback - 1; t + horizon < train.length; t++) {
+    const level = windowLevel(train, t - lookback + 1, t + 1);
+    if (Number.isNaN(level) || (mode === 'ratio' && level === 0)) continue;
+    for (let i = t - lookback + 1; i <= t + horizon; i++) {
+      const v = normalizeValue(mode, train[i]!, level);
+      if (!Number.isFinite(v)) continue;
+      ss += v * v;
+      n++;
+    }
+  }
+  const rms = n ? Math.sqrt(ss / n) : 0;
+  return rms > 1e-12 ? rms : 1;
+}
+
 export { chooseAutoTransform, type AutoTransform } from './stationarity.js';

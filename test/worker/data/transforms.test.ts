@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chooseAutoTransform, denormalizeWindow, forwardSeries, inverseForecast, inverseSeries, normalizeWindow, transformProblem,
+  chooseAutoTransform, denormalizeWindow, fitWindowScale, forwardSeries, inverseForecast, inverseSeries, normalizeWindow, transformProblem,
   windowLevel, type TransformSpec,
 } from '../../../worker/data/transforms.js';
 import { kpss } from '../../../worker/data/stationarity.js';
@@ -54,6 +54,14 @@ describe('window normalisation', () => {
       expect(maxErr(denormalizeWindow(mode, rel, level), out)).toBeLessThan(1e-9);
       expect(n.length).toBe(6);
     }
+  });
+
+  it('fitWindowScale: RMS of the normalised train windows, hand-computed', () => {
+    // 0 1 2 3, lookback 2, horizon 1: windows (0,1|2) and (1,2|3), level 1 and 2: values -1 0 1, -1 0 1.
+    expect(fitWindowScale('shift', [0, 1, 2, 3], 2, 1)).toBeCloseTo(Math.sqrt(4 / 6), 12);
+    // ratio, 1 2 4, lookback 1 horizon 1: windows (1|2) level 1 → 0, 1; (2|4) level 2 → 0, 1.
+    expect(fitWindowScale('ratio', [1, 2, 4], 1, 1)).toBeCloseTo(Math.sqrt(2 / 4), 12);
+    expect(fitWindowScale('shift', [5, 5, 5], 2, 1)).toBe(1);
   });
 
   it('the level is the last observed value, skipping trailing gaps', () => {
