@@ -120,7 +120,7 @@ describe('rollingForecast', () => {
     expect(Array.from(out.subarray(0, 3))).toEqual(Array.from(model.forecast(3)));
   });
 
-  it('fits 1,000 monthly points with every variant in well under a second', () => {
+  it('fits 1,000 monthly points with every variant in under 3 s (about 0.3-0.9 s here)', () => {
     const y = series({ n: 1000, m: 12, amp: 3, slope: 0.01, noise: 0.5, seed: 9 });
     const t0 = performance.now();
     const m = fitEts(y.subarray(0, 900), { season: 12 });
