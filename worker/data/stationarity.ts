@@ -1,0 +1,67 @@
+// Level-stationarity test and the automatic transform/normalisation choice, from the train
+// split only. KPSS (Kwiatkowski et al. 1992): partial sums of the demeaned series against a
+// Newey-West long-run variance; a large statistic means the level wanders (trend or unit root).
+import type { Normalize, TargetTransform } from './transforms.js';
+
+/** 5% critical value of the KPSS level-stationarity statistic. */
+export const KPSS_5PCT = 0.463;
+
+export function kpss(values: ArrayLike<number>): { stat: number; lags: number; n: number } {
+  const y = Array.from(values).filter((v) => !Number.isNaN(v));
+  const n = y.length;
+  if (n < 8) return { stat: NaN, lags: 0, n };
+  const mean = y.reduce((a, b) => a + b, 0) / n;
+  const e = y.map((v) => v - mean);
+  let s = 0;
+  let ss = 0;
+  for (const v of e) {
+    s += v;
+    ss += s * s;
+  }
+  const lags = Math.min(n - 1, Math.ceil(12 * Math.pow(n / 100, 0.25)));
+  const gamma = (k: number) => {
+    let g = 0;
+    for (let t = k; t < n; t++) g += e[t]! * e[t - k]!;
+    return g / n;
+  };
+  let lrv = gamma(0);
+  for (let k = 1; k <= lags; k++) lrv += 2 * (1 - k / (lags + 1)) * gamma(k);
+  if (!(lrv > 0)) return { stat: 0, lags, n };
+  return { stat: ss / (n * n * lrv), lags, n };
+}
+
+export interface AutoTransform {
+  transform: TargetTransform;
+  normalize: Normalize;
+  /** One line for the run log. */
+  reason: string;
+}
+
+/** Above this max/min ratio a positive trending series is modelled in logs (growth is relative). */
+export const LOG_RANGE = 2;
+
+/**
+ * The default transform and normalisation for a target, from its train split: a wandering level
+ * (KPSS above its 5% value) gets window normalisation, and in logs when the series is positive and
+ * spans a wide range; a stationary one keeps the global scaler and no transform.
+ */
+export function chooseAutoTransform(train: ArrayLike<number>): AutoTransform {
+  const k = kpss(train);
+  if (Number.isNaN(k.stat)) return { transform: 'none', normalize: 'global', reason: `only ${k.n} train values: no transform, global scaling` };
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < train.length; i++) {
+    const v = train[i]!;
+    if (Number.isNaN(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const test = `KPSS ${k.stat.toFixed(3)} ${k.stat > KPSS_5PCT ? '>' : '≤'} ${KPSS_5PCT} (5%)`;
+  if (k.stat <= KPSS_5PCT) return { transform: 'none', normalize: 'global', reason: `${test}: level stationary → no transform, global scaling` };
+  const ratio = max / min;
+  if (min > 0 && ratio >= LOG_RANGE) {
+    return { transform: 'log', normalize: 'window', reason: `${test}: level not stationary → window normalisation; values positive, max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE} → log` };
+  }
+  const why = min > 0 ? `max/min ${ratio.toFixed(2)} < ${LOG_RANGE}` : 'values not all positive';
+  return { transform: 'none', normalize: 'window', reason: `${test}: level not stationary → window normalisation; ${why} → no log` };
+}
