@@ -56,8 +56,10 @@ export const forkLauncher: JobLauncher = {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const handle: JobHandle = {
+      // A worker that has just exited can still look connected; the write then fails with EPIPE
+      // (seen when a stop raced an import's exit). Its exit reaches onExit, so the error is dropped.
       send: (msg) => {
-        if (child.connected) child.send(msg);
+        if (child.connected) child.send(msg, (err) => void err);
       },
       kill: () => {
         child.kill('SIGKILL');
