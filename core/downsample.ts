@@ -1,7 +1,7 @@
 // Min/max decimation for long series: per bucket of consecutive points keep the lowest and the
 // highest point of every series, which draws the same picture as all points at that pixel width
-// (peaks survive, unlike plain striding). Pure code shared by the host (datasets.series answers a
-// million rows with a few thousand points) and the renderer's chart.
+// (peaks survive, unlike plain striding). datasets.series answers a million rows with a few
+// thousand points this way; the renderer's chart draws what it is sent.
 
 /** First index with x[i] >= v in an ascending array (x.length when none). */
 export function lowerBound(x: ArrayLike<number>, v: number): number {

@@ -3,16 +3,8 @@
 // menu commands and three native dialogs. Raw `ipcRenderer` never crosses the bridge, and
 // listeners never see the IpcRendererEvent (its `sender` is ipcRenderer itself).
 import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from '../core/contract.js';
-import {
-  CALL_CHANNEL,
-  DIALOG_CHANNELS,
-  EVENT_CHANNEL,
-  MENU_CHANNEL,
-  MENU_COMMANDS,
-  type BridgeApi,
-  type MenuCommand,
-  type WorkbenchBridge,
-} from './channels.js';
+import type { BridgeApi, MenuCommand, WorkbenchBridge } from '../core/bridge.js';
+import { CALL_CHANNEL, DIALOG_CHANNELS, EVENT_CHANNEL, MENU_CHANNEL, MENU_COMMANDS } from './channels.js';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface RendererIpc {

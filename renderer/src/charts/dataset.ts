@@ -1,8 +1,7 @@
 // The dataset screen's line chart: chosen columns over the time column (or row index), with
-// dataZoom, min/max decimation before ECharts and LTTB sampling inside it, so a million points
-// draw and zoom smoothly.
+// dataZoom and LTTB sampling inside ECharts. The host min/max-decimates `datasets.series` (an
+// overview plus a fine window once zoomed), so the chart draws every point it is given.
 import { base, valueX, zoom, type Option } from './common.js';
-import { decimate } from './downsample.js';
 
 export interface SeriesData {
   time: number[] | null;
@@ -44,8 +43,6 @@ export function mergeSeriesData(overview: SeriesData, detail: SeriesData | null)
 export interface DatasetChartView {
   /** The zoomed x window, in x units (ms or row index); null = everything. */
   range?: [number, number] | null;
-  /** Buckets of the min/max decimation (points kept ≈ 2 × buckets × series per pass). */
-  buckets?: number;
 }
 
 export function datasetLineOption(data: SeriesData, view: DatasetChartView = {}): Option {
@@ -54,12 +51,6 @@ export function datasetLineOption(data: SeriesData, view: DatasetChartView = {})
   const rows = data.total ?? n;
   const twoAxes = data.series.length === 2;
   const range = view.range ?? null;
-  const keep = decimate(
-    x,
-    data.series.map((s) => s.values),
-    range,
-    view.buckets ?? 1500,
-  );
   const dz = zoom() as Record<string, unknown>[];
   if (range) for (const z of dz) Object.assign(z, { startValue: range[0], endValue: range[1] });
   return {
@@ -77,7 +68,7 @@ export function datasetLineOption(data: SeriesData, view: DatasetChartView = {})
       showSymbol: false,
       sampling: 'lttb' as const,
       lineStyle: { width: 1 },
-      data: keep.map((k) => [x[k]!, s.values[k] ?? null]),
+      data: s.values.map((v, k) => [x[k]!, v ?? null]),
     })),
   } as Option;
 }

@@ -1,25 +1,15 @@
 // The renderer's one way to the host. Inside Electron the preload exposes `window.workbench`
 // (one function per contract method + `on`); in a browser the same calls go over HTTP + a
 // WebSocket for events. Nothing else in the renderer knows which transport is in use.
+import type { MenuCommand, WorkbenchBridge } from '../../../core/bridge.js';
 import type { Args, EventMap, EventName, MethodName, Output, Result } from '../../../core/contract.js';
 
 export type Listener<E extends EventName> = (payload: EventMap[E]) => void;
 
-/** What the Electron preload exposes (electron/channels.ts `WorkbenchBridge`). */
-export interface Bridge {
-  api: Record<MethodName, (args: unknown) => Promise<Result<unknown>>>;
-  on(event: EventName, listener: (payload: unknown) => void): () => void;
-  onMenu?(listener: (command: string) => void): () => void;
-  dialogs?: {
-    openCsv(): Promise<string | null>;
-    chooseDir(): Promise<string | null>;
-    saveText(fileName: string, text: string): Promise<string | null>;
-  };
-}
-
 declare global {
   interface Window {
-    workbench?: Bridge;
+    /** The Electron preload's bridge (core/bridge.ts); absent in a browser. */
+    workbench?: WorkbenchBridge;
   }
 }
 
@@ -36,7 +26,7 @@ export interface Client {
   /** Saves a CSV: a download in the browser, a save dialog in Electron. */
   saveText(fileName: string, text: string): Promise<Result<{ message: string }>>;
   /** Application menu commands (Electron only). */
-  onMenu?(listener: (command: string) => void): () => void;
+  onMenu?(listener: (command: MenuCommand) => void): () => void;
 }
 
 function failure(message: string, code: 'internal' | 'bad_input' = 'internal', field?: string): { ok: false; error: { code: typeof code; message: string; field?: string } } {
@@ -63,32 +53,28 @@ export function saveText(fileName: string, text: string, type = 'text/csv'): voi
 // ---------------------------------------------------------------------------------------------
 // Electron
 
-export function bridgeClient(bridge: Bridge): Client {
+export function bridgeClient(bridge: WorkbenchBridge): Client {
   return {
     transport: 'ipc',
-    call: (method, args) => bridge.api[method](args) as never,
+    call: (method, args) => (bridge.api[method] as (a: typeof args) => Promise<Result<Output<typeof method>>>)(args),
     on: (event, listener) => bridge.on(event, listener as (p: unknown) => void),
     async upload() {
       // Electron gives no path for a dropped File without webUtils; the native dialog does.
       return failure('in the desktop app, choose the file with the Import button (File ▸ Import)', 'bad_input', 'file');
     },
-    ...(bridge.dialogs ? { pickCsv: () => bridge.dialogs!.openCsv() } : {}),
+    pickCsv: () => bridge.dialogs.openCsv(),
     async exportModel(runId, checkpoint) {
-      const dir = await bridge.dialogs?.chooseDir();
+      const dir = await bridge.dialogs.chooseDir();
       if (!dir) return failure('export cancelled');
       const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint });
       if (!r.ok) return r;
       return { ok: true, value: { message: `Saved to ${dir}` } };
     },
     async saveText(fileName, text) {
-      if (!bridge.dialogs) {
-        saveText(fileName, text);
-        return { ok: true, value: { message: `Saved ${fileName}` } };
-      }
       const path = await bridge.dialogs.saveText(fileName, text);
       return path ? { ok: true, value: { message: `Saved ${path}` } } : failure('save cancelled');
     },
-    ...(bridge.onMenu ? { onMenu: (l: (c: string) => void) => bridge.onMenu!(l) } : {}),
+    onMenu: (listener) => bridge.onMenu(listener),
   };
 }
 

@@ -1,16 +1,8 @@
-// Shared state of the workbench as one `$state` class: datasets, runs, the route, the runs chosen
-// for comparison and the live data of training runs fed by host events. Pages read it and call
-// its methods; nothing here knows the transport (see api.ts).
-import { SvelteMap } from 'svelte/reactivity';
-import type {
-  ApiError,
-  DatasetSummary,
-  RunEpoch,
-  RunLog,
-  RunProgress,
-  RunRow,
-  RunSpecInput,
-} from '../../../core/contract.js';
+// Shared state of the workbench as one `$state` class: datasets, runs, the route and the runs
+// chosen for comparison, kept current by host events. Pages read it and call its methods; nothing
+// here knows the transport (see api.ts). The theme (theme.svelte.ts) and the live data of training
+// runs (live.svelte.ts) have their own modules.
+import type { ApiError, DatasetSummary, RunRow, RunSpecInput } from '../../../core/contract.js';
 import type { Client } from './api.js';
 
 export const PAGES = ['datasets', 'designer', 'live', 'runs', 'compare', 'export'] as const;
@@ -36,13 +28,6 @@ export function parseRoute(hash: string): Route {
   return { page: p, id: id ? Number(id) : null };
 }
 
-/** Live data of one run, appended from `run:*` events. */
-export class LiveRun {
-  progress = $state<RunProgress | null>(null);
-  epochs = $state<RunEpoch[]>([]);
-  logs = $state<RunLog[]>([]);
-}
-
 /** What the designer should start from: a clone of a run or a dataset + target picked elsewhere. */
 export interface DesignerSeed {
   datasetId: number;
@@ -50,8 +35,6 @@ export interface DesignerSeed {
   parentId: number | null;
   name?: string;
 }
-
-export type Theme = 'light' | 'dark';
 
 export class AppState {
   route = $state<Route>({ page: 'datasets', id: null });
@@ -63,9 +46,6 @@ export class AppState {
   selectedDatasetId = $state<number | null>(null);
   compareIds = $state<number[]>([]);
   designerSeed = $state<DesignerSeed | null>(null);
-  theme = $state<Theme>('light');
-  live = new SvelteMap<number, LiveRun>();
-  connected = $state(true);
 
   #refreshRunsTimer: ReturnType<typeof setTimeout> | null = null;
   #off: (() => void)[] = [];
@@ -80,44 +60,21 @@ export class AppState {
       c.on('run:status', (e) => {
         const row = this.runs.find((r) => r.id === e.runId);
         if (row) row.status = e.status;
-        this.liveOf(e.runId).logs.push({
-          runId: e.runId,
-          level: e.status === 'failed' ? 'error' : 'info',
-          message: `status: ${e.status}${e.error ? ` (${e.error})` : ''}`,
-          time: Date.now(),
-        });
         this.scheduleRunsRefresh(50);
       }),
-      c.on('run:progress', (p) => {
-        this.liveOf(p.runId).progress = p;
-      }),
-      c.on('run:epoch', (e) => {
-        const live = this.liveOf(e.runId);
-        if (!live.epochs.some((x) => x.epoch === e.epoch)) live.epochs.push(e);
-        this.scheduleRunsRefresh(1000);
-      }),
-      c.on('run:log', (l) => {
-        const logs = this.liveOf(l.runId).logs;
-        logs.push(l);
-        if (logs.length > 500) logs.splice(0, logs.length - 500);
-      }),
+      // A finished epoch changes the run's summary columns (best val loss, epochs done).
+      c.on('run:epoch', () => this.scheduleRunsRefresh(1000)),
     );
     await Promise.all([this.refreshDatasets(), this.refreshRuns()]);
     this.loaded = true;
   }
 
+  /** Unsubscribes and drops a pending refresh. */
   stop(): void {
     for (const off of this.#off) off();
     this.#off = [];
-  }
-
-  liveOf(runId: number): LiveRun {
-    let live = this.live.get(runId);
-    if (!live) {
-      live = new LiveRun();
-      this.live.set(runId, live);
-    }
-    return live;
+    if (this.#refreshRunsTimer) clearTimeout(this.#refreshRunsTimer);
+    this.#refreshRunsTimer = null;
   }
 
   async refreshDatasets(): Promise<void> {
@@ -170,25 +127,5 @@ export class AppState {
     const want = on ?? !has;
     if (want && !has) this.compareIds = [...this.compareIds, id];
     if (!want && has) this.compareIds = this.compareIds.filter((x) => x !== id);
-  }
-
-  setTheme(theme: Theme): void {
-    this.theme = theme;
-    document.documentElement.dataset.theme = theme;
-    try {
-      localStorage.setItem('rnn-workbench-theme', theme);
-    } catch {
-      /* storage may be off */
-    }
-  }
-
-  initialTheme(): Theme {
-    try {
-      const saved = localStorage.getItem('rnn-workbench-theme');
-      if (saved === 'light' || saved === 'dark') return saved;
-    } catch {
-      /* ignore */
-    }
-    return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   }
 }

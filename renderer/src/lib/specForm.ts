@@ -1,7 +1,19 @@
 // The run designer's form model: every RunSpec field as an editable value, converted to the spec
 // the user would write and validated by the same zod schema the host uses, so the inline
 // messages name the same fields (`window.lookback`, `model.layers.0.units`, ...).
-import { RunSpecSchema, type RunSpec, type RunSpecInput } from '../../../core/contract.js';
+import {
+  RunSpecSchema,
+  type Cell,
+  type HeadActivation,
+  type Impl,
+  type Loss,
+  type MissingPolicy,
+  type Optimizer,
+  type RunSpec,
+  type RunSpecInput,
+  type Scaling,
+  type Task,
+} from '../../../core/contract.js';
 
 type Num = number | null;
 
@@ -11,7 +23,7 @@ export interface LayerForm {
 }
 
 export interface SpecForm {
-  task: 'forecast' | 'classify';
+  task: Task;
   target: string[];
   /** Empty: the default (the targets for forecast, every numeric column for classify). */
   features: string[];
@@ -21,24 +33,24 @@ export interface SpecForm {
   series: string;
   window: { lookback: Num; horizon: Num; stride: Num };
   split: { train: Num; val: Num; test: Num };
-  scaling: 'standard' | 'minmax' | 'none';
-  missing: 'error' | 'drop' | 'ffill' | 'interpolate';
+  scaling: Scaling;
+  missing: MissingPolicy;
   seasonLength: Num;
   model: {
-    cell: 'simpleRNN' | 'lstm' | 'gru';
+    cell: Cell;
     layers: LayerForm[];
     bidirectional: boolean;
     /** Hidden dense layer sizes as typed: "32, 16". */
     headLayers: string;
-    headActivation: 'relu' | 'tanh' | 'linear';
-    impl: 'auto' | 'fused' | 'layers';
+    headActivation: HeadActivation;
+    impl: Impl;
   };
   train: {
     epochs: Num;
     batchSize: Num;
-    optimizer: 'adam' | 'sgd' | 'rmsprop';
+    optimizer: Optimizer;
     learningRate: Num;
-    loss: 'mse' | 'mae' | 'huber';
+    loss: Loss;
     patience: Num;
     seed: Num;
     maxBatchesPerEpoch: Num;

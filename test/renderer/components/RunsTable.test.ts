@@ -12,22 +12,21 @@ function setup(selected: number[] = []) {
   const onToggle = vi.fn();
   const onOpen = vi.fn();
   const onFocus = vi.fn();
-  const t0 = performance.now();
   const r = render(RunsTable, { runs, selected, onToggle, onOpen, onFocus, now: Date.parse('2026-01-02T00:00:00Z') });
-  return { ...r, onToggle, onOpen, onFocus, ms: performance.now() - t0 };
+  return { ...r, onToggle, onOpen, onFocus };
 }
 
 const rowIds = () => screen.getAllByTestId('run-row').map((el) => Number(el.dataset.runId));
 
 describe('RunsTable', () => {
-  it('renders 1,000 runs as a short window of rows, newest first, fast', () => {
-    const { ms } = setup();
+  // How long this takes is reported by `npm run bench -- --suite renderer`, not asserted here.
+  it('renders 1,000 runs as a short window of rows, newest first', () => {
+    setup();
     const ids = rowIds();
     expect(ids.length).toBeGreaterThan(10);
     expect(ids.length).toBeLessThan(40);
     expect(ids[0]).toBe(1000);
     expect(screen.getByTestId('runs-count').textContent).toBe('1000 of 1000 runs');
-    expect(ms).toBeLessThan(1500);
   });
 
   it('sorts by best val loss ascending, then descending, on header clicks', async () => {

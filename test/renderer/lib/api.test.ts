@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 // The browser transport's token handling and the choice of transport.
 import { afterEach, describe, expect, it } from 'vitest';
-import { bridgeClient, getClient, setClient, takeToken, type Bridge } from '../../../renderer/src/lib/api.js';
+import type { WorkbenchBridge } from '../../../core/bridge.js';
+import { bridgeClient, getClient, setClient, takeToken } from '../../../renderer/src/lib/api.js';
 
 afterEach(() => {
   setClient(null);
@@ -33,7 +34,7 @@ describe('transport choice', () => {
       api: new Proxy({}, { get: (_t, m: string) => async (args: unknown) => (calls.push([m, args]), { ok: true, value: m }) }),
       on: () => () => undefined,
       dialogs: { openCsv: async () => '/data/x.csv', chooseDir: async () => null, saveText: async () => '/out/runs.csv' },
-    } as unknown as Bridge;
+    } as unknown as WorkbenchBridge;
     window.workbench = bridge;
     const c = getClient();
     expect(c.transport).toBe('ipc');
@@ -50,7 +51,7 @@ describe('transport choice', () => {
   });
 
   it('refuses a dropped file in Electron with a message that says what to do', async () => {
-    const c = bridgeClient({ api: {} as Bridge['api'], on: () => () => undefined });
+    const c = bridgeClient({ api: {}, on: () => () => undefined } as unknown as WorkbenchBridge);
     const r = await c.upload(new File(['a'], 'a.csv'));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(/Import button/);

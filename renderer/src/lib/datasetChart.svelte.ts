@@ -1,0 +1,80 @@
+// The Datasets screen's chart data. The host sends a min/max-decimated overview (a few thousand
+// points, whatever the row count) and, once zoomed, a fine view of the window; the chart draws
+// both merged. Raw state: the arrays are big and replaced whole, never mutated.
+import type { ApiError } from '../../../core/contract.js';
+import { datasetLineOption, mergeSeriesData, type SeriesData } from '../charts/dataset.js';
+import type { Client } from './api.js';
+
+/** Buckets asked of the host per request (about 2 × buckets points per column). */
+const BUCKETS = 1500;
+/** Wait for the wheel to settle before fetching the zoomed window. */
+const ZOOM_DEBOUNCE_MS = 120;
+
+/** Which columns of which dataset (and which series of a long-format one) to draw. */
+export interface SeriesQuery {
+  id: number;
+  columns: string[];
+  series?: string;
+}
+
+export class DatasetChartState {
+  overview = $state.raw<SeriesData | null>(null);
+  detail = $state.raw<SeriesData | null>(null);
+  zoomRange = $state.raw<[number, number] | null>(null);
+  error = $state<ApiError | null>(null);
+  option = $derived(this.overview ? datasetLineOption(mergeSeriesData(this.overview, this.detail), { range: this.zoomRange }) : null);
+
+  #query: SeriesQuery | null = null;
+  #request = 0;
+  #detailRequest = 0;
+  #zoomTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly client: Client) {}
+
+  /** Fetches the overview for a new selection (null: nothing to draw); answers to older ones are dropped. */
+  load(query: SeriesQuery | null): void {
+    this.#query = query;
+    const mine = ++this.#request;
+    if (!query) {
+      this.overview = null;
+      return;
+    }
+    void this.client.call('datasets.series', { ...query, buckets: BUCKETS }).then((r) => {
+      if (mine !== this.#request) return;
+      this.error = r.ok ? null : r.error;
+      this.zoomRange = null;
+      this.detail = null;
+      this.overview = r.ok ? r.value : null;
+    });
+  }
+
+  /** The chart's zoom handler: fetches the window finely once the user stops zooming. */
+  zoom(range: [number, number] | null): void {
+    this.#clearTimer();
+    this.#zoomTimer = setTimeout(() => {
+      this.#zoomTimer = null;
+      this.zoomRange = range;
+      const mine = ++this.#detailRequest;
+      const query = this.#query;
+      if (!range || !query || !this.overview) {
+        this.detail = null;
+        return;
+      }
+      void this.client.call('datasets.series', { ...query, buckets: BUCKETS, range }).then((r) => {
+        if (mine === this.#detailRequest && r.ok) this.detail = r.value;
+      });
+    }, ZOOM_DEBOUNCE_MS);
+  }
+
+  /** Cancels a pending zoom fetch and ignores answers still on their way. */
+  destroy(): void {
+    this.#clearTimer();
+    this.#request++;
+    this.#detailRequest++;
+  }
+
+  #clearTimer(): void {
+    if (this.#zoomTimer) clearTimeout(this.#zoomTimer);
+    this.#zoomTimer = null;
+  }
+}
