@@ -16,12 +16,12 @@
 //   dgates  [T, B, G·H] pre-activation gradients; dh buffers [T, B, H] (gradient into a layer's input)
 //   head    dpred [B·O], then squared errors [B·O]; pred [N, O] predictions
 //   partials [S, P] split-K partial weight gradients; Adam sums them.
-import type { CellKind, RecurrentActivation } from '../types.js';
+import { gateCount, type Cell, type RecurrentActivation } from '../types.js';
 
 export const STEP_STRIDE = 256; // bytes between per-step uniform blocks (minUniformBufferOffsetAlignment)
 
 export interface LayerGeo {
-  cell: CellKind;
+  cell: Cell;
   /** input features of this layer */
   F: number;
   H: number;
@@ -49,10 +49,6 @@ export interface NetGeo {
   layers: LayerGeo[];
 }
 
-export function gates(cell: CellKind): number {
-  return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
-}
-
 const STEP_STRUCT = /* wgsl */ `
 struct Step { batchOffset: u32, rows: u32, lossSlot: u32, yOff: u32, lr: f32, c1: f32, c2: f32, pad: f32 }
 @group(0) @binding(0) var<uniform> step: Step;`;
@@ -73,11 +69,11 @@ function wgSize(n: number): number {
 
 /** Workgroup size of the recurrent kernels for a layer. */
 export function recurrentWorkgroup(l: LayerGeo, g: NetGeo): number {
-  return wgSize(g.RB * Math.max(gates(l.cell) * l.H, l.F + l.H));
+  return wgSize(g.RB * Math.max(gateCount(l.cell) * l.H, l.F + l.H));
 }
 
 function header(l: LayerGeo, g: NetGeo): string {
-  const G = gates(l.cell);
+  const G = gateCount(l.cell);
   const GH = G * l.H;
   const WG = recurrentWorkgroup(l, g);
   return `
@@ -91,7 +87,7 @@ ${activations(g.recAct)}`;
 
 /** Forward over the whole sequence for one layer; the last layer also runs the dense head and the MSE gradient. */
 export function forwardShader(l: LayerGeo, g: NetGeo): string {
-  const GH = gates(l.cell) * l.H;
+  const GH = gateCount(l.cell) * l.H;
   // Columns whose pre-activation takes h·U in the first product (GRU's candidate waits for r).
   const recCols = l.cell === 'gru' ? 2 * l.H : GH;
   const input = l.first
@@ -358,7 +354,7 @@ export function backwardShader(l: LayerGeo, g: NetGeo): string {
 @group(0) @binding(6) var<storage, read_write> dxOut: array<f32>;
 @group(0) @binding(7) var<storage, read> head: array<f32>;
 ${header(l, g)}
-var<workgroup> sdg: array<f32, ${g.RB * gates(l.cell) * l.H}>;
+var<workgroup> sdg: array<f32, ${g.RB * gateCount(l.cell) * l.H}>;
 var<workgroup> sdh: array<f32, ${g.RB * l.H}>;
 ${l.cell === 'gru' ? `var<workgroup> sacc: array<f32, ${g.RB * l.H}>;\nvar<workgroup> sdrh: array<f32, ${g.RB * l.H}>;` : ''}
 
@@ -387,7 +383,7 @@ export function weightGradShader(l: LayerGeo | 'head', g: NetGeo): string {
   const top = g.layers[g.layers.length - 1]!;
   const F = isHead ? 0 : l.F;
   const H = isHead ? top.H : l.H;
-  const N = isHead ? g.O : gates(l.cell) * l.H;
+  const N = isHead ? g.O : gateCount(l.cell) * l.H;
   const M = F + H + 1;
   const K = isHead ? g.B : g.T * g.B;
   const chunk = Math.ceil(K / g.S / 16) * 16;
@@ -487,7 +483,7 @@ fn store(s: u32, m: u32, n: vec4<u32>, v: vec4<f32>) {
 export function adamShader(g: NetGeo): string {
   const transposes = g.layers
     .map((l) => {
-      const N = gates(l.cell) * l.H;
+      const N = gateCount(l.cell) * l.H;
       const end = l.off + (l.F + l.H) * N;
       return `  if (p >= ${l.off}u && p < ${end}u) { let q = p - ${l.off}u; params[${l.tOff}u + (q % ${N}u) * ${l.F + l.H}u + q / ${N}u] = w; }`;
     })

@@ -7,14 +7,13 @@
 //
 // Per train step: one forward dispatch per layer (whole sequence), one backward dispatch per layer
 // (whole BPTT), one weight-gradient product per layer and the head, one Adam dispatch.
-import { gateCount, type CellKind, type RecurrentActivation } from '../types.js';
+import { gateCount, type Cell, type RecurrentActivation } from '../types.js';
 import { openGpu, type GpuContext } from './device.js';
 import {
   adamShader,
   ATB_TILE,
   backwardShader,
   forwardShader,
-  gates,
   STEP_STRIDE,
   weightGradShader,
   type LayerGeo,
@@ -22,7 +21,7 @@ import {
 } from './shaders.js';
 
 export interface GpuTrainerOptions {
-  cell: CellKind;
+  cell: Cell;
   /** units per stacked layer */
   layers: number[];
   features: number;
@@ -128,7 +127,7 @@ export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrai
   opts.layers.forEach((h, i) => {
     if (!Number.isInteger(h) || h < 1) throw new Error(`GPU trainer: layer ${i} units must be a positive integer, got ${h}`);
     layers.push({ cell: opts.cell, F: f, H: h, off, tOff: 0, first: i === 0, last: i === opts.layers.length - 1 });
-    off += (f + h + 1) * gates(opts.cell) * h;
+    off += (f + h + 1) * gateCount(opts.cell) * h;
     f = h;
   });
   const headOff = off;
@@ -136,10 +135,10 @@ export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrai
   let tOff = P;
   for (const l of layers) {
     l.tOff = tOff;
-    tOff += (l.F + l.H) * gates(l.cell) * l.H;
+    tOff += (l.F + l.H) * gateCount(l.cell) * l.H;
   }
   const paramFloats = tOff;
-  const shared = (l: LayerGeo, rb: number) => rb * 4 * (l.F + l.H * (gates(l.cell) + 3));
+  const shared = (l: LayerGeo, rb: number) => rb * 4 * (l.F + l.H * (gateCount(l.cell) + 3));
   let RB = opts.rowsPerGroup ?? Math.max(1, Math.min(4, Math.floor(B / 256)));
   while (RB > 1 && layers.some((l) => shared(l, RB) > limits.maxComputeWorkgroupStorageSize)) RB--;
   for (const l of layers) {
@@ -165,7 +164,7 @@ export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrai
   const dummyRead = buf(4, RW, 'dummyRead');
   const dummyWrite = buf(4, RW, 'dummyWrite');
   const perLayer = layers.map((l, i) => {
-    const GH = gates(l.cell) * l.H;
+    const GH = gateCount(l.cell) * l.H;
     return {
       hseq: buf(T * B * l.H, RW, `hseq${i}`),
       state: buf(l.cell === 'simpleRNN' ? 1 : T * B * (GH + (l.cell === 'lstm' ? l.H : 0)), RW, `state${i}`),
@@ -268,7 +267,7 @@ export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrai
     const gradP: Pass[] = layers.map((l, i) => ({
       p: wgrad[i]!.p,
       bg: bg(wgrad[i]!, [data!, idxBuf!, i === 0 ? dummyRead : perLayer[i - 1]!.hseq, perLayer[i]!.hseq, perLayer[i]!.state, perLayer[i]!.dgates, partials]),
-      groups: [Math.ceil((gates(l.cell) * l.H) / ATB_TILE), Math.ceil((l.F + l.H + 1) / ATB_TILE), S],
+      groups: [Math.ceil((gateCount(l.cell) * l.H) / ATB_TILE), Math.ceil((l.F + l.H + 1) / ATB_TILE), S],
     }));
     const top = layers[layers.length - 1]!;
     gradP.push({
@@ -398,7 +397,7 @@ export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrai
         o += n;
       });
       for (const l of layers) {
-        const N = gates(l.cell) * l.H;
+        const N = gateCount(l.cell) * l.H;
         for (let m = 0; m < l.F + l.H; m++) for (let n = 0; n < N; n++) all[l.tOff + n * (l.F + l.H) + m] = all[l.off + m * N + n]!;
       }
       device.queue.writeBuffer(params, 0, all);
