@@ -4,7 +4,8 @@
 // reading its uniform block through the dynamic offset.
 import type { NetBuffers } from './buffers.js';
 import type { Pipe, Pipes } from './pipelines.js';
-import { ATB_TILE, STEP_STRIDE, type NetGeo } from './shaders.js';
+import { STEP_STRIDE, type NetGeo } from './shaders.js';
+import { ATB_TILE } from './shaders-update.js';
 import { gateCount } from '../types.js';
 
 export interface Pass {

@@ -2,7 +2,8 @@
 // dynamic offset, then storage buffers). Compiled concurrently (createComputePipelineAsync): Dawn
 // spreads the driver compiles over threads.
 import type { GpuContext } from './device.js';
-import { adamShader, backwardShader, forwardShader, weightGradShader, type NetGeo } from './shaders.js';
+import { backwardShader, forwardShader, type NetGeo } from './shaders.js';
+import { adamShader, weightGradShader } from './shaders-update.js';
 
 export interface Pipe {
   p: GPUComputePipeline;
