@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CellKind } from '../../worker/kernels/types.js';
+import type { Cell } from '../../core/spec.js';
 import { openGpu, type GpuContext } from '../../worker/kernels/webgpu/device.js';
 import { loadWebgpuRuntime } from '../../worker/kernels/webgpu/runtime.js';
 import { createGpuTrainer, weightShapes } from '../../worker/kernels/webgpu/trainer.js';
@@ -25,7 +25,7 @@ const arg = (f: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = has('--quick');
-const CELLS: CellKind[] = ['lstm', 'gru', 'simpleRNN'];
+const CELLS: Cell[] = ['lstm', 'gru', 'simpleRNN'];
 const SHAPES = quick
   ? [{ units: 8, batch: 8, steps: 5, features: 1 }]
   : [
@@ -70,7 +70,7 @@ async function check(gpu: GpuContext): Promise<void> {
   }
 }
 
-async function fused(gpu: GpuContext, cell: CellKind, s: (typeof SHAPES)[number], rowsPerGroup?: number): Promise<void> {
+async function fused(gpu: GpuContext, cell: Cell, s: (typeof SHAPES)[number], rowsPerGroup?: number): Promise<void> {
   const n = s.batch * BATCHES;
   const t = await createGpuTrainer({
     cell, layers: [s.units], features: s.features, outputs: 1, steps: s.steps, batch: s.batch,

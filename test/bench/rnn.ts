@@ -15,12 +15,12 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fusedImplName, fusedRnnLayer, fusedThreads, shutdownKernelThreads, WasmRnnKernel } from '../../worker/kernels/index.js';
-import type { CellKind } from '../../worker/kernels/types.js';
+import type { Cell } from '../../core/spec.js';
 import type { BenchOptions } from './run.js';
 
 interface Shape { units: number; batch: number; steps: number; features: number }
 interface Row extends Shape {
-  suite: 'rnn'; impl: string; backend: string; cell: CellKind; samplesPerSec: number;
+  suite: 'rnn'; impl: string; backend: string; cell: Cell; samplesPerSec: number;
   reps?: number; threads?: number; note?: string;
   /** 1-minute load average when the row was measured: the machine is shared, and a load above
    * the core count slows every implementation (multi-threaded ones most). */
@@ -31,14 +31,14 @@ const SHAPES: Shape[] = [
   { units: 64, batch: 64, steps: 50, features: 1 },
   { units: 128, batch: 256, steps: 50, features: 8 },
 ];
-const CELLS: CellKind[] = ['simpleRNN', 'lstm', 'gru'];
+const CELLS: Cell[] = ['simpleRNN', 'lstm', 'gru'];
 const REPS = 3;
 /** The fused runs are cheap: more repetitions make their median steadier on a shared machine. */
 const FUSED_REPS = 5;
-const TORCH_CELL: Record<CellKind, string> = { simpleRNN: 'rnn', lstm: 'lstm', gru: 'gru' };
+const TORCH_CELL: Record<Cell, string> = { simpleRNN: 'rnn', lstm: 'lstm', gru: 'gru' };
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-function makeModel(impl: 'fused' | 'layers', cell: CellKind, s: Shape, threads?: number): tf.LayersModel {
+function makeModel(impl: 'fused' | 'layers', cell: Cell, s: Shape, threads?: number): tf.LayersModel {
   // tf.layers' orthogonal initialiser warns about every matrix over 2000 values; not news here.
   const warn = console.warn;
   console.warn = (...a: unknown[]) => { if (!String(a[0]).startsWith('Orthogonal initializer')) warn(...a); };
@@ -49,7 +49,7 @@ function makeModel(impl: 'fused' | 'layers', cell: CellKind, s: Shape, threads?:
   }
 }
 
-function makeModelQuietly(impl: 'fused' | 'layers', cell: CellKind, s: Shape, threads?: number): tf.LayersModel {
+function makeModelQuietly(impl: 'fused' | 'layers', cell: Cell, s: Shape, threads?: number): tf.LayersModel {
   const rnn = impl === 'fused'
     ? fusedRnnLayer({
       cell, units: s.units, returnSequences: false, inputShape: [s.steps, s.features],
@@ -111,7 +111,7 @@ function torchAvailable(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
-function torchRow(cell: CellKind, s: Shape, quick: boolean): Row | null {
+function torchRow(cell: Cell, s: Shape, quick: boolean): Row | null {
   const script = join(repoRoot, '../shared/bench/torch_rnn.py');
   if (!existsSync(script)) return null;
   const big = isBig(s);

@@ -4,12 +4,12 @@
 // and by the trainer to record which implementation trained a run (fusedImplName()).
 import type * as tf from '@tensorflow/tfjs';
 import { FusedRnn, type FusedRnnConfig } from './layer.js';
-import type { CellKind } from './types.js';
+import { isCell, type Cell } from './types.js';
 import { kernelThreadCount, wasmSimdSupported } from './wasm.js';
 
 export type { FusedRnnConfig } from './layer.js';
 export { FusedRnn } from './layer.js';
-export type { CellKind, RnnKernel, AsyncRnnKernel, RnnShape, RnnWeights, RnnGradients, RnnTape } from './types.js';
+export { gateCount, type Cell, type RnnKernel, type RnnShape, type RnnWeights, type RnnGradients, type RnnTape } from './types.js';
 export { WasmRnnKernel, shutdownKernelThreads, kernelThreadCount } from './wasm.js';
 
 /** A TF.js layer with tf.layers' weight layout, computing the whole sequence in one fused op. */
@@ -18,9 +18,9 @@ export function fusedRnnLayer(cfg: FusedRnnConfig): tf.layers.Layer {
 }
 
 /** Whether the fused path can train this layer here (no bidirectional wrapper; WebAssembly SIMD). */
-export function fusedSupported(opts: { cell: CellKind; bidirectional: boolean }): boolean {
+export function fusedSupported(opts: { cell: Cell; bidirectional: boolean }): boolean {
   if (opts.bidirectional) return false;
-  if (!['simpleRNN', 'lstm', 'gru'].includes(opts.cell)) return false;
+  if (!isCell(opts.cell)) return false;
   return wasmSimdSupported();
 }
 

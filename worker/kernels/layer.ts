@@ -5,11 +5,11 @@
 // Works under any TF.js backend: inputs are read with dataSync() and results wrapped with
 // tf.tensor(), so a GPU backend would pay a download per call.
 import * as tf from '@tensorflow/tfjs';
-import { gateCount, type CellKind, type RecurrentActivation, type RnnKernel, type RnnShape } from './types.js';
+import { gateCount, isCell, type Cell, type RecurrentActivation, type RnnKernel, type RnnShape } from './types.js';
 import { WasmRnnKernel } from './wasm.js';
 
 export interface FusedRnnConfig {
-  cell: CellKind;
+  cell: Cell;
   units: number;
   returnSequences: boolean;
   name?: string;
@@ -42,7 +42,7 @@ function initializers(seed: number | undefined): { kernel: Init; recurrent: Init
 
 export class FusedRnn extends tf.layers.Layer {
   static className = 'FusedRnn';
-  readonly cell: CellKind;
+  readonly cell: Cell;
   readonly units: number;
   readonly returnSequences: boolean;
   readonly recurrentActivation: RecurrentActivation;
@@ -55,7 +55,7 @@ export class FusedRnn extends tf.layers.Layer {
   constructor(cfg: FusedRnnConfig) {
     super({ name: cfg.name, inputShape: cfg.inputShape, trainable: true });
     if (!Number.isInteger(cfg.units) || cfg.units < 1) throw new Error(`fusedRnnLayer: units must be a positive integer, got ${cfg.units}`);
-    if (!['simpleRNN', 'lstm', 'gru'].includes(cfg.cell)) throw new Error(`fusedRnnLayer: cell must be simpleRNN, lstm or gru, got ${String(cfg.cell)}`);
+    if (!isCell(cfg.cell)) throw new Error(`fusedRnnLayer: cell must be simpleRNN, lstm or gru, got ${String(cfg.cell)}`);
     this.cfg = cfg;
     this.cell = cfg.cell;
     this.units = cfg.units;

@@ -21,17 +21,26 @@
 //   gru:       z = rec(x·Wz + h·Uz + bz); r = rec(x·Wr + h·Ur + br)
 //              hh = act(x·Wh + bh + (r·h)·Uh); h' = z·h + (1 − z)·hh
 
-export type CellKind = 'simpleRNN' | 'lstm' | 'gru';
+import { CELLS, type Cell } from '../../core/spec.js';
+
+export { CELLS, type Cell };
 export type RecurrentActivation = 'hardSigmoid' | 'sigmoid';
 
-/** Gates per cell: the G in [F, G·H]. */
-export function gateCount(cell: CellKind): number {
-  return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+const GATES: Record<Cell, number> = { simpleRNN: 1, lstm: 4, gru: 3 };
+
+/** Gates per cell: the G in [F, G·H]. The one place every kernel (CPU and GPU) reads it from. */
+export function gateCount(cell: Cell): number {
+  return GATES[cell];
+}
+
+/** Whether a value names a cell the kernels implement (configs may come from JSON). */
+export function isCell(cell: unknown): cell is Cell {
+  return (CELLS as readonly unknown[]).includes(cell);
 }
 
 /** Static description of one fused call. */
 export interface RnnShape {
-  cell: CellKind;
+  cell: Cell;
   /** B */
   batch: number;
   /** T */
@@ -97,17 +106,6 @@ export interface RnnKernel {
    */
   backward(tape: RnnTape, dy: Float32Array): RnnGradients;
   /** Frees memory and worker threads. */
-  dispose(): void;
-}
-
-/**
- * The same operations for a device whose results come back asynchronously (WebGPU readback).
- * A trainer that drives such a kernel directly awaits each call.
- */
-export interface AsyncRnnKernel {
-  readonly name: string;
-  forward(shape: RnnShape, x: Float32Array, w: RnnWeights, training: boolean): Promise<RnnForwardResult>;
-  backward(tape: RnnTape, dy: Float32Array): Promise<RnnGradients>;
   dispose(): void;
 }
 

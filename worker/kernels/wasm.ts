@@ -7,7 +7,10 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ENGINE_JS, WORKER_JS } from './engine-src.js';
 import { RNN_WASM_BASE64 } from './rnn-wasm.gen.js';
-import { rnnSizes, type RnnForwardResult, type RnnGradients, type RnnKernel, type RnnShape, type RnnTape, type RnnWeights } from './types.js';
+import { rnnSizes, type Cell, type RnnForwardResult, type RnnGradients, type RnnKernel, type RnnShape, type RnnTape, type RnnWeights } from './types.js';
+
+// The cell codes of src/rnn.c's rnn_setup().
+const CELL_CODE: Record<Cell, number> = { simpleRNN: 0, lstm: 1, gru: 2 };
 
 interface Engine { run(op: 'forward', a: ForwardArgs): Float32Array; run(op: 'backward', a: { dy: Float32Array }): BackwardOut }
 interface ForwardArgs {
@@ -157,7 +160,7 @@ export class WasmRnnKernel implements RnnKernel {
     check('recurrentKernel', w.recurrentKernel.length, sz.recurrentKernel); check('bias', w.bias.length, sz.bias);
     const { batch: B, steps: T, features: F, units: H } = shape;
     const base = {
-      cell: shape.cell === 'lstm' ? 1 : shape.cell === 'gru' ? 2 : 0,
+      cell: CELL_CODE[shape.cell],
       act: shape.recurrentActivation === 'sigmoid' ? 1 : 0,
       T, F, H, retSeq: shape.returnSequences,
       W: w.kernel, U: w.recurrentKernel, bias: w.bias,

@@ -7,8 +7,6 @@ import type { RunSpec } from '../../core/contract.js';
 import type { ModelShape } from '../../core/params.js';
 export { countParams, type ModelShape } from '../../core/params.js';
 
-export type RnnImpl = 'fused' | 'layers';
-
 
 export interface RnnLayerConfig {
   cell: RunSpec['model']['cell'];

@@ -1,6 +1,7 @@
 // Validation metrics per epoch and the final test evaluation with the naive baselines.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpec } from '../../core/contract.js';
+import { FORECASTERS, flattenTestMetrics, type ForecastMetric, type Forecaster, type TestMetrics, type ValMetrics } from '../../core/metric-keys.js';
 import type { DB } from '../../db/open.js';
 import { blob, savePredictions } from '../../db/checkpoints.js';
 import { cutBatch, windowCount } from '../data/batches.js';
@@ -58,7 +59,7 @@ function unscaleOutputs(p: Prepared, scaled: Float32Array): Float64Array {
   return out;
 }
 
-export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): Record<string, number> & { val_loss: number } {
+export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): ValMetrics {
   const { pred, y } = predictWindows(model, p, p.windows.val);
   const O = p.outputs.length;
   const val_loss = lossValue(spec, y, pred, O);
@@ -73,53 +74,85 @@ export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): R
 }
 
 export interface TestResult {
+  /** the typed record; `metrics` is its stored flat form */
+  test: TestMetrics;
   metrics: Record<string, number>;
   save(db: DB): void;
+}
+
+interface TestPredictions {
+  /** model outputs [n, O] (scaled units / probabilities) and their targets */
+  pred: Float32Array;
+  y: Float32Array;
+  /** time of each window's first predicted step */
+  time: Float64Array;
+  n: number;
+  runId: number;
 }
 
 export function evaluateTest(model: tf.LayersModel, p: Prepared, runId: number): TestResult {
   const w = p.windows.test;
   const n = windowCount(w);
-  const O = p.outputs.length;
   const { pred, y } = predictWindows(model, p, w);
   const time = new Float64Array(n);
   for (let i = 0; i < n; i++) time[i] = p.groups[w[2 * i]!]!.time[w[2 * i + 1]! + 1]!;
+  const t = { pred, y, time, n, runId };
+  return p.task === 'classify' ? classifyTest(p, t) : forecastTest(p, t);
+}
 
-  if (p.task === 'classify') {
-    const actual = new Float64Array(n);
-    const predicted = new Float64Array(n);
-    const naive = new Float64Array(n);
-    const counts = new Array<number>(O).fill(0);
-    for (let r = 0; r < n; r++) {
-      actual[r] = argmax(y, r, O);
-      predicted[r] = argmax(pred, r, O);
-      naive[r] = p.groups[w[2 * r]!]!.y[w[2 * r + 1]!]!; // the last observed label
-    }
-    for (const g of p.groups) for (let i = 0; i < g.valStart; i++) counts[g.y[i]!]!++;
-    const majority = counts.indexOf(Math.max(...counts));
-    const m = classifyMetrics(actual, predicted, p.classes!);
-    const metrics: Record<string, number> = {
-      'test.accuracy': m.accuracy,
-      'naive.accuracy': classifyMetrics(actual, naive, p.classes!).accuracy,
-      'majority.accuracy': actual.filter((a) => a === majority).length / Math.max(n, 1),
-      'test.windows': n,
-    };
-    m.perClass.forEach((c) => {
-      metrics[`test.precision.${c.label}`] = c.precision;
-      metrics[`test.recall.${c.label}`] = c.recall;
-    });
-    m.confusion.forEach((row, a) => row.forEach((v, q) => (metrics[`test.confusion.${p.classes![a]}.${p.classes![q]}`] = v)));
-    return {
-      metrics,
-      save: (db) =>
-        savePredictions(db, {
-          run_id: runId, split: 'test', outputs: JSON.stringify(['class']), actual: blob(actual), predicted: blob(predicted),
-          naive: blob(naive), seasonal: null, time: blob(time), classes: JSON.stringify(p.classes),
-        }),
-    };
+/** Classes: the model, the last observed label, and the train split's majority class. */
+function classifyTest(p: Prepared, { pred, y, time, n, runId }: TestPredictions): TestResult {
+  const w = p.windows.test;
+  const O = p.outputs.length;
+  const actual = new Float64Array(n);
+  const predicted = new Float64Array(n);
+  const naive = new Float64Array(n);
+  const counts = new Array<number>(O).fill(0);
+  for (let r = 0; r < n; r++) {
+    actual[r] = argmax(y, r, O);
+    predicted[r] = argmax(pred, r, O);
+    naive[r] = p.groups[w[2 * r]!]!.y[w[2 * r + 1]!]!; // the last observed label
   }
+  for (const g of p.groups) for (let i = 0; i < g.valStart; i++) counts[g.y[i]!]!++;
+  const majority = counts.indexOf(Math.max(...counts));
+  const m = classifyMetrics(actual, predicted, p.classes!);
+  const test: TestMetrics = {
+    task: 'classify',
+    windows: n,
+    accuracy: {
+      test: m.accuracy,
+      naive: classifyMetrics(actual, naive, p.classes!).accuracy,
+      majority: actual.filter((a) => a === majority).length / Math.max(n, 1),
+    },
+    perClass: m.perClass.map(({ label, precision, recall }) => ({ label, precision, recall })),
+    confusion: { labels: p.classes!, counts: m.confusion },
+  };
+  return {
+    test,
+    metrics: flattenTestMetrics(test),
+    save: (db) =>
+      savePredictions(db, {
+        run_id: runId, split: 'test', outputs: JSON.stringify(['class']), actual: blob(actual), predicted: blob(predicted),
+        naive: blob(naive), seasonal: null, time: blob(time), classes: JSON.stringify(p.classes),
+      }),
+  };
+}
 
-  // Forecast: model, naive (last observed value) and seasonal naive (value one season before each step).
+/** The MASE denominator: the seasonal-naive in-sample MAE on the train split, averaged over targets. */
+function trainSeasonalScale(p: Prepared): number {
+  const T = p.targets.length;
+  const scales = p.targets.map((_, j) => seasonalScale(p.groups.map((g) => {
+    const v = new Float64Array(g.valStart);
+    for (let i = 0; i < g.valStart; i++) v[i] = g.raw[i * T + j]!;
+    return v;
+  }), p.seasonLength));
+  return scales.reduce((a, b) => a + b, 0) / scales.length;
+}
+
+/** Forecast: model, naive (last observed value) and seasonal naive (value one season before each step). */
+function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): TestResult {
+  const w = p.windows.test;
+  const O = p.outputs.length;
   const H = p.horizon;
   const T = p.targets.length;
   const m = p.seasonLength;
@@ -140,19 +173,17 @@ export function evaluateTest(model: tf.LayersModel, p: Prepared, runId: number):
       }
     }
   }
-  const scales = p.targets.map((_, j) => seasonalScale(p.groups.map((g) => {
-    const v = new Float64Array(g.valStart);
-    for (let i = 0; i < g.valStart; i++) v[i] = g.raw[i * T + j]!;
-    return v;
-  }), m));
-  const scale = scales.reduce((a, b) => a + b, 0) / scales.length;
-  const metrics: Record<string, number> = { season_length: m, 'test.windows': n };
-  for (const [name, values] of [['test', predicted], ['naive', naive], ['seasonal', seasonal]] as const) {
-    const fm = forecastMetrics(actual, values, scale);
-    for (const [k, v] of Object.entries(fm)) if (Number.isFinite(v)) metrics[`${name}.${k}`] = v;
+  const scale = trainSeasonalScale(p);
+  const predictions: Record<Forecaster, Float64Array> = { test: predicted, naive, seasonal };
+  const scores = {} as Record<Forecaster, Partial<Record<ForecastMetric, number>>>;
+  for (const who of FORECASTERS) {
+    const fm = forecastMetrics(actual, predictions[who], scale);
+    scores[who] = Object.fromEntries(Object.entries(fm).filter(([, v]) => Number.isFinite(v)));
   }
+  const test: TestMetrics = { task: 'forecast', windows: n, seasonLength: m, scores };
   return {
-    metrics,
+    test,
+    metrics: flattenTestMetrics(test),
     save: (db) =>
       savePredictions(db, {
         run_id: runId, split: 'test', outputs: JSON.stringify(p.outputs), actual: blob(actual), predicted: blob(predicted),

@@ -3,10 +3,11 @@
 // the TF.js model, which evaluates, checkpoints and exports exactly as on the CPU paths.
 import * as tf from '@tensorflow/tfjs';
 import { readdirSync } from 'node:fs';
-import type { RunSpec } from '../../core/contract.js';
+import { ServiceError, type RunSpec } from '../../core/contract.js';
 import { cutBatch, windowCount } from '../data/batches.js';
 import { ensureVulkanLoader } from '../kernels/webgpu/vulkan-loader.js';
 import type { Prepared } from '../data/prepare.js';
+import type { EpochHooks, EpochPlan, EpochResult, EpochRunner } from './epoch-runner.js';
 
 export interface GpuChoice {
   adapter: string;
@@ -55,16 +56,12 @@ function vulkanDriverListed(): boolean {
   });
 }
 
-export interface GpuEpochs {
-  adapter: string;
-  /** One epoch over `order` (window indices); returns the mean training loss. */
-  epoch(order: Int32Array): Promise<number>;
-  /** Copies the GPU weights into the TF.js model (evaluation, checkpoints). */
-  syncToModel(model: tf.LayersModel): Promise<void>;
-  dispose(): void;
-}
-
-export async function startGpuEpochs(spec: RunSpec, p: Prepared, model: tf.LayersModel): Promise<GpuEpochs> {
+/**
+ * The GPU epoch runner: one submit per epoch, so progress and the stop check come once per epoch
+ * (a stop request ends the run after the current epoch). Splitting an epoch into several submits
+ * would let it stop mid-epoch and report a partial epoch through the same EpochResult.
+ */
+export async function gpuEpochRunner(spec: RunSpec, p: Prepared, model: tf.LayersModel): Promise<EpochRunner> {
   const k = await import('../kernels/webgpu/index.js');
   const trainer = await k.createGpuTrainer({
     cell: spec.model.cell,
@@ -81,18 +78,26 @@ export async function startGpuEpochs(spec: RunSpec, p: Prepared, model: tf.Layer
   // Start from the model's weights (same initialisers, or a resumed checkpoint).
   await trainer.setWeights(model.getWeights().map((w) => w.dataSync() as Float32Array));
   // The GPU trainer takes the windows themselves: cut them once and upload (they stay on the GPU).
-  const all = cutBatch(p, p.windows.train, null, 0, windowCount(p.windows.train));
+  const nTrain = windowCount(p.windows.train);
+  const all = cutBatch(p, p.windows.train, null, 0, nTrain);
   trainer.uploadData(all.x, all.y);
   return {
-    adapter: trainer.adapterName,
-    epoch: (order) => trainer.trainEpoch(order),
-    async syncToModel(m) {
+    async run(plan: EpochPlan, hooks: EpochHooks): Promise<EpochResult> {
+      const used = plan.order.subarray(0, Math.min(nTrain, plan.batches * plan.batchSize));
+      const loss = await trainer.trainEpoch(used);
+      if (!Number.isFinite(loss)) throw new ServiceError('bad_input', `training diverged at epoch ${plan.epoch} (loss ${loss}); lower train.learningRate`, 'spec.train.learningRate');
+      hooks.progress({ batch: plan.batches, loss, seen: used.length }, true);
+      return { loss, seen: used.length, steps: plan.batches, interrupted: await hooks.yieldPoint() };
+    },
+    async syncModel() {
       const ws = await trainer.getWeights();
-      const shapes = m.getWeights().map((w) => w.shape);
+      const shapes = model.getWeights().map((w) => w.shape);
       const ts = ws.map((w, i) => tf.tensor(w, shapes[i]));
-      m.setWeights(ts);
+      model.setWeights(ts);
       tf.dispose(ts);
     },
+    // Adam's moments stay on the GPU; a resume restarts them.
+    optimizerState: async () => null,
     dispose: () => trainer.dispose(),
   };
 }

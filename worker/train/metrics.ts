@@ -1,16 +1,12 @@
 // Forecast and classification metrics on the test split, in original units, and the naive
 // baselines every forecast is measured against.
+import type { ForecastMetric } from '../../core/metric-keys.js';
 
-export interface ForecastMetrics {
-  mae: number;
-  rmse: number;
-  /** Percent; rows where the actual value is 0 are left out. */
-  mape: number;
-  /** Percent, symmetric. */
-  smape: number;
-  /** MAE divided by the in-sample MAE of the seasonal-naive forecast on the train split. */
-  mase: number;
-}
+/**
+ * mae, rmse; mape in percent (rows where the actual value is 0 are left out); smape in percent,
+ * symmetric; mase: MAE divided by the in-sample MAE of the seasonal-naive forecast on the train split.
+ */
+export type ForecastMetrics = Record<ForecastMetric, number>;
 
 export function forecastMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, maseScale: number): ForecastMetrics {
   let ae = 0;

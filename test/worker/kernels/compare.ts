@@ -2,9 +2,9 @@
 // weights and inputs and returns the relative-norm differences of the output and every gradient.
 import * as tf from '@tensorflow/tfjs';
 import { fusedRnnLayer } from '../../../worker/kernels/index.js';
-import type { CellKind } from '../../../worker/kernels/types.js';
+import type { Cell } from '../../../core/spec.js';
 
-export function tfLayer(cell: CellKind, units: number, returnSequences: boolean, extra: Record<string, unknown> = {}): tf.layers.Layer {
+export function tfLayer(cell: Cell, units: number, returnSequences: boolean, extra: Record<string, unknown> = {}): tf.layers.Layer {
   const args = { units, returnSequences, ...extra };
   return cell === 'lstm' ? tf.layers.lstm(args) : cell === 'gru' ? tf.layers.gru(args) : tf.layers.simpleRNN(args);
 }
@@ -18,7 +18,7 @@ export function relNorm(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 export interface Case {
-  cell: CellKind; units: number; batch: number; steps: number; features: number;
+  cell: Cell; units: number; batch: number; steps: number; features: number;
   returnSequences: boolean; recurrentActivation?: 'sigmoid' | 'hardSigmoid';
   /** Stack of layers (all but the last return sequences). */
   layers?: number;

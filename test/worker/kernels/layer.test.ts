@@ -4,12 +4,11 @@
 // enough to be split over worker threads.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fusedRnnLayer, shutdownKernelThreads } from '../../../worker/kernels/index.js';
-import type { CellKind } from '../../../worker/kernels/types.js';
+import { fusedRnnLayer, gateCount, shutdownKernelThreads } from '../../../worker/kernels/index.js';
+import { CELLS, type Cell } from '../../../core/spec.js';
 import { compare, relNorm, type Case } from './compare.js';
 
 const TOL = 1e-4;
-const CELLS: CellKind[] = ['simpleRNN', 'lstm', 'gru'];
 
 const CASES: Omit<Case, 'cell'>[] = [
   { units: 5, batch: 3, steps: 4, features: 1, returnSequences: true },
@@ -39,7 +38,7 @@ describe.each(CELLS)('fused %s matches tf.layers', (cell) => {
     tf.tidy(() => {
       const x = tf.variable(tf.randomNormal([B, 1, F], 0, 1, 'float32', 5));
       layer.apply(x);
-      const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+      const G = gateCount(cell);
       layer.setWeights([layer.getWeights()[0]!, layer.getWeights()[1]!, tf.randomNormal([G * H], 0, 0.5, 'float32', 6)]);
       const [k, rk, b] = layer.trainableWeights.map((w) => w.read() as tf.Variable) as [tf.Variable, tf.Variable, tf.Variable];
       const hard = (z: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(z, 0.2), 0.5), 0, 1);
@@ -93,7 +92,7 @@ describe('fused layer configuration', () => {
     for (const cell of CELLS) {
       const f = fusedRnnLayer({ cell, units: 5, returnSequences: false, name: `f_${cell}` });
       f.apply(tf.input({ shape: [7, 3] }));
-      const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+      const G = gateCount(cell);
       expect(f.weights.map((w) => [w.name, w.shape])).toEqual([
         [`f_${cell}/kernel`, [3, G * 5]], [`f_${cell}/recurrent_kernel`, [5, G * 5]], [`f_${cell}/bias`, [G * 5]],
       ]);
@@ -123,7 +122,7 @@ describe('fused layer configuration', () => {
 
   it('rejects bad configurations with a clear message', () => {
     expect(() => fusedRnnLayer({ cell: 'lstm', units: 0, returnSequences: false })).toThrow(/units must be a positive integer/);
-    expect(() => fusedRnnLayer({ cell: 'conv' as CellKind, units: 3, returnSequences: false })).toThrow(/cell must be simpleRNN, lstm or gru/);
+    expect(() => fusedRnnLayer({ cell: 'conv' as Cell, units: 3, returnSequences: false })).toThrow(/cell must be simpleRNN, lstm or gru/);
     const l = fusedRnnLayer({ cell: 'lstm', units: 3, returnSequences: false });
     expect(() => l.apply(tf.input({ shape: [4] }))).toThrow(/expects input \[batch, steps, features\]/);
   });

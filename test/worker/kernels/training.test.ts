@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedRnnLayer, shutdownKernelThreads } from '../../../worker/kernels/index.js';
-import type { CellKind } from '../../../worker/kernels/types.js';
+import type { Cell } from '../../../core/spec.js';
 import { tfLayer } from './compare.js';
 
 const LOOKBACK = 12;
@@ -31,7 +31,7 @@ beforeAll(async () => { await tf.setBackend('cpu'); });
 afterAll(() => { shutdownKernelThreads(); });
 
 describe('training with the fused layer', () => {
-  it.each(['lstm', 'gru', 'simpleRNN'] as CellKind[])('%s reaches the val loss of tf.layers on a noisy sine', async (cell) => {
+  it.each(['lstm', 'gru', 'simpleRNN'] as Cell[])('%s reaches the val loss of tf.layers on a noisy sine', async (cell) => {
     const train = sineWindows(256, 0), val = sineWindows(64, 300);
     const ref = model(tfLayer(cell, 8, false, { inputShape: [LOOKBACK, 1] }));
     const fused = model(fusedRnnLayer({ cell, units: 8, returnSequences: false, inputShape: [LOOKBACK, 1] }));

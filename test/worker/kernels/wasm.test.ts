@@ -3,7 +3,7 @@
 // cannot be replayed on another kernel.
 import { afterAll, describe, expect, it } from 'vitest';
 import { fusedSupported, shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
-import { gateCount, type CellKind, type RnnShape } from '../../../worker/kernels/types.js';
+import { gateCount, type Cell, type RnnShape } from '../../../worker/kernels/types.js';
 
 afterAll(() => { shutdownKernelThreads(); });
 
@@ -25,7 +25,7 @@ function inputs(shape: RnnShape) {
 }
 
 describe('WasmRnnKernel', () => {
-  it.each(['simpleRNN', 'lstm', 'gru'] as CellKind[])('%s: 3 threads give the 1-thread results', (cell) => {
+  it.each(['simpleRNN', 'lstm', 'gru'] as Cell[])('%s: 3 threads give the 1-thread results', (cell) => {
     const shape: RnnShape = { cell, batch: 50, steps: 7, features: 3, units: 11, returnSequences: true };
     const { x, w, dy } = inputs(shape);
     const one = new WasmRnnKernel(1), three = new WasmRnnKernel(3);

@@ -1,7 +1,7 @@
 // Fused SimpleRNN / LSTM / GRU forward and backward (BPTT) for one batch slice, in WebAssembly
 // SIMD (128-bit). Built by scripts/build-kernels.mjs into worker/kernels/rnn-wasm.gen.ts.
 //
-// One module instance = one engine = one layer on one thread. The host (engine.ts) calls
+// One module instance = one engine = one layer on one thread. The host (engine-src.ts) calls
 // rnn_setup() with the shapes, copies inputs to the pointers rnn_ptr() names, then calls
 // rnn_forward() / rnn_backward(). Everything the backward pass needs (the tape) stays in this
 // instance's memory between the two calls, so only inputs and results cross to JavaScript.

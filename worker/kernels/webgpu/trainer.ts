@@ -7,22 +7,22 @@
 //
 // Per train step: one forward dispatch per layer (whole sequence), one backward dispatch per layer
 // (whole BPTT), one weight-gradient product per layer and the head, one Adam dispatch.
-import { gateCount, type CellKind, type RecurrentActivation } from '../types.js';
+//
+// Files: layout.ts (weight order, params layout, initial weights), pipelines.ts (compiles), buffers.ts
+// (allocation, readback), passes.ts (bind groups, encoding, per-step uniforms); this file holds the
+// geometry plan and the trainer's state and methods.
+import { gateCount, type Cell, type RecurrentActivation } from '../types.js';
+import { BufferPool, netBuffers, type NetBuffers } from './buffers.js';
 import { openGpu, type GpuContext } from './device.js';
-import {
-  adamShader,
-  ATB_TILE,
-  backwardShader,
-  forwardShader,
-  gates,
-  STEP_STRIDE,
-  weightGradShader,
-  type LayerGeo,
-  type NetGeo,
-} from './shaders.js';
+import { initialWeights, layerOffsets, packParams, splitWeights, weightShapes } from './layout.js';
+import { buildPasses, encodeSteps, stepUniforms, type DataBuffers, type PassSets } from './passes.js';
+import { compilePipes, type Pipes } from './pipelines.js';
+import { STEP_STRIDE, type LayerGeo, type NetGeo } from './shaders.js';
+
+export { weightShapes } from './layout.js';
 
 export interface GpuTrainerOptions {
-  cell: CellKind;
+  cell: Cell;
   /** units per stacked layer */
   layers: number[];
   features: number;
@@ -67,414 +67,210 @@ export interface GpuTrainer {
   dispose(): void;
 }
 
-/** Row-major float counts of the weights in getWeights() order. */
-export function weightShapes(o: Pick<GpuTrainerOptions, 'cell' | 'layers' | 'features' | 'outputs'>): number[][] {
-  const g = gateCount(o.cell);
-  const shapes: number[][] = [];
-  let f = o.features;
-  for (const h of o.layers) {
-    shapes.push([f, g * h], [h, g * h], [g * h]);
-    f = h;
-  }
-  shapes.push([f, o.outputs], [o.outputs]);
-  return shapes;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function initialWeights(o: GpuTrainerOptions): Float32Array[] {
-  const rand = mulberry32(o.seed ?? 1);
-  return weightShapes(o).map((shape, i) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const w = new Float32Array(n);
-    if (shape.length === 2) {
-      const lim = Math.sqrt(6 / (shape[0]! + shape[1]!));
-      for (let k = 0; k < n; k++) w[k] = (rand() * 2 - 1) * lim;
-    } else if (o.cell === 'lstm' && i % 3 === 2 && i < o.layers.length * 3) {
-      const h = n / 4;
-      w.fill(1, h, 2 * h); // unitForgetBias, tf.layers' LSTM default
-    }
-    return w;
-  });
-}
-
-export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrainer> {
+function validate(opts: GpuTrainerOptions): void {
   if (opts.optimizer !== 'adam' || opts.loss !== 'mse') throw new Error('GPU trainer supports optimizer "adam" with loss "mse" only');
   if (opts.layers.length === 0) throw new Error('GPU trainer needs at least one RNN layer');
   for (const [k, v] of Object.entries({ features: opts.features, outputs: opts.outputs, steps: opts.steps, batch: opts.batch })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`GPU trainer: ${k} must be a positive integer, got ${v}`);
   }
-  const ctx = opts.gpu ?? (await openGpu());
-  const { device } = ctx;
-  const U = ctx.usage.buffer;
+}
+
+/** Batch rows per workgroup: as many as fit the adapter's workgroup memory (at most 4, by batch size). */
+function rowsPerGroup(opts: GpuTrainerOptions, layers: LayerGeo[], maxBytes: number): number {
+  const shared = (l: LayerGeo, rb: number) => rb * 4 * (l.F + l.H * (gateCount(l.cell) + 3));
+  let RB = opts.rowsPerGroup ?? Math.max(1, Math.min(4, Math.floor(opts.batch / 256)));
+  while (RB > 1 && layers.some((l) => shared(l, RB) > maxBytes)) RB--;
+  for (const l of layers) {
+    if (shared(l, RB) > maxBytes) throw new Error(`GPU trainer: ${l.H} units need more workgroup memory than the adapter's ${maxBytes} bytes`);
+  }
+  return RB;
+}
+
+/** The shapes baked into the shaders, and the float count of `params` (with the transposed copies). */
+export function planGeometry(opts: GpuTrainerOptions, maxWorkgroupBytes: number): { geo: NetGeo; paramFloats: number } {
+  const { layers, headOff, P, paramFloats } = layerOffsets(opts);
   const T = opts.steps;
   const B = opts.batch;
-  const O = opts.outputs;
-  const limits = device.limits;
-
-  // Geometry: parameter offsets, then the transposed copies after all trainable floats.
-  const layers: LayerGeo[] = [];
-  let off = 0;
-  let f = opts.features;
-  opts.layers.forEach((h, i) => {
-    if (!Number.isInteger(h) || h < 1) throw new Error(`GPU trainer: layer ${i} units must be a positive integer, got ${h}`);
-    layers.push({ cell: opts.cell, F: f, H: h, off, tOff: 0, first: i === 0, last: i === opts.layers.length - 1 });
-    off += (f + h + 1) * gates(opts.cell) * h;
-    f = h;
-  });
-  const headOff = off;
-  const P = off + (f + 1) * O;
-  let tOff = P;
-  for (const l of layers) {
-    l.tOff = tOff;
-    tOff += (l.F + l.H) * gates(l.cell) * l.H;
-  }
-  const paramFloats = tOff;
-  const shared = (l: LayerGeo, rb: number) => rb * 4 * (l.F + l.H * (gates(l.cell) + 3));
-  let RB = opts.rowsPerGroup ?? Math.max(1, Math.min(4, Math.floor(B / 256)));
-  while (RB > 1 && layers.some((l) => shared(l, RB) > limits.maxComputeWorkgroupStorageSize)) RB--;
-  for (const l of layers) {
-    if (shared(l, RB) > limits.maxComputeWorkgroupStorageSize) {
-      throw new Error(`GPU trainer: ${l.H} units need more workgroup memory than the adapter's ${limits.maxComputeWorkgroupStorageSize} bytes`);
-    }
-  }
+  const RB = rowsPerGroup(opts, layers, maxWorkgroupBytes);
   const S = opts.splits ?? Math.max(1, Math.min(32, Math.ceil((T * B) / 128)));
-  const geo: NetGeo = { T, B, O, RB, S, P, headOff, recAct: opts.recurrentActivation ?? 'hardSigmoid', layers };
+  return { geo: { T, B, O: opts.outputs, RB, S, P, headOff, recAct: opts.recurrentActivation ?? 'hardSigmoid', layers }, paramFloats };
+}
 
-  // Buffers.
-  const owned: GPUBuffer[] = [];
-  const buf = (floats: number, usage: number, label: string): GPUBuffer => {
-    const b = device.createBuffer({ label, size: Math.max(16, Math.ceil((floats * 4) / 16) * 16), usage });
-    owned.push(b);
-    return b;
-  };
-  const RW = U.STORAGE | U.COPY_SRC | U.COPY_DST;
-  const params = buf(paramFloats, RW, 'params');
-  const moments = buf(2 * P, RW, 'moments');
-  const partials = buf(S * P, RW, 'partials');
-  const head = buf(2 * B * O, RW, 'head');
-  const dummyRead = buf(4, RW, 'dummyRead');
-  const dummyWrite = buf(4, RW, 'dummyWrite');
-  const perLayer = layers.map((l, i) => {
-    const GH = gates(l.cell) * l.H;
-    return {
-      hseq: buf(T * B * l.H, RW, `hseq${i}`),
-      state: buf(l.cell === 'simpleRNN' ? 1 : T * B * (GH + (l.cell === 'lstm' ? l.H : 0)), RW, `state${i}`),
-      dgates: buf(T * B * GH, RW, `dgates${i}`),
-      // gradient flowing into this layer's output sequence from the layer above
-      dh: l.last ? null : buf(T * B * l.H, RW, `dh${i}`),
-    };
-  });
-  // Data-sized buffers, (re)made by uploadData and trainEpoch.
-  let data: GPUBuffer | null = null;
-  let pred: GPUBuffer | null = null;
-  let nSamples = 0;
-  let yOff = 0;
-  let idxBuf: GPUBuffer | null = null;
-  let idxCap = 0;
-  let stepBuf: GPUBuffer | null = null;
-  let lossHist: GPUBuffer | null = null;
-  let stepCap = 0;
-  let readback: GPUBuffer | null = null;
-  let readCap = 0;
+export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrainer> {
+  validate(opts);
+  const ctx = opts.gpu ?? (await openGpu());
+  const { geo, paramFloats } = planGeometry(opts, ctx.device.limits.maxComputeWorkgroupStorageSize);
+  const pipes = await compilePipes(ctx, geo);
+  const trainer = new WebGpuTrainer(ctx, opts, geo, paramFloats, pipes);
+  await trainer.setWeights(initialWeights(opts, opts.seed ?? 1));
+  return trainer;
+}
 
-  // Pipelines with explicit layouts (binding 0: per-step uniform with a dynamic offset).
-  // Compiled concurrently (createComputePipelineAsync): Dawn spreads the driver compiles over threads.
-  const pipeline = async (code: string, label: string, kinds: ('read' | 'rw')[]) => {
-    const layout = device.createBindGroupLayout({
-      label,
-      entries: [
-        { binding: 0, visibility: ctx.usage.stage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 32 } },
-        ...kinds.map((k, i) => ({
-          binding: i + 1,
-          visibility: ctx.usage.stage.COMPUTE,
-          buffer: { type: k === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
-        })),
-      ],
-    });
-    const module = device.createShaderModule({ label, code });
-    try {
-      const p = await device.createComputePipelineAsync({
-        label,
-        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: 'main' },
-      });
-      return { p, layout };
-    } catch (e) {
-      const info = await module.getCompilationInfo();
-      const msgs = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
-      throw new Error(`GPU trainer: pipeline ${label} failed: ${(e as Error).message}${msgs ? ` (${msgs})` : ''}`);
-    }
-  };
-  const storageKinds = (n: number, rw: number[]) => Array.from({ length: n }, (_, i) => (rw.includes(i) ? 'rw' : 'read') as 'read' | 'rw');
-  const [fwd, bwd, wgrad, [hgrad, adam]] = await Promise.all([
-    Promise.all(layers.map((l, i) => pipeline(forwardShader(l, geo), `fwd${i}`, storageKinds(8, [4, 5, 6, 7])))),
-    Promise.all(layers.map((l, i) => pipeline(backwardShader(l, geo), `bwd${i}`, storageKinds(7, [4, 5])))),
-    Promise.all(layers.map((l, i) => pipeline(weightGradShader(l, geo), `wgrad${i}`, storageKinds(7, [6])))),
-    Promise.all([
-      pipeline(weightGradShader('head', geo), 'wgradHead', storageKinds(7, [6])),
-      pipeline(adamShader(geo), 'adam', storageKinds(5, [0, 2, 4])),
-    ]),
-  ]);
+/** Data-sized state: the uploaded windows, and the index and step buffers that grow with the epoch. */
+interface DataState {
+  bufs: DataBuffers;
+  nSamples: number;
+  yOff: number;
+  idxCap: number;
+  stepCap: number;
+}
 
-  interface Pass {
-    p: GPUComputePipeline;
-    bg: GPUBindGroup;
-    groups: [number, number, number];
+class WebGpuTrainer implements GpuTrainer {
+  readonly adapterName: string;
+  readonly implementation = 'fused-webgpu' as const;
+  private readonly pool: BufferPool;
+  private readonly net: NetBuffers;
+  private readonly shapes: number[][];
+  private d: DataState | null = null;
+  private passes: PassSets | null = null;
+  private adamStep = 0;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly opts: GpuTrainerOptions,
+    private readonly geo: NetGeo,
+    private readonly paramFloats: number,
+    private readonly pipes: Pipes,
+  ) {
+    this.adapterName = ctx.adapterName;
+    this.pool = new BufferPool(ctx);
+    this.net = netBuffers(this.pool, geo, paramFloats);
+    this.shapes = weightShapes(opts);
   }
-  let trainPasses: Pass[] = [];
-  let forwardPasses: Pass[] = [];
 
-  const bindGroups = () => {
-    if (!data || !pred || !idxBuf || !stepBuf || !lossHist) return;
-    const bg = (pl: { layout: GPUBindGroupLayout }, bufs: GPUBuffer[]) =>
-      device.createBindGroup({
-        layout: pl.layout,
-        entries: [
-          { binding: 0, resource: { buffer: stepBuf!, offset: 0, size: 32 } },
-          ...bufs.map((b, i) => ({ binding: i + 1, resource: { buffer: b } })),
-        ],
-      });
-    const rec = Math.ceil(B / RB);
-    const fwdP: Pass[] = layers.map((_, i) => ({
-      p: fwd[i]!.p,
-      bg: bg(fwd[i]!, [params, data!, idxBuf!, i === 0 ? dummyRead : perLayer[i - 1]!.hseq, perLayer[i]!.hseq, perLayer[i]!.state, head, pred!]),
-      groups: [rec, 1, 1],
-    }));
-    const bwdP: Pass[] = layers
-      .map((l, i) => ({
-        p: bwd[i]!.p,
-        bg: bg(bwd[i]!, [
-          params,
-          perLayer[i]!.hseq,
-          perLayer[i]!.state,
-          l.last ? dummyRead : perLayer[i]!.dh!,
-          perLayer[i]!.dgates,
-          i === 0 ? dummyWrite : perLayer[i - 1]!.dh!,
-          head,
-        ]),
-        groups: [rec, 1, 1] as [number, number, number],
-      }))
-      .reverse();
-    const gradP: Pass[] = layers.map((l, i) => ({
-      p: wgrad[i]!.p,
-      bg: bg(wgrad[i]!, [data!, idxBuf!, i === 0 ? dummyRead : perLayer[i - 1]!.hseq, perLayer[i]!.hseq, perLayer[i]!.state, perLayer[i]!.dgates, partials]),
-      groups: [Math.ceil((gates(l.cell) * l.H) / ATB_TILE), Math.ceil((l.F + l.H + 1) / ATB_TILE), S],
-    }));
-    const top = layers[layers.length - 1]!;
-    gradP.push({
-      p: hgrad.p,
-      bg: bg(hgrad, [data!, idxBuf!, dummyRead, perLayer[layers.length - 1]!.hseq, dummyRead, head, partials]),
-      groups: [Math.ceil(O / ATB_TILE), Math.ceil((top.H + 1) / ATB_TILE), S],
-    });
-    const adamP: Pass = {
-      p: adam.p,
-      bg: bg(adam, [params, partials, moments, head, lossHist!]),
-      groups: [Math.ceil(P / 256), 1, 1],
-    };
-    forwardPasses = fwdP;
-    gradientPasses = [...fwdP, ...bwdP, ...gradP];
-    trainPasses = [...gradientPasses, adamP];
-  };
-  let gradientPasses: Pass[] = [];
+  private get device(): GPUDevice {
+    return this.ctx.device;
+  }
 
-  const ensureSteps = (n: number, order: ArrayLike<number>) => {
-    let grew = false;
-    if (n > stepCap || !stepBuf || !lossHist) {
-      grew = true;
-      stepBuf?.destroy();
-      lossHist?.destroy();
-      stepCap = Math.max(n, 2 * stepCap);
-      stepBuf = device.createBuffer({ label: 'steps', size: stepCap * STEP_STRIDE, usage: U.UNIFORM | U.COPY_DST });
-      lossHist = device.createBuffer({ label: 'lossHist', size: Math.max(16, stepCap * 4), usage: RW });
-      owned.push(stepBuf, lossHist);
+  async setWeights(weights: Float32Array[]): Promise<void> {
+    const all = packParams(weights, this.shapes, this.geo, this.paramFloats);
+    this.device.queue.writeBuffer(this.net.params, 0, all);
+    this.device.queue.writeBuffer(this.net.moments, 0, new Float32Array(2 * this.geo.P));
+    this.adamStep = 0;
+  }
+
+  async getWeights(): Promise<Float32Array[]> {
+    return splitWeights(await this.pool.read(this.device.createCommandEncoder(), this.net.params, 0, this.geo.P), this.shapes);
+  }
+
+  uploadData(x: Float32Array, y?: Float32Array): void {
+    const { T, O, B } = this.geo;
+    const per = T * this.opts.features;
+    if (x.length === 0 || x.length % per !== 0) throw new Error(`GPU trainer: x has ${x.length} values, not a multiple of steps×features = ${per}`);
+    const n = x.length / per;
+    const yy = y ?? new Float32Array(n * O);
+    if (yy.length !== n * O) throw new Error(`GPU trainer: y has ${yy.length} values, expected ${n}×${O} = ${n * O}`);
+    this.d?.bufs.data.destroy();
+    this.d?.bufs.pred.destroy();
+    const data = this.pool.floats(x.length + yy.length, this.ctx.usage.buffer.STORAGE | this.ctx.usage.buffer.COPY_DST, 'data');
+    const pred = this.pool.floats(n * O, this.pool.RW, 'pred');
+    this.device.queue.writeBuffer(data, 0, x);
+    this.device.queue.writeBuffer(data, x.length * 4, yy);
+    const steps = Math.ceil(n / B);
+    if (this.d) Object.assign(this.d, { nSamples: n, yOff: x.length, bufs: { ...this.d.bufs, data, pred } });
+    else {
+      const bufs = { data, pred, ...this.stepBuffers(steps), idx: this.idxBuffer(steps * B) };
+      this.d = { nSamples: n, yOff: x.length, idxCap: steps * B, stepCap: steps, bufs };
     }
-    const need = n * B;
-    if (need > idxCap || !idxBuf) {
-      idxBuf?.destroy();
-      idxCap = Math.max(need, 2 * idxCap);
-      idxBuf = device.createBuffer({ label: 'idx', size: idxCap * 4, usage: U.STORAGE | U.COPY_DST });
-      owned.push(idxBuf);
+    this.prepareSteps(steps, [0]);
+    this.passes = buildPasses(this.device, this.pipes, this.net, this.d.bufs, this.geo);
+  }
+
+  private stepBuffers(n: number): Pick<DataBuffers, 'steps' | 'lossHist'> {
+    const U = this.ctx.usage.buffer;
+    return {
+      steps: this.pool.bytes(n * STEP_STRIDE, U.UNIFORM | U.COPY_DST, 'steps'),
+      lossHist: this.pool.bytes(Math.max(16, n * 4), this.pool.RW, 'lossHist'),
+    };
+  }
+
+  private idxBuffer(n: number): GPUBuffer {
+    const U = this.ctx.usage.buffer;
+    return this.pool.bytes(n * 4, U.STORAGE | U.COPY_DST, 'idx');
+  }
+
+  /** Room for n steps (buffers grow by doubling; passes are rebound then) and the epoch's sample order. */
+  private prepareSteps(n: number, order: ArrayLike<number>): void {
+    const d = this.requireData();
+    let grew = false;
+    if (n > d.stepCap) {
+      d.bufs.steps.destroy();
+      d.bufs.lossHist.destroy();
+      d.stepCap = Math.max(n, 2 * d.stepCap);
+      Object.assign(d.bufs, this.stepBuffers(d.stepCap));
+      grew = true;
+    }
+    const need = n * this.geo.B;
+    if (need > d.idxCap) {
+      d.bufs.idx.destroy();
+      d.idxCap = Math.max(need, 2 * d.idxCap);
+      d.bufs.idx = this.idxBuffer(d.idxCap);
       grew = true;
     }
     const idx = new Uint32Array(need);
     for (let i = 0; i < order.length; i++) {
       const s = order[i]!;
-      if (!Number.isInteger(s) || s < 0 || s >= nSamples) throw new Error(`GPU trainer: sample index ${s} at position ${i} is outside 0..${nSamples - 1}`);
+      if (!Number.isInteger(s) || s < 0 || s >= d.nSamples) throw new Error(`GPU trainer: sample index ${s} at position ${i} is outside 0..${d.nSamples - 1}`);
       idx[i] = s;
     }
-    device.queue.writeBuffer(idxBuf!, 0, idx);
-    if (grew) bindGroups();
-  };
+    this.device.queue.writeBuffer(d.bufs.idx, 0, idx);
+    if (grew) this.passes = buildPasses(this.device, this.pipes, this.net, d.bufs, this.geo);
+  }
 
-  let adamStep = 0;
-  const writeSteps = (n: number, total: number, train: boolean) => {
-    const block = new ArrayBuffer(n * STEP_STRIDE);
-    for (let s = 0; s < n; s++) {
-      const u = new Uint32Array(block, s * STEP_STRIDE, 4);
-      const fl = new Float32Array(block, s * STEP_STRIDE + 16, 4);
-      u[0] = s * B;
-      u[1] = Math.min(B, total - s * B);
-      u[2] = s;
-      u[3] = yOff;
-      const t = adamStep + s + 1;
-      fl[0] = opts.learningRate;
-      fl[1] = train ? 1 - Math.pow(0.9, t) : 1;
-      fl[2] = train ? 1 - Math.pow(0.999, t) : 1;
-    }
-    device.queue.writeBuffer(stepBuf!, 0, block);
-  };
+  private writeSteps(n: number, total: number, train: boolean): void {
+    const d = this.requireData();
+    const block = stepUniforms(n, total, { B: this.geo.B, yOff: d.yOff, adamStep: this.adamStep, lr: this.opts.learningRate, train });
+    this.device.queue.writeBuffer(d.bufs.steps, 0, block);
+  }
 
-  const encode = (n: number, passes: Pass[]) => {
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (let s = 0; s < n; s++) {
-      for (const ps of passes) {
-        pass.setPipeline(ps.p);
-        pass.setBindGroup(0, ps.bg, [s * STEP_STRIDE]);
-        pass.dispatchWorkgroups(...ps.groups);
-      }
-    }
-    pass.end();
-    return enc;
-  };
+  private requireData(): DataState {
+    if (!this.d) throw new Error('GPU trainer: call uploadData(x, y) first');
+    return this.d;
+  }
 
-  const read = async (enc: GPUCommandEncoder, src: GPUBuffer, srcOff: number, floats: number): Promise<Float32Array> => {
-    const bytes = Math.ceil((floats * 4) / 4) * 4;
-    if (!readback || bytes > readCap) {
-      readback?.destroy();
-      readCap = Math.max(bytes, 2 * readCap, 256);
-      readback = device.createBuffer({ label: 'readback', size: readCap, usage: U.MAP_READ | U.COPY_DST });
-      owned.push(readback);
-    }
-    enc.copyBufferToBuffer(src, srcOff * 4, readback, 0, bytes);
-    device.pushErrorScope('validation');
-    device.queue.submit([enc.finish()]);
-    const err = await device.popErrorScope();
-    if (err) throw new Error(`GPU trainer: ${err.message}`);
-    await readback.mapAsync(ctx.usage.map.READ, 0, bytes);
-    const out = new Float32Array(readback.getMappedRange(0, bytes).slice(0));
-    readback.unmap();
-    return out;
-  };
+  async trainEpoch(order?: ArrayLike<number>): Promise<number> {
+    const d = this.requireData();
+    const B = this.geo.B;
+    const ord = order ?? Array.from({ length: d.nSamples }, (_, i) => i);
+    if (ord.length === 0) throw new Error('GPU trainer: empty epoch');
+    const n = Math.ceil(ord.length / B);
+    this.prepareSteps(n, ord);
+    this.writeSteps(n, ord.length, true);
+    const losses = await this.pool.read(encodeSteps(this.device, n, this.passes!.train), d.bufs.lossHist, 0, n);
+    this.adamStep += n;
+    let sum = 0;
+    for (let s = 0; s < n; s++) sum += losses[s]! * Math.min(B, ord.length - s * B);
+    return sum / ord.length;
+  }
 
-  const splitWeights = (flat: Float32Array): Float32Array[] => {
-    const out: Float32Array[] = [];
-    let o = 0;
-    for (const shape of weightShapes(opts)) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      out.push(flat.slice(o, o + n));
-      o += n;
-    }
-    return out;
-  };
+  async predict(x?: Float32Array): Promise<Float32Array> {
+    if (x) this.uploadData(x);
+    const d = this.requireData();
+    const n = Math.ceil(d.nSamples / this.geo.B);
+    this.prepareSteps(n, Array.from({ length: d.nSamples }, (_, i) => i));
+    this.writeSteps(n, d.nSamples, false);
+    return this.pool.read(encodeSteps(this.device, n, this.passes!.forward), d.bufs.pred, 0, d.nSamples * this.geo.O);
+  }
 
-  const requireData = (): void => {
-    if (!data || !pred) throw new Error('GPU trainer: call uploadData(x, y) first');
-  };
+  async gradients(order?: ArrayLike<number>): Promise<GpuGradients> {
+    const d = this.requireData();
+    const { B, O, S, P } = this.geo;
+    const ord = Array.from(order ?? Array.from({ length: Math.min(B, d.nSamples) }, (_, i) => i)).slice(0, B);
+    this.prepareSteps(1, ord);
+    this.writeSteps(1, ord.length, false);
+    const part = await this.pool.read(encodeSteps(this.device, 1, this.passes!.gradient), this.net.partials, 0, S * P);
+    const sq = await this.pool.read(this.device.createCommandEncoder(), this.net.head, B * O, B * O);
+    const g = new Float32Array(P);
+    for (let s = 0; s < S; s++) for (let p = 0; p < P; p++) g[p] = g[p]! + part[s * P + p]!;
+    let loss = 0;
+    for (const v of sq) loss += v;
+    return { loss: loss / (ord.length * O), grads: splitWeights(g, this.shapes) };
+  }
 
-  const trainer: GpuTrainer = {
-    adapterName: ctx.adapterName,
-    implementation: 'fused-webgpu',
-
-    async setWeights(weights) {
-      const shapes = weightShapes(opts);
-      if (weights.length !== shapes.length) throw new Error(`GPU trainer: expected ${shapes.length} weight arrays, got ${weights.length}`);
-      const all = new Float32Array(paramFloats);
-      let o = 0;
-      weights.forEach((w, i) => {
-        const n = shapes[i]!.reduce((a, b) => a * b, 1);
-        if (w.length !== n) throw new Error(`GPU trainer: weight ${i} has ${w.length} values, expected ${n} (shape [${shapes[i]!.join(', ')}])`);
-        all.set(w, o);
-        o += n;
-      });
-      for (const l of layers) {
-        const N = gates(l.cell) * l.H;
-        for (let m = 0; m < l.F + l.H; m++) for (let n = 0; n < N; n++) all[l.tOff + n * (l.F + l.H) + m] = all[l.off + m * N + n]!;
-      }
-      device.queue.writeBuffer(params, 0, all);
-      device.queue.writeBuffer(moments, 0, new Float32Array(2 * P));
-      adamStep = 0;
-    },
-
-    async getWeights() {
-      return splitWeights(await read(device.createCommandEncoder(), params, 0, P));
-    },
-
-    uploadData(x, y) {
-      const per = T * opts.features;
-      if (x.length === 0 || x.length % per !== 0) {
-        throw new Error(`GPU trainer: x has ${x.length} values, not a multiple of steps×features = ${per}`);
-      }
-      const n = x.length / per;
-      const yy = y ?? new Float32Array(n * O);
-      if (yy.length !== n * O) throw new Error(`GPU trainer: y has ${yy.length} values, expected ${n}×${O} = ${n * O}`);
-      data?.destroy();
-      pred?.destroy();
-      nSamples = n;
-      yOff = x.length;
-      data = buf(x.length + yy.length, U.STORAGE | U.COPY_DST, 'data');
-      pred = buf(n * O, RW, 'pred');
-      device.queue.writeBuffer(data, 0, x);
-      device.queue.writeBuffer(data, x.length * 4, yy);
-      ensureSteps(Math.ceil(n / B), [0]);
-      bindGroups();
-    },
-
-    async trainEpoch(order) {
-      requireData();
-      const ord = order ?? Array.from({ length: nSamples }, (_, i) => i);
-      if (ord.length === 0) throw new Error('GPU trainer: empty epoch');
-      const n = Math.ceil(ord.length / B);
-      ensureSteps(n, ord);
-      writeSteps(n, ord.length, true);
-      const losses = await read(encode(n, trainPasses), lossHist!, 0, n);
-      adamStep += n;
-      let sum = 0;
-      for (let s = 0; s < n; s++) sum += losses[s]! * Math.min(B, ord.length - s * B);
-      return sum / ord.length;
-    },
-
-    async predict(x) {
-      if (x) this.uploadData(x);
-      requireData();
-      const ord = Array.from({ length: nSamples }, (_, i) => i);
-      const n = Math.ceil(nSamples / B);
-      ensureSteps(n, ord);
-      writeSteps(n, nSamples, false);
-      return read(encode(n, forwardPasses), pred!, 0, nSamples * O);
-    },
-
-    async gradients(order) {
-      requireData();
-      const ord = Array.from(order ?? Array.from({ length: Math.min(B, nSamples) }, (_, i) => i)).slice(0, B);
-      ensureSteps(1, ord);
-      writeSteps(1, ord.length, false);
-      const enc = encode(1, gradientPasses);
-      const part = await read(enc, partials, 0, S * P);
-      const sq = await read(device.createCommandEncoder(), head, B * O, B * O);
-      const g = new Float32Array(P);
-      for (let s = 0; s < S; s++) for (let p = 0; p < P; p++) g[p] = g[p]! + part[s * P + p]!;
-      let loss = 0;
-      for (const v of sq) loss += v;
-      return { loss: loss / (ord.length * O), grads: splitWeights(g) };
-    },
-
-    dispose() {
-      for (const b of owned) b.destroy();
-      owned.length = 0;
-      if (!opts.gpu) device.destroy();
-    },
-  };
-  await trainer.setWeights(initialWeights(opts));
-  return trainer;
+  dispose(): void {
+    this.pool.destroyAll();
+    this.d = null;
+    this.passes = null;
+    if (!this.opts.gpu) this.device.destroy();
+  }
 }

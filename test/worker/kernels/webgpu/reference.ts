@@ -1,10 +1,10 @@
 // CPU reference for the GPU trainer: the same network as tf.layers on TF.js's pure-JS `cpu`
 // backend, with the same weights; loss, gradients and one Adam step computed by TF.js itself.
 import * as tf from '@tensorflow/tfjs';
-import type { CellKind, RecurrentActivation } from '../../../../worker/kernels/types.js';
+import type { Cell, RecurrentActivation } from '../../../../worker/kernels/types.js';
 
 export interface RefNet {
-  cell: CellKind;
+  cell: Cell;
   layers: number[];
   features: number;
   outputs: number;

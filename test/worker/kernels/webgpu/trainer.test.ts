@@ -1,7 +1,7 @@
 // The WGSL trainer against tf.layers on the TF.js cpu backend, run on SwiftShader (a CPU Vulkan
 // driver) so that it needs no GPU. Skips, saying why, only when no adapter can be created at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellKind, RecurrentActivation } from '../../../../worker/kernels/types.js';
+import type { Cell, RecurrentActivation } from '../../../../worker/kernels/types.js';
 import type { GpuContext } from '../../../../worker/kernels/webgpu/device.js';
 import { gpuAdapterInfo } from '../../../../worker/kernels/webgpu/device.js';
 import { createGpuTrainer, weightShapes } from '../../../../worker/kernels/webgpu/trainer.js';
@@ -35,7 +35,7 @@ function randomArray(n: number, r: () => number, scale = 1): Float32Array {
 
 interface Case {
   name: string;
-  cell: CellKind;
+  cell: Cell;
   layers: number[];
   features: number;
   outputs: number;

@@ -1,0 +1,36 @@
+// What a checkpoint records about the data preparation, so that an exported model (worker/export)
+// can prepare new data the same way without the dataset.
+import type { RunSpec } from '../../core/contract.js';
+import type { Prepared } from '../data/prepare.js';
+
+export interface Preprocessing {
+  version: 1;
+  task: RunSpec['task'];
+  features: string[];
+  targets: string[];
+  outputs: string[];
+  classes: string[] | null;
+  lookback: number;
+  horizon: number;
+  scalers: Prepared['scalers'];
+  seasonLength: number;
+  timeColumn: string | null;
+  seriesColumn: string | null;
+}
+
+export function preprocessingOf(p: Prepared, ds: { timeColumn: string | null; seriesColumn: string | null }): Preprocessing {
+  return {
+    version: 1,
+    task: p.task,
+    features: p.features,
+    targets: p.targets,
+    outputs: p.outputs,
+    classes: p.classes,
+    lookback: p.lookback,
+    horizon: p.horizon,
+    scalers: p.scalers,
+    seasonLength: p.seasonLength,
+    timeColumn: ds.timeColumn,
+    seriesColumn: ds.seriesColumn,
+  };
+}

@@ -1,0 +1,127 @@
+// Everything before the first epoch of a run: load and check the run, seed every random source,
+// prepare the data, choose the implementation (GPU-fused, CPU-fused, tf.layers) and the backend,
+// build and compile the model, restore a checkpoint on resume, and start the epoch runner.
+import type * as tf from '@tensorflow/tfjs';
+import { ServiceError, parseSpec, type RunSpec } from '../../core/contract.js';
+import type { WorkerToHost } from '../../core/jobs.js';
+import type { DB } from '../../db/open.js';
+import * as runsDb from '../../db/runs.js';
+import * as metricsDb from '../../db/metrics.js';
+import { loadCheckpoint } from '../../db/checkpoints.js';
+import { chooseBackend } from '../backend.js';
+import { windowCount } from '../data/batches.js';
+import { prepare, type Prepared } from '../data/prepare.js';
+import { datasetInfo, columnLoader } from '../../core/datasets.js';
+import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.js';
+import { chooseImpl } from '../model/impl.js';
+import { Rng } from '../util/random.js';
+import { restoreOptimizer, setModelWeights, type WeightSpec } from './checkpoint.js';
+import { cpuEpochRunner } from './cpu-epochs.js';
+import type { EpochRunner } from './epoch-runner.js';
+import { chooseGpu, gpuEpochRunner, type GpuChoice } from './gpu-epochs.js';
+import { preprocessingOf, type Preprocessing } from './preprocessing.js';
+
+export interface TrainOptions {
+  dbPath: string;
+  runId: number;
+  resume: boolean;
+  send: (msg: WorkerToHost) => void;
+  stopRequested: () => boolean;
+}
+
+export type Log = (message: string, level?: 'info' | 'warn' | 'error') => void;
+
+/** What a checkpoint stores to continue the loop exactly where it was. */
+export interface TrainerState {
+  epoch: number;
+  bestValLoss: number;
+  bestEpoch: number;
+  badEpochs: number;
+  rng: number;
+  step: number;
+  wallOffset: number;
+}
+
+export interface RunSetup {
+  runId: number;
+  spec: RunSpec;
+  p: Prepared;
+  prep: Preprocessing;
+  model: tf.LayersModel;
+  rng: Rng;
+  state: TrainerState;
+  runner: EpochRunner;
+}
+
+function loadRun(db: DB, runId: number) {
+  const run = runsDb.getRun(db, runId);
+  if (!run) throw new ServiceError('not_found', `run ${runId} does not exist`);
+  if (run.dataset_id === null) throw new ServiceError('bad_input', `run ${runId}: its dataset was deleted before the run could train`, 'datasetId');
+  const spec = parseSpec(JSON.parse(run.spec));
+  const ds = datasetInfo(db, run.dataset_id);
+  if (!ds) throw new ServiceError('bad_input', `run ${runId}: dataset ${run.dataset_id} was deleted before the run could train`, 'datasetId');
+  return { spec, ds, datasetId: run.dataset_id };
+}
+
+/** Everything random in this process (shuffles, dropout masks, initialisers) follows the seed. */
+function seedRandomness(seed: number): Rng {
+  const mathRng = new Rng(seed ^ 0x9e3779b9);
+  Math.random = () => mathRng.next();
+  return new Rng(seed);
+}
+
+/** GPU-fused when a real adapter exists and the spec fits it, else CPU-fused, else tf.layers. */
+async function chooseImplementation(spec: RunSpec, features: number, log: Log) {
+  const gpuPick = await chooseGpu(spec, features);
+  if (gpuPick.note) log(gpuPick.note);
+  const cpuImpl = await chooseImpl(spec);
+  // On the GPU path the TF.js model only evaluates and checkpoints: the CPU-fused layers do that fastest.
+  const impl = gpuPick.gpu
+    ? { name: 'fused-webgpu', factory: cpuImpl.factory, fused: true, device: `webgpu: ${gpuPick.gpu.adapter}` }
+    : cpuImpl;
+  if ('note' in impl && impl.note) log(impl.note);
+  const backend = await chooseBackend(process.env.RNN_WORKBENCH_BACKEND, impl.fused);
+  for (const s of backend.skipped) log(`backend ${s}`, 'info');
+  if (impl.device) backend.device = `${backend.device}; RNN layers: ${impl.device}`;
+  return { gpu: gpuPick.gpu, impl, backend };
+}
+
+async function resumeFrom(db: DB, s: Pick<RunSetup, 'runId' | 'model' | 'state' | 'rng'>, optimizer: tf.Optimizer, log: Log): Promise<void> {
+  const cp = loadCheckpoint(db, s.runId, 'last');
+  if (!cp) throw new ServiceError('conflict', `run ${s.runId} has no checkpoint to resume from`);
+  setModelWeights(s.model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
+  if (cp.optimizer && cp.optimizer_meta) await restoreOptimizer(optimizer, JSON.parse(cp.optimizer_meta) as WeightSpec[], cp.optimizer);
+  Object.assign(s.state, JSON.parse(cp.trainer_state) as TrainerState);
+  s.rng.state = s.state.rng;
+  db.transaction(() => metricsDb.truncateAfter(db, s.runId, s.state.epoch))();
+  log(`resuming from the checkpoint of epoch ${s.state.epoch}`);
+}
+
+async function startRunner(spec: RunSpec, p: Prepared, model: tf.LayersModel, optimizer: tf.Optimizer, gpu: GpuChoice | null, resume: boolean, log: Log): Promise<EpochRunner> {
+  if (!gpu) return cpuEpochRunner(model, optimizer, p);
+  const runner = await gpuEpochRunner(spec, p, model);
+  if (resume) log('the GPU trainer restarts Adam\'s moments on resume (its optimizer state is not checkpointed)', 'warn');
+  return runner;
+}
+
+export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<RunSetup> {
+  const { runId } = opts;
+  const { spec, ds, datasetId } = loadRun(db, runId);
+  const rng = seedRandomness(spec.train.seed);
+  const p = prepare(spec, ds, columnLoader(db, datasetId));
+  const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
+  const { gpu, impl, backend } = await chooseImplementation(spec, p.features.length, log);
+  const model = buildModel(spec, shape, impl.factory);
+  const optimizer = optimizerFor(spec);
+  model.compile({ optimizer, loss: lossFor(spec) as never });
+  const paramCount = countParams(spec, shape);
+  const state: TrainerState = { epoch: 0, bestValLoss: Infinity, bestEpoch: 0, badEpochs: 0, rng: rng.state, step: 0, wallOffset: 0 };
+  if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
+  const runner = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
+
+  runsDb.markStarted(db, runId, { pid: process.pid, backend: backend.backend, device: backend.device, impl: impl.name, paramCount });
+  opts.send({ type: 'status', runId, status: 'running' });
+  log(`training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
+    `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`);
+  return { runId, spec, p, prep: preprocessingOf(p, ds), model, rng, state, runner };
+}
