@@ -1,6 +1,7 @@
 // Parameter count of the model a spec describes, without TF.js (the run designer's estimate runs
 // in the host, which never loads TF.js); a test checks it against model.countParams().
 import type { RunSpec } from './contract.js';
+import { gateCount } from './spec.js';
 
 export interface ModelShape {
   lookback: number;
@@ -10,7 +11,7 @@ export interface ModelShape {
 
 /** Trainable parameter count, without building tensors (run designer estimate). */
 export function countParams(spec: RunSpec, shape: ModelShape): number {
-  const gates = spec.model.cell === 'lstm' ? 4 : spec.model.cell === 'gru' ? 3 : 1;
+  const gates = gateCount(spec.model.cell);
   const dirs = spec.model.bidirectional ? 2 : 1;
   let inSize = shape.features;
   let total = 0;

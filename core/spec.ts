@@ -17,6 +17,13 @@ export const LOSSES = ['mse', 'mae', 'huber'] as const;
 export const SCALINGS = ['standard', 'minmax', 'none'] as const;
 export const MISSING_POLICIES = ['error', 'drop', 'ffill', 'interpolate'] as const;
 
+const GATES: Record<(typeof CELLS)[number], number> = { simpleRNN: 1, lstm: 4, gru: 3 };
+
+/** Gates per cell: the G in [F, G·H]. The one copy: parameter counts, CPU and GPU kernels. */
+export function gateCount(cell: (typeof CELLS)[number]): number {
+  return GATES[cell];
+}
+
 export type Task = (typeof TASKS)[number];
 export type Cell = (typeof CELLS)[number];
 export type Impl = (typeof IMPLS)[number];

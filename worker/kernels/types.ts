@@ -21,17 +21,10 @@
 //   gru:       z = rec(x·Wz + h·Uz + bz); r = rec(x·Wr + h·Ur + br)
 //              hh = act(x·Wh + bh + (r·h)·Uh); h' = z·h + (1 − z)·hh
 
-import { CELLS, type Cell } from '../../core/spec.js';
+import { CELLS, gateCount, type Cell } from '../../core/spec.js';
 
-export { CELLS, type Cell };
+export { CELLS, gateCount, type Cell };
 export type RecurrentActivation = 'hardSigmoid' | 'sigmoid';
-
-const GATES: Record<Cell, number> = { simpleRNN: 1, lstm: 4, gru: 3 };
-
-/** Gates per cell: the G in [F, G·H]. The one place every kernel (CPU and GPU) reads it from. */
-export function gateCount(cell: Cell): number {
-  return GATES[cell];
-}
 
 /** Whether a value names a cell the kernels implement (configs may come from JSON). */
 export function isCell(cell: unknown): cell is Cell {
