@@ -90,8 +90,8 @@ describe('import of an upload whose file is not the size that was uploaded', () 
       const up = await upload(server.port, server.token, 'cut.csv', text);
       expect(up.status).toBe(200);
       const { path } = up.json().value as { path: string };
-      // What a disk that filled under the file leaves: the first part of it.
-      truncateSync(path, Math.floor(statSync(path).size * 0.6));
+      // What a disk that filled under the file leaves: its first whole lines (a CSV that parses).
+      truncateSync(path, text.lastIndexOf('\n', Math.floor(statSync(path).size * 0.6)) + 1);
       const before = (await svc.call('datasets.list', {})) as { ok: true; value: unknown[] };
       const imp = await api(server.port, server.token, 'datasets.import', { path });
       expect(imp.status).toBe(422);
