@@ -183,7 +183,8 @@ export function createService(opts: ServiceOptions): Service {
         throw new ServiceError('conflict', `run ${id} is ${run.status}; only interrupted, stopped or failed runs can be resumed`, 'id');
       }
       if (run.datasetId === null) throw new ServiceError('conflict', `run ${id}: its dataset was deleted, so it cannot resume`, 'id');
-      runsDb.requeueRun(db, id);
+      // Check and change in one statement: of two concurrent resumes exactly one gets the run.
+      if (!runsDb.requeueRun(db, id)) throw new ServiceError('conflict', `run ${id} is ${getRunRow(id).status}; another resume or trainer took it first`, 'id');
       emit('run:status', { runId: id, status: 'queued' });
       startTrainer(id, run.epochsDone > 0);
       return getRunRow(id);
@@ -199,7 +200,9 @@ export function createService(opts: ServiceOptions): Service {
     'runs.delete': ({ id }) => {
       const run = getRunRow(id);
       if (run.status === 'running' || run.status === 'queued') throw new ServiceError('conflict', `run ${id} is ${run.status}; stop it before deleting`, 'id');
-      return { deleted: runsDb.deleteRun(db, id) };
+      const deleted = runsDb.deleteRun(db, id); // refuses a queued or running run in the same statement
+      if (!deleted && runsDb.getRun(db, id)) throw new ServiceError('conflict', `run ${id} is ${getRunRow(id).status}; stop it before deleting`, 'id');
+      return { deleted };
     },
     'runs.metrics': ({ ids, keys }) =>
       metricsFor(db, ids, keys).map((m) => ({ runId: m.run_id, key: m.key, epoch: m.epoch, step: m.step, value: m.value, wallTime: m.wall_time })),

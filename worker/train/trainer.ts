@@ -137,7 +137,10 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
   const gpu = gpuPick.gpu ? await startGpuEpochs(spec, p, model) : null;
   if (gpu && opts.resume) log('the GPU trainer restarts Adam\'s moments on resume (its optimizer state is not checkpointed)', 'warn');
 
-  runsDb.markStarted(db, runId, { pid: process.pid, backend: backend.backend, device: backend.device, impl: impl.name, paramCount });
+  if (!runsDb.markStarted(db, runId, { pid: process.pid, backend: backend.backend, device: backend.device, impl: impl.name, paramCount })) {
+    log(`run ${runId} is no longer queued (stopped, or taken by another trainer); this trainer leaves it`, 'warn');
+    return;
+  }
   send({ type: 'status', runId, status: 'running' });
   log(`training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
     `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`);
