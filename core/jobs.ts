@@ -9,7 +9,7 @@ import type { ImportProgress, RunEpoch, RunLog, RunProgress } from './contract.j
 export type Job =
   | { kind: 'import'; dbPath: string; path: string; name?: string }
   | { kind: 'train'; dbPath: string; runId: number; resume: boolean }
-  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string };
+  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string; force?: boolean };
 
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
 

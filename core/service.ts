@@ -222,9 +222,9 @@ export function createService(opts: ServiceOptions): Service {
         ...(p.classes ? { classes: JSON.parse(p.classes) as string[] } : {}),
       };
     },
-    'runs.export': ({ id, outDir, checkpoint }) => {
+    'runs.export': ({ id, outDir, checkpoint, force }) => {
       getRunRow(id);
-      return runJob({ kind: 'export', dbPath: opts.dbPath, runId: id, checkpoint, outDir });
+      return runJob({ kind: 'export', dbPath: opts.dbPath, runId: id, checkpoint, outDir, force: force ?? false });
     },
     'runs.csv': ({ ids, what }) => {
       const rows = toRunRows(db, runsDb.listRuns(db)).filter((r) => !ids || ids.includes(r.id));
