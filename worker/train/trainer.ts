@@ -103,6 +103,7 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: (m: string, l?: 'inf
   Math.random = () => mathRng.next();
 
   const p = prepare(spec, ds, columnLoader(db, run.dataset_id));
+  for (const w of p.warnings) log(w, 'warn');
   const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   // GPU-fused when a real adapter exists and the spec fits it, else CPU-fused, else tf.layers.
   const gpuPick = await chooseGpu(spec, p.features.length);
