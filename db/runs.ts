@@ -125,7 +125,10 @@ export function finishRun(db: DB, id: number, status: Exclude<RunStatusValue, 'q
   return info.changes > 0;
 }
 
+/** Carries the contract's error code and field (core/errors.ts reads them; db/ imports nothing of ours). */
 export class MissingParentError extends Error {
+  readonly code = 'not_found';
+  readonly field = 'parentId';
   constructor(readonly parentId: number) {
     super(`parent run ${parentId} does not exist`);
     this.name = 'MissingParentError';

@@ -83,3 +83,20 @@ describe('runs table', () => {
     db.close();
   });
 });
+
+describe('insertRun', () => {
+  it('checks the parent inside the insert, with a contract error code', async () => {
+    const { toApiError } = await import('../../core/errors.js');
+    const db = openDb(join(t.dir, 'parent.db'));
+    const ds = dataset(db);
+    let err: unknown;
+    try {
+      runsDb.insertRun(db, newRun(ds, 99));
+    } catch (e) {
+      err = e;
+    }
+    expect(toApiError(err)).toEqual({ code: 'not_found', message: 'parent run 99 does not exist', field: 'parentId' });
+    expect(runsDb.listRuns(db)).toEqual([]);
+    db.close();
+  });
+});
