@@ -29,27 +29,31 @@ afterAll(async () => {
 });
 
 describe('export faults', () => {
-  it('refuses to overwrite an existing export folder unless force is given', async () => {
+  it('refuses to overwrite an existing export unless force is given, and never touches other files', async () => {
     const out = join(t.dir, 'model');
     const first = await svc.call('runs.export', { id: runId, outDir: out });
     expect(first.ok).toBe(true);
     writeFileSync(join(out, 'mine.txt'), 'keep me');
+    writeFileSync(join(out, 'weights.bin'), 'an older export');
     const again = await svc.call('runs.export', { id: runId, outDir: out });
     expect(again).toMatchObject({ ok: false, error: { code: 'conflict', field: 'outDir' } });
-    if (!again.ok) expect(again.error.message).toMatch(/already exists.*force/);
-    expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe('keep me');
+    if (!again.ok) expect(again.error.message).toMatch(/already holds an export \(.*weights\.bin.*\).*force/);
+    expect(readFileSync(join(out, 'weights.bin'), 'utf8')).toBe('an older export');
     const forced = await svc.call('runs.export', { id: runId, outDir: out, force: true });
     expect(forced.ok).toBe(true);
-    expect(readdirSync(out).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
+    expect(readdirSync(out).sort()).toEqual(['mine.txt', 'model.json', 'preprocessing.json', 'weights.bin']);
+    expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe('keep me');
+    expect(readFileSync(join(out, 'weights.bin')).length).toBeGreaterThan(1000);
     expect(readdirSync(t.dir).filter((f) => f.includes('.export-'))).toEqual([]);
   });
 
-  it('exports into an empty folder that exists (a dialog may have created it)', async () => {
-    const out = join(t.dir, 'empty');
+  it('exports into an existing folder without an export in it (a dialog may have chosen it)', async () => {
+    const out = join(t.dir, 'chosen');
     mkdirSync(out);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
     const r = await svc.call('runs.export', { id: runId, outDir: out });
     expect(r.ok).toBe(true);
-    expect(readdirSync(out)).toHaveLength(3);
+    expect(readdirSync(out).sort()).toEqual(['model.json', 'notes.txt', 'preprocessing.json', 'weights.bin']);
   });
 
   it('fails at once with a message on a folder that cannot be created (/proc), leaving nothing', async () => {

@@ -12,7 +12,10 @@ import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
 import { buildModel, layersRnn } from '../model/build.js';
 import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
 import type { Preprocessing } from '../train/trainer.js';
-import { commitTarget, discardTarget, openTarget } from './target.js';
+import { commitTarget, discardTarget, openTarget, type ExportTarget } from './target.js';
+
+/** The files of an export, in the order they move into place: model.json (read first by a loader) last. */
+const FILES = ['preprocessing.json', 'weights.bin', 'model.json'] as const;
 
 export async function exportRun(
   dbPath: string,
@@ -23,7 +26,7 @@ export async function exportRun(
 ): Promise<ExportResult> {
   await tf.setBackend('cpu');
   const db = openDb(dbPath);
-  let target: ReturnType<typeof openTarget> | null = null;
+  let target: ExportTarget | null = null;
   try {
     const run = getRun(db, runId);
     if (!run) throw new ServiceError('not_found', `run ${runId} does not exist`, 'id');
@@ -33,7 +36,7 @@ export async function exportRun(
     const prep = JSON.parse(cp.preprocessing) as Preprocessing;
     const model = buildModel(spec, { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length }, layersRnn);
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
-    target = openTarget(outDir, opts.force ?? false);
+    target = openTarget(outDir, FILES, opts.force ?? false);
     const dir = target.tmp;
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
@@ -51,7 +54,7 @@ export async function exportRun(
       join(dir, 'preprocessing.json'),
       JSON.stringify({ ...prep, run: { id: runId, name: run.name, checkpoint, epoch: cp.epoch, spec } }, null, 2),
     );
-    commitTarget(target);
+    commitTarget(target, FILES);
     const done = target.dir;
     target = null;
     recordExport(db, runId, checkpoint, done);

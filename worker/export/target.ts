@@ -1,12 +1,13 @@
-// Where an export lands. Files are written into a temp folder beside the target and renamed into
-// place at the end, so a failure (full disk, killed worker) never leaves a half-written export,
-// and an existing export is replaced only when asked (`force`).
+// Where an export lands. Files are written into a temp folder and renamed into place at the end,
+// so a failure (full disk, killed worker) never leaves a half-written export, and an existing
+// export is replaced only when asked (`force`). Only the export's own files are ever replaced:
+// a folder chosen in a dialog may hold the user's other files, and those are never deleted.
 //
 // Parents are created one level at a time instead of with mkdirSync's `recursive`: Node's
 // recursive mkdir loops forever at 100% CPU when mkdir(path) fails with ENOENT although the
 // parent exists (as under /proc, where no new name can be made), so a path that cannot be created
 // hung the export; level by level, the first refusal is an error at once.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ServiceError } from '../../core/contract.js';
 
@@ -15,6 +16,13 @@ export interface ExportTarget {
   dir: string;
   /** The temp folder the files are written into. */
   tmp: string;
+  /**
+   * `new`: the target did not exist; the temp folder beside it is renamed to it (one step).
+   * `into`: the target is an existing folder (a dialog's choice may hold the user's other files):
+   * the temp folder is made inside it, so each finished file moves in by a rename on the same file
+   * system; nothing else in the folder is touched.
+   */
+  mode: 'new' | 'into';
 }
 
 const reason = (e: unknown) => {
@@ -46,38 +54,42 @@ export function makeDirs(dir: string, target = dir): void {
   }
 }
 
-/** Checks the target and makes the temp folder beside it; nothing is written into the target yet. */
-export function openTarget(outDir: string, force: boolean): ExportTarget {
+/** Checks the target and makes the temp folder; nothing is written into the target yet. */
+export function openTarget(outDir: string, files: readonly string[], force: boolean): ExportTarget {
   const dir = resolve(outDir);
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new ServiceError('conflict', `${dir} is a file, not a folder; choose a folder for the export`, 'outDir');
-    if (!force && readdirSync(dir).length > 0) {
-      throw new ServiceError('conflict', `${dir} already exists and is not empty; choose a new folder or replace it with force (CLI: --force)`, 'outDir');
+    const clash = files.filter((f) => existsSync(join(dir, f)));
+    if (clash.length > 0 && !force) {
+      throw new ServiceError(
+        'conflict',
+        `${dir} already holds an export (${clash.join(', ')}); choose a new folder or replace those files with force (CLI: --force)`,
+        'outDir',
+      );
+    }
+    try {
+      return { dir, tmp: mkdtempSync(join(dir, '.export-')), mode: 'into' };
+    } catch (e) {
+      throw cannotCreate(dir, dir, e);
     }
   }
   const parent = dirname(dir);
   makeDirs(parent, dir);
   try {
-    return { dir, tmp: mkdtempSync(join(parent, `.${basename(dir)}.export-`)) };
+    return { dir, tmp: mkdtempSync(join(parent, `.${basename(dir)}.export-`)), mode: 'new' };
   } catch (e) {
     throw cannotCreate(dir, parent, e);
   }
 }
 
-/** Moves the finished files into place: an empty or (with force) existing target is replaced. */
-export function commitTarget(t: ExportTarget): void {
-  let old: string | null = null;
-  if (existsSync(t.dir)) {
-    old = `${t.tmp}-old`;
-    renameSync(t.dir, old);
-  }
-  try {
+/** Moves the finished files into place (`files` in order: the one a loader reads first goes last). */
+export function commitTarget(t: ExportTarget, files: readonly string[]): void {
+  if (t.mode === 'new') {
     renameSync(t.tmp, t.dir);
-  } catch (e) {
-    if (old) renameSync(old, t.dir); // put the previous export back
-    throw e;
+    return;
   }
-  if (old) rmSync(old, { recursive: true, force: true });
+  for (const f of files) renameSync(join(t.tmp, f), join(t.dir, f));
+  rmSync(t.tmp, { recursive: true, force: true });
 }
 
 /** Removes the temp folder after a failure. */
