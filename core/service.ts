@@ -286,7 +286,7 @@ function isAlive(pid: number): boolean {
 function recoverVanishedRuns(db: DB, emit: <E extends EventName>(e: E, p: EventMap[E]) => void): void {
   const staleQueuedMs = 60_000;
   for (const r of runsDb.activeRuns(db)) {
-    const gone = r.worker_pid ? !isAlive(r.worker_pid) : Date.now() - Date.parse(r.created_at) > staleQueuedMs && r.status === 'queued';
+    const gone = r.worker_pid ? !isAlive(r.worker_pid) : Date.now() - (r.heartbeat ?? Date.parse(r.created_at)) > staleQueuedMs && r.status === 'queued';
     if (gone && runsDb.finishRun(db, r.id, 'interrupted', 'the trainer process ended without finishing the run; resume it to continue from its last checkpoint')) {
       emit('run:status', { runId: r.id, status: 'interrupted' });
     }

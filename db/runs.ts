@@ -144,11 +144,13 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
  */
 export function claimRun(db: DB, id: number, from: readonly RunStatusValue[], to: RunStatusValue): boolean {
   const clearEnd = to === 'queued' || to === 'running';
+  // A requeued run gets a fresh heartbeat: until its trainer starts, that is its sign of life, so
+  // another host starting meanwhile does not take it for one whose trainer vanished long ago.
   const info = db
     .prepare(
-      `UPDATE runs SET status = ?${clearEnd ? ', error = NULL, ended_at = NULL' : ''} WHERE id = ? AND status IN (${placeholders(from.length)})`,
+      `UPDATE runs SET status = ?${clearEnd ? ', error = NULL, ended_at = NULL, worker_pid = NULL, heartbeat = ?' : ''} WHERE id = ? AND status IN (${placeholders(from.length)})`,
     )
-    .run(to, id, ...from);
+    .run(...(clearEnd ? [to, Date.now()] : [to]), id, ...from);
   return info.changes > 0;
 }
 

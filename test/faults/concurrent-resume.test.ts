@@ -63,3 +63,28 @@ describe('concurrent resume', () => {
     expect(rows.map((r) => r.n)).toEqual(Array.from({ length: epochs }, () => 1));
   }, 120_000);
 });
+
+describe('resume of an old run', () => {
+  it('is not taken for a vanished trainer by another host starting while its trainer loads', async () => {
+    const dbPath = join(t.dir, 'old.db');
+    const svc = createService({ dbPath });
+    const imp = await svc.call('datasets.import', { path: sineCsv(t.dir, 300, 'old.csv') });
+    if (!imp.ok) throw new Error(imp.error.message);
+    const spec = parseSpec(tinySpec({ train: { epochs: 2, batchSize: 64, learningRate: 0.01, patience: 0 } }));
+    const db = openDb(dbPath);
+    const runId = runsDb.insertRun(db, { name: 'old', datasetId: imp.value.id, spec: JSON.stringify(spec), seed: spec.train.seed, params: flattenSpec(spec) });
+    runsDb.finishRun(db, runId, 'interrupted', 'host died');
+    db.prepare(`UPDATE runs SET created_at = ? WHERE id = ?`).run(new Date(Date.now() - 3_600_000).toISOString(), runId);
+    db.close();
+
+    const resumed = await svc.call('runs.resume', { id: runId });
+    expect(resumed.ok).toBe(true);
+    // Another host (a second CLI, the app) opens the database while the trainer is still loading.
+    const other = createService({ dbPath });
+    await other.close();
+    await svc.waitForRun(runId);
+    const run = await svc.call('runs.get', { id: runId });
+    await svc.close();
+    expect(run.ok && run.value.status).toBe('completed');
+  }, 120_000);
+});
