@@ -250,7 +250,8 @@ const methods = {
     result: Predictions.nullable(),
   },
   'runs.export': {
-    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best') }).strict(),
+    // force: replace an existing, non-empty export folder (refused otherwise).
+    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional() }).strict(),
     result: ExportResult,
   },
   'runs.csv': {
