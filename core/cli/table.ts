@@ -26,6 +26,8 @@ export interface CommandContext {
   flag(name: string): boolean;
 }
 
+export type DbAccess = 'read' | 'write' | 'create';
+
 export interface Command {
   name: string;
   /** Arguments after the name, as shown in usage: `<run> --out <dir> [--checkpoint best|last]`. */
@@ -38,6 +40,11 @@ export interface Command {
   positionals: [min: number, max: number];
   /** The service host it reports (`system.info`); `server` keeps the service open after the handler. */
   host?: 'cli' | 'server';
+  /**
+   * How it uses the database: `read` opens it read-only (works in a read-only folder, never
+   * creates a file), `write` needs an existing database, `create` makes one when it is missing.
+   */
+  db: DbAccess;
   run(ctx: CommandContext): Promise<number>;
 }
 
