@@ -57,7 +57,10 @@ export const forkLauncher: JobLauncher = {
     });
     const handle: JobHandle = {
       send: (msg) => {
-        if (child.connected) child.send(msg);
+        // A worker that has just sent its result and exited can still look connected: the write
+        // then fails with EPIPE. With a callback that failure comes here instead of as an
+        // unhandled 'error' event that kills the host; the exit itself is reported by 'close'.
+        if (child.connected) child.send(msg, () => undefined);
       },
       kill: () => {
         child.kill('SIGKILL');
