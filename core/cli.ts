@@ -82,8 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     current = cmd;
     const given = line.values.db as string | undefined;
     const dbPath = resolve(given ?? defaultDbPath());
-    svc = openService(cmd, dbPath, given !== undefined);
-    const code = await cmd.run(contextFor(svc, dbPath, line));
+    const code = await cmd.run(contextFor(() => (svc ??= openService(cmd, dbPath, given !== undefined)), dbPath, line));
     keepOpen = cmd.host === 'server' && code === 0;
     return code;
   } catch (e) {

@@ -94,7 +94,8 @@ export const showCommand: Command = {
   positionals: [1, 1],
   db: 'read',
   async run(ctx) {
-    const r = await must(ctx.svc, 'runs.get', { id: runId(ctx.positionals[0]) });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.get', { id });
     if (ctx.flag('json')) console.log(JSON.stringify(r));
     else printRun(r);
     return 0;
@@ -144,7 +145,8 @@ export const stopCommand: Command = {
   positionals: [1, 1],
   db: 'write',
   async run(ctx) {
-    const r = await must(ctx.svc, 'runs.stop', { id: runId(ctx.positionals[0]) });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.stop', { id });
     console.log(`run ${r.id}: ${r.status === 'running' ? 'stop requested; it saves and ends after the current batch' : r.status}`);
     return 0;
   },
@@ -158,7 +160,8 @@ export const resumeCommand: Command = {
   positionals: [1, 1],
   db: 'write',
   async run(ctx) {
-    const r = await must(ctx.svc, 'runs.resume', { id: runId(ctx.positionals[0]) });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.resume', { id });
     if (!ctx.flag('json')) console.error(`run ${r.id} resumes from epoch ${r.epochsDone}`);
     return finished(await follow(ctx.svc, r.id, ctx.flag('json')), ctx.flag('json'));
   },
@@ -181,7 +184,8 @@ export const exportCommand: Command = {
     if (!out) throw new UsageError('export needs --out <dir>', exportCommand);
     const checkpoint = ctx.string('checkpoint') ?? 'best';
     if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError(`--checkpoint is best or last, not "${checkpoint}"`, exportCommand);
-    const r = await must(ctx.svc, 'runs.export', { id: runId(ctx.positionals[0]), outDir: resolve(out), checkpoint });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.export', { id, outDir: resolve(out), checkpoint });
     console.log(ctx.flag('json') ? JSON.stringify(r) : `exported the ${r.checkpoint} checkpoint (epoch ${r.epoch}) to ${r.dir}: ${r.files.join(', ')}`);
     return 0;
   },

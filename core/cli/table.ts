@@ -146,14 +146,19 @@ function describeParseError(e: unknown): string {
   return String(err.message ?? e).split('. ')[0] ?? 'bad command line';
 }
 
-/** The handler's view of a parsed line. */
-export function contextFor(svc: Service, dbPath: string, line: ParsedLine): CommandContext {
+/**
+ * The handler's view of a parsed line. The service opens on first use, so a mistake in the line
+ * (a run id that is not a number) is reported before a missing or damaged database is.
+ */
+export function contextFor(svc: Service | (() => Service), dbPath: string, line: ParsedLine): CommandContext {
   const all = (name: string): string[] => {
     const v = line.values[name];
     return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
   };
   return {
-    svc,
+    get svc() {
+      return typeof svc === 'function' ? svc() : svc;
+    },
     dbPath,
     positionals: line.positionals,
     string: (name) => all(name).at(-1),
