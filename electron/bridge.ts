@@ -6,6 +6,7 @@ import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from '../c
 import {
   CALL_CHANNEL,
   DIALOG_CHANNELS,
+  DROP_CHANNEL,
   EVENT_CHANNEL,
   MENU_CHANNEL,
   MENU_COMMANDS,
@@ -59,11 +60,16 @@ export function createBridge(ipc: RendererIpc, webUtils?: RendererWebUtils): Wor
     },
     pathForFile(file) {
       if (!webUtils) return '';
+      let path: string;
       try {
-        return webUtils.getPathForFile(file as never);
+        path = webUtils.getPathForFile(file as never);
       } catch {
         return '';
       }
+      // Main accepts for datasets.import only paths given to the window; this tells it of the drop.
+      // IPC from one frame arrives in order, so main knows the path before the import call.
+      if (path) ipc.invoke(DROP_CHANNEL, path).catch(() => undefined);
+      return path;
     },
     dialogs: {
       openCsv: () => ipc.invoke(DIALOG_CHANNELS.openCsv) as Promise<string | null>,
