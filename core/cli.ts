@@ -5,10 +5,11 @@
 import { resolve } from 'node:path';
 import { toApiError } from './errors.js';
 import { defaultDbPath } from './paths.js';
-import { createService, type Service } from './service.js';
+import type { Service } from './service.js';
 import { datasetsCommand, importCommand } from './cli/commands-data.js';
 import { compareCommand, exportCommand, resumeCommand, runsCommand, showCommand, stopCommand, trainCommand } from './cli/commands-runs.js';
 import { serveCommand } from './cli/commands-serve.js';
+import { openService } from './cli/open.js';
 import {
   UsageError, commandHelp, commandName, contextFor, parseCommandLine, topLevelHelp, usageLine, type Command, type ParsedLine,
 } from './cli/table.js';
@@ -79,9 +80,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const { cmd, line } = read;
     current = cmd;
-    const dbPath = resolve((line.values.db as string | undefined) ?? defaultDbPath());
-    svc = createService({ dbPath, host: cmd.host ?? 'cli' });
-    const code = await cmd.run(contextFor(svc, dbPath, line));
+    const given = line.values.db as string | undefined;
+    const dbPath = resolve(given ?? defaultDbPath());
+    const code = await cmd.run(contextFor(() => (svc ??= openService(cmd, dbPath, given !== undefined)), dbPath, line));
     keepOpen = cmd.host === 'server' && code === 0;
     return code;
   } catch (e) {
@@ -92,6 +93,15 @@ export async function main(argv: string[]): Promise<number> {
     console.error(errorLine(e));
     return 1;
   } finally {
-    if (svc && !keepOpen) await svc.close();
+    if (svc && !keepOpen) await closeQuietly(svc);
+  }
+}
+
+/** Closing must not turn a finished command into a stack trace; a failure is one line. */
+async function closeQuietly(svc: Service): Promise<void> {
+  try {
+    await svc.close();
+  } catch (e) {
+    console.error(errorLine(e));
   }
 }

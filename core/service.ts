@@ -8,7 +8,7 @@ import type { Api } from './api.js';
 import { toApiError } from './errors.js';
 import { forkLauncher, type JobLauncher } from './jobs.js';
 import { JobRegistry } from './jobs-registry.js';
-import { openDb } from '../db/open.js';
+import { explainSqliteError, openDb } from '../db/open.js';
 import type { Emit, Handler, Handlers, ServiceContext } from './handlers/context.js';
 import { datasetHandlers } from './handlers/datasets.js';
 import { runHandlers } from './handlers/runs.js';
@@ -23,6 +23,13 @@ export interface ServiceOptions {
   host?: string;
   /** Seconds a trainer gets to save after a stop request before it is killed. */
   stopGraceSeconds?: number;
+  /**
+   * Open the database read-only, for hosts that only query it (the CLI's runs, show, datasets,
+   * compare): nothing is created, migrated or recovered, so it works in a read-only folder.
+   */
+  readonly?: boolean;
+  /** Create the database (and its folders) when it is missing; default: true unless readonly. */
+  create?: boolean;
 }
 
 export interface Service extends Api {
@@ -35,14 +42,16 @@ export interface Service extends Api {
 
 
 export function createService(opts: ServiceOptions): Service {
-  const db = openDb(opts.dbPath);
+  const readonly = opts.readonly ?? false;
+  const db = openDb(opts.dbPath, { readonly, create: opts.create ?? !readonly });
   const jobs = new JobRegistry(opts.launcher ?? forkLauncher, (opts.stopGraceSeconds ?? 30) * 1000);
   const events = new EventEmitter();
   events.setMaxListeners(100);
   const emit: Emit = (e, payload) => events.emit(e, payload);
   const ctx: ServiceContext = { db, dbPath: opts.dbPath, jobs, emit };
 
-  recoverVanishedRuns(db, emit);
+  // Marking vanished trainers interrupted writes; a read-only host leaves that to the next writer.
+  if (!readonly) recoverVanishedRuns(db, emit);
 
   const handlers: Handlers<MethodName> = {
     'system.info': () => ({ version: VERSION, dbPath: opts.dbPath, host: opts.host ?? 'cli' }),
@@ -58,7 +67,8 @@ export function createService(opts: ServiceOptions): Service {
     try {
       return { ok: true, value: await (handlers[method] as Handler<M>)(parsed.value) };
     } catch (e) {
-      return { ok: false, error: toApiError(e) };
+      // A query that finds a damaged page says which file is damaged and what to do.
+      return { ok: false, error: toApiError(explainSqliteError(opts.dbPath, e, { readonly }) ?? e) };
     }
   }
 

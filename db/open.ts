@@ -1,26 +1,26 @@
 // Opens the one SQLite file: WAL (readers never block the trainer's writes), foreign keys, a busy
 // timeout (several processes write: host, importers, trainers), then applies numbered migrations
 // in one transaction tracked by `user_version`. A database written by a newer version is refused
-// rather than touched, and a file that is not SQLite gets a message naming it.
+// rather than touched. Commands that only read open it read-only: nothing is created, migrated or
+// switched, so they work in a read-only folder. Every way a file can fail to open (missing, not
+// SQLite, truncated or damaged, another program's, read-only) becomes one line naming the file
+// and what to do (open-errors.ts).
 import Database from 'better-sqlite3';
-import { readdirSync, readFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sqliteNativeBinding } from './native-binding.js';
+import { DatabaseOpenError, checkFile, createBlocker, explainSqliteError, isCantOpen, readOnlyPlace, writeBlocker } from './open-errors.js';
+
+export { DatabaseOpenError, explainSqliteError, type OpenFailure } from './open-errors.js';
 
 export type DB = Database.Database;
 
-export class DatabaseOpenError extends Error {
-  /** The contract's error code, spelled here because db/ imports nothing of ours. */
-  readonly code = 'bad_input' as const;
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
-    this.name = 'DatabaseOpenError';
-  }
-}
+// SQLite reads URI file names (`file:...?immutable=1`) only when the addon is told so before its
+// first use; better-sqlite3 reads this variable when it loads. A read-only open needs the URI form
+// for a WAL database in a folder it cannot write (see openReadOnly). Paths we pass are absolute, so
+// nothing else is read as a URI.
+process.env.SQLITE_USE_URI ??= '1';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -39,62 +39,129 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 export const SCHEMA_VERSION = loadMigrations().at(-1)?.version ?? 0;
 
-const SQLITE_MAGIC = 'SQLite format 3\0';
-
-function checkHeader(file: string): void {
-  if (!existsSync(file)) return;
-  const size = statSync(file).size;
-  if (size === 0) return; // an empty file is a new database
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    const n = readSync(fd, buf, 0, 16, 0);
-    if (n < 16 || buf.toString('latin1') !== SQLITE_MAGIC) {
-      throw new DatabaseOpenError(`${file} is not a Recurrent Workbench database (not an SQLite file); it was left untouched`, file);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export interface OpenOptions {
+  /**
+   * Only read: no migration, no switch to WAL, no file or folder created; works in a read-only
+   * folder. A database that needs a migration is refused with a message saying so.
+   */
   readonly?: boolean;
+  /** Create the file (and its folders) when it is missing; default: true unless readonly. */
+  create?: boolean;
   migrations?: Migration[];
 }
 
 export function openDb(file: string, opts: OpenOptions = {}): DB {
-  if (file !== ':memory:') {
-    checkHeader(file);
-    mkdirSync(dirname(file), { recursive: true });
-  }
-  let db: DB;
+  const readonly = opts.readonly ?? false;
+  if (file !== ':memory:') prepareFile(file, opts.create ?? !readonly);
+  let db = connect(file, readonly);
+  const migrations = opts.migrations ?? loadMigrations();
   try {
-    // Inside Electron the addon built for Electron's ABI (db/native-binding.ts: packaged, only the
-    // shipped copy); plain Node keeps better-sqlite3's own build.
-    const nativeBinding = sqliteNativeBinding();
-    db = new Database(file, { readonly: opts.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
-  } catch (e) {
-    throw new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`, file);
-  }
-  try {
-    db.pragma('busy_timeout = 10000');
-    const migrations = opts.migrations ?? loadMigrations();
-    // Refuse a newer database before anything (even the journal mode) touches the file.
-    refuseNewer(db, file, migrations);
-    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    try {
+      db.pragma('busy_timeout = 10000');
+      // Refuse a newer database before anything (even the journal mode) touches the file.
+      refuseNewer(db, file, migrations);
+    } catch (e) {
+      if (!readonly || !isCantOpen(e)) throw e;
+      db.close();
+      db = openImmutable(file, e);
+      refuseNewer(db, file, migrations);
+    }
+    refuseForeign(db, file);
+    if (readonly) {
+      requireCurrent(db, file, migrations);
+      db.pragma('foreign_keys = ON');
+      return db;
+    }
+    db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, file, migrations);
   } catch (e) {
     db.close();
-    if (e instanceof DatabaseOpenError) throw e;
-    const msg = (e as Error).message;
-    if (/file is not a database|malformed/i.test(msg)) {
-      throw new DatabaseOpenError(`${file} is not a Recurrent Workbench database (${msg}); it was left untouched`, file);
-    }
-    throw e;
+    throw explainSqliteError(file, e, { readonly }) ?? e;
   }
   return db;
+}
+
+/** A missing file is created (folders included) only when asked; an existing one is checked. */
+function prepareFile(file: string, create: boolean): void {
+  if (existsSync(file)) {
+    checkFile(file);
+    return;
+  }
+  if (!create) {
+    throw new DatabaseOpenError(`no database at ${file} (nothing was created): check the path, or import a dataset to create a database there`, file, 'missing');
+  }
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch {
+    throw readOnlyPlace(file, createBlocker(file));
+  }
+}
+
+function connect(file: string, readonly: boolean): DB {
+  try {
+    // Inside Electron the addon built for Electron's ABI (db/native-binding.ts: packaged, only the
+    // shipped copy); plain Node keeps better-sqlite3's own build.
+    const nativeBinding = sqliteNativeBinding();
+    return new Database(file, { readonly, ...(nativeBinding ? { nativeBinding } : {}) });
+  } catch (e) {
+    throw explainSqliteError(file, e, { readonly }) ?? new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`, file);
+  }
+}
+
+/**
+ * A WAL database in a folder that cannot be written: SQLite can read it only by creating the -shm
+ * index beside it, or when told the file cannot change (`immutable`), which is true there: no
+ * writer can create the -wal and -shm files it needs either. A -wal file with content holds
+ * committed changes that immutable mode would skip, so that case is refused instead.
+ */
+function openImmutable(file: string, cause: unknown): DB {
+  const wal = `${file}-wal`;
+  const blocked = writeBlocker(dirname(file));
+  if (!blocked) throw cause;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw new DatabaseOpenError(
+      `cannot read ${file}: its folder is not writable (${blocked}) and ${wal} holds changes that SQLite reads only with write access; copy both files to a writable folder and open the copy`,
+      file,
+      'read_only',
+    );
+  }
+  try {
+    const db = connect(`${pathToFileURL(file).href}?immutable=1`, true);
+    db.pragma('user_version', { simple: true });
+    return db;
+  } catch {
+    throw new DatabaseOpenError(`cannot read ${file} in a folder that is not writable (${blocked}): copy it to a writable folder and open the copy`, file, 'read_only');
+  }
+}
+
+/** An SQLite file of some other program: version 0 (never migrated by us) yet holding tables. */
+function refuseForeign(db: DB, file: string): void {
+  if ((db.pragma('user_version', { simple: true }) as number) !== 0) return;
+  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+  if (tables.length === 0) return;
+  const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, ... (${tables.length} tables)` : '');
+  throw new DatabaseOpenError(
+    `${file} is an SQLite database of another program (tables: ${shown}), not a Recurrent Workbench database: choose another file; it was left untouched`,
+    file,
+    'foreign',
+  );
+}
+
+/** A read-only open cannot migrate: an older (or empty) database is named as such. */
+function requireCurrent(db: DB, file: string, migrations: Migration[]): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current >= latest) return;
+  if (current === 0) {
+    throw new DatabaseOpenError(`${file} is empty, not yet a database: import a dataset into it first (nothing was changed)`, file, 'needs_upgrade');
+  }
+  throw new DatabaseOpenError(
+    `${file} was written by an older Recurrent Workbench (schema ${current}, this version uses ${latest}) and this command only reads it, so it was not upgraded: open it once with a command that writes (such as import or train) or in the desktop app, with write access to its folder`,
+    file,
+    'needs_upgrade',
+  );
 }
 
 function refuseNewer(db: DB, file: string, migrations: Migration[]): void {
@@ -104,6 +171,7 @@ function refuseNewer(db: DB, file: string, migrations: Migration[]): void {
     throw new DatabaseOpenError(
       `${file} was written by a newer Recurrent Workbench (schema ${current}, this version knows ${latest}); update the app to open it. The file was left untouched.`,
       file,
+      'newer',
     );
   }
 }

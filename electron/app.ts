@@ -4,6 +4,7 @@
 // tests in test/electron can run it against a stand-in.
 import { join } from 'node:path';
 import type { Api } from '../core/api.js';
+import { toApiError } from '../core/errors.js';
 import type { JobLauncher } from '../core/jobs.js';
 import { DB_FILE_NAME } from '../core/paths.js';
 import { MENU_CHANNEL, type MenuCommand } from './channels.js';
@@ -62,6 +63,17 @@ export function devServerUrl(isPackaged: boolean, env: NodeJS.ProcessEnv): strin
 }
 
 type Log = (message: string) => void;
+
+/**
+ * The text of the "could not start" box. An error that carries the contract's code (a database
+ * that is damaged, read-only, from a newer version...) already says what is wrong and what to do
+ * in one line; only an unexpected error shows its stack, for a bug report.
+ */
+export function startupFailure(err: unknown): string {
+  const api = toApiError(err);
+  if (api.code !== 'internal') return api.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
 
 export function startDesktop(electron: ElectronMain, options: DesktopOptions): DesktopApp {
   const { app, BrowserWindow, utilityProcess, dialog, protocol, shell } = electron;

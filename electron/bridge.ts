@@ -4,7 +4,7 @@
 // listeners never see the IpcRendererEvent (its `sender` is ipcRenderer itself).
 import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from '../core/contract.js';
 import type { BridgeApi, MenuCommand, WorkbenchBridge } from '../core/bridge.js';
-import { CALL_CHANNEL, DIALOG_CHANNELS, EVENT_CHANNEL, MENU_CHANNEL, MENU_COMMANDS } from './channels.js';
+import { CALL_CHANNEL, DIALOG_CHANNELS, DROP_CHANNEL, EVENT_CHANNEL, MENU_CHANNEL, MENU_COMMANDS } from './channels.js';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface RendererIpc {
@@ -51,11 +51,16 @@ export function createBridge(ipc: RendererIpc, webUtils?: RendererWebUtils): Wor
     },
     pathForFile(file) {
       if (!webUtils) return '';
+      let path: string;
       try {
-        return webUtils.getPathForFile(file as never);
+        path = webUtils.getPathForFile(file as never);
       } catch {
         return '';
       }
+      // Main accepts for datasets.import only paths given to the window; this tells it of the drop.
+      // IPC from one frame arrives in order, so main knows the path before the import call.
+      if (path) ipc.invoke(DROP_CHANNEL, path).catch(() => undefined);
+      return path;
     },
     dialogs: {
       openCsv: () => ipc.invoke(DIALOG_CHANNELS.openCsv) as Promise<string | null>,

@@ -8,6 +8,13 @@ export const EVENT_CHANNEL = 'workbench:event';
 /** main → renderer: a menu command the window should act on. */
 export const MENU_CHANNEL = 'workbench:menu';
 
+/**
+ * preload → main: the disk path of a file dropped on (or picked in a file input of) the window, as
+ * webUtils.getPathForFile gave it to the preload. Main then accepts that path for datasets.import
+ * (electron/grants.ts); the renderer itself can only hand the preload a File, never a string.
+ */
+export const DROP_CHANNEL = 'workbench:grant:dropped';
+
 /** Native dialogs the renderer may ask for; main owns the dialog and the chosen path. */
 export const DIALOG_CHANNELS = {
   openCsv: 'workbench:dialog:openCsv',

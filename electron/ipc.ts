@@ -1,12 +1,14 @@
 // The one IPC entry point for the contract. Every call is checked in this order: the sender is the
 // app's own window showing the app's own page; the method is in the contract list; the arguments
-// pass the method's zod schema. Only then does it reach the service, and the answer is always the
+// pass the method's zod schema; a host path it names was given to this window (a dialog or a drop,
+// grants.ts). Only then does it reach the service, and the answer is always the
 // `{ ok, value | error }` envelope (Electron would keep only `message` of a thrown error).
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Api } from '../core/api.js';
-import { EVENT_NAMES, isMethodName, parseArgs, type EventName, type MethodName, type Result } from '../core/contract.js';
+import { EVENT_NAMES, isMethodName, parseArgs, type ApiError, type EventName, type MethodName, type Result } from '../core/contract.js';
 import { toApiError } from '../core/errors.js';
-import { CALL_CHANNEL, DIALOG_CHANNELS, DIALOG_NAMES, EVENT_CHANNEL } from './channels.js';
+import { CALL_CHANNEL, DIALOG_CHANNELS, DIALOG_NAMES, DROP_CHANNEL, EVENT_CHANNEL } from './channels.js';
+import { PathGrants } from './grants.js';
 import { isAppUrl } from './protocol.js';
 
 /** The part of Electron's ipcMain used here. */
@@ -47,8 +49,11 @@ const forbidden: Result<never> = {
   error: { code: 'forbidden', message: 'IPC call refused: the sender is not the Recurrent Workbench window' },
 };
 
-/** Validates one call and, only when it is valid, passes it to the service. */
-export async function dispatchCall(service: Api, method: unknown, args: unknown): Promise<Result<unknown>> {
+/** A last check on valid arguments (the path grants): an error refuses the call. */
+export type CallGuard = (method: MethodName, args: unknown) => ApiError | undefined;
+
+/** Validates one call and, only when it is valid (and the guard agrees), passes it to the service. */
+export async function dispatchCall(service: Api, method: unknown, args: unknown, guard?: CallGuard): Promise<Result<unknown>> {
   if (typeof method !== 'string' || !isMethodName(method)) {
     return {
       ok: false,
@@ -57,6 +62,8 @@ export async function dispatchCall(service: Api, method: unknown, args: unknown)
   }
   const parsed = parseArgs(method, args);
   if (!parsed.ok) return parsed;
+  const refused = guard?.(method, parsed.value);
+  if (refused) return { ok: false, error: refused };
   try {
     const call = service.call as (m: MethodName, a: unknown) => Promise<Result<unknown>>;
     return await call.call(service, method, parsed.value);
@@ -77,25 +84,29 @@ export interface IpcOptions {
   service: Api;
   isTrusted: SenderCheck;
   dialogs: DesktopDialogs;
+  /** The paths given to the window (dialogs, drops); a fresh set when not given. */
+  grants?: PathGrants;
   /** Called for every refused call (logging). */
   onRefused?: (channel: string, event: IpcMainInvokeEvent) => void;
 }
 
-/** Registers the call channel and the dialog channels; returns a function that removes them. */
-export function registerIpc({ ipcMain, service, isTrusted, dialogs, onRefused }: IpcOptions): () => void {
+const REFUSED = 'IPC call refused: the sender is not the Recurrent Workbench window';
+
+/** Registers the call channel, the dialog channels and the drop channel; returns a function that removes them. */
+export function registerIpc({ ipcMain, service, isTrusted, dialogs, grants = new PathGrants(), onRefused }: IpcOptions): () => void {
   ipcMain.handle(CALL_CHANNEL, (event, method: unknown, args: unknown) => {
     if (!isTrusted(event)) {
       onRefused?.(CALL_CHANNEL, event);
       return forbidden;
     }
-    return dispatchCall(service, method, args);
+    return dispatchCall(service, method, args, (m, a) => grants.check(event.sender, m, a));
   });
   for (const name of DIALOG_NAMES) {
     const channel = DIALOG_CHANNELS[name];
-    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       if (!isTrusted(event)) {
         onRefused?.(channel, event);
-        throw new Error('IPC call refused: the sender is not the Recurrent Workbench window');
+        throw new Error(REFUSED);
       }
       if (name === 'saveText') {
         const [fileName, text] = args;
@@ -104,11 +115,22 @@ export function registerIpc({ ipcMain, service, isTrusted, dialogs, onRefused }:
         }
         return dialogs.saveText(fileName, text);
       }
-      return dialogs[name]();
+      // What the user picked is what this window may then import or export into.
+      const picked = await dialogs[name]();
+      if (picked) grants.grant(event.sender, name === 'openCsv' ? 'import' : 'export', picked);
+      return picked;
     });
   }
+  ipcMain.handle(DROP_CHANNEL, (event, path: unknown) => {
+    if (!isTrusted(event)) {
+      onRefused?.(DROP_CHANNEL, event);
+      throw new Error(REFUSED);
+    }
+    if (typeof path === 'string' && path !== '') grants.grant(event.sender, 'import', path);
+  });
   return () => {
     ipcMain.removeHandler(CALL_CHANNEL);
+    ipcMain.removeHandler(DROP_CHANNEL);
     for (const name of DIALOG_NAMES) ipcMain.removeHandler(DIALOG_CHANNELS[name]);
   };
 }

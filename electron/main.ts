@@ -3,7 +3,7 @@
 import * as electron from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDesktop } from './app.js';
+import { startDesktop, startupFailure } from './app.js';
 import { useElectronSqlite } from './native.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/electron
@@ -23,7 +23,8 @@ startDesktop(electron, {
   preloadPath: join(here, 'preload.cjs'),
   iconPath: join(appRoot, 'build', 'icon.png'),
 }).ready.catch((err: unknown) => {
-  console.error(err);
-  electron.dialog.showErrorBox('Recurrent Workbench could not start', err instanceof Error ? err.stack ?? err.message : String(err));
+  const text = startupFailure(err);
+  console.error(text);
+  electron.dialog.showErrorBox('Recurrent Workbench could not start', text);
   electron.app.exit(1);
 });

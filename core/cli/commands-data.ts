@@ -11,6 +11,7 @@ export const importCommand: Command = {
   summary: 'import a CSV time series as a dataset',
   options: { name: { type: 'string', value: 'NAME', help: 'the dataset name (default: the file name)' }, ...JSON_OPTION },
   positionals: [1, 1],
+  db: 'create',
   async run(ctx) {
     const bar = new ProgressLine(process.stderr);
     const off = ctx.svc.on('import:progress', (e) => bar.update(e.bytes, e.totalBytes, `${e.rows.toLocaleString()} rows`));
@@ -34,6 +35,7 @@ export const datasetsCommand: Command = {
   summary: 'list datasets',
   options: { ...JSON_OPTION },
   positionals: [0, 0],
+  db: 'read',
   async run(ctx) {
     const all = await must(ctx.svc, 'datasets.list', {});
     if (ctx.flag('json')) console.log(JSON.stringify(all));

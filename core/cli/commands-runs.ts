@@ -56,6 +56,7 @@ export const trainCommand: Command = {
     ...JSON_OPTION,
   },
   positionals: [0, 0],
+  db: 'write',
   async run(ctx) {
     const ref = ctx.string('dataset');
     if (!ref) throw new UsageError('train needs --dataset <id|name>', trainCommand);
@@ -74,6 +75,7 @@ export const runsCommand: Command = {
   summary: 'list runs',
   options: { dataset: { type: 'string', value: '<id|name>', help: 'only the runs on this dataset' }, ...JSON_OPTION },
   positionals: [0, 0],
+  db: 'read',
   async run(ctx) {
     const ref = ctx.string('dataset');
     const rows = await must(ctx.svc, 'runs.list', ref ? { datasetId: await datasetId(ctx.svc, ref) } : {});
@@ -90,8 +92,10 @@ export const showCommand: Command = {
   summary: 'one run: spec, status, best metrics, test evaluation',
   options: { ...JSON_OPTION },
   positionals: [1, 1],
+  db: 'read',
   async run(ctx) {
-    const r = await must(ctx.svc, 'runs.get', { id: runId(ctx.positionals[0]) });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.get', { id });
     if (ctx.flag('json')) console.log(JSON.stringify(r));
     else printRun(r);
     return 0;
@@ -111,6 +115,7 @@ export const compareCommand: Command = {
   summary: 'runs side by side: differing parameters, best values, test metrics',
   options: { ...JSON_OPTION },
   positionals: [2, Infinity],
+  db: 'read',
   async run(ctx) {
     const runs = await Promise.all(ctx.positionals.map(runId).map((id) => must(ctx.svc, 'runs.get', { id })));
     const { flat, differing } = differingParams(runs);
@@ -138,8 +143,10 @@ export const stopCommand: Command = {
   summary: 'ask a running trainer to save and stop',
   options: {},
   positionals: [1, 1],
+  db: 'write',
   async run(ctx) {
-    const r = await must(ctx.svc, 'runs.stop', { id: runId(ctx.positionals[0]) });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.stop', { id });
     console.log(`run ${r.id}: ${r.status === 'running' ? 'stop requested; it saves and ends after the current batch' : r.status}`);
     return 0;
   },
@@ -151,8 +158,10 @@ export const resumeCommand: Command = {
   summary: 'continue an interrupted or stopped run from its last checkpoint',
   options: { ...JSON_OPTION },
   positionals: [1, 1],
+  db: 'write',
   async run(ctx) {
-    const r = await must(ctx.svc, 'runs.resume', { id: runId(ctx.positionals[0]) });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.resume', { id });
     if (!ctx.flag('json')) console.error(`run ${r.id} resumes from epoch ${r.epochsDone}`);
     return finished(await follow(ctx.svc, r.id, ctx.flag('json')), ctx.flag('json'));
   },
@@ -169,12 +178,15 @@ export const exportCommand: Command = {
     ...JSON_OPTION,
   },
   positionals: [1, 1],
+  // Not read-only: the export worker records the export in the database (the exports table).
+  db: 'write',
   async run(ctx) {
     const out = ctx.string('out');
     if (!out) throw new UsageError('export needs --out <dir>', exportCommand);
     const checkpoint = ctx.string('checkpoint') ?? 'best';
     if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError(`--checkpoint is best or last, not "${checkpoint}"`, exportCommand);
-    const r = await must(ctx.svc, 'runs.export', { id: runId(ctx.positionals[0]), outDir: resolve(out), checkpoint, force: ctx.flag('force') });
+    const id = runId(ctx.positionals[0]);
+    const r = await must(ctx.svc, 'runs.export', { id, outDir: resolve(out), checkpoint, force: ctx.flag('force') });
     console.log(ctx.flag('json') ? JSON.stringify(r) : `exported the ${r.checkpoint} checkpoint (epoch ${r.epoch}) to ${r.dir}: ${r.files.join(', ')}`);
     return 0;
   },

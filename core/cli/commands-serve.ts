@@ -11,6 +11,7 @@ export const serveCommand: Command = {
     'no-open': { type: 'boolean', help: 'print the URL without opening a browser' },
   },
   positionals: [0, 0],
+  db: 'create',
   host: 'server',
   async run(ctx) {
     const { startServer } = await import('../server.js');

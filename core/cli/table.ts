@@ -26,6 +26,8 @@ export interface CommandContext {
   flag(name: string): boolean;
 }
 
+export type DbAccess = 'read' | 'write' | 'create';
+
 export interface Command {
   name: string;
   /** Arguments after the name, as shown in usage: `<run> --out <dir> [--checkpoint best|last]`. */
@@ -38,6 +40,11 @@ export interface Command {
   positionals: [min: number, max: number];
   /** The service host it reports (`system.info`); `server` keeps the service open after the handler. */
   host?: 'cli' | 'server';
+  /**
+   * How it uses the database: `read` opens it read-only (works in a read-only folder, never
+   * creates a file), `write` needs an existing database, `create` makes one when it is missing.
+   */
+  db: DbAccess;
   run(ctx: CommandContext): Promise<number>;
 }
 
@@ -139,14 +146,19 @@ function describeParseError(e: unknown): string {
   return String(err.message ?? e).split('. ')[0] ?? 'bad command line';
 }
 
-/** The handler's view of a parsed line. */
-export function contextFor(svc: Service, dbPath: string, line: ParsedLine): CommandContext {
+/**
+ * The handler's view of a parsed line. The service opens on first use, so a mistake in the line
+ * (a run id that is not a number) is reported before a missing or damaged database is.
+ */
+export function contextFor(svc: Service | (() => Service), dbPath: string, line: ParsedLine): CommandContext {
   const all = (name: string): string[] => {
     const v = line.values[name];
     return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
   };
   return {
-    svc,
+    get svc() {
+      return typeof svc === 'function' ? svc() : svc;
+    },
     dbPath,
     positionals: line.positionals,
     string: (name) => all(name).at(-1),

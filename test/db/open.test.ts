@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DatabaseOpenError, SCHEMA_VERSION, openDb } from '../../db/open.js';
@@ -57,5 +57,27 @@ describe('openDb', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(0);
     expect(raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'a'`).get()).toEqual({ n: 0 });
     raw.close();
+  });
+
+  it('opens read-only without migrating: an older database is named as such and left as it was', () => {
+    const file = join(t.dir, 'older.db');
+    const v1 = [{ version: 1, name: '001_a', sql: 'CREATE TABLE a (x);' }];
+    openDb(file, { migrations: v1 }).close();
+    const before = readFileSync(file);
+    const v2 = [...v1, { version: 2, name: '002_b', sql: 'CREATE TABLE b (x);' }];
+    expect(() => openDb(file, { readonly: true, migrations: v2 })).toThrow(
+      /older\.db was written by an older Recurrent Workbench \(schema 1, this version uses 2\) and this command only reads it, so it was not upgraded/,
+    );
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const db = openDb(file, { readonly: true, migrations: v1 });
+    expect(db.readonly).toBe(true);
+    db.close();
+  });
+
+  it('creates nothing for a read-only open of a missing file, or of a missing one when create is off', () => {
+    const file = join(t.dir, 'no', 'such', 'folder', 'x.db');
+    expect(() => openDb(file, { readonly: true })).toThrow(/^no database at .*x\.db \(nothing was created\)/);
+    expect(() => openDb(file, { create: false })).toThrow(DatabaseOpenError);
+    expect(existsSync(join(t.dir, 'no'))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from '../../core/service.js';
 import { startDesktop, type DesktopApp } from '../../electron/app.js';
-import { CALL_CHANNEL, EVENT_CHANNEL, MENU_CHANNEL } from '../../electron/channels.js';
+import { CALL_CHANNEL, DIALOG_CHANNELS, EVENT_CHANNEL, MENU_CHANNEL } from '../../electron/channels.js';
 import { FakeBrowserWindow, FakeWebContents, createFakeElectron } from './fake-electron.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-desktop-'));
@@ -102,6 +102,11 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
   });
 
   it('imports a CSV in a utility process and tells the window', async () => {
+    // Only a file the user gave the window (here: picked in the open dialog) may be imported.
+    expect(await call('datasets.import', { path: csv, name: 'prices' })).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'path' } });
+    electron.dialog.openResult = { canceled: false, filePaths: [csv] };
+    const fromWin = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
+    expect(await electron.ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromWin)).toBe(csv);
     const r = await call('datasets.import', { path: csv, name: 'prices' });
     expect(r.ok, JSON.stringify(r)).toBe(true);
     expect(r.value).toMatchObject({ name: 'prices', rowCount: 400, timeColumn: 'date' });

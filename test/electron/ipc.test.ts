@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Api } from '../../core/api.js';
 import { EVENT_NAMES, METHOD_NAMES, ServiceError, type Args, type MethodName } from '../../core/contract.js';
-import { CALL_CHANNEL, DIALOG_CHANNELS, EVENT_CHANNEL } from '../../electron/channels.js';
+import { createBridge } from '../../electron/bridge.js';
+import { CALL_CHANNEL, DIALOG_CHANNELS, DROP_CHANNEL, EVENT_CHANNEL } from '../../electron/channels.js';
 import { forwardEvents, registerIpc, sendToWindow, trustedSender, type DesktopDialogs } from '../../electron/ipc.js';
-import { FakeBrowserWindow, FakeFrame, FakeIpcMain } from './fake-electron.js';
+import { FakeBrowserWindow, FakeFrame, FakeIpcMain, createFakeRenderer } from './fake-electron.js';
 
 /** A service that records what reaches it (the point of these tests is what must not). */
 class RecordingService implements Api {
@@ -32,7 +33,7 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'system.info': {},
   'datasets.list': {},
   'datasets.get': { id: 1 },
-  'datasets.import': { path: '/data/prices.csv' },
+  'datasets.import': { path: '/picked.csv' },
   'datasets.update': { id: 1, notes: 'n' },
   'datasets.delete': { id: 1 },
   'datasets.rows': { id: 1, offset: 0, limit: 10 },
@@ -47,7 +48,7 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'runs.delete': { id: 2 },
   'runs.metrics': { ids: [2] },
   'runs.predictions': { id: 2 },
-  'runs.export': { id: 2, outDir: '/tmp/out' },
+  'runs.export': { id: 2, outDir: '/picked' },
   'runs.csv': { what: 'runs' },
 };
 
@@ -73,7 +74,12 @@ function setup() {
     isTrusted: trustedSender(() => current as never, (wc) => FakeBrowserWindow.fromWebContents(wc)),
   });
   const fromApp = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
-  return { win, other, ipcMain, service, dialogCalls, dispose, fromApp, closeWindow: () => (current = null) };
+  return {
+    win, other, ipcMain, service, dialogCalls, dispose, fromApp,
+    closeWindow: () => (current = null),
+    /** Makes `w` the app's window (as after closing the window and opening a new one). */
+    switchTo: (w: FakeBrowserWindow) => (current = w),
+  };
 }
 
 describe('IPC: sender check', () => {
@@ -135,13 +141,16 @@ describe('IPC: validation', () => {
 
   it('has a handler for every contract method: each reaches the service under its own name', async () => {
     const { ipcMain, service, fromApp } = setup();
+    // The host paths that datasets.import and runs.export name are the ones picked in the dialogs.
+    await ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromApp);
+    await ipcMain.invoke(DIALOG_CHANNELS.chooseDir, fromApp);
     for (const method of METHOD_NAMES) {
       const r = (await ipcMain.invoke(CALL_CHANNEL, fromApp, method, validArgs[method])) as any;
       expect(r, method).toEqual({ ok: true, value: { echoed: method } });
     }
     expect(service.calls.map((c) => c.method)).toEqual(METHOD_NAMES);
     // Defaults from the schema are applied before the service sees the call.
-    expect(service.calls.find((c) => c.method === 'runs.export')!.args).toEqual({ id: 2, outDir: '/tmp/out', checkpoint: 'best' });
+    expect(service.calls.find((c) => c.method === 'runs.export')!.args).toEqual({ id: 2, outDir: '/picked', checkpoint: 'best' });
   });
 
   it('turns service errors into the envelope', async () => {
@@ -161,7 +170,7 @@ describe('IPC: validation', () => {
 
   it('removes its handlers on dispose', () => {
     const { ipcMain, dispose } = setup();
-    expect(ipcMain.handlers.size).toBe(4);
+    expect(ipcMain.handlers.size).toBe(5);
     dispose();
     expect(ipcMain.handlers.size).toBe(0);
   });
@@ -203,5 +212,59 @@ describe('IPC: the run spec is validated at the boundary', () => {
     const bad = await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.create', { datasetId: 1, spec: { target: 'price', window: { lookback: 0 } } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_args', field: 'spec.window.lookback' } });
     expect(service.calls).toEqual([]);
+  });
+});
+
+describe('IPC: host paths come only from a dialog or a drop in this window', () => {
+  const refused = (path: string, field: string) => ({ ok: false, error: { code: 'forbidden', message: expect.stringContaining(`${path} was not chosen in a dialog or dropped in this window`), field } });
+
+  it('refuses to import a file, or export into a folder, that the user did not give the window', async () => {
+    const { ipcMain, service, fromApp } = setup();
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/etc/passwd' })).toEqual(refused('/etc/passwd', 'path'));
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir: '/home/u/.ssh' })).toEqual(refused('/home/u/.ssh', 'outDir'));
+    expect(service.calls).toEqual([]);
+  });
+
+  it('accepts exactly what the dialogs returned, for the kind of use they were opened for', async () => {
+    const { ipcMain, service, fromApp } = setup();
+    expect(await ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromApp)).toBe('/picked.csv');
+    expect(await ipcMain.invoke(DIALOG_CHANNELS.chooseDir, fromApp)).toBe('/picked');
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/picked.csv' })).toMatchObject({ ok: true });
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir: '/picked' })).toMatchObject({ ok: true });
+    // Not a path spelled to resolve elsewhere, a folder inside or above the chosen one, a relative
+    // path, or a grant of the other kind.
+    for (const path of ['/picked.csv/../../etc/passwd', '/picked', 'picked.csv']) {
+      expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path })).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'path' } });
+    }
+    for (const outDir of ['/picked/sub', '/', '/picked.csv']) {
+      expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir })).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'outDir' } });
+    }
+    expect(service.calls.map((c) => c.method)).toEqual(['datasets.import', 'runs.export']);
+  });
+
+  it('accepts a file dropped on the window, told to main by the preload, and nothing else it is sent', async () => {
+    const { ipcMain, service, fromApp, other } = setup();
+    // The real preload bridge over the real handlers: the renderer hands it a File, never a string.
+    const fake = createFakeRenderer();
+    const ipc = { invoke: (channel: string, ...args: unknown[]) => ipcMain.invoke(channel, fromApp, ...args), on() {}, removeListener() {} };
+    const bridge = createBridge(ipc, fake.webUtils);
+    const path = bridge.pathForFile({ path: '/home/u/dropped.csv' });
+    expect(path).toBe('/home/u/dropped.csv');
+    expect(await bridge.api['datasets.import']({ path })).toMatchObject({ ok: true });
+    // A drop is a file to read, never a folder to write.
+    expect(await bridge.api['runs.export']({ id: 2, outDir: '/home/u/dropped.csv' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // The drop channel refuses another window and grants it nothing.
+    const fromOther = { sender: other.webContents, senderFrame: other.webContents.mainFrame };
+    await expect(ipcMain.invoke(DROP_CHANNEL, fromOther, '/etc/shadow')).rejects.toThrow(/refused/);
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/etc/shadow' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(service.calls).toEqual([{ method: 'datasets.import', args: { path: '/home/u/dropped.csv' } }]);
+  });
+
+  it('forgets the paths of a window that was replaced by a new one', async () => {
+    const { ipcMain, fromApp, other, switchTo } = setup();
+    await ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromApp);
+    switchTo(other);
+    const fromNew = { sender: other.webContents, senderFrame: other.webContents.mainFrame };
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromNew, 'datasets.import', { path: '/picked.csv' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });

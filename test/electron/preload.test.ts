@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_NAMES, METHOD_NAMES } from '../../core/contract.js';
-import { CALL_CHANNEL, DIALOG_CHANNELS, EVENT_CHANNEL, MENU_CHANNEL } from '../../electron/channels.js';
+import { CALL_CHANNEL, DIALOG_CHANNELS, DROP_CHANNEL, EVENT_CHANNEL, MENU_CHANNEL } from '../../electron/channels.js';
 import { createFakeRenderer } from './fake-electron.js';
 
 const renderer = vi.hoisted(() => ({ current: null as null | ReturnType<typeof createFakeRenderer> }));
@@ -77,8 +77,12 @@ describe('preload bridge (source, with a stand-in electron module)', () => {
 
   it('gives the disk path of a dropped file, and "" for anything else', () => {
     const wb = renderer.current!.exposed.get('workbench');
+    const fake = renderer.current!;
+    fake.invoked.length = 0;
     expect(wb.pathForFile({ path: '/home/u/prices.csv' })).toBe('/home/u/prices.csv');
     expect(wb.pathForFile('not a file')).toBe('');
+    // Main accepts the dropped path for an import only once the preload has told it of the drop.
+    expect(fake.invoked).toEqual([{ channel: DROP_CHANNEL, args: ['/home/u/prices.csv'] }]);
   });
 
   it('passes menu commands through and asks main for dialogs', async () => {
