@@ -6,8 +6,14 @@ import * as runsDb from '../../db/runs.js';
 
 export const HEARTBEAT_MS = 2000;
 
+/** The interval: RNN_WORKBENCH_HEARTBEAT_MS (tests shorten it; at least 50 ms), else HEARTBEAT_MS. */
+function intervalMs(): number {
+  const env = Number(process.env.RNN_WORKBENCH_HEARTBEAT_MS);
+  return Number.isFinite(env) && env > 0 ? Math.max(50, env) : HEARTBEAT_MS;
+}
+
 /** Beats every `ms` until the returned function is called. */
-export function startHeartbeat(db: DB, runId: number, ms = HEARTBEAT_MS): () => void {
+export function startHeartbeat(db: DB, runId: number, ms = intervalMs()): () => void {
   const beat = () => {
     try {
       runsDb.heartbeat(db, runId);
