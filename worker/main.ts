@@ -13,6 +13,8 @@ async function runJob(job: Job): Promise<void> {
     const { importCsv } = await import('./import/run.js');
     const summary = await importCsv(job.dbPath, job.path, {
       ...(job.name ? { name: job.name } : {}),
+      ...(job.expectedBytes !== undefined ? { expectedBytes: job.expectedBytes } : {}),
+      ...(job.importToken ? { importToken: job.importToken } : {}),
       onProgress: (p) => send({ type: 'import-progress', progress: { file: job.path, ...p } }),
     });
     send({ type: 'done', result: summary });
