@@ -34,6 +34,13 @@ function waitFor<E extends keyof EventMap>(event: E, pred: (p: EventMap[E]) => b
   });
 }
 
+/** Fails with `what` instead of hanging until the test's timeout. */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 beforeAll(async () => {
   process.env.RNN_WORKBENCH_GPU = 'off';
   svc = createService({ dbPath, stopGraceSeconds: 30 });
@@ -64,26 +71,34 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): n
 describe('stop in the middle of an epoch', () => {
   it('keeps only whole epochs, and resume reproduces an uninterrupted run', { timeout: 300_000 }, async () => {
     const raw = new Database(dbPath, { readonly: true });
+    const logs: string[] = [];
+    const offLog = svc.on('run:log', (l) => void logs.push(l.message));
     const run = await ok(svc.call('runs.create', { datasetId, spec }));
-    const mid = await waitFor('run:progress', (p) => p.runId === run.id && p.epoch === 2 && p.batch > 5 && p.batch < p.batches / 2);
+    // Epoch 1 is committed and announced; the trainer goes straight on into epoch 2 (hundreds of
+    // batches), so the stop lands a few batches into it.
+    await within(120_000, 'epoch 1', waitFor('run:epoch', (e) => e.runId === run.id && e.epoch === 1));
     await ok(svc.call('runs.stop', { id: run.id }));
-    await svc.waitForRun(run.id);
+    await within(60_000, 'the stopped run to end', svc.waitForRun(run.id));
+    offLog();
     const stopped = await ok(svc.call('runs.get', { id: run.id }));
     expect(stopped.status).toBe('stopped');
-    expect(mid.batch).toBeLessThan(mid.batches);
     // Epoch 2 was partial: nothing of it is recorded.
     const loss = await ok(svc.call('runs.metrics', { ids: [run.id], keys: ['loss'] }));
     expect(loss.map((m) => m.epoch)).toEqual([1]);
     const cps = raw.prepare(`SELECT kind, epoch FROM checkpoints WHERE run_id = ? ORDER BY kind`).all(run.id);
     expect(cps).toEqual([{ kind: 'best', epoch: 1 }, { kind: 'last', epoch: 1 }]);
     expect(stopped.epochsDone).toBe(1);
+    // The trainer says what it dropped.
+    const partial = logs.map((m) => /stopped after (\d+) of (\d+) batches of epoch 2/.exec(m)).find((m) => m);
+    expect(partial, logs.join('\n')).toBeTruthy();
+    expect(Number(partial![1])).toBeLessThan(Number(partial![2]));
 
     await ok(svc.call('runs.resume', { id: run.id }));
-    await svc.waitForRun(run.id);
+    await within(120_000, 'the resumed run', svc.waitForRun(run.id));
     expect((await ok(svc.call('runs.get', { id: run.id }))).status).toBe('completed');
 
     const straight = await ok(svc.call('runs.create', { datasetId, spec }));
-    await svc.waitForRun(straight.id);
+    await within(120_000, 'the uninterrupted run', svc.waitForRun(straight.id));
     const keys = ['loss', 'val_loss'];
     const resumed = await ok(svc.call('runs.metrics', { ids: [run.id], keys }));
     const reference = await ok(svc.call('runs.metrics', { ids: [straight.id], keys }));
