@@ -45,15 +45,19 @@ export async function train(opts: TrainOptions): Promise<void> {
 
 async function trainWithDb(db: DB, opts: TrainOptions, log: Log): Promise<void> {
   const s = await setupRun(db, opts, log);
+  // Beats until the final status is written: the test evaluation in finish() can take a while too.
   const stopBeating = startHeartbeat(db, opts.runId);
-  let stopped: StopReason | null = null;
   try {
-    stopped = await epochs(db, s, opts, log);
+    let stopped: StopReason | null = null;
+    try {
+      stopped = await epochs(db, s, opts, log);
+    } finally {
+      s.runner.dispose();
+    }
+    finish(db, s, stopped, opts, log);
   } finally {
     stopBeating();
-    s.runner.dispose();
   }
-  finish(db, s, stopped, opts, log);
 }
 
 /** Runs epochs until the last, early stopping or an interruption; returns the interruption, if any. */
