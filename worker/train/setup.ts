@@ -27,6 +27,8 @@ export interface TrainOptions {
   resume: boolean;
   send: (msg: WorkerToHost) => void;
   stopRequested: () => boolean;
+  /** True once the host is gone (its channel closed): the run ends as interrupted, resumable. */
+  hostLost?: () => boolean;
 }
 
 export type Log = (message: string, level?: 'info' | 'warn' | 'error') => void;
