@@ -2,7 +2,7 @@
 // a batch of [B, lookback, F] is the only windowed copy that exists at any time. Window-normalised
 // targets (and the features that are those targets) are made relative to each window's level here.
 import type { Group, Prepared } from './prepare.js';
-import { levelOf, toModel } from './target-prep.js';
+import { levelOf, toModel, toOriginal } from './target-prep.js';
 
 export interface Batch {
   x: Float32Array; // [B, lookback, F]
@@ -59,6 +59,42 @@ export function cutBatch(p: Prepared, windows: Int32Array, order: Int32Array | n
     }
   }
   return { x, y, size };
+}
+
+/**
+ * Model outputs of a split's windows → original units: output j*H+h is target j at step h+1,
+ * undone through its window level, its scaler and its transform (from the window's last raw value).
+ */
+export function originalOutputs(p: Prepared, windows: Int32Array, model: Float32Array | Float64Array): Float64Array {
+  const H = p.horizon;
+  const T = p.targets.length;
+  const O = p.outputs.length;
+  const out = new Float64Array(model.length);
+  for (let r = 0; r < model.length / O; r++) {
+    const g = p.groups[windows[2 * r]!]!;
+    const t = windows[2 * r + 1]!;
+    const levels = windowLevels(p, g, t);
+    for (let j = 0; j < T; j++) {
+      const o = r * O + j * H;
+      out.set(toOriginal(p.targetPrep[j]!, p.scalers[p.targets[j]!]!, model.subarray(o, o + H), levels[j]!, g.raw[t * T + j]!), o);
+    }
+  }
+  return out;
+}
+
+/** The actual values of a split's windows in original units, [n, outputs]. */
+export function actualOutputs(p: Prepared, windows: Int32Array): Float64Array {
+  const H = p.horizon;
+  const T = p.targets.length;
+  const O = p.outputs.length;
+  const n = windowCount(windows);
+  const out = new Float64Array(n * O);
+  for (let r = 0; r < n; r++) {
+    const g = p.groups[windows[2 * r]!]!;
+    const t = windows[2 * r + 1]!;
+    for (let j = 0; j < T; j++) for (let h = 1; h <= H; h++) out[r * O + j * H + h - 1] = g.raw[(t + h) * T + j]!;
+  }
+  return out;
 }
 
 export function windowCount(windows: Int32Array): number {

@@ -1,13 +1,12 @@
-// Validation metrics per epoch and the final test evaluation with the naive baselines.
+// Validation metrics per epoch and the final test evaluation against the baselines (naive,
+// seasonal naive, ETS), in original units, with per-step metrics when the horizon is > 1.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpec } from '../../core/contract.js';
 import { FORECASTERS, flattenTestMetrics, type ForecastMetric, type Forecaster, type TestMetrics, type ValMetrics } from '../../core/metric-keys.js';
 import type { DB } from '../../db/open.js';
 import { blob, savePredictions } from '../../db/checkpoints.js';
-import { cutBatch, windowCount } from '../data/batches.js';
+import { actualOutputs, cutBatch, originalOutputs, windowCount } from '../data/batches.js';
 import type { Prepared } from '../data/prepare.js';
-import { windowLevels } from '../data/batches.js';
-import { toOriginal } from '../data/target-prep.js';
 import { etsBaseline } from './ets-baseline.js';
 import { horizonMetrics, horizonRecords } from '../baselines/horizon-metrics.js';
 import { classifyMetrics, forecastMetrics, seasonalScale } from './metrics.js';
@@ -48,42 +47,6 @@ function argmax(a: Float32Array, row: number, k: number): number {
   let best = 0;
   for (let c = 1; c < k; c++) if (a[row * k + c]! > a[row * k + best]!) best = c;
   return best;
-}
-
-/**
- * Model outputs of a split's windows → original units: output j*H+h is target j at step h+1,
- * undone through its window level, its scaler and its transform (from the window's last raw value).
- */
-function originalOutputs(p: Prepared, windows: Int32Array, model: Float32Array): Float64Array {
-  const H = p.horizon;
-  const T = p.targets.length;
-  const O = p.outputs.length;
-  const out = new Float64Array(model.length);
-  for (let r = 0; r < model.length / O; r++) {
-    const g = p.groups[windows[2 * r]!]!;
-    const t = windows[2 * r + 1]!;
-    const levels = windowLevels(p, g, t);
-    for (let j = 0; j < T; j++) {
-      const o = r * O + j * H;
-      out.set(toOriginal(p.targetPrep[j]!, p.scalers[p.targets[j]!]!, model.subarray(o, o + H), levels[j]!, g.raw[t * T + j]!), o);
-    }
-  }
-  return out;
-}
-
-/** The actual values of a split's windows in original units, [n, outputs]. */
-function actualOutputs(p: Prepared, windows: Int32Array): Float64Array {
-  const H = p.horizon;
-  const T = p.targets.length;
-  const O = p.outputs.length;
-  const n = windowCount(windows);
-  const out = new Float64Array(n * O);
-  for (let r = 0; r < n; r++) {
-    const g = p.groups[windows[2 * r]!]!;
-    const t = windows[2 * r + 1]!;
-    for (let j = 0; j < T; j++) for (let h = 1; h <= H; h++) out[r * O + j * H + h - 1] = g.raw[(t + h) * T + j]!;
-  }
-  return out;
 }
 
 export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): ValMetrics {
