@@ -82,6 +82,7 @@ describe('forecast quality', () => {
       expect(run.test[`test.mae@${h}`]).toBeCloseTo(model / k, 9);
       expect(run.test[`naive.mae@${h}`]).toBeCloseTo(naive / k, 9);
       expect(run.test[`ets.mae@${h}`]).toBeGreaterThan(0);
+      expect(pred.ets).toHaveLength(pred.actual.length);
     }
     const text = lines.join('\n');
     expect(text).toMatch(/season: .*month/);

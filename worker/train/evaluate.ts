@@ -187,7 +187,7 @@ function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): T
     save: (db) =>
       savePredictions(db, {
         run_id: runId, split: 'test', outputs: JSON.stringify(p.outputs), actual: blob(actual), predicted: blob(predicted),
-        naive: blob(naive), seasonal: blob(seasonal), time: blob(time), classes: null,
+        naive: blob(naive), seasonal: blob(seasonal), ets: ets.predicted.every(Number.isFinite) ? blob(ets.predicted) : null, time: blob(time), classes: null,
       }),
   };
 }
