@@ -174,7 +174,7 @@ function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): T
   for (const who of FORECASTERS) {
     const fm = forecastMetrics(actual, predictions[who], scale);
     scores[who] = Object.fromEntries(Object.entries(fm).filter(([, v]) => Number.isFinite(v)));
-    if (H > 1) {
+    if (H > 1 && predictions[who].every((v) => !Number.isNaN(v))) {
       const steps = horizonRecords(who, horizonMetrics(actual, predictions[who], { horizon: H, targets: T, scale }));
       perStep = { ...perStep, ...Object.fromEntries(Object.entries(steps).filter(([k]) => k.includes('@'))) };
     }
