@@ -12,6 +12,8 @@ import { horizonMetrics, horizonRecords } from '../baselines/horizon-metrics.js'
 import { classifyMetrics, forecastMetrics, seasonalScale } from './metrics.js';
 
 const EVAL_BATCH = 512;
+/** Per-step scores are stored for steps 1..this (a long horizon would add thousands of keys to every run). */
+export const MAX_STEP_METRICS = 48;
 
 /** Model outputs for every window of a split, [n, outputs] (scaled units / probabilities). */
 export function predictWindows(model: tf.LayersModel, p: Prepared, windows: Int32Array): { pred: Float32Array; y: Float32Array } {
@@ -176,7 +178,7 @@ function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): T
     scores[who] = Object.fromEntries(Object.entries(fm).filter(([, v]) => Number.isFinite(v)));
     if (H > 1 && predictions[who].every((v) => !Number.isNaN(v))) {
       const steps = horizonRecords(who, horizonMetrics(actual, predictions[who], { horizon: H, targets: T, scale }));
-      perStep = { ...perStep, ...Object.fromEntries(Object.entries(steps).filter(([k]) => k.includes('@'))) };
+      perStep = { ...perStep, ...Object.fromEntries(Object.entries(steps).filter(([k]) => k.includes('@') && Number(k.split('@')[1]) <= MAX_STEP_METRICS)) };
     }
   }
   const test: TestMetrics = { task: 'forecast', windows: n, seasonLength: m, scores, ...(perStep ? { perStep } : {}) };
