@@ -112,6 +112,8 @@ export const Predictions = z.object({
   predicted: z.array(z.number()),
   naive: z.array(z.number()).optional(),
   seasonalNaive: z.array(z.number()).optional(),
+  /** ETS baseline forecasts (NaN where no ETS variant could be fitted). */
+  ets: z.array(z.number()).optional(),
   /** Time value (ms since epoch, or row index) of each prediction's first target step. */
   time: z.array(z.number()),
   classes: z.array(z.string()).optional(),

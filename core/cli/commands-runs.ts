@@ -133,6 +133,8 @@ export const compareCommand: Command = {
       ...testKeys.map((k) => [k, ...runs.map((r) => fmt(r.test[k]))]),
     ]));
     if (differing.length === 0) console.log('(the runs share every parameter)');
+    const seasons = [...new Set(runs.map((r) => r.test.season_length).filter((m) => m !== undefined))];
+    if (seasons.length > 1) console.log(`warning: the runs' MASE use different season lengths (${seasons.join(', ')}): their MASE values are not comparable`);
     return 0;
   },
 };

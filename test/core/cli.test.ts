@@ -129,11 +129,17 @@ describe('rnn-workbench CLI', () => {
 
     const runs = await cli('runs', '--json');
     expect(JSON.parse(runs.out).map((r: { id: number }) => r.id)).toEqual([2, 1]);
+    expect(JSON.parse(runs.out)[0].test['ets.mae']).toBeGreaterThan(0);
     const show = await cli('show', '1');
     expect(show.out).toMatch(/seasonal/);
+    expect(show.out).toMatch(/metric\s+test\s+naive\s+seasonal\s+ets/);
     const cmp = await cli('compare', '1', '2');
     expect(cmp.out).toMatch(/model\.cell\s+lstm\s+gru/);
     expect(cmp.out).toMatch(/model\.layers\.0\.units\s+8\s+4/);
+    expect(cmp.out).toMatch(/ets\.mase/);
+    expect(cmp.out).not.toMatch(/different season lengths/);
+    expect((await cli('train', '--dataset', '1', '--spec', specFile, '--set', 'seasonLength=5', '--set', 'train.epochs=1')).code).toBe(0);
+    expect((await cli('compare', '1', '3')).out).toMatch(/warning: the runs' MASE use different season lengths \(24, 5\)/);
     const out = join(t.dir, 'model-out');
     const exp = await cli('export', '1', '--out', out);
     expect(exp.code).toBe(0);

@@ -132,5 +132,7 @@ export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<Ru
   opts.send({ type: 'status', runId, status: 'running' });
   log(`training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
     `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`);
+  log(`season: ${p.seasonHow}`);
+  for (const t of p.targetPrep) log(`target ${t.reason}`);
   return { runId, spec, p, prep: preprocessingOf(p, ds), model, rng, state, runner };
 }

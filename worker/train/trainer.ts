@@ -158,6 +158,7 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
       runsDb.setTestMetrics(db, runId, result.metrics);
       result.save(db);
     })();
+    for (const note of result.notes) log(note);
     log(`test (best checkpoint, epoch ${best.epoch}): ${headline(result.test)}`);
   }
   const status = stopped ? 'stopped' : 'completed';
