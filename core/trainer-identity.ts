@@ -50,3 +50,7 @@ export function trainerLiveness(run: Pick<RunRecord, 'worker_pid' | 'worker_star
   if (run.worker_started !== null && started !== null) return started === run.worker_started ? 'alive' : 'gone';
   return run.heartbeat !== null && now - run.heartbeat <= STALE_HEARTBEAT_MS ? 'alive' : 'gone';
 }
+
+/** The error recorded on a run whose trainer vanished. */
+export const vanishedMessage = (pid: number | null): string =>
+  `the trainer process${pid ? ` (pid ${pid})` : ''} ended without finishing the run; resume it to continue from its last checkpoint`;

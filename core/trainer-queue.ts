@@ -10,7 +10,7 @@ import type { DB } from '../db/open.js';
 import type { JobRegistry } from './jobs-registry.js';
 import type { Emit } from './handlers/context.js';
 import { readSettings } from './handlers/settings.js';
-import { trainerLiveness } from './trainer-identity.js';
+import { trainerLiveness, vanishedMessage } from './trainer-identity.js';
 
 interface Waiting {
   runId: number;
@@ -55,13 +55,21 @@ export class TrainerQueue {
     return this.waiting.find((w) => w.runId === runId)?.leftPromise ?? Promise.resolve();
   }
 
-  /** The run ids holding a slot: this host's trainers and live trainers of other processes. */
+  /**
+   * The run ids holding a slot: this host's trainers and live trainers of other processes. A run
+   * another process marked running whose trainer is gone (see trainerLiveness) holds no slot: it
+   * is marked interrupted here, never left `running`.
+   */
   busy(): number[] {
     const mine = this.jobs.trainerRunIds();
-    const others = runsDb
-      .activeRuns(this.db)
-      .filter((r) => r.status === 'running' && !mine.includes(r.id) && trainerLiveness(r) === 'alive')
-      .map((r) => r.id);
+    const others: number[] = [];
+    for (const r of runsDb.activeRuns(this.db)) {
+      if (r.status !== 'running' || mine.includes(r.id)) continue;
+      if (trainerLiveness(r) === 'alive') others.push(r.id);
+      else if (runsDb.finishRun(this.db, r.id, 'interrupted', vanishedMessage(r.worker_pid))) {
+        this.emit('run:status', { runId: r.id, status: 'interrupted', error: vanishedMessage(r.worker_pid) });
+      }
+    }
     return [...mine, ...others].sort((a, b) => a - b);
   }
 
@@ -92,6 +100,8 @@ export class TrainerQueue {
 
   private tick(): void {
     try {
+      // Runs stopped by another host while they waited here leave the queue.
+      for (const w of [...this.waiting]) if (runsDb.getRun(this.db, w.runId)?.status !== 'queued') this.remove(w.runId);
       runsDb.beatQueued(this.db, [...this.waiting.map((w) => w.runId), ...this.jobs.trainerRunIds()]);
       if (this.waiting.length > 0) this.pump();
     } catch {

@@ -6,7 +6,7 @@ import { estimateRun } from '../estimate.js';
 import * as runsDb from '../../db/runs.js';
 import type { DB } from '../../db/open.js';
 import { TrainerQueue } from '../trainer-queue.js';
-import { trainerLiveness } from '../trainer-identity.js';
+import { trainerLiveness, vanishedMessage } from '../trainer-identity.js';
 import { getRunRow, type Emit, type Handler, type Handlers, type ServiceContext } from './context.js';
 
 export function trainingHandlers(ctx: ServiceContext, queue: TrainerQueue): Handlers<'runs.create' | 'runs.stop' | 'runs.resume'> {
@@ -53,9 +53,6 @@ function stopRun({ db, jobs, emit }: ServiceContext, queue: TrainerQueue, id: nu
   }
   return getRunRow(db, id);
 }
-
-const vanishedMessage = (pid: number | null) =>
-  `the trainer process${pid ? ` (pid ${pid})` : ''} ended without finishing the run; resume it to continue from its last checkpoint`;
 
 function createRun(ctx: ServiceContext, queue: TrainerQueue, { datasetId, spec, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0]): RunRow {
   const { db } = ctx;
