@@ -57,10 +57,10 @@ describe('stop never signals a process that only shares the trainer pid', () => 
     const svc = createService({ dbPath });
     try {
       const r = await svc.call('runs.stop', { id: runId });
+      await settle();
+      expect(alive(child), 'stop killed the sleep that holds the recorded pid').toBe(true);
       expect(r.ok && r.value.status).toBe('interrupted');
       expect(r.ok && r.value.error).toMatch(/trainer process \(pid \d+\) ended/);
-      await settle();
-      expect(alive(child)).toBe(true);
     } finally {
       await svc.close();
     }
@@ -73,9 +73,9 @@ describe('stop never signals a process that only shares the trainer pid', () => 
     // The service start itself already finds the trainer gone; stop then has nothing to signal.
     try {
       const r = await svc.call('runs.stop', { id: runId });
-      expect(r.ok && r.value.status).toBe('interrupted');
       await settle();
-      expect(alive(child)).toBe(true);
+      expect(alive(child), 'stop killed the sleep that holds the recorded pid').toBe(true);
+      expect(r.ok && r.value.status).toBe('interrupted');
     } finally {
       await svc.close();
     }
