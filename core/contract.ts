@@ -89,8 +89,22 @@ export const RunRow = z.object({
   summary: z.array(MetricSummary),
   /** Test-split evaluation of the best checkpoint: `test.rmse`, `naive.mase`, `test.accuracy`, ... */
   test: z.record(z.string(), z.number()),
+  /** Why a queued run has not started: "waiting: 1 of 1 trainer slots busy (run 7)"; null otherwise. */
+  waitReason: z.string().nullable(),
 });
 export type RunRow = z.infer<typeof RunRow>;
+
+/** Per-database settings, shared by the desktop app, browser mode and the CLI. */
+export const Settings = z.object({
+  /** Trainers that may run at once on this database; more runs wait in a queue. */
+  maxTrainers: z.number().int().min(1),
+  /** What maxTrainers is when not set: one trainer per two cores of this machine. */
+  defaultMaxTrainers: z.number().int().min(1),
+  /** Whether maxTrainers was set (false: the default applies). */
+  maxTrainersSet: z.boolean(),
+});
+export type Settings = z.infer<typeof Settings>;
+export const MAX_TRAINERS_LIMIT = 64;
 
 export const MetricPoint = z.object({
   runId: z.number().int(),
@@ -259,6 +273,12 @@ const methods = {
   'runs.csv': {
     args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics']) }).strict(),
     result: z.object({ fileName: z.string(), csv: z.string() }),
+  },
+  'settings.get': { args: z.object({}).strict(), result: Settings },
+  'settings.set': {
+    // null: back to the default (one trainer per two cores).
+    args: z.object({ maxTrainers: z.number().int().min(1).max(MAX_TRAINERS_LIMIT).nullable() }).strict(),
+    result: Settings,
   },
 } as const;
 

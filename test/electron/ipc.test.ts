@@ -50,6 +50,8 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'runs.predictions': { id: 2 },
   'runs.export': { id: 2, outDir: '/picked' },
   'runs.csv': { what: 'runs' },
+  'settings.get': {},
+  'settings.set': { maxTrainers: 2 },
 };
 
 function setup() {
