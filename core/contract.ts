@@ -138,6 +138,28 @@ export type Estimate = z.infer<typeof Estimate>;
 
 const id = z.number().int().positive();
 
+/** A run as a bundle import reports it: its uuid and its id in this database. */
+export const BundledRun = z.object({ uuid: z.string(), id: z.number().int(), name: z.string() });
+export const BundleResult = z.object({
+  path: z.string(),
+  bytes: z.number().int(),
+  runs: z.number().int(),
+  datasets: z.number().int(),
+  withData: z.boolean(),
+});
+export type BundleResult = z.infer<typeof BundleResult>;
+export const ImportBundleResult = z.object({
+  file: z.string(),
+  added: z.array(BundledRun),
+  /** Runs already here (same uuid) of which the bundle held more epochs: their results replaced. */
+  updated: z.array(BundledRun),
+  /** Runs already here with as many epochs or more: left unchanged. */
+  skipped: z.array(BundledRun.extend({ reason: z.string() })),
+  datasetsAdded: z.number().int(),
+  datasetsReused: z.number().int(),
+});
+export type ImportBundleResult = z.infer<typeof ImportBundleResult>;
+
 // ---------------------------------------------------------------------------------------------
 // Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
 
@@ -255,8 +277,18 @@ const methods = {
     result: ExportResult,
   },
   'runs.csv': {
-    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics']) }).strict(),
+    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics', 'predictions']) }).strict(),
     result: z.object({ fileName: z.string(), csv: z.string() }),
+  },
+  // Run bundles (docs/bundles.md): runs with everything they hold, and their dataset (or, with
+  // data: false, only its sha256 and column manifest), as one .rnnwb zip; force replaces a file.
+  'runs.bundle': {
+    args: z.object({ ids: z.array(id).min(1).max(10_000), outPath: z.string().min(1), data: z.boolean().default(true), force: z.boolean().optional() }).strict(),
+    result: BundleResult,
+  },
+  'runs.importBundle': {
+    args: z.object({ path: z.string().min(1), expectedBytes: z.number().int().nonnegative().optional() }).strict(),
+    result: ImportBundleResult,
   },
 } as const;
 

@@ -14,6 +14,7 @@ import { datasetHandlers } from './handlers/datasets.js';
 import { runHandlers } from './handlers/runs.js';
 import { recoverVanishedRuns, trainingHandlers } from './handlers/training.js';
 import { exportHandlers } from './handlers/exports.js';
+import { bundleHandlers } from './handlers/bundles.js';
 import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -59,6 +60,7 @@ export function createService(opts: ServiceOptions): Service {
     ...runHandlers(ctx),
     ...trainingHandlers(ctx),
     ...exportHandlers(ctx),
+    ...bundleHandlers(ctx),
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
