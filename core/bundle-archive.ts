@@ -86,10 +86,10 @@ export function decodeCell(v: unknown, entries: Record<string, Uint8Array>, wher
 // ---------------------------------------------------------------------------------------------
 // The zip
 
-/** Binary entries barely compress (f32 weights, f64 columns): stored; JSON is deflated. */
+/** Binary entries barely compress (f32 weights, f64 columns): stored. JSON is deflated at level 1 (the bench: same size as level 6, zip time 0.95 s → 0.57 s for 100 runs). */
 function zippable(entries: Map<string, Uint8Array>): Zippable {
   const out: Zippable = {};
-  for (const [name, data] of entries) out[name] = [data, { level: name.endsWith('.bin') ? 0 : 6 }];
+  for (const [name, data] of entries) out[name] = [data, { level: name.endsWith('.bin') ? 0 : 1 }];
   return out;
 }
 
