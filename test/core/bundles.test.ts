@@ -171,7 +171,7 @@ describe('run bundles', () => {
     const r = await must(a.svc.call('runs.importBundle', { path: back }));
     expect(r).toMatchObject({ added: [], updated: [{ uuid, id }], skipped: [] });
     const { fields: fa, ...restA } = dumpRun(a.db, uuid);
-    const { fields: fb, ...restB } = dumpRun(b.db, uuid);
+    const { fields: _fb, ...restB } = dumpRun(b.db, uuid);
     expect(restA).toEqual(restB); // metrics, summary, checkpoints, predictions: B's
     expect(fa).toMatchObject({ status: 'completed', name: 'renamed here', notes: 'edited here' });
     expect((await must(a.svc.call('runs.get', { id }))).epochsDone).toBe(6);
