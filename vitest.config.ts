@@ -21,6 +21,7 @@ const integration = [
   'test/core/bundles.test.ts',
   'test/core/bundles-server.test.ts',
   'test/core/predictions-csv.test.ts',
+  'test/core/bundles-resume.test.ts',
   'test/core/datasets.test.ts',
   'test/core/service.test.ts',
   'test/electron/app.test.ts',
