@@ -3,9 +3,11 @@
 // `parseArgs` and answer with the `Result` envelope, never a thrown error (Electron IPC only
 // serialises `message`). The renderer imports this file for types and schemas only.
 import { z } from 'zod';
+import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { RunSpecSchema } from './spec.js';
 
 export * from './spec.js';
+export * from './bundle-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -138,27 +140,6 @@ export type Estimate = z.infer<typeof Estimate>;
 
 const id = z.number().int().positive();
 
-/** A run as a bundle import reports it: its uuid and its id in this database. */
-export const BundledRun = z.object({ uuid: z.string(), id: z.number().int(), name: z.string() });
-export const BundleResult = z.object({
-  path: z.string(),
-  bytes: z.number().int(),
-  runs: z.number().int(),
-  datasets: z.number().int(),
-  withData: z.boolean(),
-});
-export type BundleResult = z.infer<typeof BundleResult>;
-export const ImportBundleResult = z.object({
-  file: z.string(),
-  added: z.array(BundledRun),
-  /** Runs already here (same uuid) of which the bundle held more epochs: their results replaced. */
-  updated: z.array(BundledRun),
-  /** Runs already here with as many epochs or more: left unchanged. */
-  skipped: z.array(BundledRun.extend({ reason: z.string() })),
-  datasetsAdded: z.number().int(),
-  datasetsReused: z.number().int(),
-});
-export type ImportBundleResult = z.infer<typeof ImportBundleResult>;
 
 // ---------------------------------------------------------------------------------------------
 // Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
