@@ -137,17 +137,33 @@ function targetColumns(db: DB, table: string, cache: Map<string, Set<string>>): 
   return cols;
 }
 
-/** Inserts `row` into `table`, keeping the columns this schema has; returns the new rowid. */
-function insertRow(db: DB, table: string, row: Row, cache: Map<string, Set<string>>): number {
+/**
+ * Columns an import never takes from a bundle, whatever it says: this database's ids and process
+ * state. (Column names are only ever ones this schema has, so none reaches SQL unchecked.)
+ */
+const NEVER_IMPORTED: Record<string, ReadonlySet<string>> = {
+  runs: LOCAL_RUN_COLUMNS,
+  datasets: new Set(['id']),
+  dataset_columns: new Set(['dataset_id']),
+};
+const importable = (db: DB, table: string, cache: Map<string, Set<string>>) => {
   const have = targetColumns(db, table, cache);
-  const cols = Object.keys(row).filter((c) => have.has(c));
+  const never = NEVER_IMPORTED[table] ?? LOCAL_CHILD_COLUMNS;
+  return (c: string) => have.has(c) && !never.has(c);
+};
+
+/** Inserts `row` into `table`, keeping the columns this schema has; returns the new rowid. */
+function insertRow(db: DB, table: string, row: Row, cache: Map<string, Set<string>>, extra: Row = {}): number {
+  const ok = importable(db, table, cache);
+  row = { ...Object.fromEntries(Object.entries(row).filter(([c]) => ok(c))), ...extra };
+  const cols = Object.keys(row);
   const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
   return Number(db.prepare(sql).run(...cols.map((c) => row[c] ?? null)).lastInsertRowid);
 }
 
 function insertTable(db: DB, table: string, t: Table, extra: Row, cache: Map<string, Set<string>>): void {
-  const have = targetColumns(db, table, cache);
-  const keep = t.columns.map((c, i) => [c, i] as const).filter(([c]) => have.has(c) && !(c in extra));
+  const ok = importable(db, table, cache);
+  const keep = t.columns.map((c, i) => [c, i] as const).filter(([c]) => ok(c) && !(c in extra));
   const cols = [...keep.map(([c]) => c), ...Object.keys(extra)];
   const stmt = db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
   const tail = Object.values(extra);
@@ -188,11 +204,12 @@ function resolveDataset(db: DB, ds: DatasetExtract, cache: Map<string, Set<strin
 
 /** Replaces what training produced for an existing run (a run resumed elsewhere and brought back). */
 function replaceResults(db: DB, id: number, r: RunExtract, cache: Map<string, Set<string>>): void {
-  const have = targetColumns(db, 'runs', cache);
+  const ok = importable(db, 'runs', cache);
   // What the user edits here (name, notes, tags) stays; what training wrote is the bundle's.
   const keepLocal = new Set(['uuid', 'name', 'notes', 'created_at']);
-  const cols = Object.keys(r.run).filter((c) => have.has(c) && !keepLocal.has(c));
-  db.prepare(`UPDATE runs SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => r.run[c] ?? null), id);
+  const row: Row = { ...r.run, status: importedStatus(r) };
+  const cols = Object.keys(row).filter((c) => ok(c) && !keepLocal.has(c));
+  db.prepare(`UPDATE runs SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => row[c] ?? null), id);
   for (const t of ['params', 'metrics', 'run_summary', 'checkpoints', 'predictions'] as const) {
     db.prepare(`DELETE FROM ${t} WHERE run_id = ?`).run(id);
     insertTable(db, t, r.tables[t], { run_id: id }, cache);
@@ -204,8 +221,13 @@ function replaceResults(db: DB, id: number, r: RunExtract, cache: Map<string, Se
   insertTable(db, 'exports', { columns: c, rows: fresh }, { run_id: id }, cache);
 }
 
+/** A bundle is made of runs no trainer owns; one that says otherwise arrives interrupted (resumable). */
+function importedStatus(r: RunExtract): Cell {
+  return r.run.status === 'queued' || r.run.status === 'running' ? 'interrupted' : (r.run.status ?? 'interrupted');
+}
+
 function insertRun(db: DB, r: RunExtract, datasetId: number | null, cache: Map<string, Set<string>>): number {
-  const id = insertRow(db, 'runs', { ...r.run, uuid: r.uuid || randomUUID(), dataset_id: datasetId, parent_id: null }, cache);
+  const id = insertRow(db, 'runs', r.run, cache, { uuid: r.uuid || randomUUID(), dataset_id: datasetId, parent_id: null, status: importedStatus(r) });
   for (const t of RUN_TABLES) insertTable(db, t, r.tables[t], { run_id: id }, cache);
   return id;
 }

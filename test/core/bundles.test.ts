@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDb, type DB } from '../../db/open.js';
 import * as runsDb from '../../db/runs.js';
 import { createService, type Service } from '../../core/service.js';
+import { sha256Hex } from '../../core/bundle-archive.js';
 import { count, dumpRun, seedDataset, seedRun, trainEpochs, uuidOf } from '../bundle-fixture.js';
 import { tempDir } from '../helpers.js';
 
@@ -200,6 +201,31 @@ describe('run bundles', () => {
     if (!r.ok) expect(r.error.message).toMatch(new RegExp(`^${file} was made without data \\(--no-data\\) and this database has no dataset "sine" \\(sine\\.csv, sha256 [0-9a-f]{12}…, 3 columns\\): import that CSV here first`));
     expect(count(empty.db, 'runs')).toBe(0);
     await close(a, withDs, empty);
+  });
+
+  it('takes no ids, process state or unknown column names from a bundle, whatever it says', async () => {
+    const a = fresh();
+    const ids = seedFive(a.db);
+    const file = join(t.dir, 'crafted.rnnwb');
+    await must(a.svc.call('runs.bundle', { ids: ids.slice(0, 1), outPath: file }));
+    const entries = unzipSync(readFileSync(file));
+    const name = `runs/${uuidOf(a.db, ids[0]!)}.json`;
+    const body = JSON.parse(strFromU8(entries[name]!)) as { run: Record<string, unknown>; tables: { params: { columns: string[]; rows: unknown[][] } } };
+    Object.assign(body.run, { id: 999, worker_pid: 4242, status: 'running', 'x; DROP TABLE runs; --': 1 });
+    body.tables.params.columns.push('run_id', 'evil) VALUES (1); DROP TABLE runs; --');
+    for (const r of body.tables.params.rows) r.push(555, 1);
+    entries[name] = strToU8(JSON.stringify(body));
+    const manifest = JSON.parse(strFromU8(entries['manifest.json']!)) as { checksums: Record<string, string> };
+    manifest.checksums[name] = sha256Hex(entries[name]);
+    entries['manifest.json'] = strToU8(JSON.stringify(manifest));
+    writeFileSync(file, zipSync(entries));
+    const b = fresh();
+    const got = await must(b.svc.call('runs.importBundle', { path: file }));
+    const run = runsDb.getRun(b.db, got.added[0]!.id)!;
+    expect(run).toMatchObject({ id: 1, worker_pid: null, status: 'interrupted' });
+    expect(count(b.db, 'params')).toBe(2);
+    expect(b.db.prepare(`SELECT DISTINCT run_id FROM params`).all()).toEqual([{ run_id: 1 }]);
+    await close(a, b);
   });
 
   it('refuses to bundle a run that is training, or to overwrite a file unless forced', async () => {
