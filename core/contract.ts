@@ -3,9 +3,11 @@
 // `parseArgs` and answer with the `Result` envelope, never a thrown error (Electron IPC only
 // serialises `message`). The renderer imports this file for types and schemas only.
 import { z } from 'zod';
+import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { RunSpecSchema } from './spec.js';
 
 export * from './spec.js';
+export * from './bundle-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -154,6 +156,7 @@ export type Estimate = z.infer<typeof Estimate>;
 
 const id = z.number().int().positive();
 
+
 // ---------------------------------------------------------------------------------------------
 // Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
 
@@ -271,7 +274,7 @@ const methods = {
     result: ExportResult,
   },
   'runs.csv': {
-    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics']) }).strict(),
+    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics', 'predictions']) }).strict(),
     result: z.object({ fileName: z.string(), csv: z.string() }),
   },
   'settings.get': { args: z.object({}).strict(), result: Settings },
@@ -279,6 +282,16 @@ const methods = {
     // null: back to the default (one trainer per two cores).
     args: z.object({ maxTrainers: z.number().int().min(1).max(MAX_TRAINERS_LIMIT).nullable() }).strict(),
     result: Settings,
+  },
+  // Run bundles (docs/bundles.md): runs with everything they hold, and their dataset (or, with
+  // data: false, only its sha256 and column manifest), as one .rnnwb zip; force replaces a file.
+  'runs.bundle': {
+    args: z.object({ ids: z.array(id).min(1).max(10_000), outPath: z.string().min(1), data: z.boolean().default(true), force: z.boolean().optional() }).strict(),
+    result: BundleResult,
+  },
+  'runs.importBundle': {
+    args: z.object({ path: z.string().min(1), expectedBytes: z.number().int().nonnegative().optional() }).strict(),
+    result: ImportBundleResult,
   },
 } as const;
 

@@ -15,6 +15,7 @@ import { runHandlers } from './handlers/runs.js';
 import { createTrainerQueue, recoverVanishedRuns, trainingHandlers } from './handlers/training.js';
 import { settingsHandlers } from './handlers/settings.js';
 import { exportHandlers } from './handlers/exports.js';
+import { bundleHandlers } from './handlers/bundles.js';
 import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -62,6 +63,7 @@ export function createService(opts: ServiceOptions): Service {
     ...trainingHandlers(ctx, queue),
     ...exportHandlers(ctx),
     ...settingsHandlers(ctx, () => queue.pump()),
+    ...bundleHandlers(ctx),
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {

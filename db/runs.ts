@@ -1,5 +1,6 @@
 // The runs table group: runs, run_tags, params. Plain records only (db/ imports nothing of ours);
 // core/ maps them to the contract's RunRow.
+import { randomUUID } from 'node:crypto';
 import type { DB } from './open.js';
 import { nowIso } from './time.js';
 
@@ -64,9 +65,10 @@ export function insertRun(db: DB, run: NewRun): number {
     }
     const info = db
       .prepare(
-        `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, parent_id) VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
+        `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, parent_id, uuid) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
       )
-      .run(run.name, run.datasetId, run.spec, run.seed, nowIso(), run.parentId ?? null);
+      // The uuid names the run across databases (run bundles); the id is only this file's.
+      .run(run.name, run.datasetId, run.spec, run.seed, nowIso(), run.parentId ?? null, randomUUID());
     const id = Number(info.lastInsertRowid);
     const p = db.prepare(`INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)`);
     for (const [k, v] of Object.entries(run.params)) p.run(id, k, v);

@@ -95,16 +95,21 @@ export const runsCommand: Command = {
 
 export const showCommand: Command = {
   name: 'show',
-  usage: '<run> [--json]',
+  usage: '<run> [--predictions] [--json]',
   summary: 'one run: spec, status, best metrics, test evaluation',
-  options: { ...JSON_OPTION },
+  details: '--predictions adds the stored test predictions: a "predictions" field with --json, else the predictions CSV (time, series, output, actual, predicted, baselines).',
+  options: { predictions: { type: 'boolean', help: 'include the stored test predictions' }, ...JSON_OPTION },
   positionals: [1, 1],
   db: 'read',
   async run(ctx) {
     const id = runId(ctx.positionals[0]);
     const r = await must(ctx.svc, 'runs.get', { id });
-    if (ctx.flag('json')) console.log(JSON.stringify(r));
-    else printRun(r);
+    const withPredictions = ctx.flag('predictions');
+    if (ctx.flag('json')) {
+      console.log(JSON.stringify(withPredictions ? { ...r, predictions: await must(ctx.svc, 'runs.predictions', { id }) } : r));
+    } else if (withPredictions) {
+      process.stdout.write((await must(ctx.svc, 'runs.csv', { ids: [id], what: 'predictions' })).csv);
+    } else printRun(r);
     return 0;
   },
 };

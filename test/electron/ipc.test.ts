@@ -52,6 +52,8 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'runs.csv': { what: 'runs' },
   'settings.get': {},
   'settings.set': { maxTrainers: 2 },
+  'runs.bundle': { ids: [2], outPath: '/picked/runs.rnnwb' },
+  'runs.importBundle': { path: '/picked.csv' },
 };
 
 function setup() {
