@@ -89,6 +89,10 @@ export const RunRow = z.object({
   summary: z.array(MetricSummary),
   /** Test-split evaluation of the best checkpoint: `test.rmse`, `naive.mase`, `test.accuracy`, ... */
   test: z.record(z.string(), z.number()),
+  /** Forecast: how the season behind seasonal naive and MASE was found (absent before the test evaluation). */
+  seasonHow: z.string().nullable().optional(),
+  /** Notes of the test evaluation, e.g. the ETS variant fitted per target. */
+  testNotes: z.array(z.string()).optional(),
 });
 export type RunRow = z.infer<typeof RunRow>;
 
