@@ -151,3 +151,20 @@ export function stepScores(test: Readonly<Record<string, number>>, who: Forecast
 export function seasonLengths(tests: readonly Readonly<Record<string, number>>[]): number[] {
   return [...new Set(tests.map((t) => t[SEASON_LENGTH_KEY]).filter((m): m is number => m !== undefined))];
 }
+
+/** The season of a forecast evaluation in two parts: "season 12" / "no season", and how it was found (null when not recorded). */
+export function seasonParts(test: Readonly<Record<string, number>>, how?: string | null): { head: string; how: string | null } | null {
+  const m = test[SEASON_LENGTH_KEY];
+  if (m === undefined) return null;
+  return { head: m > 1 ? `season ${m}` : 'no season', how: how ? how.replace(/^season \d+ given in the spec$/, 'given in the spec') : null };
+}
+
+/**
+ * The season behind seasonal naive and MASE and how it was found, for people: "season 12:
+ * monthly time column (100% of steps regular) → season 12, confirmed on the train split (...)",
+ * "no season: yearly time column: no season". Null when the run has no forecast evaluation.
+ */
+export function describeSeason(test: Readonly<Record<string, number>>, how?: string | null): string | null {
+  const p = seasonParts(test, how);
+  return p && (p.how ? `${p.head}: ${p.how}` : p.head);
+}

@@ -1,7 +1,7 @@
 // The typed test-split record must flatten to the keys earlier versions stored in
 // runs.test_metrics (existing databases, the CLI and the renderer read those strings).
 import { describe, expect, it } from 'vitest';
-import { baselineVerdicts, EPOCH_METRICS, flattenTestMetrics, seasonLengths, stepCount, stepScores, testKey } from '../../core/metric-keys.js';
+import { baselineVerdicts, describeSeason, EPOCH_METRICS, flattenTestMetrics, seasonLengths, stepCount, stepScores, testKey } from '../../core/metric-keys.js';
 
 describe('metric keys', () => {
   it('flattens a forecast evaluation to the stored keys, leaving out scores that were not finite', () => {
@@ -76,5 +76,17 @@ describe('the model against its baselines', () => {
 
   it('lists the distinct season lengths of runs', () => {
     expect(seasonLengths([{ season_length: 24 }, {}, { season_length: 5 }, { season_length: 24 }])).toEqual([24, 5]);
+  });
+});
+
+describe('describeSeason', () => {
+  it('names the season and how it was found', () => {
+    expect(describeSeason({ season_length: 12 }, 'monthly time column (100% of steps regular) → season 12, confirmed on the train split')).toBe(
+      'season 12: monthly time column (100% of steps regular) → season 12, confirmed on the train split',
+    );
+    expect(describeSeason({ season_length: 1 }, 'yearly time column: no season')).toBe('no season: yearly time column: no season');
+    expect(describeSeason({ season_length: 5 }, 'season 5 given in the spec')).toBe('season 5: given in the spec');
+    expect(describeSeason({ season_length: 24 }, null)).toBe('season 24');
+    expect(describeSeason({ 'test.accuracy': 1 }, 'classification: no season')).toBeNull();
   });
 });
