@@ -57,7 +57,8 @@ const rank = (order: readonly string[], x: string) => (order.includes(x) ? order
 /**
  * Rows of the metrics table: metric × (model per run, then naive, seasonal naive, ETS) from
  * `run.test`. A baseline does not depend on the model: one column when the runs agree on its
- * scores (same data, split and horizon), else one per run, labelled with the run.
+ * scores (same data, split and horizon), else one per run, labelled with the run and placed
+ * after that run's model.
  * Per-class, confusion and per-step (`mae@3`) cells are left out: they have their own views.
  */
 export function metricsTable(tests: readonly { id: number; name: string; test: Record<string, number> }[]): {
@@ -84,13 +85,22 @@ export function metricsTable(tests: readonly { id: number; name: string; test: R
     .map((t) => ({ label: `#${t.id} ${t.name}`, runId: t.id, source: 'test' }));
   const pooled = (t: { test: Record<string, number> }, s: string) =>
     JSON.stringify(Object.entries(t.test).filter(([k]) => k.startsWith(`${s}.`) && !k.includes('@')).sort(([a], [b]) => a.localeCompare(b)));
+  // Baselines the runs disagree on follow their run's model column; shared ones come last.
+  const shared: typeof columns = [];
   for (const s of srcs.filter((x) => x !== 'test')) {
     const label = s in BASELINE_LABELS ? BASELINE_LABELS[s as keyof typeof BASELINE_LABELS] : s;
     const having = tests.filter((x) => Object.keys(x.test).some((k) => k.startsWith(`${s}.`)));
     const distinct = new Set(having.map((t) => pooled(t, s))).size;
-    if (distinct <= 1 && having[0]) columns.push({ label, runId: having[0].id, source: s });
-    else for (const t of having) columns.push({ label: `${label} (#${t.id})`, runId: t.id, source: s });
+    if (distinct <= 1 && having[0]) {
+      shared.push({ label, runId: having[0].id, source: s });
+      continue;
+    }
+    for (const t of having) {
+      const at = columns.findLastIndex((c) => c.runId === t.id);
+      columns.splice(at < 0 ? columns.length : at + 1, 0, { label: `${label} (#${t.id})`, runId: t.id, source: s });
+    }
   }
+  columns.push(...shared);
   const byId = new Map(tests.map((t) => [t.id, t.test]));
   return {
     metrics: [...metrics].sort((a, b) => rank(METRIC_ORDER, a) - rank(METRIC_ORDER, b) || a.localeCompare(b)),

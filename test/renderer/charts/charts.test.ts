@@ -172,9 +172,9 @@ describe('parallel coordinates and predictions', () => {
   it('gives each run its own baseline column when the runs disagree on the baseline (other data or windows)', () => {
     const t = metricsTable([
       { id: 1, name: 'a', test: { 'test.mae': 2, 'naive.mae': 3, 'ets.mae': 1 } },
-      { id: 2, name: 'b', test: { 'test.mae': 2, 'naive.mae': 3, 'ets.mae': 1.5 } },
+      { id: 2, name: 'b', test: { 'test.mae': 2, 'naive.mae': 3, 'ets.mae': 1.5, 'seasonal.mae': 4 } },
     ]);
-    expect(t.columns.map((c) => c.label)).toEqual(['#1 a', '#2 b', 'naive', 'ETS (#1)', 'ETS (#2)']);
+    expect(t.columns.map((c) => c.label)).toEqual(['#1 a', 'ETS (#1)', '#2 b', 'ETS (#2)', 'naive', 'seasonal naive']);
     expect(t.value(2, 'ets', 'mae')).toBe(1.5);
   });
 

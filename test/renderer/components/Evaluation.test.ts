@@ -47,8 +47,10 @@ describe('RunsEvaluation (compare)', () => {
     expect(screen.getByTestId('verdicts-1').textContent).toContain('loses to ETS by 12% MAE');
   });
 
-  it('does not warn when the seasons agree', () => {
-    render(RunsEvaluation, { runs: [makeRun(1, { test }), makeRun(2, { test })] });
+  it('does not warn when the seasons agree, and names the common season once', () => {
+    render(RunsEvaluation, { runs: [makeRun(1, { test, seasonHow: how }), makeRun(2, { test, seasonHow: how })] });
     expect(screen.queryByTestId('season-warning')).toBeNull();
+    expect(screen.getByTestId('compare-season').textContent).toBe(`All runs: season 12: ${how}`); // said once
+    expect(screen.getByTestId('compare-evaluation').textContent).not.toContain('season 12');
   });
 });
