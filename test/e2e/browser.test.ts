@@ -241,6 +241,9 @@ describe('workbench in Chromium (browser mode)', () => {
     const runsText = readFileSync(runsPath, 'utf8');
     expect(runsText).toContain('gru-8');
     expect(runsText).toContain('gru-16');
+    const runsHeader = runsText.split('\n')[0]!.split(',');
+    expect(runsHeader).toEqual(expect.arrayContaining(['ets.mae', 'naive.mae', 'seasonal.mae', 'ets.mae@3', 'season_length', 'season_how']));
+    expect(runsText).toMatch(/hourly timestamps/);
     await shot('09-export');
   }, 60_000);
 
