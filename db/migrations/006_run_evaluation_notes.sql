@@ -5,7 +5,9 @@
 ALTER TABLE runs ADD COLUMN season_how TEXT;
 ALTER TABLE runs ADD COLUMN test_notes TEXT NOT NULL DEFAULT '[]';
 
--- Runs evaluated before this version: their best checkpoint recorded how the season was found.
+-- Runs evaluated before this version: their best checkpoint recorded how the season was found
+-- (json_valid: a damaged checkpoint must not stop the database from opening).
 UPDATE runs SET season_how = (
-  SELECT json_extract(c.preprocessing, '$.seasonHow') FROM checkpoints c WHERE c.run_id = runs.id AND c.kind = 'best'
+  SELECT CASE WHEN json_valid(c.preprocessing) THEN json_extract(c.preprocessing, '$.seasonHow') END
+  FROM checkpoints c WHERE c.run_id = runs.id AND c.kind = 'best'
 ) WHERE test_metrics LIKE '%"season_length"%';
