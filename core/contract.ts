@@ -152,7 +152,14 @@ const methods = {
   'datasets.list': { args: z.object({}).strict(), result: z.array(DatasetSummary) },
   'datasets.get': { args: z.object({ id }).strict(), result: DatasetSummary },
   'datasets.import': {
-    args: z.object({ path: z.string().min(1), name: z.string().min(1).optional() }).strict(),
+    args: z
+      .object({
+        path: z.string().min(1),
+        name: z.string().min(1).optional(),
+        /** The size the file must have (an upload's byte count): a file of another size is refused. */
+        expectedBytes: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
     result: DatasetSummary,
   },
   'datasets.update': {
@@ -243,7 +250,8 @@ const methods = {
     result: Predictions.nullable(),
   },
   'runs.export': {
-    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best') }).strict(),
+    // force: replace an existing, non-empty export folder (refused otherwise).
+    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional() }).strict(),
     result: ExportResult,
   },
   'runs.csv': {

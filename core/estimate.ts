@@ -3,7 +3,7 @@
 import { ServiceError, type Estimate, type RunSpec } from './contract.js';
 import type { DB } from '../db/open.js';
 import { columnLoader, datasetInfo, readDatasetSummary } from './datasets.js';
-import { estimateWindows, refuseEmptySplits, resolveColumns } from './spec-rules.js';
+import { classesOf, estimateWindows, refuseEmptySplits, refuseUnusableColumns, resolveColumns } from './spec-rules.js';
 import { countParams } from './params.js';
 
 export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate {
@@ -20,23 +20,21 @@ export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate 
     throw e;
   }
   const load = columnLoader(db, datasetId);
+  refuseUnusableColumns(spec, cols, load);
   const sizes = new Map<string, number>();
   if (cols.series) {
+    // Keyed like prepare(): a categorical series by its label, a numeric one by its value.
     const s = load(cols.series);
     for (let r = 0; r < info.rowCount; r++) {
-      const k = s.codes ? String(s.codes[r]) : String(s.values![r]);
+      const k = s.codes ? (s.labels![s.codes[r]!] ?? '') : String(s.values![r]);
       sizes.set(k, (sizes.get(k) ?? 0) + 1);
     }
   } else sizes.set('', info.rowCount);
-  const { rows, windows } = estimateWindows(spec, [...sizes.values()]);
-  refuseEmptySplits(spec, rows, windows);
+  const { rows, windows, series } = estimateWindows(spec, [...sizes].map(([key, n]) => ({ key, rows: n })));
+  refuseEmptySplits(spec, series);
   const { lookback, horizon } = spec.window;
   let outputs = cols.targets.length * horizon;
-  if (spec.task === 'classify') {
-    const t = load(cols.targets[0]!);
-    outputs = t.labels ? new Set(Array.from(t.codes!).filter((c) => c >= 0)).size : new Set(Array.from(t.values!).filter((v) => !Number.isNaN(v))).size;
-    if (outputs < 2) throw new ServiceError('bad_input', `spec.target: column "${cols.targets[0]}" has only one class; classification needs at least two`, 'spec.target');
-  }
+  if (spec.task === 'classify') outputs = classesOf(load(cols.targets[0]!), cols.targets[0]!).classes.length;
   const paramCount = countParams(spec, { lookback, features: cols.features.length, outputs });
   const impl = spec.model.impl === 'layers' || spec.model.bidirectional ? 'tf.layers' : 'fused (when available)';
   return { paramCount, windows, rows, features: cols.features, targets: cols.targets, impl };

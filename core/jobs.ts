@@ -7,9 +7,18 @@ import { fileURLToPath } from 'node:url';
 import type { ImportProgress, RunEpoch, RunLog, RunProgress } from './contract.js';
 
 export type Job =
-  | { kind: 'import'; dbPath: string; path: string; name?: string }
+  | {
+      kind: 'import';
+      dbPath: string;
+      path: string;
+      name?: string;
+      /** The size the file must have (an upload's byte count); another size fails the import. */
+      expectedBytes?: number;
+      /** Stored with the dataset, so the host can delete it when the job fails after committing. */
+      importToken?: string;
+    }
   | { kind: 'train'; dbPath: string; runId: number; resume: boolean }
-  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string };
+  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string; force?: boolean };
 
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
 

@@ -11,7 +11,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import type { Api } from './api.js';
 import type { ServerContext } from './server/context.js';
 import { serveEvents } from './server/events.js';
 import { requestListener } from './server/routes.js';
+import { UploadStore } from './server/upload-store.js';
 
 export { TOKEN_HEADER } from './server/routes.js';
 export { sanitizeFileName } from './server/upload.js';
@@ -35,6 +35,10 @@ export interface ServerOptions {
   staticDir?: string;
   /** Largest accepted CSV upload; default 2 GiB. */
   uploadLimitBytes?: number;
+  /** Most bytes all uploads not yet imported may hold together; default 2 GiB. */
+  uploadQuotaBytes?: number;
+  /** Where this server's private upload folder is made (and dead servers' leftovers removed); default the OS temp dir. */
+  uploadRoot?: string;
   /** Let HTTP clients import/export arbitrary host paths (tests, trusted scripts). Default false. */
   allowHostPaths?: boolean;
 }
@@ -69,6 +73,7 @@ function openInBrowser(url: string): void {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   let port = options.port ?? 0;
+  const uploads = await UploadStore.create(options.uploadQuotaBytes ?? 2 * 1024 ** 3, options.uploadRoot);
   const ctx: ServerContext = {
     service: options.service,
     staticDir: resolve(options.staticDir ?? defaultStaticDir()),
@@ -77,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     token: randomBytes(24).toString('base64url'),
     port: () => port,
     cookieName: () => `wb_token_${port}`,
-    uploads: new Set<string>(),
+    uploads,
   };
   const server = createServer(requestListener(ctx));
   const closeEvents = serveEvents(server, ctx);
@@ -88,6 +93,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.off('error', reject);
       ready();
     });
+  }).catch(async (e: unknown) => {
+    closeEvents();
+    await uploads.close();
+    throw e;
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : port;
@@ -107,8 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         closeEvents();
         server.closeAllConnections();
         await new Promise<void>((done) => server.close(() => done()));
-        await Promise.all([...ctx.uploads].map((d) => rm(d, { recursive: true, force: true })));
-        ctx.uploads.clear();
+        await uploads.close();
       })();
       return closed;
     },

@@ -71,41 +71,148 @@ export function splitRows(n: number, split: RunSpec['split']): { valStart: numbe
   return { valStart, testStart };
 }
 
-/** The one place that words a window that does not fit a split (the trainer and the run designer's estimate). */
-export function refuseEmptySplits(spec: RunSpec, rows: Record<Split, number>, windows: Record<Split, number>): void {
+/** One series' rows and windows per split: what the refusals and warnings below are worded from. */
+export interface SeriesSplits {
+  /** The series id ('' when the dataset is one series). */
+  key: string;
+  rows: Record<Split, number>;
+  windows: Record<Split, number>;
+}
+
+const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+const LISTED = 8;
+
+const seriesName = (key: string) => (key === '' ? '(no id)' : key);
+
+/** "series A 11, B 11, C 9" (the first few, then how many more). */
+function listSeries(series: SeriesSplits[], split: Split): string {
+  const shown = series.slice(0, LISTED).map((g) => `${seriesName(g.key)} ${g.rows[split]}`);
+  const more = series.length > LISTED ? `, … ${series.length - LISTED} more` : '';
+  return `series ${shown.join(', ')}${more}`;
+}
+
+/** How a split's rows are worded: the one count of a single series, or each series' count. */
+function rowsOf(series: SeriesSplits[], split: Split): string {
+  if (series.length === 1) return `the ${split} split has ${series[0]!.rows[split]} rows`;
+  const most = Math.max(...series.map((g) => g.rows[split]));
+  return `the ${split} split of each series has at most ${most} rows (${listSeries(series, split)})`;
+}
+
+/**
+ * The one place that words a window that does not fit a split (the trainer and the run designer's
+ * estimate). Counts are per series: windows never cross series, so a total over series (33 rows in
+ * 3 series of 11) would promise windows that cannot exist. Refuses a spec no series can train or
+ * evaluate; returns warnings for series that are too short to add training windows while others
+ * are fine (the trainer logs them).
+ */
+export function refuseEmptySplits(spec: RunSpec, series: SeriesSplits[]): string[] {
   const { lookback, horizon } = spec.window;
-  if (windows.train === 0) {
+  const need = lookback + horizon;
+  const total = (s: Split) => series.reduce((a, g) => a + g.windows[s], 0);
+  if (total('train') === 0) {
     throw new ServiceError(
       'bad_input',
-      `spec.window: lookback ${lookback} + horizon ${horizon} needs more rows than the train split has (${rows.train} rows); lower the lookback or horizon, or raise split.train`,
+      `spec.window: lookback ${lookback} + horizon ${horizon} needs ${need} rows in a series' train split, but ${rowsOf(series, 'train')}; lower the lookback or horizon, or raise split.train`,
       'spec.window.lookback',
     );
   }
   for (const s of ['val', 'test'] as const) {
-    if (windows[s] > 0) continue;
+    if (total(s) > 0) continue;
+    const noRows = series.every((g) => g.rows[s] === 0);
     throw new ServiceError(
       'bad_input',
-      rows[s] === 0
-        ? `spec.split.${s}: the ${s} split has no rows; raise split.${s}`
-        : `spec.window.horizon: horizon ${horizon} is larger than the ${s} split (${rows[s]} rows); lower the horizon or raise split.${s}`,
-      rows[s] === 0 ? `spec.split.${s}` : 'spec.window.horizon',
+      noRows
+        ? `spec.split.${s}: the ${s} split has no rows${series.length > 1 ? ' in any series' : ''}; raise split.${s}`
+        : `spec.window.horizon: horizon ${horizon} is larger than the ${s} split: ${rowsOf(series, s)}; lower the horizon or raise split.${s}`,
+      noRows ? `spec.split.${s}` : 'spec.window.horizon',
     );
   }
+  const short = series.filter((g) => g.windows.train === 0);
+  if (short.length === 0) return [];
+  const rest = SPLITS.filter((s) => s !== 'train' && short.some((g) => g.windows[s] > 0));
+  return [
+    `${short.length} of ${series.length} series ${short.length === 1 ? 'has' : 'have'} too few train rows for lookback ${lookback} + horizon ${horizon} (needs ${need}): ` +
+      `${listSeries(short, 'train')}; they add no training windows${rest.length ? ` (their ${rest.join(' and ')} windows are still evaluated)` : ''}`,
+  ];
 }
 
-/** Windows of a split without building the data (run designer estimate). */
-export function estimateWindows(spec: RunSpec, groupSizes: number[]): { rows: Record<Split, number>; windows: Record<Split, number> } {
+/** One series' rows and windows per split, from its row count (the estimate) or its split starts (prepare). */
+export function seriesSplits(spec: RunSpec, key: string, n: number, starts = splitRows(n, spec.split)): SeriesSplits {
   const { lookback, horizon, stride } = spec.window;
-  const rows = { train: 0, val: 0, test: 0 };
-  const windows = { train: 0, val: 0, test: 0 };
-  for (const n of groupSizes) {
-    const { valStart, testStart } = splitRows(n, spec.split);
-    rows.train += valStart;
-    rows.val += testStart - valStart;
-    rows.test += n - testStart;
-    windows.train += countWindows(0, valStart, lookback, horizon, stride, 0);
-    windows.val += countWindows(valStart, testStart, lookback, horizon, stride, 0);
-    windows.test += countWindows(testStart, n, lookback, horizon, stride, 0);
+  const { valStart, testStart } = starts;
+  return {
+    key,
+    rows: { train: valStart, val: testStart - valStart, test: n - testStart },
+    windows: {
+      train: countWindows(0, valStart, lookback, horizon, stride, 0),
+      val: countWindows(valStart, testStart, lookback, horizon, stride, 0),
+      test: countWindows(testStart, n, lookback, horizon, stride, 0),
+    },
+  };
+}
+
+/** Windows of a split without building the data (run designer estimate); groups are row counts or named series. */
+export function estimateWindows(
+  spec: RunSpec,
+  groups: (number | { key: string; rows: number })[],
+): { rows: Record<Split, number>; windows: Record<Split, number>; series: SeriesSplits[] } {
+  const series = groups.map((g) => (typeof g === 'number' ? seriesSplits(spec, '', g) : seriesSplits(spec, g.key, g.rows)));
+  const sum = (pick: (g: SeriesSplits) => Record<Split, number>) => {
+    const out = { train: 0, val: 0, test: 0 };
+    for (const g of series) for (const s of SPLITS) out[s] += pick(g)[s];
+    return out;
+  };
+  return { rows: sum((g) => g.rows), windows: sum((g) => g.windows), series };
+}
+
+/** A classify target's classes: a categorical column's labels in use, or the distinct values of a small integer column. */
+export function classesOf(c: SourceColumn, name: string): { classes: string[]; classOf: Int32Array } {
+  let classes: string[];
+  let classOf: Int32Array;
+  if (c.kind === 'categorical') {
+    const used = new Set<number>();
+    for (const code of c.codes!) if (code >= 0) used.add(code);
+    const codes = [...used].sort((a, b) => a - b);
+    const remap = new Map(codes.map((code, i) => [code, i]));
+    classes = codes.map((code) => c.labels![code]!);
+    classOf = Int32Array.from(c.codes!, (code) => (code >= 0 ? remap.get(code)! : -1));
+  } else {
+    const vals = c.values!;
+    const distinct = [...new Set(Array.from(vals).filter((x) => !Number.isNaN(x)))].sort((a, b) => a - b);
+    if (distinct.length > LIMIT_CLASSES || distinct.some((x) => !Number.isInteger(x))) {
+      const why = distinct.some((x) => !Number.isInteger(x)) ? 'fractional values' : `${distinct.length} distinct values (at most ${LIMIT_CLASSES} classes)`;
+      throw new ServiceError(
+        'bad_input',
+        `spec.target: column "${name}" is numeric with ${why}; classify needs a categorical column or a few integer codes (use "task": "forecast" for a number)`,
+        'spec.target',
+      );
+    }
+    const idx = new Map(distinct.map((x, i) => [x, i]));
+    classes = distinct.map(String);
+    classOf = Int32Array.from(vals, (x) => (Number.isNaN(x) ? -1 : idx.get(x)!));
   }
-  return { rows, windows };
+  if (classes.length < 2) {
+    throw new ServiceError('bad_input', `spec.target: column "${name}" has only one class (${classes[0] ?? 'none'}); classification needs at least two`, 'spec.target');
+  }
+  return { classes, classOf };
+}
+
+const LIMIT_CLASSES = 100;
+
+/**
+ * Refuses columns a run could never train on, before anything is stored (docs/runspec.md): a
+ * target or feature whose every cell is missing, or a classify target that is not a set of
+ * classes. The run designer's estimate, runs.create and the trainer's prepare() all call it.
+ */
+export function refuseUnusableColumns(spec: RunSpec, cols: { targets: string[]; features: string[] }, load: (name: string) => SourceColumn): void {
+  const used = [...new Set([...cols.features, ...cols.targets])];
+  for (const name of used) {
+    const c = load(name);
+    const present = c.codes ? c.codes.some((x) => x >= 0) : c.values!.some((x) => !Number.isNaN(x));
+    if (!present) {
+      const field = cols.targets.includes(name) ? 'spec.target' : `spec.features.${cols.features.indexOf(name)}`;
+      throw new ServiceError('bad_input', `${field}: column "${name}" has no values (every cell is missing); choose another column`, field);
+    }
+  }
+  if (spec.task === 'classify') classesOf(load(cols.targets[0]!), cols.targets[0]!);
 }

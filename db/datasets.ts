@@ -63,8 +63,8 @@ export interface NewDataset {
   rowCount: number;
   timeColumn: string | null;
   seriesColumn: string | null;
-  /** Stored as JSON in `meta`. */
-  meta: { delimiter: string; warnings: string[] };
+  /** Stored as JSON in `meta`; `importToken` names the import job that stored it. */
+  meta: { delimiter: string; warnings: string[]; importToken?: string };
   columns: NewColumn[];
 }
 
@@ -185,6 +185,14 @@ export function updateDataset(db: DB, id: number, changes: DatasetChanges): void
     if (changes.timeColumn !== undefined) db.prepare('UPDATE datasets SET time_column = ? WHERE id = ?').run(changes.timeColumn, id);
     if (changes.seriesColumn !== undefined) db.prepare('UPDATE datasets SET series_column = ? WHERE id = ?').run(changes.seriesColumn, id);
   })();
+}
+
+/**
+ * Deletes what a failed import job stored (a worker killed after its commit, before its result
+ * reached the host), found by the job's token; returns how many datasets went.
+ */
+export function deleteImportedBy(db: DB, importToken: string): number {
+  return db.prepare("DELETE FROM datasets WHERE json_extract(meta, '$.importToken') = ?").run(importToken).changes;
 }
 
 /** Deletes the dataset (its columns go by foreign key cascade); false when there was none. */

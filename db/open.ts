@@ -116,12 +116,25 @@ export function migrate(db: DB, file: string, migrations: Migration[]): void {
   if (pending.length === 0) return;
   // Several processes may open a new file at once: IMMEDIATE takes the write lock first, then the
   // version is read again inside the transaction so only one of them migrates.
-  db.transaction(() => {
-    const v = db.pragma('user_version', { simple: true }) as number;
-    for (const m of pending) {
-      if (m.version <= v) continue;
-      db.exec(m.sql);
-    }
-    db.pragma(`user_version = ${latest}`);
-  }).immediate();
+  // Foreign keys are off while migrating (SQLite's documented way to rebuild a table: with them on,
+  // dropping a parent table cascades into its children; the pragma is a no-op inside a
+  // transaction, so it is switched here) and checked before the transaction commits.
+  const fk = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      for (const m of pending) {
+        if (m.version <= v) continue;
+        db.exec(m.sql);
+      }
+      const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+      if (broken.length > 0) {
+        throw new DatabaseOpenError(`${file}: migrating left ${broken.length} broken reference(s) (${broken[0]!.table} → ${broken[0]!.parent}); the file was left unchanged`, file);
+      }
+      db.pragma(`user_version = ${latest}`);
+    }).immediate();
+  } finally {
+    if (fk) db.pragma('foreign_keys = ON');
+  }
 }

@@ -5,6 +5,10 @@ import { nowIso } from './time.js';
 
 export type RunStatusValue = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 
+/** Statuses from which a run may be resumed, and those in which a trainer owns it. */
+export const RESUMABLE: readonly RunStatusValue[] = ['interrupted', 'stopped', 'failed'];
+export const ACTIVE: readonly RunStatusValue[] = ['queued', 'running'];
+
 export interface RunRecord {
   id: number;
   name: string;
@@ -42,6 +46,10 @@ export interface NewRun {
 
 export function insertRun(db: DB, run: NewRun): number {
   return db.transaction(() => {
+    // The parent is checked inside the insert's transaction, so a concurrent delete cannot slip between.
+    if (run.parentId != null && !db.prepare(`SELECT 1 FROM runs WHERE id = ?`).get(run.parentId)) {
+      throw new MissingParentError(run.parentId);
+    }
     const info = db
       .prepare(
         `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, parent_id) VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
@@ -88,11 +96,19 @@ export function updateRunFields(db: DB, id: number, fields: Partial<Pick<RunReco
   if (fields.notes !== undefined) db.prepare(`UPDATE runs SET notes = ? WHERE id = ?`).run(fields.notes, id);
 }
 
-export function markStarted(db: DB, id: number, info: { pid: number; backend: string; device: string; impl: string; paramCount: number }): void {
-  db.prepare(
-    `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), ended_at = NULL, error = NULL,
-       worker_pid = ?, heartbeat = ?, backend = ?, device = ?, impl = ?, param_count = ? WHERE id = ?`,
-  ).run(nowIso(), info.pid, Date.now(), info.backend, info.device, info.impl, info.paramCount, id);
+/**
+ * The trainer takes its queued run. Only a queued run starts: a run stopped while its trainer was
+ * loading, or one another trainer already took, stays as it is (false: the caller must not train).
+ */
+export function markStarted(db: DB, id: number, info: { pid: number; backend: string; device: string; impl: string; paramCount: number }): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), ended_at = NULL, error = NULL,
+       worker_pid = ?, heartbeat = ?, backend = ?, device = ?, impl = ?, param_count = ? WHERE id = ? AND status = 'queued'`,
+      )
+      .run(nowIso(), info.pid, Date.now(), info.backend, info.device, info.impl, info.paramCount, id).changes > 0
+  );
 }
 
 export function heartbeat(db: DB, id: number): void {
@@ -109,16 +125,47 @@ export function finishRun(db: DB, id: number, status: Exclude<RunStatusValue, 'q
   return info.changes > 0;
 }
 
-export function requeueRun(db: DB, id: number): void {
-  db.prepare(`UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL WHERE id = ?`).run(id);
+/** Carries the contract's error code and field (core/errors.ts reads them; db/ imports nothing of ours). */
+export class MissingParentError extends Error {
+  readonly code = 'not_found';
+  readonly field = 'parentId';
+  constructor(readonly parentId: number) {
+    super(`parent run ${parentId} does not exist`);
+    this.name = 'MissingParentError';
+  }
+}
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * Moves a run from one of `from` to `to` in ONE statement and says whether it did. Two hosts that
+ * both read "interrupted" and both resume would otherwise start two trainers on one run; with the
+ * check and the change in one UPDATE, SQLite's write lock lets exactly one of them win.
+ */
+export function claimRun(db: DB, id: number, from: readonly RunStatusValue[], to: RunStatusValue): boolean {
+  const clearEnd = to === 'queued' || to === 'running';
+  // A requeued run gets a fresh heartbeat: until its trainer starts, that is its sign of life, so
+  // another host starting meanwhile does not take it for one whose trainer vanished long ago.
+  const info = db
+    .prepare(
+      `UPDATE runs SET status = ?${clearEnd ? ', error = NULL, ended_at = NULL, worker_pid = NULL, heartbeat = ?' : ''} WHERE id = ? AND status IN (${placeholders(from.length)})`,
+    )
+    .run(...(clearEnd ? [to, Date.now()] : [to]), id, ...from);
+  return info.changes > 0;
+}
+
+/** A resumable run becomes queued; false when another host got there first or the run is not resumable. */
+export function requeueRun(db: DB, id: number): boolean {
+  return claimRun(db, id, RESUMABLE, 'queued');
 }
 
 export function setTestMetrics(db: DB, id: number, metrics: Record<string, number>): void {
   db.prepare(`UPDATE runs SET test_metrics = ? WHERE id = ?`).run(JSON.stringify(metrics), id);
 }
 
+/** Deletes a run unless a trainer owns it (queued or running), in one statement. */
 export function deleteRun(db: DB, id: number): boolean {
-  return db.prepare(`DELETE FROM runs WHERE id = ?`).run(id).changes > 0;
+  return db.prepare(`DELETE FROM runs WHERE id = ? AND status NOT IN (${placeholders(ACTIVE.length)})`).run(id, ...ACTIVE).changes > 0;
 }
 
 /** Runs whose trainer process is gone (host crash, SIGKILL): status says running/queued but nobody works on them. */

@@ -13,6 +13,8 @@ async function runJob(job: Job): Promise<void> {
     const { importCsv } = await import('./import/run.js');
     const summary = await importCsv(job.dbPath, job.path, {
       ...(job.name ? { name: job.name } : {}),
+      ...(job.expectedBytes !== undefined ? { expectedBytes: job.expectedBytes } : {}),
+      ...(job.importToken ? { importToken: job.importToken } : {}),
       onProgress: (p) => send({ type: 'import-progress', progress: { file: job.path, ...p } }),
     });
     send({ type: 'done', result: summary });
@@ -20,7 +22,7 @@ async function runJob(job: Job): Promise<void> {
   }
   if (job.kind === 'export') {
     const { exportRun } = await import('./export/export.js');
-    send({ type: 'done', result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir) });
+    send({ type: 'done', result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir, { force: job.force ?? false }) });
     return;
   }
   const { train } = await import('./train/trainer.js');

@@ -160,11 +160,12 @@ export const resumeCommand: Command = {
 
 export const exportCommand: Command = {
   name: 'export',
-  usage: '<run> --out <dir> [--checkpoint best|last] [--json]',
+  usage: '<run> --out <dir> [--checkpoint best|last] [--force] [--json]',
   summary: 'export the model (TF.js layers format + preprocessing.json)',
   options: {
     out: { type: 'string', value: '<dir>', help: 'the folder to write (required)' },
     checkpoint: { type: 'string', value: 'best|last', help: 'which checkpoint (default: best)' },
+    force: { type: 'boolean', help: 'replace an export already in that folder (other files there are kept)' },
     ...JSON_OPTION,
   },
   positionals: [1, 1],
@@ -173,7 +174,7 @@ export const exportCommand: Command = {
     if (!out) throw new UsageError('export needs --out <dir>', exportCommand);
     const checkpoint = ctx.string('checkpoint') ?? 'best';
     if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError(`--checkpoint is best or last, not "${checkpoint}"`, exportCommand);
-    const r = await must(ctx.svc, 'runs.export', { id: runId(ctx.positionals[0]), outDir: resolve(out), checkpoint });
+    const r = await must(ctx.svc, 'runs.export', { id: runId(ctx.positionals[0]), outDir: resolve(out), checkpoint, force: ctx.flag('force') });
     console.log(ctx.flag('json') ? JSON.stringify(r) : `exported the ${r.checkpoint} checkpoint (epoch ${r.epoch}) to ${r.dir}: ${r.files.join(', ')}`);
     return 0;
   },

@@ -27,7 +27,9 @@ export function runHandlers({ db }: ServiceContext): Handlers<RunQuery> {
     'runs.delete': ({ id }) => {
       const run = getRunRow(db, id);
       if (run.status === 'running' || run.status === 'queued') throw new ServiceError('conflict', `run ${id} is ${run.status}; stop it before deleting`, 'id');
-      return { deleted: runsDb.deleteRun(db, id) };
+      const deleted = runsDb.deleteRun(db, id); // refuses a queued or running run in the same statement
+      if (!deleted && runsDb.getRun(db, id)) throw new ServiceError('conflict', `run ${id} is ${getRunRow(db, id).status}; stop it before deleting`, 'id');
+      return { deleted };
     },
     'runs.metrics': ({ ids, keys }) =>
       metricsFor(db, ids, keys).map((m) => ({ runId: m.run_id, key: m.key, epoch: m.epoch, step: m.step, value: m.value, wallTime: m.wall_time })),

@@ -31,7 +31,8 @@ export function trainingHandlers(ctx: ServiceContext): Handlers<'runs.create' | 
         throw new ServiceError('conflict', `run ${id} is ${run.status}; only interrupted, stopped or failed runs can be resumed`, 'id');
       }
       if (run.datasetId === null) throw new ServiceError('conflict', `run ${id}: its dataset was deleted, so it cannot resume`, 'id');
-      runsDb.requeueRun(db, id);
+      // Check and change in one statement: of two concurrent resumes exactly one gets the run.
+      if (!runsDb.requeueRun(db, id)) throw new ServiceError('conflict', `run ${id} is ${getRunRow(db, id).status}; another resume or trainer took it first`, 'id');
       emit('run:status', { runId: id, status: 'queued' });
       startTrainer(ctx, id, run.epochsDone > 0);
       return getRunRow(db, id);
@@ -97,7 +98,7 @@ function isAlive(pid: number): boolean {
 export function recoverVanishedRuns(db: DB, emit: Emit): void {
   const staleQueuedMs = 60_000;
   for (const r of runsDb.activeRuns(db)) {
-    const gone = r.worker_pid ? !isAlive(r.worker_pid) : Date.now() - Date.parse(r.created_at) > staleQueuedMs && r.status === 'queued';
+    const gone = r.worker_pid ? !isAlive(r.worker_pid) : Date.now() - (r.heartbeat ?? Date.parse(r.created_at)) > staleQueuedMs && r.status === 'queued';
     if (gone && runsDb.finishRun(db, r.id, 'interrupted', 'the trainer process ended without finishing the run; resume it to continue from its last checkpoint')) {
       emit('run:status', { runId: r.id, status: 'interrupted' });
     }

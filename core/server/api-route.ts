@@ -1,32 +1,26 @@
 // POST /api/<method>: the contract over HTTP. Arguments are validated with the contract's schemas
 // (the RunSpec of runs.create/estimate included) before the service sees them; in browser mode
 // the page cannot name host paths.
-import { rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { isMethodName, parseArgs, type MethodName, type Result } from '../contract.js';
 import { toApiError } from '../errors.js';
-import { isInside } from '../static.js';
 import type { RouteHandler, ServerContext } from './context.js';
 import { fail, readBody, sendJson, statusOf } from './http.js';
-import { UPLOAD_ROOT } from './upload.js';
 
 const API_BODY_LIMIT = 16 * 1024 * 1024;
 
-/** Why browser mode refuses a validated call, or null: imports only from uploads, exports only as downloads. */
-function hostPathRefusal(method: MethodName, args: unknown): { message: string; field: string } | null {
-  if (method === 'datasets.import' && !isInside(resolve((args as { path: string }).path), UPLOAD_ROOT)) {
-    return { message: 'in browser mode a dataset is imported from an uploaded file (POST /upload)', field: 'path' };
-  }
-  if (method === 'runs.export') return { message: 'in browser mode a model is exported with GET /download/export', field: 'outDir' };
-  return null;
-}
+type Refusal = { message: string; field: string };
 
-/** The uploaded copy has served its purpose whatever the outcome: the data now lives in SQLite. */
-async function dropUpload(ctx: ServerContext, path: string): Promise<void> {
-  const dir = dirname(resolve(path));
-  if (!ctx.uploads.has(dir)) return;
-  ctx.uploads.delete(dir);
-  await rm(dir, { recursive: true, force: true });
+/**
+ * Browser mode imports only files this server received through /upload (their real path, with the
+ * byte count the upload promised) and exports only as downloads. Returns the arguments to call
+ * with, or why the call is refused.
+ */
+async function browserArgs(ctx: ServerContext, method: MethodName, args: unknown): Promise<{ args: unknown } | Refusal> {
+  if (method === 'runs.export') return { message: 'in browser mode a model is exported with GET /download/export', field: 'outDir' };
+  if (method !== 'datasets.import') return { args };
+  const check = await ctx.uploads.forImport((args as { path: string }).path);
+  if (!check.ok) return { message: check.message, field: 'path' };
+  return { args: { ...(args as object), path: check.path, expectedBytes: check.bytes } };
 }
 
 export const apiRoute: RouteHandler = async (ctx, { req, res, rest: method }) => {
@@ -41,14 +35,19 @@ export const apiRoute: RouteHandler = async (ctx, { req, res, rest: method }) =>
   }
   const parsed = parseArgs(method, args);
   if (!parsed.ok) return sendJson(res, 400, parsed);
-  const refusal = ctx.allowHostPaths ? null : hostPathRefusal(method, parsed.value);
-  if (refusal) return fail(res, 403, 'forbidden', refusal.message, refusal.field);
+  let callArgs: unknown = parsed.value;
+  if (!ctx.allowHostPaths) {
+    const checked = await browserArgs(ctx, method, parsed.value);
+    if (!('args' in checked)) return fail(res, 403, 'forbidden', checked.message, checked.field);
+    callArgs = checked.args;
+  }
   let result: Result<unknown>;
   try {
-    result = (await ctx.service.call(method, parsed.value as never)) as Result<unknown>;
+    result = (await ctx.service.call(method, callArgs as never)) as Result<unknown>;
   } catch (err) {
     result = { ok: false, error: toApiError(err) };
   }
-  if (method === 'datasets.import') await dropUpload(ctx, (parsed.value as { path: string }).path);
+  // The uploaded copy has served its purpose whatever the outcome: the data now lives in SQLite.
+  if (method === 'datasets.import') await ctx.uploads.drop((callArgs as { path: string }).path);
   sendJson(res, result.ok ? 200 : statusOf(result.error.code), result);
 };

@@ -2,6 +2,7 @@
 // the one request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Api } from '../api.js';
+import type { UploadStore } from './upload-store.js';
 
 export interface ServerContext {
   service: Api;
@@ -14,8 +15,8 @@ export interface ServerContext {
   port(): number;
   /** Name of the cookie that carries the token for the page's assets. */
   cookieName(): string;
-  /** Upload folders of this launch, removed once imported or at close. */
-  uploads: Set<string>;
+  /** This launch's private upload folder and the files received into it. */
+  uploads: UploadStore;
 }
 
 export interface RequestInfo {

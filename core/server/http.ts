@@ -34,16 +34,23 @@ export function fail(res: ServerResponse, status: number, code: ErrorCode, messa
   sendError(res, { code, message, ...(field ? { field } : {}) }, status);
 }
 
-/** The whole body, or a rejection with `status: 413` once it passes `limit` bytes. */
+/**
+ * The whole body, or a rejection with `status: 413` once it passes `limit` bytes. The rest of an
+ * oversized body is read and dropped rather than the socket destroyed, so the client gets the
+ * 413 envelope instead of a reset connection.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limit) {
+        over = true;
+        chunks.length = 0;
         reject(Object.assign(new Error(`request body larger than ${limit} bytes`), { status: 413 }));
-        req.destroy();
         return;
       }
       chunks.push(c);

@@ -3,7 +3,7 @@
 // each split, the scalers (fitted on train rows only) and the season length for the baselines.
 // Every problem with the spec or the data is a ServiceError naming the field or column.
 import { ServiceError, type RunSpec } from '../../core/contract.js';
-import { refuseEmptySplits, resolveColumns, splitRows, type DatasetInfo, type SourceColumn, type Split } from '../../core/spec-rules.js';
+import { classesOf, refuseEmptySplits, refuseUnusableColumns, resolveColumns, seriesSplits, splitRows, type DatasetInfo, type SourceColumn, type Split } from '../../core/spec-rules.js';
 import { fillMissing } from './fill.js';
 import { fitScaler, scale, type Scaler } from './scaler.js';
 import { inferSeasonLength } from './season.js';
@@ -38,49 +38,21 @@ export interface Prepared {
   seasonLength: number;
   /** Output names: `price@1` … per target and horizon step, or the class labels. */
   outputs: string[];
+  /** Problems that do not stop training (a series too short for any training window), for the run log. */
+  warnings: string[];
 }
 
 export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => SourceColumn): Prepared {
   const { targets, features, time, series } = resolveColumns(spec, ds);
   const { lookback, horizon, stride } = spec.window;
   const used = [...new Set([...features, ...(spec.task === 'forecast' ? targets : [])])];
+  refuseUnusableColumns(spec, { targets, features }, load);
   const cols = new Map(used.map((n) => [n, load(n)]));
-  for (const [name, c] of cols) {
-    const v = c.values!;
-    let present = 0;
-    for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i]!)) present++;
-    if (present === 0) {
-      const field = targets.includes(name) ? 'spec.target' : 'spec.features';
-      throw new ServiceError('bad_input', `column "${name}" has no values (every cell is missing)`, field);
-    }
-  }
 
-  // Classes for classification: a categorical column's labels, or the distinct values of a small integer column.
+  // Classes for classification (the same rule the estimate applied before the run was stored).
   let classes: string[] | null = null;
   let classOf: Int32Array | null = null;
-  if (spec.task === 'classify') {
-    const c = load(targets[0]!);
-    if (c.kind === 'categorical') {
-      const used = new Set<number>();
-      for (const code of c.codes!) if (code >= 0) used.add(code);
-      const codes = [...used].sort((a, b) => a - b);
-      const remap = new Map(codes.map((code, i) => [code, i]));
-      classes = codes.map((code) => c.labels![code]!);
-      classOf = Int32Array.from(c.codes!, (code) => (code >= 0 ? remap.get(code)! : -1));
-    } else {
-      const vals = c.values!;
-      const distinct = [...new Set(Array.from(vals).filter((x) => !Number.isNaN(x)))].sort((a, b) => a - b);
-      if (distinct.length > 100 || distinct.some((x) => !Number.isInteger(x))) {
-        throw new ServiceError('bad_input', `spec.target: column "${targets[0]}" is numeric with ${distinct.length} distinct values; classify needs a categorical column`, 'spec.target');
-      }
-      const idx = new Map(distinct.map((x, i) => [x, i]));
-      classes = distinct.map(String);
-      classOf = Int32Array.from(vals, (x) => (Number.isNaN(x) ? -1 : idx.get(x)!));
-    }
-    if (classes.length < 2) {
-      throw new ServiceError('bad_input', `spec.target: column "${targets[0]}" has only one class (${classes[0] ?? 'none'}); classification needs at least two`, 'spec.target');
-    }
-  }
+  if (spec.task === 'classify') ({ classes, classOf } = classesOf(load(targets[0]!), targets[0]!));
 
   // Row order per series: grouped by series id, sorted by time (stable).
   const n = ds.rowCount;
@@ -171,7 +143,8 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
     return Int32Array.from(out);
   };
   const windows = { train: build('train'), val: build('val'), test: build('test') };
-  checkWindows(spec, groups, windows);
+  // Per series, with the same counting as the windows just built (one rule, core/spec-rules.ts).
+  const warnings = refuseEmptySplits(spec, groups.map((g) => seriesSplits(spec, g.key, g.rows, g)));
 
   const firstTrain = groups[0]!;
   const seasonLength =
@@ -179,16 +152,5 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
     (spec.task === 'forecast' ? inferSeasonLength(firstTrain.raw.filter((_, i) => i % T === 0).subarray(0, firstTrain.valStart)) : 1);
   const outputs =
     spec.task === 'classify' ? classes!.slice() : targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
-  return { task: spec.task, features, targets, classes, scalers, lookback, horizon, groups, windows, seasonLength, outputs };
+  return { task: spec.task, features, targets, classes, scalers, lookback, horizon, groups, windows, seasonLength, outputs, warnings };
 }
-
-function checkWindows(spec: RunSpec, groups: Group[], windows: Prepared['windows']): void {
-  const rows = {
-    train: groups.reduce((a, g) => a + g.valStart, 0),
-    val: groups.reduce((a, g) => a + g.testStart - g.valStart, 0),
-    test: groups.reduce((a, g) => a + g.rows - g.testStart, 0),
-  };
-  refuseEmptySplits(spec, rows, { train: windowsOf(windows.train), val: windowsOf(windows.val), test: windowsOf(windows.test) });
-}
-
-const windowsOf = (w: Int32Array) => w.length / 2;

@@ -3,8 +3,8 @@
 // parameters and class labels. A fused model is rebuilt with tf.layers (same weight layout), so
 // the files load anywhere TF.js runs, with no code of ours.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ServiceError, parseSpec, type ExportResult } from '../../core/contract.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
@@ -12,10 +12,21 @@ import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
 import { buildModel, layersRnn } from '../model/build.js';
 import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
 import type { Preprocessing } from '../train/trainer.js';
+import { commitTarget, discardTarget, openTarget, type ExportTarget } from './target.js';
 
-export async function exportRun(dbPath: string, runId: number, checkpoint: 'best' | 'last', outDir: string): Promise<ExportResult> {
+/** The files of an export, in the order they move into place: model.json (read first by a loader) last. */
+const FILES = ['preprocessing.json', 'weights.bin', 'model.json'] as const;
+
+export async function exportRun(
+  dbPath: string,
+  runId: number,
+  checkpoint: 'best' | 'last',
+  outDir: string,
+  opts: { force?: boolean } = {},
+): Promise<ExportResult> {
   await tf.setBackend('cpu');
   const db = openDb(dbPath);
+  let target: ExportTarget | null = null;
   try {
     const run = getRun(db, runId);
     if (!run) throw new ServiceError('not_found', `run ${runId} does not exist`, 'id');
@@ -25,8 +36,8 @@ export async function exportRun(dbPath: string, runId: number, checkpoint: 'best
     const prep = JSON.parse(cp.preprocessing) as Preprocessing;
     const model = buildModel(spec, { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length }, layersRnn);
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
-    const dir = resolve(outDir);
-    mkdirSync(dir, { recursive: true });
+    target = openTarget(outDir, FILES, opts.force ?? false);
+    const dir = target.tmp;
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
@@ -43,8 +54,14 @@ export async function exportRun(dbPath: string, runId: number, checkpoint: 'best
       join(dir, 'preprocessing.json'),
       JSON.stringify({ ...prep, run: { id: runId, name: run.name, checkpoint, epoch: cp.epoch, spec } }, null, 2),
     );
-    recordExport(db, runId, checkpoint, dir);
-    return { dir, files: ['model.json', 'weights.bin', 'preprocessing.json'], checkpoint, epoch: cp.epoch };
+    commitTarget(target, FILES);
+    const done = target.dir;
+    target = null;
+    recordExport(db, runId, checkpoint, done);
+    return { dir: done, files: ['model.json', 'weights.bin', 'preprocessing.json'], checkpoint, epoch: cp.epoch };
+  } catch (e) {
+    if (target) discardTarget(target);
+    throw e;
   } finally {
     db.close();
   }

@@ -3,7 +3,8 @@
 // numeric or date column that meets a cell of another kind is demoted to categorical once, with
 // the values so far turned back into labels. Only categorical columns create strings per cell.
 import { parseNumber } from './number.js';
-import { parseDate, newDateState, slashText, FAM_SLASH, type DateState } from './datetime.js';
+import { parseDate, newDateState, FAM_SLASH, type DateState } from './datetime.js';
+import { slashText } from './datetime-format.js';
 
 export const K_EMPTY = 0;
 export const K_NUM = 1;

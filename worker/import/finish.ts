@@ -3,7 +3,8 @@
 // series-id column, and check the time order. Problems the trainer must know about become warnings.
 import type { ColumnStats } from '../../core/contract.js';
 import { ColumnBuilder, K_DATE, K_EMPTY, K_NUM } from './column.js';
-import { DAY_MS, FAM_SLASH, daysFromCivil, describeFormat, resolveSlash, validDate } from './datetime.js';
+import { DAY_MS, FAM_SLASH, daysFromCivil, validDate } from './datetime.js';
+import { describeFormat, resolveSlash } from './datetime-format.js';
 import { CsvError, type ParsedColumn, type ParsedTable } from './types.js';
 
 export interface FinishInput {

@@ -7,6 +7,8 @@ import type { ParsedTable } from './types.js';
 
 export interface StoreOptions {
   name?: string;
+  /** The import job's token, kept in meta: a host whose job failed deletes the dataset by it. */
+  importToken?: string;
 }
 
 /** Stores the dataset and its columns in one transaction; returns the new dataset id. */
@@ -19,7 +21,7 @@ export function storeDataset(db: DB, table: ParsedTable, opts: StoreOptions = {}
     rowCount: table.rowCount,
     timeColumn: table.timeColumn,
     seriesColumn: table.seriesColumn,
-    meta: { delimiter: table.delimiter, warnings: table.warnings },
+    meta: { delimiter: table.delimiter, warnings: table.warnings, ...(opts.importToken ? { importToken: opts.importToken } : {}) },
     columns: table.columns,
   });
 }

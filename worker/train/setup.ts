@@ -104,11 +104,13 @@ async function startRunner(spec: RunSpec, p: Prepared, model: tf.LayersModel, op
   return runner;
 }
 
-export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<RunSetup> {
+/** Everything before the first epoch; null when the run is no longer queued (another trainer took it, or it was stopped). */
+export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<RunSetup | null> {
   const { runId } = opts;
   const { spec, ds, datasetId } = loadRun(db, runId);
   const rng = seedRandomness(spec.train.seed);
   const p = prepare(spec, ds, columnLoader(db, datasetId));
+  for (const w of p.warnings) log(w, 'warn');
   const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const { gpu, impl, backend } = await chooseImplementation(spec, p.features.length, log);
   const model = buildModel(spec, shape, impl.factory);
@@ -119,7 +121,12 @@ export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<Ru
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
   const runner = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
 
-  runsDb.markStarted(db, runId, { pid: process.pid, backend: backend.backend, device: backend.device, impl: impl.name, paramCount });
+  // Queued → running in one statement: of two trainers started for one run, only one gets it.
+  if (!runsDb.markStarted(db, runId, { pid: process.pid, backend: backend.backend, device: backend.device, impl: impl.name, paramCount })) {
+    log(`run ${runId} is no longer queued (stopped, or taken by another trainer); this trainer leaves it`, 'warn');
+    runner.dispose();
+    return null;
+  }
   opts.send({ type: 'status', runId, status: 'running' });
   log(`training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
     `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`);

@@ -41,6 +41,7 @@ export async function train(opts: TrainOptions): Promise<void> {
 
 async function trainWithDb(db: DB, opts: TrainOptions, log: Log): Promise<void> {
   const s = await setupRun(db, opts, log);
+  if (!s) return;
   let stopped = false;
   try {
     stopped = await epochs(db, s, opts, log);

@@ -88,13 +88,42 @@ describe('prepare', () => {
     const { info, load } = dataset([{ name: 'v', kind: 'numeric', values: ramp(100) }, { name: 'c', kind: 'categorical', codes: new Int32Array(100), labels: ['only'] }]);
     expectBadInput(() => prepare(parseSpec({ target: 'nope' }), info, load), /unknown column "nope"/, 'spec.target');
     expectBadInput(() => prepare(parseSpec({ target: 'v', features: ['v', 'x'] }), info, load), /unknown column "x"/, 'spec.features.1');
-    expectBadInput(() => prepare(parseSpec({ target: 'v', window: { lookback: 80 } }), info, load), /more rows than the train split/, 'spec.window.lookback');
+    expectBadInput(() => prepare(parseSpec({ target: 'v', window: { lookback: 80 } }), info, load), /lookback 80 \+ horizon 1 needs 81 rows in a series' train split, but the train split has 70 rows/, 'spec.window.lookback');
     expectBadInput(() => prepare(parseSpec({ target: 'v', window: { lookback: 5, horizon: 20 } }), info, load), /horizon 20 is larger than the val split/, 'spec.window.horizon');
     expectBadInput(() => prepare(parseSpec({ target: 'v', split: { train: 0.995, val: 0.004, test: 0.001 }, window: { lookback: 3 } }), info, load), /val split has no rows/, 'spec.split.val');
     expectBadInput(() => prepare(parseSpec({ task: 'classify', target: 'c', features: ['v'], window: { lookback: 3 } }), info, load), /only one class/, 'spec.target');
     expectBadInput(() => prepare(parseSpec({ target: 'c' }), info, load), /must be numeric/, 'spec.target');
     const empty = dataset([{ name: 'v', kind: 'numeric', values: new Float64Array(50).fill(NaN) }]);
     expectBadInput(() => prepare(parseSpec({ target: 'v', window: { lookback: 3 } }), empty.info, empty.load), /has no values/, 'spec.target');
+  });
+
+  it('words a window that does not fit per series, naming the series (issue 10: "33 rows" was the total of 3 series)', () => {
+    // Three series of 16 rows: 11 train rows each (0.7 × 16), 33 in all.
+    const sym = new Int32Array(48).map((_, i) => Math.floor(i / 16));
+    const { info, load } = dataset(
+      [{ name: 'v', kind: 'numeric', values: ramp(48) }, { name: 'sym', kind: 'categorical', codes: sym, labels: ['A', 'B', 'C'] }],
+      { seriesColumn: 'sym' },
+    );
+    expectBadInput(
+      () => prepare(parseSpec({ target: 'v', window: { lookback: 11, horizon: 1 } }), info, load),
+      /lookback 11 \+ horizon 1 needs 12 rows in a series' train split, but the train split of each series has at most 11 rows \(series A 11, B 11, C 11\)/,
+      'spec.window.lookback',
+    );
+  });
+
+  it('returns a warning naming a series too short for any training window while others train', () => {
+    // A: 100 rows (70 train), B: 30 rows (21 train), C: 12 rows (8 train); lookback 20 + horizon 1 needs 21.
+    const sizes = [100, 30, 12];
+    const sym = Int32Array.from(sizes.flatMap((n, k) => Array.from({ length: n }, () => k)));
+    const { info, load } = dataset(
+      [{ name: 'v', kind: 'numeric', values: Float64Array.from(sym, (_, i) => Math.sin(i)) }, { name: 'sym', kind: 'categorical', codes: sym, labels: ['A', 'B', 'C'] }],
+      { seriesColumn: 'sym' },
+    );
+    const p = prepare(parseSpec({ target: 'v', window: { lookback: 20, horizon: 1 } }), info, load);
+    expect(p.warnings).toHaveLength(1);
+    expect(p.warnings[0]).toMatch(/^1 of 3 series has too few train rows for lookback 20 \+ horizon 1 \(needs 21\): series C 8; they add no training windows/);
+    const ok = prepare(parseSpec({ target: 'v', window: { lookback: 3, horizon: 1 } }), info, load);
+    expect(ok.warnings).toEqual([]);
   });
 
   it('infers the season length of a periodic series', () => {

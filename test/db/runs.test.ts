@@ -1,0 +1,102 @@
+// The runs table: atomic status changes, ids never reused, and the 001 → 002 rebuild of `runs`
+// keeping every row and every child table's link.
+import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { loadMigrations, openDb, SCHEMA_VERSION } from '../../db/open.js';
+import * as runsDb from '../../db/runs.js';
+import { tempDir } from '../helpers.js';
+
+const t = tempDir();
+afterAll(() => t.cleanup());
+
+function dataset(db: ReturnType<typeof openDb>): number {
+  return Number(
+    db.prepare(`INSERT INTO datasets (name, source_name, sha256, imported_at, row_count) VALUES ('d', 'd.csv', 'x', '2026-01-01', 3)`).run().lastInsertRowid,
+  );
+}
+const newRun = (datasetId: number, parentId: number | null = null) => ({ name: 'r', datasetId, spec: '{}', seed: 1, parentId, params: { 'model.cell': 'lstm' }, tags: ['a'] });
+
+describe('runs table', () => {
+  it('never reuses a deleted run id', () => {
+    const db = openDb(join(t.dir, 'ids.db'));
+    const ds = dataset(db);
+    expect(runsDb.insertRun(db, newRun(ds))).toBe(1);
+    const two = runsDb.insertRun(db, newRun(ds));
+    expect(two).toBe(2);
+    runsDb.finishRun(db, two, 'failed', 'x');
+    expect(runsDb.deleteRun(db, two)).toBe(true);
+    expect(runsDb.insertRun(db, newRun(ds))).toBe(3);
+    db.close();
+  });
+
+  it('changes status only from the statuses named, in one statement', () => {
+    const db = openDb(join(t.dir, 'claim.db'));
+    const id = runsDb.insertRun(db, newRun(dataset(db)));
+    expect(runsDb.deleteRun(db, id)).toBe(false); // queued: a trainer owns it
+    expect(runsDb.requeueRun(db, id)).toBe(false); // queued is not resumable
+    runsDb.finishRun(db, id, 'interrupted', 'host died');
+    expect(runsDb.requeueRun(db, id)).toBe(true);
+    expect(runsDb.requeueRun(db, id)).toBe(false); // the second resume loses
+    const info = { pid: 1, backend: 'cpu', device: 'cpu', impl: 'x', paramCount: 1 };
+    expect(runsDb.markStarted(db, id, info)).toBe(true);
+    expect(runsDb.markStarted(db, id, info)).toBe(false); // a second trainer does not take a running run
+    expect(runsDb.claimRun(db, id, ['running'], 'stopped')).toBe(true);
+    expect(runsDb.getRun(db, id)!.status).toBe('stopped');
+    expect(runsDb.deleteRun(db, id)).toBe(true);
+    db.close();
+  });
+
+  it('migrates a 001 database to AUTOINCREMENT ids with its runs and their children intact', () => {
+    const file = join(t.dir, 'old.db');
+    const v1 = loadMigrations().filter((m) => m.version === 1);
+    const old = openDb(file, { migrations: v1 });
+    expect(old.pragma('user_version', { simple: true })).toBe(1);
+    const ds = dataset(old);
+    const a = runsDb.insertRun(old, newRun(ds));
+    const b = runsDb.insertRun(old, newRun(ds, a));
+    const c = runsDb.insertRun(old, newRun(ds));
+    old.prepare(`INSERT INTO metrics (run_id, key, epoch, step, value, wall_time) VALUES (?, 'loss', 1, 1, 0.5, 1)`).run(b);
+    old.prepare(`INSERT INTO checkpoints (run_id, kind, epoch, topology, weight_specs, weights, preprocessing, created_at) VALUES (?, 'best', 1, '{}', '[]', x'00', '{}', 'now')`).run(b);
+    runsDb.finishRun(old, c, 'failed');
+    runsDb.deleteRun(old, c); // before 002 the highest id is reused
+    old.close();
+
+    const db = openDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    const rows = runsDb.listRuns(db).map((r) => [r.id, r.parent_id, r.status, r.dataset_name]);
+    expect(rows).toEqual([[b, a, 'queued', 'd'], [a, null, 'queued', 'd']]);
+    expect(runsDb.runTags(db).get(b)).toEqual(['a']);
+    const sql = (db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'runs'`).get() as { sql: string }).sql;
+    expect(sql).toMatch(/AUTOINCREMENT/);
+    expect(sql).toMatch(/'pruned'/);
+    const children = db.prepare(`SELECT sql FROM sqlite_master WHERE sql LIKE '%REFERENCES runs_002%'`).all();
+    expect(children).toEqual([]);
+    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs'`).all() as { name: string }[]).map((r) => r.name);
+    expect(indexes.sort()).toEqual(['runs_dataset', 'runs_status']);
+    // Children still follow their run: deleting it cascades.
+    runsDb.finishRun(db, b, 'failed');
+    expect(runsDb.deleteRun(db, b)).toBe(true);
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM metrics`).get()).toEqual({ n: 0 });
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM checkpoints`).get()).toEqual({ n: 0 });
+    expect(runsDb.insertRun(db, newRun(ds))).toBe(b + 1);
+    db.close();
+  });
+});
+
+describe('insertRun', () => {
+  it('checks the parent inside the insert, with a contract error code', async () => {
+    const { toApiError } = await import('../../core/errors.js');
+    const db = openDb(join(t.dir, 'parent.db'));
+    const ds = dataset(db);
+    let err: unknown;
+    try {
+      runsDb.insertRun(db, newRun(ds, 99));
+    } catch (e) {
+      err = e;
+    }
+    expect(toApiError(err)).toEqual({ code: 'not_found', message: 'parent run 99 does not exist', field: 'parentId' });
+    expect(runsDb.listRuns(db)).toEqual([]);
+    db.close();
+  });
+});
