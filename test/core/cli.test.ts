@@ -118,7 +118,7 @@ describe('rnn-workbench CLI', () => {
     expect(imp.out).toMatch(/dataset 1 "sine": 1200 rows, time column time/);
 
     const specFile = join(t.dir, 'spec.json');
-    writeFileSync(specFile, JSON.stringify({ target: 'value', window: { lookback: 12 }, model: { layers: [{ units: 8 }] }, train: { epochs: 2, learningRate: 0.01 } }));
+    writeFileSync(specFile, JSON.stringify({ target: 'value', window: { lookback: 12 }, model: { cell: 'lstm', layers: [{ units: 8 }] }, train: { epochs: 2, learningRate: 0.01 } }));
     const a = await cli('train', '--dataset', 'sine', '--spec', specFile);
     expect(a.code).toBe(0);
     expect(a.out).toMatch(/run 1 .*completed/);
