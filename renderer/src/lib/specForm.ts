@@ -173,6 +173,8 @@ function friendly(message: string): string {
 
 export type PresetName = 'quick' | 'standard' | 'deep';
 
+const STD = RunSpecSchema.parse({ target: 'x' });
+
 interface PresetValues {
   model: Partial<Pick<SpecForm['model'], 'cell' | 'layers' | 'bidirectional'>>;
   lookback: number;
@@ -198,10 +200,11 @@ export const PRESETS: Record<PresetName, { label: string; hint: string; apply(f:
     lookback: 24,
     train: { epochs: 5, batchSize: 64, learningRate: 0.003, patience: 3 },
   }),
-  standard: preset('Standard', '1 × 64 LSTM units, 50 epochs, early stopping after 10', {
-    model: { cell: 'lstm', layers: [{ units: 64, dropout: 0 }], bidirectional: false },
-    lookback: 24,
-    train: { epochs: 50, batchSize: 64, learningRate: 0.001, patience: 10 },
+  // The schema's own defaults (chosen on the forecast benchmark battery, docs/benchmarks.md).
+  standard: preset('Standard', `the defaults: 1 × ${STD.model.layers[0]?.units} ${STD.model.cell.toUpperCase()} units, ${STD.train.epochs} epochs, early stopping after ${STD.train.patience}`, {
+    model: { cell: STD.model.cell, layers: STD.model.layers.map((l) => ({ ...l })), bidirectional: STD.model.bidirectional },
+    lookback: STD.window.lookback,
+    train: { epochs: STD.train.epochs, batchSize: STD.train.batchSize, learningRate: STD.train.learningRate, patience: STD.train.patience },
   }),
   deep: preset('Deep', '2 × 128 LSTM units with dropout, 150 epochs, lookback 48', {
     model: { cell: 'lstm', layers: [{ units: 128, dropout: 0.2 }, { units: 128, dropout: 0.2 }] },

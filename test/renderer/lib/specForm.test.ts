@@ -80,4 +80,15 @@ describe('spec form', () => {
     expect(hostFieldToForm('spec.window.lookback')).toBe('window.lookback');
     expect(hostFieldToForm(undefined)).toBe('');
   });
+
+  it('the Standard preset is the schema defaults (which the forecast battery chose)', () => {
+    const form = defaultForm(['y']);
+    PRESETS.deep.apply(form);
+    PRESETS.standard.apply(form);
+    const d = defaultForm(['y']);
+    expect(form.model.cell).toBe(d.model.cell);
+    expect(form.model.layers).toEqual(d.model.layers);
+    expect(form.window.lookback).toBe(d.window.lookback);
+    expect(form.train).toEqual(d.train);
+  });
 });
