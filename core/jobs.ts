@@ -18,7 +18,7 @@ export type Job =
       importToken?: string;
     }
   | { kind: 'train'; dbPath: string; runId: number; resume: boolean }
-  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string; force?: boolean };
+  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string; force?: boolean; format?: 'tfjs' | 'onnx' };
 
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
 
