@@ -46,6 +46,13 @@ export class Graph {
     return name;
   }
 
+  /** Adds a bool constant tensor (conditions for Where); returns its name. */
+  bools(stem: string, values: boolean[]): string {
+    const name = this.name(stem);
+    this.initializers.push({ name, dims: [values.length], dataType: DATA_TYPE.BOOL, rawData: Uint8Array.from(values, (v) => (v ? 1 : 0)) });
+    return name;
+  }
+
   /** Adds a node; returns its output names (`outputs` stems, made unique; '' keeps an optional output unused). */
   node(opType: string, inputs: string[], outputs: string[] = [opType.toLowerCase()], attrs: Record<string, Attr> = {}): string[] {
     const out = outputs.map((o) => (o === '' ? '' : this.name(o)));

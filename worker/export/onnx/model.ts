@@ -87,7 +87,7 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
   const g = new Graph();
   g.name(INPUT);
   const steps = stepsFor(prep);
-  const ctx: StepContext = { raw: INPUT, prep };
+  const ctx: StepContext = { prep, saved: {} };
   let x = steps.input.reduce((v, step) => step(g, v, ctx), INPUT);
   x = g.op('Transpose', [x], 'time_major', { perm: [1, 0, 2] }); // [lookback, batch, features]
   let width = prep.features.length;
@@ -119,7 +119,7 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
       name: 'rnn_workbench',
       node: g.nodes,
       initializer: g.initializers,
-      input: [valueInfo(INPUT, ['batch', prep.lookback, prep.features.length], `raw values, columns ${JSON.stringify(prep.features)}`)],
+      input: [valueInfo(INPUT, ['batch', steps.rows, prep.features.length], `raw values, columns ${JSON.stringify(prep.features)}`)],
       output: [valueInfo(outName, ['batch', prep.outputs.length], outDoc)],
     },
     metadataProps: Object.entries(meta.props).map(([key, value]) => ({ key, value })),

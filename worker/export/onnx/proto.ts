@@ -48,7 +48,7 @@ export interface AttributeObject {
 }
 
 /** TensorProto.DataType values (data_type is an int32 field in onnx.proto, not an enum field). */
-export const DATA_TYPE = { FLOAT: 1, INT64: 7 } as const;
+export const DATA_TYPE = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
 
 /** TensorProto: the values travel in raw_data (little-endian). */
 export interface TensorObject {

@@ -44,15 +44,18 @@ export function onnxBytes(model: tf.LayersModel, prep: Preprocessing, run: RunIn
 
 export function writeOnnx(dir: string, model: tf.LayersModel, prep: Preprocessing, run: RunInfo): void {
   writeFileSync(join(dir, 'model.onnx'), onnxBytes(model, prep, run));
+  const steps = stepsFor(prep);
   const onnx = {
     file: 'model.onnx',
     opset: OPSET,
-    input: { name: INPUT, shape: ['batch', prep.lookback, prep.features.length], columns: prep.features, units: 'raw values' },
+    input: { name: INPUT, shape: ['batch', steps.rows, prep.features.length], columns: prep.features, units: 'raw values' },
     output: prep.task === 'classify'
       ? { name: 'probabilities', shape: ['batch', prep.outputs.length], columns: prep.classes }
       : { name: 'forecast', shape: ['batch', prep.outputs.length], columns: prep.outputs, units: "the targets' units" },
-    inGraph: stepsFor(prep).described,
-    outsideGraph: ['windows: lookback consecutive rows of one series in time order, no missing values (fill gaps before calling)'],
+    inGraph: steps.described,
+    outsideGraph: [
+      `windows: ${steps.rows} consecutive rows of one series in time order${steps.rows > prep.lookback ? ' (lookback + 1: the first row is only differenced against)' : ''}, no missing values (fill gaps before calling)`,
+    ],
   };
   writeFileSync(join(dir, 'preprocessing.json'), JSON.stringify({ ...prep, run, onnx }, null, 2));
 }
