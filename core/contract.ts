@@ -3,9 +3,11 @@
 // `parseArgs` and answer with the `Result` envelope, never a thrown error (Electron IPC only
 // serialises `message`). The renderer imports this file for types and schemas only.
 import { z } from 'zod';
+import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { RunSpecSchema } from './spec.js';
 
 export * from './spec.js';
+export * from './bundle-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -89,8 +91,22 @@ export const RunRow = z.object({
   summary: z.array(MetricSummary),
   /** Test-split evaluation of the best checkpoint: `test.rmse`, `naive.mase`, `test.accuracy`, ... */
   test: z.record(z.string(), z.number()),
+  /** Why a queued run has not started: "waiting: 1 of 1 trainer slots busy (run 7)"; null otherwise. */
+  waitReason: z.string().nullable(),
 });
 export type RunRow = z.infer<typeof RunRow>;
+
+/** Per-database settings, shared by the desktop app, browser mode and the CLI. */
+export const Settings = z.object({
+  /** Trainers that may run at once on this database; more runs wait in a queue. */
+  maxTrainers: z.number().int().min(1),
+  /** What maxTrainers is when not set: one trainer per two cores of this machine. */
+  defaultMaxTrainers: z.number().int().min(1),
+  /** Whether maxTrainers was set (false: the default applies). */
+  maxTrainersSet: z.boolean(),
+});
+export type Settings = z.infer<typeof Settings>;
+export const MAX_TRAINERS_LIMIT = 64;
 
 export const MetricPoint = z.object({
   runId: z.number().int(),
@@ -112,6 +128,8 @@ export const Predictions = z.object({
   predicted: z.array(z.number()),
   naive: z.array(z.number()).optional(),
   seasonalNaive: z.array(z.number()).optional(),
+  /** ETS baseline forecasts (NaN where no ETS variant could be fitted). */
+  ets: z.array(z.number()).optional(),
   /** Time value (ms since epoch, or row index) of each prediction's first target step. */
   time: z.array(z.number()),
   classes: z.array(z.string()).optional(),
@@ -141,6 +159,7 @@ export const Estimate = z.object({
 export type Estimate = z.infer<typeof Estimate>;
 
 const id = z.number().int().positive();
+
 
 // ---------------------------------------------------------------------------------------------
 // Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
@@ -260,8 +279,24 @@ const methods = {
     result: ExportResult,
   },
   'runs.csv': {
-    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics']) }).strict(),
+    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics', 'predictions']) }).strict(),
     result: z.object({ fileName: z.string(), csv: z.string() }),
+  },
+  'settings.get': { args: z.object({}).strict(), result: Settings },
+  'settings.set': {
+    // null: back to the default (one trainer per two cores).
+    args: z.object({ maxTrainers: z.number().int().min(1).max(MAX_TRAINERS_LIMIT).nullable() }).strict(),
+    result: Settings,
+  },
+  // Run bundles (docs/bundles.md): runs with everything they hold, and their dataset (or, with
+  // data: false, only its sha256 and column manifest), as one .rnnwb zip; force replaces a file.
+  'runs.bundle': {
+    args: z.object({ ids: z.array(id).min(1).max(10_000), outPath: z.string().min(1), data: z.boolean().default(true), force: z.boolean().optional() }).strict(),
+    result: BundleResult,
+  },
+  'runs.importBundle': {
+    args: z.object({ path: z.string().min(1), expectedBytes: z.number().int().nonnegative().optional() }).strict(),
+    result: ImportBundleResult,
   },
 } as const;
 

@@ -19,8 +19,11 @@ export type EpochMetrics = { loss: number; samples_per_sec: number; epoch_second
 export const FORECAST_METRICS = ['mae', 'rmse', 'mape', 'smape', 'mase'] as const;
 export type ForecastMetric = (typeof FORECAST_METRICS)[number];
 
-/** Who predicted the test split of a forecast: the model (`test`) and the baselines it is measured against. */
-export const FORECASTERS = ['test', 'naive', 'seasonal'] as const;
+/**
+ * Who predicted the test split of a forecast: the model (`test`) and the baselines it is measured
+ * against: the last observed value, the value one season before, exponential smoothing (ETS).
+ */
+export const FORECASTERS = ['test', 'naive', 'seasonal', 'ets'] as const;
 export type Forecaster = (typeof FORECASTERS)[number];
 
 /** The same for a classifier: the model, the last observed label, the train split's majority class. */
@@ -33,6 +36,13 @@ export interface ForecastTestMetrics {
   seasonLength: number;
   /** Metrics that are not finite (e.g. MAPE with all-zero actuals) are left out. */
   scores: Record<Forecaster, Partial<Record<ForecastMetric, number>>>;
+  /** horizon > 1: per step ahead, `test.mae@1`, `naive.rmse@2`, `ets.mase@3`, ... (finite values only). */
+  perStep?: Record<string, number>;
+}
+
+/** Stored key of a per-step score, e.g. stepKey('ets', 'mae', 3) = 'ets.mae@3'. */
+export function stepKey(who: Forecaster, metric: ForecastMetric, h: number): string {
+  return `${who}.${metric}@${h}`;
 }
 
 export interface ClassifyTestMetrics {
@@ -64,7 +74,7 @@ export function flattenTestMetrics(t: TestMetrics): Record<string, number> {
         if (v !== undefined) out[testKey(who, m)] = v;
       }
     }
-    return out;
+    return { ...out, ...t.perStep };
   }
   const out: Record<string, number> = {};
   for (const who of CLASSIFIERS) out[testKey(who, 'accuracy')] = t.accuracy[who];

@@ -12,8 +12,10 @@ import { explainSqliteError, openDb } from '../db/open.js';
 import type { Emit, Handler, Handlers, ServiceContext } from './handlers/context.js';
 import { datasetHandlers } from './handlers/datasets.js';
 import { runHandlers } from './handlers/runs.js';
-import { recoverVanishedRuns, trainingHandlers } from './handlers/training.js';
+import { createTrainerQueue, recoverVanishedRuns, trainingHandlers } from './handlers/training.js';
+import { settingsHandlers } from './handlers/settings.js';
 import { exportHandlers } from './handlers/exports.js';
+import { bundleHandlers } from './handlers/bundles.js';
 import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -36,7 +38,7 @@ export interface Service extends Api {
   readonly dbPath: string;
   /** Stops every job this service started (stop message, grace period, kill) and closes the DB. */
   close(): Promise<void>;
-  /** Resolves when the run's worker has exited (or at once when none is running here). */
+  /** Resolves when the run's worker has exited (or at once when none is running or queued here). */
   waitForRun(runId: number): Promise<void>;
 }
 
@@ -52,13 +54,16 @@ export function createService(opts: ServiceOptions): Service {
 
   // Marking vanished trainers interrupted writes; a read-only host leaves that to the next writer.
   if (!readonly) recoverVanishedRuns(db, emit);
+  const queue = createTrainerQueue(ctx);
 
   const handlers: Handlers<MethodName> = {
     'system.info': () => ({ version: VERSION, dbPath: opts.dbPath, host: opts.host ?? 'cli' }),
     ...datasetHandlers(ctx),
     ...runHandlers(ctx),
-    ...trainingHandlers(ctx),
+    ...trainingHandlers(ctx, queue),
     ...exportHandlers(ctx),
+    ...settingsHandlers(ctx, () => queue.pump()),
+    ...bundleHandlers(ctx),
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
@@ -80,9 +85,12 @@ export function createService(opts: ServiceOptions): Service {
       return () => events.off(event, listener as (p: unknown) => void);
     },
     waitForRun: async (runId) => {
+      // A queued run first waits for a trainer slot here, then for its trainer.
+      await queue.left(runId);
       await jobs.trainer(runId)?.exited;
     },
     async close() {
+      queue.close();
       await jobs.stopAll();
       db.close();
     },

@@ -16,6 +16,10 @@ export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export const LOSSES = ['mse', 'mae', 'huber'] as const;
 export const SCALINGS = ['standard', 'minmax', 'none'] as const;
 export const MISSING_POLICIES = ['error', 'drop', 'ffill', 'interpolate'] as const;
+/** Target transforms (worker/data/transforms.ts); `auto` decides per target from the train split. */
+export const TRANSFORMS = ['auto', 'none', 'log', 'diff', 'logdiff'] as const;
+/** Target normalisation: the global scaler alone, or each window relative to its last value; `auto` decides per target. */
+export const NORMALIZE_MODES = ['auto', 'global', 'window'] as const;
 
 const GATES: Record<(typeof CELLS)[number], number> = { simpleRNN: 1, lstm: 4, gru: 3 };
 
@@ -32,6 +36,8 @@ export type Optimizer = (typeof OPTIMIZERS)[number];
 export type Loss = (typeof LOSSES)[number];
 export type Scaling = (typeof SCALINGS)[number];
 export type MissingPolicy = (typeof MISSING_POLICIES)[number];
+export type TransformChoice = (typeof TRANSFORMS)[number];
+export type NormalizeChoice = (typeof NORMALIZE_MODES)[number];
 
 /** Numeric limits of the spec's fields (inclusive unless the name says otherwise). */
 export const LIMITS = {
@@ -126,6 +132,10 @@ export const RunSpecSchema = z
     split: SplitSchema.prefault({}),
     scaling: z.enum(SCALINGS).default('standard'),
     missing: z.enum(MISSING_POLICIES).default('interpolate'),
+    /** Forecast targets: a transform undone exactly at evaluation and export; `auto` picks per target. */
+    transform: z.enum(TRANSFORMS).default('auto'),
+    /** Forecast targets: `window` expresses each window relative to its last observed value. */
+    normalize: z.enum(NORMALIZE_MODES).default('auto'),
     /** Season length for the seasonal-naive baseline and MASE; default: inferred from the data. */
     seasonLength: z.number().int().min(1).optional(),
     model: ModelSchema.prefault({}),

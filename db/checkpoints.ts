@@ -43,15 +43,17 @@ export interface PredictionRecord {
   predicted: Buffer;
   naive: Buffer | null;
   seasonal: Buffer | null;
+  /** ETS baseline forecasts (forecast runs; absent before migration 003). */
+  ets?: Buffer | null;
   time: Buffer;
   classes: string | null;
 }
 
 export function savePredictions(db: DB, p: PredictionRecord): void {
   db.prepare(
-    `INSERT OR REPLACE INTO predictions (run_id, split, outputs, actual, predicted, naive, seasonal, time, classes)
-     VALUES (@run_id, @split, @outputs, @actual, @predicted, @naive, @seasonal, @time, @classes)`,
-  ).run(p);
+    `INSERT OR REPLACE INTO predictions (run_id, split, outputs, actual, predicted, naive, seasonal, ets, time, classes)
+     VALUES (@run_id, @split, @outputs, @actual, @predicted, @naive, @seasonal, @ets, @time, @classes)`,
+  ).run({ ...p, ets: p.ets ?? null });
 }
 
 export function loadPredictions(db: DB, runId: number, split: string): PredictionRecord | undefined {

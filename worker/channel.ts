@@ -14,13 +14,16 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 // loses the message, so exits wait for `flushed()`.
 let pending = 0;
 const waiters: Array<() => void> = [];
+// Set when a write to the host failed: the host is gone even if 'disconnect' has not arrived yet.
+let writeFailed = false;
 
 export function send(msg: WorkerToHost): void {
   if (parentPort) parentPort.postMessage(msg);
   else if (process.send && process.connected) {
     pending++;
     // With a callback a failed write (host gone) is reported here instead of as an 'error' event.
-    process.send(msg, undefined, {}, () => {
+    process.send(msg, undefined, {}, (err: Error | null) => {
+      if (err) writeFailed = true;
       pending--;
       if (pending === 0) for (const w of waiters.splice(0)) w();
     });
@@ -40,6 +43,17 @@ export function flushed(): Promise<void> {
     waiters.push(resolve);
     process.once('disconnect', resolve);
   });
+}
+
+/**
+ * True once the host that forked this worker is gone (killed, crashed): its IPC channel closed or
+ * a write to it failed. Nothing sent can arrive any more, and no stop message will come; a trainer
+ * then saves what it has and ends its run as interrupted. Electron kills a utility process with
+ * its parent, so there it never turns true.
+ */
+export function hostLost(): boolean {
+  if (parentPort || !process.send) return false;
+  return writeFailed || !process.connected;
 }
 
 export function onMessage(listener: (msg: HostToWorker) => void): void {

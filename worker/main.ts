@@ -3,7 +3,7 @@
 // so an import job never pays for it.
 import { toApiError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
-import { flushed, onMessage, send } from './channel.js';
+import { flushed, hostLost, onMessage, send } from './channel.js';
 
 let stopRequested = false;
 let started = false;
@@ -26,7 +26,7 @@ async function runJob(job: Job): Promise<void> {
     return;
   }
   const { train } = await import('./train/trainer.js');
-  await train({ dbPath: job.dbPath, runId: job.runId, resume: job.resume, send, stopRequested: () => stopRequested });
+  await train({ dbPath: job.dbPath, runId: job.runId, resume: job.resume, send, stopRequested: () => stopRequested, hostLost });
   send({ type: 'done', result: { runId: job.runId } });
 }
 

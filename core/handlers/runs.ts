@@ -49,6 +49,7 @@ function predictions(db: DB, { id, split }: Parameters<Handler<'runs.predictions
     predicted: Array.from(f64(p.predicted)),
     ...(p.naive ? { naive: Array.from(f64(p.naive)) } : {}),
     ...(p.seasonal ? { seasonalNaive: Array.from(f64(p.seasonal)) } : {}),
+    ...(p.ets ? { ets: Array.from(f64(p.ets)) } : {}),
     time: Array.from(f64(p.time)),
     ...(p.classes ? { classes: JSON.parse(p.classes) as string[] } : {}),
   };

@@ -13,13 +13,16 @@ describe('metric keys', () => {
         test: { mae: 1, rmse: 2, mape: 3, smape: 4, mase: 0.5 },
         naive: { mae: 2, rmse: 3, smape: 5, mase: 1 },
         seasonal: { mae: 3, rmse: 4, mape: 6, smape: 7, mase: 1.5 },
+        ets: { mae: 1.5, mase: 0.75 },
       },
+      perStep: { 'test.mae@1': 0.5, 'test.mae@2': 1.5 },
     });
     expect(flat).toEqual({
       season_length: 24, 'test.windows': 12,
       'test.mae': 1, 'test.rmse': 2, 'test.mape': 3, 'test.smape': 4, 'test.mase': 0.5,
       'naive.mae': 2, 'naive.rmse': 3, 'naive.smape': 5, 'naive.mase': 1,
       'seasonal.mae': 3, 'seasonal.rmse': 4, 'seasonal.mape': 6, 'seasonal.smape': 7, 'seasonal.mase': 1.5,
+      'ets.mae': 1.5, 'ets.mase': 0.75, 'test.mae@1': 0.5, 'test.mae@2': 1.5,
     });
     expect(Object.keys(flat).slice(0, 4)).toEqual(['season_length', 'test.windows', 'test.mae', 'test.rmse']);
   });

@@ -50,6 +50,10 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'runs.predictions': { id: 2 },
   'runs.export': { id: 2, outDir: '/picked' },
   'runs.csv': { what: 'runs' },
+  'settings.get': {},
+  'settings.set': { maxTrainers: 2 },
+  'runs.bundle': { ids: [2], outPath: '/picked/runs.rnnwb' },
+  'runs.importBundle': { path: '/picked.csv' },
 };
 
 function setup() {

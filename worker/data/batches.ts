@@ -1,6 +1,8 @@
 // Cuts batches from the per-series arrays when they are needed: memory stays rows × features;
-// a batch of [B, lookback, F] is the only windowed copy that exists at any time.
-import type { Prepared } from './prepare.js';
+// a batch of [B, lookback, F] is the only windowed copy that exists at any time. Window-normalised
+// targets (and the features that are those targets) are made relative to each window's level here.
+import type { Group, Prepared } from './prepare.js';
+import { levelOf, toModel, toOriginal } from './target-prep.js';
 
 export interface Batch {
   x: Float32Array; // [B, lookback, F]
@@ -8,15 +10,34 @@ export interface Batch {
   size: number;
 }
 
+/** Per target, the level window (g, t) is expressed against (0 for global normalisation). */
+export function windowLevels(p: Prepared, g: Group, t: number): Float64Array {
+  const T = p.targets.length;
+  return Float64Array.from(p.targetPrep, (prep, j) => levelOf(prep, g.y, T, j, t - p.lookback + 1, t + 1));
+}
+
+/** The targets of window (g, t) in model units, [outputs], in double precision. */
+export function windowTargets(p: Prepared, g: Group, t: number, levels = windowLevels(p, g, t)): Float64Array {
+  const T = p.targets.length;
+  const H = p.horizon;
+  const out = new Float64Array(T * H);
+  for (let j = 0; j < T; j++) {
+    const prep = p.targetPrep[j]!;
+    for (let h = 0; h < H; h++) out[j * H + h] = toModel(prep, g.y[(t + 1 + h) * T + j]!, levels[j]!);
+  }
+  return out;
+}
+
 /** Fills a batch from `windows` (pairs of group, t) at positions order[from..from+size). */
 export function cutBatch(p: Prepared, windows: Int32Array, order: Int32Array | null, from: number, size: number): Batch {
   const F = p.features.length;
   const L = p.lookback;
   const H = p.horizon;
-  const T = p.targets.length;
   const O = p.outputs.length;
+  const T = p.targets.length;
   const x = new Float32Array(size * L * F);
   const y = new Float32Array(size * O);
+  const windowFeatures = p.featureTarget.map((j, f) => [f, j] as const).filter(([, j]) => j >= 0 && p.targetPrep[j]!.normalize === 'window');
   for (let b = 0; b < size; b++) {
     const w = order ? order[from + b]! : from + b;
     const g = p.groups[windows[2 * w]!]!;
@@ -25,11 +46,55 @@ export function cutBatch(p: Prepared, windows: Int32Array, order: Int32Array | n
     x.set(g.x.subarray((t - L + 1) * F, (t + 1) * F), b * L * F);
     if (p.task === 'classify') {
       y[b * O + g.y[t + H]!] = 1;
-    } else {
-      for (let j = 0; j < T; j++) for (let h = 0; h < H; h++) y[b * O + j * H + h] = g.y[(t + 1 + h) * T + j]!;
+      continue;
+    }
+    const levels = windowLevels(p, g, t);
+    y.set(windowTargets(p, g, t, levels), b * O);
+    for (const [f, j] of windowFeatures) {
+      const prep = p.targetPrep[j]!;
+      for (let i = 0; i < L; i++) {
+        const v = g.y[(t - L + 1 + i) * T + j]!;
+        x[(b * L + i) * F + f] = Number.isNaN(v) ? 0 : toModel(prep, v, levels[j]!);
+      }
     }
   }
   return { x, y, size };
+}
+
+/**
+ * Model outputs of a split's windows → original units: output j*H+h is target j at step h+1,
+ * undone through its window level, its scaler and its transform (from the window's last raw value).
+ */
+export function originalOutputs(p: Prepared, windows: Int32Array, model: Float32Array | Float64Array): Float64Array {
+  const H = p.horizon;
+  const T = p.targets.length;
+  const O = p.outputs.length;
+  const out = new Float64Array(model.length);
+  for (let r = 0; r < model.length / O; r++) {
+    const g = p.groups[windows[2 * r]!]!;
+    const t = windows[2 * r + 1]!;
+    const levels = windowLevels(p, g, t);
+    for (let j = 0; j < T; j++) {
+      const o = r * O + j * H;
+      out.set(toOriginal(p.targetPrep[j]!, p.scalers[p.targets[j]!]!, model.subarray(o, o + H), levels[j]!, g.raw[t * T + j]!), o);
+    }
+  }
+  return out;
+}
+
+/** The actual values of a split's windows in original units, [n, outputs]. */
+export function actualOutputs(p: Prepared, windows: Int32Array): Float64Array {
+  const H = p.horizon;
+  const T = p.targets.length;
+  const O = p.outputs.length;
+  const n = windowCount(windows);
+  const out = new Float64Array(n * O);
+  for (let r = 0; r < n; r++) {
+    const g = p.groups[windows[2 * r]!]!;
+    const t = windows[2 * r + 1]!;
+    for (let j = 0; j < T; j++) for (let h = 1; h <= H; h++) out[r * O + j * H + h - 1] = g.raw[(t + h) * T + j]!;
+  }
+  return out;
 }
 
 export function windowCount(windows: Int32Array): number {

@@ -5,8 +5,10 @@
 import { ServiceError, type RunSpec } from '../../core/contract.js';
 import { classesOf, refuseEmptySplits, refuseUnusableColumns, resolveColumns, seriesSplits, splitRows, type DatasetInfo, type SourceColumn, type Split } from '../../core/spec-rules.js';
 import { fillMissing } from './fill.js';
+import { forwardSeries } from './transforms.js';
 import { fitScaler, scale, type Scaler } from './scaler.js';
-import { inferSeasonLength } from './season.js';
+import { chooseSeason } from './seasonality.js';
+import { fitTargetScale, resolveTargetPrep, type TargetPrep } from './target-prep.js';
 
 /** One series in time order. */
 export interface Group {
@@ -14,8 +16,8 @@ export interface Group {
   rows: number;
   /** Scaled inputs, row-major [rows, features]. */
   x: Float32Array;
-  /** Scaled regression targets [rows, targets], or class index per row (classify). */
-  y: Float32Array;
+  /** Targets in model units before window normalisation (transformed, scaled) [rows, targets], or class index per row (classify). */
+  y: Float64Array;
   /** Targets in original units [rows, targets] (forecast), for metrics and baselines. */
   raw: Float64Array;
   time: Float64Array;
@@ -36,6 +38,12 @@ export interface Prepared {
   /** Windows as (group, t) pairs, t = index of the last input row. */
   windows: { train: Int32Array; val: Int32Array; test: Int32Array };
   seasonLength: number;
+  /** How the season length was found (run log, preprocessing). */
+  seasonHow: string;
+  /** Forecast: per target, its transform and normalisation (empty for classify). */
+  targetPrep: TargetPrep[];
+  /** Per feature, the index of the target it is (its inputs share the target's units), or -1. */
+  featureTarget: number[];
   /** Output names: `price@1` … per target and horizon step, or the class labels. */
   outputs: string[];
   /** Problems that do not stop training (a series too short for any training window), for the run log. */
@@ -99,7 +107,22 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   // Splits per series, then scalers fitted on the train rows of every series.
   const splits = raws.map((g) => splitRows(g.rows.length, spec.split));
   const scalers: Record<string, Scaler> = {};
-  for (const c of used) scalers[c] = fitScaler(spec.scaling, raws.map((g, i) => g.cols.get(c)!.subarray(0, splits[i]!.valStart)));
+  const trainOf = (v: Float64Array, i: number) => v.subarray(0, splits[i]!.valStart);
+  // Forecast targets: transformed (z) per series, their scaler fitted on z's train rows.
+  const targetPrep: TargetPrep[] = [];
+  const zs = new Map<string, Float64Array[]>();
+  if (spec.task === 'forecast') {
+    for (const t of targets) {
+      const rawCols = raws.map((g) => g.cols.get(t)!);
+      const choice = resolveTargetPrep(spec, t, rawCols.map(trainOf), rawCols, features.includes(t));
+      const z = rawCols.map((v) => forwardSeries(choice.transform, v));
+      const fit = fitTargetScale(spec, choice, z.map(trainOf));
+      scalers[t] = fit.scaler;
+      zs.set(t, z);
+      targetPrep.push({ ...choice, windowScale: fit.windowScale });
+    }
+  }
+  for (const c of used) if (!zs.has(c)) scalers[c] = fitScaler(spec.scaling, raws.map((g, i) => trainOf(g.cols.get(c)!, i)));
 
   const F = features.length;
   const T = targets.length;
@@ -107,23 +130,25 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
     const rows = g.rows.length;
     const x = new Float32Array(rows * F);
     features.forEach((f, j) => {
-      const v = g.cols.get(f)!;
+      const v = zs.get(f)?.[gi] ?? g.cols.get(f)!;
       const s = scalers[f]!;
-      for (let r = 0; r < rows; r++) x[r * F + j] = scale(s, v[r]!);
+      // A differenced target has no value at row 0: its input there is the scaled mean, 0.
+      for (let r = 0; r < rows; r++) x[r * F + j] = Number.isNaN(v[r]!) && zs.has(f) ? 0 : scale(s, v[r]!);
     });
-    let y: Float32Array;
+    let y: Float64Array;
     let raw: Float64Array;
     if (g.cls) {
-      y = Float32Array.from(g.cls);
+      y = Float64Array.from(g.cls);
       raw = Float64Array.from(g.cls);
     } else {
-      y = new Float32Array(rows * T);
+      y = new Float64Array(rows * T);
       raw = new Float64Array(rows * T);
       targets.forEach((t, j) => {
         const v = g.cols.get(t)!;
+        const z = zs.get(t)![gi]!;
         const s = scalers[t]!;
         for (let r = 0; r < rows; r++) {
-          y[r * T + j] = scale(s, v[r]!);
+          y[r * T + j] = scale(s, z[r]!);
           raw[r * T + j] = v[r]!;
         }
       });
@@ -146,11 +171,22 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   // Per series, with the same counting as the windows just built (one rule, core/spec-rules.ts).
   const warnings = refuseEmptySplits(spec, groups.map((g) => seriesSplits(spec, g.key, g.rows, g)));
 
-  const firstTrain = groups[0]!;
-  const seasonLength =
-    spec.seasonLength ??
-    (spec.task === 'forecast' ? inferSeasonLength(firstTrain.raw.filter((_, i) => i % T === 0).subarray(0, firstTrain.valStart)) : 1);
+  const season = seasonOf(spec, groups, timeCol?.kind);
   const outputs =
     spec.task === 'classify' ? classes!.slice() : targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
-  return { task: spec.task, features, targets, classes, scalers, lookback, horizon, groups, windows, seasonLength, outputs, warnings };
+  const featureTarget = features.map((f) => (spec.task === 'forecast' ? targets.indexOf(f) : -1));
+  return {
+    task: spec.task, features, targets, classes, scalers, lookback, horizon, groups, windows,
+    seasonLength: season.season, seasonHow: season.how, targetPrep, featureTarget, outputs, warnings,
+  };
+}
+
+/** The season of the first series' first target, from its time column's frequency and its train split. */
+function seasonOf(spec: RunSpec, groups: Group[], timeKind: SourceColumn['kind'] | undefined): { season: number; how: string } {
+  if (spec.task !== 'forecast') return { season: spec.seasonLength ?? 1, how: 'classification: no season' };
+  const g = groups[0]!;
+  const T = g.raw.length / g.rows;
+  const train = Float64Array.from({ length: g.valStart }, (_, i) => g.raw[i * T]!);
+  const kind = timeKind === 'datetime' || timeKind === 'numeric' ? timeKind : undefined;
+  return chooseSeason({ train, time: kind ? g.time.subarray(0, g.valStart) : null, ...(kind ? { timeKind: kind } : {}), ...(spec.seasonLength !== undefined ? { spec: spec.seasonLength } : {}) });
 }

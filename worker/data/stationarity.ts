@@ -59,9 +59,37 @@ export function chooseAutoTransform(train: ArrayLike<number>): AutoTransform {
   const test = `KPSS ${k.stat.toFixed(3)} ${k.stat > KPSS_5PCT ? '>' : '≤'} ${KPSS_5PCT} (5%)`;
   if (k.stat <= KPSS_5PCT) return { transform: 'none', normalize: 'global', reason: `${test}: level stationary → no transform, global scaling` };
   const ratio = max / min;
-  if (min > 0 && ratio >= LOG_RANGE) {
-    return { transform: 'log', normalize: 'window', reason: `${test}: level not stationary → window normalisation; values positive, max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE} → log` };
+  const g = min > 0 && ratio >= LOG_RANGE ? growth(train) : null;
+  if (g && g.relative) {
+    return { transform: 'log', normalize: 'window', reason: `${test}: level not stationary → window normalisation; values positive, max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE}, ${g.how} → log` };
   }
-  const why = min > 0 ? `max/min ${ratio.toFixed(2)} < ${LOG_RANGE}` : 'values not all positive';
+  const why = g ? `max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE} but ${g.how}` : min > 0 ? `max/min ${ratio.toFixed(2)} < ${LOG_RANGE}` : 'values not all positive';
   return { transform: 'none', normalize: 'window', reason: `${test}: level not stationary → window normalisation; ${why} → no log` };
+}
+
+/**
+ * Is the growth relative (steps grow with the level, as in compound growth or a multiplicative
+ * season) or additive (a linear trend, a random walk)? Compares the halves of the train split: the
+ * log-ratio of their mean absolute steps against the log-ratio of their mean levels; relative when
+ * the steps grew by more than half as much as the level. A log would bend an additive trend.
+ */
+export function growth(train: ArrayLike<number>): { relative: boolean; how: string } {
+  const y = Array.from(train).filter((v) => !Number.isNaN(v));
+  const half = Math.floor(y.length / 2);
+  const stats = (a: number[]) => {
+    let level = 0;
+    let step = 0;
+    for (let i = 0; i < a.length; i++) {
+      level += Math.abs(a[i]!);
+      if (i > 0) step += Math.abs(a[i]! - a[i - 1]!);
+    }
+    return { level: level / a.length, step: step / Math.max(a.length - 1, 1) };
+  };
+  const a = stats(y.slice(0, half));
+  const b = stats(y.slice(half));
+  const rl = Math.log(b.level / a.level);
+  const rd = Math.log(b.step / a.step);
+  if (!Number.isFinite(rl) || !Number.isFinite(rd)) return { relative: false, how: 'step sizes not measurable' };
+  const how = `mean step ×${Math.exp(rd).toFixed(2)} vs level ×${Math.exp(rl).toFixed(2)} between the train halves`;
+  return { relative: Math.abs(rl) > 1e-9 && rd / rl > 0.5, how: `${how} (${rd / rl > 0.5 ? 'relative' : 'additive'} growth)` };
 }

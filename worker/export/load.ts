@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Preprocessing } from '../train/trainer.js';
+import { forwardSeries, inverseForecast, windowLevel } from '../data/transforms.js';
 
 export interface LoadedExport {
   model: tf.LayersModel;
@@ -27,34 +28,57 @@ export async function loadExport(dir: string): Promise<LoadedExport> {
   return { model, preprocessing };
 }
 
+type TargetPrep = NonNullable<Preprocessing['targetPrep']>[number];
+
+/** A target's window of original values → model inputs; the level and the last original value undo the outputs. */
+function targetInputs(prep: TargetPrep, s: { offset: number; scale: number }, values: number[], lookback: number): { x: number[]; level: number; last: number } {
+  const z = Array.from(forwardSeries(prep.transform, values)).slice(values.length - lookback);
+  const scaled = z.map((v) => (v - s.offset) / s.scale);
+  const level = prep.normalize === 'window' ? windowLevel(scaled, 0, scaled.length) : 0;
+  const x = scaled.map((v) => (Number.isNaN(v) ? 0 : (v - (Number.isNaN(level) ? 0 : level)) / prep.windowScale));
+  return { x, level: Number.isNaN(level) ? 0 : level, last: values[values.length - 1]! };
+}
+
 /**
- * Predicts from windows of raw feature rows: `windows[i]` is `lookback` rows, each with the
- * feature columns in `preprocessing.features` order, in original units. Returns, per window, the
- * outputs in original units (forecast: target × horizon step) or class probabilities (classify).
+ * Predicts from windows of raw feature rows: `windows[i]` is `lookback` rows (`lookback + 1` for a
+ * differenced target: the first row is only differenced against), each with the feature columns in
+ * `preprocessing.features` order, in original units. Returns, per window, the outputs in original
+ * units (forecast: target × horizon step) or class probabilities (classify).
  */
 export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
   const p = e.preprocessing;
   const F = p.features.length;
-  const x = new Float32Array(windows.length * p.lookback * F);
+  const L = p.lookback;
+  const preps = p.targetPrep ?? [];
+  const x = new Float32Array(windows.length * L * F);
+  const undo: { level: number; last: number }[][] = [];
   windows.forEach((w, i) => {
-    if (w.length !== p.lookback) throw new Error(`window ${i} has ${w.length} rows; the model needs ${p.lookback}`);
-    w.forEach((row, t) =>
-      p.features.forEach((f, j) => {
-        const s = p.scalers[f]!;
-        x[(i * p.lookback + t) * F + j] = (row[j]! - s.offset) / s.scale;
-      }),
-    );
+    if (w.length !== L && w.length !== L + 1) throw new Error(`window ${i} has ${w.length} rows; the model needs ${L}`);
+    const levels: { level: number; last: number }[] = [];
+    p.features.forEach((f, j) => {
+      const s = p.scalers[f]!;
+      const k = p.targets.indexOf(f);
+      const col = w.map((row) => row[j]!);
+      const xs = k >= 0 && preps[k] ? targetInputs(preps[k], s, col, L) : { x: col.slice(col.length - L).map((v) => (v - s.offset) / s.scale), level: 0, last: col[col.length - 1]! };
+      if (k >= 0) levels[k] = xs;
+      xs.x.forEach((v, t) => (x[(i * L + t) * F + j] = v));
+    });
+    undo.push(levels);
   });
-  const out = tf.tidy(() => e.model.predict(tf.tensor3d(x, [windows.length, p.lookback, F])) as tf.Tensor);
+  const out = tf.tidy(() => e.model.predict(tf.tensor3d(x, [windows.length, L, F])) as tf.Tensor);
   const data = out.dataSync();
   out.dispose();
   const O = p.outputs.length;
-  return windows.map((_, i) =>
-    Array.from({ length: O }, (_, o) => {
-      const v = data[i * O + o]!;
-      if (p.task === 'classify') return v;
-      const s = p.scalers[p.targets[Math.floor(o / p.horizon)]!]!;
-      return v * s.scale + s.offset;
-    }),
-  );
+  const H = p.horizon;
+  return windows.map((_, i) => {
+    const row = Array.from(data.subarray(i * O, (i + 1) * O));
+    if (p.task === 'classify') return row;
+    return p.targets.flatMap((t, k) => {
+      const s = p.scalers[t]!;
+      const prep = preps[k] ?? { transform: { kind: 'none' as const }, normalize: 'global' as const, windowScale: 1, reason: '' };
+      const u = undo[i]![k] ?? { level: 0, last: NaN };
+      const z = row.slice(k * H, (k + 1) * H).map((v) => (v * prep.windowScale + u.level) * s.scale + s.offset);
+      return Array.from(inverseForecast(prep.transform, u.last, z));
+    });
+  });
 }

@@ -6,12 +6,12 @@
 //
 // Interruptions are a value, not an exception: `hooks.yieldPoint()` says why to stop now, and the
 // runner returns what it did so far with that reason and the batches it completed, so the trainer
-// can tell a partial epoch from a complete one. Today the only reason is a stop request; a lost
-// host channel (EPIPE on send) is meant to become a second StopReason through the same hook.
+// can tell a partial epoch from a complete one (the trainer discards a partial epoch). The reasons:
+// a stop request, and a lost host (its IPC channel closed: the host was killed).
 import type { WeightSpec } from './checkpoint.js';
 
-/** Why an epoch ended before its last batch. */
-export type StopReason = 'stop-requested';
+/** Why an epoch ended before its last batch: a stop request, or the host process is gone. */
+export type StopReason = 'stop-requested' | 'host-lost';
 
 export interface EpochPlan {
   /** 1-based */

@@ -1,15 +1,19 @@
-// Validation metrics per epoch and the final test evaluation with the naive baselines.
+// Validation metrics per epoch and the final test evaluation against the baselines (naive,
+// seasonal naive, ETS), in original units, with per-step metrics when the horizon is > 1.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpec } from '../../core/contract.js';
 import { FORECASTERS, flattenTestMetrics, type ForecastMetric, type Forecaster, type TestMetrics, type ValMetrics } from '../../core/metric-keys.js';
 import type { DB } from '../../db/open.js';
 import { blob, savePredictions } from '../../db/checkpoints.js';
-import { cutBatch, windowCount } from '../data/batches.js';
+import { actualOutputs, cutBatch, originalOutputs, windowCount } from '../data/batches.js';
 import type { Prepared } from '../data/prepare.js';
-import { unscale } from '../data/scaler.js';
+import { etsBaseline } from './ets-baseline.js';
+import { horizonMetrics, horizonRecords } from '../baselines/horizon-metrics.js';
 import { classifyMetrics, forecastMetrics, seasonalScale } from './metrics.js';
 
 const EVAL_BATCH = 512;
+/** Per-step scores are stored for steps 1..this (a long horizon would add thousands of keys to every run). */
+export const MAX_STEP_METRICS = 48;
 
 /** Model outputs for every window of a split, [n, outputs] (scaled units / probabilities). */
 export function predictWindows(model: tf.LayersModel, p: Prepared, windows: Int32Array): { pred: Float32Array; y: Float32Array } {
@@ -47,18 +51,6 @@ function argmax(a: Float32Array, row: number, k: number): number {
   return best;
 }
 
-/** Output j*H+h is target j at step h+1: unscale it with target j's scaler. */
-function unscaleOutputs(p: Prepared, scaled: Float32Array): Float64Array {
-  const H = p.horizon;
-  const O = p.outputs.length;
-  const out = new Float64Array(scaled.length);
-  for (let i = 0; i < scaled.length; i++) {
-    const j = Math.floor((i % O) / H);
-    out[i] = unscale(p.scalers[p.targets[j]!]!, scaled[i]!);
-  }
-  return out;
-}
-
 export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): ValMetrics {
   const { pred, y } = predictWindows(model, p, p.windows.val);
   const O = p.outputs.length;
@@ -69,7 +61,8 @@ export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): V
     for (let r = 0; r < n; r++) if (y[r * O + argmax(pred, r, O)] === 1) correct++;
     return { val_loss, val_acc: correct / n };
   }
-  const m = forecastMetrics(unscaleOutputs(p, y), unscaleOutputs(p, pred), NaN);
+  const w = p.windows.val;
+  const m = forecastMetrics(actualOutputs(p, w), originalOutputs(p, w, pred), NaN);
   return { val_loss, val_mae: m.mae, val_rmse: m.rmse };
 }
 
@@ -77,6 +70,8 @@ export interface TestResult {
   /** the typed record; `metrics` is its stored flat form */
   test: TestMetrics;
   metrics: Record<string, number>;
+  /** Lines for the run log (the ETS variants). */
+  notes: string[];
   save(db: DB): void;
 }
 
@@ -130,6 +125,7 @@ function classifyTest(p: Prepared, { pred, y, time, n, runId }: TestPredictions)
   return {
     test,
     metrics: flattenTestMetrics(test),
+    notes: [],
     save: (db) =>
       savePredictions(db, {
         run_id: runId, split: 'test', outputs: JSON.stringify(['class']), actual: blob(actual), predicted: blob(predicted),
@@ -149,45 +145,51 @@ function trainSeasonalScale(p: Prepared): number {
   return scales.reduce((a, b) => a + b, 0) / scales.length;
 }
 
-/** Forecast: model, naive (last observed value) and seasonal naive (value one season before each step). */
+/** Forecast: model, naive (last observed value), seasonal naive (value one season before each step) and ETS. */
 function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): TestResult {
   const w = p.windows.test;
   const O = p.outputs.length;
   const H = p.horizon;
   const T = p.targets.length;
   const m = p.seasonLength;
-  const actual = new Float64Array(n * O);
+  const actual = actualOutputs(p, w);
   const naive = new Float64Array(n * O);
   const seasonal = new Float64Array(n * O);
-  const predicted = unscaleOutputs(p, pred);
+  const predicted = originalOutputs(p, w, pred);
   for (let r = 0; r < n; r++) {
     const g = p.groups[w[2 * r]!]!;
     const t = w[2 * r + 1]!;
     for (let j = 0; j < T; j++) {
       for (let h = 1; h <= H; h++) {
         const o = r * O + j * H + (h - 1);
-        actual[o] = g.raw[(t + h) * T + j]!;
         naive[o] = g.raw[t * T + j]!;
         const back = t + h - m * Math.ceil(h / m);
         seasonal[o] = g.raw[(back >= 0 ? back : t) * T + j]!;
       }
     }
   }
+  const ets = etsBaseline(p);
   const scale = trainSeasonalScale(p);
-  const predictions: Record<Forecaster, Float64Array> = { test: predicted, naive, seasonal };
+  const predictions: Record<Forecaster, Float64Array> = { test: predicted, naive, seasonal, ets: ets.predicted };
   const scores = {} as Record<Forecaster, Partial<Record<ForecastMetric, number>>>;
+  let perStep: Record<string, number> | undefined;
   for (const who of FORECASTERS) {
     const fm = forecastMetrics(actual, predictions[who], scale);
     scores[who] = Object.fromEntries(Object.entries(fm).filter(([, v]) => Number.isFinite(v)));
+    if (H > 1 && predictions[who].every((v) => !Number.isNaN(v))) {
+      const steps = horizonRecords(who, horizonMetrics(actual, predictions[who], { horizon: H, targets: T, scale }));
+      perStep = { ...perStep, ...Object.fromEntries(Object.entries(steps).filter(([k]) => k.includes('@') && Number(k.split('@')[1]) <= MAX_STEP_METRICS)) };
+    }
   }
-  const test: TestMetrics = { task: 'forecast', windows: n, seasonLength: m, scores };
+  const test: TestMetrics = { task: 'forecast', windows: n, seasonLength: m, scores, ...(perStep ? { perStep } : {}) };
   return {
     test,
     metrics: flattenTestMetrics(test),
+    notes: ets.notes,
     save: (db) =>
       savePredictions(db, {
         run_id: runId, split: 'test', outputs: JSON.stringify(p.outputs), actual: blob(actual), predicted: blob(predicted),
-        naive: blob(naive), seasonal: blob(seasonal), time: blob(time), classes: null,
+        naive: blob(naive), seasonal: blob(seasonal), ets: ets.predicted.every(Number.isFinite) ? blob(ets.predicted) : null, time: blob(time), classes: null,
       }),
   };
 }

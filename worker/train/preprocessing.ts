@@ -14,6 +14,14 @@ export interface Preprocessing {
   horizon: number;
   scalers: Prepared['scalers'];
   seasonLength: number;
+  /** How the season was found. */
+  seasonHow?: string;
+  /**
+   * Forecast, per target (absent in version-1 files from before transforms: no transform, global):
+   * the transform and normalisation, the window scale and the reason for the choice. The scaler of
+   * a target (and of the feature that is that target) applies to the transformed values.
+   */
+  targetPrep?: Prepared['targetPrep'];
   timeColumn: string | null;
   seriesColumn: string | null;
 }
@@ -30,6 +38,8 @@ export function preprocessingOf(p: Prepared, ds: { timeColumn: string | null; se
     horizon: p.horizon,
     scalers: p.scalers,
     seasonLength: p.seasonLength,
+    seasonHow: p.seasonHow,
+    targetPrep: p.targetPrep,
     timeColumn: ds.timeColumn,
     seriesColumn: ds.seriesColumn,
   };

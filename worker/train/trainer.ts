@@ -1,7 +1,10 @@
 // The training loop of one run, inside its own worker process. It writes its own results to
 // SQLite as they happen (per-epoch metrics with the summary, best and last checkpoints in one
 // transaction per epoch), so a kill at any moment loses nothing already committed. A stop request
-// finishes the current batch, saves, evaluates the best checkpoint and exits.
+// finishes the current batch, discards the epoch if it was partial (so the run holds whole epochs
+// only, and resume retrains that epoch exactly as an uninterrupted run would), evaluates the best
+// checkpoint and exits. A lost host (its channel closed) ends the same way, but the run is left
+// `interrupted` for resume, without the test evaluation.
 //
 // The parts: setup.ts (everything before the first epoch), an EpochRunner (epoch-runner.ts; CPU in
 // cpu-epochs.ts, GPU in gpu-epochs.ts), commit.ts (validate and commit an epoch), and finish()
@@ -14,8 +17,9 @@ import { loadCheckpoint } from '../../db/checkpoints.js';
 import { windowCount } from '../data/batches.js';
 import { setModelWeights, type WeightSpec } from './checkpoint.js';
 import { commitEpoch } from './commit.js';
-import type { EpochHooks, EpochResult } from './epoch-runner.js';
+import type { EpochHooks, EpochResult, StopReason } from './epoch-runner.js';
 import { evaluateTest } from './evaluate.js';
+import { startHeartbeat } from './heartbeat.js';
 import { setupRun, type Log, type RunSetup, type TrainOptions } from './setup.js';
 
 export { preprocessingOf, type Preprocessing } from './preprocessing.js';
@@ -42,52 +46,61 @@ export async function train(opts: TrainOptions): Promise<void> {
 async function trainWithDb(db: DB, opts: TrainOptions, log: Log): Promise<void> {
   const s = await setupRun(db, opts, log);
   if (!s) return;
-  let stopped = false;
+  // Beats until the final status is written: the test evaluation in finish() can take a while too.
+  const stopBeating = startHeartbeat(db, opts.runId);
   try {
-    stopped = await epochs(db, s, opts, log);
+    let stopped: StopReason | null = null;
+    try {
+      stopped = await epochs(db, s, opts, log);
+    } finally {
+      s.runner.dispose();
+    }
+    finish(db, s, stopped, opts, log);
   } finally {
-    s.runner.dispose();
+    stopBeating();
   }
-  finish(db, s, stopped, opts, log);
 }
 
-/** Runs epochs until the last, early stopping or a stop request; true when stopped by request. */
-async function epochs(db: DB, s: RunSetup, opts: TrainOptions, log: Log): Promise<boolean> {
+/** Runs epochs until the last, early stopping or an interruption; returns the interruption, if any. */
+async function epochs(db: DB, s: RunSetup, opts: TrainOptions, log: Log): Promise<StopReason | null> {
   const { spec, state } = s;
   const nTrain = windowCount(s.p.windows.train);
   const batchSize = spec.train.batchSize;
   const maxBatches = spec.train.maxBatchesPerEpoch > 0 ? spec.train.maxBatchesPerEpoch : Infinity;
   const batches = Math.min(Math.ceil(nTrain / batchSize), maxBatches);
   const t0 = Date.now() - state.wallOffset;
-  const hooks = new LoopHooks(db, opts, { epochs: spec.train.epochs, batches, batchSize });
+  const hooks = new LoopHooks(opts, { epochs: spec.train.epochs, batches, batchSize });
   for (let epoch = state.epoch + 1; epoch <= spec.train.epochs; epoch++) {
     const order = s.rng.shuffle(Int32Array.from({ length: nTrain }, (_, i) => i));
     const started = Date.now();
     const r: EpochResult = await s.runner.run({ epoch, order, batches, batchSize }, hooks.forEpoch(epoch, started));
+    // A partial epoch is dropped, never recorded as an epoch: the last committed epoch stays last
+    // (and best), and a resume retrains this epoch from its start with the same shuffle.
+    if (r.interrupted && r.steps < batches) {
+      log(`${r.interrupted === 'host-lost' ? 'host gone' : 'stopped'} after ${r.steps} of ${batches} batches of epoch ${epoch}: that partial epoch is discarded; the run continues from epoch ${state.epoch} on resume`);
+      return r.interrupted;
+    }
     state.step += r.steps;
-    if (r.interrupted && r.seen === 0) return true;
     await commitEpoch(db, s, epoch, r, { started, t0 }, opts.send);
     if (spec.train.patience > 0 && state.badEpochs >= spec.train.patience) {
       log(`early stop at epoch ${epoch}: val_loss has not improved for ${state.badEpochs} epochs (best ${state.bestValLoss.toPrecision(4)} at epoch ${state.bestEpoch})`);
-      return r.interrupted !== null;
+      return r.interrupted;
     }
-    if (r.interrupted) return true;
+    if (r.interrupted) return r.interrupted;
   }
-  return false;
+  return null;
 }
 
 /**
- * The loop's side of EpochHooks: throttled progress events (5 a second), a heartbeat every 2 s,
- * a turn of the event loop every 50 ms (trainOnBatch can complete without one, and the stop
- * message must get in), and the stop check.
+ * The loop's side of EpochHooks: throttled progress events (5 a second), a turn of the event loop
+ * every 50 ms (trainOnBatch can complete without one; the stop message, the host's disconnect and
+ * the heartbeat timer must get in), and the interruption check.
  */
 class LoopHooks {
   private lastProgress = 0;
-  private lastBeat = Date.now();
   private lastYield = Date.now();
 
   constructor(
-    private readonly db: DB,
     private readonly opts: TrainOptions,
     private readonly plan: { epochs: number; batches: number; batchSize: number },
   ) {}
@@ -96,15 +109,11 @@ class LoopHooks {
     return {
       progress: (p, final) => this.progress(epoch, started, p, final),
       yieldPoint: async () => {
-        const now = Date.now();
-        if (now - this.lastBeat > 2000) {
-          runsDb.heartbeat(this.db, this.opts.runId);
-          this.lastBeat = now;
-        }
-        if (now - this.lastYield > 50) {
+        if (Date.now() - this.lastYield > 50) {
           await new Promise((r) => setImmediate(r));
           this.lastYield = Date.now();
         }
+        if (this.opts.hostLost?.()) return 'host-lost';
         return this.opts.stopRequested() ? 'stop-requested' : null;
       },
     };
@@ -131,9 +140,16 @@ function headline(t: TestMetrics): string {
   return shown.filter((e): e is [string, number] => e[1] !== undefined).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
 }
 
-/** Evaluates the best checkpoint on the test split and records the final status. */
-function finish(db: DB, s: RunSetup, stopped: boolean, opts: TrainOptions, log: Log): void {
+/**
+ * Evaluates the best checkpoint on the test split and records the final status. With the host gone
+ * the run is only interrupted: it is left for resume, and nobody is there to hear a status.
+ */
+function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOptions, log: Log): void {
   const { runId } = s;
+  if (stopped === 'host-lost') {
+    runsDb.finishRun(db, runId, 'interrupted', `the host process went away during training; resume the run to continue from epoch ${s.state.epoch}`);
+    return;
+  }
   const best = loadCheckpoint(db, runId, 'best');
   if (best) {
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
@@ -142,6 +158,7 @@ function finish(db: DB, s: RunSetup, stopped: boolean, opts: TrainOptions, log: 
       runsDb.setTestMetrics(db, runId, result.metrics);
       result.save(db);
     })();
+    for (const note of result.notes) log(note);
     log(`test (best checkpoint, epoch ${best.epoch}): ${headline(result.test)}`);
   }
   const status = stopped ? 'stopped' : 'completed';

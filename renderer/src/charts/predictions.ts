@@ -39,6 +39,7 @@ export function predictionsOption(runs: readonly RunPredictions[], output = 0, t
   );
   if (first.naive) series.push(line('naive', column(first.naive, O, output), '#999999', true));
   if (first.seasonalNaive) series.push(line('seasonal naive', column(first.seasonalNaive, O, output), '#b5a000', true));
+  if (first.ets) series.push(line('ETS', column(first.ets, O, output), '#2a9d8f', true));
   return {
     ...base(),
     xAxis: timeAxis ? { type: 'time' } : valueX('test window', { scale: true }),

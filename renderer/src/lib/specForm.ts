@@ -8,11 +8,13 @@ import {
   type Impl,
   type Loss,
   type MissingPolicy,
+  type NormalizeChoice,
   type Optimizer,
   type RunSpec,
   type RunSpecInput,
   type Scaling,
   type Task,
+  type TransformChoice,
 } from '../../../core/contract.js';
 
 type Num = number | null;
@@ -35,6 +37,8 @@ export interface SpecForm {
   split: { train: Num; val: Num; test: Num };
   scaling: Scaling;
   missing: MissingPolicy;
+  transform: TransformChoice;
+  normalize: NormalizeChoice;
   seasonLength: Num;
   model: {
     cell: Cell;
@@ -71,6 +75,8 @@ export function formFromSpec(spec: RunSpec): SpecForm {
     split: { ...spec.split },
     scaling: spec.scaling,
     missing: spec.missing,
+    transform: spec.transform,
+    normalize: spec.normalize,
     seasonLength: spec.seasonLength ?? null,
     model: {
       cell: spec.model.cell,
@@ -119,6 +125,8 @@ export function formToInput(form: SpecForm): Record<string, unknown> {
   out.split = { ...form.split };
   out.scaling = form.scaling;
   out.missing = form.missing;
+  out.transform = form.transform;
+  out.normalize = form.normalize;
   if (form.seasonLength !== null && (form.seasonLength as unknown) !== '') out.seasonLength = form.seasonLength;
   out.model = {
     cell: form.model.cell,

@@ -31,7 +31,7 @@ function expectBadInput(fn: () => unknown, message: RegExp, field?: string) {
 describe('prepare', () => {
   it('cuts windows inside each split and batches them from the column arrays', () => {
     const { info, load } = dataset([{ name: 'v', kind: 'numeric', values: ramp(100) }]);
-    const spec = parseSpec({ target: 'v', scaling: 'none', window: { lookback: 5, horizon: 2 } });
+    const spec = parseSpec({ target: 'v', scaling: 'none', normalize: 'global', window: { lookback: 5, horizon: 2 } });
     const p = prepare(spec, info, load);
     // train rows 0..69: t from 4 while t+2 < 70 → 64 windows; val 70..84: t from 69 while t+2 < 85 → 14
     expect(p.windows.train.length / 2).toBe(64);

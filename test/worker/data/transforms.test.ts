@@ -101,6 +101,11 @@ describe('chooseAutoTransform (train split only)', () => {
     expect(chooseAutoTransform(walk)).toMatchObject({ transform: 'none', normalize: 'window' });
     const mild = series({ n: 300, level: 500, slope: 0.5, noise: 3, seed: 5 }); // positive, max/min < 2
     expect(chooseAutoTransform(mild)).toMatchObject({ transform: 'none', normalize: 'window' });
+    // A linear trend tripling its level with steady noise grows additively: a log would bend it.
+    const linear = series({ n: 300, level: 100, slope: 0.8, noise: 2, seed: 6 });
+    const l = chooseAutoTransform(linear);
+    expect(l).toMatchObject({ transform: 'none', normalize: 'window' });
+    expect(l.reason).toMatch(/additive growth/);
   });
 
   it('KPSS: large for trends and random walks, small for noise (10 seeds)', () => {

@@ -1,7 +1,7 @@
 // ONNX export verified by ONNX Runtime: tiny real runs trained through the service, exported with
 // format onnx, loaded with onnxruntime-node, fed raw windows read from the dataset, and compared
 // with the test predictions the run stored (1e-5 relative), for every cell, stacked,
-// bidirectional, classify, multi-series and horizon > 1.
+// bidirectional, classify, multi-series, horizon > 1 and the target transforms (default `auto`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,8 +70,11 @@ async function train(datasetId: number, spec: Record<string, unknown>): Promise<
   return done;
 }
 
-/** The run's test windows as raw rows read from the dataset, in the order of the stored predictions. */
-function testWindows(run: RunRow, datasetId: number): { windows: number[][][]; stored: Float64Array; prep: Preprocessing } {
+/**
+ * The run's test windows as raw rows read from the dataset, in the order of the stored predictions:
+ * `rows` per window (the sidecar's: lookback, or lookback + 1 for a differenced target).
+ */
+function testWindows(run: RunRow, datasetId: number, rows: number): { windows: number[][][]; stored: Float64Array; prep: Preprocessing } {
   const db = openDb(dbPath, { readonly: true });
   try {
     const spec = parseSpec(JSON.parse(JSON.stringify(run.spec)));
@@ -82,7 +85,7 @@ function testWindows(run: RunRow, datasetId: number): { windows: number[][][]; s
     for (let i = 0; i < w.length; i += 2) {
       const cols = raw.get(p.groups[w[i]!]!.key)!;
       const end = w[i + 1]!;
-      windows.push(Array.from({ length: p.lookback }, (_, k) => cols.map((c) => c[end - p.lookback + 1 + k]!)));
+      windows.push(Array.from({ length: rows }, (_, k) => cols.map((c) => c[end - rows + 1 + k]!)));
     }
     const pred = loadPredictions(db, run.id, 'test')!;
     return { windows, stored: Float64Array.from(f64(pred.predicted)), prep: p as unknown as Preprocessing };
@@ -91,11 +94,11 @@ function testWindows(run: RunRow, datasetId: number): { windows: number[][][]; s
   }
 }
 
-async function exportOnnx(run: RunRow, name: string): Promise<string> {
+async function exportOnnx(run: RunRow, name: string): Promise<{ dir: string; rows: number }> {
   const out = join(t.dir, name);
   const r = await ok(svc.call('runs.export', { id: run.id, outDir: out, checkpoint: 'best', format: 'onnx' }));
   expect(r.files).toEqual(['model.onnx', 'preprocessing.json']);
-  return out;
+  return { dir: out, rows: JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')).onnx.input.shape[1] };
 }
 
 /** max |a - b| / |b| over every output cell. */
@@ -112,12 +115,15 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
     ['gru, bidirectional', 'sine', { target: 'value', window: { lookback: 12, horizon: 1 }, model: { cell: 'gru', bidirectional: true, layers: [{ units: 8 }] } }],
     ['lstm, stacked bidirectional, relu head, horizon 2', 'sine', { target: 'value', window: { lookback: 10, horizon: 2 }, model: { cell: 'lstm', bidirectional: true, layers: [{ units: 6 }, { units: 4 }], head: { layers: [5], activation: 'relu' } } }],
     ['gru, multi-series, horizon 2', 'stores', { target: 'sales', features: ['sales', 'temp'], window: { lookback: 14, horizon: 2 }, model: { cell: 'gru', layers: [{ units: 8 }] } }],
+    ['lstm, log target, window normalisation, horizon 3', 'sine', { target: 'value', transform: 'log', normalize: 'window', window: { lookback: 12, horizon: 3 }, model: { cell: 'lstm', layers: [{ units: 8 }] } }],
+    ['gru, differenced target (lookback + 1 rows), multi-series, horizon 2', 'stores', { target: 'sales', features: ['sales', 'temp'], transform: 'diff', normalize: 'global', window: { lookback: 14, horizon: 2 }, model: { cell: 'gru', layers: [{ units: 8 }] } }],
+    ['simpleRNN, logdiff target, window normalisation', 'sine', { target: 'value', transform: 'logdiff', normalize: 'window', window: { lookback: 12, horizon: 2 }, model: { cell: 'simpleRNN', layers: [{ units: 8 }] } }],
   ];
   for (const [name, data, spec] of cases) {
     it(name, async () => {
       const run = await train(ds[data], spec);
-      const dir = await exportOnnx(run, `onnx-${run.id}`);
-      const { windows, stored, prep } = testWindows(run, ds[data]);
+      const { dir, rows } = await exportOnnx(run, `onnx-${run.id}`);
+      const { windows, stored, prep } = testWindows(run, ds[data], rows);
       expect(windows.length * prep.outputs.length).toBe(stored.length);
       const got = await runOnnxExport(dir, windows);
       expect(maxRelErr(got, stored)).toBeLessThanOrEqual(1e-5);
@@ -126,8 +132,8 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
 
   it('classify: the argmax is the stored class and the probabilities are the TF.js reload', async () => {
     const run = await train(ds.regimes, { task: 'classify', target: 'regime', features: ['x'], window: { lookback: 10 }, model: { cell: 'gru', layers: [{ units: 8 }] } });
-    const dir = await exportOnnx(run, `onnx-${run.id}`);
-    const { windows, stored } = testWindows(run, ds.regimes);
+    const { dir, rows } = await exportOnnx(run, `onnx-${run.id}`);
+    const { windows, stored } = testWindows(run, ds.regimes, rows);
     const got = await runOnnxExport(dir, windows);
     expect(got.map((p) => p.indexOf(Math.max(...p)))).toEqual(Array.from(stored));
     for (const p of got) expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
@@ -138,8 +144,8 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
   });
 
   it('writes opset 17, metadata_props (run id, spec, columns, version) and the sidecar', async () => {
-    const run = await train(ds.sine, { target: 'value', window: { lookback: 8, horizon: 1 }, model: { cell: 'lstm', layers: [{ units: 4 }] } });
-    const dir = await exportOnnx(run, `meta-${run.id}`);
+    const run = await train(ds.sine, { target: 'value', transform: 'none', normalize: 'global', window: { lookback: 8, horizon: 1 }, model: { cell: 'lstm', layers: [{ units: 4 }] } });
+    const { dir } = await exportOnnx(run, `meta-${run.id}`);
     const m = decodeModel(readFileSync(join(dir, 'model.onnx'))) as {
       opsetImport: { version: number }[];
       metadataProps: { key: string; value: string }[];

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createService } from '../../../core/service.js';
-import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+import { sineCsv, tempDir, tinySpec, writeFile } from '../../helpers.js';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const t = tempDir();
@@ -34,6 +34,32 @@ describe('trainer on the GPU path', () => {
       const loss = run.value.summary.find((s) => s.key === 'loss')!;
       expect(loss.last).toBeLessThan(loss.max / 2); // it learns
       expect(run.value.test['test.rmse']).toBeGreaterThan(0);
+    } finally {
+      delete process.env.RNN_WORKBENCH_GPU;
+      await svc.close();
+    }
+  });
+
+  it('trains window-normalised log targets on the GPU path (the uploaded windows are the normalised batches)', async () => {
+    process.env.VK_DRIVER_FILES = ICD;
+    process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'xdg-'));
+    process.env.RNN_WORKBENCH_GPU = 'fallback';
+    const lines = ['time,value'];
+    for (let i = 0; i < 400; i++) lines.push(`${new Date(Date.UTC(1990, i, 1)).toISOString().slice(0, 10)},${(20 * Math.exp(0.01 * i) * (1 + 0.03 * Math.sin(i * 1.3))).toFixed(4)}`);
+    const svc = createService({ dbPath: join(t.dir, 'gpu-window.db') });
+    try {
+      const ds = await svc.call('datasets.import', { path: writeFile(t.dir, 'growth.csv', lines.join('\n')) });
+      if (!ds.ok) throw new Error(ds.error.message);
+      const spec = tinySpec({ transform: 'log', normalize: 'window', train: { epochs: 4, learningRate: 0.01, patience: 0 } });
+      const created = await svc.call('runs.create', { datasetId: ds.value.id, spec });
+      if (!created.ok) throw new Error(created.error.message);
+      await svc.waitForRun(created.value.id);
+      const run = await svc.call('runs.get', { id: created.value.id });
+      if (!run.ok) throw new Error(run.error.message);
+      expect(run.value.status).toBe('completed');
+      expect(run.value.impl).toBe('fused-webgpu');
+      // In original units, near the last value: not a flat line at the top of the training range.
+      expect(run.value.test['test.mae']!).toBeLessThan(3 * run.value.test['naive.mae']!);
     } finally {
       delete process.env.RNN_WORKBENCH_GPU;
       await svc.close();

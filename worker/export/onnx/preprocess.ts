@@ -13,14 +13,11 @@
 // Every column op is masked per feature (Where with a constant condition), so targets with
 // different transforms and plain features share one graph.
 import type { Preprocessing } from '../../train/trainer.js';
+import type { TargetPrep } from '../../data/target-prep.js';
 import type { Graph } from './graph.js';
 
-/** The per-target forecast-quality fields (worker/data/target-prep.ts), when the manifest has them. */
-export interface TargetPrepFields {
-  transform: { kind: 'none' | 'log' | 'diff' | 'logdiff' | 'boxcox'; lambda?: number };
-  normalize: 'global' | 'window';
-  windowScale: number;
-}
+/** The per-target forecast-quality fields of preprocessing.json that the graph applies. */
+export type TargetPrepFields = Pick<TargetPrep, 'transform' | 'normalize' | 'windowScale'>;
 
 export interface StepContext {
   prep: Preprocessing;
@@ -43,7 +40,7 @@ const NONE: TargetPrepFields = { transform: { kind: 'none' }, normalize: 'global
 
 /** Each feature's target preparation (plain features: none). */
 export function featurePreps(prep: Preprocessing): TargetPrepFields[] {
-  const tp = (prep as { targetPrep?: TargetPrepFields[] }).targetPrep ?? [];
+  const tp: TargetPrepFields[] = prep.targetPrep ?? [];
   return prep.features.map((f) => {
     const k = prep.targets.indexOf(f);
     return prep.task === 'forecast' && k >= 0 ? (tp[k] ?? NONE) : NONE;

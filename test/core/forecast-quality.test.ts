@@ -1,0 +1,116 @@
+// Forecast quality through the real service and trainer: the default run on a trending series beats
+// the naive forecast, every forecast carries the ETS baseline and (horizon > 1) per-step metrics,
+// the season comes from the time column, and an export of a log + window run reproduces its
+// stored predictions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { RunRow } from '../../core/contract.js';
+import { createService, type Service } from '../../core/service.js';
+import { loadExport, predictRaw } from '../../worker/export/load.js';
+import { noise, tempDir, writeFile } from '../helpers.js';
+
+const t = tempDir();
+let svc: Service;
+
+async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+async function trainToEnd(datasetId: number, spec: Record<string, unknown>): Promise<RunRow> {
+  const run = await ok(svc.call('runs.create', { datasetId, spec }));
+  await svc.waitForRun(run.id);
+  return ok(svc.call('runs.get', { id: run.id }));
+}
+
+/** Monthly rows from 1990: `date,value`. */
+function monthlyCsv(name: string, rows: number, value: (i: number, rnd: () => number) => number): string {
+  const rnd = noise(11);
+  const lines = ['date,value'];
+  for (let i = 0; i < rows; i++) lines.push(`${new Date(Date.UTC(1990, i, 1)).toISOString().slice(0, 10)},${value(i, rnd).toFixed(4)}`);
+  return writeFile(t.dir, name, lines.join('\n') + '\n');
+}
+
+async function importCsv(file: string, name: string): Promise<number> {
+  return (await ok(svc.call('datasets.import', { path: file, name }))).id;
+}
+
+beforeAll(() => {
+  svc = createService({ dbPath: join(t.dir, 'workbench.db'), stopGraceSeconds: 5 });
+});
+
+afterAll(async () => {
+  await svc.close();
+  t.cleanup();
+});
+
+describe('forecast quality', () => {
+  it('the default run ({ target } only) beats the naive forecast on a linear trend with noise', async () => {
+    const id = await importCsv(monthlyCsv('trend.csv', 300, (i, rnd) => 100 + 0.8 * i + 2 * rnd()), 'trend');
+    const run = await trainToEnd(id, { target: 'value' });
+    expect(run.status).toBe('completed');
+    expect(run.test['test.mae']!).toBeLessThan(run.test['naive.mae']!);
+    expect(run.test['ets.mae']).toBeGreaterThan(0);
+    expect(run.test.season_length).toBe(1);
+  }, 120_000);
+
+  it('finds season 12 from a monthly time column, scores ETS and records per-step metrics that match the stored predictions', async () => {
+    const id = await importCsv(monthlyCsv('seasonal.csv', 240, (i, rnd) => 50 + 0.3 * i + 8 * Math.sin((2 * Math.PI * i) / 12) + rnd()), 'seasonal');
+    const H = 3;
+    const lines: string[] = [];
+    const off = svc.on('run:log', (l) => lines.push(l.message));
+    const run = await trainToEnd(id, { target: 'value', window: { lookback: 24, horizon: H }, train: { epochs: 5, patience: 0 } });
+    off();
+    expect(run.status).toBe('completed');
+    expect(run.test.season_length).toBe(12);
+    for (const who of ['test', 'naive', 'seasonal', 'ets']) {
+      for (const m of ['mae', 'rmse', 'mase']) expect(run.test[`${who}.${m}`], `${who}.${m}`).toBeGreaterThan(0);
+    }
+    // ETS with the right season beats the naive forecast on a seasonal series.
+    expect(run.test['ets.mae']!).toBeLessThan(run.test['naive.mae']!);
+    const pred = (await ok(svc.call('runs.predictions', { id: run.id, split: 'test' })))!;
+    for (let h = 1; h <= H; h++) {
+      let model = 0;
+      let naive = 0;
+      let k = 0;
+      for (let i = h - 1; i < pred.actual.length; i += H) {
+        model += Math.abs(pred.actual[i]! - pred.predicted[i]!);
+        naive += Math.abs(pred.actual[i]! - pred.naive![i]!);
+        k++;
+      }
+      expect(run.test[`test.mae@${h}`]).toBeCloseTo(model / k, 9);
+      expect(run.test[`naive.mae@${h}`]).toBeCloseTo(naive / k, 9);
+      expect(run.test[`ets.mae@${h}`]).toBeGreaterThan(0);
+      expect(pred.ets).toHaveLength(pred.actual.length);
+    }
+    const text = lines.join('\n');
+    expect(text).toMatch(/season: .*month/);
+    expect(text).toMatch(/ETS baseline for value: [ANM](d)?,/);
+    expect(text).toMatch(/target value: KPSS/);
+  }, 120_000);
+
+  it('exports a log + window run whose files reproduce the stored predictions', async () => {
+    const id = await importCsv(monthlyCsv('growth.csv', 200, (i, rnd) => 20 * Math.exp(0.01 * i) * (1 + 0.02 * rnd())), 'growth');
+    const L = 12;
+    const H = 2;
+    const run = await trainToEnd(id, { target: 'value', transform: 'log', normalize: 'window', window: { lookback: L, horizon: H }, model: { cell: 'gru', layers: [{ units: 8 }] }, train: { epochs: 3, patience: 0 } });
+    expect(run.status).toBe('completed');
+    const out = join(t.dir, 'export-log-window');
+    await ok(svc.call('runs.export', { id: run.id, outDir: out, checkpoint: 'best' }));
+    const e = await loadExport(out);
+    expect(e.preprocessing.targetPrep![0]).toMatchObject({ transform: { kind: 'log' }, normalize: 'window' });
+    const pred = (await ok(svc.call('runs.predictions', { id: run.id, split: 'test' })))!;
+    const rows = await ok(svc.call('datasets.series', { id, columns: ['value'] }));
+    const values = rows.series[0]!.values as number[];
+    const times = rows.time!;
+    const windows = pred.time.map((tm) => {
+      const t1 = times.indexOf(tm);
+      return values.slice(t1 - L, t1).map((v) => [v]);
+    });
+    const got = predictRaw(e, windows);
+    let maxErr = 0;
+    got.forEach((g, i) => g.forEach((v, h) => (maxErr = Math.max(maxErr, Math.abs(v - pred.predicted[i * H + h]!) / Math.max(1, Math.abs(v))))));
+    expect(maxErr).toBeLessThanOrEqual(1e-5);
+  }, 120_000);
+});
