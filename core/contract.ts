@@ -136,10 +136,6 @@ export const Predictions = z.object({
 });
 export type Predictions = z.infer<typeof Predictions>;
 
-/** Export formats: a TF.js layers model or one ONNX file (opset 17), each with preprocessing.json. */
-export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
 export const ExportResult = z.object({
   dir: z.string(),
   files: z.array(z.string()),
@@ -273,9 +269,8 @@ const methods = {
     result: Predictions.nullable(),
   },
   'runs.export': {
-    // force: replace an existing, non-empty export folder (refused otherwise).
-    // format: tfjs (model.json + weights.bin) or onnx (model.onnx); both with preprocessing.json.
-    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional(), format: z.enum(EXPORT_FORMATS).default('tfjs') }).strict(),
+    // force: replace an existing, non-empty export folder (refused otherwise); format: tfjs (model.json + weights.bin) or onnx (model.onnx).
+    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional(), format: z.enum(['tfjs', 'onnx']).default('tfjs') }).strict(),
     result: ExportResult,
   },
   'runs.csv': {

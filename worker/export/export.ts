@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceError, parseSpec, type ExportFormat, type ExportResult } from '../../core/contract.js';
+import { ServiceError, parseSpec, type ExportResult, type ParsedArgs } from '../../core/contract.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
@@ -18,6 +18,8 @@ import { commitTarget, discardTarget, openTarget, type ExportTarget } from './ta
 
 /** The files of an export, in the order they move into place: model.json (read first by a loader) last. */
 const FILES = ['preprocessing.json', 'weights.bin', 'model.json'] as const;
+/** tfjs (model.json + weights.bin) or onnx (model.onnx), both with preprocessing.json. */
+type ExportFormat = ParsedArgs<'runs.export'>['format'];
 /** What the result lists, per format. */
 const LISTED: Record<ExportFormat, string[]> = { tfjs: ['model.json', 'weights.bin', 'preprocessing.json'], onnx: ['model.onnx', 'preprocessing.json'] };
 
