@@ -21,6 +21,8 @@ const t = tempDir();
 const dbPath = join(t.dir, 'workbench.db');
 let svc: Service;
 const ds: Record<'sine' | 'stores' | 'regimes', number> = { sine: 0, stores: 0, regimes: 0 };
+/** The implementations that trained the runs: exports rebuild tf.layers models from either. */
+const impls = new Set<string>();
 
 async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
   const r = await p;
@@ -67,6 +69,7 @@ async function train(datasetId: number, spec: Record<string, unknown>): Promise<
   await svc.waitForRun(run.id);
   const done = await ok(svc.call('runs.get', { id: run.id }));
   expect(done.status).toBe('completed');
+  impls.add(done.impl ?? '');
   return done;
 }
 
@@ -165,5 +168,10 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
     const side = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8'));
     expect(side.onnx).toMatchObject({ file: 'model.onnx', opset: 17, input: { name: 'window', shape: ['batch', 8, 1] }, output: { name: 'forecast', columns: ['value@1'] } });
     expect(existsSync(join(dir, 'model.json'))).toBe(false);
+  });
+
+  it('covered runs trained by the fused kernels and by tf.layers (bidirectional)', () => {
+    expect(impls.has('tf.layers')).toBe(true);
+    expect([...impls].some((i) => i !== 'tf.layers' && i !== '')).toBe(true);
   });
 });
