@@ -16,6 +16,7 @@ const integration = [
   'test/worker/train/**/*.test.ts',
   'test/worker/kernels/**/*.test.ts',
   'test/worker/model/**/*.test.ts',
+  'test/worker/export/**/*.test.ts',
   'test/core/cli.test.ts',
   'test/core/cli-bundles.test.ts',
   'test/core/bundles.test.ts',

@@ -275,8 +275,8 @@ const methods = {
     result: Predictions.nullable(),
   },
   'runs.export': {
-    // force: replace an existing, non-empty export folder (refused otherwise).
-    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional() }).strict(),
+    // force: replace an existing, non-empty export folder (refused otherwise); format: tfjs (model.json + weights.bin) or onnx (model.onnx).
+    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional(), format: z.enum(['tfjs', 'onnx']).default('tfjs') }).strict(),
     result: ExportResult,
   },
   'runs.csv': {

@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ImportProgress, RunEpoch, RunLog, RunProgress } from './contract.js';
+import type { ImportProgress, ParsedArgs, RunEpoch, RunLog, RunProgress } from './contract.js';
 
 export type Job =
   | {
@@ -18,7 +18,7 @@ export type Job =
       importToken?: string;
     }
   | { kind: 'train'; dbPath: string; runId: number; resume: boolean }
-  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string; force?: boolean };
+  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string; force?: boolean; format?: ParsedArgs<'runs.export'>['format'] };
 
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
 

@@ -22,7 +22,7 @@ async function runJob(job: Job): Promise<void> {
   }
   if (job.kind === 'export') {
     const { exportRun } = await import('./export/export.js');
-    send({ type: 'done', result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir, { force: job.force ?? false }) });
+    send({ type: 'done', result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir, { force: job.force ?? false, format: job.format ?? 'tfjs' }) });
     return;
   }
   const { train } = await import('./train/trainer.js');

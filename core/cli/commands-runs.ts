@@ -183,10 +183,11 @@ export const resumeCommand: Command = {
 
 export const exportCommand: Command = {
   name: 'export',
-  usage: '<run> --out <dir> [--checkpoint best|last] [--force] [--json]',
-  summary: 'export the model (TF.js layers format + preprocessing.json)',
+  usage: '<run> --out <dir> [--format tfjs|onnx] [--checkpoint best|last] [--force] [--json]',
+  summary: 'export the model (TF.js layers format or ONNX, + preprocessing.json)',
   options: {
     out: { type: 'string', value: '<dir>', help: 'the folder to write (required)' },
+    format: { type: 'string', value: 'tfjs|onnx', help: 'model.json + weights.bin (default) or one model.onnx (opset 17)' },
     checkpoint: { type: 'string', value: 'best|last', help: 'which checkpoint (default: best)' },
     force: { type: 'boolean', help: 'replace an export already in that folder (other files there are kept)' },
     ...JSON_OPTION,
@@ -199,8 +200,10 @@ export const exportCommand: Command = {
     if (!out) throw new UsageError('export needs --out <dir>', exportCommand);
     const checkpoint = ctx.string('checkpoint') ?? 'best';
     if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError(`--checkpoint is best or last, not "${checkpoint}"`, exportCommand);
+    const format = ctx.string('format') ?? 'tfjs';
+    if (format !== 'tfjs' && format !== 'onnx') throw new UsageError(`--format is tfjs or onnx, not "${format}"`, exportCommand);
     const id = runId(ctx.positionals[0]);
-    const r = await must(ctx.svc, 'runs.export', { id, outDir: resolve(out), checkpoint, force: ctx.flag('force') });
+    const r = await must(ctx.svc, 'runs.export', { id, outDir: resolve(out), checkpoint, force: ctx.flag('force'), format });
     console.log(ctx.flag('json') ? JSON.stringify(r) : `exported the ${r.checkpoint} checkpoint (epoch ${r.epoch}) to ${r.dir}: ${r.files.join(', ')}`);
     return 0;
   },

@@ -8,9 +8,9 @@ import { getRunRow, type Handlers, type ServiceContext } from './context.js';
 
 export function exportHandlers({ db, dbPath, jobs }: ServiceContext): Handlers<'runs.export' | 'runs.csv'> {
   return {
-    'runs.export': ({ id, outDir, checkpoint, force }) => {
+    'runs.export': ({ id, outDir, checkpoint, force, format }) => {
       getRunRow(db, id);
-      return jobs.complete({ kind: 'export', dbPath, runId: id, checkpoint, outDir, force: force ?? false });
+      return jobs.complete({ kind: 'export', dbPath, runId: id, checkpoint, outDir, force: force ?? false, format });
     },
     'runs.csv': ({ ids, what }) => {
       if (what === 'predictions') {

@@ -145,6 +145,10 @@ describe('rnn-workbench CLI', () => {
     const exp = await cli('export', '1', '--out', out);
     expect(exp.code).toBe(0);
     expect(existsSync(join(out, 'model.json'))).toBe(true);
+    const onnxOut = join(t.dir, 'model-onnx');
+    expect((await cli('export', '1', '--out', onnxOut, '--format', 'onnx')).code).toBe(0);
+    expect(existsSync(join(onnxOut, 'model.onnx'))).toBe(true);
+    expect((await cli('export', '1', '--out', onnxOut, '--format', 'pt')).err).toMatch(/--format is tfjs or onnx, not "pt"/);
   });
 
   it('show prints the season and how it was found, ETS beside the baselines and the error per step ahead', async () => {

@@ -1,28 +1,34 @@
-// Exports a checkpoint as a standard TF.js layers model (model.json + weights.bin) plus
-// preprocessing.json, the manifest a user needs to feed it: columns, lookback, horizon, scaler
-// parameters and class labels. A fused model is rebuilt with tf.layers (same weight layout), so
-// the files load anywhere TF.js runs, with no code of ours.
+// Exports a checkpoint as a standard TF.js layers model (model.json + weights.bin) or as one ONNX
+// file (model.onnx, see ./onnx/), plus preprocessing.json, the manifest a user needs to feed it:
+// columns, lookback, horizon, scaler parameters and class labels. A fused model is rebuilt with
+// tf.layers (same weight layout), so the files load anywhere TF.js (or ONNX Runtime) runs, with no
+// code of ours.
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceError, parseSpec, type ExportResult } from '../../core/contract.js';
+import { ServiceError, parseSpec, type ExportResult, type ParsedArgs } from '../../core/contract.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
 import { buildModel, layersRnn } from '../model/build.js';
 import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
 import type { Preprocessing } from '../train/trainer.js';
+import { ONNX_FILES, writeOnnx } from './onnx/write.js';
 import { commitTarget, discardTarget, openTarget, type ExportTarget } from './target.js';
 
 /** The files of an export, in the order they move into place: model.json (read first by a loader) last. */
 const FILES = ['preprocessing.json', 'weights.bin', 'model.json'] as const;
+/** tfjs (model.json + weights.bin) or onnx (model.onnx), both with preprocessing.json. */
+type ExportFormat = ParsedArgs<'runs.export'>['format'];
+/** What the result lists, per format. */
+const LISTED: Record<ExportFormat, string[]> = { tfjs: ['model.json', 'weights.bin', 'preprocessing.json'], onnx: ['model.onnx', 'preprocessing.json'] };
 
 export async function exportRun(
   dbPath: string,
   runId: number,
   checkpoint: 'best' | 'last',
   outDir: string,
-  opts: { force?: boolean } = {},
+  opts: { force?: boolean; format?: ExportFormat } = {},
 ): Promise<ExportResult> {
   await tf.setBackend('cpu');
   const db = openDb(dbPath);
@@ -36,33 +42,38 @@ export async function exportRun(
     const prep = JSON.parse(cp.preprocessing) as Preprocessing;
     const model = buildModel(spec, { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length }, layersRnn);
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
-    target = openTarget(outDir, FILES, opts.force ?? false);
+    const format = opts.format ?? 'tfjs';
+    const files = format === 'onnx' ? ONNX_FILES : FILES;
+    target = openTarget(outDir, files, opts.force ?? false);
     const dir = target.tmp;
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
-        writeFileSync(
-          join(dir, 'model.json'),
-          JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`, convertedBy: null, weightsManifest }, null, 1),
-        );
-        const data = artifacts.weightData as ArrayBuffer;
-        writeFileSync(join(dir, 'weights.bin'), Buffer.from(data));
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-    writeFileSync(
-      join(dir, 'preprocessing.json'),
-      JSON.stringify({ ...prep, run: { id: runId, name: run.name, checkpoint, epoch: cp.epoch, spec } }, null, 2),
-    );
-    commitTarget(target, FILES);
+    const runInfo = { id: runId, name: run.name, checkpoint, epoch: cp.epoch, spec };
+    if (format === 'onnx') writeOnnx(dir, model, prep, runInfo);
+    else await saveTfjs(model, dir, prep, runInfo);
+    commitTarget(target, files);
     const done = target.dir;
     target = null;
     recordExport(db, runId, checkpoint, done);
-    return { dir: done, files: ['model.json', 'weights.bin', 'preprocessing.json'], checkpoint, epoch: cp.epoch };
+    return { dir: done, files: LISTED[format], checkpoint, epoch: cp.epoch };
   } catch (e) {
     if (target) discardTarget(target);
     throw e;
   } finally {
     db.close();
   }
+}
+
+async function saveTfjs(model: tf.LayersModel, dir: string, prep: Preprocessing, run: object): Promise<void> {
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
+      writeFileSync(
+        join(dir, 'model.json'),
+        JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`, convertedBy: null, weightsManifest }, null, 1),
+      );
+      const data = artifacts.weightData as ArrayBuffer;
+      writeFileSync(join(dir, 'weights.bin'), Buffer.from(data));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  writeFileSync(join(dir, 'preprocessing.json'), JSON.stringify({ ...prep, run }, null, 2));
 }
