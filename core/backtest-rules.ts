@@ -13,7 +13,7 @@ export function foldCutoffs(folds: number, step: number): number[] {
 
 /** The spec fold `i` trains with: the backtest's spec without its `backtest` field, cut at `cutoff`. */
 export function foldSpec(base: RunSpec, cutoff: number): RunSpec {
-  const { backtest: _unused, cutoff: _old, ...rest } = base;
+  const { backtest: _backtest, cutoff: _cutoff, initFrom: _initFrom, ...rest } = base;
   return { ...rest, cutoff };
 }
 
@@ -21,6 +21,22 @@ export function foldSpec(base: RunSpec, cutoff: number): RunSpec {
 export function defaultStep(spec: RunSpec, seriesRows: number[]): number {
   const tests = seriesRows.map((n) => n - splitRows(n, spec.split).testStart);
   return Math.max(1, Math.min(...tests));
+}
+
+export type BacktestStatusValue = 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+/**
+ * A backtest's status, derived from its fold runs so that it can never disagree with them: a fold
+ * training (or this host between folds) → running; every fold completed → completed; otherwise
+ * the last fold's end (failed, stopped), or interrupted when the host went away between folds.
+ */
+export function backtestStatus(folds: number, runs: { status: string }[], driving: boolean, stopRequested: boolean): BacktestStatusValue {
+  if (driving || runs.some((r) => r.status === 'queued' || r.status === 'running')) return 'running';
+  if (runs.filter((r) => r.status === 'completed').length >= folds) return 'completed';
+  const last = runs.at(-1)?.status;
+  if (last === 'failed') return 'failed';
+  if (stopRequested || last === 'stopped') return 'stopped';
+  return 'interrupted';
 }
 
 export interface FoldStat {

@@ -92,6 +92,31 @@ export const RunRow = z.object({
 });
 export type RunRow = z.infer<typeof RunRow>;
 
+export const BacktestStatus = z.enum(['running', 'completed', 'stopped', 'failed', 'interrupted']);
+export const FoldStat = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });
+/** A rolling-origin backtest: its folds are ordinary runs; `summary` is mean ± std over its completed folds' test metrics. */
+export const BacktestRow = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  datasetId: z.number().int().nullable(),
+  spec: RunSpecSchema,
+  folds: z.number().int(),
+  step: z.number().int(),
+  warmStart: z.boolean(),
+  status: BacktestStatus,
+  createdAt: z.string(),
+  foldRuns: z.array(z.object({
+    fold: z.number().int(),
+    /** Rows cut from the end of every series: fold i's test split ends here. */
+    cutoff: z.number().int(),
+    runId: z.number().int().nullable(),
+    status: RunStatus.nullable(),
+    test: z.record(z.string(), z.number()),
+  })),
+  summary: z.record(z.string(), FoldStat),
+});
+export type BacktestRow = z.infer<typeof BacktestRow>;
+
 export const MetricPoint = z.object({
   runId: z.number().int(),
   key: z.string(),
@@ -260,6 +285,24 @@ const methods = {
     args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics']) }).strict(),
     result: z.object({ fileName: z.string(), csv: z.string() }),
   },
+  'backtests.create': {
+    args: z
+      .object({
+        datasetId: id,
+        spec: userSpec,
+        name: z.string().min(1).optional(),
+        /** Override the spec's `backtest` fields. */
+        folds: z.number().int().min(1).max(50).optional(),
+        step: z.number().int().min(1).optional(),
+        warmStart: z.boolean().optional(),
+      })
+      .strict(),
+    result: BacktestRow,
+  },
+  'backtests.list': { args: z.object({}).strict(), result: z.array(BacktestRow) },
+  'backtests.get': { args: z.object({ id }).strict(), result: BacktestRow },
+  'backtests.stop': { args: z.object({ id }).strict(), result: BacktestRow },
+  'backtests.resume': { args: z.object({ id }).strict(), result: BacktestRow },
 } as const;
 
 export type Methods = typeof methods;

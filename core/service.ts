@@ -14,6 +14,7 @@ import { datasetHandlers } from './handlers/datasets.js';
 import { runHandlers } from './handlers/runs.js';
 import { recoverVanishedRuns, trainingHandlers } from './handlers/training.js';
 import { exportHandlers } from './handlers/exports.js';
+import { backtestHandlers } from './handlers/backtests.js';
 import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -38,6 +39,8 @@ export interface Service extends Api {
   close(): Promise<void>;
   /** Resolves when the run's worker has exited (or at once when none is running here). */
   waitForRun(runId: number): Promise<void>;
+  /** Resolves when this host's fold loop of the backtest has ended (or at once when it runs none). */
+  waitForBacktest(id: number): Promise<void>;
 }
 
 
@@ -53,12 +56,18 @@ export function createService(opts: ServiceOptions): Service {
   // Marking vanished trainers interrupted writes; a read-only host leaves that to the next writer.
   if (!readonly) recoverVanishedRuns(db, emit);
 
+  const training = trainingHandlers(ctx);
+  const backtests = backtestHandlers(ctx, training, (l) => {
+    events.on('run:status', l);
+    return () => events.off('run:status', l);
+  });
   const handlers: Handlers<MethodName> = {
     'system.info': () => ({ version: VERSION, dbPath: opts.dbPath, host: opts.host ?? 'cli' }),
     ...datasetHandlers(ctx),
     ...runHandlers(ctx),
-    ...trainingHandlers(ctx),
+    ...training,
     ...exportHandlers(ctx),
+    ...backtests.handlers,
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
@@ -82,7 +91,9 @@ export function createService(opts: ServiceOptions): Service {
     waitForRun: async (runId) => {
       await jobs.trainer(runId)?.exited;
     },
+    waitForBacktest: (id) => backtests.driver.wait(id),
     async close() {
+      backtests.driver.close();
       await jobs.stopAll();
       db.close();
     },

@@ -156,6 +156,8 @@ export const RunSpecSchema = z
     backtest: BacktestSchema.optional(),
     /** Set on backtest folds: rows dropped from the end of every series before it is split. */
     cutoff: z.number().int().min(0).optional(),
+    /** Set on warm-started backtest folds: the run whose best checkpoint gives the initial weights. */
+    initFrom: z.number().int().positive().optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

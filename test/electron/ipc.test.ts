@@ -50,6 +50,11 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'runs.predictions': { id: 2 },
   'runs.export': { id: 2, outDir: '/picked' },
   'runs.csv': { what: 'runs' },
+  'backtests.create': { datasetId: 1, spec: { target: 'price' }, folds: 3 },
+  'backtests.list': {},
+  'backtests.get': { id: 1 },
+  'backtests.stop': { id: 1 },
+  'backtests.resume': { id: 1 },
 };
 
 function setup() {
