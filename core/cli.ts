@@ -9,6 +9,7 @@ import type { Service } from './service.js';
 import { datasetsCommand, importCommand } from './cli/commands-data.js';
 import { compareCommand, exportCommand, resumeCommand, runsCommand, showCommand, stopCommand, trainCommand } from './cli/commands-runs.js';
 import { serveCommand } from './cli/commands-serve.js';
+import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { openService } from './cli/open.js';
 import {
   UsageError, commandHelp, commandName, contextFor, parseCommandLine, topLevelHelp, usageLine, type Command, type ParsedLine,
@@ -24,6 +25,8 @@ export const COMMANDS: readonly Command[] = [
   stopCommand,
   resumeCommand,
   exportCommand,
+  backtestCommand,
+  backtestsCommand,
   serveCommand,
 ];
 
