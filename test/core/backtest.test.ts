@@ -95,6 +95,23 @@ describe('backtests', () => {
     expect(again.ok).toBe(false);
   }, 180_000);
 
+  it("warm-starts each fold from the previous fold's best checkpoint", async () => {
+    const logs: string[] = [];
+    const off = svc.on('run:log', (l) => logs.push(l.message));
+    const spec = tinySpec({ train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 }, backtest: { folds: 2, step: 15, warmStart: true } });
+    const bt = await ok(svc.call('backtests.create', { datasetId, spec }));
+    await svc.waitForBacktest(bt.id);
+    off();
+    const done = await ok(svc.call('backtests.get', { id: bt.id }));
+    expect(done.status).toBe('completed');
+    expect(done.warmStart).toBe(true);
+    expect(done.step).toBe(15);
+    const [first, second] = await Promise.all(done.foldRuns.map((f) => ok(svc.call('runs.get', { id: f.runId! }))));
+    expect(first!.spec.initFrom).toBeUndefined();
+    expect(second!.spec.initFrom).toBe(first!.id);
+    expect(logs.some((m) => m.startsWith(`warm start from the best checkpoint of run ${first!.id}`))).toBe(true);
+  }, 120_000);
+
   it('refuses a backtest whose earliest fold cannot train (9 × 33 of 300 rows cut), before storing anything', async () => {
     const before = (await ok(svc.call('backtests.list', {}))).length;
     const r = await svc.call('backtests.create', { datasetId, spec: tinySpec(), folds: 10, step: 33 });
