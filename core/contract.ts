@@ -3,7 +3,7 @@
 // `parseArgs` and answer with the `Result` envelope, never a thrown error (Electron IPC only
 // serialises `message`). The renderer imports this file for types and schemas only.
 import { z } from 'zod';
-import { RunSpecSchema } from './spec.js';
+import { LIMITS, RunSpecSchema } from './spec.js';
 
 export * from './spec.js';
 
@@ -105,14 +105,8 @@ export const BacktestRow = z.object({
   warmStart: z.boolean(),
   status: BacktestStatus,
   createdAt: z.string(),
-  foldRuns: z.array(z.object({
-    fold: z.number().int(),
-    /** Rows cut from the end of every series: fold i's test split ends here. */
-    cutoff: z.number().int(),
-    runId: z.number().int().nullable(),
-    status: RunStatus.nullable(),
-    test: z.record(z.string(), z.number()),
-  })),
+  /** `cutoff`: rows cut from the end of every series (fold i's test split ends there); runId null until the fold starts. */
+  foldRuns: z.array(z.object({ fold: z.number().int(), cutoff: z.number().int(), runId: z.number().int().nullable(), status: RunStatus.nullable(), test: z.record(z.string(), z.number()) })),
   summary: z.record(z.string(), FoldStat),
 });
 export type BacktestRow = z.infer<typeof BacktestRow>;
@@ -286,16 +280,9 @@ const methods = {
     result: z.object({ fileName: z.string(), csv: z.string() }),
   },
   'backtests.create': {
+    // folds, step, warmStart: override the spec's `backtest` fields.
     args: z
-      .object({
-        datasetId: id,
-        spec: userSpec,
-        name: z.string().min(1).optional(),
-        /** Override the spec's `backtest` fields. */
-        folds: z.number().int().min(1).max(50).optional(),
-        step: z.number().int().min(1).optional(),
-        warmStart: z.boolean().optional(),
-      })
+      .object({ datasetId: id, spec: userSpec, name: z.string().min(1).optional(), folds: z.number().int().min(LIMITS.folds.min).max(LIMITS.folds.max).optional(), step: z.number().int().min(1).optional(), warmStart: z.boolean().optional() })
       .strict(),
     result: BacktestRow,
   },
