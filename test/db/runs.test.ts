@@ -73,7 +73,7 @@ describe('runs table', () => {
     const children = db.prepare(`SELECT sql FROM sqlite_master WHERE sql LIKE '%REFERENCES runs_002%'`).all();
     expect(children).toEqual([]);
     const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs'`).all() as { name: string }[]).map((r) => r.name);
-    expect(indexes.sort()).toEqual(['runs_dataset', 'runs_status']);
+    expect(indexes).toEqual(expect.arrayContaining(['runs_dataset', 'runs_status'])); // later migrations may add their own
     // Children still follow their run: deleting it cascades.
     runsDb.finishRun(db, b, 'failed');
     expect(runsDb.deleteRun(db, b)).toBe(true);
