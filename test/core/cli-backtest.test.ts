@@ -48,6 +48,8 @@ describe('cli backtest', () => {
     expect(shown.out).toMatch(/2\/2 folds completed, step 20 rows/);
     expect(shown.out).toMatch(/^\s*mean\s/m);
     expect(shown.out).toMatch(/ets\.mae/);
+    const fold = await cli('show', String(b.foldRuns[0]!.runId));
+    expect(fold.out).toMatch(new RegExp(`backtest fold: every series cut 20 rows short \\(all folds: rnn-workbench backtests ${b.id}\\)`));
     const list = await cli('backtests');
     expect(list.out).toMatch(/completed\s+2\/2\s+20/);
   }, 120_000);
