@@ -2,7 +2,6 @@
 // workers on a real SQLite file; one is stopped mid-training and the backtest resumed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { BacktestRow } from '../../core/contract.js';
 import { createService, type Service } from '../../core/service.js';
 import { sineCsv, tempDir, tinySpec } from '../helpers.js';
 
@@ -34,20 +33,18 @@ const std = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) *
 describe('backtests', () => {
   it('runs 3 folds, stops during fold 2, resumes at fold level and aggregates the 3 completed folds', async () => {
     const spec = tinySpec({ window: { lookback: 12 }, train: { epochs: 40, batchSize: 16, learningRate: 0.01, patience: 0 } });
-    // Stop as soon as fold 2 has trained one epoch.
-    let bt: BacktestRow | undefined;
+    const bt = await ok(svc.call('backtests.create', { datasetId, spec, folds: 3, step: 20 }));
+    // Stop as soon as fold 2 has trained one epoch (fold 1 is still starting its worker here).
     const stopped = new Promise<void>((resolve) => {
       const off = svc.on('run:epoch', (e) => {
-        if (!bt) return;
         void ok(svc.call('backtests.get', { id: bt.id })).then(async (now) => {
           if (now.foldRuns[1]!.runId !== e.runId) return;
           off();
-          await ok(svc.call('backtests.stop', { id: bt!.id }));
+          await ok(svc.call('backtests.stop', { id: bt.id }));
           resolve();
         });
       });
     });
-    bt = await ok(svc.call('backtests.create', { datasetId, spec, folds: 3, step: 20 }));
     expect(bt.status).toBe('running');
     expect(bt.foldRuns.map((f) => f.cutoff)).toEqual([40, 20, 0]);
     await stopped;

@@ -8,8 +8,14 @@ import { prepare } from '../../../worker/data/prepare.js';
 function longDataset(): { info: DatasetInfo; load: (n: string) => SourceColumn } {
   const ids: number[] = [];
   const vals: number[] = [];
-  for (let i = 0; i < 100; i++) (ids.push(0), vals.push(i));
-  for (let i = 0; i < 80; i++) (ids.push(1), vals.push(1000 + i));
+  for (let i = 0; i < 100; i++) {
+    ids.push(0);
+    vals.push(i);
+  }
+  for (let i = 0; i < 80; i++) {
+    ids.push(1);
+    vals.push(1000 + i);
+  }
   const cols: SourceColumn[] = [
     { name: 'id', kind: 'categorical', codes: Int32Array.from(ids), labels: ['A', 'B'] },
     { name: 'v', kind: 'numeric', values: Float64Array.from(vals) },
