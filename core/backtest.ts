@@ -3,7 +3,8 @@
 // backtest as fold i. The next fold starts when the previous one has completed and its worker has
 // exited; a stop (backtests.stop, or the fold run stopped directly) ends the loop, and
 // backtests.resume restarts it at the first fold not completed. What a fold stores is its run's.
-import { parseSpec, type BacktestRow, type EventMap, type RunStatus } from './contract.js';
+import { parseSpec, type EventMap, type RunStatus } from './contract.js';
+import type { BacktestRow } from './backtest-schemas.js';
 import { aggregateFolds, backtestStatus, foldCutoffs, foldSpec } from './backtest-rules.js';
 import type { Handlers, ServiceContext } from './handlers/context.js';
 import * as btDb from '../db/backtests.js';

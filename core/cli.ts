@@ -9,6 +9,8 @@ import type { Service } from './service.js';
 import { datasetsCommand, importCommand } from './cli/commands-data.js';
 import { compareCommand, exportCommand, resumeCommand, runsCommand, showCommand, stopCommand, trainCommand } from './cli/commands-runs.js';
 import { serveCommand } from './cli/commands-serve.js';
+import { settingsCommand } from './cli/commands-settings.js';
+import { bundleCommand, importBundleCommand } from './cli/commands-bundles.js';
 import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { openService } from './cli/open.js';
 import {
@@ -25,6 +27,9 @@ export const COMMANDS: readonly Command[] = [
   stopCommand,
   resumeCommand,
   exportCommand,
+  settingsCommand,
+  bundleCommand,
+  importBundleCommand,
   backtestCommand,
   backtestsCommand,
   serveCommand,

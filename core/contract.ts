@@ -3,9 +3,11 @@
 // `parseArgs` and answer with the `Result` envelope, never a thrown error (Electron IPC only
 // serialises `message`). The renderer imports this file for types and schemas only.
 import { z } from 'zod';
-import { LIMITS, RunSpecSchema } from './spec.js';
-
+import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
+import { backtestMethods } from './backtest-schemas.js';
+import { RunSpecSchema } from './spec.js';
 export * from './spec.js';
+export * from './bundle-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -89,27 +91,22 @@ export const RunRow = z.object({
   summary: z.array(MetricSummary),
   /** Test-split evaluation of the best checkpoint: `test.rmse`, `naive.mase`, `test.accuracy`, ... */
   test: z.record(z.string(), z.number()),
+  /** Why a queued run has not started: "waiting: 1 of 1 trainer slots busy (run 7)"; null otherwise. */
+  waitReason: z.string().nullable(),
 });
 export type RunRow = z.infer<typeof RunRow>;
 
-export const BacktestStatus = z.enum(['running', 'completed', 'stopped', 'failed', 'interrupted']);
-export const FoldStat = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });
-/** A rolling-origin backtest: its folds are ordinary runs; `summary` is mean ± std over its completed folds' test metrics. */
-export const BacktestRow = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  datasetId: z.number().int().nullable(),
-  spec: RunSpecSchema,
-  folds: z.number().int(),
-  step: z.number().int(),
-  warmStart: z.boolean(),
-  status: BacktestStatus,
-  createdAt: z.string(),
-  /** `cutoff`: rows cut from the end of every series (fold i's test split ends there); runId null until the fold starts. */
-  foldRuns: z.array(z.object({ fold: z.number().int(), cutoff: z.number().int(), runId: z.number().int().nullable(), status: RunStatus.nullable(), test: z.record(z.string(), z.number()) })),
-  summary: z.record(z.string(), FoldStat),
+/** Per-database settings, shared by the desktop app, browser mode and the CLI. */
+export const Settings = z.object({
+  /** Trainers that may run at once on this database; more runs wait in a queue. */
+  maxTrainers: z.number().int().min(1),
+  /** What maxTrainers is when not set: one trainer per two cores of this machine. */
+  defaultMaxTrainers: z.number().int().min(1),
+  /** Whether maxTrainers was set (false: the default applies). */
+  maxTrainersSet: z.boolean(),
 });
-export type BacktestRow = z.infer<typeof BacktestRow>;
+export type Settings = z.infer<typeof Settings>;
+export const MAX_TRAINERS_LIMIT = 64;
 
 export const MetricPoint = z.object({
   runId: z.number().int(),
@@ -276,20 +273,26 @@ const methods = {
     result: ExportResult,
   },
   'runs.csv': {
-    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics']) }).strict(),
+    args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics', 'predictions']) }).strict(),
     result: z.object({ fileName: z.string(), csv: z.string() }),
   },
-  'backtests.create': {
-    // folds, step, warmStart: override the spec's `backtest` fields.
-    args: z
-      .object({ datasetId: id, spec: userSpec, name: z.string().min(1).optional(), folds: z.number().int().min(LIMITS.folds.min).max(LIMITS.folds.max).optional(), step: z.number().int().min(1).optional(), warmStart: z.boolean().optional() })
-      .strict(),
-    result: BacktestRow,
+  'settings.get': { args: z.object({}).strict(), result: Settings },
+  'settings.set': {
+    // null: back to the default (one trainer per two cores).
+    args: z.object({ maxTrainers: z.number().int().min(1).max(MAX_TRAINERS_LIMIT).nullable() }).strict(),
+    result: Settings,
   },
-  'backtests.list': { args: z.object({}).strict(), result: z.array(BacktestRow) },
-  'backtests.get': { args: z.object({ id }).strict(), result: BacktestRow },
-  'backtests.stop': { args: z.object({ id }).strict(), result: BacktestRow },
-  'backtests.resume': { args: z.object({ id }).strict(), result: BacktestRow },
+  // Run bundles (docs/bundles.md): runs with everything they hold, and their dataset (or, with
+  // data: false, only its sha256 and column manifest), as one .rnnwb zip; force replaces a file.
+  'runs.bundle': {
+    args: z.object({ ids: z.array(id).min(1).max(10_000), outPath: z.string().min(1), data: z.boolean().default(true), force: z.boolean().optional() }).strict(),
+    result: BundleResult,
+  },
+  'runs.importBundle': {
+    args: z.object({ path: z.string().min(1), expectedBytes: z.number().int().nonnegative().optional() }).strict(),
+    result: ImportBundleResult,
+  },
+  ...backtestMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -72,6 +72,11 @@ export class JobRegistry {
     return this.trainers.get(runId);
   }
 
+  /** The runs whose trainer this registry started and whose process has not exited (loading ones too). */
+  trainerRunIds(): number[] {
+    return [...this.trainers.keys()];
+  }
+
   /** Stop message, then a kill after the grace period; resolves when the process has exited. */
   async stop(tracked: TrackedJob): Promise<void> {
     tracked.handle.send({ type: 'stop' });

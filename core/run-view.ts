@@ -31,6 +31,7 @@ export function toRunRows(db: DB, records: RunRecord[]): RunRow[] {
     epochsDone: epochs.get(r.id) ?? 0,
     summary: (sums.get(r.id) ?? []).map((s) => ({ key: s.key, last: s.last, best: s.best, bestEpoch: s.best_epoch, min: s.min, max: s.max })),
     test: JSON.parse(r.test_metrics) as Record<string, number>,
+    waitReason: r.status === 'queued' ? r.wait_reason : null,
   }));
 }
 

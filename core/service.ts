@@ -12,8 +12,10 @@ import { explainSqliteError, openDb } from '../db/open.js';
 import type { Emit, Handler, Handlers, ServiceContext } from './handlers/context.js';
 import { datasetHandlers } from './handlers/datasets.js';
 import { runHandlers } from './handlers/runs.js';
-import { recoverVanishedRuns, trainingHandlers } from './handlers/training.js';
+import { createTrainerQueue, recoverVanishedRuns, trainingHandlers } from './handlers/training.js';
+import { settingsHandlers } from './handlers/settings.js';
 import { exportHandlers } from './handlers/exports.js';
+import { bundleHandlers } from './handlers/bundles.js';
 import { backtestHandlers } from './handlers/backtests.js';
 import { APP_VERSION as VERSION } from './version.js';
 
@@ -37,7 +39,7 @@ export interface Service extends Api {
   readonly dbPath: string;
   /** Stops every job this service started (stop message, grace period, kill) and closes the DB. */
   close(): Promise<void>;
-  /** Resolves when the run's worker has exited (or at once when none is running here). */
+  /** Resolves when the run's worker has exited (or at once when none is running or queued here). */
   waitForRun(runId: number): Promise<void>;
   /** Resolves when this host's fold loop of the backtest has ended (or at once when it runs none). */
   waitForBacktest(id: number): Promise<void>;
@@ -55,8 +57,9 @@ export function createService(opts: ServiceOptions): Service {
 
   // Marking vanished trainers interrupted writes; a read-only host leaves that to the next writer.
   if (!readonly) recoverVanishedRuns(db, emit);
+  const queue = createTrainerQueue(ctx);
 
-  const training = trainingHandlers(ctx);
+  const training = trainingHandlers(ctx, queue);
   const backtests = backtestHandlers(ctx, training, (l) => {
     events.on('run:status', l);
     return () => events.off('run:status', l);
@@ -67,6 +70,8 @@ export function createService(opts: ServiceOptions): Service {
     ...runHandlers(ctx),
     ...training,
     ...exportHandlers(ctx),
+    ...settingsHandlers(ctx, () => queue.pump()),
+    ...bundleHandlers(ctx),
     ...backtests.handlers,
   };
 
@@ -89,11 +94,14 @@ export function createService(opts: ServiceOptions): Service {
       return () => events.off(event, listener as (p: unknown) => void);
     },
     waitForRun: async (runId) => {
+      // A queued run first waits for a trainer slot here, then for its trainer.
+      await queue.left(runId);
       await jobs.trainer(runId)?.exited;
     },
     waitForBacktest: (id) => backtests.driver.wait(id),
     async close() {
       backtests.driver.close();
+      queue.close();
       await jobs.stopAll();
       db.close();
     },

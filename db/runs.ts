@@ -1,5 +1,6 @@
 // The runs table group: runs, run_tags, params. Plain records only (db/ imports nothing of ours);
 // core/ maps them to the contract's RunRow.
+import { randomUUID } from 'node:crypto';
 import type { DB } from './open.js';
 import { nowIso } from './time.js';
 
@@ -8,6 +9,14 @@ export type RunStatusValue = 'queued' | 'running' | 'completed' | 'failed' | 'st
 /** Statuses from which a run may be resumed, and those in which a trainer owns it. */
 export const RESUMABLE: readonly RunStatusValue[] = ['interrupted', 'stopped', 'failed'];
 export const ACTIVE: readonly RunStatusValue[] = ['queued', 'running'];
+
+/** How often a trainer writes its heartbeat (worker/train/trainer.ts beats every 2 s between batches). */
+export const HEARTBEAT_MS = 2000;
+/**
+ * A run whose trainer has not beaten for this long, and whose process cannot be confirmed by pid
+ * and start time, has lost its trainer: three missed beats.
+ */
+export const STALE_HEARTBEAT_MS = 3 * HEARTBEAT_MS;
 
 export interface RunRecord {
   id: number;
@@ -28,7 +37,11 @@ export interface RunRecord {
   parent_id: number | null;
   notes: string;
   worker_pid: number | null;
+  /** The trainer process's start time (Linux: /proc/<pid>/stat field 22), so a reused pid is not taken for it. */
+  worker_started: number | null;
   heartbeat: number | null;
+  /** Why a queued run has not started yet; NULL once it has. */
+  wait_reason: string | null;
   test_metrics: string;
 }
 
@@ -52,9 +65,10 @@ export function insertRun(db: DB, run: NewRun): number {
     }
     const info = db
       .prepare(
-        `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, parent_id) VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
+        `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, parent_id, uuid) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
       )
-      .run(run.name, run.datasetId, run.spec, run.seed, nowIso(), run.parentId ?? null);
+      // The uuid names the run across databases (run bundles); the id is only this file's.
+      .run(run.name, run.datasetId, run.spec, run.seed, nowIso(), run.parentId ?? null, randomUUID());
     const id = Number(info.lastInsertRowid);
     const p = db.prepare(`INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)`);
     for (const [k, v] of Object.entries(run.params)) p.run(id, k, v);
@@ -100,14 +114,18 @@ export function updateRunFields(db: DB, id: number, fields: Partial<Pick<RunReco
  * The trainer takes its queued run. Only a queued run starts: a run stopped while its trainer was
  * loading, or one another trainer already took, stays as it is (false: the caller must not train).
  */
-export function markStarted(db: DB, id: number, info: { pid: number; backend: string; device: string; impl: string; paramCount: number }): boolean {
+export function markStarted(
+  db: DB,
+  id: number,
+  info: { pid: number; started?: number | null; backend: string; device: string; impl: string; paramCount: number },
+): boolean {
   return (
     db
       .prepare(
-        `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), ended_at = NULL, error = NULL,
-       worker_pid = ?, heartbeat = ?, backend = ?, device = ?, impl = ?, param_count = ? WHERE id = ? AND status = 'queued'`,
+        `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), ended_at = NULL, error = NULL, wait_reason = NULL,
+       worker_pid = ?, worker_started = ?, heartbeat = ?, backend = ?, device = ?, impl = ?, param_count = ? WHERE id = ? AND status = 'queued'`,
       )
-      .run(nowIso(), info.pid, Date.now(), info.backend, info.device, info.impl, info.paramCount, id).changes > 0
+      .run(nowIso(), info.pid, info.started ?? null, Date.now(), info.backend, info.device, info.impl, info.paramCount, id).changes > 0
   );
 }
 
@@ -119,7 +137,8 @@ export function heartbeat(db: DB, id: number): void {
 export function finishRun(db: DB, id: number, status: Exclude<RunStatusValue, 'queued' | 'running'>, error: string | null = null): boolean {
   const info = db
     .prepare(
-      `UPDATE runs SET status = ?, error = ?, ended_at = ?, worker_pid = NULL WHERE id = ? AND status IN ('queued', 'running')`,
+      `UPDATE runs SET status = ?, error = ?, ended_at = ?, worker_pid = NULL, worker_started = NULL, wait_reason = NULL
+       WHERE id = ? AND status IN ('queued', 'running')`,
     )
     .run(status, error, nowIso(), id);
   return info.changes > 0;
@@ -148,7 +167,7 @@ export function claimRun(db: DB, id: number, from: readonly RunStatusValue[], to
   // another host starting meanwhile does not take it for one whose trainer vanished long ago.
   const info = db
     .prepare(
-      `UPDATE runs SET status = ?${clearEnd ? ', error = NULL, ended_at = NULL, worker_pid = NULL, heartbeat = ?' : ''} WHERE id = ? AND status IN (${placeholders(from.length)})`,
+      `UPDATE runs SET status = ?${clearEnd ? ', error = NULL, ended_at = NULL, worker_pid = NULL, worker_started = NULL, wait_reason = NULL, heartbeat = ?' : ''} WHERE id = ? AND status IN (${placeholders(from.length)})`,
     )
     .run(...(clearEnd ? [to, Date.now()] : [to]), id, ...from);
   return info.changes > 0;
@@ -166,6 +185,17 @@ export function setTestMetrics(db: DB, id: number, metrics: Record<string, numbe
 /** Deletes a run unless a trainer owns it (queued or running), in one statement. */
 export function deleteRun(db: DB, id: number): boolean {
   return db.prepare(`DELETE FROM runs WHERE id = ? AND status NOT IN (${placeholders(ACTIVE.length)})`).run(id, ...ACTIVE).changes > 0;
+}
+
+/** Records why a queued run waits (NULL: it does not); a run that has left the queue is not touched. */
+export function setWaitReason(db: DB, id: number, reason: string | null): void {
+  db.prepare(`UPDATE runs SET wait_reason = ? WHERE id = ? AND status = 'queued'`).run(reason, id);
+}
+
+/** The host's sign of life for runs it holds queued: another host does not take them for abandoned. */
+export function beatQueued(db: DB, ids: readonly number[]): void {
+  if (ids.length === 0) return;
+  db.prepare(`UPDATE runs SET heartbeat = ? WHERE status = 'queued' AND id IN (${placeholders(ids.length)})`).run(Date.now(), ...ids);
 }
 
 /** Runs whose trainer process is gone (host crash, SIGKILL): status says running/queued but nobody works on them. */

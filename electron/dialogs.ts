@@ -28,6 +28,8 @@ export function createDialogs(dialog: Dialog, getWindow: () => BrowserWindow | n
         properties: ['openFile'] as Array<'openFile'>,
         filters: [
           { name: 'CSV files', extensions: ['csv', 'tsv', 'txt'] },
+          // Import bundle… uses this dialog too (docs/bundles.md).
+          { name: 'Run bundles', extensions: ['rnnwb'] },
           { name: 'All files', extensions: ['*'] },
         ],
       };

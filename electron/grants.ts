@@ -3,15 +3,20 @@
 // file and `runs.export` could write into any folder. So main remembers the paths the user gave
 // this window, a file picked in the open dialog or dropped on the window, a folder picked in the
 // folder dialog, and refuses every other path with `forbidden`, naming it.
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ApiError } from '../core/contract.js';
 
 export type GrantKind = 'import' | 'export';
 
-/** The path argument of each method that names a host path, and which grant it needs. */
-const PATH_ARGS: Record<string, { field: string; kind: GrantKind }> = {
+/**
+ * The path argument of each method that names a host path, and which grant it needs; `inFolder`:
+ * the path is a file to write inside a granted folder (a bundle saved into the chosen folder).
+ */
+const PATH_ARGS: Record<string, { field: string; kind: GrantKind; inFolder?: boolean }> = {
   'datasets.import': { field: 'path', kind: 'import' },
   'runs.export': { field: 'outDir', kind: 'export' },
+  'runs.importBundle': { field: 'path', kind: 'import' },
+  'runs.bundle': { field: 'outPath', kind: 'export', inFolder: true },
 };
 
 const HOW: Record<GrantKind, string> = {
@@ -39,7 +44,7 @@ export class PathGrants {
     const need = PATH_ARGS[method];
     if (!need) return undefined;
     const path = (args as Record<string, unknown>)[need.field];
-    if (typeof path === 'string' && isAbsolute(path) && this.has(sender, need.kind, path)) return undefined;
+    if (typeof path === 'string' && isAbsolute(path) && this.has(sender, need.kind, need.inFolder ? dirname(resolve(path)) : path)) return undefined;
     return {
       code: 'forbidden',
       message: `${String(path)} was not chosen in a dialog or dropped in this window, so the app may not ${need.kind === 'import' ? 'read' : 'write'} it: ${HOW[need.kind]}`,

@@ -1,7 +1,8 @@
 // Backtest commands: `backtest` (create or resume one and follow its folds) and `backtests` (list
 // them, or show one: per-fold test metrics and mean ± std for the model and every baseline).
 import { readFileSync } from 'node:fs';
-import { ServiceError, type BacktestRow } from '../contract.js';
+import { ServiceError } from '../contract.js';
+import type { BacktestRow } from '../backtest-schemas.js';
 import type { Service } from '../service.js';
 import { datasetId, must, runId } from './calls.js';
 import { fmt, table } from './format.js';

@@ -5,6 +5,7 @@ import { ServiceError, flattenSpec, setSpecPath, type RunRow } from '../contract
 import { datasetId, follow, must, runId } from './calls.js';
 import { best, fmt, printRun, runLine, table } from './format.js';
 import { JSON_OPTION, UsageError, type Command, type CommandContext } from './table.js';
+import { MAX_TRAINERS_OPTION, applyMaxTrainers } from './commands-settings.js';
 
 /** A spec file (if any), then each `--set` in order, then a default target when none is given. */
 async function buildSpec(ctx: CommandContext, id: number): Promise<Record<string, unknown>> {
@@ -44,7 +45,7 @@ function finished(done: RunRow, json: boolean): number {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: '--dataset <id|name> [--spec file.json] [--set key=value ...] [--name NAME] [--tag T ...] [--json]',
+  usage: '--dataset <id|name> [--spec file.json] [--set key=value ...] [--name NAME] [--tag T ...] [--max-trainers N] [--json]',
   summary: 'design and train a run; Ctrl+C stops it gracefully',
   details: 'A spec file, then each --set in order (dotted paths: --set window.lookback=48 --set model.layers.0.units=32).',
   options: {
@@ -53,6 +54,7 @@ export const trainCommand: Command = {
     set: { type: 'string', multiple: true, value: 'key=value', help: 'set one spec field (dotted path; JSON or plain text value)' },
     name: { type: 'string', value: 'NAME', help: 'the run name' },
     tag: { type: 'string', multiple: true, value: 'T', help: 'a tag for the run' },
+    ...MAX_TRAINERS_OPTION,
     ...JSON_OPTION,
   },
   positionals: [0, 0],
@@ -62,9 +64,10 @@ export const trainCommand: Command = {
     if (!ref) throw new UsageError('train needs --dataset <id|name>', trainCommand);
     const id = await datasetId(ctx.svc, ref);
     const spec = await buildSpec(ctx, id);
+    await applyMaxTrainers(ctx, trainCommand);
     const name = ctx.string('name');
     const run = await must(ctx.svc, 'runs.create', { datasetId: id, spec, ...(name ? { name } : {}), tags: ctx.strings('tag') });
-    if (!ctx.flag('json')) console.error(`run ${run.id} "${run.name}" queued`);
+    if (!ctx.flag('json')) console.error(`run ${run.id} "${run.name}" queued${run.waitReason ? `: ${run.waitReason}` : ''}`);
     return finished(await follow(ctx.svc, run.id, ctx.flag('json')), ctx.flag('json'));
   },
 };
@@ -81,23 +84,32 @@ export const runsCommand: Command = {
     const rows = await must(ctx.svc, 'runs.list', ref ? { datasetId: await datasetId(ctx.svc, ref) } : {});
     if (ctx.flag('json')) console.log(JSON.stringify(rows));
     else if (!rows.length) console.log('no runs yet: rnn-workbench train --dataset <id>');
-    else console.log(table(['id', 'name', 'dataset', 'status', 'model', 'lookback', 'epochs', 'best val_loss', 'test'], rows.map(runLine)));
+    else {
+      console.log(table(['id', 'name', 'dataset', 'status', 'model', 'lookback', 'epochs', 'best val_loss', 'test'], rows.map(runLine)));
+      // Why queued runs have not started (a trainer slot, see `settings --max-trainers`).
+      for (const r of rows) if (r.waitReason) console.log(`run ${r.id}: ${r.waitReason}`);
+    }
     return 0;
   },
 };
 
 export const showCommand: Command = {
   name: 'show',
-  usage: '<run> [--json]',
+  usage: '<run> [--predictions] [--json]',
   summary: 'one run: spec, status, best metrics, test evaluation',
-  options: { ...JSON_OPTION },
+  details: '--predictions adds the stored test predictions: a "predictions" field with --json, else the predictions CSV (time, series, output, actual, predicted, baselines).',
+  options: { predictions: { type: 'boolean', help: 'include the stored test predictions' }, ...JSON_OPTION },
   positionals: [1, 1],
   db: 'read',
   async run(ctx) {
     const id = runId(ctx.positionals[0]);
     const r = await must(ctx.svc, 'runs.get', { id });
-    if (ctx.flag('json')) console.log(JSON.stringify(r));
-    else printRun(r);
+    const withPredictions = ctx.flag('predictions');
+    if (ctx.flag('json')) {
+      console.log(JSON.stringify(withPredictions ? { ...r, predictions: await must(ctx.svc, 'runs.predictions', { id }) } : r));
+    } else if (withPredictions) {
+      process.stdout.write((await must(ctx.svc, 'runs.csv', { ids: [id], what: 'predictions' })).csv);
+    } else printRun(r);
     return 0;
   },
 };
@@ -164,7 +176,7 @@ export const resumeCommand: Command = {
   async run(ctx) {
     const id = runId(ctx.positionals[0]);
     const r = await must(ctx.svc, 'runs.resume', { id });
-    if (!ctx.flag('json')) console.error(`run ${r.id} resumes from epoch ${r.epochsDone}`);
+    if (!ctx.flag('json')) console.error(`run ${r.id} resumes from epoch ${r.epochsDone}${r.waitReason ? `; ${r.waitReason}` : ''}`);
     return finished(await follow(ctx.svc, r.id, ctx.flag('json')), ctx.flag('json'));
   },
 };

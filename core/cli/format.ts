@@ -28,7 +28,7 @@ export function printDataset(ds: DatasetSummary): void {
 }
 
 export function printRun(r: RunRow): void {
-  console.log(`run ${r.id} "${r.name}" on ${r.datasetName ?? '(deleted dataset)'}: ${r.status}${r.error ? ` — ${r.error}` : ''}`);
+  console.log(`run ${r.id} "${r.name}" on ${r.datasetName ?? '(deleted dataset)'}: ${r.status}${r.error ? ` — ${r.error}` : ''}${r.waitReason ? ` — ${r.waitReason}` : ''}`);
   console.log(`  ${r.spec.task} ${r.spec.target.join(', ')} with ${r.spec.model.cell} ${r.spec.model.layers.map((l) => l.units).join('x')}, lookback ${r.spec.window.lookback}, horizon ${r.spec.window.horizon}`);
   const bt = r.tags.find((t) => t.startsWith('backtest:'))?.slice(9);
   if (r.spec.cutoff !== undefined) console.log(`  backtest fold: every series cut ${r.spec.cutoff} rows short${bt ? ` (all folds: rnn-workbench backtests ${bt})` : ''}`);

@@ -1,7 +1,8 @@
 // backtests.*: create a rolling-origin backtest and drive its folds (core/backtest.ts), list and
 // show backtests with their per-fold and mean ± std test metrics, stop one, resume one at the
 // first fold not completed.
-import { ServiceError, type BacktestRow, type RunSpec } from '../contract.js';
+import { ServiceError, type RunSpec } from '../contract.js';
+import type { BacktestRow } from '../backtest-schemas.js';
 import { BacktestDriver, backtestRow, type Subscribe, type TrainingHandlers } from '../backtest.js';
 import { defaultStep, foldCutoffs, foldSpec } from '../backtest-rules.js';
 import { estimateRun, seriesSizes } from '../estimate.js';

@@ -2,6 +2,7 @@
 // metrics as CSV text (runs.csv) for the host to save.
 import { metricsFor } from '../../db/metrics.js';
 import * as runsDb from '../../db/runs.js';
+import { predictionsCsv } from '../predictions-csv.js';
 import { runsCsv, toCsv, toRunRows } from '../run-view.js';
 import { getRunRow, type Handlers, type ServiceContext } from './context.js';
 
@@ -12,6 +13,10 @@ export function exportHandlers({ db, dbPath, jobs }: ServiceContext): Handlers<'
       return jobs.complete({ kind: 'export', dbPath, runId: id, checkpoint, outDir, force: force ?? false });
     },
     'runs.csv': ({ ids, what }) => {
+      if (what === 'predictions') {
+        const runs = runsDb.listRuns(db).filter((r) => !ids || ids.includes(r.id)).reverse();
+        return { fileName: ids?.length === 1 ? `run-${ids[0]}-predictions.csv` : 'predictions.csv', csv: predictionsCsv(db, runs) };
+      }
       const rows = toRunRows(db, runsDb.listRuns(db)).filter((r) => !ids || ids.includes(r.id));
       if (what === 'runs') return { fileName: 'runs.csv', csv: runsCsv(rows) };
       const points = rows.length ? metricsFor(db, rows.map((r) => r.id)) : [];

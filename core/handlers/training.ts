@@ -5,26 +5,15 @@ import { ServiceError, flattenSpec, type RunRow } from '../contract.js';
 import { estimateRun } from '../estimate.js';
 import * as runsDb from '../../db/runs.js';
 import type { DB } from '../../db/open.js';
+import { TrainerQueue } from '../trainer-queue.js';
+import { trainerLiveness, vanishedMessage } from '../trainer-identity.js';
 import { getRunRow, type Emit, type Handler, type Handlers, type ServiceContext } from './context.js';
 
-export function trainingHandlers(ctx: ServiceContext): Handlers<'runs.create' | 'runs.stop' | 'runs.resume'> {
+export function trainingHandlers(ctx: ServiceContext, queue: TrainerQueue): Handlers<'runs.create' | 'runs.stop' | 'runs.resume'> {
   const { db, emit } = ctx;
   return {
-    'runs.create': (a) => createRun(ctx, a),
-    'runs.stop': ({ id }) => {
-      const run = getRunRow(db, id);
-      if (run.status !== 'running' && run.status !== 'queued') return run;
-      const job = ctx.jobs.trainer(id);
-      if (job) {
-        void ctx.jobs.stop(job);
-      } else {
-        // Trained by another host process: ask it by signal, or end the run if that process is gone.
-        const rec = runsDb.getRun(db, id)!;
-        if (rec.worker_pid && isAlive(rec.worker_pid)) process.kill(rec.worker_pid, 'SIGTERM');
-        else if (runsDb.finishRun(db, id, 'stopped')) emit('run:status', { runId: id, status: 'stopped' });
-      }
-      return getRunRow(db, id);
-    },
+    'runs.create': (a) => createRun(ctx, queue, a),
+    'runs.stop': ({ id }) => stopRun(ctx, queue, id),
     'runs.resume': ({ id }) => {
       const run = getRunRow(db, id);
       if (!['interrupted', 'stopped', 'failed'].includes(run.status)) {
@@ -34,13 +23,38 @@ export function trainingHandlers(ctx: ServiceContext): Handlers<'runs.create' | 
       // Check and change in one statement: of two concurrent resumes exactly one gets the run.
       if (!runsDb.requeueRun(db, id)) throw new ServiceError('conflict', `run ${id} is ${getRunRow(db, id).status}; another resume or trainer took it first`, 'id');
       emit('run:status', { runId: id, status: 'queued' });
-      startTrainer(ctx, id, run.epochsDone > 0);
+      queue.enqueue(id, run.epochsDone > 0);
       return getRunRow(db, id);
     },
   };
 }
 
-function createRun(ctx: ServiceContext, { datasetId, spec, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0]): RunRow {
+/**
+ * Stops a run: one waiting in this host's queue leaves it; this host's trainer gets the stop
+ * message; another process's trainer gets SIGTERM, but only when the recorded pid is still that
+ * trainer (pid and start time, or a fresh heartbeat): a pid the kernel gave to another process is
+ * never signalled, and the run, whose trainer is gone, is marked interrupted.
+ */
+function stopRun({ db, jobs, emit }: ServiceContext, queue: TrainerQueue, id: number): RunRow {
+  const run = getRunRow(db, id);
+  if (run.status !== 'running' && run.status !== 'queued') return run;
+  const job = jobs.trainer(id);
+  const rec = runsDb.getRun(db, id)!;
+  if (job) {
+    void jobs.stop(job);
+  } else if (queue.remove(id) || rec.status === 'queued') {
+    // Waiting here, or queued by another host (its queue finds it no longer queued and skips it).
+    if (runsDb.finishRun(db, id, 'stopped')) emit('run:status', { runId: id, status: 'stopped' });
+  } else if (trainerLiveness(rec) === 'alive') {
+    process.kill(rec.worker_pid!, 'SIGTERM');
+  } else {
+    const error = vanishedMessage(rec.worker_pid);
+    if (runsDb.finishRun(db, id, 'interrupted', error)) emit('run:status', { runId: id, status: 'interrupted', error });
+  }
+  return getRunRow(db, id);
+}
+
+function createRun(ctx: ServiceContext, queue: TrainerQueue, { datasetId, spec, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0]): RunRow {
   const { db } = ctx;
   estimateRun(db, datasetId, spec); // refuses unknown columns and impossible windows before anything is stored
   if (parentId !== undefined && !runsDb.getRun(db, parentId)) throw new ServiceError('not_found', `parent run ${parentId} does not exist`, 'parentId');
@@ -54,12 +68,18 @@ function createRun(ctx: ServiceContext, { datasetId, spec, name, parentId, tags 
     tags: tags ?? [],
   });
   ctx.emit('run:status', { runId: id, status: 'queued' });
-  startTrainer(ctx, id, false);
+  queue.enqueue(id, false);
   return getRunRow(db, id);
 }
 
+/** The queue in front of this host's trainers; a trainer's exit frees its slot for the next run. */
+export function createTrainerQueue(ctx: ServiceContext): TrainerQueue {
+  const queue: TrainerQueue = new TrainerQueue(ctx.db, ctx.jobs, ctx.emit, (runId, resume) => startTrainer(ctx, runId, resume, () => queue.pump()));
+  return queue;
+}
+
 /** Starts the run's trainer, forwards its events, and marks the run if the process dies mid-run. */
-function startTrainer({ db, dbPath, jobs, emit }: ServiceContext, runId: number, resume: boolean): void {
+function startTrainer({ db, dbPath, jobs, emit }: ServiceContext, runId: number, resume: boolean, onFreed: () => void): void {
   let lastError: string | null = null;
   jobs.start(
     { kind: 'train', dbPath, runId, resume },
@@ -80,27 +100,25 @@ function startTrainer({ db, dbPath, jobs, emit }: ServiceContext, runId: number,
         } else if (code === 0 && runsDb.finishRun(db, runId, 'interrupted', 'trainer exited without finishing the run')) {
           emit('run:status', { runId, status: 'interrupted', error: 'trainer exited without finishing the run' });
         }
+        onFreed();
       },
     },
   );
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** At start: a run marked running/queued whose trainer process no longer exists is interrupted. */
+/**
+ * At start: a run marked running whose trainer is gone (no such process, a pid now naming another
+ * process, or, where start times cannot be compared, a heartbeat stale for three beats) is
+ * interrupted; so is a queued run nobody has beaten for a minute (its host died before starting it).
+ */
 export function recoverVanishedRuns(db: DB, emit: Emit): void {
   const staleQueuedMs = 60_000;
   for (const r of runsDb.activeRuns(db)) {
-    const gone = r.worker_pid ? !isAlive(r.worker_pid) : Date.now() - (r.heartbeat ?? Date.parse(r.created_at)) > staleQueuedMs && r.status === 'queued';
-    if (gone && runsDb.finishRun(db, r.id, 'interrupted', 'the trainer process ended without finishing the run; resume it to continue from its last checkpoint')) {
-      emit('run:status', { runId: r.id, status: 'interrupted' });
-    }
+    const gone =
+      r.status === 'running'
+        ? trainerLiveness(r) === 'gone'
+        : Date.now() - (r.heartbeat ?? Date.parse(r.created_at)) > staleQueuedMs;
+    const error = vanishedMessage(r.worker_pid);
+    if (gone && runsDb.finishRun(db, r.id, 'interrupted', error)) emit('run:status', { runId: r.id, status: 'interrupted', error });
   }
 }

@@ -1,10 +1,11 @@
-// GET /download/export (a model as a zip, nothing left on disk) and the built renderer's files.
+// GET /download/export (a model as a zip), GET /download/bundle (runs as a .rnnwb bundle; nothing
+// of either left on disk) and the built renderer's files.
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { zipSync, type Zippable } from 'fflate';
 import { parseArgs } from '../contract.js';
 import { contentSecurityPolicy, resolveStaticPath, staticHeaders } from '../static.js';
-import { zipStore } from '../zip.js';
 import type { RouteHandler } from './context.js';
 import { fail, sendError, sendJson } from './http.js';
 
@@ -25,7 +26,7 @@ export const exportRoute: RouteHandler = async (ctx, { res, url }) => {
   const checkpoint = url.searchParams.get('checkpoint') ?? 'best';
   await mkdir(EXPORT_ROOT, { recursive: true });
   const outDir = await mkdtemp(join(EXPORT_ROOT, 'e-'));
-  let zip: Buffer;
+  let zip: Uint8Array;
   let fileName: string;
   try {
     const parsed = parseArgs('runs.export', { id, outDir, checkpoint });
@@ -33,7 +34,10 @@ export const exportRoute: RouteHandler = async (ctx, { res, url }) => {
     const result = await ctx.service.call('runs.export', parsed.value);
     if (!result.ok) return sendError(res, result.error);
     const files = await listFiles(outDir);
-    zip = zipStore(await Promise.all(files.map(async (f) => ({ name: relative(outDir, f).split(sep).join('/'), data: await readFile(f) }))));
+    // fflate (issue 13); weights.bin barely compresses, so entries are stored as before.
+    const entries: Zippable = {};
+    for (const f of files) entries[relative(outDir, f).split(sep).join('/')] = [await readFile(f), { level: 0 }];
+    zip = zipSync(entries);
     fileName = `run-${id}-${result.value.checkpoint}-model.zip`;
   } finally {
     // Nothing of the export stays on disk: the zip in memory is the only copy.
@@ -46,6 +50,31 @@ export const exportRoute: RouteHandler = async (ctx, { res, url }) => {
     'cache-control': 'no-store',
   });
   res.end(zip);
+};
+
+/** `?runs=1,2,3[&data=0]`: the runs as one bundle file, built in a private temp dir and sent. */
+export const bundleRoute: RouteHandler = async (ctx, { res, url }) => {
+  const ids = (url.searchParams.get('runs') ?? '').split(',').filter(Boolean).map(Number);
+  await mkdir(EXPORT_ROOT, { recursive: true });
+  const dir = await mkdtemp(join(EXPORT_ROOT, 'b-'));
+  const fileName = ids.length <= 5 ? `runs-${ids.join('-')}.rnnwb` : `runs-${ids.length}.rnnwb`;
+  let body: Buffer;
+  try {
+    const parsed = parseArgs('runs.bundle', { ids, outPath: join(dir, fileName), data: url.searchParams.get('data') !== '0' });
+    if (!parsed.ok) return sendJson(res, 400, parsed);
+    const result = await ctx.service.call('runs.bundle', parsed.value);
+    if (!result.ok) return sendError(res, result.error);
+    body = await readFile(result.value.path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  res.writeHead(200, {
+    'content-type': 'application/zip',
+    'content-length': body.length,
+    'content-disposition': `attachment; filename="${fileName}"`,
+    'cache-control': 'no-store',
+  });
+  res.end(body);
 };
 
 /** The page may connect only to this server's own WebSocket. */

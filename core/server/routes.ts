@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toApiError } from '../errors.js';
 import { apiRoute } from './api-route.js';
 import type { RouteHandler, ServerContext } from './context.js';
-import { exportRoute, staticRoute } from './files.js';
+import { bundleRoute, exportRoute, staticRoute } from './files.js';
 import { cookieToken, fail, sameToken, sendError } from './http.js';
 import { uploadRoute } from './upload.js';
 
@@ -28,6 +28,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/api/', methods: ['POST'], handle: apiRoute },
   { path: '/upload', methods: ['POST'], handle: uploadRoute },
   { path: '/download/export', methods: ['GET'], handle: exportRoute },
+  { path: '/download/bundle', methods: ['GET'], handle: bundleRoute },
   { path: '/download/', methods: ['GET', 'HEAD', 'POST'], handle: notFound },
   { path: '/', methods: ['GET', 'HEAD'], cookie: true, handle: staticRoute },
 ];

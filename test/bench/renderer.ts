@@ -46,6 +46,7 @@ function makeRun(id: number): RunRow {
     datasetId: 1,
     datasetName: 'city-energy',
     status: 'completed',
+    waitReason: null,
     spec: RunSpecSchema.parse({ target: 'load_mw' }),
     seed: 42,
     backend: 'wasm',

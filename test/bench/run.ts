@@ -1,4 +1,4 @@
-// `npm run bench [-- --suite import|train|rnn|renderer] [--json]`: runs the benchmark suites. Each suite
+// `npm run bench [-- --suite import|train|rnn|renderer|bundles] [--json]`: runs the benchmark suites. Each suite
 // module exports `run(opts)`; it prints a table, or one JSON line per row with --json
 // (format: ../shared/bench/README.md).
 export interface BenchOptions {
@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: BenchOptions): Promise<vo
   train: () => import('./train.js'),
   rnn: () => import('./rnn.js'),
   renderer: () => import('./renderer.js'),
+  bundles: () => import('./bundles.js'),
 };
 
 async function main(): Promise<void> {

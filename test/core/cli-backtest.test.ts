@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../core/cli.js';
-import type { BacktestRow } from '../../core/contract.js';
+import type { BacktestRow } from '../../core/backtest-schemas.js';
 import { sineCsv, tempDir, tinySpec } from '../helpers.js';
 
 const t = tempDir();

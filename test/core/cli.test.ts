@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { main } from '../../core/cli.js';
 import { trainCommand } from '../../core/cli/commands-runs.js';
 import { contextFor, parseCommandLine } from '../../core/cli/table.js';
+import { openDb } from '../../db/open.js';
 import { sineCsv, tempDir } from '../helpers.js';
 
 const t = tempDir();
@@ -157,6 +158,29 @@ describe('rnn-workbench CLI', () => {
     expect(usage.err).toMatch(/unknown command "frobnicate"/);
     const resume = await cli('resume', '1');
     expect(resume.err).toMatch(/run 1 is completed; only interrupted, stopped or failed runs can be resumed/);
+  });
+
+  it('shows and sets the trainer limit per database; runs says why a queued run waits', async () => {
+    const set = await cli('settings', '--max-trainers', '1');
+    expect(set.code).toBe(0);
+    expect(set.out).toMatch(/^max trainers: 1 \(default on this machine: \d+\)$/);
+    const shown = JSON.parse((await cli('settings', '--json')).out);
+    expect(shown).toMatchObject({ maxTrainers: 1, maxTrainersSet: true });
+    const bad = await cli('settings', '--max-trainers', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--max-trainers expects a whole number from 1 to 64 or "default", got "0"/);
+    const reset = await cli('settings', '--max-trainers', 'default');
+    expect(reset.out).toMatch(/the default: one per two cores/);
+
+    // A queued run as a host that holds it records it (the service's queue is tested in test/faults/trainer-queue.test.ts).
+    const raw = openDb(db);
+    raw.prepare(`UPDATE runs SET status = 'queued', wait_reason = 'waiting: 1 of 1 trainer slot busy (run 1)', heartbeat = ? WHERE id = 2`).run(Date.now());
+    raw.close();
+    // runs and show open the database read-only: they leave the queued row as it is.
+    const runs = await cli('runs');
+    expect(runs.out).toMatch(/^run 2: waiting: 1 of 1 trainer slot busy \(run 1\)$/m);
+    const show = await cli('show', '2');
+    expect(show.out).toMatch(/run 2 .*: queued — waiting: 1 of 1 trainer slot busy \(run 1\)/);
   });
 
   it('the bin runs the CLI', () => {

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { Api } from '../../core/api.js';
 import type { EventMap, EventName, Result } from '../../core/contract.js';
 import { sanitizeFileName, startServer, type RunningServer } from '../../core/server.js';
-import { unzipStore } from '../zip.js';
+import { unzipSync } from 'fflate';
 
 type Listener = (payload: unknown) => void;
 
@@ -240,9 +240,9 @@ describe('startServer', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/zip');
     expect(r.headers['content-disposition']).toContain('run-3-best-model.zip');
-    const files = unzipStore(r.body);
-    expect(files.map((f) => f.name)).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
-    expect([...files[2]!.data]).toEqual([1, 2, 3, 250]);
+    const files = unzipSync(r.body);
+    expect(Object.keys(files)).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
+    expect([...files['weights.bin']!]).toEqual([1, 2, 3, 250]);
     const call = api.calls.findLast((c) => c.method === 'runs.export')!;
     const outDir = (call.args as { outDir: string }).outDir;
     expect(existsSync(outDir)).toBe(false);

@@ -14,6 +14,12 @@ function dataset(db: ReturnType<typeof openDb>): number {
     db.prepare(`INSERT INTO datasets (name, source_name, sha256, imported_at, row_count) VALUES ('d', 'd.csv', 'x', '2026-01-01', 3)`).run().lastInsertRowid,
   );
 }
+/** A run stored the way a 001 database's code stored it (no uuid column yet). */
+function v1Run(db: ReturnType<typeof openDb>, datasetId: number, parentId: number | null = null): number {
+  const id = Number(db.prepare(`INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, parent_id) VALUES ('r', ?, 'queued', '{}', 1, 'now', ?)`).run(datasetId, parentId).lastInsertRowid);
+  db.prepare(`INSERT INTO run_tags (run_id, tag) VALUES (?, 'a')`).run(id);
+  return id;
+}
 const newRun = (datasetId: number, parentId: number | null = null) => ({ name: 'r', datasetId, spec: '{}', seed: 1, parentId, params: { 'model.cell': 'lstm' }, tags: ['a'] });
 
 describe('runs table', () => {
@@ -52,12 +58,13 @@ describe('runs table', () => {
     const old = openDb(file, { migrations: v1 });
     expect(old.pragma('user_version', { simple: true })).toBe(1);
     const ds = dataset(old);
-    const a = runsDb.insertRun(old, newRun(ds));
-    const b = runsDb.insertRun(old, newRun(ds, a));
-    const c = runsDb.insertRun(old, newRun(ds));
+    const a = v1Run(old, ds);
+    const b = v1Run(old, ds, a);
+    const c = v1Run(old, ds);
     old.prepare(`INSERT INTO metrics (run_id, key, epoch, step, value, wall_time) VALUES (?, 'loss', 1, 1, 0.5, 1)`).run(b);
     old.prepare(`INSERT INTO checkpoints (run_id, kind, epoch, topology, weight_specs, weights, preprocessing, created_at) VALUES (?, 'best', 1, '{}', '[]', x'00', '{}', 'now')`).run(b);
-    runsDb.finishRun(old, c, 'failed');
+    // Plain SQL: today's finishRun names columns a version 1 database does not have yet.
+    old.prepare(`UPDATE runs SET status = 'failed' WHERE id = ?`).run(c);
     runsDb.deleteRun(old, c); // before 002 the highest id is reused
     old.close();
 
@@ -73,7 +80,11 @@ describe('runs table', () => {
     const children = db.prepare(`SELECT sql FROM sqlite_master WHERE sql LIKE '%REFERENCES runs_002%'`).all();
     expect(children).toEqual([]);
     const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs'`).all() as { name: string }[]).map((r) => r.name);
-    expect(indexes).toEqual(expect.arrayContaining(['runs_dataset', 'runs_status'])); // later migrations may add their own
+    expect(indexes.sort()).toEqual(['runs_backtest_fold', 'runs_dataset', 'runs_status', 'runs_uuid']);
+    // 005 gave every existing run its own uuid.
+    const uuids = (db.prepare(`SELECT uuid FROM runs`).all() as { uuid: string }[]).map((r) => r.uuid);
+    expect(uuids.every((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u))).toBe(true);
+    expect(new Set(uuids).size).toBe(uuids.length);
     // Children still follow their run: deleting it cascades.
     runsDb.finishRun(db, b, 'failed');
     expect(runsDb.deleteRun(db, b)).toBe(true);

@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../core/server.js';
 import { createService, type Service } from '../../core/service.js';
-import { unzipStore } from '../zip.js';
+import { unzipSync } from 'fflate';
 import { launchChromium } from './chromium.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 
@@ -191,7 +191,8 @@ describe('workbench in Chromium (browser mode)', () => {
     expect(model.suggestedFilename()).toBe('run-1-best-model.zip');
     const zipPath = join(dir, 'model.zip');
     await model.saveAs(zipPath);
-    const files = unzipStore(readFileSync(zipPath));
+    const unzipped = unzipSync(readFileSync(zipPath));
+    const files = Object.entries(unzipped).map(([name, data]) => ({ name, data: Buffer.from(data) }));
     const names = files.map((f) => f.name);
     expect(names).toContain('model.json');
     expect(names).toContain('preprocessing.json');

@@ -10,6 +10,8 @@ export function inProcessClient(api: Api): Client {
     on: (event, listener) => api.on(event, listener),
     upload: async () => ({ ok: false, error: { code: 'bad_input', message: 'no uploads in component tests' } }),
     exportModel: async () => ({ ok: false, error: { code: 'bad_input', message: 'no exports in component tests' } }),
+    bundleRuns: async () => ({ ok: false, error: { code: 'bad_input', message: 'no bundles in component tests' } }),
+    importBundle: async () => ({ ok: false, error: { code: 'bad_input', message: 'no bundles in component tests' } }),
     saveText: async (fileName) => ({ ok: true, value: { message: `Saved ${fileName}` } }),
   };
 }

@@ -9,6 +9,7 @@ export function makeRun(id: number, over: Partial<RunRow> & { units?: number; va
     datasetId: 1,
     datasetName: 'city-energy',
     status: 'completed',
+    waitReason: null,
     spec: RunSpecSchema.parse({ target: 'load_mw', model: { cell: 'gru', layers: [{ units }] } }),
     seed: 42,
     backend: 'wasm',

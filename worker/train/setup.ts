@@ -12,6 +12,7 @@ import { chooseBackend } from '../backend.js';
 import { windowCount } from '../data/batches.js';
 import { prepare, type Prepared } from '../data/prepare.js';
 import { datasetInfo, columnLoader } from '../../core/datasets.js';
+import { processStartTime } from '../../core/trainer-identity.js';
 import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.js';
 import { chooseImpl } from '../model/impl.js';
 import { Rng } from '../util/random.js';
@@ -133,7 +134,9 @@ export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<Ru
   const runner = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
 
   // Queued → running in one statement: of two trainers started for one run, only one gets it.
-  if (!runsDb.markStarted(db, runId, { pid: process.pid, backend: backend.backend, device: backend.device, impl: impl.name, paramCount })) {
+  // The pid with its start time names this process, so `stop` never signals a process that got the pid later.
+  const started = processStartTime(process.pid);
+  if (!runsDb.markStarted(db, runId, { pid: process.pid, started, backend: backend.backend, device: backend.device, impl: impl.name, paramCount })) {
     log(`run ${runId} is no longer queued (stopped, or taken by another trainer); this trainer leaves it`, 'warn');
     runner.dispose();
     return null;

@@ -2,7 +2,7 @@
 // (one function per contract method + `on`); in a browser the same calls go over HTTP + a
 // WebSocket for events. Nothing else in the renderer knows which transport is in use.
 import type { MenuCommand, WorkbenchBridge } from '../../../core/bridge.js';
-import type { Args, EventMap, EventName, MethodName, Output, Result } from '../../../core/contract.js';
+import type { Args, EventMap, EventName, ImportBundleResult, MethodName, Output, Result } from '../../../core/contract.js';
 
 export type Listener<E extends EventName> = (payload: EventMap[E]) => void;
 
@@ -23,11 +23,18 @@ export interface Client {
   pickCsv?(): Promise<string | null>;
   /** Exports a run's model: a download in the browser, a chosen folder in Electron. */
   exportModel(runId: number, checkpoint: 'best' | 'last'): Promise<Result<{ message: string }>>;
+  /** Bundles runs (docs/bundles.md): a .rnnwb download in the browser, a file in a chosen folder in Electron. */
+  bundleRuns(ids: number[], withData: boolean): Promise<Result<{ message: string }>>;
+  /** Imports a bundle: the given File uploaded in the browser; in Electron one picked in the open dialog. */
+  importBundle(file?: File): Promise<Result<ImportBundleResult>>;
   /** Saves a CSV: a download in the browser, a save dialog in Electron. */
   saveText(fileName: string, text: string): Promise<Result<{ message: string }>>;
   /** Application menu commands (Electron only). */
   onMenu?(listener: (command: MenuCommand) => void): () => void;
 }
+
+/** The bundle's file name: the run ids, or their count when there are many. */
+export const bundleName = (ids: number[]): string => (ids.length <= 5 ? `runs-${ids.join('-')}.rnnwb` : `runs-${ids.length}.rnnwb`);
 
 function failure(message: string, code: 'internal' | 'bad_input' = 'internal', field?: string): { ok: false; error: { code: typeof code; message: string; field?: string } } {
   return { ok: false, error: { code, message, ...(field ? { field } : {}) } };
@@ -69,6 +76,20 @@ export function bridgeClient(bridge: WorkbenchBridge): Client {
       const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint });
       if (!r.ok) return r;
       return { ok: true, value: { message: `Saved to ${dir}` } };
+    },
+    async bundleRuns(ids, withData) {
+      const dir = await bridge.dialogs.chooseDir();
+      if (!dir) return failure('bundle cancelled');
+      // Main accepts a file inside the folder picked just now (electron/grants.ts).
+      const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+      const r = await bridge.api['runs.bundle']({ ids, outPath: `${dir.replace(/[\\/]+$/, '')}${sep}${bundleName(ids)}`, data: withData });
+      if (!r.ok) return r;
+      return { ok: true, value: { message: `Saved ${r.value.path}` } };
+    },
+    async importBundle() {
+      const path = await bridge.dialogs.openCsv();
+      if (!path) return failure('import cancelled');
+      return bridge.api['runs.importBundle']({ path });
     },
     async saveText(fileName, text) {
       const path = await bridge.dialogs.saveText(fileName, text);
@@ -136,7 +157,7 @@ export function httpClient(token: string, base = ''): Client {
     };
   }
 
-  return {
+  const self: Client = {
     transport: 'http',
     async call(method, args) {
       try {
@@ -180,6 +201,22 @@ export function httpClient(token: string, base = ''): Client {
       saveText(fileName, text);
       return { ok: true, value: { message: `Downloaded ${fileName}` } };
     },
+    async bundleRuns(ids, withData) {
+      try {
+        const res = await fetch(`${base}/download/bundle?runs=${ids.join(',')}&data=${withData ? 1 : 0}`, { headers: { 'x-workbench-token': token } });
+        if (!res.ok) return envelope(res);
+        saveBlob(bundleName(ids), await res.blob());
+        return { ok: true, value: { message: `Downloaded ${bundleName(ids)}` } };
+      } catch (err) {
+        return failure(`cannot reach the workbench host: ${(err as Error).message}`);
+      }
+    },
+    async importBundle(file) {
+      if (!file) return failure('choose a .rnnwb file', 'bad_input', 'file');
+      const up = await self.upload(file);
+      if (!up.ok) return up;
+      return self.call('runs.importBundle', { path: up.value.path });
+    },
     async exportModel(runId, checkpoint) {
       try {
         const res = await fetch(`${base}/download/export?run=${runId}&checkpoint=${checkpoint}`, {
@@ -194,6 +231,7 @@ export function httpClient(token: string, base = ''): Client {
       }
     },
   };
+  return self;
 }
 
 let client: Client | null = null;

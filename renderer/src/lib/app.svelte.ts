@@ -64,6 +64,10 @@ export class AppState {
       }),
       // A finished epoch changes the run's summary columns (best val loss, epochs done).
       c.on('run:epoch', () => this.scheduleRunsRefresh(1000)),
+      // A queued run's reason to wait changed (a trainer slot freed or filled).
+      c.on('run:log', (l) => {
+        if (l.message.startsWith('waiting: ')) this.scheduleRunsRefresh(500);
+      }),
     );
     await Promise.all([this.refreshDatasets(), this.refreshRuns()]);
     this.loaded = true;

@@ -56,4 +56,20 @@ describe('transport choice', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(/Import button/);
   });
+
+  it('bundles into a file inside the folder picked in Electron, and imports the file picked in the open dialog', async () => {
+    const calls: [string, unknown][] = [];
+    const bridge = {
+      api: new Proxy({}, { get: (_t, m: string) => async (args: { outPath?: string }) => (calls.push([m, args]), { ok: true, value: { path: args.outPath } }) }),
+      on: () => () => undefined,
+      dialogs: { openCsv: async () => '/in/runs.rnnwb', chooseDir: async () => 'C:\\Users\\me\\', saveText: async () => null },
+    } as unknown as WorkbenchBridge;
+    const c = bridgeClient(bridge);
+    expect(await c.bundleRuns([3, 4], false)).toEqual({ ok: true, value: { message: 'Saved C:\\Users\\me\\runs-3-4.rnnwb' } });
+    await c.importBundle();
+    expect(calls).toEqual([
+      ['runs.bundle', { ids: [3, 4], outPath: 'C:\\Users\\me\\runs-3-4.rnnwb', data: false }],
+      ['runs.importBundle', { path: '/in/runs.rnnwb' }],
+    ]);
+  });
 });
