@@ -86,6 +86,18 @@ describe('backtests', () => {
       expect(done.summary[key]!.std).toBeCloseTo(std(xs), 12);
     }
 
+    // A fold bundled into another database arrives as a plain run (its backtest is not there).
+    const bundle = join(t.dir, 'fold.rnnwb');
+    await ok(svc.call('runs.bundle', { ids: [runs[1]!.id], outPath: bundle }));
+    const other = createService({ dbPath: join(t.dir, 'other.db') });
+    try {
+      const imported = await ok(other.call('runs.importBundle', { path: bundle }));
+      expect(imported.added).toHaveLength(1);
+      expect((await ok(other.call('runs.get', { id: imported.added[0]!.id }))).test).toEqual(runs[1]!.test);
+    } finally {
+      await other.close();
+    }
+
     const list = await ok(svc.call('backtests.list', {}));
     expect(list.map((b) => b.id)).toContain(bt.id);
     const again = await svc.call('backtests.resume', { id: bt.id });
