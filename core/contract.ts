@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
 import { RunSpecSchema } from './spec.js';
+import { describeZodError, type Result } from './envelope.js';
+
 export * from './spec.js';
 export * from './bundle-schemas.js';
+export * from './envelope.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -93,6 +96,10 @@ export const RunRow = z.object({
   test: z.record(z.string(), z.number()),
   /** Why a queued run has not started: "waiting: 1 of 1 trainer slots busy (run 7)"; null otherwise. */
   waitReason: z.string().nullable(),
+  /** Forecast: how the season behind seasonal naive and MASE was found (absent before the test evaluation). */
+  seasonHow: z.string().nullable().optional(),
+  /** Notes of the test evaluation, e.g. the ETS variant fitted per target. */
+  testNotes: z.array(z.string()).optional(),
 });
 export type RunRow = z.infer<typeof RunRow>;
 
@@ -155,6 +162,7 @@ export const Estimate = z.object({
 export type Estimate = z.infer<typeof Estimate>;
 
 const id = z.number().int().positive();
+
 
 // ---------------------------------------------------------------------------------------------
 // Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
@@ -350,46 +358,10 @@ export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = ['run:progress', 'run:epoch', 'run:status', 'run:log', 'import:progress', 'datasets:changed'];
 
 // ---------------------------------------------------------------------------------------------
-// The envelope
-
-export const ERROR_CODES = ['invalid_args', 'not_found', 'bad_input', 'conflict', 'forbidden', 'internal'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-export interface ApiError {
-  code: ErrorCode;
-  message: string;
-  /** Dotted path of the offending field (`spec.window.lookback`), a column or a file line. */
-  field?: string;
-}
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
-
-/** An error the service raises on purpose; hosts turn it into `{ ok: false, error }`. */
-export class ServiceError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ServiceError';
-  }
-}
+// The envelope (core/envelope.ts)
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name);
-}
-
-/** Formats a zod error as one readable line naming each field. */
-export function describeZodError(err: z.ZodError, prefix = ''): ApiError {
-  const first = err.issues[0];
-  const field = first ? [prefix, ...first.path.map(String)].filter(Boolean).join('.') : prefix || undefined;
-  const message = err.issues
-    .slice(0, 5)
-    .map((i) => {
-      const f = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
-      return f ? `${f}: ${i.message}` : i.message;
-    })
-    .join('; ');
-  return { code: 'invalid_args', message, ...(field ? { field } : {}) };
 }
 
 /** Validates a call's arguments at a host boundary. */

@@ -93,7 +93,8 @@ export const HeadSchema = z
 
 export const ModelSchema = z
   .object({
-    cell: z.enum(CELLS).default('lstm'),
+    // gru, batch 32, learning rate 0.003: measured on the 40-series forecast battery (docs/benchmarks.md).
+    cell: z.enum(CELLS).default('gru'),
     layers: z.array(LayerSchema).min(LIMITS.layers.min).max(LIMITS.layers.max).default([{ units: 64, dropout: 0 }]),
     bidirectional: z.boolean().default(false),
     head: HeadSchema.prefault({}),
@@ -105,9 +106,9 @@ export const ModelSchema = z
 export const TrainSchema = z
   .object({
     epochs: z.number().int().min(LIMITS.epochs.min).max(LIMITS.epochs.max).default(50),
-    batchSize: z.number().int().min(LIMITS.batchSize.min).max(LIMITS.batchSize.max).default(64),
+    batchSize: z.number().int().min(LIMITS.batchSize.min).max(LIMITS.batchSize.max).default(32),
     optimizer: z.enum(OPTIMIZERS).default('adam'),
-    learningRate: z.number().gt(0).max(LIMITS.learningRateMax).default(0.001),
+    learningRate: z.number().gt(0).max(LIMITS.learningRateMax).default(0.003),
     loss: z.enum(LOSSES).default('mse'),
     patience: z.number().int().min(LIMITS.patience.min).max(LIMITS.patience.max).default(10),
     seed: z.number().int().min(LIMITS.seed.min).max(LIMITS.seed.max).default(42),

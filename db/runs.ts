@@ -43,6 +43,10 @@ export interface RunRecord {
   /** Why a queued run has not started yet; NULL once it has. */
   wait_reason: string | null;
   test_metrics: string;
+  /** How the season was found (migration 006; null before the test evaluation or for old runs). */
+  season_how: string | null;
+  /** json string[]: the test evaluation's notes (the ETS variants). */
+  test_notes: string;
 }
 
 const SELECT_RUN = `SELECT r.*, d.name AS dataset_name FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;
@@ -178,8 +182,9 @@ export function requeueRun(db: DB, id: number): boolean {
   return claimRun(db, id, RESUMABLE, 'queued');
 }
 
-export function setTestMetrics(db: DB, id: number, metrics: Record<string, number>): void {
-  db.prepare(`UPDATE runs SET test_metrics = ? WHERE id = ?`).run(JSON.stringify(metrics), id);
+export function setTestMetrics(db: DB, id: number, metrics: Record<string, number>, info: { seasonHow?: string | null; notes?: string[] } = {}): void {
+  db.prepare(`UPDATE runs SET test_metrics = ?, season_how = ?, test_notes = ? WHERE id = ?`).run(
+    JSON.stringify(metrics), info.seasonHow ?? null, JSON.stringify(info.notes ?? []), id);
 }
 
 /** Deletes a run unless a trainer owns it (queued or running), in one statement. */

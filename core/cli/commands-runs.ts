@@ -136,7 +136,7 @@ export const compareCommand: Command = {
       return 0;
     }
     const metricKeys = [...new Set(runs.flatMap((r) => r.summary.map((s) => s.key)))].filter((k) => /loss|mae|rmse|acc/.test(k));
-    const testKeys = [...new Set(runs.flatMap((r) => Object.keys(r.test)))].filter((k) => !k.includes('confusion') && !k.includes('.windows')).sort();
+    const testKeys = [...new Set(runs.flatMap((r) => Object.keys(r.test)))].filter((k) => !k.includes('confusion') && !k.includes('.windows') && !k.includes('@')).sort(); // per-step scores: see show
     console.log(table(['', ...runs.map((r) => `#${r.id} ${r.name}`)], [
       ['status', ...runs.map((r) => r.status)],
       ['epochs', ...runs.map((r) => r.epochsDone)],

@@ -1,6 +1,7 @@
 // Plain-text tables and run summaries for the CLI's human output (`--json` prints the contract's
 // records instead).
 import type { DatasetSummary, RunRow } from '../contract.js';
+import { baselineVerdicts, describeSeason, FORECAST_METRICS, FORECASTERS, stepCount, stepKey, stepScores, TEST_WINDOWS_KEY } from '../metric-keys.js';
 
 export const fmt = (v: number | undefined | null, digits = 4): string =>
   v === undefined || v === null || !Number.isFinite(v) ? '-' : Number(v.toPrecision(digits)).toString();
@@ -37,19 +38,46 @@ export function printRun(r: RunRow): void {
   printTestSplit(r);
 }
 
-/** The test-split metrics as a table of metric × model (`test`, `naive`, `seasonal`...). */
+const COLUMN_ORDER: readonly string[] = [...FORECASTERS, 'majority'];
+const ROW_ORDER: readonly string[] = [...FORECAST_METRICS, 'accuracy'];
+const rank = (order: readonly string[], x: string) => (order.includes(x) ? order.indexOf(x) : order.length);
+
+/**
+ * The test-split evaluation: the season and how it was found, a table of metric × forecaster
+ * (`test` = the model, `naive`, `seasonal`, `ets`; or `majority` for classifiers), the model
+ * against each baseline, the error per step ahead (horizon > 1) and the evaluation's notes.
+ */
 function printTestSplit(r: RunRow): void {
-  const test = Object.entries(r.test).filter(([k]) => !k.includes('confusion'));
+  const test = Object.entries(r.test).filter(([k]) => !k.includes('confusion') && k.includes('.'));
   if (!test.length) return;
   const groups = new Map<string, Map<string, number>>();
   for (const [k, v] of test) {
     const [who, ...rest] = k.split('.');
-    if (!rest.length) continue;
-    const g = groups.get(rest.join('.')) ?? new Map<string, number>();
+    const metric = rest.join('.');
+    if (metric === 'windows' || metric.includes('@')) continue;
+    const g = groups.get(metric) ?? new Map<string, number>();
     g.set(who!, v);
-    groups.set(rest.join('.'), g);
+    groups.set(metric, g);
   }
-  const cols = [...new Set(test.map(([k]) => k.split('.')[0]!).filter((k) => k !== 'season_length'))];
-  console.log(`  test split (best checkpoint${r.test.season_length ? `, season length ${r.test.season_length}` : ''}):`);
-  console.log(table(['metric', ...cols], [...groups].filter(([m]) => m !== 'windows').map(([m, g]) => [m, ...cols.map((c) => fmt(g.get(c)))])).replace(/^/gm, '    '));
+  const cols = [...new Set(test.map(([k]) => k.split('.')[0]!))].sort((a, b) => rank(COLUMN_ORDER, a) - rank(COLUMN_ORDER, b));
+  const rows = [...groups].sort(([a], [b]) => rank(ROW_ORDER, a) - rank(ROW_ORDER, b) || a.localeCompare(b));
+  const windows = r.test[TEST_WINDOWS_KEY];
+  console.log(`  test split (best checkpoint${windows !== undefined ? `, ${windows} windows` : ''}):`);
+  const season = describeSeason(r.test, r.seasonHow);
+  if (season) console.log(`    ${season}`);
+  console.log(table(['metric', ...cols], rows.map(([m, g]) => [m, ...cols.map((c) => fmt(g.get(c)))])).replace(/^/gm, '    '));
+  const verdicts = baselineVerdicts(r.test, 'mae').sort((a, b) => Number(b.outcome === 'loses') - Number(a.outcome === 'loses'));
+  if (verdicts.length) console.log(`    the model ${verdicts.map((v) => v.text).join('; ')}`);
+  printSteps(r.test);
+  for (const note of r.testNotes ?? []) console.log(`    ${note}`);
+}
+
+/** Per step ahead (horizon > 1): MAE of the model and of each baseline. */
+function printSteps(test: Record<string, number>): void {
+  const H = stepCount(test);
+  if (H < 2) return;
+  const who = FORECASTERS.filter((w) => stepScores(test, w, 'mae').some((v) => v !== null));
+  console.log('    MAE per step ahead:');
+  const rows = Array.from({ length: H }, (_, i) => [i + 1, ...who.map((w) => fmt(test[stepKey(w, 'mae', i + 1)]))]);
+  console.log(table(['step', ...who], rows).replace(/^/gm, '      '));
 }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --suite import|train|rnn|renderer|bundles] [--json]`: runs the benchmark suites. Each suite
+// `npm run bench [-- --suite import|train|rnn|renderer|bundles|forecast] [--json]`: runs the benchmark suites. Each suite
 // module exports `run(opts)`; it prints a table, or one JSON line per row with --json
 // (format: ../shared/bench/README.md).
 export interface BenchOptions {
@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: BenchOptions): Promise<vo
   rnn: () => import('./rnn.js'),
   renderer: () => import('./renderer.js'),
   bundles: () => import('./bundles.js'),
+  forecast: () => import('./forecast.js'),
 };
 
 async function main(): Promise<void> {

@@ -118,7 +118,7 @@ describe('rnn-workbench CLI', () => {
     expect(imp.out).toMatch(/dataset 1 "sine": 1200 rows, time column time/);
 
     const specFile = join(t.dir, 'spec.json');
-    writeFileSync(specFile, JSON.stringify({ target: 'value', window: { lookback: 12 }, model: { layers: [{ units: 8 }] }, train: { epochs: 2, learningRate: 0.01 } }));
+    writeFileSync(specFile, JSON.stringify({ target: 'value', window: { lookback: 12 }, model: { cell: 'lstm', layers: [{ units: 8 }] }, train: { epochs: 2, learningRate: 0.01 } }));
     const a = await cli('train', '--dataset', 'sine', '--spec', specFile);
     expect(a.code).toBe(0);
     expect(a.out).toMatch(/run 1 .*completed/);
@@ -145,6 +145,26 @@ describe('rnn-workbench CLI', () => {
     const exp = await cli('export', '1', '--out', out);
     expect(exp.code).toBe(0);
     expect(existsSync(join(out, 'model.json'))).toBe(true);
+  });
+
+  it('show prints the season and how it was found, ETS beside the baselines and the error per step ahead', async () => {
+    const one = await cli('show', '1');
+    expect(one.out).toMatch(/^ {4}season 24: hourly timestamps .*→ season 24, confirmed on the train split/m);
+    expect(one.out).toMatch(/^ {4}the model (beats|loses to|ties with) .*ETS/m);
+    expect(one.out).toMatch(/^ {4}ETS baseline for value: .*AICc/m);
+    expect(one.out).not.toMatch(/per step ahead/); // horizon 1
+    const specFile = join(t.dir, 'spec-h3.json');
+    writeFileSync(specFile, JSON.stringify({ target: 'value', window: { lookback: 12, horizon: 3 }, model: { layers: [{ units: 4 }] }, train: { epochs: 1 } }));
+    const h3 = await cli('train', '--dataset', '1', '--spec', specFile, '--json');
+    const id = String(JSON.parse(h3.out).id);
+    const show = await cli('show', id);
+    expect(show.out).toMatch(/MAE per step ahead:\n\s+step\s+test\s+naive\s+seasonal\s+ets\n\s+1\s+[\d.]+/);
+    expect(show.out).toMatch(/^\s+3\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+    expect(show.out).not.toMatch(/mae@/); // per-step scores are not rows of the pooled table
+    const json = JSON.parse((await cli('show', id, '--json')).out);
+    expect(json.seasonHow).toMatch(/season 24/);
+    expect(json.test['ets.mae@3']).toBeGreaterThan(0);
+    expect(json.testNotes.join('\n')).toMatch(/ETS baseline/);
   });
 
   it('says what is wrong, with a non-zero exit', async () => {

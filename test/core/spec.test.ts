@@ -9,9 +9,9 @@ describe('RunSpec', () => {
     expect(s.task).toBe('forecast');
     expect(s.window).toEqual({ lookback: 24, horizon: 1, stride: 1 });
     expect(s.split).toEqual({ train: 0.7, val: 0.15, test: 0.15 });
-    expect(s.model.cell).toBe('lstm');
+    expect(s.model.cell).toBe('gru');
     expect(s.model.layers).toEqual([{ units: 64, dropout: 0 }]);
-    expect(s.train).toMatchObject({ epochs: 50, batchSize: 64, optimizer: 'adam', learningRate: 0.001, loss: 'mse', patience: 10, seed: 42 });
+    expect(s.train).toMatchObject({ epochs: 50, batchSize: 32, optimizer: 'adam', learningRate: 0.003, loss: 'mse', patience: 10, seed: 42 });
     expect(s.version).toBe(1);
   });
 

@@ -95,6 +95,38 @@ describe('runs table', () => {
   });
 });
 
+describe('evaluation notes (migration 006)', () => {
+  it('stores how the season was found and the evaluation notes beside the test metrics', () => {
+    const db = openDb(join(t.dir, 'notes.db'));
+    const id = runsDb.insertRun(db, newRun(dataset(db)));
+    expect(runsDb.getRun(db, id)).toMatchObject({ season_how: null, test_notes: '[]' });
+    runsDb.setTestMetrics(db, id, { season_length: 12, 'ets.mae': 1 }, { seasonHow: 'monthly time column → season 12', notes: ['ETS baseline for y: ETS(A,Ad,A)'] });
+    const r = runsDb.getRun(db, id)!;
+    expect(r.season_how).toBe('monthly time column → season 12');
+    expect(JSON.parse(r.test_notes)).toEqual(['ETS baseline for y: ETS(A,Ad,A)']);
+    db.close();
+  });
+
+  it('fills the season of runs evaluated before it from their best checkpoint', () => {
+    const file = join(t.dir, 'before-006.db');
+    const old = openDb(file, { migrations: loadMigrations().filter((m) => m.version < 6) });
+    const ds = dataset(old);
+    const [evaluated, notYet, tooOld, damaged] = [1, 2, 3, 4].map(() => runsDb.insertRun(old, newRun(ds))) as [number, number, number, number];
+    const cp = old.prepare(`INSERT INTO checkpoints (run_id, kind, epoch, topology, weight_specs, weights, preprocessing, created_at) VALUES (?, ?, 1, '{}', '[]', x'00', ?, 'now')`);
+    cp.run(evaluated, 'best', JSON.stringify({ seasonLength: 24, seasonHow: 'hourly time column → season 24' }));
+    cp.run(evaluated, 'last', JSON.stringify({ seasonHow: 'not this one' }));
+    cp.run(notYet, 'best', JSON.stringify({ seasonHow: 'hourly time column → season 24' }));
+    cp.run(tooOld, 'best', JSON.stringify({ seasonLength: 5 }));
+    cp.run(damaged, 'best', '{not json');
+    old.prepare(`UPDATE runs SET test_metrics = '{"season_length":24,"test.mae":1}' WHERE id IN (?, ?, ?)`).run(evaluated, tooOld, damaged);
+    old.close();
+    const db = openDb(file);
+    const how = (id: number) => runsDb.getRun(db, id)!.season_how;
+    expect([how(evaluated), how(notYet), how(tooOld), how(damaged)]).toEqual(['hourly time column → season 24', null, null, null]);
+    db.close();
+  });
+});
+
 describe('insertRun', () => {
   it('checks the parent inside the insert, with a contract error code', async () => {
     const { toApiError } = await import('../../core/errors.js');

@@ -131,6 +131,12 @@ describe('workbench in Chromium (browser mode)', () => {
     expect(await page.getByTestId('backend').textContent()).not.toBe('—');
     const log = await page.getByTestId('run-log').textContent();
     expect(log).toContain('completed');
+    // ETS beside naive and seasonal naive, the season and how it was found, a flag per baseline.
+    expect(await page.getByTestId('test-metrics').textContent()).toMatch(/model.*naive.*ETS/);
+    expect(await page.getByTestId('season').textContent()).toMatch(/^(Season \d+|No season): hourly timestamps/);
+    expect(await page.getByTestId('verdicts').textContent()).toMatch(/(beats|loses to|ties with) ETS/);
+    await page.locator('[data-testid="run-predictions"] canvas').waitFor();
+    expect(await page.getByTestId('horizon-panel').count()).toBe(0); // horizon 1: nothing per step
     await page.waitForTimeout(400);
     await shot('05-live-run');
   }, 120_000);
@@ -140,11 +146,22 @@ describe('workbench in Chromium (browser mode)', () => {
     const units = page.locator('input[name="model.layers.0.units"]');
     await expect.poll(() => units.inputValue()).toBe('8');
     await units.fill('16');
+    await page.locator('input[name="window.horizon"]').fill('3');
     await page.locator('input[name="name"]').fill('gru-16');
     await page.getByTestId('param-count').waitFor();
     await page.getByTestId('train').click();
     await page.getByText('cloned from #1').waitFor();
     await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 90_000 });
+    // Horizon 3: MAE per step ahead for the model and each baseline, as a chart and its values.
+    await page.locator('[data-testid="horizon-panel"] canvas').waitFor();
+    const head = await page.locator('[data-testid="horizon-table"] thead').textContent();
+    expect(head).toMatch(/step\s*#2 gru-16\s*naive\s*(seasonal naive\s*)?ETS/);
+    const steps = await page.locator('[data-testid="horizon-table"] tbody tr').allTextContents();
+    expect(steps.map((r) => r.trim()[0])).toEqual(['1', '2', '3']);
+    for (const r of steps) expect(r).not.toContain('—'); // every forecaster scored every step
+    expect(await page.getByTestId('test-metrics').textContent()).toContain('ETS');
+    await page.getByTestId('horizon-metric').selectOption('rmse');
+    await expect.poll(() => page.locator('[data-testid="horizon-panel"] [role="img"]').getAttribute('aria-label')).toMatch(/RMSE per step ahead/);
     await page.waitForTimeout(400);
     await shot('06-live-clone');
   }, 120_000);
@@ -177,6 +194,11 @@ describe('workbench in Chromium (browser mode)', () => {
     const metrics = await page.getByTestId('metrics-table').textContent();
     expect(metrics).toContain('naive');
     expect(metrics).toContain('rmse');
+    expect(metrics).toContain('ETS');
+    expect(await page.getByTestId('compare-season').textContent()).toMatch(/^All runs: (season \d+|no season): hourly timestamps/);
+    expect(await page.getByTestId('compare-evaluation').textContent()).toMatch(/#1 gru-8.*ETS by.*#2 gru-16.*ETS by/s);
+    expect(await page.getByTestId('season-warning').count()).toBe(0); // same data, same season
+    await page.locator('[data-testid="horizon-panel"] canvas').waitFor(); // run 2 has horizon 3
     expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(3);
     await page.getByTestId('ema').fill('0.6');
     await page.getByTestId('log-scale').check();
@@ -220,6 +242,9 @@ describe('workbench in Chromium (browser mode)', () => {
     const runsText = readFileSync(runsPath, 'utf8');
     expect(runsText).toContain('gru-8');
     expect(runsText).toContain('gru-16');
+    const runsHeader = runsText.split('\n')[0]!.split(',');
+    expect(runsHeader).toEqual(expect.arrayContaining(['ets.mae', 'naive.mae', 'seasonal.mae', 'ets.mae@3', 'season_length', 'season_how']));
+    expect(runsText).toMatch(/hourly timestamps/);
     await shot('09-export');
   }, 60_000);
 

@@ -15,7 +15,7 @@ function newest(path: string): number {
 export function ensureRendererBuilt(root: string): string {
   const out = join(root, 'dist', 'renderer');
   const index = join(out, 'index.html');
-  const sources = [join(root, 'renderer'), join(root, 'core', 'contract.ts'), join(root, 'core', 'spec.ts')];
+  const sources = [join(root, 'renderer'), join(root, 'core', 'contract.ts'), join(root, 'core', 'spec.ts'), join(root, 'core', 'metric-keys.ts')];
   const stale = !existsSync(index) || Math.max(...sources.map(newest)) > statSync(index).mtimeMs;
   if (stale) {
     const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');

@@ -155,7 +155,7 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
     const result = evaluateTest(s.model, s.p, runId);
     db.transaction(() => {
-      runsDb.setTestMetrics(db, runId, result.metrics);
+      runsDb.setTestMetrics(db, runId, result.metrics, { seasonHow: s.p.task === 'forecast' ? s.p.seasonHow : null, notes: result.notes });
       result.save(db);
     })();
     for (const note of result.notes) log(note);

@@ -7,6 +7,9 @@ export type Option = EChartsOption;
 /** Colour-blind-safe palette (Okabe–Ito), readable on light and dark backgrounds. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#7f7f7f'];
 
+/** The baselines' line colours, the same in every chart (predictions, per-step errors). */
+export const BASELINE_COLORS = { naive: '#999999', seasonal: '#b5a000', ets: '#2a9d8f' } as const;
+
 export function base(): Option {
   return {
     backgroundColor: 'transparent',

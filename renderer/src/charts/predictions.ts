@@ -1,8 +1,9 @@
 // Predicted versus actual on the test split: the actual series once, one predicted series per
-// run and the naive / seasonal-naive baselines (of the first run) dashed.
+// run and the naive, seasonal-naive and ETS baselines (of the first run) dashed.
 import type { Predictions } from '../../../core/contract.js';
+import { BASELINE_LABELS, FORECAST_METRICS, FORECASTERS } from '../../../core/metric-keys.js';
 import { isEpochMs } from '../lib/format.js';
-import { base, PALETTE, valueX, zoom, type Option } from './common.js';
+import { base, BASELINE_COLORS, PALETTE, valueX, zoom, type Option } from './common.js';
 
 export interface RunPredictions {
   id: number;
@@ -37,9 +38,9 @@ export function predictionsOption(runs: readonly RunPredictions[], output = 0, t
   runs.forEach((r, i) =>
     series.push(line(`#${r.id} ${r.name}`, column(r.predictions.predicted, r.predictions.outputs.length || 1, output), PALETTE[i % PALETTE.length]!)),
   );
-  if (first.naive) series.push(line('naive', column(first.naive, O, output), '#999999', true));
-  if (first.seasonalNaive) series.push(line('seasonal naive', column(first.seasonalNaive, O, output), '#b5a000', true));
-  if (first.ets) series.push(line('ETS', column(first.ets, O, output), '#2a9d8f', true));
+  if (first.naive) series.push(line('naive', column(first.naive, O, output), BASELINE_COLORS.naive, true));
+  if (first.seasonalNaive) series.push(line('seasonal naive', column(first.seasonalNaive, O, output), BASELINE_COLORS.seasonal, true));
+  if (first.ets) series.push(line('ETS', column(first.ets, O, output), BASELINE_COLORS.ets, true));
   return {
     ...base(),
     xAxis: timeAxis ? { type: 'time' } : valueX('test window', { scale: true }),
@@ -49,7 +50,17 @@ export function predictionsOption(runs: readonly RunPredictions[], output = 0, t
   } as Option;
 }
 
-/** Rows of the metrics table: metric × (model, naive, seasonal) per run from `run.test`. */
+const SOURCE_ORDER: readonly string[] = [...FORECASTERS, 'majority'];
+const METRIC_ORDER: readonly string[] = [...FORECAST_METRICS, 'accuracy'];
+const rank = (order: readonly string[], x: string) => (order.includes(x) ? order.indexOf(x) : order.length);
+
+/**
+ * Rows of the metrics table: metric × (model per run, then naive, seasonal naive, ETS) from
+ * `run.test`. A baseline does not depend on the model: one column when the runs agree on its
+ * scores (same data, split and horizon), else one per run, labelled with the run and placed
+ * after that run's model.
+ * Per-class, confusion and per-step (`mae@3`) cells are left out: they have their own views.
+ */
 export function metricsTable(tests: readonly { id: number; name: string; test: Record<string, number> }[]): {
   metrics: string[];
   columns: { label: string; runId: number; source: string }[];
@@ -63,24 +74,36 @@ export function metricsTable(tests: readonly { id: number; name: string; test: R
       if (dot < 0) continue;
       const src = key.slice(0, dot);
       const metric = key.slice(dot + 1);
-      if (metric === 'windows' || metric.includes('.')) continue; // per-class and confusion cells: not here
+      if (metric === 'windows' || metric.includes('.') || metric.includes('@')) continue;
       metrics.add(metric);
       sources.add(src);
     }
   }
-  const order = (s: string) => (s === 'test' ? 0 : s === 'naive' ? 1 : 2);
-  const srcs = [...sources].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  const srcs = [...sources].sort((a, b) => rank(SOURCE_ORDER, a) - rank(SOURCE_ORDER, b) || a.localeCompare(b));
   const columns: { label: string; runId: number; source: string }[] = tests
     .filter((t) => Object.keys(t.test).some((k) => k.startsWith('test.')))
     .map((t) => ({ label: `#${t.id} ${t.name}`, runId: t.id, source: 'test' }));
-  // Baselines do not depend on the model: one column each, from the first run that has them.
+  const pooled = (t: { test: Record<string, number> }, s: string) =>
+    JSON.stringify(Object.entries(t.test).filter(([k]) => k.startsWith(`${s}.`) && !k.includes('@')).sort(([a], [b]) => a.localeCompare(b)));
+  // Baselines the runs disagree on follow their run's model column; shared ones come last.
+  const shared: typeof columns = [];
   for (const s of srcs.filter((x) => x !== 'test')) {
-    const t = tests.find((x) => Object.keys(x.test).some((k) => k.startsWith(`${s}.`)));
-    if (t) columns.push({ label: s === 'seasonal' ? 'seasonal naive' : s, runId: t.id, source: s });
+    const label = s in BASELINE_LABELS ? BASELINE_LABELS[s as keyof typeof BASELINE_LABELS] : s;
+    const having = tests.filter((x) => Object.keys(x.test).some((k) => k.startsWith(`${s}.`)));
+    const distinct = new Set(having.map((t) => pooled(t, s))).size;
+    if (distinct <= 1 && having[0]) {
+      shared.push({ label, runId: having[0].id, source: s });
+      continue;
+    }
+    for (const t of having) {
+      const at = columns.findLastIndex((c) => c.runId === t.id);
+      columns.splice(at < 0 ? columns.length : at + 1, 0, { label: `${label} (#${t.id})`, runId: t.id, source: s });
+    }
   }
+  columns.push(...shared);
   const byId = new Map(tests.map((t) => [t.id, t.test]));
   return {
-    metrics: [...metrics].sort(),
+    metrics: [...metrics].sort((a, b) => rank(METRIC_ORDER, a) - rank(METRIC_ORDER, b) || a.localeCompare(b)),
     columns,
     value: (runId, source, metric) => byId.get(runId)?.[`${source}.${metric}`] ?? null,
   };

@@ -5,6 +5,7 @@ import { ema } from '../../../renderer/src/charts/common.js';
 import { compareCurvesOption, liveCurvesOption, metricKeys } from '../../../renderer/src/charts/curves.js';
 import { datasetLineOption, mergeSeriesData } from '../../../renderer/src/charts/dataset.js';
 import { differingParams, parallelOption } from '../../../renderer/src/charts/parallel.js';
+import { horizonOption, horizonSeries, horizonSteps } from '../../../renderer/src/charts/horizon.js';
 import { column, metricsTable, predictionsOption } from '../../../renderer/src/charts/predictions.js';
 import { makeRun } from '../runs.js';
 
@@ -158,6 +159,72 @@ describe('parallel coordinates and predictions', () => {
     expect(t.columns.map((c) => c.label)).toEqual(['#1 a', '#2 b', 'naive', 'seasonal naive']);
     expect(t.value(2, 'test', 'rmse')).toBe(1);
     expect(t.value(1, 'seasonal', 'rmse')).toBe(4);
+  });
+
+  it('puts ETS beside naive and seasonal naive, metrics in their usual order, per-step scores left out', () => {
+    const test = { 'test.mae': 2, 'test.mase': 1.5, 'test.rmse': 3, 'ets.mae': 1, 'ets.rmse': 2, 'naive.mae': 3, 'seasonal.mae': 4, 'test.mae@1': 1, 'ets.mae@2': 1, season_length: 12 };
+    const t = metricsTable([{ id: 1, name: 'a', test }]);
+    expect(t.columns.map((c) => c.label)).toEqual(['#1 a', 'naive', 'seasonal naive', 'ETS']);
+    expect(t.metrics).toEqual(['mae', 'rmse', 'mase']);
+    expect(t.value(1, 'ets', 'mae')).toBe(1);
+  });
+
+  it('gives each run its own baseline column when the runs disagree on the baseline (other data or windows)', () => {
+    const t = metricsTable([
+      { id: 1, name: 'a', test: { 'test.mae': 2, 'naive.mae': 3, 'ets.mae': 1 } },
+      { id: 2, name: 'b', test: { 'test.mae': 2, 'naive.mae': 3, 'ets.mae': 1.5, 'seasonal.mae': 4 } },
+    ]);
+    expect(t.columns.map((c) => c.label)).toEqual(['#1 a', 'ETS (#1)', '#2 b', 'ETS (#2)', 'naive', 'seasonal naive']);
+    expect(t.value(2, 'ets', 'mae')).toBe(1.5);
+  });
+
+  it('draws the ETS line when the predictions have one', () => {
+    const pred: Predictions = { runId: 1, split: 'test', outputs: ['y'], actual: [1, 2], predicted: [1, 2], naive: [0, 1], ets: [1.5, 2.5], time: [] };
+    const o = predictionsOption([{ id: 1, name: 'a', predictions: pred }]) as AnyOpt;
+    const ets = o.series.find((s: AnyOpt) => s.name === 'ETS');
+    expect(ets.data).toEqual([
+      [0, 1.5],
+      [1, 2.5],
+    ]);
+    expect(ets.lineStyle.type).toBe('dashed');
+  });
+});
+
+describe('per-horizon errors', () => {
+  const steps = (who: string, m: string, v: number[]) => Object.fromEntries(v.map((x, i) => [`${who}.${m}@${i + 1}`, x]));
+  const a = {
+    id: 1,
+    name: 'gru',
+    test: { season_length: 24, 'test.mae': 2, ...steps('test', 'mae', [1, 2, 3]), ...steps('naive', 'mae', [1.5, 2.5, 3.5]), ...steps('seasonal', 'mae', [4, 4, 4]), ...steps('ets', 'mae', [1.2, 1.9, 2.6]), ...steps('test', 'rmse', [2, 3, 4]) },
+  };
+
+  it('draws the model per run and each baseline dashed, MAE per step ahead', () => {
+    const b = { id: 2, name: 'lstm', test: { ...steps('test', 'mae', [0.5, 1, 1.5]), ...steps('ets', 'mae', [9, 9, 9]) } };
+    expect(horizonSteps([a, b])).toBe(3);
+    const o = horizonOption([a, b]) as AnyOpt;
+    expect(o.xAxis).toMatchObject({ type: 'category', name: 'steps ahead', data: ['1', '2', '3'] });
+    expect(o.yAxis.name).toBe('test MAE');
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['#1 gru', '#2 lstm', 'naive', 'seasonal naive', 'ETS']);
+    expect(o.series[1].data).toEqual([0.5, 1, 1.5]);
+    // Baselines come from the first run that has them.
+    expect(o.series[4].data).toEqual([1.2, 1.9, 2.6]);
+    expect(o.series[4].lineStyle.type).toBe('dashed');
+    expect(o.series[0].lineStyle.type).toBeUndefined();
+  });
+
+  it('charts another metric with gaps where a step has no score, and nothing for one-step runs', () => {
+    const o = horizonOption([a], 'rmse') as AnyOpt;
+    expect(o.yAxis.name).toBe('test RMSE');
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['#1 gru']);
+    expect(horizonSeries([{ ...a, test: { ...a.test, 'test.mae@2': undefined as unknown as number } }])[0]!.values).toEqual([1, null, 3]);
+    const one = { id: 3, name: 'h1', test: { 'test.mae': 1 } };
+    expect(horizonSteps([one])).toBe(0);
+    expect(horizonSeries([one])).toEqual([]);
+  });
+
+  it('leaves out seasonal naive when there is no season (it is the naive forecast again)', () => {
+    const o = horizonOption([{ ...a, test: { ...a.test, season_length: 1 } }]) as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['#1 gru', 'naive', 'ETS']);
   });
 });
 

@@ -36,8 +36,8 @@ describe('Designer', () => {
   it('shows the estimate from the host for the default form', async () => {
     render(Designer, { app });
     await waitFor(() => expect(screen.getByTestId('param-count')).toBeTruthy(), { timeout: 5000 });
-    // LSTM 64 on one feature: 4·(64·(1+64)+64) = 16,896 + dense 65 = 16,961.
-    expect(screen.getByTestId('param-count').textContent).toBe('16,961');
+    // GRU 64 on one feature: 3·(64·(1+64)+64) = 12,672 + dense 65 = 12,737.
+    expect(screen.getByTestId('param-count').textContent).toBe('12,737');
     expect(screen.getByTestId('windows').textContent).toMatch(/^[\d,]+ \/ [\d,]+ \/ [\d,]+$/);
   });
 
