@@ -11,6 +11,7 @@ import { compareCommand, exportCommand, resumeCommand, runsCommand, showCommand,
 import { serveCommand } from './cli/commands-serve.js';
 import { settingsCommand } from './cli/commands-settings.js';
 import { bundleCommand, importBundleCommand } from './cli/commands-bundles.js';
+import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { openService } from './cli/open.js';
 import {
   UsageError, commandHelp, commandName, contextFor, parseCommandLine, topLevelHelp, usageLine, type Command, type ParsedLine,
@@ -29,6 +30,8 @@ export const COMMANDS: readonly Command[] = [
   settingsCommand,
   bundleCommand,
   importBundleCommand,
+  backtestCommand,
+  backtestsCommand,
   serveCommand,
 ];
 

@@ -4,6 +4,7 @@
 // serialises `message`). The renderer imports this file for types and schemas only.
 import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
+import { backtestMethods } from './backtest-schemas.js';
 import { RunSpecSchema } from './spec.js';
 import { describeZodError, type Result } from './envelope.js';
 
@@ -299,6 +300,7 @@ const methods = {
     args: z.object({ path: z.string().min(1), expectedBytes: z.number().int().nonnegative().optional() }).strict(),
     result: ImportBundleResult,
   },
+  ...backtestMethods,
 } as const;
 
 export type Methods = typeof methods;

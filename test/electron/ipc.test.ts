@@ -54,6 +54,11 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'settings.set': { maxTrainers: 2 },
   'runs.bundle': { ids: [2], outPath: '/picked/runs.rnnwb' },
   'runs.importBundle': { path: '/picked.csv' },
+  'backtests.create': { datasetId: 1, spec: { target: 'price' }, folds: 3 },
+  'backtests.list': {},
+  'backtests.get': { id: 1 },
+  'backtests.stop': { id: 1 },
+  'backtests.resume': { id: 1 },
 };
 
 function setup() {
