@@ -20,7 +20,8 @@ export const MISSING_POLICIES = ['error', 'drop', 'ffill', 'interpolate'] as con
 export const TRANSFORMS = ['auto', 'none', 'log', 'diff', 'logdiff'] as const;
 /**
  * Target normalisation: the global scaler alone, each window relative to its last value, or (`season`)
- * each output step relative to the window's value one season before it; `auto` decides per target.
+ * each output step relative to the last value plus the change over the season before it (seasonal
+ * naive at the current level; needs a season shorter than the lookback); `auto` decides per target.
  */
 export const NORMALIZE_MODES = ['auto', 'global', 'window', 'season'] as const;
 
@@ -138,7 +139,7 @@ export const RunSpecSchema = z
     missing: z.enum(MISSING_POLICIES).default('interpolate'),
     /** Forecast targets: a transform undone exactly at evaluation and export; `auto` picks per target. */
     transform: z.enum(TRANSFORMS).default('auto'),
-    /** Forecast targets: `window` expresses each window relative to its last observed value; `season` each output step relative to the value one season before it. */
+    /** Forecast targets: `window` expresses each window relative to its last observed value; `season` each output step relative to the last value plus last season's change. */
     normalize: z.enum(NORMALIZE_MODES).default('auto'),
     /** Season length for the seasonal-naive baseline and MASE; default: inferred from the data. */
     seasonLength: z.number().int().min(1).optional(),

@@ -139,9 +139,10 @@ export function fitWindowScale(mode: WindowMode, train: ArrayLike<number>, lookb
 }
 
 /**
- * The levels output steps 1..H of the window ending at row to-1 are expressed against: the input
- * level, or for `season` the scaled value one season before each step (row to-1+h-m·ceil(h/m),
- * inside the window since m ≤ lookback; the input level where that value is missing).
+ * The levels output steps 1..H of the window ending at row t = to-1 are expressed against: the
+ * input level, or for `season` the level plus the change over the season before the step,
+ * level + s[i] - s[t-m] with i = t+h-m·ceil(h/m) (a seasonal naive forecast moved to the current
+ * level; rows inside the window since m < lookback; the input level where a value is missing).
  */
 export function stepLevels(prep: { normalize: Normalize; season?: number }, scaled: ArrayLike<number>, stride: number, col: number, to: number, horizon: number, level: number): Float64Array {
   const out = new Float64Array(horizon).fill(level);
@@ -150,7 +151,8 @@ export function stepLevels(prep: { normalize: Normalize; season?: number }, scal
   for (let h = 1; h <= horizon; h++) {
     const i = to - 1 + h - m * Math.ceil(h / m);
     const v = i >= 0 ? scaled[i * stride + col]! : NaN;
-    if (!Number.isNaN(v)) out[h - 1] = v;
+    const base = to - 1 - m >= 0 ? scaled[(to - 1 - m) * stride + col]! : NaN;
+    if (!Number.isNaN(v) && !Number.isNaN(base)) out[h - 1] = level + v - base;
   }
   return out;
 }

@@ -60,19 +60,19 @@ describe('target transforms and window normalisation', () => {
     expect(p.targetPrep[0]!.reason).toMatch(/KPSS/);
   });
 
-  it('auto: a season within the lookback gives season normalisation, each step relative to the value one season before', () => {
+  it('auto: a trending series with a season within the lookback gets season normalisation, each step relative to seasonal naive at the current level', () => {
     const { info, load } = dataset([{ name: 'date', kind: 'datetime', values: monthly }, { name: 'v', kind: 'numeric', values: level }], 'date');
     const p = prepare(parseSpec({ target: 'v', window: { lookback: 24, horizon: 3 } }), info, load);
     expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12 });
     expect(p.targetPrep[0]!.reason).toMatch(/season 12 within the lookback/);
-    // An output equal to the value one season before its step is 0 in model units.
+    // An output equal to last value + (value one season before the step - value one season before the last) is 0.
     const g = p.groups[0]!;
     const t = p.windows.train[1]!;
     const y = windowTargets(p, g, t);
-    for (let h = 1; h <= 3; h++) expect(y[h - 1]).toBeCloseTo((g.y[t + h]! - g.y[t + h - 12]!) / p.targetPrep[0]!.windowScale, 12);
-    // Shorter lookback than the season: auto falls back; an explicit `season` is refused.
-    expect(prepare(parseSpec({ target: 'v', window: { lookback: 6 } }), info, load).targetPrep[0]!.normalize).not.toBe('season');
-    expect(() => prepare(parseSpec({ target: 'v', normalize: 'season', window: { lookback: 6 } }), info, load)).toThrow(/shorter than the season 12/);
+    for (let h = 1; h <= 3; h++) expect(y[h - 1]).toBeCloseTo((g.y[t + h]! - (g.y[t]! + g.y[t + h - 12]! - g.y[t - 12]!)) / p.targetPrep[0]!.windowScale, 12);
+    // A lookback not longer than the season: auto falls back; an explicit `season` is refused.
+    expect(prepare(parseSpec({ target: 'v', window: { lookback: 12 } }), info, load).targetPrep[0]!.normalize).toBe('window');
+    expect(() => prepare(parseSpec({ target: 'v', normalize: 'season', window: { lookback: 12 } }), info, load)).toThrow(/not longer than the season 12/);
   });
 
   it('refuses log on a column with non-positive values, and a transform of a target that is not an input', () => {
