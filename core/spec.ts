@@ -18,8 +18,12 @@ export const SCALINGS = ['standard', 'minmax', 'none'] as const;
 export const MISSING_POLICIES = ['error', 'drop', 'ffill', 'interpolate'] as const;
 /** Target transforms (worker/data/transforms.ts); `auto` decides per target from the train split. */
 export const TRANSFORMS = ['auto', 'none', 'log', 'diff', 'logdiff'] as const;
-/** Target normalisation: the global scaler alone, or each window relative to its last value; `auto` decides per target. */
-export const NORMALIZE_MODES = ['auto', 'global', 'window'] as const;
+/**
+ * Target normalisation: the global scaler alone, each window relative to its last value, or (`season`)
+ * each output step relative to the last value plus the change over the season before it (seasonal
+ * naive at the current level; needs a season shorter than the lookback); `auto` decides per target.
+ */
+export const NORMALIZE_MODES = ['auto', 'global', 'window', 'season'] as const;
 
 const GATES: Record<(typeof CELLS)[number], number> = { simpleRNN: 1, lstm: 4, gru: 3 };
 
@@ -147,7 +151,7 @@ export const RunSpecSchema = z
     missing: z.enum(MISSING_POLICIES).default('interpolate'),
     /** Forecast targets: a transform undone exactly at evaluation and export; `auto` picks per target. */
     transform: z.enum(TRANSFORMS).default('auto'),
-    /** Forecast targets: `window` expresses each window relative to its last observed value. */
+    /** Forecast targets: `window` expresses each window relative to its last observed value; `season` each output step relative to the last value plus last season's change. */
     normalize: z.enum(NORMALIZE_MODES).default('auto'),
     /** Season length for the seasonal-naive baseline and MASE; default: inferred from the data. */
     seasonLength: z.number().int().min(1).optional(),

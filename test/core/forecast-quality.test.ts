@@ -1,7 +1,7 @@
 // Forecast quality through the real service and trainer: the default run on a trending series beats
-// the naive forecast, every forecast carries the ETS baseline and (horizon > 1) per-step metrics,
-// the season comes from the time column, and an export of a log + window run reproduces its
-// stored predictions.
+// the naive forecast, a short seasonal one beats seasonal naive, every forecast carries the ETS
+// baseline and (horizon > 1) per-step metrics, the season comes from the time column, and an
+// export of a log + window (or season) run reproduces its stored predictions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { RunRow } from '../../core/contract.js';
@@ -46,6 +46,18 @@ afterAll(async () => {
 });
 
 describe('forecast quality', () => {
+  it('the default run beats seasonal naive on a short monthly series with a trend and a strong season (season normalisation)', async () => {
+    const id = await importCsv(monthlyCsv('short-seasonal.csv', 120, (i, rnd) => 200 + 1.5 * i + 30 * Math.sin((2 * Math.PI * i) / 12) + 12 * Math.cos((4 * Math.PI * i) / 12) + 3 * rnd()), 'short-seasonal');
+    const lines: string[] = [];
+    const off = svc.on('run:log', (l) => lines.push(l.message));
+    const run = await trainToEnd(id, { target: 'value' });
+    off();
+    expect(run.status).toBe('completed');
+    expect(run.test.season_length).toBe(12);
+    expect(lines.join('\n')).toMatch(/target value: .*season 12 within the lookback/);
+    expect(run.test['test.mae']!).toBeLessThan(run.test['seasonal.mae']!);
+  }, 180_000);
+
   it('the default run ({ target } only) beats the naive forecast on a linear trend with noise', async () => {
     const id = await importCsv(monthlyCsv('trend.csv', 300, (i, rnd) => 100 + 0.8 * i + 2 * rnd()), 'trend');
     const run = await trainToEnd(id, { target: 'value' });
@@ -90,16 +102,17 @@ describe('forecast quality', () => {
     expect(text).toMatch(/target value: KPSS/);
   }, 120_000);
 
-  it('exports a log + window run whose files reproduce the stored predictions', async () => {
-    const id = await importCsv(monthlyCsv('growth.csv', 200, (i, rnd) => 20 * Math.exp(0.01 * i) * (1 + 0.02 * rnd())), 'growth');
+  for (const normalize of ['window', 'season'] as const) {
+  it(`exports a log + ${normalize} run whose files reproduce the stored predictions`, async () => {
+    const id = await importCsv(monthlyCsv(`growth-${normalize}.csv`, 200, (i, rnd) => 20 * Math.exp(0.01 * i) * (1 + 0.02 * rnd())), 'growth');
     const L = 12;
     const H = 2;
-    const run = await trainToEnd(id, { target: 'value', transform: 'log', normalize: 'window', window: { lookback: L, horizon: H }, model: { cell: 'gru', layers: [{ units: 8 }] }, train: { epochs: 3, patience: 0 } });
+    const run = await trainToEnd(id, { target: 'value', transform: 'log', normalize, seasonLength: 3, window: { lookback: L, horizon: H }, model: { cell: 'gru', layers: [{ units: 8 }] }, train: { epochs: 3, patience: 0 } });
     expect(run.status).toBe('completed');
-    const out = join(t.dir, 'export-log-window');
+    const out = join(t.dir, `export-log-${normalize}`);
     await ok(svc.call('runs.export', { id: run.id, outDir: out, checkpoint: 'best' }));
     const e = await loadExport(out);
-    expect(e.preprocessing.targetPrep![0]).toMatchObject({ transform: { kind: 'log' }, normalize: 'window' });
+    expect(e.preprocessing.targetPrep![0]).toMatchObject({ transform: { kind: 'log' }, normalize });
     const pred = (await ok(svc.call('runs.predictions', { id: run.id, split: 'test' })))!;
     const rows = await ok(svc.call('datasets.series', { id, columns: ['value'] }));
     const values = rows.series[0]!.values as number[];
@@ -113,4 +126,5 @@ describe('forecast quality', () => {
     got.forEach((g, i) => g.forEach((v, h) => (maxErr = Math.max(maxErr, Math.abs(v - pred.predicted[i * H + h]!) / Math.max(1, Math.abs(v))))));
     expect(maxErr).toBeLessThanOrEqual(1e-5);
   }, 120_000);
+  }
 });

@@ -2,7 +2,7 @@
 // a batch of [B, lookback, F] is the only windowed copy that exists at any time. Window-normalised
 // targets (and the features that are those targets) are made relative to each window's level here.
 import type { Group, Prepared } from './prepare.js';
-import { levelOf, toModel, toOriginal } from './target-prep.js';
+import { levelOf, stepLevels, toModel, toOriginal, windowed } from './target-prep.js';
 
 export interface Batch {
   x: Float32Array; // [B, lookback, F]
@@ -16,14 +16,21 @@ export function windowLevels(p: Prepared, g: Group, t: number): Float64Array {
   return Float64Array.from(p.targetPrep, (prep, j) => levelOf(prep, g.y, T, j, t - p.lookback + 1, t + 1));
 }
 
+/** Per target, the levels of output steps 1..H of window (g, t) (the input level, or one season back for `season`). */
+export function windowStepLevels(p: Prepared, g: Group, t: number, levels = windowLevels(p, g, t)): Float64Array[] {
+  const T = p.targets.length;
+  return p.targetPrep.map((prep, j) => stepLevels(prep, g.y, T, j, t + 1, p.horizon, levels[j]!));
+}
+
 /** The targets of window (g, t) in model units, [outputs], in double precision. */
 export function windowTargets(p: Prepared, g: Group, t: number, levels = windowLevels(p, g, t)): Float64Array {
   const T = p.targets.length;
   const H = p.horizon;
   const out = new Float64Array(T * H);
+  const steps = windowStepLevels(p, g, t, levels);
   for (let j = 0; j < T; j++) {
     const prep = p.targetPrep[j]!;
-    for (let h = 0; h < H; h++) out[j * H + h] = toModel(prep, g.y[(t + 1 + h) * T + j]!, levels[j]!);
+    for (let h = 0; h < H; h++) out[j * H + h] = toModel(prep, g.y[(t + 1 + h) * T + j]!, steps[j]![h]!);
   }
   return out;
 }
@@ -37,7 +44,7 @@ export function cutBatch(p: Prepared, windows: Int32Array, order: Int32Array | n
   const T = p.targets.length;
   const x = new Float32Array(size * L * F);
   const y = new Float32Array(size * O);
-  const windowFeatures = p.featureTarget.map((j, f) => [f, j] as const).filter(([, j]) => j >= 0 && p.targetPrep[j]!.normalize === 'window');
+  const windowFeatures = p.featureTarget.map((j, f) => [f, j] as const).filter(([, j]) => j >= 0 && windowed(p.targetPrep[j]!.normalize));
   for (let b = 0; b < size; b++) {
     const w = order ? order[from + b]! : from + b;
     const g = p.groups[windows[2 * w]!]!;
@@ -73,10 +80,10 @@ export function originalOutputs(p: Prepared, windows: Int32Array, model: Float32
   for (let r = 0; r < model.length / O; r++) {
     const g = p.groups[windows[2 * r]!]!;
     const t = windows[2 * r + 1]!;
-    const levels = windowLevels(p, g, t);
+    const steps = windowStepLevels(p, g, t);
     for (let j = 0; j < T; j++) {
       const o = r * O + j * H;
-      out.set(toOriginal(p.targetPrep[j]!, p.scalers[p.targets[j]!]!, model.subarray(o, o + H), levels[j]!, g.raw[t * T + j]!), o);
+      out.set(toOriginal(p.targetPrep[j]!, p.scalers[p.targets[j]!]!, model.subarray(o, o + H), steps[j]!, g.raw[t * T + j]!), o);
     }
   }
   return out;

@@ -111,12 +111,14 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   const scalers: Record<string, Scaler> = {};
   const trainOf = (v: Float64Array, i: number) => v.subarray(0, splits[i]!.valStart);
   // Forecast targets: transformed (z) per series, their scaler fitted on z's train rows.
+  // The season first: `season` normalisation of the targets depends on it.
+  const season = seasonOf(spec, targets[0]!, raws[0], splits[0]?.valStart ?? 0, timeVals, timeCol?.kind);
   const targetPrep: TargetPrep[] = [];
   const zs = new Map<string, Float64Array[]>();
   if (spec.task === 'forecast') {
     for (const t of targets) {
       const rawCols = raws.map((g) => g.cols.get(t)!);
-      const choice = resolveTargetPrep(spec, t, rawCols.map(trainOf), rawCols, features.includes(t));
+      const choice = resolveTargetPrep(spec, t, rawCols.map(trainOf), rawCols, features.includes(t), season.season);
       const z = rawCols.map((v) => forwardSeries(choice.transform, v));
       const fit = fitTargetScale(spec, choice, z.map(trainOf));
       scalers[t] = fit.scaler;
@@ -173,7 +175,6 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   // Per series, with the same counting as the windows just built (one rule, core/spec-rules.ts).
   const warnings = refuseEmptySplits(spec, groups.map((g) => seriesSplits(spec, g.key, g.rows, g)));
 
-  const season = seasonOf(spec, groups, timeCol?.kind);
   const outputs =
     spec.task === 'classify' ? classes!.slice() : targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
   const featureTarget = features.map((f) => (spec.task === 'forecast' ? targets.indexOf(f) : -1));
@@ -184,11 +185,10 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
 }
 
 /** The season of the first series' first target, from its time column's frequency and its train split. */
-function seasonOf(spec: RunSpec, groups: Group[], timeKind: SourceColumn['kind'] | undefined): { season: number; how: string } {
-  if (spec.task !== 'forecast') return { season: spec.seasonLength ?? 1, how: 'classification: no season' };
-  const g = groups[0]!;
-  const T = g.raw.length / g.rows;
-  const train = Float64Array.from({ length: g.valStart }, (_, i) => g.raw[i * T]!);
-  const kind = timeKind === 'datetime' || timeKind === 'numeric' ? timeKind : undefined;
-  return chooseSeason({ train, time: kind ? g.time.subarray(0, g.valStart) : null, ...(kind ? { timeKind: kind } : {}), ...(spec.seasonLength !== undefined ? { spec: spec.seasonLength } : {}) });
+function seasonOf(spec: RunSpec, target: string, g: { rows: number[]; cols: Map<string, Float64Array> } | undefined, valStart: number, timeVals: ArrayLike<number> | null, timeKind: SourceColumn['kind'] | undefined): { season: number; how: string } {
+  if (spec.task !== 'forecast' || !g) return { season: spec.seasonLength ?? 1, how: 'classification: no season' };
+  const train = g.cols.get(target)!.subarray(0, valStart);
+  const kind = (timeKind === 'datetime' || timeKind === 'numeric') && timeVals ? timeKind : undefined;
+  const time = kind ? Float64Array.from(g.rows.slice(0, valStart), (r) => timeVals![r]!) : null;
+  return chooseSeason({ train, time, ...(kind ? { timeKind: kind } : {}), ...(spec.seasonLength !== undefined ? { spec: spec.seasonLength } : {}) });
 }

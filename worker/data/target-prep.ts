@@ -3,17 +3,23 @@
 // and undone exactly for metrics, stored predictions and exports. Target values live in three
 // spaces: original units (raw), transformed (z = log/diff of raw) and model units (z globally
 // scaled, then for `window` relative to the window's last observed value and divided by one
-// window scale). A feature that is also a target gets the same model-unit values as its target.
+// window scale; for `season` each output step relative to the last value plus the change over the
+// season before that step, so the network starts from a seasonal naive forecast moved to the
+// current level, as `window` starts it from naive). A feature that
+// is also a target gets the same model-unit values as its target (relative to the window's last value).
 import { ServiceError, type RunSpec } from '../../core/contract.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { chooseAutoTransform } from './stationarity.js';
 import { fitWindowScale, inverseForecast, transformProblem, type Normalize, type TransformSpec } from './transforms.js';
+export { stepLevels } from './transforms.js';
 
 export interface TargetPrep {
   transform: TransformSpec;
   normalize: Normalize;
   /** Model units of a window-normalised value: (scaled - level) / windowScale. 1 for global. */
   windowScale: number;
+  /** `season` normalisation: the season length m (< lookback) the output steps are measured against. */
+  season?: number;
   /** One line for the run log: what was chosen and why. */
   reason: string;
 }
@@ -23,11 +29,17 @@ function longest(segments: Float64Array[]): Float64Array {
   return segments.reduce((a, b) => (b.length > a.length ? b : a), segments[0] ?? new Float64Array(0));
 }
 
-/** Transform and normalisation of one target from the spec, its train segments and all its values. */
-export function resolveTargetPrep(spec: RunSpec, name: string, train: Float64Array[], all: Float64Array[], isFeature: boolean): Omit<TargetPrep, 'windowScale'> {
+/** Window-relative normalisation (inputs relative to the window's last value): `window` and `season`. */
+export const windowed = (n: Normalize): boolean => n !== 'global';
+
+/**
+ * Transform and normalisation of one target from the spec, its train segments and all its values;
+ * `season` is the run's season (1: none) and decides between `window` and `season` normalisation.
+ */
+export function resolveTargetPrep(spec: RunSpec, name: string, train: Float64Array[], all: Float64Array[], isFeature: boolean, season = 1): Omit<TargetPrep, 'windowScale'> {
   const problem = (kind: TransformSpec['kind']) => all.map((v) => transformProblem({ kind }, v)).find((p) => p !== null) ?? null;
-  if (!isFeature && (spec.transform !== 'auto' && spec.transform !== 'none' || spec.normalize === 'window')) {
-    const field = spec.normalize === 'window' ? 'spec.normalize' : 'spec.transform';
+  if (!isFeature && (spec.transform !== 'auto' && spec.transform !== 'none' || spec.normalize === 'window' || spec.normalize === 'season')) {
+    const field = spec.normalize === 'window' || spec.normalize === 'season' ? 'spec.normalize' : 'spec.transform';
     throw new ServiceError('bad_input', `${field}: target "${name}" is not among the features; a transform or window normalisation needs its past values as inputs`, field);
   }
   if (!isFeature) return { transform: { kind: 'none' }, normalize: 'global', reason: `${name}: not an input feature → no transform, global scaling` };
@@ -40,22 +52,42 @@ export function resolveTargetPrep(spec: RunSpec, name: string, train: Float64Arr
     kind = 'none';
     why += `; but ${p} → no transform`;
   }
-  const normalize: Normalize = spec.normalize === 'auto' ? auto.normalize : spec.normalize;
+  // The reference of a step reaches back one season before the window's last value: lookback > m.
+  const seasonal = season > 1 && spec.window.lookback > season;
+  if (spec.normalize === 'season' && !seasonal) {
+    const lack = season > 1 ? `the lookback ${spec.window.lookback} is not longer than the season ${season}` : 'the run has no season (set spec.seasonLength or use a series with a confirmed season)';
+    throw new ServiceError('bad_input', `spec.normalize: season normalisation of "${name}" needs a season within the lookback, but ${lack}`, 'spec.normalize');
+  }
+  const normalize: Normalize = spec.normalize === 'auto' ? autoNormalize(auto.normalize, seasonal) : spec.normalize;
   if (spec.normalize !== 'auto') why += `; normalisation ${normalize} from the spec`;
-  return { transform: { kind }, normalize, reason: `${name}: ${why}` };
+  else if (normalize === 'season') why += `; season ${season} within the lookback → each step relative to the last value plus last season's change (seasonal naive at the current level)`;
+  return { transform: { kind }, normalize, reason: `${name}: ${why}`, ...(normalize === 'season' ? { season } : {}) };
 }
+
+/**
+ * What `auto` normalisation becomes: the stationarity choice, or `season` for a wandering level when
+ * the run has a season the lookback covers. Measured on the real series of the forecast battery
+ * (docs/benchmarks.md): on level-stationary seasonal series (El Niño, nottem, UKDriverDeaths)
+ * global scaling stays better, so `season` replaces only `window`.
+ */
+function autoNormalize(byStationarity: Normalize, seasonal: boolean): Normalize {
+  return seasonal && byStationarity === 'window' && AUTO_SEASON ? 'season' : byStationarity;
+}
+
+/** Whether `auto` picks `season` normalisation for a seasonal run (measured on the forecast battery: docs/benchmarks.md). */
+export const AUTO_SEASON = true;
 
 /** Fits the target's scaler on the transformed train segments and the window scale on the scaled ones. */
 export function fitTargetScale(spec: RunSpec, prep: Omit<TargetPrep, 'windowScale'>, zTrain: Float64Array[]): { scaler: Scaler; windowScale: number } {
   const scaler = fitScaler(spec.scaling, zTrain);
-  if (prep.normalize !== 'window') return { scaler, windowScale: 1 };
+  if (!windowed(prep.normalize)) return { scaler, windowScale: 1 };
   const scaled = zTrain.map((z) => Float64Array.from(z, (v) => scale(scaler, v)));
   return { scaler, windowScale: fitWindowScale('shift', longest(scaled), spec.window.lookback, spec.window.horizon) };
 }
 
-/** The level a window is expressed against: the last observed scaled target value of rows from..to-1 (0 if none). */
+/** The level a window's inputs are expressed against: the last observed scaled target value of rows from..to-1 (0 if none). */
 export function levelOf(prep: TargetPrep, scaled: ArrayLike<number>, stride: number, col: number, from: number, to: number): number {
-  if (prep.normalize !== 'window') return 0;
+  if (!windowed(prep.normalize)) return 0;
   for (let i = to - 1; i >= from; i--) {
     const v = scaled[i * stride + col]!;
     if (!Number.isNaN(v)) return v;
@@ -68,9 +100,10 @@ export const toModel = (prep: TargetPrep, s: number, level: number): number => (
 
 /**
  * Model outputs for steps 1..H of one target after an origin → original units: undo the window
- * normalisation, the scaler and the transform (`last` = the original value at the origin).
+ * normalisation (`levels` per step, from stepLevels), the scaler and the transform (`last` = the
+ * original value at the origin).
  */
-export function toOriginal(prep: TargetPrep, scaler: Scaler, outputs: ArrayLike<number>, level: number, last: number): Float64Array {
-  const z = Float64Array.from({ length: outputs.length }, (_, h) => unscale(scaler, outputs[h]! * prep.windowScale + level));
+export function toOriginal(prep: TargetPrep, scaler: Scaler, outputs: ArrayLike<number>, levels: ArrayLike<number>, last: number): Float64Array {
+  const z = Float64Array.from({ length: outputs.length }, (_, h) => unscale(scaler, outputs[h]! * prep.windowScale + levels[h]!));
   return inverseForecast(prep.transform, last, z);
 }

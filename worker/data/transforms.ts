@@ -4,7 +4,7 @@
 
 export const TRANSFORMS = ['none', 'log', 'diff', 'logdiff', 'boxcox'] as const;
 export type TargetTransform = (typeof TRANSFORMS)[number];
-export const NORMALIZE_MODES = ['global', 'window'] as const;
+export const NORMALIZE_MODES = ['global', 'window', 'season'] as const;
 export type Normalize = (typeof NORMALIZE_MODES)[number];
 
 export interface TransformSpec {
@@ -136,6 +136,25 @@ export function fitWindowScale(mode: WindowMode, train: ArrayLike<number>, lookb
   }
   const rms = n ? Math.sqrt(ss / n) : 0;
   return rms > 1e-12 ? rms : 1;
+}
+
+/**
+ * The levels output steps 1..H of the window ending at row t = to-1 are expressed against: the
+ * input level, or for `season` the level plus the change over the season before the step,
+ * level + s[i] - s[t-m] with i = t+h-m·ceil(h/m) (a seasonal naive forecast moved to the current
+ * level; rows inside the window since m < lookback; the input level where a value is missing).
+ */
+export function stepLevels(prep: { normalize: Normalize; season?: number }, scaled: ArrayLike<number>, stride: number, col: number, to: number, horizon: number, level: number): Float64Array {
+  const out = new Float64Array(horizon).fill(level);
+  const m = prep.season ?? 0;
+  if (prep.normalize !== 'season' || m < 1) return out;
+  for (let h = 1; h <= horizon; h++) {
+    const i = to - 1 + h - m * Math.ceil(h / m);
+    const v = i >= 0 ? scaled[i * stride + col]! : NaN;
+    const base = to - 1 - m >= 0 ? scaled[(to - 1 - m) * stride + col]! : NaN;
+    if (!Number.isNaN(v) && !Number.isNaN(base)) out[h - 1] = level + v - base;
+  }
+  return out;
 }
 
 export { chooseAutoTransform, type AutoTransform } from './stationarity.js';

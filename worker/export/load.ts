@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Preprocessing } from '../train/trainer.js';
-import { forwardSeries, inverseForecast, windowLevel } from '../data/transforms.js';
+import { forwardSeries, inverseForecast, stepLevels, windowLevel } from '../data/transforms.js';
 
 export interface LoadedExport {
   model: tf.LayersModel;
@@ -30,13 +30,14 @@ export async function loadExport(dir: string): Promise<LoadedExport> {
 
 type TargetPrep = NonNullable<Preprocessing['targetPrep']>[number];
 
-/** A target's window of original values → model inputs; the level and the last original value undo the outputs. */
-function targetInputs(prep: TargetPrep, s: { offset: number; scale: number }, values: number[], lookback: number): { x: number[]; level: number; last: number } {
+/** A target's window of original values → model inputs; the per-step levels and the last original value undo the outputs. */
+function targetInputs(prep: TargetPrep, s: { offset: number; scale: number }, values: number[], lookback: number, horizon: number): { x: number[]; levels: Float64Array; last: number } {
   const z = Array.from(forwardSeries(prep.transform, values)).slice(values.length - lookback);
   const scaled = z.map((v) => (v - s.offset) / s.scale);
-  const level = prep.normalize === 'window' ? windowLevel(scaled, 0, scaled.length) : 0;
-  const x = scaled.map((v) => (Number.isNaN(v) ? 0 : (v - (Number.isNaN(level) ? 0 : level)) / prep.windowScale));
-  return { x, level: Number.isNaN(level) ? 0 : level, last: values[values.length - 1]! };
+  const found = prep.normalize === 'window' || prep.normalize === 'season' ? windowLevel(scaled, 0, scaled.length) : 0;
+  const level = Number.isNaN(found) ? 0 : found;
+  const x = scaled.map((v) => (Number.isNaN(v) ? 0 : (v - level) / prep.windowScale));
+  return { x, levels: stepLevels(prep, scaled, 1, 0, scaled.length, horizon, level), last: values[values.length - 1]! };
 }
 
 /**
@@ -51,15 +52,15 @@ export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
   const L = p.lookback;
   const preps = p.targetPrep ?? [];
   const x = new Float32Array(windows.length * L * F);
-  const undo: { level: number; last: number }[][] = [];
+  const undo: { levels: ArrayLike<number>; last: number }[][] = [];
   windows.forEach((w, i) => {
     if (w.length !== L && w.length !== L + 1) throw new Error(`window ${i} has ${w.length} rows; the model needs ${L}`);
-    const levels: { level: number; last: number }[] = [];
+    const levels: { levels: ArrayLike<number>; last: number }[] = [];
     p.features.forEach((f, j) => {
       const s = p.scalers[f]!;
       const k = p.targets.indexOf(f);
       const col = w.map((row) => row[j]!);
-      const xs = k >= 0 && preps[k] ? targetInputs(preps[k], s, col, L) : { x: col.slice(col.length - L).map((v) => (v - s.offset) / s.scale), level: 0, last: col[col.length - 1]! };
+      const xs = k >= 0 && preps[k] ? targetInputs(preps[k], s, col, L, p.horizon) : { x: col.slice(col.length - L).map((v) => (v - s.offset) / s.scale), levels: new Float64Array(p.horizon), last: col[col.length - 1]! };
       if (k >= 0) levels[k] = xs;
       xs.x.forEach((v, t) => (x[(i * L + t) * F + j] = v));
     });
@@ -76,8 +77,8 @@ export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
     return p.targets.flatMap((t, k) => {
       const s = p.scalers[t]!;
       const prep = preps[k] ?? { transform: { kind: 'none' as const }, normalize: 'global' as const, windowScale: 1, reason: '' };
-      const u = undo[i]![k] ?? { level: 0, last: NaN };
-      const z = row.slice(k * H, (k + 1) * H).map((v) => (v * prep.windowScale + u.level) * s.scale + s.offset);
+      const u = undo[i]![k] ?? { levels: new Float64Array(H), last: NaN };
+      const z = row.slice(k * H, (k + 1) * H).map((v, h) => (v * prep.windowScale + u.levels[h]!) * s.scale + s.offset);
       return Array.from(inverseForecast(prep.transform, u.last, z));
     });
   });

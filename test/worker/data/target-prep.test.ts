@@ -20,10 +20,11 @@ const monthly = Float64Array.from({ length: n }, (_, i) => Date.UTC(2000, i, 1))
 
 describe('target transforms and window normalisation', () => {
   for (const transform of ['none', 'log', 'diff', 'logdiff'] as const) {
-    for (const normalize of ['global', 'window'] as const) {
+    for (const normalize of ['global', 'window', 'season'] as const) {
       it(`round-trips ${transform} + ${normalize} through prepare, the batches and the inverse exactly`, () => {
         const { info, load } = dataset([{ name: 'v', kind: 'numeric', values: level }, { name: 'w', kind: 'numeric', values: other }]);
-        const spec = parseSpec({ target: 'v', features: ['w', 'v'], transform, normalize, window: { lookback: 10, horizon: 3 } });
+        // Season 2 < horizon 3: step 3 reaches back to the window's second-last value.
+        const spec = parseSpec({ target: 'v', features: ['w', 'v'], transform, normalize, seasonLength: 2, window: { lookback: 10, horizon: 3 } });
         const p = prepare(spec, info, load);
         expect(p.targetPrep[0]).toMatchObject({ transform: { kind: transform }, normalize });
         for (const split of ['train', 'val', 'test'] as const) {
@@ -54,9 +55,24 @@ describe('target transforms and window normalisation', () => {
   it('auto: a positive trending series gets log + window normalisation, a stationary one none + global', () => {
     const noise = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 2.3) + Math.cos(i * 0.7));
     const { info, load } = dataset([{ name: 'v', kind: 'numeric', values: level }, { name: 'u', kind: 'numeric', values: noise }]);
-    const p = prepare(parseSpec({ target: ['v', 'u'] }), info, load);
+    const p = prepare(parseSpec({ target: ['v', 'u'], seasonLength: 1 }), info, load);
     expect(p.targetPrep.map((t) => [t.transform.kind, t.normalize])).toEqual([['log', 'window'], ['none', 'global']]);
     expect(p.targetPrep[0]!.reason).toMatch(/KPSS/);
+  });
+
+  it('auto: a trending series with a season within the lookback gets season normalisation, each step relative to seasonal naive at the current level', () => {
+    const { info, load } = dataset([{ name: 'date', kind: 'datetime', values: monthly }, { name: 'v', kind: 'numeric', values: level }], 'date');
+    const p = prepare(parseSpec({ target: 'v', window: { lookback: 24, horizon: 3 } }), info, load);
+    expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12 });
+    expect(p.targetPrep[0]!.reason).toMatch(/season 12 within the lookback/);
+    // An output equal to last value + (value one season before the step - value one season before the last) is 0.
+    const g = p.groups[0]!;
+    const t = p.windows.train[1]!;
+    const y = windowTargets(p, g, t);
+    for (let h = 1; h <= 3; h++) expect(y[h - 1]).toBeCloseTo((g.y[t + h]! - (g.y[t]! + g.y[t + h - 12]! - g.y[t - 12]!)) / p.targetPrep[0]!.windowScale, 12);
+    // A lookback not longer than the season: auto falls back; an explicit `season` is refused.
+    expect(prepare(parseSpec({ target: 'v', window: { lookback: 12 } }), info, load).targetPrep[0]!.normalize).toBe('window');
+    expect(() => prepare(parseSpec({ target: 'v', normalize: 'season', window: { lookback: 12 } }), info, load)).toThrow(/not longer than the season 12/);
   });
 
   it('refuses log on a column with non-positive values, and a transform of a target that is not an input', () => {
