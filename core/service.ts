@@ -16,6 +16,7 @@ import { createTrainerQueue, recoverVanishedRuns, trainingHandlers } from './han
 import { settingsHandlers } from './handlers/settings.js';
 import { exportHandlers } from './handlers/exports.js';
 import { bundleHandlers } from './handlers/bundles.js';
+import { predictHandlers } from './handlers/predict.js';
 import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -64,6 +65,7 @@ export function createService(opts: ServiceOptions): Service {
     ...exportHandlers(ctx),
     ...settingsHandlers(ctx, () => queue.pump()),
     ...bundleHandlers(ctx),
+    ...predictHandlers(ctx),
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
