@@ -25,6 +25,8 @@ const integration = [
   'test/core/bundles-resume.test.ts',
   'test/core/datasets.test.ts',
   'test/core/service.test.ts',
+  'test/core/backtest.test.ts',
+  'test/core/cli-backtest.test.ts',
   'test/electron/app.test.ts',
   'test/electron/builder-config.test.ts',
   'test/electron/native.test.ts',

@@ -12,6 +12,7 @@ import { serveCommand } from './cli/commands-serve.js';
 import { settingsCommand } from './cli/commands-settings.js';
 import { bundleCommand, importBundleCommand } from './cli/commands-bundles.js';
 import { predictCommand } from './cli/commands-predict.js';
+import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { openService } from './cli/open.js';
 import {
   UsageError, commandHelp, commandName, contextFor, parseCommandLine, topLevelHelp, usageLine, type Command, type ParsedLine,
@@ -31,6 +32,8 @@ export const COMMANDS: readonly Command[] = [
   settingsCommand,
   bundleCommand,
   importBundleCommand,
+  backtestCommand,
+  backtestsCommand,
   serveCommand,
 ];
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { PredictArgs, PredictResult } from './predict-schemas.js';
+import { backtestMethods } from './backtest-schemas.js';
 import { RunSpecSchema } from './spec.js';
 import { describeZodError, type Result } from './envelope.js';
 
@@ -303,6 +304,7 @@ const methods = {
     args: z.object({ path: z.string().min(1), expectedBytes: z.number().int().nonnegative().optional() }).strict(),
     result: ImportBundleResult,
   },
+  ...backtestMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -3,8 +3,19 @@
 import { ServiceError, type Estimate, type RunSpec } from './contract.js';
 import type { DB } from '../db/open.js';
 import { columnLoader, datasetInfo, readDatasetSummary } from './datasets.js';
-import { classesOf, estimateWindows, refuseEmptySplits, refuseUnusableColumns, resolveColumns } from './spec-rules.js';
+import { classesOf, estimateWindows, refuseEmptySplits, refuseUnusableColumns, resolveColumns, type SourceColumn } from './spec-rules.js';
 import { countParams } from './params.js';
+
+/** Rows per series id (one '' series without a series column), keyed like prepare(): a categorical id by its label, a numeric one by its value. */
+export function seriesSizes(rowCount: number, s: SourceColumn | null): Map<string, number> {
+  const sizes = new Map<string, number>();
+  if (!s) return sizes.set('', rowCount);
+  for (let r = 0; r < rowCount; r++) {
+    const k = s.codes ? (s.labels![s.codes[r]!] ?? '') : String(s.values![r]);
+    sizes.set(k, (sizes.get(k) ?? 0) + 1);
+  }
+  return sizes;
+}
 
 export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate {
   const info = datasetInfo(db, datasetId);
@@ -21,15 +32,7 @@ export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate 
   }
   const load = columnLoader(db, datasetId);
   refuseUnusableColumns(spec, cols, load);
-  const sizes = new Map<string, number>();
-  if (cols.series) {
-    // Keyed like prepare(): a categorical series by its label, a numeric one by its value.
-    const s = load(cols.series);
-    for (let r = 0; r < info.rowCount; r++) {
-      const k = s.codes ? (s.labels![s.codes[r]!] ?? '') : String(s.values![r]);
-      sizes.set(k, (sizes.get(k) ?? 0) + 1);
-    }
-  } else sizes.set('', info.rowCount);
+  const sizes = seriesSizes(info.rowCount, cols.series ? load(cols.series) : null);
   const { rows, windows, series } = estimateWindows(spec, [...sizes].map(([key, n]) => ({ key, rows: n })));
   refuseEmptySplits(spec, series);
   const { lookback, horizon } = spec.window;

@@ -17,6 +17,7 @@ import { settingsHandlers } from './handlers/settings.js';
 import { exportHandlers } from './handlers/exports.js';
 import { bundleHandlers } from './handlers/bundles.js';
 import { predictHandlers } from './handlers/predict.js';
+import { backtestHandlers } from './handlers/backtests.js';
 import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -41,6 +42,8 @@ export interface Service extends Api {
   close(): Promise<void>;
   /** Resolves when the run's worker has exited (or at once when none is running or queued here). */
   waitForRun(runId: number): Promise<void>;
+  /** Resolves when this host's fold loop of the backtest has ended (or at once when it runs none). */
+  waitForBacktest(id: number): Promise<void>;
 }
 
 
@@ -57,15 +60,21 @@ export function createService(opts: ServiceOptions): Service {
   if (!readonly) recoverVanishedRuns(db, emit);
   const queue = createTrainerQueue(ctx);
 
+  const training = trainingHandlers(ctx, queue);
+  const backtests = backtestHandlers(ctx, training, (l) => {
+    events.on('run:status', l);
+    return () => events.off('run:status', l);
+  });
   const handlers: Handlers<MethodName> = {
     'system.info': () => ({ version: VERSION, dbPath: opts.dbPath, host: opts.host ?? 'cli' }),
     ...datasetHandlers(ctx),
     ...runHandlers(ctx),
-    ...trainingHandlers(ctx, queue),
+    ...training,
     ...exportHandlers(ctx),
     ...settingsHandlers(ctx, () => queue.pump()),
     ...bundleHandlers(ctx),
     ...predictHandlers(ctx),
+    ...backtests.handlers,
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
@@ -91,7 +100,9 @@ export function createService(opts: ServiceOptions): Service {
       await queue.left(runId);
       await jobs.trainer(runId)?.exited;
     },
+    waitForBacktest: (id) => backtests.driver.wait(id),
     async close() {
+      backtests.driver.close();
       queue.close();
       await jobs.stopAll();
       db.close();

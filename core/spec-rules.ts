@@ -156,7 +156,9 @@ export function estimateWindows(
   spec: RunSpec,
   groups: (number | { key: string; rows: number })[],
 ): { rows: Record<Split, number>; windows: Record<Split, number>; series: SeriesSplits[] } {
-  const series = groups.map((g) => (typeof g === 'number' ? seriesSplits(spec, '', g) : seriesSplits(spec, g.key, g.rows)));
+  // A backtest fold sees each series without its last `cutoff` rows (prepare() cuts them the same way).
+  const cut = (n: number) => Math.max(0, n - (spec.cutoff ?? 0));
+  const series = groups.map((g) => (typeof g === 'number' ? seriesSplits(spec, '', cut(g)) : seriesSplits(spec, g.key, cut(g.rows))));
   const sum = (pick: (g: SeriesSplits) => Record<Split, number>) => {
     const out = { train: 0, val: 0, test: 0 };
     for (const g of series) for (const s of SPLITS) out[s] += pick(g)[s];

@@ -52,6 +52,7 @@ export const LIMITS = {
   learningRateMax: 10,
   patience: { min: 0, max: 10_000 },
   seed: { min: 0, max: 2 ** 31 - 1 },
+  folds: { min: 1, max: 50 },
 } as const;
 
 const columnName = z.string().min(1, 'column name must not be empty');
@@ -116,6 +117,17 @@ export const TrainSchema = z
   })
   .strict();
 
+/** Rolling-origin backtest (core/backtest.ts): fold i's test split ends step·(folds−1−i) rows before each series' end. */
+export const BacktestSchema = z
+  .object({
+    folds: z.number().int().min(LIMITS.folds.min).max(LIMITS.folds.max).default(3),
+    /** Rows between folds' origins; default: the test split's rows of the shortest series. */
+    step: z.number().int().min(1).optional(),
+    /** Fold i > 0 starts from fold i−1's best checkpoint instead of fresh weights. */
+    warmStart: z.boolean().default(false),
+  })
+  .strict();
+
 export const RunSpecSchema = z
   .object({
     version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
@@ -141,6 +153,12 @@ export const RunSpecSchema = z
     seasonLength: z.number().int().min(1).optional(),
     model: ModelSchema.prefault({}),
     train: TrainSchema.prefault({}),
+    /** `rnn-workbench backtest` reads it; a plain run ignores it. */
+    backtest: BacktestSchema.optional(),
+    /** Set on backtest folds: rows dropped from the end of every series before it is split. */
+    cutoff: z.number().int().min(0).optional(),
+    /** Set on warm-started backtest folds: the run whose best checkpoint gives the initial weights. */
+    initFrom: z.number().int().positive().optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

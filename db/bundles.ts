@@ -19,8 +19,8 @@ export interface Table {
 export const RUN_TABLES = ['run_tags', 'params', 'metrics', 'run_summary', 'checkpoints', 'predictions', 'exports'] as const;
 export type RunTable = (typeof RUN_TABLES)[number];
 
-/** Columns that name this database's rows or processes: never carried, rebuilt on import. */
-const LOCAL_RUN_COLUMNS = new Set(['id', 'dataset_id', 'parent_id', 'worker_pid', 'heartbeat', 'worker_started', 'wait_reason']);
+/** Columns that name this database's rows or processes (a backtest's fold too): never carried, rebuilt on import. */
+const LOCAL_RUN_COLUMNS = new Set(['id', 'dataset_id', 'parent_id', 'worker_pid', 'heartbeat', 'worker_started', 'wait_reason', 'backtest_id', 'fold']);
 const LOCAL_CHILD_COLUMNS = new Set(['id', 'run_id']);
 
 export interface RunExtract {

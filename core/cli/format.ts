@@ -31,6 +31,8 @@ export function printDataset(ds: DatasetSummary): void {
 export function printRun(r: RunRow): void {
   console.log(`run ${r.id} "${r.name}" on ${r.datasetName ?? '(deleted dataset)'}: ${r.status}${r.error ? ` — ${r.error}` : ''}${r.waitReason ? ` — ${r.waitReason}` : ''}`);
   console.log(`  ${r.spec.task} ${r.spec.target.join(', ')} with ${r.spec.model.cell} ${r.spec.model.layers.map((l) => l.units).join('x')}, lookback ${r.spec.window.lookback}, horizon ${r.spec.window.horizon}`);
+  const bt = r.tags.find((t) => t.startsWith('backtest:'))?.slice(9);
+  if (r.spec.cutoff !== undefined) console.log(`  backtest fold: every series cut ${r.spec.cutoff} rows short${bt ? ` (all folds: rnn-workbench backtests ${bt})` : ''}`);
   console.log(`  backend ${r.backend ?? '-'} (${r.device ?? '-'}), ${r.impl ?? '-'}, ${r.paramCount ?? '-'} parameters, ${r.epochsDone} epochs`);
   if (r.summary.length) console.log(table(['metric', 'last', 'best', 'best epoch', 'min', 'max'], r.summary.map((s) => [s.key, fmt(s.last), fmt(s.best), s.bestEpoch, fmt(s.min), fmt(s.max)])).replace(/^/gm, '  '));
   printTestSplit(r);

@@ -55,6 +55,11 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'runs.bundle': { ids: [2], outPath: '/picked/runs.rnnwb' },
   'runs.importBundle': { path: '/picked.csv' },
   'runs.predict': { id: 2 },
+  'backtests.create': { datasetId: 1, spec: { target: 'price' }, folds: 3 },
+  'backtests.list': {},
+  'backtests.get': { id: 1 },
+  'backtests.stop': { id: 1 },
+  'backtests.resume': { id: 1 },
 };
 
 function setup() {

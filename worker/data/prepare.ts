@@ -94,6 +94,8 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
     } else if (classOf !== null) {
       rows = rows.filter((r) => classOf![r]! >= 0);
     }
+    // A backtest fold ends each series `cutoff` rows early, before filling, so nothing after the cut leaks in.
+    if (spec.cutoff) rows = rows.slice(0, Math.max(0, rows.length - spec.cutoff));
     const gcols = new Map<string, Float64Array>();
     for (const c of used) {
       const src = cols.get(c)!.values!;

@@ -100,6 +100,14 @@ async function resumeFrom(db: DB, s: Pick<RunSetup, 'runId' | 'model' | 'state' 
   log(`resuming from the checkpoint of epoch ${s.state.epoch}`);
 }
 
+/** A warm-started backtest fold: the previous fold's best weights, a fresh optimizer and loop. */
+function warmStart(db: DB, fromRun: number, model: tf.LayersModel, log: Log): void {
+  const cp = loadCheckpoint(db, fromRun, 'best');
+  if (!cp) throw new ServiceError('conflict', `spec.initFrom: run ${fromRun} has no checkpoint to start from`, 'spec.initFrom');
+  setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
+  log(`warm start from the best checkpoint of run ${fromRun} (epoch ${cp.epoch})`);
+}
+
 async function startRunner(spec: RunSpec, p: Prepared, model: tf.LayersModel, optimizer: tf.Optimizer, gpu: GpuChoice | null, resume: boolean, log: Log): Promise<EpochRunner> {
   if (!gpu) return cpuEpochRunner(model, optimizer, p);
   const runner = await gpuEpochRunner(spec, p, model);
@@ -122,6 +130,7 @@ export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<Ru
   const paramCount = countParams(spec, shape);
   const state: TrainerState = { epoch: 0, bestValLoss: Infinity, bestEpoch: 0, badEpochs: 0, rng: rng.state, step: 0, wallOffset: 0 };
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
+  else if (spec.initFrom !== undefined) warmStart(db, spec.initFrom, model, log);
   const runner = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
 
   // Queued → running in one statement: of two trainers started for one run, only one gets it.
