@@ -11,6 +11,7 @@ import { compareCommand, exportCommand, resumeCommand, runsCommand, showCommand,
 import { serveCommand } from './cli/commands-serve.js';
 import { settingsCommand } from './cli/commands-settings.js';
 import { bundleCommand, importBundleCommand } from './cli/commands-bundles.js';
+import { predictCommand } from './cli/commands-predict.js';
 import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { openService } from './cli/open.js';
 import {
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   stopCommand,
   resumeCommand,
   exportCommand,
+  predictCommand,
   settingsCommand,
   bundleCommand,
   importBundleCommand,

@@ -4,12 +4,14 @@
 // serialises `message`). The renderer imports this file for types and schemas only.
 import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
+import { PredictArgs, PredictResult } from './predict-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
 import { RunSpecSchema } from './spec.js';
 import { describeZodError, type Result } from './envelope.js';
 
 export * from './spec.js';
 export * from './bundle-schemas.js';
+export * from './predict-schemas.js';
 export * from './envelope.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -280,6 +282,8 @@ const methods = {
     args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional(), format: z.enum(['tfjs', 'onnx']).default('tfjs') }).strict(),
     result: ExportResult,
   },
+  // Forecasts after the end of the run's dataset, or for every window of a new CSV (docs/export.md).
+  'runs.predict': { args: PredictArgs, result: PredictResult },
   'runs.csv': {
     args: z.object({ ids: z.array(id).optional(), what: z.enum(['runs', 'metrics', 'predictions']) }).strict(),
     result: z.object({ fileName: z.string(), csv: z.string() }),

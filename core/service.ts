@@ -16,6 +16,7 @@ import { createTrainerQueue, recoverVanishedRuns, trainingHandlers } from './han
 import { settingsHandlers } from './handlers/settings.js';
 import { exportHandlers } from './handlers/exports.js';
 import { bundleHandlers } from './handlers/bundles.js';
+import { predictHandlers } from './handlers/predict.js';
 import { backtestHandlers } from './handlers/backtests.js';
 import { APP_VERSION as VERSION } from './version.js';
 
@@ -72,6 +73,7 @@ export function createService(opts: ServiceOptions): Service {
     ...exportHandlers(ctx),
     ...settingsHandlers(ctx, () => queue.pump()),
     ...bundleHandlers(ctx),
+    ...predictHandlers(ctx),
     ...backtests.handlers,
   };
 

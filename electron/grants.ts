@@ -12,11 +12,13 @@ export type GrantKind = 'import' | 'export';
  * The path argument of each method that names a host path, and which grant it needs; `inFolder`:
  * the path is a file to write inside a granted folder (a bundle saved into the chosen folder).
  */
-const PATH_ARGS: Record<string, { field: string; kind: GrantKind; inFolder?: boolean }> = {
+const PATH_ARGS: Record<string, { field: string; kind: GrantKind; inFolder?: boolean; optional?: boolean }> = {
   'datasets.import': { field: 'path', kind: 'import' },
   'runs.export': { field: 'outDir', kind: 'export' },
   'runs.importBundle': { field: 'path', kind: 'import' },
   'runs.bundle': { field: 'outPath', kind: 'export', inFolder: true },
+  // A new CSV to forecast is read like an import; without one, predict names no path.
+  'runs.predict': { field: 'csvPath', kind: 'import', optional: true },
 };
 
 const HOW: Record<GrantKind, string> = {
@@ -44,6 +46,7 @@ export class PathGrants {
     const need = PATH_ARGS[method];
     if (!need) return undefined;
     const path = (args as Record<string, unknown>)[need.field];
+    if (need.optional && path === undefined) return undefined;
     if (typeof path === 'string' && isAbsolute(path) && this.has(sender, need.kind, need.inFolder ? dirname(resolve(path)) : path)) return undefined;
     return {
       code: 'forbidden',

@@ -25,6 +25,11 @@ async function runJob(job: Job): Promise<void> {
     send({ type: 'done', result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir, { force: job.force ?? false, format: job.format ?? 'tfjs' }) });
     return;
   }
+  if (job.kind === 'predict') {
+    const { predictRun } = await import('./predict/predict.js');
+    send({ type: 'done', result: await predictRun(job.dbPath, job.runId, { steps: job.steps, csvPath: job.csvPath, checkpoint: job.checkpoint }) });
+    return;
+  }
   const { train } = await import('./train/trainer.js');
   await train({ dbPath: job.dbPath, runId: job.runId, resume: job.resume, send, stopRequested: () => stopRequested, hostLost });
   send({ type: 'done', result: { runId: job.runId } });

@@ -18,6 +18,7 @@ type Refusal = { message: string; field: string };
 async function browserArgs(ctx: ServerContext, method: MethodName, args: unknown): Promise<{ args: unknown } | Refusal> {
   if (method === 'runs.export') return { message: 'in browser mode a model is exported with GET /download/export', field: 'outDir' };
   if (method === 'runs.bundle') return { message: 'in browser mode runs are bundled with GET /download/bundle', field: 'outPath' };
+  if (method === 'runs.predict' && (args as { csvPath?: unknown }).csvPath !== undefined) return { message: 'in browser mode predict reads no host file: forecast from the run\'s dataset', field: 'csvPath' };
   if (method !== 'datasets.import' && method !== 'runs.importBundle') return { args };
   const check = await ctx.uploads.forImport((args as { path: string }).path);
   if (!check.ok) return { message: check.message, field: 'path' };

@@ -54,6 +54,7 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'settings.set': { maxTrainers: 2 },
   'runs.bundle': { ids: [2], outPath: '/picked/runs.rnnwb' },
   'runs.importBundle': { path: '/picked.csv' },
+  'runs.predict': { id: 2 },
   'backtests.create': { datasetId: 1, spec: { target: 'price' }, folds: 3 },
   'backtests.list': {},
   'backtests.get': { id: 1 },
