@@ -160,7 +160,7 @@ describe('IPC: validation', () => {
     }
     expect(service.calls.map((c) => c.method)).toEqual(METHOD_NAMES);
     // Defaults from the schema are applied before the service sees the call.
-    expect(service.calls.find((c) => c.method === 'runs.export')!.args).toEqual({ id: 2, outDir: '/picked', checkpoint: 'best' });
+    expect(service.calls.find((c) => c.method === 'runs.export')!.args).toEqual({ id: 2, outDir: '/picked', checkpoint: 'best', format: 'tfjs' });
   });
 
   it('turns service errors into the envelope', async () => {

@@ -114,3 +114,14 @@ describe('ONNX preprocessing steps', () => {
     expect(await check([prep('none', 'global')], ['y'], 1)).toBeLessThan(1e-5);
   });
 });
+
+describe('ONNX steps: what the graph cannot express', () => {
+  it('refuses season normalisation with a message naming the way out, instead of exporting wrong numbers', () => {
+    const prep = {
+      version: 1, task: 'forecast', features: ['y'], targets: ['y'], outputs: ['y@1'], classes: null, lookback: 24, horizon: 1,
+      scalers: { y: { kind: 'standard', offset: 0, scale: 1 } }, seasonLength: 12, timeColumn: null, seriesColumn: null,
+      targetPrep: [{ transform: { kind: 'none' }, normalize: 'season', windowScale: 1, season: 12 }],
+    } as unknown as Preprocessing;
+    expect(() => stepsFor(prep)).toThrow(/does not support "normalize": "season".*--format tfjs/);
+  });
+});

@@ -12,6 +12,7 @@
 // unscaling → cumulative sum from the last transformed value (differenced) → Exp / inverse Box-Cox.
 // Every column op is masked per feature (Where with a constant condition), so targets with
 // different transforms and plain features share one graph.
+import { ServiceError } from '../../../core/contract.js';
 import type { Preprocessing } from '../../train/trainer.js';
 import type { TargetPrep } from '../../data/target-prep.js';
 import type { Graph } from './graph.js';
@@ -140,6 +141,12 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
 
 export function stepsFor(prep: Preprocessing): Steps {
   const fp = featurePreps(prep);
+  // Season normalisation measures each output step from a different row of the window (last value
+  // plus last season's change); the graph has no step for that yet, so say so rather than export wrong numbers.
+  const seasonal = (prep.targetPrep ?? []).find((p) => p.normalize === 'season');
+  if (seasonal) {
+    throw new ServiceError('bad_input', `ONNX export does not support "normalize": "season" yet (target ${prep.targets.join(', ')}); export with --format tfjs, or train with "normalize": "window"`, 'format');
+  }
   const rows = prep.lookback + (fp.some(differenced) ? 1 : 0);
   const described = [`input: ${rows} rows of raw values per window, columns ${prep.features.join(', ')}`];
   fp.forEach((p, j) => {
