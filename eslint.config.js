@@ -2,7 +2,18 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.*/**', 'dist/**', 'release/**', 'node_modules/**', 'worker/kernels/*.gen.ts', 'renderer/**/*.svelte', 'test-artifacts/**', '.gl/**'] },
+  {
+    ignores: [
+      '.*/**',
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'worker/kernels/*.gen.ts',
+      'renderer/**/*.svelte',
+      'test-artifacts/**',
+      '.gl/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

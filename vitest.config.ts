@@ -43,7 +43,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/renderer/**', 'test/e2e/**', ...integration] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/renderer/**', 'test/e2e/**', ...integration],
+        },
       },
       { extends: true, test: { name: 'integration', include: integration } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },

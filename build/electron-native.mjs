@@ -18,22 +18,38 @@ const arch = process.env.npm_config_arch || process.arch;
 const stamp = `better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} ${process.platform}-${arch}\n`;
 
 // `--if-missing` (npm start): keep a build that matches these versions.
-if (process.argv.includes('--if-missing') && existsSync(join(out, 'better_sqlite3.node')) && existsSync(join(out, 'README.txt')) && readFileSync(join(out, 'README.txt'), 'utf8') === stamp) {
+if (
+  process.argv.includes('--if-missing') &&
+  existsSync(join(out, 'better_sqlite3.node')) &&
+  existsSync(join(out, 'README.txt')) &&
+  readFileSync(join(out, 'README.txt'), 'utf8') === stamp
+) {
   process.exit(0);
 }
 
 rmSync(work, { recursive: true, force: true });
 mkdirSync(join(work, 'node_modules'), { recursive: true });
-writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
+writeFileSync(
+  join(work, 'package.json'),
+  JSON.stringify({ name: 'electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }),
+);
 for (const dep of ['better-sqlite3', 'bindings', 'file-uri-to-path', 'prebuild-install']) {
   const from = join(root, 'node_modules', dep);
-  if (existsSync(from)) cpSync(from, join(work, 'node_modules', dep), { recursive: true, filter: (p) => !p.includes(`${dep}/build/`) });
+  if (existsSync(from))
+    cpSync(from, join(work, 'node_modules', dep), { recursive: true, filter: (p) => !p.includes(`${dep}/build/`) });
 }
 
 const { rebuild } = require('@electron/rebuild');
 console.log(`building ${stamp.trim()}`);
 try {
-  await rebuild({ buildPath: work, electronVersion, arch, onlyModules: ['better-sqlite3'], force: true, mode: 'sequential' });
+  await rebuild({
+    buildPath: work,
+    electronVersion,
+    arch,
+    onlyModules: ['better-sqlite3'],
+    force: true,
+    mode: 'sequential',
+  });
   const built = join(work, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
   if (!existsSync(built)) throw new Error(`rebuild finished but ${built} is missing`);
   copyFileSync(built, join(out, 'better_sqlite3.node'));

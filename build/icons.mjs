@@ -65,7 +65,8 @@ const loop = [];
 const cx = 256;
 const cy = 170;
 const r = 70;
-for (let a = -0.25 * Math.PI; a <= 1.25 * Math.PI; a += Math.PI / 48) loop.push([cx + r * Math.cos(a), cy - r * Math.sin(a)]);
+for (let a = -0.25 * Math.PI; a <= 1.25 * Math.PI; a += Math.PI / 48)
+  loop.push([cx + r * Math.cos(a), cy - r * Math.sin(a)]);
 stroke(loop, 18, [255, 176, 72]);
 const end = loop[loop.length - 1];
 stroke([[end[0] - 34, end[1] - 6], end, [end[0] + 6, end[1] - 36]], 18, [255, 176, 72]);

@@ -30,7 +30,12 @@ export type BacktestStatusValue = 'running' | 'completed' | 'stopped' | 'failed'
  * training (or this host between folds) → running; every fold completed → completed; otherwise
  * the last fold's end (failed, stopped), or interrupted when the host went away between folds.
  */
-export function backtestStatus(folds: number, runs: { status: string }[], driving: boolean, stopRequested: boolean): BacktestStatusValue {
+export function backtestStatus(
+  folds: number,
+  runs: { status: string }[],
+  driving: boolean,
+  stopRequested: boolean,
+): BacktestStatusValue {
   if (driving || runs.some((r) => r.status === 'queued' || r.status === 'running')) return 'running';
   if (runs.filter((r) => r.status === 'completed').length >= folds) return 'completed';
   const last = runs.at(-1)?.status;

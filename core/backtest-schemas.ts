@@ -5,7 +5,14 @@ import type { RunStatus } from './contract.js';
 import { LIMITS, RunSpecSchema } from './spec.js';
 
 // The run statuses a fold can have (contract.ts's RunStatus; a value import of it would be a cycle).
-const FOLD_STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'] as const satisfies readonly RunStatus[];
+const FOLD_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'stopped',
+  'interrupted',
+] as const satisfies readonly RunStatus[];
 
 export const BacktestStatus = z.enum(['running', 'completed', 'stopped', 'failed', 'interrupted']);
 export const FoldStat = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });

@@ -56,11 +56,15 @@ export class BacktestDriver {
       const bt = btDb.getBacktest(this.ctx.db, id);
       if (!bt || bt.stop_requested || bt.dataset_id === null) return;
       const runs = btDb.foldRuns(this.ctx.db, id);
-      const fold = Array.from({ length: bt.folds }, (_, i) => i).find((i) => runs.find((r) => r.fold === i)?.status !== 'completed');
+      const fold = Array.from({ length: bt.folds }, (_, i) => i).find(
+        (i) => runs.find((r) => r.fold === i)?.status !== 'completed',
+      );
       if (fold === undefined) return;
       const existing = runs.find((r) => r.fold === fold);
       if (existing && ENDED.includes(existing.status)) return; // a fold that did not complete ends the loop; resume restarts it
-      const runId = existing ? existing.run_id : await this.startFold(bt, fold, runs.find((r) => r.fold === fold - 1)?.run_id);
+      const runId = existing
+        ? existing.run_id
+        : await this.startFold(bt, fold, runs.find((r) => r.fold === fold - 1)?.run_id);
       await this.untilEnded(runId);
       await this.ctx.jobs.trainer(runId)?.exited; // one fold's worker at a time
       if (btDb.foldRuns(this.ctx.db, id).find((r) => r.fold === fold)?.status !== 'completed') return;
@@ -70,9 +74,15 @@ export class BacktestDriver {
   private async startFold(bt: btDb.BacktestRecord, fold: number, previous: number | undefined): Promise<number> {
     const base = parseSpec(JSON.parse(bt.spec));
     const cutoff = foldCutoffs(bt.folds, bt.step)[fold]!;
-    const spec = { ...foldSpec(base, cutoff), ...(bt.warm_start && previous !== undefined ? { initFrom: previous } : {}) };
+    const spec = {
+      ...foldSpec(base, cutoff),
+      ...(bt.warm_start && previous !== undefined ? { initFrom: previous } : {}),
+    };
     const run = await this.training['runs.create']({
-      datasetId: bt.dataset_id!, spec, name: `${bt.name} · fold ${fold + 1}/${bt.folds}`, tags: [`backtest:${bt.id}`],
+      datasetId: bt.dataset_id!,
+      spec,
+      name: `${bt.name} · fold ${fold + 1}/${bt.folds}`,
+      tags: [`backtest:${bt.id}`],
     });
     btDb.attachFold(this.ctx.db, run.id, bt.id, fold);
     return run.id;
@@ -105,7 +115,13 @@ export function backtestRow(ctx: ServiceContext, bt: btDb.BacktestRecord, drivin
   const cutoffs = foldCutoffs(bt.folds, bt.step);
   const foldRuns = cutoffs.map((cutoff, fold) => {
     const r = runs.find((x) => x.fold === fold);
-    return { fold, cutoff, runId: r?.run_id ?? null, status: r?.status ?? null, test: r ? (JSON.parse(r.test_metrics) as Record<string, number>) : {} };
+    return {
+      fold,
+      cutoff,
+      runId: r?.run_id ?? null,
+      status: r?.status ?? null,
+      test: r ? (JSON.parse(r.test_metrics) as Record<string, number>) : {},
+    };
   });
   return {
     id: bt.id,

@@ -61,7 +61,8 @@ export class BlobSink {
   encode(cell: Cell, name: string): Json {
     if (cell === null || typeof cell === 'string') return cell;
     if (typeof cell === 'bigint') return { $int: cell.toString() };
-    if (typeof cell === 'number') return Number.isFinite(cell) && !Object.is(cell, -0) ? cell : { $num: Object.is(cell, -0) ? '-0' : String(cell) };
+    if (typeof cell === 'number')
+      return Number.isFinite(cell) && !Object.is(cell, -0) ? cell : { $num: Object.is(cell, -0) ? '-0' : String(cell) };
     const entry = `${this.prefix}${name}.bin`;
     this.entries.set(entry, new Uint8Array(cell.buffer, cell.byteOffset, cell.byteLength));
     return { $blob: entry };
@@ -93,7 +94,10 @@ function zippable(entries: Map<string, Uint8Array>): Zippable {
   return out;
 }
 
-export function writeArchive(manifest: Omit<BundleManifest, 'checksums'>, entries: Map<string, Uint8Array>): Uint8Array {
+export function writeArchive(
+  manifest: Omit<BundleManifest, 'checksums'>,
+  entries: Map<string, Uint8Array>,
+): Uint8Array {
   const checksums: Record<string, string> = {};
   for (const [name, data] of entries) checksums[name] = sha256Hex(data);
   const all = new Map([[MANIFEST, strToU8(JSON.stringify({ ...manifest, checksums }, null, 1))], ...entries]);
@@ -105,7 +109,8 @@ export interface OpenedBundle {
   entries: Record<string, Uint8Array>;
 }
 
-const refuse = (file: string, why: string) => new ServiceError('bad_input', `${file}: ${why}; nothing was imported`, 'path');
+const refuse = (file: string, why: string) =>
+  new ServiceError('bad_input', `${file}: ${why}; nothing was imported`, 'path');
 
 function unzipNamed(file: string, bytes: Uint8Array): Record<string, Uint8Array> {
   let current = '';
@@ -113,7 +118,10 @@ function unzipNamed(file: string, bytes: Uint8Array): Record<string, Uint8Array>
     // The filter sees each entry just before it is inflated, so a failure names its entry.
     return unzipSync(bytes, { filter: (f) => ((current = f.name), true) });
   } catch (e) {
-    throw refuse(file, `not a readable bundle (zip error${current ? ` in entry "${current}"` : ''}: ${(e as Error).message})`);
+    throw refuse(
+      file,
+      `not a readable bundle (zip error${current ? ` in entry "${current}"` : ''}: ${(e as Error).message})`,
+    );
   }
 }
 
@@ -128,20 +136,32 @@ export function readArchive(file: string, bytes: Uint8Array, schemaVersion: numb
   } catch (e) {
     throw refuse(file, `entry "${MANIFEST}" is not valid JSON (${(e as Error).message})`);
   }
-  if (json.format !== BUNDLE_FORMAT) throw refuse(file, `entry "${MANIFEST}" does not describe a Recurrent Workbench bundle`);
+  if (json.format !== BUNDLE_FORMAT)
+    throw refuse(file, `entry "${MANIFEST}" does not describe a Recurrent Workbench bundle`);
   if (typeof json.formatVersion === 'number' && json.formatVersion > BUNDLE_FORMAT_VERSION) {
-    throw refuse(file, `written by a newer Recurrent Workbench (${String(json.appVersion)}, bundle format ${json.formatVersion}); this version reads format ${BUNDLE_FORMAT_VERSION}: update the app to import it`);
+    throw refuse(
+      file,
+      `written by a newer Recurrent Workbench (${String(json.appVersion)}, bundle format ${json.formatVersion}); this version reads format ${BUNDLE_FORMAT_VERSION}: update the app to import it`,
+    );
   }
   const parsed = BundleManifest.safeParse(json);
-  if (!parsed.success) throw refuse(file, `entry "${MANIFEST}" is malformed (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw refuse(
+      file,
+      `entry "${MANIFEST}" is malformed (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+    );
   const manifest = parsed.data;
   if (manifest.schemaVersion > schemaVersion) {
-    throw refuse(file, `its runs come from a newer database schema (${manifest.schemaVersion}; this version knows ${schemaVersion}, app ${manifest.appVersion}): update the app to import it`);
+    throw refuse(
+      file,
+      `its runs come from a newer database schema (${manifest.schemaVersion}; this version knows ${schemaVersion}, app ${manifest.appVersion}): update the app to import it`,
+    );
   }
   for (const [name, sum] of Object.entries(manifest.checksums)) {
     const data = entries[name];
     if (!data) throw refuse(file, `entry "${name}" is missing`);
-    if (sha256Hex(data) !== sum) throw refuse(file, `entry "${name}" is corrupt (its sha256 does not match the manifest)`);
+    if (sha256Hex(data) !== sum)
+      throw refuse(file, `entry "${name}" is corrupt (its sha256 does not match the manifest)`);
   }
   const extra = Object.keys(entries).find((n) => n !== MANIFEST && !(n in manifest.checksums));
   if (extra) throw refuse(file, `entry "${extra}" is not listed in the manifest`);

@@ -8,10 +8,25 @@
 //   datasets/<sha256>/<column>.bin      each column's data (absent with --no-data)
 import { strFromU8, strToU8 } from 'fflate';
 import { ServiceError } from './contract.js';
-import { BlobSink, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, decodeCell, type BundleManifest, type OpenedBundle } from './bundle-archive.js';
+import {
+  BlobSink,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  decodeCell,
+  type BundleManifest,
+  type OpenedBundle,
+} from './bundle-archive.js';
 import { APP_VERSION } from './version.js';
 import {
-  RUN_TABLES, readDatasetExtract, readRunExtract, type Cell, type DatasetExtract, type ImportInput, type Row, type RunExtract, type Table,
+  RUN_TABLES,
+  readDatasetExtract,
+  readRunExtract,
+  type Cell,
+  type DatasetExtract,
+  type ImportInput,
+  type Row,
+  type RunExtract,
+  type Table,
 } from '../db/bundles.js';
 import type { DB } from '../db/open.js';
 import { SCHEMA_VERSION } from '../db/open.js';
@@ -26,7 +41,10 @@ function encodeRow(row: Row, sink: BlobSink, name: string) {
 }
 
 function encodeTable(t: Table, sink: BlobSink, name: string) {
-  return { columns: t.columns, rows: t.rows.map((r, i) => r.map((v, j) => sink.encode(v, `${name}.${i}.${t.columns[j]}`))) };
+  return {
+    columns: t.columns,
+    rows: t.rows.map((r, i) => r.map((v, j) => sink.encode(v, `${name}.${i}.${t.columns[j]}`))),
+  };
 }
 
 function runEntry(r: RunExtract, entries: Map<string, Uint8Array>): void {
@@ -46,7 +64,11 @@ function runEntry(r: RunExtract, entries: Map<string, Uint8Array>): void {
 
 function datasetEntry(d: DatasetExtract, entries: Map<string, Uint8Array>): void {
   const sink = new BlobSink(`datasets/${d.sha256}/`);
-  const body = { sha256: d.sha256, row: encodeRow(d.row, sink, 'dataset'), columns: encodeTable(d.columns, sink, 'column') };
+  const body = {
+    sha256: d.sha256,
+    row: encodeRow(d.row, sink, 'dataset'),
+    columns: encodeTable(d.columns, sink, 'column'),
+  };
   entries.set(`datasets/${d.sha256}.json`, strToU8(JSON.stringify(body)));
   for (const [k, v] of sink.entries) entries.set(k, v);
 }
@@ -62,8 +84,20 @@ export function buildBundle(db: DB, ids: number[], withData: boolean): BuiltBund
     const r = readRunExtract(db, id);
     if (!r) throw new ServiceError('not_found', `run ${id} does not exist`, 'ids');
     const status = String(r.run.status);
-    if (ACTIVE.has(status)) throw new ServiceError('conflict', `run ${id} is ${status}: its checkpoints are still being written; stop it (or wait for it) before bundling`, 'ids');
-    runs.push({ uuid: r.uuid, name: String(r.run.name), sourceId: id, status, epochs: r.epochs, datasetSha256: r.datasetSha256 });
+    if (ACTIVE.has(status))
+      throw new ServiceError(
+        'conflict',
+        `run ${id} is ${status}: its checkpoints are still being written; stop it (or wait for it) before bundling`,
+        'ids',
+      );
+    runs.push({
+      uuid: r.uuid,
+      name: String(r.run.name),
+      sourceId: id,
+      status,
+      epochs: r.epochs,
+      datasetSha256: r.datasetSha256,
+    });
     runEntry(r, entries);
     if (r.datasetId === null || datasets.has(r.datasetId)) continue;
     const d = readDatasetExtract(db, r.datasetId, withData);
@@ -80,8 +114,14 @@ export function buildBundle(db: DB, ids: number[], withData: boolean): BuiltBund
     });
   }
   const manifest: BuiltBundle['manifest'] = {
-    format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, appVersion: APP_VERSION, schemaVersion: SCHEMA_VERSION,
-    createdAt: new Date().toISOString(), withData, runs, datasets: [...datasets.values()],
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    appVersion: APP_VERSION,
+    schemaVersion: SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    withData,
+    runs,
+    datasets: [...datasets.values()],
   };
   return { manifest, entries };
 }
@@ -95,18 +135,28 @@ function json(opened: OpenedBundle, file: string, name: string): Record<string, 
   try {
     return JSON.parse(strFromU8(data)) as Record<string, unknown>;
   } catch (e) {
-    throw new ServiceError('bad_input', `${file}: entry "${name}" is not valid JSON (${(e as Error).message}); nothing was imported`, 'path');
+    throw new ServiceError(
+      'bad_input',
+      `${file}: entry "${name}" is not valid JSON (${(e as Error).message}); nothing was imported`,
+      'path',
+    );
   }
 }
 
 function decodeRow(v: unknown, opened: OpenedBundle, where: string): Row {
-  return Object.fromEntries(Object.entries((v ?? {}) as Record<string, unknown>).map(([k, x]) => [k, decodeCell(x, opened.entries, where)]));
+  return Object.fromEntries(
+    Object.entries((v ?? {}) as Record<string, unknown>).map(([k, x]) => [k, decodeCell(x, opened.entries, where)]),
+  );
 }
 
 function decodeTable(v: unknown, opened: OpenedBundle, where: string): Table {
   const t = (v ?? { columns: [], rows: [] }) as { columns: string[]; rows: unknown[][] };
-  if (!Array.isArray(t.columns) || !Array.isArray(t.rows)) throw new ServiceError('bad_input', `${where}: a table is malformed; nothing was imported`, 'path');
-  return { columns: t.columns.map(String), rows: t.rows.map((r) => r.map((x): Cell => decodeCell(x, opened.entries, where))) };
+  if (!Array.isArray(t.columns) || !Array.isArray(t.rows))
+    throw new ServiceError('bad_input', `${where}: a table is malformed; nothing was imported`, 'path');
+  return {
+    columns: t.columns.map(String),
+    rows: t.rows.map((r) => r.map((x): Cell => decodeCell(x, opened.entries, where))),
+  };
 }
 
 /** The rows an import stores, read from a checked bundle. */
@@ -124,13 +174,19 @@ export function bundleInput(opened: OpenedBundle, file: string): ImportInput {
       parentUuid: typeof body.parentUuid === 'string' ? body.parentUuid : null,
       epochs: m.epochs,
       run: decodeRow(body.run, opened, where),
-      tables: Object.fromEntries(RUN_TABLES.map((t) => [t, decodeTable(tables[t], opened, where)])) as RunExtract['tables'],
+      tables: Object.fromEntries(
+        RUN_TABLES.map((t) => [t, decodeTable(tables[t], opened, where)]),
+      ) as RunExtract['tables'],
     };
   });
   const datasets = opened.manifest.datasets.map((m): DatasetExtract => {
     const name = `datasets/${m.sha256}.json`;
     const body = json(opened, file, name);
-    return { sha256: m.sha256, row: decodeRow(body.row, opened, `${file}: entry "${name}"`), columns: decodeTable(body.columns, opened, `${file}: entry "${name}"`) };
+    return {
+      sha256: m.sha256,
+      row: decodeRow(body.row, opened, `${file}: entry "${name}"`),
+      columns: decodeTable(body.columns, opened, `${file}: entry "${name}"`),
+    };
   });
   return { runs, datasets };
 }

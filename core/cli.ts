@@ -7,7 +7,15 @@ import { toApiError } from './errors.js';
 import { defaultDbPath } from './paths.js';
 import type { Service } from './service.js';
 import { datasetsCommand, importCommand } from './cli/commands-data.js';
-import { compareCommand, exportCommand, resumeCommand, runsCommand, showCommand, stopCommand, trainCommand } from './cli/commands-runs.js';
+import {
+  compareCommand,
+  exportCommand,
+  resumeCommand,
+  runsCommand,
+  showCommand,
+  stopCommand,
+  trainCommand,
+} from './cli/commands-runs.js';
 import { serveCommand } from './cli/commands-serve.js';
 import { settingsCommand } from './cli/commands-settings.js';
 import { bundleCommand, importBundleCommand } from './cli/commands-bundles.js';
@@ -15,7 +23,15 @@ import { predictCommand } from './cli/commands-predict.js';
 import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { openService } from './cli/open.js';
 import {
-  UsageError, commandHelp, commandName, contextFor, parseCommandLine, topLevelHelp, usageLine, type Command, type ParsedLine,
+  UsageError,
+  commandHelp,
+  commandName,
+  contextFor,
+  parseCommandLine,
+  topLevelHelp,
+  usageLine,
+  type Command,
+  type ParsedLine,
 } from './cli/table.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -72,7 +88,10 @@ function readLine(argv: string[]): { cmd: Command; line: ParsedLine } | { text: 
   const [min, max] = cmd.positionals;
   const n = line.positionals.length;
   if (n < min || n > max) {
-    const what = max === 0 ? `takes no arguments (got "${line.positionals.join(' ')}")` : `expects ${min === max ? min : `at least ${min}`} argument${max === 1 ? '' : 's'}, got ${n}`;
+    const what =
+      max === 0
+        ? `takes no arguments (got "${line.positionals.join(' ')}")`
+        : `expects ${min === max ? min : `at least ${min}`} argument${max === 1 ? '' : 's'}, got ${n}`;
     throw new UsageError(`${cmd.name} ${what}`, cmd);
   }
   return { cmd, line };

@@ -165,7 +165,6 @@ export type Estimate = z.infer<typeof Estimate>;
 
 const id = z.number().int().positive();
 
-
 // ---------------------------------------------------------------------------------------------
 // Methods: one list drives the service, the HTTP server, Electron IPC and the preload bridge.
 
@@ -204,9 +203,7 @@ const methods = {
   },
   'datasets.delete': { args: z.object({ id }).strict(), result: z.object({ deleted: z.boolean() }) },
   'datasets.rows': {
-    args: z
-      .object({ id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) })
-      .strict(),
+    args: z.object({ id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) }).strict(),
     result: z.object({
       columns: z.array(z.string()),
       rows: z.array(z.array(z.union([z.number(), z.string(), z.null()]))),
@@ -264,7 +261,12 @@ const methods = {
   'runs.resume': { args: z.object({ id }).strict(), result: RunRow },
   'runs.update': {
     args: z
-      .object({ id, name: z.string().min(1).optional(), notes: z.string().optional(), tags: z.array(z.string().min(1)).optional() })
+      .object({
+        id,
+        name: z.string().min(1).optional(),
+        notes: z.string().optional(),
+        tags: z.array(z.string().min(1)).optional(),
+      })
       .strict(),
     result: RunRow,
   },
@@ -279,7 +281,15 @@ const methods = {
   },
   'runs.export': {
     // force: replace an existing, non-empty export folder (refused otherwise); format: tfjs (model.json + weights.bin) or onnx (model.onnx).
-    args: z.object({ id, outDir: z.string().min(1), checkpoint: z.enum(['best', 'last']).default('best'), force: z.boolean().optional(), format: z.enum(['tfjs', 'onnx']).default('tfjs') }).strict(),
+    args: z
+      .object({
+        id,
+        outDir: z.string().min(1),
+        checkpoint: z.enum(['best', 'last']).default('best'),
+        force: z.boolean().optional(),
+        format: z.enum(['tfjs', 'onnx']).default('tfjs'),
+      })
+      .strict(),
     result: ExportResult,
   },
   // Forecasts after the end of the run's dataset, or for every window of a new CSV (docs/export.md).
@@ -297,7 +307,14 @@ const methods = {
   // Run bundles (docs/bundles.md): runs with everything they hold, and their dataset (or, with
   // data: false, only its sha256 and column manifest), as one .rnnwb zip; force replaces a file.
   'runs.bundle': {
-    args: z.object({ ids: z.array(id).min(1).max(10_000), outPath: z.string().min(1), data: z.boolean().default(true), force: z.boolean().optional() }).strict(),
+    args: z
+      .object({
+        ids: z.array(id).min(1).max(10_000),
+        outPath: z.string().min(1),
+        data: z.boolean().default(true),
+        force: z.boolean().optional(),
+      })
+      .strict(),
     result: BundleResult,
   },
   'runs.importBundle': {
@@ -359,7 +376,14 @@ export interface EventMap {
   'datasets:changed': { id: number };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = ['run:progress', 'run:epoch', 'run:status', 'run:log', 'import:progress', 'datasets:changed'];
+export const EVENT_NAMES: EventName[] = [
+  'run:progress',
+  'run:epoch',
+  'run:status',
+  'run:log',
+  'import:progress',
+  'datasets:changed',
+];
 
 // ---------------------------------------------------------------------------------------------
 // The envelope (core/envelope.ts)

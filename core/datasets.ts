@@ -22,7 +22,13 @@ export function readDatasetSummary(db: DB, id: number): DatasetSummary {
     timeColumn: d.time_column,
     seriesColumn: d.series_column,
     notes: d.notes,
-    columns: store.listColumns(db, id).map((c) => ({ index: c.idx, name: c.name, kind: c.kind, missing: c.missing, stats: JSON.parse(c.stats) as ColumnStats })),
+    columns: store.listColumns(db, id).map((c) => ({
+      index: c.idx,
+      name: c.name,
+      kind: c.kind,
+      missing: c.missing,
+      stats: JSON.parse(c.stats) as ColumnStats,
+    })),
     warnings: meta.warnings ?? [],
   };
 }
@@ -51,12 +57,22 @@ export function columnLoader(db: DB, id: number): (name: string) => SourceColumn
 
 export function updateDataset(
   db: DB,
-  a: { id: number; name?: string | undefined; notes?: string | undefined; timeColumn?: string | null | undefined; seriesColumn?: string | null | undefined },
+  a: {
+    id: number;
+    name?: string | undefined;
+    notes?: string | undefined;
+    timeColumn?: string | null | undefined;
+    seriesColumn?: string | null | undefined;
+  },
 ): void {
   const ds = readDatasetSummary(db, a.id);
   const names = new Set(ds.columns.map((c) => c.name));
-  for (const [field, col] of [['timeColumn', a.timeColumn], ['seriesColumn', a.seriesColumn]] as const) {
-    if (col && !names.has(col)) throw new ServiceError('bad_input', `${field}: unknown column "${col}" in dataset "${ds.name}"`, field);
+  for (const [field, col] of [
+    ['timeColumn', a.timeColumn],
+    ['seriesColumn', a.seriesColumn],
+  ] as const) {
+    if (col && !names.has(col))
+      throw new ServiceError('bad_input', `${field}: unknown column "${col}" in dataset "${ds.name}"`, field);
   }
   store.updateDataset(db, a.id, a);
 }
@@ -65,7 +81,11 @@ export function deleteDataset(db: DB, id: number): boolean {
   return store.deleteDataset(db, id);
 }
 
-function cellValue(kind: string, col: { values?: Float64Array; codes?: Int32Array; labels?: string[] }, r: number): number | string | null {
+function cellValue(
+  kind: string,
+  col: { values?: Float64Array; codes?: Int32Array; labels?: string[] },
+  r: number,
+): number | string | null {
   if (col.codes) {
     const c = col.codes[r]!;
     return c < 0 ? null : col.labels![c]!;
@@ -75,7 +95,12 @@ function cellValue(kind: string, col: { values?: Float64Array; codes?: Int32Arra
   return kind === 'datetime' ? new Date(v).toISOString().replace('.000Z', 'Z') : v;
 }
 
-export function readRows(db: DB, id: number, offset: number, limit: number): { columns: string[]; rows: (number | string | null)[][]; total: number } {
+export function readRows(
+  db: DB,
+  id: number,
+  offset: number,
+  limit: number,
+): { columns: string[]; rows: (number | string | null)[][]; total: number } {
   const info = datasetInfo(db, id);
   if (!info) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
   const load = columnLoader(db, id);
@@ -84,6 +109,33 @@ export function readRows(db: DB, id: number, offset: number, limit: number): { c
   const rows: (number | string | null)[][] = [];
   for (let r = offset; r < end; r++) rows.push(cols.map((c) => cellValue(c.kind, c.col, r)));
   return { columns: info.columns.map((c) => c.name), rows, total: info.rowCount };
+}
+
+/** The rows of one series (or all), in time order: one index array (null = every row, already in order). */
+function rowOrder(
+  info: NonNullable<ReturnType<typeof datasetInfo>>,
+  load: ReturnType<typeof columnLoader>,
+  series: string | undefined,
+): { idx: Int32Array | null; tcol: Float64Array | null } {
+  let rows: number[] | null = null;
+  if (info.seriesColumn) {
+    const s = load(info.seriesColumn);
+    const want = series ?? (s.labels ? s.labels[0] : undefined);
+    const code = s.labels ? s.labels.indexOf(want ?? '') : -1;
+    rows = [];
+    for (let r = 0; r < info.rowCount; r++)
+      if (s.codes ? s.codes[r] === code : String(s.values![r]) === want) rows.push(r);
+  }
+  // Rows to show, in time order (the import keeps file order): one index array, then one pass per column.
+  let idx: Int32Array | null = rows ? Int32Array.from(rows) : null;
+  const tcol = info.timeColumn ? load(info.timeColumn).values! : null;
+  if (tcol) {
+    const n = idx ? idx.length : info.rowCount;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = tcol[idx ? idx[i]! : i]! >= tcol[idx ? idx[i - 1]! : i - 1]!;
+    if (!sorted) idx = (idx ?? Int32Array.from({ length: n }, (_, i) => i)).sort((a, b) => tcol[a]! - tcol[b]!);
+  }
+  return { idx, tcol };
 }
 
 export function readSeries(
@@ -100,23 +152,7 @@ export function readSeries(
     if (!known.has(c)) throw new ServiceError('bad_input', `columns.${i}: unknown column "${c}"`, `columns.${i}`);
   });
   const load = columnLoader(db, id);
-  let rows: number[] | null = null;
-  if (info.seriesColumn) {
-    const s = load(info.seriesColumn);
-    const want = series ?? (s.labels ? s.labels[0] : undefined);
-    const code = s.labels ? s.labels.indexOf(want ?? '') : -1;
-    rows = [];
-    for (let r = 0; r < info.rowCount; r++) if (s.codes ? s.codes[r] === code : String(s.values![r]) === want) rows.push(r);
-  }
-  // Rows to show, in time order (the import keeps file order): one index array, then one pass per column.
-  let idx: Int32Array | null = rows ? Int32Array.from(rows) : null;
-  const tcol = info.timeColumn ? load(info.timeColumn).values! : null;
-  if (tcol) {
-    const n = idx ? idx.length : info.rowCount;
-    let sorted = true;
-    for (let i = 1; i < n && sorted; i++) sorted = tcol[idx ? idx[i]! : i]! >= tcol[idx ? idx[i - 1]! : i - 1]!;
-    if (!sorted) idx = (idx ?? Int32Array.from({ length: n }, (_, i) => i)).sort((a, b) => tcol[a]! - tcol[b]!);
-  }
+  const { idx, tcol } = rowOrder(info, load, series);
   // A time (or row-index) range, then min/max decimation over the columns asked for.
   if (view.range || view.buckets) {
     const n = idx ? idx.length : info.rowCount;
@@ -134,10 +170,15 @@ export function readSeries(
       const c = load(name);
       return c.codes ? gather(Float64Array.from(c.codes, (k) => (k < 0 ? NaN : k))) : gather(c.values!);
     });
-    const keep = view.buckets ? minMaxIndices(ys, from, to, view.buckets) : Array.from({ length: to - from }, (_, i) => from + i);
+    const keep = view.buckets
+      ? minMaxIndices(ys, from, to, view.buckets)
+      : Array.from({ length: to - from }, (_, i) => from + i);
     return {
       time: tcol ? keep.map((i) => x[i]!) : null,
-      series: columns.map((name, j) => ({ name, values: keep.map((i) => (Number.isNaN(ys[j]![i]!) ? null : ys[j]![i]!)) })),
+      series: columns.map((name, j) => ({
+        name,
+        values: keep.map((i) => (Number.isNaN(ys[j]![i]!) ? null : ys[j]![i]!)),
+      })),
       total: n,
       index: keep,
     };
@@ -154,7 +195,10 @@ export function readSeries(
       const c = load(name);
       const codes = c.codes;
       const v = c.values;
-      return { name, values: take(codes ? (r) => (codes[r]! < 0 ? null : codes[r]!) : (r) => (Number.isNaN(v![r]!) ? null : v![r]!)) };
+      return {
+        name,
+        values: take(codes ? (r) => (codes[r]! < 0 ? null : codes[r]!) : (r) => (Number.isNaN(v![r]!) ? null : v![r]!)),
+      };
     }),
     total: idx ? idx.length : info.rowCount,
   };

@@ -28,7 +28,12 @@ export function upperBound(x: ArrayLike<number>, v: number): number {
 }
 
 /** Sorted indices to keep from [from, to): first, last, and each bucket's min and max per series. */
-export function minMaxIndices(ys: readonly ArrayLike<number | null>[], from: number, to: number, buckets: number): number[] {
+export function minMaxIndices(
+  ys: readonly ArrayLike<number | null>[],
+  from: number,
+  to: number,
+  buckets: number,
+): number[] {
   const n = to - from;
   if (n <= 0) return [];
   if (n <= buckets * 2) return Array.from({ length: n }, (_, i) => from + i);

@@ -3,7 +3,14 @@
 import { ServiceError, type Estimate, type RunSpec } from './contract.js';
 import type { DB } from '../db/open.js';
 import { columnLoader, datasetInfo, readDatasetSummary } from './datasets.js';
-import { classesOf, estimateWindows, refuseEmptySplits, refuseUnusableColumns, resolveColumns, type SourceColumn } from './spec-rules.js';
+import {
+  classesOf,
+  estimateWindows,
+  refuseEmptySplits,
+  refuseUnusableColumns,
+  resolveColumns,
+  type SourceColumn,
+} from './spec-rules.js';
 import { countParams } from './params.js';
 
 /** Rows per series id (one '' series without a series column), keyed like prepare(): a categorical id by its label, a numeric one by its value. */
@@ -27,13 +34,21 @@ export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate 
     // A "numeric" target read as text: the import recorded the first cell that was not a number.
     const m = e instanceof ServiceError ? /column "([^"]+)" is categorical/.exec(e.message) : null;
     const why = m ? readDatasetSummary(db, datasetId).warnings.find((w) => w.includes(`column "${m[1]}"`)) : undefined;
-    if (why) throw new ServiceError('bad_input', `${(e as ServiceError).message}; at import, ${why}`, (e as ServiceError).field);
+    if (why)
+      throw new ServiceError(
+        'bad_input',
+        `${(e as ServiceError).message}; at import, ${why}`,
+        (e as ServiceError).field,
+      );
     throw e;
   }
   const load = columnLoader(db, datasetId);
   refuseUnusableColumns(spec, cols, load);
   const sizes = seriesSizes(info.rowCount, cols.series ? load(cols.series) : null);
-  const { rows, windows, series } = estimateWindows(spec, [...sizes].map(([key, n]) => ({ key, rows: n })));
+  const { rows, windows, series } = estimateWindows(
+    spec,
+    [...sizes].map(([key, n]) => ({ key, rows: n })),
+  );
   refuseEmptySplits(spec, series);
   const { lookback, horizon } = spec.window;
   let outputs = cols.targets.length * horizon;

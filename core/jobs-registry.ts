@@ -59,10 +59,15 @@ export class JobRegistry {
         onMessage: (m) => {
           onMessage?.(m);
           if (m.type === 'done') settle(() => resolve(m.result as T));
-          else if (m.type === 'error') settle(() => reject(new ServiceError(m.error.code as ErrorCode, m.error.message, m.error.field)));
+          else if (m.type === 'error')
+            settle(() => reject(new ServiceError(m.error.code as ErrorCode, m.error.message, m.error.field)));
         },
         onExit: (code, signal) =>
-          settle(() => reject(new ServiceError('internal', `${job.kind} worker exited (${signal ?? `code ${code}`}) before finishing`))),
+          settle(() =>
+            reject(
+              new ServiceError('internal', `${job.kind} worker exited (${signal ?? `code ${code}`}) before finishing`),
+            ),
+          ),
       });
     });
   }

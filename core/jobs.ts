@@ -18,7 +18,15 @@ export type Job =
       importToken?: string;
     }
   | { kind: 'train'; dbPath: string; runId: number; resume: boolean }
-  | { kind: 'export'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; outDir: string; force?: boolean; format?: ParsedArgs<'runs.export'>['format'] }
+  | {
+      kind: 'export';
+      dbPath: string;
+      runId: number;
+      checkpoint: 'best' | 'last';
+      outDir: string;
+      force?: boolean;
+      format?: ParsedArgs<'runs.export'>['format'];
+    }
   | { kind: 'predict'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; steps?: number; csvPath?: string };
 
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };

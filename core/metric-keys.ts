@@ -6,7 +6,15 @@
 // The stored strings are unchanged from earlier versions, so existing databases read the same.
 // Pure (no imports): the renderer may use it too.
 
-export const EPOCH_METRICS = ['loss', 'val_loss', 'val_mae', 'val_rmse', 'val_acc', 'samples_per_sec', 'epoch_seconds'] as const;
+export const EPOCH_METRICS = [
+  'loss',
+  'val_loss',
+  'val_mae',
+  'val_rmse',
+  'val_acc',
+  'samples_per_sec',
+  'epoch_seconds',
+] as const;
 export type EpochMetricKey = (typeof EPOCH_METRICS)[number];
 
 /** Validation metrics: val_mae and val_rmse (original units) for forecasts, val_acc for classifiers. */
@@ -57,7 +65,10 @@ export interface ClassifyTestMetrics {
 export type TestMetrics = ForecastTestMetrics | ClassifyTestMetrics;
 
 /** Stored key of a test-split score, e.g. testKey('naive', 'mase') = 'naive.mase'. */
-export function testKey<W extends Forecaster | Classifier, M extends ForecastMetric | 'accuracy'>(who: W, metric: M): `${W}.${M}` {
+export function testKey<W extends Forecaster | Classifier, M extends ForecastMetric | 'accuracy'>(
+  who: W,
+  metric: M,
+): `${W}.${M}` {
   return `${who}.${metric}`;
 }
 
@@ -89,7 +100,11 @@ export function flattenTestMetrics(t: TestMetrics): Record<string, number> {
 }
 
 /** The baselines a forecast is measured against, as people call them. */
-export const BASELINE_LABELS: Record<Exclude<Forecaster, 'test'>, string> = { naive: 'naive', seasonal: 'seasonal naive', ets: 'ETS' };
+export const BASELINE_LABELS: Record<Exclude<Forecaster, 'test'>, string> = {
+  naive: 'naive',
+  seasonal: 'seasonal naive',
+  ets: 'ETS',
+};
 
 /** How the model's pooled score compares with one baseline's (lower is better for every forecast metric). */
 export interface BaselineVerdict {
@@ -111,7 +126,10 @@ export interface BaselineVerdict {
  * Seasonal naive is left out when there is no season (it is then the naive forecast again).
  * "Loses by 12%": the model's error is 12% above the baseline's; "beats by 30%": 30% below it.
  */
-export function baselineVerdicts(test: Readonly<Record<string, number>>, metric: ForecastMetric = 'mae'): BaselineVerdict[] {
+export function baselineVerdicts(
+  test: Readonly<Record<string, number>>,
+  metric: ForecastMetric = 'mae',
+): BaselineVerdict[] {
   const model = test[testKey('test', metric)];
   if (model === undefined || !Number.isFinite(model)) return [];
   const out: BaselineVerdict[] = [];
@@ -125,8 +143,12 @@ export function baselineVerdicts(test: Readonly<Record<string, number>>, metric:
     const name = BASELINE_LABELS[baseline];
     const M = metric.toUpperCase();
     // Twice the baseline's error or worse reads better as a factor ("by 2.6×", as M4 reports do).
-    const by = change >= 1 ? `${model / base < 10 ? (model / base).toFixed(1) : Math.round(model / base)}×` : `${percent}%`;
-    const text = outcome === 'ties' ? `ties with ${name} on ${M}` : `${outcome === 'loses' ? 'loses to' : 'beats'} ${name} by ${by} ${M}`;
+    const by =
+      change >= 1 ? `${model / base < 10 ? (model / base).toFixed(1) : Math.round(model / base)}×` : `${percent}%`;
+    const text =
+      outcome === 'ties'
+        ? `ties with ${name} on ${M}`
+        : `${outcome === 'loses' ? 'loses to' : 'beats'} ${name} by ${by} ${M}`;
     out.push({ baseline, metric, model, base, ratio: model / base, percent, outcome, text });
   }
   return out;
@@ -143,7 +165,11 @@ export function stepCount(test: Readonly<Record<string, number>>): number {
 }
 
 /** Per-step scores of one forecaster, index h-1; null where a step has no finite score. */
-export function stepScores(test: Readonly<Record<string, number>>, who: Forecaster, metric: ForecastMetric): (number | null)[] {
+export function stepScores(
+  test: Readonly<Record<string, number>>,
+  who: Forecaster,
+  metric: ForecastMetric,
+): (number | null)[] {
   return Array.from({ length: stepCount(test) }, (_, i) => test[stepKey(who, metric, i + 1)] ?? null);
 }
 
@@ -153,10 +179,16 @@ export function seasonLengths(tests: readonly Readonly<Record<string, number>>[]
 }
 
 /** The season of a forecast evaluation in two parts: "season 12" / "no season", and how it was found (null when not recorded). */
-export function seasonParts(test: Readonly<Record<string, number>>, how?: string | null): { head: string; how: string | null } | null {
+export function seasonParts(
+  test: Readonly<Record<string, number>>,
+  how?: string | null,
+): { head: string; how: string | null } | null {
   const m = test[SEASON_LENGTH_KEY];
   if (m === undefined) return null;
-  return { head: m > 1 ? `season ${m}` : 'no season', how: how ? how.replace(/^season \d+ given in the spec$/, 'given in the spec') : null };
+  return {
+    head: m > 1 ? `season ${m}` : 'no season',
+    how: how ? how.replace(/^season \d+ given in the spec$/, 'given in the spec') : null,
+  };
 }
 
 /**

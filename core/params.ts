@@ -25,4 +25,3 @@ export function countParams(spec: RunSpec, shape: ModelShape): number {
   }
   return total + inSize * shape.outputs + shape.outputs;
 }
-

@@ -14,7 +14,10 @@ export function appDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
   return env.XDG_CONFIG_HOME || join(homedir(), '.config');
 }
 
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDbPath(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.RNN_WORKBENCH_DB) return env.RNN_WORKBENCH_DB;
   return join(appDataDir(env, platform), PRODUCT_NAME, DB_FILE_NAME);
 }

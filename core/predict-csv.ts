@@ -10,5 +10,9 @@ const cell = (v: unknown): string => {
 
 export function predictCsv(r: PredictResult): string {
   const header = ['series', 'origin', 'time', 'step', 'target', 'value'];
-  return [header, ...r.rows.map((x) => [x.series, x.origin, x.time, x.step, x.target, x.value])].map((row) => row.map(cell).join(',')).join('\n') + '\n';
+  return (
+    [header, ...r.rows.map((x) => [x.series, x.origin, x.time, x.step, x.target, x.value])]
+      .map((row) => row.map(cell).join(','))
+      .join('\n') + '\n'
+  );
 }

@@ -11,7 +11,19 @@ import { toCsv } from './run-view.js';
 /** Columns that later migrations may add to `predictions` (the ETS baseline, a series id per window). */
 type StoredPredictions = PredictionRecord & { ets?: Buffer | null; series?: string | null };
 
-export const PREDICTIONS_HEADER = ['run_id', 'run_name', 'split', 'time', 'series', 'output', 'actual', 'predicted', 'naive', 'seasonal', 'ets'];
+export const PREDICTIONS_HEADER = [
+  'run_id',
+  'run_name',
+  'split',
+  'time',
+  'series',
+  'output',
+  'actual',
+  'predicted',
+  'naive',
+  'seasonal',
+  'ets',
+];
 
 function timeLabel(hasTime: boolean): (t: number) => string | number {
   return (t) => (hasTime && Number.isFinite(t) ? new Date(t).toISOString() : t);
@@ -36,12 +48,27 @@ function rowsOf(db: DB, run: RunRecord, split: string): unknown[][] {
   for (let r = 0; r < time.length; r++) {
     for (let j = 0; j < O; j++) {
       const i = r * O + j;
-      out.push([run.id, run.name, split, label(time[r]!), series?.[r] ?? '', outputs[j], value(actual, i), value(predicted, i), value(naive ?? null, i), value(seasonal ?? null, i), value(ets ?? null, i)]);
+      out.push([
+        run.id,
+        run.name,
+        split,
+        label(time[r]!),
+        series?.[r] ?? '',
+        outputs[j],
+        value(actual, i),
+        value(predicted, i),
+        value(naive ?? null, i),
+        value(seasonal ?? null, i),
+        value(ets ?? null, i),
+      ]);
     }
   }
   return out;
 }
 
 export function predictionsCsv(db: DB, runs: RunRecord[], split = 'test'): string {
-  return toCsv(PREDICTIONS_HEADER, runs.flatMap((r) => rowsOf(db, r, split)));
+  return toCsv(
+    PREDICTIONS_HEADER,
+    runs.flatMap((r) => rowsOf(db, r, split)),
+  );
 }

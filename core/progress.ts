@@ -12,7 +12,9 @@ export class ProgressLine {
     const width = 24;
     const frac = total > 0 ? Math.min(done / total, 1) : 0;
     const filled = Math.round(frac * width);
-    this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${text}\x1b[K`);
+    this.out.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${text}\x1b[K`,
+    );
     this.shown = true;
   }
 

@@ -46,7 +46,6 @@ export interface Service extends Api {
   waitForBacktest(id: number): Promise<void>;
 }
 
-
 export function createService(opts: ServiceOptions): Service {
   const readonly = opts.readonly ?? false;
   const db = openDb(opts.dbPath, { readonly, create: opts.create ?? !readonly });

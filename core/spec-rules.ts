@@ -23,12 +23,20 @@ export interface DatasetInfo {
 export type Split = 'train' | 'val' | 'test';
 
 /** Resolves the spec's columns against the dataset, naming the offending field on error. */
-export function resolveColumns(spec: RunSpec, ds: DatasetInfo): { targets: string[]; features: string[]; time: string | null; series: string | null } {
+export function resolveColumns(
+  spec: RunSpec,
+  ds: DatasetInfo,
+): { targets: string[]; features: string[]; time: string | null; series: string | null } {
   const byName = new Map(ds.columns.map((c) => [c.name, c]));
   const known = ds.columns.map((c) => c.name).join(', ');
   const need = (name: string, field: string) => {
     const c = byName.get(name);
-    if (!c) throw new ServiceError('bad_input', `${field}: unknown column "${name}" in dataset "${ds.name}" (columns: ${known})`, field);
+    if (!c)
+      throw new ServiceError(
+        'bad_input',
+        `${field}: unknown column "${name}" in dataset "${ds.name}" (columns: ${known})`,
+        field,
+      );
     return c;
   };
   const time = spec.time ?? ds.timeColumn;
@@ -38,7 +46,11 @@ export function resolveColumns(spec: RunSpec, ds: DatasetInfo): { targets: strin
   spec.target.forEach((t, i) => {
     const c = need(t, spec.target.length > 1 ? `spec.target.${i}` : 'spec.target');
     if (spec.task === 'forecast' && c.kind !== 'numeric') {
-      throw new ServiceError('bad_input', `spec.target: column "${t}" is ${c.kind}; a forecast target must be numeric (use "task": "classify" for labels)`, 'spec.target');
+      throw new ServiceError(
+        'bad_input',
+        `spec.target: column "${t}" is ${c.kind}; a forecast target must be numeric (use "task": "classify" for labels)`,
+        'spec.target',
+      );
     }
   });
   let features = spec.features;
@@ -46,18 +58,39 @@ export function resolveColumns(spec: RunSpec, ds: DatasetInfo): { targets: strin
     features =
       spec.task === 'forecast'
         ? [...spec.target]
-        : ds.columns.filter((c) => c.kind === 'numeric' && c.name !== time && c.name !== series && !spec.target.includes(c.name)).map((c) => c.name);
-    if (features.length === 0) throw new ServiceError('bad_input', 'spec.features: the dataset has no numeric column to use as a feature', 'spec.features');
+        : ds.columns
+            .filter(
+              (c) => c.kind === 'numeric' && c.name !== time && c.name !== series && !spec.target.includes(c.name),
+            )
+            .map((c) => c.name);
+    if (features.length === 0)
+      throw new ServiceError(
+        'bad_input',
+        'spec.features: the dataset has no numeric column to use as a feature',
+        'spec.features',
+      );
   }
   features.forEach((f, i) => {
     const c = need(f, `spec.features.${i}`);
-    if (c.kind !== 'numeric') throw new ServiceError('bad_input', `spec.features.${i}: column "${f}" is ${c.kind}; features must be numeric`, `spec.features.${i}`);
+    if (c.kind !== 'numeric')
+      throw new ServiceError(
+        'bad_input',
+        `spec.features.${i}: column "${f}" is ${c.kind}; features must be numeric`,
+        `spec.features.${i}`,
+      );
   });
   return { targets: spec.target, features, time: time ?? null, series: series ?? null };
 }
 
 /** Windows whose last input row t lies in [from, …) and whose targets lie inside [start, end). */
-export function countWindows(start: number, end: number, lookback: number, horizon: number, stride: number, from: number): number {
+export function countWindows(
+  start: number,
+  end: number,
+  lookback: number,
+  horizon: number,
+  stride: number,
+  from: number,
+): number {
   // Window ends t with t >= from (inputs reach back at most to row 0), targets t+1..t+horizon inside [start, end).
   const lo = Math.max(start - 1, lookback - 1, from);
   const hi = end - 1 - horizon;
@@ -158,7 +191,9 @@ export function estimateWindows(
 ): { rows: Record<Split, number>; windows: Record<Split, number>; series: SeriesSplits[] } {
   // A backtest fold sees each series without its last `cutoff` rows (prepare() cuts them the same way).
   const cut = (n: number) => Math.max(0, n - (spec.cutoff ?? 0));
-  const series = groups.map((g) => (typeof g === 'number' ? seriesSplits(spec, '', cut(g)) : seriesSplits(spec, g.key, cut(g.rows))));
+  const series = groups.map((g) =>
+    typeof g === 'number' ? seriesSplits(spec, '', cut(g)) : seriesSplits(spec, g.key, cut(g.rows)),
+  );
   const sum = (pick: (g: SeriesSplits) => Record<Split, number>) => {
     const out = { train: 0, val: 0, test: 0 };
     for (const g of series) for (const s of SPLITS) out[s] += pick(g)[s];
@@ -182,7 +217,9 @@ export function classesOf(c: SourceColumn, name: string): { classes: string[]; c
     const vals = c.values!;
     const distinct = [...new Set(Array.from(vals).filter((x) => !Number.isNaN(x)))].sort((a, b) => a - b);
     if (distinct.length > LIMIT_CLASSES || distinct.some((x) => !Number.isInteger(x))) {
-      const why = distinct.some((x) => !Number.isInteger(x)) ? 'fractional values' : `${distinct.length} distinct values (at most ${LIMIT_CLASSES} classes)`;
+      const why = distinct.some((x) => !Number.isInteger(x))
+        ? 'fractional values'
+        : `${distinct.length} distinct values (at most ${LIMIT_CLASSES} classes)`;
       throw new ServiceError(
         'bad_input',
         `spec.target: column "${name}" is numeric with ${why}; classify needs a categorical column or a few integer codes (use "task": "forecast" for a number)`,
@@ -194,7 +231,11 @@ export function classesOf(c: SourceColumn, name: string): { classes: string[]; c
     classOf = Int32Array.from(vals, (x) => (Number.isNaN(x) ? -1 : idx.get(x)!));
   }
   if (classes.length < 2) {
-    throw new ServiceError('bad_input', `spec.target: column "${name}" has only one class (${classes[0] ?? 'none'}); classification needs at least two`, 'spec.target');
+    throw new ServiceError(
+      'bad_input',
+      `spec.target: column "${name}" has only one class (${classes[0] ?? 'none'}); classification needs at least two`,
+      'spec.target',
+    );
   }
   return { classes, classOf };
 }
@@ -206,14 +247,22 @@ const LIMIT_CLASSES = 100;
  * target or feature whose every cell is missing, or a classify target that is not a set of
  * classes. The run designer's estimate, runs.create and the trainer's prepare() all call it.
  */
-export function refuseUnusableColumns(spec: RunSpec, cols: { targets: string[]; features: string[] }, load: (name: string) => SourceColumn): void {
+export function refuseUnusableColumns(
+  spec: RunSpec,
+  cols: { targets: string[]; features: string[] },
+  load: (name: string) => SourceColumn,
+): void {
   const used = [...new Set([...cols.features, ...cols.targets])];
   for (const name of used) {
     const c = load(name);
     const present = c.codes ? c.codes.some((x) => x >= 0) : c.values!.some((x) => !Number.isNaN(x));
     if (!present) {
       const field = cols.targets.includes(name) ? 'spec.target' : `spec.features.${cols.features.indexOf(name)}`;
-      throw new ServiceError('bad_input', `${field}: column "${name}" has no values (every cell is missing); choose another column`, field);
+      throw new ServiceError(
+        'bad_input',
+        `${field}: column "${name}" has no values (every cell is missing); choose another column`,
+        field,
+      );
     }
   }
   if (spec.task === 'classify') classesOf(load(cols.targets[0]!), cols.targets[0]!);

@@ -90,7 +90,10 @@ export const LayerSchema = z
 export const HeadSchema = z
   .object({
     /** Hidden dense layers between the last RNN layer and the output layer. */
-    layers: z.array(z.number().int().min(LIMITS.units.min).max(LIMITS.units.max)).max(LIMITS.headLayers.max).default([]),
+    layers: z
+      .array(z.number().int().min(LIMITS.units.min).max(LIMITS.units.max))
+      .max(LIMITS.headLayers.max)
+      .default([]),
     activation: z.enum(HEAD_ACTIVATIONS).default('relu'),
   })
   .strict();
@@ -99,7 +102,11 @@ export const ModelSchema = z
   .object({
     // gru, batch 32, learning rate 0.003: measured on the 40-series forecast battery (docs/benchmarks.md).
     cell: z.enum(CELLS).default('gru'),
-    layers: z.array(LayerSchema).min(LIMITS.layers.min).max(LIMITS.layers.max).default([{ units: 64, dropout: 0 }]),
+    layers: z
+      .array(LayerSchema)
+      .min(LIMITS.layers.min)
+      .max(LIMITS.layers.max)
+      .default([{ units: 64, dropout: 0 }]),
     bidirectional: z.boolean().default(false),
     head: HeadSchema.prefault({}),
     /** `auto`: the fused kernels when the spec allows them, tf.layers otherwise. */
@@ -136,9 +143,7 @@ export const RunSpecSchema = z
   .object({
     version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
     task: z.enum(TASKS).default('forecast'),
-    target: z
-      .union([columnName, z.array(columnName).min(1)])
-      .transform((t) => (Array.isArray(t) ? t : [t])),
+    target: z.union([columnName, z.array(columnName).min(1)]).transform((t) => (Array.isArray(t) ? t : [t])),
     /** Input columns; default: the targets (forecast) or every numeric column (classify). */
     features: z.array(columnName).min(1).optional(),
     /** Time column; default: the dataset's time column. */

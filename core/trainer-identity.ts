@@ -43,7 +43,10 @@ export type TrainerLiveness =
  * pid exists and is that same process: its start time matches, or (no start time to compare) its
  * heartbeat is fresh.
  */
-export function trainerLiveness(run: Pick<RunRecord, 'worker_pid' | 'worker_started' | 'heartbeat'>, now = Date.now()): TrainerLiveness {
+export function trainerLiveness(
+  run: Pick<RunRecord, 'worker_pid' | 'worker_started' | 'heartbeat'>,
+  now = Date.now(),
+): TrainerLiveness {
   const pid = run.worker_pid;
   if (!pid || !pidExists(pid)) return 'gone';
   const started = processStartTime(pid);

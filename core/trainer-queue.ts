@@ -117,7 +117,8 @@ export class TrainerQueue {
     clearInterval(this.timer);
     for (const w of this.waiting.splice(0)) {
       const error = 'the host closed before a trainer slot freed; resume the run to queue it again';
-      if (runsDb.finishRun(this.db, w.runId, 'interrupted', error)) this.emit('run:status', { runId: w.runId, status: 'interrupted', error });
+      if (runsDb.finishRun(this.db, w.runId, 'interrupted', error))
+        this.emit('run:status', { runId: w.runId, status: 'interrupted', error });
       w.left();
     }
   }

@@ -16,7 +16,8 @@ function readVersion(): string {
       if (pkg.name === PACKAGE_NAME && pkg.version) return pkg.version;
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error(`package.json of ${PACKAGE_NAME} not found above ${fileURLToPath(import.meta.url)}`);
+    if (up === dir)
+      throw new Error(`package.json of ${PACKAGE_NAME} not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }

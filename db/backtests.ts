@@ -23,9 +23,14 @@ export interface FoldRecord {
   test_metrics: string;
 }
 
-export function insertBacktest(db: DB, b: { name: string; datasetId: number; spec: string; folds: number; step: number; warmStart: boolean }): number {
+export function insertBacktest(
+  db: DB,
+  b: { name: string; datasetId: number; spec: string; folds: number; step: number; warmStart: boolean },
+): number {
   const info = db
-    .prepare(`INSERT INTO backtests (name, dataset_id, spec, folds, step, warm_start, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    .prepare(
+      `INSERT INTO backtests (name, dataset_id, spec, folds, step, warm_start, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
     .run(b.name, b.datasetId, b.spec, b.folds, b.step, b.warmStart ? 1 : 0, nowIso());
   return Number(info.lastInsertRowid);
 }
@@ -52,7 +57,8 @@ export function attachFold(db: DB, runId: number, backtestId: number, fold: numb
 
 /** The backtest of a run, if it is a fold of one. */
 export function backtestOfRun(db: DB, runId: number): { backtest_id: number; fold: number } | undefined {
-  const r = db.prepare(`SELECT backtest_id, fold FROM runs WHERE id = ? AND backtest_id IS NOT NULL`).get(runId) as { backtest_id: number; fold: number } | undefined;
+  const r = db.prepare(`SELECT backtest_id, fold FROM runs WHERE id = ? AND backtest_id IS NOT NULL`).get(runId) as
+    { backtest_id: number; fold: number } | undefined;
   return r;
 }
 

@@ -16,11 +16,29 @@ export interface Table {
 }
 
 /** The tables that hang off a run, each copied whole. */
-export const RUN_TABLES = ['run_tags', 'params', 'metrics', 'run_summary', 'checkpoints', 'predictions', 'exports'] as const;
+export const RUN_TABLES = [
+  'run_tags',
+  'params',
+  'metrics',
+  'run_summary',
+  'checkpoints',
+  'predictions',
+  'exports',
+] as const;
 export type RunTable = (typeof RUN_TABLES)[number];
 
 /** Columns that name this database's rows or processes (a backtest's fold too): never carried, rebuilt on import. */
-const LOCAL_RUN_COLUMNS = new Set(['id', 'dataset_id', 'parent_id', 'worker_pid', 'heartbeat', 'worker_started', 'wait_reason', 'backtest_id', 'fold']);
+const LOCAL_RUN_COLUMNS = new Set([
+  'id',
+  'dataset_id',
+  'parent_id',
+  'worker_pid',
+  'heartbeat',
+  'worker_started',
+  'wait_reason',
+  'backtest_id',
+  'fold',
+]);
 const LOCAL_CHILD_COLUMNS = new Set(['id', 'run_id']);
 
 export interface RunExtract {
@@ -55,7 +73,9 @@ function without(row: Row, drop: ReadonlySet<string>): Row {
 }
 
 function epochsOf(db: DB, runId: number): number {
-  const r = db.prepare(`SELECT MAX(epoch) AS e FROM metrics WHERE run_id = ? AND key = 'loss'`).get(runId) as { e: number | null };
+  const r = db.prepare(`SELECT MAX(epoch) AS e FROM metrics WHERE run_id = ? AND key = 'loss'`).get(runId) as {
+    e: number | null;
+  };
   return r.e ?? 0;
 }
 
@@ -63,13 +83,31 @@ function epochsOf(db: DB, runId: number): number {
 export function readRunExtract(db: DB, id: number): RunExtract | undefined {
   const run = db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as Row | undefined;
   if (!run) return undefined;
-  const ds = run.dataset_id == null ? undefined : (db.prepare(`SELECT sha256 FROM datasets WHERE id = ?`).get(run.dataset_id) as { sha256: string } | undefined);
-  const parent = run.parent_id == null ? undefined : (db.prepare(`SELECT uuid FROM runs WHERE id = ?`).get(run.parent_id) as { uuid: string } | undefined);
+  const ds =
+    run.dataset_id == null
+      ? undefined
+      : (db.prepare(`SELECT sha256 FROM datasets WHERE id = ?`).get(run.dataset_id) as { sha256: string } | undefined);
+  const parent =
+    run.parent_id == null
+      ? undefined
+      : (db.prepare(`SELECT uuid FROM runs WHERE id = ?`).get(run.parent_id) as { uuid: string } | undefined);
   const order: Record<RunTable, string> = {
-    run_tags: 'tag', params: 'key', metrics: 'rowid', run_summary: 'key', checkpoints: 'kind', predictions: 'split', exports: 'id',
+    run_tags: 'tag',
+    params: 'key',
+    metrics: 'rowid',
+    run_summary: 'key',
+    checkpoints: 'kind',
+    predictions: 'split',
+    exports: 'id',
   };
   const tables = Object.fromEntries(
-    RUN_TABLES.map((t) => [t, toTable(db.prepare(`SELECT * FROM ${t} WHERE run_id = ? ORDER BY ${order[t]}`).all(id) as Row[], LOCAL_CHILD_COLUMNS)]),
+    RUN_TABLES.map((t) => [
+      t,
+      toTable(
+        db.prepare(`SELECT * FROM ${t} WHERE run_id = ? ORDER BY ${order[t]}`).all(id) as Row[],
+        LOCAL_CHILD_COLUMNS,
+      ),
+    ]),
   ) as Record<RunTable, Table>;
   return {
     uuid: String(run.uuid),
@@ -131,7 +169,9 @@ export class BundleImportError extends Error {
 function targetColumns(db: DB, table: string, cache: Map<string, Set<string>>): Set<string> {
   let cols = cache.get(table);
   if (!cols) {
-    cols = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name));
+    cols = new Set(
+      (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name),
+    );
     cache.set(table, cols);
   }
   return cols;
@@ -178,11 +218,22 @@ function columnManifest(t: Table): string[] {
 }
 
 /** The id of a dataset here with this sha256 and the same columns, else of a new copy (data needed). */
-function resolveDataset(db: DB, ds: DatasetExtract, cache: Map<string, Set<string>>, outcome: ImportOutcome, bundleName: string): number {
+function resolveDataset(
+  db: DB,
+  ds: DatasetExtract,
+  cache: Map<string, Set<string>>,
+  outcome: ImportOutcome,
+  bundleName: string,
+): number {
   const want = columnManifest(ds.columns).join('|');
-  const candidates = db.prepare(`SELECT id FROM datasets WHERE sha256 = ? ORDER BY id`).all(ds.sha256) as { id: number }[];
+  const candidates = db.prepare(`SELECT id FROM datasets WHERE sha256 = ? ORDER BY id`).all(ds.sha256) as {
+    id: number;
+  }[];
   for (const c of candidates) {
-    const here = db.prepare(`SELECT name, kind FROM dataset_columns WHERE dataset_id = ? ORDER BY idx`).all(c.id) as { name: string; kind: string }[];
+    const here = db.prepare(`SELECT name, kind FROM dataset_columns WHERE dataset_id = ? ORDER BY idx`).all(c.id) as {
+      name: string;
+      kind: string;
+    }[];
     if (here.map((h) => `${h.name}:${h.kind}`).join('|') === want) {
       outcome.datasetsReused++;
       return c.id;
@@ -209,15 +260,24 @@ function replaceResults(db: DB, id: number, r: RunExtract, cache: Map<string, Se
   const keepLocal = new Set(['uuid', 'name', 'notes', 'created_at']);
   const row: Row = { ...r.run, status: importedStatus(r) };
   const cols = Object.keys(row).filter((c) => ok(c) && !keepLocal.has(c));
-  db.prepare(`UPDATE runs SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => row[c] ?? null), id);
+  db.prepare(`UPDATE runs SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(
+    ...cols.map((c) => row[c] ?? null),
+    id,
+  );
   for (const t of ['params', 'metrics', 'run_summary', 'checkpoints', 'predictions'] as const) {
     db.prepare(`DELETE FROM ${t} WHERE run_id = ?`).run(id);
     insertTable(db, t, r.tables[t], { run_id: id }, cache);
   }
   // Exports recorded here and there are both kept, each once.
-  const seen = new Set((db.prepare(`SELECT checkpoint, path, created_at FROM exports WHERE run_id = ?`).all(id) as Row[]).map((e) => `${String(e.checkpoint)}\0${String(e.path)}\0${String(e.created_at)}`));
+  const seen = new Set(
+    (db.prepare(`SELECT checkpoint, path, created_at FROM exports WHERE run_id = ?`).all(id) as Row[]).map(
+      (e) => `${String(e.checkpoint)}\0${String(e.path)}\0${String(e.created_at)}`,
+    ),
+  );
   const c = r.tables.exports.columns;
-  const fresh = r.tables.exports.rows.filter((e) => !seen.has(['checkpoint', 'path', 'created_at'].map((k) => String(e[c.indexOf(k)])).join('\0')));
+  const fresh = r.tables.exports.rows.filter(
+    (e) => !seen.has(['checkpoint', 'path', 'created_at'].map((k) => String(e[c.indexOf(k)])).join('\0')),
+  );
   insertTable(db, 'exports', { columns: c, rows: fresh }, { run_id: id }, cache);
 }
 
@@ -227,7 +287,12 @@ function importedStatus(r: RunExtract): Cell {
 }
 
 function insertRun(db: DB, r: RunExtract, datasetId: number | null, cache: Map<string, Set<string>>): number {
-  const id = insertRow(db, 'runs', r.run, cache, { uuid: r.uuid || randomUUID(), dataset_id: datasetId, parent_id: null, status: importedStatus(r) });
+  const id = insertRow(db, 'runs', r.run, cache, {
+    uuid: r.uuid || randomUUID(),
+    dataset_id: datasetId,
+    parent_id: null,
+    status: importedStatus(r),
+  });
   for (const t of RUN_TABLES) insertTable(db, t, r.tables[t], { run_id: id }, cache);
   return id;
 }
@@ -240,35 +305,48 @@ function insertRun(db: DB, r: RunExtract, datasetId: number | null, cache: Map<s
 export function importBundle(db: DB, input: ImportInput, bundleName: string): ImportOutcome {
   const cache = new Map<string, Set<string>>();
   const outcome: ImportOutcome = { added: [], updated: [], skipped: [], datasetsAdded: 0, datasetsReused: 0 };
-  return db.transaction(() => {
-    const datasetIds = new Map<string, number>();
-    const idOf = new Map<string, number>();
-    for (const r of input.runs) {
-      const here = db.prepare(`SELECT id, name, status FROM runs WHERE uuid = ?`).get(r.uuid) as { id: number; name: string; status: string } | undefined;
-      if (!here) {
-        // The dataset is looked up (or stored) only for a run that is new here: an update keeps its own.
-        const ds = input.datasets.find((d) => d.sha256 === r.datasetSha256);
-        if (ds && !datasetIds.has(ds.sha256)) datasetIds.set(ds.sha256, resolveDataset(db, ds, cache, outcome, bundleName));
-        const id = insertRun(db, r, ds ? datasetIds.get(ds.sha256)! : null, cache);
-        idOf.set(r.uuid, id);
-        outcome.added.push({ uuid: r.uuid, id, name: String(r.run.name) });
-        continue;
+  return db
+    .transaction(() => {
+      const datasetIds = new Map<string, number>();
+      const idOf = new Map<string, number>();
+      for (const r of input.runs) {
+        const here = db.prepare(`SELECT id, name, status FROM runs WHERE uuid = ?`).get(r.uuid) as
+          { id: number; name: string; status: string } | undefined;
+        if (!here) {
+          // The dataset is looked up (or stored) only for a run that is new here: an update keeps its own.
+          const ds = input.datasets.find((d) => d.sha256 === r.datasetSha256);
+          if (ds && !datasetIds.has(ds.sha256))
+            datasetIds.set(ds.sha256, resolveDataset(db, ds, cache, outcome, bundleName));
+          const id = insertRun(db, r, ds ? datasetIds.get(ds.sha256)! : null, cache);
+          idOf.set(r.uuid, id);
+          outcome.added.push({ uuid: r.uuid, id, name: String(r.run.name) });
+          continue;
+        }
+        idOf.set(r.uuid, here.id);
+        const epochsHere = epochsOf(db, here.id);
+        if (r.epochs <= epochsHere) {
+          outcome.skipped.push({
+            uuid: r.uuid,
+            id: here.id,
+            name: here.name,
+            reason: `already here with ${epochsHere} epoch(s); the bundle has ${r.epochs}`,
+          });
+          continue;
+        }
+        if (here.status === 'queued' || here.status === 'running') {
+          throw new BundleImportError(
+            `${bundleName}: run ${here.id} "${here.name}" (uuid ${r.uuid}) is ${here.status} here; stop it before bringing back its ${r.epochs}-epoch copy`,
+            'conflict',
+            'runs',
+          );
+        }
+        replaceResults(db, here.id, r, cache);
+        outcome.updated.push({ uuid: r.uuid, id: here.id, name: here.name });
       }
-      idOf.set(r.uuid, here.id);
-      const epochsHere = epochsOf(db, here.id);
-      if (r.epochs <= epochsHere) {
-        outcome.skipped.push({ uuid: r.uuid, id: here.id, name: here.name, reason: `already here with ${epochsHere} epoch(s); the bundle has ${r.epochs}` });
-        continue;
-      }
-      if (here.status === 'queued' || here.status === 'running') {
-        throw new BundleImportError(`${bundleName}: run ${here.id} "${here.name}" (uuid ${r.uuid}) is ${here.status} here; stop it before bringing back its ${r.epochs}-epoch copy`, 'conflict', 'runs');
-      }
-      replaceResults(db, here.id, r, cache);
-      outcome.updated.push({ uuid: r.uuid, id: here.id, name: here.name });
-    }
-    linkParents(db, input.runs, idOf, outcome);
-    return outcome;
-  }).immediate();
+      linkParents(db, input.runs, idOf, outcome);
+      return outcome;
+    })
+    .immediate();
 }
 
 /** Parent links by uuid: to a run of the bundle or one already here; none when neither has it. */

@@ -32,7 +32,8 @@ export function saveCheckpoint(db: DB, cp: NewCheckpoint): void {
 }
 
 export function loadCheckpoint(db: DB, runId: number, kind: 'best' | 'last'): CheckpointRecord | undefined {
-  return db.prepare(`SELECT * FROM checkpoints WHERE run_id = ? AND kind = ?`).get(runId, kind) as CheckpointRecord | undefined;
+  return db.prepare(`SELECT * FROM checkpoints WHERE run_id = ? AND kind = ?`).get(runId, kind) as
+    CheckpointRecord | undefined;
 }
 
 export interface PredictionRecord {
@@ -57,11 +58,17 @@ export function savePredictions(db: DB, p: PredictionRecord): void {
 }
 
 export function loadPredictions(db: DB, runId: number, split: string): PredictionRecord | undefined {
-  return db.prepare(`SELECT * FROM predictions WHERE run_id = ? AND split = ?`).get(runId, split) as PredictionRecord | undefined;
+  return db.prepare(`SELECT * FROM predictions WHERE run_id = ? AND split = ?`).get(runId, split) as
+    PredictionRecord | undefined;
 }
 
 export function recordExport(db: DB, runId: number, checkpoint: string, path: string): void {
-  db.prepare(`INSERT INTO exports (run_id, checkpoint, path, created_at) VALUES (?, ?, ?, ?)`).run(runId, checkpoint, path, nowIso());
+  db.prepare(`INSERT INTO exports (run_id, checkpoint, path, created_at) VALUES (?, ?, ?, ?)`).run(
+    runId,
+    checkpoint,
+    path,
+    nowIso(),
+  );
 }
 
 /** A Float64Array over a BLOB (copied when the Buffer is not 8-byte aligned). */

@@ -137,10 +137,16 @@ function typed(data: Buffer, dtype: 'f64' | 'i32'): Float64Array | Int32Array {
 /** Loads one column of a dataset by name (one read). Throws when the dataset or the column is missing. */
 export function loadColumn(db: DB, datasetId: number, name: string): ColumnData {
   const row = db
-    .prepare('SELECT idx, name, kind, stats, missing, dtype, labels, data FROM dataset_columns WHERE dataset_id = ? AND name = ?')
+    .prepare(
+      'SELECT idx, name, kind, stats, missing, dtype, labels, data FROM dataset_columns WHERE dataset_id = ? AND name = ?',
+    )
     .get(datasetId, name) as ColumnRow | undefined;
   if (!row) {
-    throw new Error(datasetExists(db, datasetId) ? `dataset ${datasetId} has no column "${name}"` : `dataset ${datasetId} does not exist`);
+    throw new Error(
+      datasetExists(db, datasetId)
+        ? `dataset ${datasetId} has no column "${name}"`
+        : `dataset ${datasetId} does not exist`,
+    );
   }
   const col: ColumnData = { name: row.name, index: row.idx, kind: row.kind, missing: row.missing, stats: row.stats };
   if (row.dtype === 'i32') {
@@ -182,8 +188,10 @@ export function updateDataset(db: DB, id: number, changes: DatasetChanges): void
   db.transaction(() => {
     if (changes.name !== undefined) db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(changes.name, id);
     if (changes.notes !== undefined) db.prepare('UPDATE datasets SET notes = ? WHERE id = ?').run(changes.notes, id);
-    if (changes.timeColumn !== undefined) db.prepare('UPDATE datasets SET time_column = ? WHERE id = ?').run(changes.timeColumn, id);
-    if (changes.seriesColumn !== undefined) db.prepare('UPDATE datasets SET series_column = ? WHERE id = ?').run(changes.seriesColumn, id);
+    if (changes.timeColumn !== undefined)
+      db.prepare('UPDATE datasets SET time_column = ? WHERE id = ?').run(changes.timeColumn, id);
+    if (changes.seriesColumn !== undefined)
+      db.prepare('UPDATE datasets SET series_column = ? WHERE id = ?').run(changes.seriesColumn, id);
   })();
 }
 

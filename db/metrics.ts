@@ -7,7 +7,14 @@ export function higherIsBetter(key: string): boolean {
   return /acc|accuracy|precision|recall|f1|r2|samples_per_sec/i.test(key);
 }
 
-export function logEpoch(db: DB, runId: number, epoch: number, step: number, metrics: Record<string, number>, wallTime: number): void {
+export function logEpoch(
+  db: DB,
+  runId: number,
+  epoch: number,
+  step: number,
+  metrics: Record<string, number>,
+  wallTime: number,
+): void {
   const ins = db.prepare(`INSERT INTO metrics (run_id, key, epoch, step, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)`);
   const get = db.prepare(`SELECT best, min, max FROM run_summary WHERE run_id = ? AND key = ?`);
   const upsert = db.prepare(
@@ -26,7 +33,15 @@ export function logEpoch(db: DB, runId: number, epoch: number, step: number, met
     }
     const better = higherIsBetter(key) ? value > prev.best : value < prev.best;
     const bestEpoch = better ? epoch : (getBestEpoch.get(runId, key) as { best_epoch: number }).best_epoch;
-    upsert.run(runId, key, value, better ? value : prev.best, bestEpoch, Math.min(prev.min, value), Math.max(prev.max, value));
+    upsert.run(
+      runId,
+      key,
+      value,
+      better ? value : prev.best,
+      bestEpoch,
+      Math.min(prev.min, value),
+      Math.max(prev.max, value),
+    );
   }
 }
 
@@ -72,7 +87,10 @@ export function metricsFor(db: DB, runIds: number[], keys?: string[]): MetricRec
 
 /** Epochs completed: the highest epoch with a val loss recorded (or train loss). */
 export function epochsDone(db: DB): Map<number, number> {
-  const rows = db.prepare(`SELECT run_id, MAX(epoch) AS e FROM metrics WHERE key = 'loss' GROUP BY run_id`).all() as { run_id: number; e: number }[];
+  const rows = db.prepare(`SELECT run_id, MAX(epoch) AS e FROM metrics WHERE key = 'loss' GROUP BY run_id`).all() as {
+    run_id: number;
+    e: number;
+  }[];
   return new Map(rows.map((r) => [r.run_id, r.e]));
 }
 
@@ -102,6 +120,8 @@ export function truncateAfter(db: DB, runId: number, epoch: number): void {
       s.bestEpoch = r.epoch;
     }
   }
-  const ins = db.prepare(`INSERT INTO run_summary (run_id, key, last, best, best_epoch, min, max) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const ins = db.prepare(
+    `INSERT INTO run_summary (run_id, key, last, best, best_epoch, min, max) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
   for (const [k, s] of byKey) ins.run(runId, k, s.last, s.best, s.bestEpoch, s.min, s.max);
 }

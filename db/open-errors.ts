@@ -70,9 +70,12 @@ const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
 
 /** "truncated: 1,000 bytes of the 753,664 its header records", or undefined when it looks whole. */
 function truncation(h: Header): string | undefined {
-  if (h.size < SQLITE_MAGIC.length || h.size < HEADER_BYTES) return `truncated: ${bytes(h.size)}, shorter than the ${HEADER_BYTES}-byte header`;
-  if (h.expectedBytes !== undefined && h.size < h.expectedBytes) return `truncated: ${bytes(h.size)} of the ${bytes(h.expectedBytes)} its header records`;
-  if (h.pageSize && h.size % h.pageSize !== 0) return `truncated mid-page: ${bytes(h.size)} is not a whole number of ${h.pageSize}-byte pages`;
+  if (h.size < SQLITE_MAGIC.length || h.size < HEADER_BYTES)
+    return `truncated: ${bytes(h.size)}, shorter than the ${HEADER_BYTES}-byte header`;
+  if (h.expectedBytes !== undefined && h.size < h.expectedBytes)
+    return `truncated: ${bytes(h.size)} of the ${bytes(h.expectedBytes)} its header records`;
+  if (h.pageSize && h.size % h.pageSize !== 0)
+    return `truncated mid-page: ${bytes(h.size)} is not a whole number of ${h.pageSize}-byte pages`;
   return undefined;
 }
 
@@ -85,7 +88,11 @@ export function damaged(file: string, detail: string): DatabaseOpenError {
 }
 
 export function notSqlite(file: string): DatabaseOpenError {
-  return new DatabaseOpenError(`${file} is not a Recurrent Workbench database (not an SQLite file): check the path; ${UNTOUCHED}`, file, 'not_sqlite');
+  return new DatabaseOpenError(
+    `${file} is not a Recurrent Workbench database (not an SQLite file): check the path; ${UNTOUCHED}`,
+    file,
+    'not_sqlite',
+  );
 }
 
 /**
@@ -99,7 +106,12 @@ export function checkFile(file: string): void {
   } catch (e) {
     throw cannotRead(file, e);
   }
-  if (st.isDirectory()) throw new DatabaseOpenError(`${file} is a folder, not a database file: name the .db file itself`, file, 'not_a_file');
+  if (st.isDirectory())
+    throw new DatabaseOpenError(
+      `${file} is a folder, not a database file: name the .db file itself`,
+      file,
+      'not_a_file',
+    );
   if (st.size === 0) return;
   let h: Header;
   try {
@@ -145,12 +157,21 @@ export function writeBlocker(path: string): string | undefined {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    return code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code);
+    return code === 'EROFS'
+      ? 'read-only file system'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : String(code);
   }
 }
 
 export function readOnlyPlace(file: string, why: string): DatabaseOpenError {
-  if (!existsSync(file)) return new DatabaseOpenError(`cannot create ${file} (${why}): choose a path in a folder you can write`, file, 'read_only');
+  if (!existsSync(file))
+    return new DatabaseOpenError(
+      `cannot create ${file} (${why}): choose a path in a folder you can write`,
+      file,
+      'read_only',
+    );
   return new DatabaseOpenError(
     `cannot write ${file} (${why}): commands that only read it (runs, show, datasets, compare) still work; to change it, copy it to a writable folder and open the copy`,
     file,
@@ -174,7 +195,11 @@ export function isCantOpen(e: unknown): boolean {
  * The one-line error for a failure of SQLite on this file (at open or in a query), or undefined
  * when it is not about the file (a bug, a constraint): those keep their own message.
  */
-export function explainSqliteError(file: string, e: unknown, opts: { readonly?: boolean } = {}): DatabaseOpenError | undefined {
+export function explainSqliteError(
+  file: string,
+  e: unknown,
+  opts: { readonly?: boolean } = {},
+): DatabaseOpenError | undefined {
   if (e instanceof DatabaseOpenError) return e;
   if (file === ':memory:') return undefined;
   const msg = (e as Error).message;
@@ -185,13 +210,26 @@ export function explainSqliteError(file: string, e: unknown, opts: { readonly?: 
     return damaged(file, truncation(h) ?? msg);
   }
   if (sqliteCode(e) === 'SQLITE_READONLY' && opts.readonly) {
-    return new DatabaseOpenError(`${file} was opened read-only for a command that only reads; this one writes`, file, 'read_only');
+    return new DatabaseOpenError(
+      `${file} was opened read-only for a command that only reads; this one writes`,
+      file,
+      'read_only',
+    );
   }
   if (isCantOpen(e)) {
     const why = writeBlocker(dirname(file)) ?? (existsSync(file) ? writeBlocker(file) : undefined);
     if (why && !opts.readonly) return readOnlyPlace(file, why);
-    return new DatabaseOpenError(`cannot open ${file} (${msg}${why ? `; ${why}` : ''}): check the path and its permissions`, file, 'cannot_open');
+    return new DatabaseOpenError(
+      `cannot open ${file} (${msg}${why ? `; ${why}` : ''}): check the path and its permissions`,
+      file,
+      'cannot_open',
+    );
   }
-  if (sqliteCode(e) === 'SQLITE_FULL') return new DatabaseOpenError(`cannot write ${file}: the disk is full; free some space and try again`, file, 'cannot_open');
+  if (sqliteCode(e) === 'SQLITE_FULL')
+    return new DatabaseOpenError(
+      `cannot write ${file}: the disk is full; free some space and try again`,
+      file,
+      'cannot_open',
+    );
   return undefined;
 }

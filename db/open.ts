@@ -10,7 +10,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sqliteNativeBinding } from './native-binding.js';
-import { DatabaseOpenError, checkFile, createBlocker, explainSqliteError, isCantOpen, readOnlyPlace, writeBlocker } from './open-errors.js';
+import {
+  DatabaseOpenError,
+  checkFile,
+  createBlocker,
+  explainSqliteError,
+  isCantOpen,
+  readOnlyPlace,
+  writeBlocker,
+} from './open-errors.js';
 
 export { DatabaseOpenError, explainSqliteError, type OpenFailure } from './open-errors.js';
 
@@ -34,7 +42,11 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
     .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
     .sort()
-    .map((f) => ({ version: Number(f.slice(0, 3)), name: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
+    .map((f) => ({
+      version: Number(f.slice(0, 3)),
+      name: f.replace(/\.sql$/, ''),
+      sql: readFileSync(join(dir, f), 'utf8'),
+    }));
 }
 
 export const SCHEMA_VERSION = loadMigrations().at(-1)?.version ?? 0;
@@ -90,7 +102,11 @@ function prepareFile(file: string, create: boolean): void {
     return;
   }
   if (!create) {
-    throw new DatabaseOpenError(`no database at ${file} (nothing was created): check the path, or import a dataset to create a database there`, file, 'missing');
+    throw new DatabaseOpenError(
+      `no database at ${file} (nothing was created): check the path, or import a dataset to create a database there`,
+      file,
+      'missing',
+    );
   }
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -106,7 +122,10 @@ function connect(file: string, readonly: boolean): DB {
     const nativeBinding = sqliteNativeBinding();
     return new Database(file, { readonly, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (e) {
-    throw explainSqliteError(file, e, { readonly }) ?? new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`, file);
+    throw (
+      explainSqliteError(file, e, { readonly }) ??
+      new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`, file)
+    );
   }
 }
 
@@ -132,14 +151,22 @@ function openImmutable(file: string, cause: unknown): DB {
     db.pragma('user_version', { simple: true });
     return db;
   } catch {
-    throw new DatabaseOpenError(`cannot read ${file} in a folder that is not writable (${blocked}): copy it to a writable folder and open the copy`, file, 'read_only');
+    throw new DatabaseOpenError(
+      `cannot read ${file} in a folder that is not writable (${blocked}): copy it to a writable folder and open the copy`,
+      file,
+      'read_only',
+    );
   }
 }
 
 /** An SQLite file of some other program: version 0 (never migrated by us) yet holding tables. */
 function refuseForeign(db: DB, file: string): void {
   if ((db.pragma('user_version', { simple: true }) as number) !== 0) return;
-  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .all() as { name: string }[]
+  ).map((t) => t.name);
   if (tables.length === 0) return;
   const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, ... (${tables.length} tables)` : '');
   throw new DatabaseOpenError(
@@ -155,7 +182,11 @@ function requireCurrent(db: DB, file: string, migrations: Migration[]): void {
   const latest = migrations.at(-1)?.version ?? 0;
   if (current >= latest) return;
   if (current === 0) {
-    throw new DatabaseOpenError(`${file} is empty, not yet a database: import a dataset into it first (nothing was changed)`, file, 'needs_upgrade');
+    throw new DatabaseOpenError(
+      `${file} is empty, not yet a database: import a dataset into it first (nothing was changed)`,
+      file,
+      'needs_upgrade',
+    );
   }
   throw new DatabaseOpenError(
     `${file} was written by an older Recurrent Workbench (schema ${current}, this version uses ${latest}) and this command only reads it, so it was not upgraded: open it once with a command that writes (such as import or train) or in the desktop app, with write access to its folder`,
@@ -198,7 +229,10 @@ export function migrate(db: DB, file: string, migrations: Migration[]): void {
       }
       const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
       if (broken.length > 0) {
-        throw new DatabaseOpenError(`${file}: migrating left ${broken.length} broken reference(s) (${broken[0]!.table} → ${broken[0]!.parent}); the file was left unchanged`, file);
+        throw new DatabaseOpenError(
+          `${file}: migrating left ${broken.length} broken reference(s) (${broken[0]!.table} → ${broken[0]!.parent}); the file was left unchanged`,
+          file,
+        );
       }
       db.pragma(`user_version = ${latest}`);
     }).immediate();

@@ -86,7 +86,8 @@ export function getRun(db: DB, id: number): RunRecord | undefined {
 }
 
 export function listRuns(db: DB, datasetId?: number): RunRecord[] {
-  if (datasetId !== undefined) return db.prepare(`${SELECT_RUN} WHERE r.dataset_id = ? ORDER BY r.id DESC`).all(datasetId) as RunRecord[];
+  if (datasetId !== undefined)
+    return db.prepare(`${SELECT_RUN} WHERE r.dataset_id = ? ORDER BY r.id DESC`).all(datasetId) as RunRecord[];
   return db.prepare(`${SELECT_RUN} ORDER BY r.id DESC`).all() as RunRecord[];
 }
 
@@ -129,7 +130,17 @@ export function markStarted(
         `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), ended_at = NULL, error = NULL, wait_reason = NULL,
        worker_pid = ?, worker_started = ?, heartbeat = ?, backend = ?, device = ?, impl = ?, param_count = ? WHERE id = ? AND status = 'queued'`,
       )
-      .run(nowIso(), info.pid, info.started ?? null, Date.now(), info.backend, info.device, info.impl, info.paramCount, id).changes > 0
+      .run(
+        nowIso(),
+        info.pid,
+        info.started ?? null,
+        Date.now(),
+        info.backend,
+        info.device,
+        info.impl,
+        info.paramCount,
+        id,
+      ).changes > 0
   );
 }
 
@@ -138,7 +149,12 @@ export function heartbeat(db: DB, id: number): void {
 }
 
 /** Ends a run. Only a queued or running run changes, so a late message never overwrites a final status. */
-export function finishRun(db: DB, id: number, status: Exclude<RunStatusValue, 'queued' | 'running'>, error: string | null = null): boolean {
+export function finishRun(
+  db: DB,
+  id: number,
+  status: Exclude<RunStatusValue, 'queued' | 'running'>,
+  error: string | null = null,
+): boolean {
   const info = db
     .prepare(
       `UPDATE runs SET status = ?, error = ?, ended_at = ?, worker_pid = NULL, worker_started = NULL, wait_reason = NULL
@@ -182,14 +198,26 @@ export function requeueRun(db: DB, id: number): boolean {
   return claimRun(db, id, RESUMABLE, 'queued');
 }
 
-export function setTestMetrics(db: DB, id: number, metrics: Record<string, number>, info: { seasonHow?: string | null; notes?: string[] } = {}): void {
+export function setTestMetrics(
+  db: DB,
+  id: number,
+  metrics: Record<string, number>,
+  info: { seasonHow?: string | null; notes?: string[] } = {},
+): void {
   db.prepare(`UPDATE runs SET test_metrics = ?, season_how = ?, test_notes = ? WHERE id = ?`).run(
-    JSON.stringify(metrics), info.seasonHow ?? null, JSON.stringify(info.notes ?? []), id);
+    JSON.stringify(metrics),
+    info.seasonHow ?? null,
+    JSON.stringify(info.notes ?? []),
+    id,
+  );
 }
 
 /** Deletes a run unless a trainer owns it (queued or running), in one statement. */
 export function deleteRun(db: DB, id: number): boolean {
-  return db.prepare(`DELETE FROM runs WHERE id = ? AND status NOT IN (${placeholders(ACTIVE.length)})`).run(id, ...ACTIVE).changes > 0;
+  return (
+    db.prepare(`DELETE FROM runs WHERE id = ? AND status NOT IN (${placeholders(ACTIVE.length)})`).run(id, ...ACTIVE)
+      .changes > 0
+  );
 }
 
 /** Records why a queued run waits (NULL: it does not); a run that has left the queue is not touched. */
@@ -200,7 +228,10 @@ export function setWaitReason(db: DB, id: number, reason: string | null): void {
 /** The host's sign of life for runs it holds queued: another host does not take them for abandoned. */
 export function beatQueued(db: DB, ids: readonly number[]): void {
   if (ids.length === 0) return;
-  db.prepare(`UPDATE runs SET heartbeat = ? WHERE status = 'queued' AND id IN (${placeholders(ids.length)})`).run(Date.now(), ...ids);
+  db.prepare(`UPDATE runs SET heartbeat = ? WHERE status = 'queued' AND id IN (${placeholders(ids.length)})`).run(
+    Date.now(),
+    ...ids,
+  );
 }
 
 /** Runs whose trainer process is gone (host crash, SIGKILL): status says running/queued but nobody works on them. */

@@ -7,7 +7,9 @@ export function getSetting(db: DB, key: string): string | undefined {
 }
 
 export function setSetting(db: DB, key: string, value: string): void {
-  db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+  db.prepare(
+    `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+  ).run(key, value);
 }
 
 export function deleteSetting(db: DB, key: string): void {

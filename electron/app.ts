@@ -28,7 +28,11 @@ export interface DesktopService extends Api {
 }
 
 export interface DesktopOptions {
-  createService(opts: { dbPath: string; launcher: JobLauncher; stopGraceSeconds: number }): DesktopService | Promise<DesktopService>;
+  createService(opts: {
+    dbPath: string;
+    launcher: JobLauncher;
+    stopGraceSeconds: number;
+  }): DesktopService | Promise<DesktopService>;
   /** dist/renderer */
   rendererDir: string;
   /** dist/electron/preload.cjs */

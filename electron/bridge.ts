@@ -39,7 +39,8 @@ export function createBridge(ipc: RendererIpc, webUtils?: RendererWebUtils): Wor
   return {
     api: api as unknown as BridgeApi,
     on(event, listener) {
-      if (!events.has(event)) throw new Error(`unknown event "${String(event)}"; expected one of ${EVENT_NAMES.join(', ')}`);
+      if (!events.has(event))
+        throw new Error(`unknown event "${String(event)}"; expected one of ${EVENT_NAMES.join(', ')}`);
       return subscribe(ipc, EVENT_CHANNEL, ([name, payload]) => {
         if (name === (event satisfies EventName)) (listener as (p: unknown) => void)(payload);
       });

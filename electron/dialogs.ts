@@ -47,7 +47,8 @@ export function createDialogs(dialog: Dialog, getWindow: () => BrowserWindow | n
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
     },
     async saveText(fileName, text) {
-      if (Buffer.byteLength(text) > MAX_SAVE_BYTES) throw new Error(`refusing to save more than ${MAX_SAVE_BYTES} bytes`);
+      if (Buffer.byteLength(text) > MAX_SAVE_BYTES)
+        throw new Error(`refusing to save more than ${MAX_SAVE_BYTES} bytes`);
       const options = {
         title: 'Save',
         defaultPath: safeFileName(fileName),

@@ -23,7 +23,7 @@ const PATH_ARGS: Record<string, { field: string; kind: GrantKind; inFolder?: boo
 
 const HOW: Record<GrantKind, string> = {
   import: 'choose the file with Import CSV… or drop it on the window',
-  export: 'choose the folder with the export button\'s folder dialog',
+  export: "choose the folder with the export button's folder dialog",
 };
 
 export class PathGrants {
@@ -47,7 +47,12 @@ export class PathGrants {
     if (!need) return undefined;
     const path = (args as Record<string, unknown>)[need.field];
     if (need.optional && path === undefined) return undefined;
-    if (typeof path === 'string' && isAbsolute(path) && this.has(sender, need.kind, need.inFolder ? dirname(resolve(path)) : path)) return undefined;
+    if (
+      typeof path === 'string' &&
+      isAbsolute(path) &&
+      this.has(sender, need.kind, need.inFolder ? dirname(resolve(path)) : path)
+    )
+      return undefined;
     return {
       code: 'forbidden',
       message: `${String(path)} was not chosen in a dialog or dropped in this window, so the app may not ${need.kind === 'import' ? 'read' : 'write'} it: ${HOW[need.kind]}`,

@@ -5,7 +5,15 @@
 // `{ ok, value | error }` envelope (Electron would keep only `message` of a thrown error).
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Api } from '../core/api.js';
-import { EVENT_NAMES, isMethodName, parseArgs, type ApiError, type EventName, type MethodName, type Result } from '../core/contract.js';
+import {
+  EVENT_NAMES,
+  isMethodName,
+  parseArgs,
+  type ApiError,
+  type EventName,
+  type MethodName,
+  type Result,
+} from '../core/contract.js';
 import { toApiError } from '../core/errors.js';
 import { CALL_CHANNEL, DIALOG_CHANNELS, DIALOG_NAMES, DROP_CHANNEL, EVENT_CHANNEL } from './channels.js';
 import { PathGrants } from './grants.js';
@@ -53,7 +61,12 @@ const forbidden: Result<never> = {
 export type CallGuard = (method: MethodName, args: unknown) => ApiError | undefined;
 
 /** Validates one call and, only when it is valid (and the guard agrees), passes it to the service. */
-export async function dispatchCall(service: Api, method: unknown, args: unknown, guard?: CallGuard): Promise<Result<unknown>> {
+export async function dispatchCall(
+  service: Api,
+  method: unknown,
+  args: unknown,
+  guard?: CallGuard,
+): Promise<Result<unknown>> {
   if (typeof method !== 'string' || !isMethodName(method)) {
     return {
       ok: false,
@@ -93,7 +106,14 @@ export interface IpcOptions {
 const REFUSED = 'IPC call refused: the sender is not the Recurrent Workbench window';
 
 /** Registers the call channel, the dialog channels and the drop channel; returns a function that removes them. */
-export function registerIpc({ ipcMain, service, isTrusted, dialogs, grants = new PathGrants(), onRefused }: IpcOptions): () => void {
+export function registerIpc({
+  ipcMain,
+  service,
+  isTrusted,
+  dialogs,
+  grants = new PathGrants(),
+  onRefused,
+}: IpcOptions): () => void {
   ipcMain.handle(CALL_CHANNEL, (event, method: unknown, args: unknown) => {
     if (!isTrusted(event)) {
       onRefused?.(CALL_CHANNEL, event);

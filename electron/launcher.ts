@@ -3,7 +3,14 @@
 // packaged app needs no separate Node. The worker talks to it through process.parentPort
 // (worker/channel.ts). Stopping them at quit is the service's job registry (core/jobs-registry.ts).
 import type { UtilityProcess } from 'electron';
-import { workerEntry, type HostToWorker, type Job, type JobHandle, type JobLauncher, type WorkerToHost } from '../core/jobs.js';
+import {
+  workerEntry,
+  type HostToWorker,
+  type Job,
+  type JobHandle,
+  type JobLauncher,
+  type WorkerToHost,
+} from '../core/jobs.js';
 
 /** The part of Electron's utilityProcess module used here. */
 export interface UtilityProcessModule {
@@ -17,7 +24,10 @@ export interface UtilityLauncherOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function createUtilityLauncher(utility: UtilityProcessModule, options: UtilityLauncherOptions = {}): JobLauncher {
+export function createUtilityLauncher(
+  utility: UtilityProcessModule,
+  options: UtilityLauncherOptions = {},
+): JobLauncher {
   return {
     start(job: Job): JobHandle {
       const entry = (options.entry ?? workerEntry)();

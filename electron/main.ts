@@ -16,8 +16,7 @@ useElectronSqlite({ isPackaged: electron.app.isPackaged, resourcesPath: process.
 
 startDesktop(electron, {
   // Loaded lazily so that the native binding variable above is set before db/ loads better-sqlite3.
-  createService: async (opts) =>
-    (await import('../core/service.js')).createService({ ...opts, host: 'electron' }),
+  createService: async (opts) => (await import('../core/service.js')).createService({ ...opts, host: 'electron' }),
   graceMs: GRACE_MS,
   rendererDir: join(appRoot, 'dist', 'renderer'),
   preloadPath: join(here, 'preload.cjs'),

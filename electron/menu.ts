@@ -9,7 +9,10 @@ export interface MenuActions {
   quit(): void;
 }
 
-export function menuTemplate(actions: MenuActions, opts: { platform: NodeJS.Platform; dev: boolean }): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  actions: MenuActions,
+  opts: { platform: NodeJS.Platform; dev: boolean },
+): MenuItemConstructorOptions[] {
   const mac = opts.platform === 'darwin';
   const file: MenuItemConstructorOptions = {
     label: '&File',
@@ -18,7 +21,12 @@ export function menuTemplate(actions: MenuActions, opts: { platform: NodeJS.Plat
       { id: 'new-run', label: 'New run', accelerator: 'CmdOrCtrl+N', click: () => actions.command('new-run') },
       { id: 'export', label: 'Export…', accelerator: 'CmdOrCtrl+E', click: () => actions.command('export') },
       { type: 'separator' },
-      { id: 'quit', label: mac ? 'Quit Recurrent Workbench' : 'Quit', accelerator: mac ? 'Cmd+Q' : 'Ctrl+Q', click: () => actions.quit() },
+      {
+        id: 'quit',
+        label: mac ? 'Quit Recurrent Workbench' : 'Quit',
+        accelerator: mac ? 'Cmd+Q' : 'Ctrl+Q',
+        click: () => actions.quit(),
+      },
     ],
   };
   const go: MenuItemConstructorOptions = {
@@ -32,7 +40,9 @@ export function menuTemplate(actions: MenuActions, opts: { platform: NodeJS.Plat
   const view: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
-      ...(opts.dev ? ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[]) : []),
+      ...(opts.dev
+        ? ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[])
+        : []),
       { role: 'resetZoom' },
       { role: 'zoomIn' },
       { role: 'zoomOut' },

@@ -22,7 +22,9 @@ function sources(dir: string): string[] {
 function importsOf(file: string, runtimeOnly = false): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
+  for (const m of text.matchAll(
+    /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
+  )) {
     const spec = m[1] ?? m[2];
     if (!spec || (runtimeOnly && /^(import|export) type\s/.test(m[0]))) continue;
     out.push(relative(root, resolve(dirname(file), spec.replace(/\.js$/, '.ts'))));
@@ -37,7 +39,9 @@ const folderOf = (f: string) => (f.startsWith('renderer/') ? 'renderer' : f.spli
 
 describe('the house', () => {
   it('db/ imports nothing of ours above it', () => {
-    const bad = [...graph].flatMap(([f, deps]) => (folderOf(f) === 'db' ? deps.filter((d) => folderOf(d) !== 'db').map((d) => `${f} → ${d}`) : []));
+    const bad = [...graph].flatMap(([f, deps]) =>
+      folderOf(f) === 'db' ? deps.filter((d) => folderOf(d) !== 'db').map((d) => `${f} → ${d}`) : [],
+    );
     expect(bad).toEqual([]);
   });
 
@@ -51,7 +55,9 @@ describe('the house', () => {
   it('worker/ never imports the hosts or Electron', () => {
     const hosts = /^core\/(cli|server|service|handlers|jobs-registry)/;
     const bad = [...graph].flatMap(([f, deps]) =>
-      folderOf(f) === 'worker' ? deps.filter((d) => folderOf(d) === 'electron' || hosts.test(d)).map((d) => `${f} → ${d}`) : [],
+      folderOf(f) === 'worker'
+        ? deps.filter((d) => folderOf(d) === 'electron' || hosts.test(d)).map((d) => `${f} → ${d}`)
+        : [],
     );
     expect(bad).toEqual([]);
   });
@@ -59,7 +65,9 @@ describe('the house', () => {
   it('the renderer imports only itself and core/ types and schemas', () => {
     const allowed = /^core\/(contract|spec|bridge|metric-keys)\.ts$/;
     const bad = [...graph].flatMap(([f, deps]) =>
-      folderOf(f) === 'renderer' ? deps.filter((d) => folderOf(d) !== 'renderer' && !allowed.test(d)).map((d) => `${f} → ${d}`) : [],
+      folderOf(f) === 'renderer'
+        ? deps.filter((d) => folderOf(d) !== 'renderer' && !allowed.test(d)).map((d) => `${f} → ${d}`)
+        : [],
     );
     expect(bad).toEqual([]);
   });

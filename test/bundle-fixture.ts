@@ -18,7 +18,13 @@ export function seedDataset(db: DB, rows = 500, name = 'sine'): number {
   const sha256 = createHash('sha256').update(blob(value)).update(blob(temp)).digest('hex');
   const stats = { min: null, max: null, mean: null, std: null, distinct: null };
   return insertDataset(db, {
-    name, sourceName: `${name}.csv`, sha256, rowCount: rows, timeColumn: 'time', seriesColumn: null, meta: { delimiter: ',', warnings: [] },
+    name,
+    sourceName: `${name}.csv`,
+    sha256,
+    rowCount: rows,
+    timeColumn: 'time',
+    seriesColumn: null,
+    meta: { delimiter: ',', warnings: [] },
     columns: [
       { name: 'time', kind: 'datetime', stats, missing: 0, values: time },
       { name: 'value', kind: 'numeric', stats, missing: 0, values: value },
@@ -44,13 +50,34 @@ export function trainEpochs(db: DB, runId: number, from: number, to: number, wei
   const rnd = noise(seed);
   db.transaction(() => {
     for (let e = from; e <= to; e++) {
-      logEpoch(db, runId, e, e * 10, { loss: 1 / e + rnd() * 1e-3, val_loss: 1.1 / e + rnd() * 1e-3, mae: 0.5 / e, val_mae: 0.6 / e, epoch_seconds: 0.1 * e }, 1_700_000_000_000 + e * 1000.125);
+      logEpoch(
+        db,
+        runId,
+        e,
+        e * 10,
+        {
+          loss: 1 / e + rnd() * 1e-3,
+          val_loss: 1.1 / e + rnd() * 1e-3,
+          mae: 0.5 / e,
+          val_mae: 0.6 / e,
+          epoch_seconds: 0.1 * e,
+        },
+        1_700_000_000_000 + e * 1000.125,
+      );
     }
     for (const kind of ['best', 'last'] as const) {
       saveCheckpoint(db, {
-        run_id: runId, kind, epoch: to, val_loss: 1.1 / to, topology: JSON.stringify({ layers: [{ units: 8 }] }), weight_specs: JSON.stringify([{ name: 'w', shape: [weights], dtype: 'float32' }]),
-        weights: blob(randomF32(weights, rnd)), optimizer: blob(randomF32(weights * 2, rnd)), optimizer_meta: JSON.stringify({ iterations: to * 10 }),
-        preprocessing: JSON.stringify({ lookback: 12 }), trainer_state: JSON.stringify({ epoch: to }),
+        run_id: runId,
+        kind,
+        epoch: to,
+        val_loss: 1.1 / to,
+        topology: JSON.stringify({ layers: [{ units: 8 }] }),
+        weight_specs: JSON.stringify([{ name: 'w', shape: [weights], dtype: 'float32' }]),
+        weights: blob(randomF32(weights, rnd)),
+        optimizer: blob(randomF32(weights * 2, rnd)),
+        optimizer_meta: JSON.stringify({ iterations: to * 10 }),
+        preprocessing: JSON.stringify({ lookback: 12 }),
+        trainer_state: JSON.stringify({ epoch: to }),
       });
     }
   })();
@@ -61,8 +88,13 @@ export function seedRun(db: DB, datasetId: number, o: SeedOptions = {}): number 
   const weights = o.weights ?? 2_000;
   const seed = o.seed ?? 1;
   const id = runsDb.insertRun(db, {
-    name: `run ${seed}`, datasetId, spec: JSON.stringify(defaultSpec('value')), seed, parentId: o.parentId ?? null,
-    params: { 'model.cell': 'lstm', 'window.lookback': '12' }, tags: ['bundle', `s${seed}`],
+    name: `run ${seed}`,
+    datasetId,
+    spec: JSON.stringify(defaultSpec('value')),
+    seed,
+    parentId: o.parentId ?? null,
+    params: { 'model.cell': 'lstm', 'window.lookback': '12' },
+    tags: ['bundle', `s${seed}`],
   });
   runsDb.markStarted(db, id, { pid: 1, backend: 'cpu', device: 'cpu', impl: 'tf.layers', paramCount: weights });
   trainEpochs(db, id, 1, epochs, weights, seed);
@@ -70,8 +102,15 @@ export function seedRun(db: DB, datasetId: number, o: SeedOptions = {}): number 
   const rnd = noise(seed + 1000);
   const arr = () => new Float64Array(n).map(() => rnd());
   savePredictions(db, {
-    run_id: id, split: 'test', outputs: JSON.stringify(['value@1']), actual: blob(arr()), predicted: blob(arr()), naive: blob(arr()),
-    seasonal: blob(arr()), time: blob(new Float64Array(n).map((_, i) => Date.UTC(2024, 1, 1) + i * 3_600_000)), classes: null,
+    run_id: id,
+    split: 'test',
+    outputs: JSON.stringify(['value@1']),
+    actual: blob(arr()),
+    predicted: blob(arr()),
+    naive: blob(arr()),
+    seasonal: blob(arr()),
+    time: blob(new Float64Array(n).map((_, i) => Date.UTC(2024, 1, 1) + i * 3_600_000)),
+    classes: null,
   });
   recordExport(db, id, 'best', `/exports/run-${id}`);
   runsDb.setTestMetrics(db, id, { 'test.rmse': 0.25, 'naive.rmse': 0.5 });
@@ -101,5 +140,7 @@ export function dumpRun(db: DB, uuid: string): Record<string, unknown> {
   };
 }
 
-export const uuidOf = (db: DB, id: number): string => (db.prepare(`SELECT uuid FROM runs WHERE id = ?`).get(id) as { uuid: string }).uuid;
-export const count = (db: DB, table: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+export const uuidOf = (db: DB, id: number): string =>
+  (db.prepare(`SELECT uuid FROM runs WHERE id = ?`).get(id) as { uuid: string }).uuid;
+export const count = (db: DB, table: string): number =>
+  (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;

@@ -30,7 +30,11 @@ async function tryNative(pkg: string, skipped: string[]): Promise<BackendChoice 
     await tf.setBackend('tensorflow');
     await tf.ready();
     const gpu = pkg.endsWith('-gpu');
-    return { backend: 'tensorflow', device: gpu ? 'cuda (tfjs-node-gpu)' : `cpu (libtensorflow, ${cpus().length} cores)`, skipped };
+    return {
+      backend: 'tensorflow',
+      device: gpu ? 'cuda (tfjs-node-gpu)' : `cpu (libtensorflow, ${cpus().length} cores)`,
+      skipped,
+    };
   } catch (e) {
     skipped.push(`${pkg}: ${why(e)}`);
     return null;
@@ -56,7 +60,10 @@ async function tryWasm(skipped: string[]): Promise<BackendChoice | null> {
  * with fewer copies than `wasm` (LSTM 64, batch 64, lookback 50: 3,689 vs 2,422 samples/s, npm run
  * bench -- --suite train). Native TensorFlow still comes first when it loads.
  */
-export async function chooseBackend(forced = process.env.RNN_WORKBENCH_BACKEND, fusedHost = false): Promise<BackendChoice> {
+export async function chooseBackend(
+  forced = process.env.RNN_WORKBENCH_BACKEND,
+  fusedHost = false,
+): Promise<BackendChoice> {
   // PROD skips TF.js debug checks and its console banner; which backend runs goes to the run log instead.
   tf.env().set('PROD', true);
   const skipped: string[] = [];
@@ -68,11 +75,14 @@ export async function chooseBackend(forced = process.env.RNN_WORKBENCH_BACKEND, 
     const w = await tryWasm(skipped);
     if (w) return w;
   } else if (forced === 'tensorflow' || !forced) {
-    const native = (await tryNative('@tensorflow/tfjs-node-gpu', skipped)) ?? (await tryNative('@tensorflow/tfjs-node', skipped));
+    const native =
+      (await tryNative('@tensorflow/tfjs-node-gpu', skipped)) ?? (await tryNative('@tensorflow/tfjs-node', skipped));
     if (native) return native;
     if (fusedHost && forced !== 'tensorflow') {
       await tf.setBackend('cpu');
-      skipped.push('@tensorflow/tfjs-backend-wasm: not needed, the fused kernels run the RNN layers; cpu hosts the rest with fewer copies');
+      skipped.push(
+        '@tensorflow/tfjs-backend-wasm: not needed, the fused kernels run the RNN layers; cpu hosts the rest with fewer copies',
+      );
       return { backend: 'cpu', device: 'cpu (pure JS)', skipped };
     }
     if (forced !== 'tensorflow') {

@@ -22,16 +22,36 @@ async function runJob(job: Job): Promise<void> {
   }
   if (job.kind === 'export') {
     const { exportRun } = await import('./export/export.js');
-    send({ type: 'done', result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir, { force: job.force ?? false, format: job.format ?? 'tfjs' }) });
+    send({
+      type: 'done',
+      result: await exportRun(job.dbPath, job.runId, job.checkpoint, job.outDir, {
+        force: job.force ?? false,
+        format: job.format ?? 'tfjs',
+      }),
+    });
     return;
   }
   if (job.kind === 'predict') {
     const { predictRun } = await import('./predict/predict.js');
-    send({ type: 'done', result: await predictRun(job.dbPath, job.runId, { steps: job.steps, csvPath: job.csvPath, checkpoint: job.checkpoint }) });
+    send({
+      type: 'done',
+      result: await predictRun(job.dbPath, job.runId, {
+        steps: job.steps,
+        csvPath: job.csvPath,
+        checkpoint: job.checkpoint,
+      }),
+    });
     return;
   }
   const { train } = await import('./train/trainer.js');
-  await train({ dbPath: job.dbPath, runId: job.runId, resume: job.resume, send, stopRequested: () => stopRequested, hostLost });
+  await train({
+    dbPath: job.dbPath,
+    runId: job.runId,
+    resume: job.resume,
+    send,
+    stopRequested: () => stopRequested,
+    hostLost,
+  });
   send({ type: 'done', result: { runId: job.runId } });
 }
 

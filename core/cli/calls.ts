@@ -18,7 +18,11 @@ export async function datasetId(svc: Service, ref: string): Promise<number> {
   const byId = /^\d+$/.test(ref) ? all.find((d) => d.id === Number(ref)) : undefined;
   const matches = byId ? [byId] : all.filter((d) => d.name === ref);
   if (matches.length === 0) throw new ServiceError('not_found', `no dataset "${ref}" (see: rnn-workbench datasets)`);
-  if (matches.length > 1) throw new ServiceError('conflict', `several datasets are named "${ref}": use the id (${matches.map((d) => d.id).join(', ')})`);
+  if (matches.length > 1)
+    throw new ServiceError(
+      'conflict',
+      `several datasets are named "${ref}": use the id (${matches.map((d) => d.id).join(', ')})`,
+    );
   return matches[0]!.id;
 }
 
@@ -33,11 +37,20 @@ export async function follow(svc: Service, id: number, json: boolean): Promise<R
   const offs = [
     svc.on('run:progress', (p) => {
       if (p.runId !== id) return;
-      bar.update(p.epoch - 1 + p.batch / p.batches, p.epochs, `epoch ${p.epoch}/${p.epochs} loss ${fmt(p.loss)} ${Math.round(p.samplesPerSec)} samples/s ETA ${Math.round(p.etaSeconds)}s`);
+      bar.update(
+        p.epoch - 1 + p.batch / p.batches,
+        p.epochs,
+        `epoch ${p.epoch}/${p.epochs} loss ${fmt(p.loss)} ${Math.round(p.samplesPerSec)} samples/s ETA ${Math.round(p.etaSeconds)}s`,
+      );
     }),
     svc.on('run:epoch', (e) => {
       if (e.runId !== id || json) return;
-      bar.log(`epoch ${e.epoch}: ${Object.entries(e.metrics).filter(([k]) => !k.includes('seconds') && k !== 'samples_per_sec').map(([k, v]) => `${k} ${fmt(v)}`).join('  ')}`);
+      bar.log(
+        `epoch ${e.epoch}: ${Object.entries(e.metrics)
+          .filter(([k]) => !k.includes('seconds') && k !== 'samples_per_sec')
+          .map(([k, v]) => `${k} ${fmt(v)}`)
+          .join('  ')}`,
+      );
     }),
     svc.on('run:log', (l) => {
       if (l.runId === id && !json) bar.log(`[${l.level}] ${l.message}`);

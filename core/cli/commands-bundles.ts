@@ -10,7 +10,8 @@ export const bundleCommand: Command = {
   name: 'bundle',
   usage: '<run> [<run>...] --out <file.rnnwb> [--no-data] [--force] [--json]',
   summary: 'write runs (spec, metrics, checkpoints, predictions, notes, dataset) into one portable file',
-  details: 'The bundle holds the runs\' dataset unless --no-data (then only its sha256 and columns: the database it is imported into must have that dataset).',
+  details:
+    "The bundle holds the runs' dataset unless --no-data (then only its sha256 and columns: the database it is imported into must have that dataset).",
   options: {
     out: { type: 'string', value: '<file.rnnwb>', help: 'the bundle file to write (required)' },
     'no-data': { type: 'boolean', help: 'leave the dataset out (its sha256 and column names travel)' },
@@ -23,8 +24,17 @@ export const bundleCommand: Command = {
     const out = ctx.string('out');
     if (!out) throw new UsageError('bundle needs --out <file.rnnwb>', bundleCommand);
     const ids = ctx.positionals.map(runId);
-    const r = await must(ctx.svc, 'runs.bundle', { ids, outPath: resolve(out), data: !ctx.flag('no-data'), force: ctx.flag('force') });
-    console.log(ctx.flag('json') ? JSON.stringify(r) : `bundled ${r.runs} run(s) and ${r.datasets} dataset(s)${r.withData ? '' : ' (without data)'} into ${r.path} (${r.bytes.toLocaleString()} bytes)`);
+    const r = await must(ctx.svc, 'runs.bundle', {
+      ids,
+      outPath: resolve(out),
+      data: !ctx.flag('no-data'),
+      force: ctx.flag('force'),
+    });
+    console.log(
+      ctx.flag('json')
+        ? JSON.stringify(r)
+        : `bundled ${r.runs} run(s) and ${r.datasets} dataset(s)${r.withData ? '' : ' (without data)'} into ${r.path} (${r.bytes.toLocaleString()} bytes)`,
+    );
     return 0;
   },
 };
@@ -35,8 +45,12 @@ function summary(r: ImportBundleResult): string {
     ...r.updated.map((a) => `updated run ${a.id} "${a.name}" (the bundle holds more epochs)`),
     ...r.skipped.map((a) => `skipped run ${a.id} "${a.name}": ${a.reason}`),
   ];
-  const ds = r.datasetsAdded || r.datasetsReused ? `; datasets: ${r.datasetsAdded} added, ${r.datasetsReused} already here` : '';
-  return [...lines, `${r.file}: ${r.added.length} added, ${r.updated.length} updated, ${r.skipped.length} skipped${ds}`].join('\n');
+  const ds =
+    r.datasetsAdded || r.datasetsReused ? `; datasets: ${r.datasetsAdded} added, ${r.datasetsReused} already here` : '';
+  return [
+    ...lines,
+    `${r.file}: ${r.added.length} added, ${r.updated.length} updated, ${r.skipped.length} skipped${ds}`,
+  ].join('\n');
 }
 
 export const importBundleCommand: Command = {

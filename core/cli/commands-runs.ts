@@ -28,9 +28,15 @@ async function buildSpec(ctx: CommandContext, id: number): Promise<Record<string
   if (spec.target === undefined) {
     const ds = await must(ctx.svc, 'datasets.get', { id });
     const numeric = ds.columns.filter((c) => c.kind === 'numeric');
-    if (numeric.length === 0) throw new ServiceError('bad_input', 'the spec has no "target" and the dataset has no numeric column to default to', 'spec.target');
+    if (numeric.length === 0)
+      throw new ServiceError(
+        'bad_input',
+        'the spec has no "target" and the dataset has no numeric column to default to',
+        'spec.target',
+      );
     spec.target = numeric[numeric.length - 1]!.name;
-    if (!ctx.flag('json')) console.error(`no target given: forecasting "${String(spec.target)}" (set one with --set target=COLUMN)`);
+    if (!ctx.flag('json'))
+      console.error(`no target given: forecasting "${String(spec.target)}" (set one with --set target=COLUMN)`);
   }
   // Only the user's raw input: the contract validates it at the boundary (runs.create's schema).
   return spec;
@@ -45,13 +51,20 @@ function finished(done: RunRow, json: boolean): number {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: '--dataset <id|name> [--spec file.json] [--set key=value ...] [--name NAME] [--tag T ...] [--max-trainers N] [--json]',
+  usage:
+    '--dataset <id|name> [--spec file.json] [--set key=value ...] [--name NAME] [--tag T ...] [--max-trainers N] [--json]',
   summary: 'design and train a run; Ctrl+C stops it gracefully',
-  details: 'A spec file, then each --set in order (dotted paths: --set window.lookback=48 --set model.layers.0.units=32).',
+  details:
+    'A spec file, then each --set in order (dotted paths: --set window.lookback=48 --set model.layers.0.units=32).',
   options: {
     dataset: { type: 'string', value: '<id|name>', help: 'the dataset to train on (required)' },
     spec: { type: 'string', value: 'file.json', help: 'a RunSpec as JSON' },
-    set: { type: 'string', multiple: true, value: 'key=value', help: 'set one spec field (dotted path; JSON or plain text value)' },
+    set: {
+      type: 'string',
+      multiple: true,
+      value: 'key=value',
+      help: 'set one spec field (dotted path; JSON or plain text value)',
+    },
     name: { type: 'string', value: 'NAME', help: 'the run name' },
     tag: { type: 'string', multiple: true, value: 'T', help: 'a tag for the run' },
     ...MAX_TRAINERS_OPTION,
@@ -66,8 +79,14 @@ export const trainCommand: Command = {
     const spec = await buildSpec(ctx, id);
     await applyMaxTrainers(ctx, trainCommand);
     const name = ctx.string('name');
-    const run = await must(ctx.svc, 'runs.create', { datasetId: id, spec, ...(name ? { name } : {}), tags: ctx.strings('tag') });
-    if (!ctx.flag('json')) console.error(`run ${run.id} "${run.name}" queued${run.waitReason ? `: ${run.waitReason}` : ''}`);
+    const run = await must(ctx.svc, 'runs.create', {
+      datasetId: id,
+      spec,
+      ...(name ? { name } : {}),
+      tags: ctx.strings('tag'),
+    });
+    if (!ctx.flag('json'))
+      console.error(`run ${run.id} "${run.name}" queued${run.waitReason ? `: ${run.waitReason}` : ''}`);
     return finished(await follow(ctx.svc, run.id, ctx.flag('json')), ctx.flag('json'));
   },
 };
@@ -85,7 +104,12 @@ export const runsCommand: Command = {
     if (ctx.flag('json')) console.log(JSON.stringify(rows));
     else if (!rows.length) console.log('no runs yet: rnn-workbench train --dataset <id>');
     else {
-      console.log(table(['id', 'name', 'dataset', 'status', 'model', 'lookback', 'epochs', 'best val_loss', 'test'], rows.map(runLine)));
+      console.log(
+        table(
+          ['id', 'name', 'dataset', 'status', 'model', 'lookback', 'epochs', 'best val_loss', 'test'],
+          rows.map(runLine),
+        ),
+      );
       // Why queued runs have not started (a trainer slot, see `settings --max-trainers`).
       for (const r of rows) if (r.waitReason) console.log(`run ${r.id}: ${r.waitReason}`);
     }
@@ -97,7 +121,8 @@ export const showCommand: Command = {
   name: 'show',
   usage: '<run> [--predictions] [--json]',
   summary: 'one run: spec, status, best metrics, test evaluation',
-  details: '--predictions adds the stored test predictions: a "predictions" field with --json, else the predictions CSV (time, series, output, actual, predicted, baselines).',
+  details:
+    '--predictions adds the stored test predictions: a "predictions" field with --json, else the predictions CSV (time, series, output, actual, predicted, baselines).',
   options: { predictions: { type: 'boolean', help: 'include the stored test predictions' }, ...JSON_OPTION },
   positionals: [1, 1],
   db: 'read',
@@ -106,7 +131,9 @@ export const showCommand: Command = {
     const r = await must(ctx.svc, 'runs.get', { id });
     const withPredictions = ctx.flag('predictions');
     if (ctx.flag('json')) {
-      console.log(JSON.stringify(withPredictions ? { ...r, predictions: await must(ctx.svc, 'runs.predictions', { id }) } : r));
+      console.log(
+        JSON.stringify(withPredictions ? { ...r, predictions: await must(ctx.svc, 'runs.predictions', { id }) } : r),
+      );
     } else if (withPredictions) {
       process.stdout.write((await must(ctx.svc, 'runs.csv', { ids: [id], what: 'predictions' })).csv);
     } else printRun(r);
@@ -132,21 +159,38 @@ export const compareCommand: Command = {
     const runs = await Promise.all(ctx.positionals.map(runId).map((id) => must(ctx.svc, 'runs.get', { id })));
     const { flat, differing } = differingParams(runs);
     if (ctx.flag('json')) {
-      console.log(JSON.stringify({ runs, differing: Object.fromEntries(differing.map((k) => [k, flat.map((f) => f[k] ?? null)])) }));
+      console.log(
+        JSON.stringify({
+          runs,
+          differing: Object.fromEntries(differing.map((k) => [k, flat.map((f) => f[k] ?? null)])),
+        }),
+      );
       return 0;
     }
-    const metricKeys = [...new Set(runs.flatMap((r) => r.summary.map((s) => s.key)))].filter((k) => /loss|mae|rmse|acc/.test(k));
-    const testKeys = [...new Set(runs.flatMap((r) => Object.keys(r.test)))].filter((k) => !k.includes('confusion') && !k.includes('.windows') && !k.includes('@')).sort(); // per-step scores: see show
-    console.log(table(['', ...runs.map((r) => `#${r.id} ${r.name}`)], [
-      ['status', ...runs.map((r) => r.status)],
-      ['epochs', ...runs.map((r) => r.epochsDone)],
-      ...differing.map((k) => [k, ...flat.map((f) => f[k] ?? '-')]),
-      ...metricKeys.map((k) => [`best ${k}`, ...runs.map((r) => fmt(best(r, k)))]),
-      ...testKeys.map((k) => [k, ...runs.map((r) => fmt(r.test[k]))]),
-    ]));
+    const metricKeys = [...new Set(runs.flatMap((r) => r.summary.map((s) => s.key)))].filter((k) =>
+      /loss|mae|rmse|acc/.test(k),
+    );
+    const testKeys = [...new Set(runs.flatMap((r) => Object.keys(r.test)))]
+      .filter((k) => !k.includes('confusion') && !k.includes('.windows') && !k.includes('@'))
+      .sort(); // per-step scores: see show
+    console.log(
+      table(
+        ['', ...runs.map((r) => `#${r.id} ${r.name}`)],
+        [
+          ['status', ...runs.map((r) => r.status)],
+          ['epochs', ...runs.map((r) => r.epochsDone)],
+          ...differing.map((k) => [k, ...flat.map((f) => f[k] ?? '-')]),
+          ...metricKeys.map((k) => [`best ${k}`, ...runs.map((r) => fmt(best(r, k)))]),
+          ...testKeys.map((k) => [k, ...runs.map((r) => fmt(r.test[k]))]),
+        ],
+      ),
+    );
     if (differing.length === 0) console.log('(the runs share every parameter)');
     const seasons = [...new Set(runs.map((r) => r.test.season_length).filter((m) => m !== undefined))];
-    if (seasons.length > 1) console.log(`warning: the runs' MASE use different season lengths (${seasons.join(', ')}): their MASE values are not comparable`);
+    if (seasons.length > 1)
+      console.log(
+        `warning: the runs' MASE use different season lengths (${seasons.join(', ')}): their MASE values are not comparable`,
+      );
     return 0;
   },
 };
@@ -161,7 +205,9 @@ export const stopCommand: Command = {
   async run(ctx) {
     const id = runId(ctx.positionals[0]);
     const r = await must(ctx.svc, 'runs.stop', { id });
-    console.log(`run ${r.id}: ${r.status === 'running' ? 'stop requested; it saves and ends after the current batch' : r.status}`);
+    console.log(
+      `run ${r.id}: ${r.status === 'running' ? 'stop requested; it saves and ends after the current batch' : r.status}`,
+    );
     return 0;
   },
 };
@@ -176,7 +222,8 @@ export const resumeCommand: Command = {
   async run(ctx) {
     const id = runId(ctx.positionals[0]);
     const r = await must(ctx.svc, 'runs.resume', { id });
-    if (!ctx.flag('json')) console.error(`run ${r.id} resumes from epoch ${r.epochsDone}${r.waitReason ? `; ${r.waitReason}` : ''}`);
+    if (!ctx.flag('json'))
+      console.error(`run ${r.id} resumes from epoch ${r.epochsDone}${r.waitReason ? `; ${r.waitReason}` : ''}`);
     return finished(await follow(ctx.svc, r.id, ctx.flag('json')), ctx.flag('json'));
   },
 };
@@ -187,7 +234,11 @@ export const exportCommand: Command = {
   summary: 'export the model (TF.js layers format or ONNX, + preprocessing.json)',
   options: {
     out: { type: 'string', value: '<dir>', help: 'the folder to write (required)' },
-    format: { type: 'string', value: 'tfjs|onnx', help: 'model.json + weights.bin (default) or one model.onnx (opset 17)' },
+    format: {
+      type: 'string',
+      value: 'tfjs|onnx',
+      help: 'model.json + weights.bin (default) or one model.onnx (opset 17)',
+    },
     checkpoint: { type: 'string', value: 'best|last', help: 'which checkpoint (default: best)' },
     force: { type: 'boolean', help: 'replace an export already in that folder (other files there are kept)' },
     ...JSON_OPTION,
@@ -199,12 +250,24 @@ export const exportCommand: Command = {
     const out = ctx.string('out');
     if (!out) throw new UsageError('export needs --out <dir>', exportCommand);
     const checkpoint = ctx.string('checkpoint') ?? 'best';
-    if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError(`--checkpoint is best or last, not "${checkpoint}"`, exportCommand);
+    if (checkpoint !== 'best' && checkpoint !== 'last')
+      throw new UsageError(`--checkpoint is best or last, not "${checkpoint}"`, exportCommand);
     const format = ctx.string('format') ?? 'tfjs';
-    if (format !== 'tfjs' && format !== 'onnx') throw new UsageError(`--format is tfjs or onnx, not "${format}"`, exportCommand);
+    if (format !== 'tfjs' && format !== 'onnx')
+      throw new UsageError(`--format is tfjs or onnx, not "${format}"`, exportCommand);
     const id = runId(ctx.positionals[0]);
-    const r = await must(ctx.svc, 'runs.export', { id, outDir: resolve(out), checkpoint, force: ctx.flag('force'), format });
-    console.log(ctx.flag('json') ? JSON.stringify(r) : `exported the ${r.checkpoint} checkpoint (epoch ${r.epoch}) to ${r.dir}: ${r.files.join(', ')}`);
+    const r = await must(ctx.svc, 'runs.export', {
+      id,
+      outDir: resolve(out),
+      checkpoint,
+      force: ctx.flag('force'),
+      format,
+    });
+    console.log(
+      ctx.flag('json')
+        ? JSON.stringify(r)
+        : `exported the ${r.checkpoint} checkpoint (epoch ${r.epoch}) to ${r.dir}: ${r.files.join(', ')}`,
+    );
     return 0;
   },
 };

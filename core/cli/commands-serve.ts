@@ -18,13 +18,17 @@ export const serveCommand: Command = {
   async run(ctx) {
     const { startServer } = await import('../server.js');
     const port = Number(ctx.string('port') ?? 0);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects a port number, got "${ctx.string('port')}"`, serveCommand);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port expects a port number, got "${ctx.string('port')}"`, serveCommand);
     const limit = await applyMaxTrainers(ctx, serveCommand);
     if (limit) console.log(describeMaxTrainers(limit));
     const server = await startServer({ service: ctx.svc, port, open: !ctx.flag('no-open') });
     console.log(`Recurrent Workbench is serving ${ctx.dbPath}\nopen ${server.url}\n(Ctrl+C to stop)`);
     const shutdown = () => {
-      void server.close().then(() => ctx.svc.close()).then(() => process.exit(0));
+      void server
+        .close()
+        .then(() => ctx.svc.close())
+        .then(() => process.exit(0));
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);

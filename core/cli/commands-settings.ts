@@ -20,7 +20,10 @@ export async function applyMaxTrainers(ctx: CommandContext, cmd: Command): Promi
   if (raw !== 'default') {
     value = Number(raw);
     if (!Number.isInteger(value) || value < 1 || value > MAX_TRAINERS_LIMIT) {
-      throw new UsageError(`--max-trainers expects a whole number from 1 to ${MAX_TRAINERS_LIMIT} or "default", got "${raw}"`, cmd);
+      throw new UsageError(
+        `--max-trainers expects a whole number from 1 to ${MAX_TRAINERS_LIMIT} or "default", got "${raw}"`,
+        cmd,
+      );
     }
   }
   return must(ctx.svc, 'settings.set', { maxTrainers: value });
@@ -32,7 +35,7 @@ export const describeMaxTrainers = (s: Settings): string =>
 export const settingsCommand: Command = {
   name: 'settings',
   usage: '[--max-trainers N|default] [--json]',
-  summary: 'show or change this database\'s settings (shared with the desktop app and browser mode)',
+  summary: "show or change this database's settings (shared with the desktop app and browser mode)",
   options: { ...MAX_TRAINERS_OPTION, ...JSON_OPTION },
   positionals: [0, 0],
   db: 'write',

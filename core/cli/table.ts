@@ -60,7 +60,7 @@ export class UsageError extends Error {
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  db: { type: 'string', value: '<file>', help: 'the database (default: RNN_WORKBENCH_DB or the desktop app\'s file)' },
+  db: { type: 'string', value: '<file>', help: "the database (default: RNN_WORKBENCH_DB or the desktop app's file)" },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -98,19 +98,27 @@ export function topLevelHelp(commands: readonly Command[], defaultDb: string): s
     '',
     'Options for every command:',
     `  --db <file>   the database (default: RNN_WORKBENCH_DB or the desktop app's file: ${defaultDb})`,
-    '  --help        this text, or one command\'s options: rnn-workbench <command> --help',
+    "  --help        this text, or one command's options: rnn-workbench <command> --help",
   ].join('\n');
 }
 
 /** The command a line names: its first positional (global options may come before it). */
 export function commandName(argv: string[]): { name: string | undefined; index: number } {
-  const { tokens } = parseArgs({ args: argv, options: toParseOptions(GLOBAL_OPTIONS), strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({
+    args: argv,
+    options: toParseOptions(GLOBAL_OPTIONS),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const first = tokens.find((t) => t.kind === 'positional');
   return first ? { name: first.value, index: first.index } : { name: undefined, index: -1 };
 }
 
 function toParseOptions(options: Record<string, OptionSpec>) {
-  return Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}) }]));
+  return Object.fromEntries(
+    Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}) }]),
+  );
 }
 
 export interface ParsedLine {

@@ -14,7 +14,11 @@ import type { Handler, Handlers, ServiceContext } from './context.js';
 
 type BacktestMethod = 'backtests.create' | 'backtests.list' | 'backtests.get' | 'backtests.stop' | 'backtests.resume';
 
-export function backtestHandlers(ctx: ServiceContext, training: TrainingHandlers, onStatus: Subscribe): { handlers: Handlers<BacktestMethod>; driver: BacktestDriver } {
+export function backtestHandlers(
+  ctx: ServiceContext,
+  training: TrainingHandlers,
+  onStatus: Subscribe,
+): { handlers: Handlers<BacktestMethod>; driver: BacktestDriver } {
   const { db } = ctx;
   const driver = new BacktestDriver(ctx, training, onStatus);
   const row = (id: number): BacktestRow => {
@@ -33,17 +37,25 @@ export function backtestHandlers(ctx: ServiceContext, training: TrainingHandlers
     'backtests.stop': async ({ id }) => {
       row(id);
       btDb.setStopRequested(db, id, true);
-      for (const f of btDb.foldRuns(db, id)) if (f.status === 'queued' || f.status === 'running') await training['runs.stop']({ id: f.run_id });
+      for (const f of btDb.foldRuns(db, id))
+        if (f.status === 'queued' || f.status === 'running') await training['runs.stop']({ id: f.run_id });
       return row(id);
     },
     'backtests.resume': async ({ id }) => {
       const bt = row(id);
-      if (bt.status === 'running' || bt.status === 'completed') throw new ServiceError('conflict', `backtest ${id} is ${bt.status}; only a stopped, failed or interrupted backtest can be resumed`, 'id');
-      if (bt.datasetId === null) throw new ServiceError('conflict', `backtest ${id}: its dataset was deleted, so it cannot resume`, 'id');
+      if (bt.status === 'running' || bt.status === 'completed')
+        throw new ServiceError(
+          'conflict',
+          `backtest ${id} is ${bt.status}; only a stopped, failed or interrupted backtest can be resumed`,
+          'id',
+        );
+      if (bt.datasetId === null)
+        throw new ServiceError('conflict', `backtest ${id}: its dataset was deleted, so it cannot resume`, 'id');
       btDb.setStopRequested(db, id, false);
       // The fold that ended early continues from its last checkpoint; the folds after it start fresh.
       const open = bt.foldRuns.find((f) => f.runId !== null && f.status !== 'completed');
-      if (open && runsDb.RESUMABLE.includes(open.status as runsDb.RunStatusValue)) await training['runs.resume']({ id: open.runId! });
+      if (open && runsDb.RESUMABLE.includes(open.status as runsDb.RunStatusValue))
+        await training['runs.resume']({ id: open.runId! });
       driver.drive(id);
       return row(id);
     },
@@ -63,12 +75,25 @@ function createBacktest(ctx: ServiceContext, a: Parameters<Handler<'backtests.cr
       estimateRun(ctx.db, a.datasetId, foldSpec(spec, cutoff));
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      throw new ServiceError('bad_input', `backtest: the earliest fold (each series cut ${cutoff} rows short, ${folds} folds × step ${step}) cannot train: ${msg}; use fewer folds or a smaller step`, 'step');
+      throw new ServiceError(
+        'bad_input',
+        `backtest: the earliest fold (each series cut ${cutoff} rows short, ${folds} folds × step ${step}) cannot train: ${msg}; use fewer folds or a smaller step`,
+        'step',
+      );
     }
   }
   const stored = { ...spec, backtest: { folds, step, warmStart } };
-  const name = a.name ?? `backtest ${spec.model.cell} ${spec.model.layers.map((l) => l.units).join('x')} lb${spec.window.lookback}`;
-  return btDb.insertBacktest(ctx.db, { name, datasetId: a.datasetId, spec: JSON.stringify(stored), folds, step, warmStart });
+  const name =
+    a.name ??
+    `backtest ${spec.model.cell} ${spec.model.layers.map((l) => l.units).join('x')} lb${spec.window.lookback}`;
+  return btDb.insertBacktest(ctx.db, {
+    name,
+    datasetId: a.datasetId,
+    spec: JSON.stringify(stored),
+    folds,
+    step,
+    warmStart,
+  });
 }
 
 function seriesRowCounts(ctx: ServiceContext, datasetId: number, spec: RunSpec): number[] {

@@ -15,7 +15,12 @@ import type { Handlers, ServiceContext } from './context.js';
 
 /** Writes beside the target, then renames: nobody sees half a bundle. */
 async function writeWhole(path: string, bytes: Uint8Array, force: boolean): Promise<void> {
-  if (existsSync(path) && !force) throw new ServiceError('conflict', `${path} exists already: choose another name, or replace it (--force)`, 'outPath');
+  if (existsSync(path) && !force)
+    throw new ServiceError(
+      'conflict',
+      `${path} exists already: choose another name, or replace it (--force)`,
+      'outPath',
+    );
   const partial = `${path}.partial-${process.pid}`;
   try {
     await writeFile(partial, bytes);
@@ -32,10 +37,18 @@ async function readWhole(path: string, expectedBytes: number | undefined): Promi
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ServiceError(code === 'ENOENT' ? 'not_found' : 'bad_input', `cannot read ${path}: ${code ?? (e as Error).message}`, 'path');
+    throw new ServiceError(
+      code === 'ENOENT' ? 'not_found' : 'bad_input',
+      `cannot read ${path}: ${code ?? (e as Error).message}`,
+      'path',
+    );
   }
   if (expectedBytes !== undefined && bytes.length !== expectedBytes) {
-    throw new ServiceError('bad_input', `${path} has ${bytes.length} bytes, ${expectedBytes} were uploaded; nothing was imported`, 'path');
+    throw new ServiceError(
+      'bad_input',
+      `${path} has ${bytes.length} bytes, ${expectedBytes} were uploaded; nothing was imported`,
+      'path',
+    );
   }
   return bytes;
 }
@@ -46,7 +59,13 @@ export function bundleHandlers({ db, emit }: ServiceContext): Handlers<'runs.bun
       const built = buildBundle(db, ids, data);
       const bytes = writeArchive(built.manifest, built.entries);
       await writeWhole(outPath, bytes, force ?? false);
-      return { path: outPath, bytes: bytes.length, runs: built.manifest.runs.length, datasets: built.manifest.datasets.length, withData: data };
+      return {
+        path: outPath,
+        bytes: bytes.length,
+        runs: built.manifest.runs.length,
+        datasets: built.manifest.datasets.length,
+        withData: data,
+      };
     },
     'runs.importBundle': async ({ path, expectedBytes }) => {
       const opened = readArchive(path, await readWhole(path, expectedBytes), SCHEMA_VERSION);
@@ -56,7 +75,8 @@ export function bundleHandlers({ db, emit }: ServiceContext): Handlers<'runs.bun
         const run = getRun(db, r.id);
         if (run) emit('run:status', { runId: r.id, status: run.status });
       }
-      if (outcome.datasetsAdded > 0) for (const id of listDatasetIds(db).slice(0, outcome.datasetsAdded)) emit('datasets:changed', { id });
+      if (outcome.datasetsAdded > 0)
+        for (const id of listDatasetIds(db).slice(0, outcome.datasetsAdded)) emit('datasets:changed', { id });
       return { file: path, ...outcome };
     },
   };

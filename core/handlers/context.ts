@@ -1,7 +1,13 @@
 // What every handler module gets from the service: the database, the job registry and the event
 // emitter, plus the handler types that tie each method to its contract arguments and result.
 import {
-  ServiceError, type EventMap, type EventName, type MethodName, type Output, type ParsedArgs, type RunRow,
+  ServiceError,
+  type EventMap,
+  type EventName,
+  type MethodName,
+  type Output,
+  type ParsedArgs,
+  type RunRow,
 } from '../contract.js';
 import type { JobRegistry } from '../jobs-registry.js';
 import { toRunRows } from '../run-view.js';

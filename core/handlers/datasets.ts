@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ServiceError, type DatasetSummary, type MethodName } from '../contract.js';
-import { deleteDataset, listDatasetSummaries, readDatasetSummary, readRows, readSeries, updateDataset } from '../datasets.js';
+import {
+  deleteDataset,
+  listDatasetSummaries,
+  readDatasetSummary,
+  readRows,
+  readSeries,
+  updateDataset,
+} from '../datasets.js';
 import { deleteImportedBy } from '../../db/datasets.js';
 import type { Handlers, ServiceContext } from './context.js';
 
@@ -19,9 +26,17 @@ export function datasetHandlers({ db, dbPath, jobs, emit }: ServiceContext): Han
     'datasets.get': ({ id }) => readDatasetSummary(db, id),
     'datasets.import': async ({ path, name, expectedBytes }) => {
       if (!existsSync(path)) throw new ServiceError('bad_input', `file not found: ${path}`, 'path');
-      if (statSync(path).isDirectory()) throw new ServiceError('bad_input', `${path} is a folder, not a CSV file`, 'path');
+      if (statSync(path).isDirectory())
+        throw new ServiceError('bad_input', `${path} is a folder, not a CSV file`, 'path');
       const importToken = randomUUID();
-      const job = { kind: 'import', dbPath, path, importToken, ...(name ? { name } : {}), ...(expectedBytes !== undefined ? { expectedBytes } : {}) } as const;
+      const job = {
+        kind: 'import',
+        dbPath,
+        path,
+        importToken,
+        ...(name ? { name } : {}),
+        ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+      } as const;
       let summary: DatasetSummary;
       try {
         summary = await jobs.complete<DatasetSummary>(job, (m) => {
@@ -47,6 +62,7 @@ export function datasetHandlers({ db, dbPath, jobs, emit }: ServiceContext): Han
       return { deleted };
     },
     'datasets.rows': ({ id, offset, limit }) => readRows(db, id, offset, limit),
-    'datasets.series': ({ id, columns, series, buckets, range }) => readSeries(db, id, columns, series, { buckets, range }),
+    'datasets.series': ({ id, columns, series, buckets, range }) =>
+      readSeries(db, id, columns, series, { buckets, range }),
   };
 }

@@ -14,12 +14,23 @@ export function exportHandlers({ db, dbPath, jobs }: ServiceContext): Handlers<'
     },
     'runs.csv': ({ ids, what }) => {
       if (what === 'predictions') {
-        const runs = runsDb.listRuns(db).filter((r) => !ids || ids.includes(r.id)).reverse();
-        return { fileName: ids?.length === 1 ? `run-${ids[0]}-predictions.csv` : 'predictions.csv', csv: predictionsCsv(db, runs) };
+        const runs = runsDb
+          .listRuns(db)
+          .filter((r) => !ids || ids.includes(r.id))
+          .reverse();
+        return {
+          fileName: ids?.length === 1 ? `run-${ids[0]}-predictions.csv` : 'predictions.csv',
+          csv: predictionsCsv(db, runs),
+        };
       }
       const rows = toRunRows(db, runsDb.listRuns(db)).filter((r) => !ids || ids.includes(r.id));
       if (what === 'runs') return { fileName: 'runs.csv', csv: runsCsv(rows) };
-      const points = rows.length ? metricsFor(db, rows.map((r) => r.id)) : [];
+      const points = rows.length
+        ? metricsFor(
+            db,
+            rows.map((r) => r.id),
+          )
+        : [];
       const names = new Map(rows.map((r) => [r.id, r.name]));
       return {
         fileName: 'metrics.csv',

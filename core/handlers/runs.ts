@@ -9,7 +9,8 @@ import { f64, loadPredictions } from '../../db/checkpoints.js';
 import type { DB } from '../../db/open.js';
 import { getRunRow, type Handler, type Handlers, type ServiceContext } from './context.js';
 
-type RunQuery = 'runs.list' | 'runs.get' | 'runs.estimate' | 'runs.update' | 'runs.delete' | 'runs.metrics' | 'runs.predictions';
+type RunQuery =
+  'runs.list' | 'runs.get' | 'runs.estimate' | 'runs.update' | 'runs.delete' | 'runs.metrics' | 'runs.predictions';
 
 export function runHandlers({ db }: ServiceContext): Handlers<RunQuery> {
   return {
@@ -19,20 +20,32 @@ export function runHandlers({ db }: ServiceContext): Handlers<RunQuery> {
     'runs.update': ({ id, name, notes, tags }) => {
       getRunRow(db, id);
       db.transaction(() => {
-        runsDb.updateRunFields(db, id, { ...(name !== undefined ? { name } : {}), ...(notes !== undefined ? { notes } : {}) });
+        runsDb.updateRunFields(db, id, {
+          ...(name !== undefined ? { name } : {}),
+          ...(notes !== undefined ? { notes } : {}),
+        });
         if (tags) runsDb.setTags(db, id, tags);
       })();
       return getRunRow(db, id);
     },
     'runs.delete': ({ id }) => {
       const run = getRunRow(db, id);
-      if (run.status === 'running' || run.status === 'queued') throw new ServiceError('conflict', `run ${id} is ${run.status}; stop it before deleting`, 'id');
+      if (run.status === 'running' || run.status === 'queued')
+        throw new ServiceError('conflict', `run ${id} is ${run.status}; stop it before deleting`, 'id');
       const deleted = runsDb.deleteRun(db, id); // refuses a queued or running run in the same statement
-      if (!deleted && runsDb.getRun(db, id)) throw new ServiceError('conflict', `run ${id} is ${getRunRow(db, id).status}; stop it before deleting`, 'id');
+      if (!deleted && runsDb.getRun(db, id))
+        throw new ServiceError('conflict', `run ${id} is ${getRunRow(db, id).status}; stop it before deleting`, 'id');
       return { deleted };
     },
     'runs.metrics': ({ ids, keys }) =>
-      metricsFor(db, ids, keys).map((m) => ({ runId: m.run_id, key: m.key, epoch: m.epoch, step: m.step, value: m.value, wallTime: m.wall_time })),
+      metricsFor(db, ids, keys).map((m) => ({
+        runId: m.run_id,
+        key: m.key,
+        epoch: m.epoch,
+        step: m.step,
+        value: m.value,
+        wallTime: m.wall_time,
+      })),
     'runs.predictions': (a) => predictions(db, a),
   };
 }

@@ -9,7 +9,10 @@ import { TrainerQueue } from '../trainer-queue.js';
 import { trainerLiveness, vanishedMessage } from '../trainer-identity.js';
 import { getRunRow, type Emit, type Handler, type Handlers, type ServiceContext } from './context.js';
 
-export function trainingHandlers(ctx: ServiceContext, queue: TrainerQueue): Handlers<'runs.create' | 'runs.stop' | 'runs.resume'> {
+export function trainingHandlers(
+  ctx: ServiceContext,
+  queue: TrainerQueue,
+): Handlers<'runs.create' | 'runs.stop' | 'runs.resume'> {
   const { db, emit } = ctx;
   return {
     'runs.create': (a) => createRun(ctx, queue, a),
@@ -17,11 +20,21 @@ export function trainingHandlers(ctx: ServiceContext, queue: TrainerQueue): Hand
     'runs.resume': ({ id }) => {
       const run = getRunRow(db, id);
       if (!['interrupted', 'stopped', 'failed'].includes(run.status)) {
-        throw new ServiceError('conflict', `run ${id} is ${run.status}; only interrupted, stopped or failed runs can be resumed`, 'id');
+        throw new ServiceError(
+          'conflict',
+          `run ${id} is ${run.status}; only interrupted, stopped or failed runs can be resumed`,
+          'id',
+        );
       }
-      if (run.datasetId === null) throw new ServiceError('conflict', `run ${id}: its dataset was deleted, so it cannot resume`, 'id');
+      if (run.datasetId === null)
+        throw new ServiceError('conflict', `run ${id}: its dataset was deleted, so it cannot resume`, 'id');
       // Check and change in one statement: of two concurrent resumes exactly one gets the run.
-      if (!runsDb.requeueRun(db, id)) throw new ServiceError('conflict', `run ${id} is ${getRunRow(db, id).status}; another resume or trainer took it first`, 'id');
+      if (!runsDb.requeueRun(db, id))
+        throw new ServiceError(
+          'conflict',
+          `run ${id} is ${getRunRow(db, id).status}; another resume or trainer took it first`,
+          'id',
+        );
       emit('run:status', { runId: id, status: 'queued' });
       queue.enqueue(id, run.epochsDone > 0);
       return getRunRow(db, id);
@@ -54,10 +67,15 @@ function stopRun({ db, jobs, emit }: ServiceContext, queue: TrainerQueue, id: nu
   return getRunRow(db, id);
 }
 
-function createRun(ctx: ServiceContext, queue: TrainerQueue, { datasetId, spec, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0]): RunRow {
+function createRun(
+  ctx: ServiceContext,
+  queue: TrainerQueue,
+  { datasetId, spec, name, parentId, tags }: Parameters<Handler<'runs.create'>>[0],
+): RunRow {
   const { db } = ctx;
   estimateRun(db, datasetId, spec); // refuses unknown columns and impossible windows before anything is stored
-  if (parentId !== undefined && !runsDb.getRun(db, parentId)) throw new ServiceError('not_found', `parent run ${parentId} does not exist`, 'parentId');
+  if (parentId !== undefined && !runsDb.getRun(db, parentId))
+    throw new ServiceError('not_found', `parent run ${parentId} does not exist`, 'parentId');
   const id = runsDb.insertRun(db, {
     name: name ?? `${spec.model.cell} ${spec.model.layers.map((l) => l.units).join('x')} lb${spec.window.lookback}`,
     datasetId,
@@ -74,12 +92,19 @@ function createRun(ctx: ServiceContext, queue: TrainerQueue, { datasetId, spec, 
 
 /** The queue in front of this host's trainers; a trainer's exit frees its slot for the next run. */
 export function createTrainerQueue(ctx: ServiceContext): TrainerQueue {
-  const queue: TrainerQueue = new TrainerQueue(ctx.db, ctx.jobs, ctx.emit, (runId, resume) => startTrainer(ctx, runId, resume, () => queue.pump()));
+  const queue: TrainerQueue = new TrainerQueue(ctx.db, ctx.jobs, ctx.emit, (runId, resume) =>
+    startTrainer(ctx, runId, resume, () => queue.pump()),
+  );
   return queue;
 }
 
 /** Starts the run's trainer, forwards its events, and marks the run if the process dies mid-run. */
-function startTrainer({ db, dbPath, jobs, emit }: ServiceContext, runId: number, resume: boolean, onFreed: () => void): void {
+function startTrainer(
+  { db, dbPath, jobs, emit }: ServiceContext,
+  runId: number,
+  resume: boolean,
+  onFreed: () => void,
+): void {
   let lastError: string | null = null;
   jobs.start(
     { kind: 'train', dbPath, runId, resume },
@@ -88,16 +113,21 @@ function startTrainer({ db, dbPath, jobs, emit }: ServiceContext, runId: number,
         if (m.type === 'run-progress') emit('run:progress', m.progress);
         else if (m.type === 'run-epoch') emit('run:epoch', m.epoch);
         else if (m.type === 'log') emit('run:log', m.log);
-        else if (m.type === 'status') emit('run:status', { runId, status: m.status as RunRow['status'], error: m.error ?? null });
+        else if (m.type === 'status')
+          emit('run:status', { runId, status: m.status as RunRow['status'], error: m.error ?? null });
         else if (m.type === 'error') lastError = m.error.message;
       },
       onExit: (code, signal) => {
         // A worker that died without ending its run (SIGKILL, crash, out of memory) leaves it interrupted or failed.
         const status = signal || code === null ? 'interrupted' : 'failed';
-        const error = lastError ?? (signal ? `trainer process was killed (${signal})` : `trainer exited with code ${code}`);
+        const error =
+          lastError ?? (signal ? `trainer process was killed (${signal})` : `trainer exited with code ${code}`);
         if (code !== 0 && runsDb.finishRun(db, runId, status, error)) {
           emit('run:status', { runId, status, error });
-        } else if (code === 0 && runsDb.finishRun(db, runId, 'interrupted', 'trainer exited without finishing the run')) {
+        } else if (
+          code === 0 &&
+          runsDb.finishRun(db, runId, 'interrupted', 'trainer exited without finishing the run')
+        ) {
           emit('run:status', { runId, status: 'interrupted', error: 'trainer exited without finishing the run' });
         }
         onFreed();
@@ -119,6 +149,7 @@ export function recoverVanishedRuns(db: DB, emit: Emit): void {
         ? trainerLiveness(r) === 'gone'
         : Date.now() - (r.heartbeat ?? Date.parse(r.created_at)) > staleQueuedMs;
     const error = vanishedMessage(r.worker_pid);
-    if (gone && runsDb.finishRun(db, r.id, 'interrupted', error)) emit('run:status', { runId: r.id, status: 'interrupted', error });
+    if (gone && runsDb.finishRun(db, r.id, 'interrupted', error))
+      emit('run:status', { runId: r.id, status: 'interrupted', error });
   }
 }

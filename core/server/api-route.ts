@@ -15,10 +15,17 @@ type Refusal = { message: string; field: string };
  * byte count the upload promised) and exports only as downloads. Returns the arguments to call
  * with, or why the call is refused.
  */
-async function browserArgs(ctx: ServerContext, method: MethodName, args: unknown): Promise<{ args: unknown } | Refusal> {
-  if (method === 'runs.export') return { message: 'in browser mode a model is exported with GET /download/export', field: 'outDir' };
-  if (method === 'runs.bundle') return { message: 'in browser mode runs are bundled with GET /download/bundle', field: 'outPath' };
-  if (method === 'runs.predict' && (args as { csvPath?: unknown }).csvPath !== undefined) return { message: 'in browser mode predict reads no host file: forecast from the run\'s dataset', field: 'csvPath' };
+async function browserArgs(
+  ctx: ServerContext,
+  method: MethodName,
+  args: unknown,
+): Promise<{ args: unknown } | Refusal> {
+  if (method === 'runs.export')
+    return { message: 'in browser mode a model is exported with GET /download/export', field: 'outDir' };
+  if (method === 'runs.bundle')
+    return { message: 'in browser mode runs are bundled with GET /download/bundle', field: 'outPath' };
+  if (method === 'runs.predict' && (args as { csvPath?: unknown }).csvPath !== undefined)
+    return { message: "in browser mode predict reads no host file: forecast from the run's dataset", field: 'csvPath' };
   if (method !== 'datasets.import' && method !== 'runs.importBundle') return { args };
   const check = await ctx.uploads.forImport((args as { path: string }).path);
   if (!check.ok) return { message: check.message, field: 'path' };
@@ -50,6 +57,7 @@ export const apiRoute: RouteHandler = async (ctx, { req, res, rest: method }) =>
     result = { ok: false, error: toApiError(err) };
   }
   // The uploaded copy has served its purpose whatever the outcome: the data now lives in SQLite.
-  if (method === 'datasets.import' || method === 'runs.importBundle') await ctx.uploads.drop((callArgs as { path: string }).path);
+  if (method === 'datasets.import' || method === 'runs.importBundle')
+    await ctx.uploads.drop((callArgs as { path: string }).path);
   sendJson(res, result.ok ? 200 : statusOf(result.error.code), result);
 };

@@ -60,7 +60,11 @@ export const bundleRoute: RouteHandler = async (ctx, { res, url }) => {
   const fileName = ids.length <= 5 ? `runs-${ids.join('-')}.rnnwb` : `runs-${ids.length}.rnnwb`;
   let body: Buffer;
   try {
-    const parsed = parseArgs('runs.bundle', { ids, outPath: join(dir, fileName), data: url.searchParams.get('data') !== '0' });
+    const parsed = parseArgs('runs.bundle', {
+      ids,
+      outPath: join(dir, fileName),
+      data: url.searchParams.get('data') !== '0',
+    });
     if (!parsed.ok) return sendJson(res, 400, parsed);
     const result = await ctx.service.call('runs.bundle', parsed.value);
     if (!result.ok) return sendError(res, result.error);
@@ -78,7 +82,8 @@ export const bundleRoute: RouteHandler = async (ctx, { res, url }) => {
 };
 
 /** The page may connect only to this server's own WebSocket. */
-const serverCsp = (port: number) => contentSecurityPolicy({ connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
+const serverCsp = (port: number) =>
+  contentSecurityPolicy({ connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
 
 export const staticRoute: RouteHandler = async (ctx, { req, res, url, byQueryToken }) => {
   const file = resolveStaticPath(ctx.staticDir, url.pathname);

@@ -47,7 +47,8 @@ export function refuseOrigin(req: IncomingMessage, port: number): string | null 
   const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   if (!req.headers.host || !hosts.has(req.headers.host)) return `unexpected Host header "${req.headers.host ?? ''}"`;
   const origin = req.headers.origin;
-  if (origin !== undefined && !new Set([...hosts].map((h) => `http://${h}`)).has(origin)) return `requests from origin "${origin}" are not allowed`;
+  if (origin !== undefined && !new Set([...hosts].map((h) => `http://${h}`)).has(origin))
+    return `requests from origin "${origin}" are not allowed`;
   return null;
 }
 
@@ -67,7 +68,12 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
     return fail(res, 401, 'forbidden', 'missing or wrong token: open the URL that `rnn-workbench serve` printed');
   }
   if (!route.methods.includes(req.method ?? '')) {
-    return fail(res, 405, 'invalid_args', `use ${route.methods.join(' or ')} for ${route.path}${route.path === '/api/' ? '<method>' : ''}`);
+    return fail(
+      res,
+      405,
+      'invalid_args',
+      `use ${route.methods.join(' or ')} for ${route.path}${route.path === '/api/' ? '<method>' : ''}`,
+    );
   }
   return route.handle(ctx, { req, res, url, rest, byQueryToken: tokenOk && url.searchParams.has('token') });
 }

@@ -29,7 +29,10 @@ export async function removeLeftovers(root: string): Promise<string[]> {
     const pid = Number(LEFTOVER.exec(e.name)?.[1] ?? NaN);
     if (!e.isDirectory() || !Number.isInteger(pid) || pid === process.pid || pidAlive(pid)) continue;
     const dir = join(root, e.name);
-    await rm(dir, { recursive: true, force: true }).then(() => removed.push(dir), () => undefined);
+    await rm(dir, { recursive: true, force: true }).then(
+      () => removed.push(dir),
+      () => undefined,
+    );
   }
   return removed;
 }
@@ -84,10 +87,14 @@ export class UploadStore {
   async forImport(path: string): Promise<ImportCheck> {
     const wanted = resolve(path);
     const bytes = this.files.get(wanted);
-    const refuse = (why: string): ImportCheck => ({ ok: false, message: `in browser mode a dataset is imported from an uploaded file (POST /upload); ${why}` });
+    const refuse = (why: string): ImportCheck => ({
+      ok: false,
+      message: `in browser mode a dataset is imported from an uploaded file (POST /upload); ${why}`,
+    });
     if (bytes === undefined || !isInside(wanted, this.dir)) return refuse(`${path} was not uploaded to this server`);
     const info = await lstat(wanted).catch(() => null);
-    if (!info?.isFile()) return refuse(`${path} is no longer a plain file (a link or something else was put in its place)`);
+    if (!info?.isFile())
+      return refuse(`${path} is no longer a plain file (a link or something else was put in its place)`);
     const real = await realpath(wanted).catch(() => null);
     if (real !== wanted) return refuse(`${path} resolves outside the upload folder`);
     return { ok: true, path: real, bytes };

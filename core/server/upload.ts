@@ -14,7 +14,10 @@ import type { UploadStore } from './upload-store.js';
 /** Keeps a plain file name: no directories, no odd characters, bounded length. */
 export function sanitizeFileName(name: string): string {
   const base = basename(name.replace(/\\/g, '/')).normalize('NFC');
-  const clean = base.replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/^[.\s]+/, '').trim();
+  const clean = base
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/^[.\s]+/, '')
+    .trim();
   const limited = clean.slice(-120);
   return limited || 'upload.csv';
 }
@@ -30,9 +33,17 @@ const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 function writeFailure(e: unknown, dir: string, size: number): Failure {
   const err = e as NodeJS.ErrnoException;
   if (err.code && DISK_FULL.has(err.code)) {
-    return { status: 507, code: 'internal', message: `the upload folder's disk is full (${err.code}) after ${size} bytes; nothing was kept. Free space in ${dir} and upload again` };
+    return {
+      status: 507,
+      code: 'internal',
+      message: `the upload folder's disk is full (${err.code}) after ${size} bytes; nothing was kept. Free space in ${dir} and upload again`,
+    };
   }
-  return { status: 500, code: 'internal', message: `the upload could not be written (${err.code ?? err.message}); nothing was kept` };
+  return {
+    status: 500,
+    code: 'internal',
+    message: `the upload could not be written (${err.code ?? err.message}); nothing was kept`,
+  };
 }
 
 /** Writes all of `chunk`: a short write is continued, a write that makes no progress is a full disk. */
@@ -78,7 +89,11 @@ function receive(req: IncomingMessage, fh: FileHandle, store: UploadStore, limit
         return;
       }
       if (!store.reserve(chunk.length)) {
-        failure = { status: 507, code: 'bad_input', message: `the upload quota of ${store.quota} bytes is used up (${store.used()} held); import or discard earlier uploads first` };
+        failure = {
+          status: 507,
+          code: 'bad_input',
+          message: `the upload quota of ${store.quota} bytes is used up (${store.used()} held); import or discard earlier uploads first`,
+        };
         return;
       }
       reserved += chunk.length;
@@ -97,7 +112,13 @@ function receive(req: IncomingMessage, fh: FileHandle, store: UploadStore, limit
 }
 
 /** The size on disk once everything is synced, or the failure that shows the file is not whole. */
-async function finish(fh: FileHandle, path: string, got: Received, declared: number, dir: string): Promise<Failure | null> {
+async function finish(
+  fh: FileHandle,
+  path: string,
+  got: Received,
+  declared: number,
+  dir: string,
+): Promise<Failure | null> {
   if (got.failure) return got.failure;
   try {
     await fh.sync(); // delayed allocation reports a full disk here, not at write()
@@ -105,10 +126,19 @@ async function finish(fh: FileHandle, path: string, got: Received, declared: num
     return writeFailure(e, dir, got.size);
   }
   if (Number.isFinite(declared) && declared !== got.size) {
-    return { status: 400, code: 'bad_input', message: `the body had ${got.size} bytes; Content-Length promised ${declared}` };
+    return {
+      status: 400,
+      code: 'bad_input',
+      message: `the body had ${got.size} bytes; Content-Length promised ${declared}`,
+    };
   }
   const onDisk = (await stat(path)).size;
-  if (onDisk !== got.size) return { status: 507, code: 'internal', message: `${onDisk} of ${got.size} bytes reached the disk; nothing was kept` };
+  if (onDisk !== got.size)
+    return {
+      status: 507,
+      code: 'internal',
+      message: `${onDisk} of ${got.size} bytes reached the disk; nothing was kept`,
+    };
   return null;
 }
 
@@ -120,7 +150,13 @@ export const uploadRoute: RouteHandler = async (ctx, { req, res, url }) => {
     return fail(res, 413, 'bad_input', `file is ${declared} bytes; the limit is ${ctx.uploadLimit}`, 'file');
   }
   if (Number.isFinite(declared) && store.used() + declared > store.quota) {
-    return fail(res, 507, 'bad_input', `file is ${declared} bytes; the upload quota of ${store.quota} bytes has ${store.quota - store.used()} left`, 'file');
+    return fail(
+      res,
+      507,
+      'bad_input',
+      `file is ${declared} bytes; the upload quota of ${store.quota} bytes has ${store.quota - store.used()} left`,
+      'file',
+    );
   }
   const dir = await store.newFolder();
   const path = join(dir, name);

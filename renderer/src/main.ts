@@ -11,4 +11,7 @@ import './styles.css';
 z.config({ jitless: true });
 
 const client = getClient();
-mount(App, { target: document.getElementById('app')!, props: { app: new AppState(client), live: new LiveRuns(client) } });
+mount(App, {
+  target: document.getElementById('app')!,
+  props: { app: new AppState(client), live: new LiveRuns(client) },
+});

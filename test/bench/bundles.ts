@@ -44,7 +44,8 @@ export async function run(opts: BenchOptions): Promise<void> {
     t0 = performance.now();
     const got = await svcB.call('runs.importBundle', { path: file });
     const importSeconds = secs(t0);
-    if (!got.ok || got.value.added.length !== runs) throw new Error(got.ok ? `imported ${got.value.added.length} of ${runs}` : got.error.message);
+    if (!got.ok || got.value.added.length !== runs)
+      throw new Error(got.ok ? `imported ${got.value.added.length} of ${runs}` : got.error.message);
     await svcA.close();
     await svcB.close();
     // Where the time goes: the same steps called one by one on fresh connections.
@@ -65,15 +66,27 @@ export async function run(opts: BenchOptions): Promise<void> {
     dbC.close();
     const dbB = openDb(b);
     t0 = performance.now();
-    const differing = ids.filter((id) => !isDeepStrictEqual(dumpRun(dbB, uuidOf(dbA, id)), dumpRun(dbA, uuidOf(dbA, id))));
+    const differing = ids.filter(
+      (id) => !isDeepStrictEqual(dumpRun(dbB, uuidOf(dbA, id)), dumpRun(dbA, uuidOf(dbA, id))),
+    );
     const compareSeconds = secs(t0);
     dbA.close();
     dbB.close();
     const row = {
-      suite: 'bundles', impl: 'fflate', runs, weightsPerCheckpoint: weights, bundleMB: +(statSync(file).size / 1e6).toFixed(1),
-      bundleSeconds: +bundleSeconds.toFixed(2), importSeconds: +importSeconds.toFixed(2), roundTripSeconds: +(bundleSeconds + importSeconds).toFixed(2),
-      readSeconds: +readSeconds.toFixed(2), zipSeconds: +zipSeconds.toFixed(2), unzipCheckSeconds: +unzipSeconds.toFixed(2), storeSeconds: +storeSeconds.toFixed(2),
-      compareSeconds: +compareSeconds.toFixed(2), differingRuns: differing.length,
+      suite: 'bundles',
+      impl: 'fflate',
+      runs,
+      weightsPerCheckpoint: weights,
+      bundleMB: +(statSync(file).size / 1e6).toFixed(1),
+      bundleSeconds: +bundleSeconds.toFixed(2),
+      importSeconds: +importSeconds.toFixed(2),
+      roundTripSeconds: +(bundleSeconds + importSeconds).toFixed(2),
+      readSeconds: +readSeconds.toFixed(2),
+      zipSeconds: +zipSeconds.toFixed(2),
+      unzipCheckSeconds: +unzipSeconds.toFixed(2),
+      storeSeconds: +storeSeconds.toFixed(2),
+      compareSeconds: +compareSeconds.toFixed(2),
+      differingRuns: differing.length,
     };
     if (opts.json) console.log(JSON.stringify(row));
     else for (const [k, v] of Object.entries(row)) console.log(`${k.padEnd(22)} ${v}`);

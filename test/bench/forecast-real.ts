@@ -19,43 +19,74 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** Rows of a small, quote-free-enough CSV (the statsmodels files quote only their headers). */
 function rows(text: string): string[][] {
-  return text.replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((l) => l.split(',').map((c) => c.replace(/"/g, '')));
+  return text
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => l.split(',').map((c) => c.replace(/"/g, '')));
 }
 
 function statsmodelsSeries(root: string): BenchSeries[] {
   const read = (f: string) => readFileSync(join(root, f), 'utf8');
-  const sm = (name: string, freq: string, note: string, csv: () => string): BenchSeries => ({ name, source: 'statsmodels', freq, note, target: 'value', csv });
+  const sm = (name: string, freq: string, note: string, csv: () => string): BenchSeries => ({
+    name,
+    source: 'statsmodels',
+    freq,
+    note,
+    target: 'value',
+    csv,
+  });
   const macro = (col: number) => () => {
     const r = rows(read('macrodata/macrodata.csv'));
-    return toCsv(r.map((x) => monthDate(Number(x[0]), 3 * (Number(x[1]) - 1) + 1, 0)), r.map((x) => Number(x[col])));
+    return toCsv(
+      r.map((x) => monthDate(Number(x[0]), 3 * (Number(x[1]) - 1) + 1, 0)),
+      r.map((x) => Number(x[col])),
+    );
   };
   return [
     sm('sm-co2-weekly', 'weekly', 'Mauna Loa CO2, weekly, 59 gaps, trend + season', () => {
       const lines = ['time,value'];
-      for (const [d, v] of rows(read('co2/co2.csv'))) lines.push(`${d!.slice(0, 4)}-${d!.slice(4, 6)}-${d!.slice(6, 8)},${v ?? ''}`);
+      for (const [d, v] of rows(read('co2/co2.csv')))
+        lines.push(`${d!.slice(0, 4)}-${d!.slice(4, 6)}-${d!.slice(6, 8)},${v ?? ''}`);
       return lines.join('\n') + '\n';
     }),
     sm('sm-elnino', 'monthly', 'Pacific sea temperature, season, no trend', () => {
       const dates: string[] = [];
       const vals: number[] = [];
       for (const r of rows(read('elnino/elnino.csv'))) {
-        for (let m = 0; m < 12; m++) { dates.push(monthDate(Number(r[0]), m + 1, 0)); vals.push(Number(r[m + 1])); }
+        for (let m = 0; m < 12; m++) {
+          dates.push(monthDate(Number(r[0]), m + 1, 0));
+          vals.push(Number(r[m + 1]));
+        }
       }
       return toCsv(dates, vals);
     }),
     sm('sm-nile', 'yearly', 'Nile flow 1871-1970, level shift', () => {
       const r = rows(read('nile/nile.csv'));
-      return toCsv(r.map((x) => `${x[0]}-01-01`), r.map((x) => Number(x[1])));
+      return toCsv(
+        r.map((x) => `${x[0]}-01-01`),
+        r.map((x) => Number(x[1])),
+      );
     }),
     sm('sm-sunspots', 'yearly', 'sunspots 1700-2008, ~11-year cycle', () => {
       const r = rows(read('sunspots/sunspots.csv'));
-      return toCsv(r.map((x) => `${x[0]}-01-01`), r.map((x) => Number(x[1])));
+      return toCsv(
+        r.map((x) => `${x[0]}-01-01`),
+        r.map((x) => Number(x[1])),
+      );
     }),
     sm('sm-realgdp', 'quarterly', 'US real GDP, trend', macro(2)),
     sm('sm-unemp', 'quarterly', 'US unemployment rate, cycles', macro(10)),
     sm('sm-elec-equip', 'monthly', 'EU electrical equipment orders, season', () => {
       const r = rows(read('elec_equip/elec_equip.csv'));
-      return toCsv(r.map((x) => { const [m, , y] = x[0]!.split('-'); return monthDate(Number(y), MONTHS.indexOf(m!) + 1, 0); }), r.map((x) => Number(x[1])));
+      return toCsv(
+        r.map((x) => {
+          const [m, , y] = x[0]!.split('-');
+          return monthDate(Number(y), MONTHS.indexOf(m!) + 1, 0);
+        }),
+        r.map((x) => Number(x[1])),
+      );
     }),
   ];
 }
@@ -81,7 +112,8 @@ const R_SERIES: [string, string, string][] = [
 
 /** One line per R series: name, frequency, start year, start period, values ('NA' for missing). */
 function rDump(names: string[]): Map<string, { freq: number; year: number; period: number; values: number[] }> | null {
-  const code = `for (nm in c(${names.map((n) => `"${n}"`).join(',')})) { x <- get(nm); ` +
+  const code =
+    `for (nm in c(${names.map((n) => `"${n}"`).join(',')})) { x <- get(nm); ` +
     `cat(nm, frequency(x), start(x)[1], start(x)[2], paste(as.numeric(x), collapse=" "), sep="\\t"); cat("\\n") }; ` +
     `x <- EuStockMarkets; for (c in colnames(x)) { cat("EU", c, paste(as.numeric(x[, c]), collapse=" "), sep="\\t"); cat("\\n") }`;
   const r = spawnSync('Rscript', ['-e', code], { encoding: 'utf8' });
@@ -105,21 +137,36 @@ function rSeries(): BenchSeries[] {
   for (const [rName, name, note] of R_SERIES) {
     const s = dump.get(rName)!;
     const minutes = rName === 'WWWusage';
-    const dates = s.values.map((_, i) => minutes
-      ? new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().slice(0, 19)
-      : periodDate(s.freq, s.year, s.period, i));
-    out.push({ name, source: 'R', freq: minutes ? 'minutes' : FREQ_NAMES[s.freq]!, note, target: 'value',
-      csv: () => toCsv(dates, s.values).replace(/,NaN$/gm, ',') });
+    const dates = s.values.map((_, i) =>
+      minutes
+        ? new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().slice(0, 19)
+        : periodDate(s.freq, s.year, s.period, i),
+    );
+    out.push({
+      name,
+      source: 'R',
+      freq: minutes ? 'minutes' : FREQ_NAMES[s.freq]!,
+      note,
+      target: 'value',
+      csv: () => toCsv(dates, s.values).replace(/,NaN$/gm, ','),
+    });
   }
   // Four stock indices in long format, every 5th business day (weekly closes).
-  out.push({ name: 'r-eustock-long', source: 'R', freq: 'weekly', note: 'DAX/SMI/CAC/FTSE weekly closes, long format', target: 'close', csv: () => {
-    const lines = ['date,index,close'];
-    for (const c of ['DAX', 'SMI', 'CAC', 'FTSE']) {
-      const v = dump.get(`EU:${c}`)!.values;
-      for (let i = 0; i < v.length; i += 5) lines.push(`${businessDate('1991-07-01', i)},${c},${v[i]}`);
-    }
-    return lines.join('\n') + '\n';
-  } });
+  out.push({
+    name: 'r-eustock-long',
+    source: 'R',
+    freq: 'weekly',
+    note: 'DAX/SMI/CAC/FTSE weekly closes, long format',
+    target: 'close',
+    csv: () => {
+      const lines = ['date,index,close'];
+      for (const c of ['DAX', 'SMI', 'CAC', 'FTSE']) {
+        const v = dump.get(`EU:${c}`)!.values;
+        for (let i = 0; i < v.length; i += 5) lines.push(`${businessDate('1991-07-01', i)},${c},${v[i]}`);
+      }
+      return lines.join('\n') + '\n';
+    },
+  });
   return out;
 }
 
@@ -129,9 +176,10 @@ export function realSeries(): { series: BenchSeries[]; missing: string[] } {
   const root = STATSMODELS_ROOTS.find((d) => existsSync(join(d, 'co2', 'co2.csv')));
   const series: BenchSeries[] = [];
   if (root) series.push(...statsmodelsSeries(root));
-  else missing.push('statsmodels datasets not found: `apt-get install python3-statsmodels` (or set STATSMODELS_DATASETS)');
+  else
+    missing.push('statsmodels datasets not found: `apt-get install python3-statsmodels` (or set STATSMODELS_DATASETS)');
   const r = rSeries();
   if (r.length) series.push(...r);
-  else missing.push('Rscript not found: `apt-get install --no-install-recommends r-base-core` for R\'s datasets');
+  else missing.push("Rscript not found: `apt-get install --no-install-recommends r-base-core` for R's datasets");
   return { series, missing };
 }

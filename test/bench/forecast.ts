@@ -37,7 +37,9 @@ export interface ForecastRow {
 
 function flagValues(args: string[], name: string): string[] {
   const out: string[] = [];
-  args.forEach((a, i) => { if (a === name && args[i + 1] !== undefined) out.push(args[i + 1]!); });
+  args.forEach((a, i) => {
+    if (a === name && args[i + 1] !== undefined) out.push(args[i + 1]!);
+  });
   return out;
 }
 
@@ -52,13 +54,35 @@ function chooseSeries(args: string[]): BenchSeries[] {
   return all;
 }
 
-const mae = (test: Record<string, number>, who: string) => (Number.isFinite(test[`${who}.mae`]) ? test[`${who}.mae`]! : null);
+const mae = (test: Record<string, number>, who: string) =>
+  Number.isFinite(test[`${who}.mae`]) ? test[`${who}.mae`]! : null;
 
-async function runOne(svc: ReturnType<typeof createService>, dir: string, s: BenchSeries, sets: string[]): Promise<ForecastRow> {
+async function runOne(
+  svc: ReturnType<typeof createService>,
+  dir: string,
+  s: BenchSeries,
+  sets: string[],
+): Promise<ForecastRow> {
   const file = join(dir, `${s.name}.csv`);
   writeFileSync(file, s.csv());
-  const base: ForecastRow = { suite: 'forecast', series: s.name, source: s.source, freq: s.freq, rows: 0, status: 'failed', season: null,
-    model: null, naive: null, seasonal: null, ets: null, ratio: null, beatsNaive: false, beatsSeasonal: false, nearEts: null, seconds: 0 };
+  const base: ForecastRow = {
+    suite: 'forecast',
+    series: s.name,
+    source: s.source,
+    freq: s.freq,
+    rows: 0,
+    status: 'failed',
+    season: null,
+    model: null,
+    naive: null,
+    seasonal: null,
+    ets: null,
+    ratio: null,
+    beatsNaive: false,
+    beatsSeasonal: false,
+    nearEts: null,
+    seconds: 0,
+  };
   const ds = await svc.call('datasets.import', { path: file, name: s.name });
   if (!ds.ok) return { ...base, error: `import: ${ds.error.message}` };
   base.rows = ds.value.rowCount;
@@ -72,9 +96,18 @@ async function runOne(svc: ReturnType<typeof createService>, dir: string, s: Ben
   const got = await svc.call('runs.get', { id: r.value.id });
   if (!got.ok) return { ...base, seconds, error: got.error.message };
   const test = got.value.test;
-  const row: ForecastRow = { ...base, seconds, status: got.value.status, season: Number.isFinite(test.season_length) ? test.season_length! : null,
-    model: mae(test, 'test'), naive: mae(test, 'naive'), seasonal: mae(test, 'seasonal'), ets: mae(test, 'ets') };
-  if (got.value.status !== 'completed' || row.model === null) return { ...row, error: got.value.error ?? 'no test metrics' };
+  const row: ForecastRow = {
+    ...base,
+    seconds,
+    status: got.value.status,
+    season: Number.isFinite(test.season_length) ? test.season_length! : null,
+    model: mae(test, 'test'),
+    naive: mae(test, 'naive'),
+    seasonal: mae(test, 'seasonal'),
+    ets: mae(test, 'ets'),
+  };
+  if (got.value.status !== 'completed' || row.model === null)
+    return { ...row, error: got.value.error ?? 'no test metrics' };
   row.ratio = row.naive ? row.model / row.naive : null;
   row.beatsNaive = row.naive !== null && row.model < row.naive;
   row.beatsSeasonal = row.seasonal !== null && row.model < row.seasonal;
@@ -82,7 +115,12 @@ async function runOne(svc: ReturnType<typeof createService>, dir: string, s: Ben
   return row;
 }
 
-const num = (v: number | null, d = 3) => (v === null ? '–' : Number(v.toPrecision(4)).toString().length > 9 ? v.toExponential(2) : Number(v.toFixed(d)).toString());
+const num = (v: number | null, d = 3) =>
+  v === null
+    ? '–'
+    : Number(v.toPrecision(4)).toString().length > 9
+      ? v.toExponential(2)
+      : Number(v.toFixed(d)).toString();
 const mark = (b: boolean | null) => (b === null ? '–' : b ? 'yes' : 'no');
 
 function tally(rows: ForecastRow[], label: string): string {
@@ -90,18 +128,27 @@ function tally(rows: ForecastRow[], label: string): string {
   const withEts = rows.filter((r) => r.nearEts !== null);
   const failed = rows.filter((r) => r.status !== 'completed').length;
   const ets = withEts.length ? `${withEts.filter((r) => r.nearEts).length}/${withEts.length}` : 'no ETS metric';
-  const ratios = rows.filter((r) => r.ratio !== null).map((r) => r.ratio!).sort((a, b) => a - b);
+  const ratios = rows
+    .filter((r) => r.ratio !== null)
+    .map((r) => r.ratio!)
+    .sort((a, b) => a - b);
   const med = ratios.length ? ratios[Math.floor(ratios.length / 2)]!.toFixed(3) : '–';
   return `| **${label}** (${n}) | beats naive ${rows.filter((r) => r.beatsNaive).length}/${n} | beats seasonal naive ${rows.filter((r) => r.beatsSeasonal).length}/${n} | ≤ 1.1× ETS ${ets} | median model/naive ${med} | failed ${failed} |`;
 }
 
 export function printTable(rows: ForecastRow[], sets: string[]): void {
-  console.log(`default spec${sets.length ? ` with ${sets.map((s) => `--set ${s}`).join(' ')}` : ''}; test-split MAE (original units)\n`);
-  console.log('| series | source | freq | rows | season | model MAE | naive MAE | seasonal MAE | ETS MAE | model/naive | < naive | < seasonal | ≤1.1×ETS | s |');
+  console.log(
+    `default spec${sets.length ? ` with ${sets.map((s) => `--set ${s}`).join(' ')}` : ''}; test-split MAE (original units)\n`,
+  );
+  console.log(
+    '| series | source | freq | rows | season | model MAE | naive MAE | seasonal MAE | ETS MAE | model/naive | < naive | < seasonal | ≤1.1×ETS | s |',
+  );
   console.log('|---|---|---|--:|--:|--:|--:|--:|--:|--:|:-:|:-:|:-:|--:|');
   for (const r of rows) {
     const model = r.status === 'completed' ? num(r.model) : `${r.status}${r.error ? `: ${r.error.slice(0, 60)}` : ''}`;
-    console.log(`| ${r.series} | ${r.source} | ${r.freq} | ${r.rows} | ${r.season ?? '–'} | ${model} | ${num(r.naive)} | ${num(r.seasonal)} | ${num(r.ets)} | ${num(r.ratio)} | ${mark(r.beatsNaive)} | ${mark(r.beatsSeasonal)} | ${mark(r.nearEts)} | ${r.seconds.toFixed(1)} |`);
+    console.log(
+      `| ${r.series} | ${r.source} | ${r.freq} | ${r.rows} | ${r.season ?? '–'} | ${model} | ${num(r.naive)} | ${num(r.seasonal)} | ${num(r.ets)} | ${num(r.ratio)} | ${mark(r.beatsNaive)} | ${mark(r.beatsSeasonal)} | ${mark(r.nearEts)} | ${r.seconds.toFixed(1)} |`,
+    );
   }
   console.log('');
   const real = rows.filter((r) => r.source !== 'generated');
@@ -110,7 +157,10 @@ export function printTable(rows: ForecastRow[], sets: string[]): void {
   if (gen.length) console.log(tally(gen, 'generated'));
   console.log(tally(rows, 'all'));
   const timing = rows.find((r) => r.series === 'gen-monthly-1000');
-  if (timing) console.log(`\ngen-monthly-1000 (1,000 monthly rows): ${timing.seconds.toFixed(1)} s for the whole default run (worker start, training, evaluation, baselines)`);
+  if (timing)
+    console.log(
+      `\ngen-monthly-1000 (1,000 monthly rows): ${timing.seconds.toFixed(1)} s for the whole default run (worker start, training, evaluation, baselines)`,
+    );
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
@@ -124,7 +174,10 @@ export async function run(opts: BenchOptions): Promise<void> {
       const row = await runOne(svc, t.dir, s, sets);
       rows.push(row);
       if (opts.json) console.log(JSON.stringify(row));
-      else console.error(`${s.name}: ${row.status} model ${num(row.model)} naive ${num(row.naive)} seasonal ${num(row.seasonal)} ets ${num(row.ets)} (${row.seconds.toFixed(1)} s)${row.error ? ` ${row.error}` : ''}`);
+      else
+        console.error(
+          `${s.name}: ${row.status} model ${num(row.model)} naive ${num(row.naive)} seasonal ${num(row.seasonal)} ets ${num(row.ets)} (${row.seconds.toFixed(1)} s)${row.error ? ` ${row.error}` : ''}`,
+        );
     }
   } finally {
     await svc.close();

@@ -52,18 +52,45 @@ function randn(n: number, seed: number): Float32Array {
 
 async function check(gpu: GpuContext): Promise<void> {
   for (const cell of CELLS) {
-    const c = { cell, layers: [24, 17], features: 3, outputs: 2, steps: 9, batch: 37, recurrentActivation: 'sigmoid' as const };
-    const weights = weightShapes(c).map((s, i) => randn(s.reduce((a, b) => a * b, 1), 100 + i).map((v) => v * 0.3));
+    const c = {
+      cell,
+      layers: [24, 17],
+      features: 3,
+      outputs: 2,
+      steps: 9,
+      batch: 37,
+      recurrentActivation: 'sigmoid' as const,
+    };
+    const weights = weightShapes(c).map((s, i) =>
+      randn(
+        s.reduce((a, b) => a * b, 1),
+        100 + i,
+      ).map((v) => v * 0.3),
+    );
     const x = randn(c.batch * c.steps * c.features, 7);
     const y = randn(c.batch * c.outputs, 8);
-    const t = await createGpuTrainer({ ...c, optimizer: 'adam', learningRate: 0.01, loss: 'mse', gpu, rowsPerGroup: 4, splits: 5 });
+    const t = await createGpuTrainer({
+      ...c,
+      optimizer: 'adam',
+      learningRate: 0.01,
+      loss: 'mse',
+      gpu,
+      rowsPerGroup: 4,
+      splits: 5,
+    });
     try {
       await t.setWeights(weights);
       t.uploadData(x, y);
       const got = await t.gradients();
       const ref = await referenceGradients(c, weights, x, y);
       const errs = got.grads.map((g, i) => relErr(g, ref.grads[i]!));
-      emit({ check: 'gradients-vs-tf.layers-cpu', cell, device: gpu.adapterName, maxRelErr: Math.max(...errs), lossRelErr: Math.abs(got.loss - ref.loss) / ref.loss });
+      emit({
+        check: 'gradients-vs-tf.layers-cpu',
+        cell,
+        device: gpu.adapterName,
+        maxRelErr: Math.max(...errs),
+        lossRelErr: Math.abs(got.loss - ref.loss) / ref.loss,
+      });
     } finally {
       t.dispose();
     }
@@ -73,8 +100,17 @@ async function check(gpu: GpuContext): Promise<void> {
 async function fused(gpu: GpuContext, cell: Cell, s: (typeof SHAPES)[number], rowsPerGroup?: number): Promise<void> {
   const n = s.batch * BATCHES;
   const t = await createGpuTrainer({
-    cell, layers: [s.units], features: s.features, outputs: 1, steps: s.steps, batch: s.batch,
-    optimizer: 'adam', learningRate: 1e-3, loss: 'mse', gpu, ...(rowsPerGroup ? { rowsPerGroup } : {}),
+    cell,
+    layers: [s.units],
+    features: s.features,
+    outputs: 1,
+    steps: s.steps,
+    batch: s.batch,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    loss: 'mse',
+    gpu,
+    ...(rowsPerGroup ? { rowsPerGroup } : {}),
   });
   try {
     t.uploadData(randn(n * s.steps * s.features, 1), randn(n, 2));
@@ -87,8 +123,16 @@ async function fused(gpu: GpuContext, cell: Cell, s: (typeof SHAPES)[number], ro
       rates.push(n / ((performance.now() - t0) / 1000));
     }
     emit({
-      impl: 'fused', backend: 'webgpu', device: gpu.adapterName, cell, ...s, rowsPerGroup: rowsPerGroup ?? 'auto',
-      samplesPerSec: Math.round(median(rates) * 10) / 10, reps: REPS, batchesPerEpoch: BATCHES, loss: Math.round(loss * 1e5) / 1e5,
+      impl: 'fused',
+      backend: 'webgpu',
+      device: gpu.adapterName,
+      cell,
+      ...s,
+      rowsPerGroup: rowsPerGroup ?? 'auto',
+      samplesPerSec: Math.round(median(rates) * 10) / 10,
+      reps: REPS,
+      batchesPerEpoch: BATCHES,
+      loss: Math.round(loss * 1e5) / 1e5,
     });
   } finally {
     t.dispose();
@@ -102,7 +146,11 @@ async function tfLayersWebgpu(gpu: GpuContext): Promise<void> {
     const rt = await loadWebgpuRuntime();
     // tfjs-backend-webgpu looks for navigator.gpu and the GPU* constants as globals (a browser's).
     Object.assign(globalThis, rt!.globals);
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: gpu.gpu, userAgent: 'node' }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu: gpu.gpu, userAgent: 'node' },
+      configurable: true,
+      writable: true,
+    });
     tf = await import('@tensorflow/tfjs');
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
@@ -116,7 +164,9 @@ async function tfLayersWebgpu(gpu: GpuContext): Promise<void> {
       try {
         const model = tf.sequential();
         const cfg = { units: s.units, inputShape: [s.steps, s.features] };
-        model.add(cell === 'lstm' ? tf.layers.lstm(cfg) : cell === 'gru' ? tf.layers.gru(cfg) : tf.layers.simpleRNN(cfg));
+        model.add(
+          cell === 'lstm' ? tf.layers.lstm(cfg) : cell === 'gru' ? tf.layers.gru(cfg) : tf.layers.simpleRNN(cfg),
+        );
         model.add(tf.layers.dense({ units: 1 }));
         model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
         // tf.layers is ~100× slower: 2 batches per timed epoch, 1 warm-up batch.
@@ -131,7 +181,14 @@ async function tfLayersWebgpu(gpu: GpuContext): Promise<void> {
           await fit();
           rates.push((s.batch * nb) / ((performance.now() - t0) / 1000));
         }
-        emit({ ...row, cell, ...s, samplesPerSec: Math.round(median(rates) * 10) / 10, reps: rates.length, batchesPerEpoch: nb });
+        emit({
+          ...row,
+          cell,
+          ...s,
+          samplesPerSec: Math.round(median(rates) * 10) / 10,
+          reps: rates.length,
+          batchesPerEpoch: nb,
+        });
         tf.dispose([x, y]);
         model.dispose();
       } catch (e) {
@@ -150,13 +207,30 @@ function torch(): void {
   }
   const probe = spawnSync('python3', ['-c', 'import torch; print(torch.cuda.is_available())'], { encoding: 'utf8' });
   if (probe.status !== 0 || probe.stdout.trim() !== 'True') {
-    emit({ ...row, error: `torch with CUDA not available: ${(probe.stderr || probe.stdout || '').trim().split('\n').pop()}` });
+    emit({
+      ...row,
+      error: `torch with CUDA not available: ${(probe.stderr || probe.stdout || '').trim().split('\n').pop()}`,
+    });
     return;
   }
   for (const s of SHAPES) {
     for (const cell of CELLS) {
-      const a = ['--device', 'cuda', '--cell', cell === 'simpleRNN' ? 'rnn' : cell, '--units', `${s.units}`, '--batch', `${s.batch}`,
-        '--steps', `${s.steps}`, '--features', `${s.features}`, '--epochs', '5'];
+      const a = [
+        '--device',
+        'cuda',
+        '--cell',
+        cell === 'simpleRNN' ? 'rnn' : cell,
+        '--units',
+        `${s.units}`,
+        '--batch',
+        `${s.batch}`,
+        '--steps',
+        `${s.steps}`,
+        '--features',
+        `${s.features}`,
+        '--epochs',
+        '5',
+      ];
       const r = spawnSync('python3', [script, ...a], { encoding: 'utf8' });
       const line = r.stdout.trim().split('\n').pop() ?? '';
       try {

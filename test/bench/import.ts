@@ -64,19 +64,35 @@ function runProcess(cmd: string, args: string[]): Promise<string> {
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${err.trim()}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${err.trim()}`)),
+    );
   });
 }
 
 async function ours(file: string, rows: number): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'rw-bench-import-'));
   try {
-    const out = await runProcess(process.execPath, ['--import', 'tsx', join(HERE, 'import-child.ts'), file, join(dir, 'bench.db')]);
+    const out = await runProcess(process.execPath, [
+      '--import',
+      'tsx',
+      join(HERE, 'import-child.ts'),
+      file,
+      join(dir, 'bench.db'),
+    ]);
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as Measure & { rows: number; columns: string[] };
     if (r.rows !== rows || r.columns[0] !== 'datetime' || r.columns.slice(1).some((k) => k !== 'numeric')) {
-      throw new Error(`import read ${r.rows} rows as ${r.columns.join(',')}; expected ${rows} rows, datetime + 7 numeric`);
+      throw new Error(
+        `import read ${r.rows} rows as ${r.columns.join(',')}; expected ${rows} rows, datetime + 7 numeric`,
+      );
     }
-    return { impl: 'rnn-workbench', seconds: r.seconds, peakRssMB: r.peakRssMB, parseSeconds: r.parseSeconds, storeSeconds: r.storeSeconds };
+    return {
+      impl: 'rnn-workbench',
+      seconds: r.seconds,
+      peakRssMB: r.peakRssMB,
+      parseSeconds: r.parseSeconds,
+      storeSeconds: r.storeSeconds,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -149,7 +165,9 @@ export async function run(opts: BenchOptions): Promise<void> {
           seconds: +m.seconds.toFixed(3),
           mbPerSec: +(mb / m.seconds).toFixed(1),
           peakRssMB: +m.peakRssMB.toFixed(1),
-          ...(m.parseSeconds !== undefined ? { parseSeconds: +m.parseSeconds.toFixed(3), storeSeconds: +m.storeSeconds!.toFixed(3) } : {}),
+          ...(m.parseSeconds !== undefined
+            ? { parseSeconds: +m.parseSeconds.toFixed(3), storeSeconds: +m.storeSeconds!.toFixed(3) }
+            : {}),
           ...(base ? { ratioToPandas: +(m.seconds / base).toFixed(2) } : {}),
           reps,
         }),
@@ -157,7 +175,9 @@ export async function run(opts: BenchOptions): Promise<void> {
     }
     return;
   }
-  console.log(`file: ${file} (${mb.toFixed(1)} MB, ${rows.toLocaleString('en')} rows); median of ${reps} runs each after one warm-up import`);
+  console.log(
+    `file: ${file} (${mb.toFixed(1)} MB, ${rows.toLocaleString('en')} rows); median of ${reps} runs each after one warm-up import`,
+  );
   const table = rowsOut.map((m) => ({
     impl: m.impl,
     rows,
@@ -166,7 +186,10 @@ export async function run(opts: BenchOptions): Promise<void> {
     'MB/s': +(mb / m.seconds).toFixed(1),
     'peak RSS MB': +m.peakRssMB.toFixed(0),
     'vs pandas': base ? `${(m.seconds / base).toFixed(2)}×` : 'n/a',
-    detail: m.parseSeconds !== undefined ? `parse ${m.parseSeconds.toFixed(3)} s + store ${m.storeSeconds!.toFixed(3)} s` : '',
+    detail:
+      m.parseSeconds !== undefined
+        ? `parse ${m.parseSeconds.toFixed(3)} s + store ${m.storeSeconds!.toFixed(3)} s`
+        : '',
   }));
   console.table(table);
   if (!theirs.length) console.log(`pandas not importable with ${PYTHON}: no baseline`);

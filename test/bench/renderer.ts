@@ -80,7 +80,11 @@ export async function run(opts: BenchOptions): Promise<void> {
   const runs = Array.from({ length: 1000 }, (_, i) => makeRun(i + 1));
   const now = Date.parse('2026-01-02T00:00:00Z');
   const rows: Row[] = [
-    { case: 'dataset chart: overview + zoomed window', points: 12_000, ms: time(() => datasetLineOption(mergeSeriesData(overview, detail), { range })) },
+    {
+      case: 'dataset chart: overview + zoomed window',
+      points: 12_000,
+      ms: time(() => datasetLineOption(mergeSeriesData(overview, detail), { range })),
+    },
     { case: 'dataset chart: 1,000,000 raw points', points: 1_000_000, ms: time(() => datasetLineOption(raw)) },
     {
       case: 'runs table: filter + sort + window, 1,000 runs',
@@ -97,5 +101,8 @@ export async function run(opts: BenchOptions): Promise<void> {
     return;
   }
   console.log(`milliseconds, median of ${REPS} reps after a warm-up`);
-  for (const r of rows) console.log(`${r.case.padEnd(48)} ${r.points.toLocaleString('en').padStart(10)} points ${r.ms.toFixed(1).padStart(9)} ms`);
+  for (const r of rows)
+    console.log(
+      `${r.case.padEnd(48)} ${r.points.toLocaleString('en').padStart(10)} points ${r.ms.toFixed(1).padStart(9)} ms`,
+    );
 }

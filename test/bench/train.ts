@@ -5,7 +5,18 @@ import type { BenchOptions } from './run.js';
 import { createService } from '../../core/service.js';
 import { sineCsv, tempDir } from '../helpers.js';
 
-interface Row { suite: string; impl: string; backend: string; cell: string; units: number; batch: number; steps: number; features: number; samplesPerSec: number; device: string }
+interface Row {
+  suite: string;
+  impl: string;
+  backend: string;
+  cell: string;
+  units: number;
+  batch: number;
+  steps: number;
+  features: number;
+  samplesPerSec: number;
+  device: string;
+}
 
 export async function run(opts: BenchOptions): Promise<void> {
   const quick = opts.args.includes('--quick');
@@ -22,8 +33,15 @@ export async function run(opts: BenchOptions): Promise<void> {
           process.env.RNN_WORKBENCH_BACKEND = backend; // inherited by the forked trainer
           const slow = impl === 'layers';
           const spec = {
-            target: 'value', window: { lookback: 50 }, model: { cell, layers: [{ units: 64 }], impl },
-            train: { epochs: 3, batchSize: 64, patience: 0, maxBatchesPerEpoch: slow ? (backend === 'cpu' ? 3 : 8) : 40 },
+            target: 'value',
+            window: { lookback: 50 },
+            model: { cell, layers: [{ units: 64 }], impl },
+            train: {
+              epochs: 3,
+              batchSize: 64,
+              patience: 0,
+              maxBatchesPerEpoch: slow ? (backend === 'cpu' ? 3 : 8) : 40,
+            },
           };
           const r = await svc.call('runs.create', { datasetId: ds.value.id, spec, name: `${cell} ${impl} ${backend}` });
           if (!r.ok) throw new Error(r.error.message);
@@ -31,11 +49,25 @@ export async function run(opts: BenchOptions): Promise<void> {
           const done = await svc.call('runs.get', { id: r.value.id });
           const m = await svc.call('runs.metrics', { ids: [r.value.id], keys: ['samples_per_sec'] });
           if (!done.ok || !m.ok) throw new Error('run lookup failed');
-          if (done.value.status !== 'completed') throw new Error(`${cell}/${impl}/${backend}: ${done.value.status} ${done.value.error ?? ''}`);
+          if (done.value.status !== 'completed')
+            throw new Error(`${cell}/${impl}/${backend}: ${done.value.status} ${done.value.error ?? ''}`);
           // Epoch 1 includes warm-up (kernel compilation, first allocations): median of the later epochs.
-          const sps = m.value.slice(1).map((x) => x.value).sort((a, b) => a - b);
-          rows.push({ suite: 'train', impl: done.value.impl ?? impl, backend: done.value.backend ?? backend, cell, units: 64, batch: 64, steps: 50, features: 1,
-            samplesPerSec: Math.round(sps[Math.floor(sps.length / 2)]!), device: done.value.device ?? '' });
+          const sps = m.value
+            .slice(1)
+            .map((x) => x.value)
+            .sort((a, b) => a - b);
+          rows.push({
+            suite: 'train',
+            impl: done.value.impl ?? impl,
+            backend: done.value.backend ?? backend,
+            cell,
+            units: 64,
+            batch: 64,
+            steps: 50,
+            features: 1,
+            samplesPerSec: Math.round(sps[Math.floor(sps.length / 2)]!),
+            device: done.value.device ?? '',
+          });
           if (opts.json) console.log(JSON.stringify(rows.at(-1)));
         }
       }
@@ -46,7 +78,9 @@ export async function run(opts: BenchOptions): Promise<void> {
     t.cleanup();
   }
   if (!opts.json) {
-    console.log('trainer throughput (worker process, SQLite writes included; median of epochs 2-3; units 64, batch 64, lookback 50, 1 feature)');
+    console.log(
+      'trainer throughput (worker process, SQLite writes included; median of epochs 2-3; units 64, batch 64, lookback 50, 1 feature)',
+    );
     console.log(['cell', 'backend', 'impl', 'samples/s'].join('\t'));
     for (const r of rows) console.log([r.cell, r.backend, r.impl, r.samplesPerSec].join('\t'));
   }

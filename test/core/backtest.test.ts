@@ -32,7 +32,10 @@ const std = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) *
 
 describe('backtests', () => {
   it('runs 3 folds, stops during fold 2, resumes at fold level and aggregates the 3 completed folds', async () => {
-    const spec = tinySpec({ window: { lookback: 12 }, train: { epochs: 40, batchSize: 16, learningRate: 0.01, patience: 0 } });
+    const spec = tinySpec({
+      window: { lookback: 12 },
+      train: { epochs: 40, batchSize: 16, learningRate: 0.01, patience: 0 },
+    });
     const bt = await ok(svc.call('backtests.create', { datasetId, spec, folds: 3, step: 20 }));
     // Stop as soon as fold 2 has trained one epoch (fold 1 is still starting its worker here).
     const stopped = new Promise<void>((resolve) => {
@@ -80,7 +83,10 @@ describe('backtests', () => {
     // Mean ± std by hand from the fold runs' stored test metrics, for the model and every baseline.
     for (const key of ['test.mae', 'naive.mae', 'seasonal.mae', 'ets.mae', 'test.mase']) {
       const xs = runs.map((r) => r.test[key]!);
-      expect(xs.every((x) => Number.isFinite(x)), key).toBe(true);
+      expect(
+        xs.every((x) => Number.isFinite(x)),
+        key,
+      ).toBe(true);
       expect(done.summary[key]!.n).toBe(3);
       expect(done.summary[key]!.mean).toBeCloseTo(mean(xs), 12);
       expect(done.summary[key]!.std).toBeCloseTo(std(xs), 12);
@@ -107,7 +113,10 @@ describe('backtests', () => {
   it("warm-starts each fold from the previous fold's best checkpoint", async () => {
     const logs: string[] = [];
     const off = svc.on('run:log', (l) => logs.push(l.message));
-    const spec = tinySpec({ train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 }, backtest: { folds: 2, step: 15, warmStart: true } });
+    const spec = tinySpec({
+      train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 },
+      backtest: { folds: 2, step: 15, warmStart: true },
+    });
     const bt = await ok(svc.call('backtests.create', { datasetId, spec }));
     await svc.waitForBacktest(bt.id);
     off();

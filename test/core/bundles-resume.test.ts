@@ -19,7 +19,11 @@ async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { m
   return r.value;
 }
 
-function waitFor<E extends keyof EventMap>(svc: Service, event: E, pred: (p: EventMap[E]) => boolean): Promise<EventMap[E]> {
+function waitFor<E extends keyof EventMap>(
+  svc: Service,
+  event: E,
+  pred: (p: EventMap[E]) => boolean,
+): Promise<EventMap[E]> {
   return new Promise((resolve) => {
     const off = svc.on(event, (p) => {
       if (pred(p)) {
@@ -37,7 +41,9 @@ describe('bundle, resume elsewhere, bring back', () => {
     try {
       const ds = await ok(a.call('datasets.import', { path: sineCsv(t.dir), name: 'sine' }));
       const epochs = 6;
-      const run = await ok(a.call('runs.create', { datasetId: ds.id, spec: tinySpec({ train: { epochs, batchSize: 64, patience: 0 } }) }));
+      const run = await ok(
+        a.call('runs.create', { datasetId: ds.id, spec: tinySpec({ train: { epochs, batchSize: 64, patience: 0 } }) }),
+      );
       await waitFor(a, 'run:epoch', (e) => e.runId === run.id && e.epoch >= 2);
       await ok(a.call('runs.stop', { id: run.id }));
       await a.waitForRun(run.id);

@@ -13,13 +13,33 @@ import { tempDir } from '../helpers.js';
 const t = tempDir('rnnwb-bundle-server-');
 afterAll(() => t.cleanup());
 
-function send(port: number, path: string, token: string, body?: Buffer | string, method = body === undefined ? 'GET' : 'POST'): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function send(
+  port: number,
+  path: string,
+  token: string,
+  body?: Buffer | string,
+  method = body === undefined ? 'GET' : 'POST',
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers: { 'x-workbench-token': token, ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        headers: {
+          'x-workbench-token': token,
+          ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -43,14 +63,29 @@ describe('bundles in browser mode', () => {
       expect(got.headers['content-disposition']).toBe('attachment; filename="runs-1-2.rnnwb"');
       expect(Object.keys(unzipSync(got.body))).toContain('manifest.json');
       // The page cannot name a host path: bundling goes through the download, importing through an upload.
-      const direct = await send(from.port, '/api/runs.bundle', from.token, JSON.stringify({ ids: [1], outPath: join(t.dir, 'x.rnnwb') }));
+      const direct = await send(
+        from.port,
+        '/api/runs.bundle',
+        from.token,
+        JSON.stringify({ ids: [1], outPath: join(t.dir, 'x.rnnwb') }),
+      );
       expect(direct.status).toBe(403);
-      const notUploaded = await send(to.port, '/api/runs.importBundle', to.token, JSON.stringify({ path: join(t.dir, 'x.rnnwb') }));
+      const notUploaded = await send(
+        to.port,
+        '/api/runs.importBundle',
+        to.token,
+        JSON.stringify({ path: join(t.dir, 'x.rnnwb') }),
+      );
       expect(notUploaded.status).toBe(403);
-      const up = JSON.parse((await send(to.port, '/upload?name=runs-1-2.rnnwb', to.token, got.body)).body.toString()) as { value: { path: string } };
+      const up = JSON.parse(
+        (await send(to.port, '/upload?name=runs-1-2.rnnwb', to.token, got.body)).body.toString(),
+      ) as { value: { path: string } };
       const imported = await send(to.port, '/api/runs.importBundle', to.token, JSON.stringify({ path: up.value.path }));
       expect(imported.status).toBe(200);
-      expect(JSON.parse(imported.body.toString())).toMatchObject({ ok: true, value: { added: [{ id: 1 }, { id: 2 }], datasetsAdded: 1 } });
+      expect(JSON.parse(imported.body.toString())).toMatchObject({
+        ok: true,
+        value: { added: [{ id: 1 }, { id: 2 }], datasetsAdded: 1 },
+      });
       const bad = await send(from.port, '/download/bundle?runs=99', from.token);
       expect(bad.status).toBe(404);
     } finally {

@@ -34,13 +34,14 @@ async function close(...all: { svc: Service; db: DB }[]): Promise<void> {
 function seedFive(db: DB): number[] {
   const ds = seedDataset(db);
   const ids: number[] = [];
-  for (let i = 0; i < 5; i++) ids.push(seedRun(db, ds, { seed: i + 1, parentId: i === 2 ? ids[1]! : null, weights: 500 }));
+  for (let i = 0; i < 5; i++)
+    ids.push(seedRun(db, ds, { seed: i + 1, parentId: i === 2 ? ids[1]! : null, weights: 500 }));
   return ids;
 }
 
 /** The offset of an entry's data in a zip, from its local header. */
 function entryData(zip: Buffer, name: string): number {
-  for (let p = 0; zip.readUInt32LE(p) === 0x04034b50; ) {
+  for (let p = 0; zip.readUInt32LE(p) === 0x04034b50;) {
     const size = zip.readUInt32LE(p + 18);
     const nameLen = zip.readUInt16LE(p + 26);
     const start = p + 30 + nameLen + zip.readUInt16LE(p + 28);
@@ -81,10 +82,21 @@ describe('run bundles', () => {
     expect(runsDb.getRun(b.db, newIds[2]!)!.parent_id).toBe(newIds[1]);
     const dsB = runsDb.getRun(b.db, newIds[0]!)!.dataset_id!;
     expect(dsB).not.toBe(other);
-    const cols = (db: DB, id: number) => db.prepare(`SELECT idx, name, kind, stats, missing, dtype, labels, data FROM dataset_columns WHERE dataset_id = ? ORDER BY idx`).all(id);
+    const cols = (db: DB, id: number) =>
+      db
+        .prepare(
+          `SELECT idx, name, kind, stats, missing, dtype, labels, data FROM dataset_columns WHERE dataset_id = ? ORDER BY idx`,
+        )
+        .all(id);
     expect(cols(b.db, dsB)).toEqual(cols(a.db, runsDb.getRun(a.db, ids[0]!)!.dataset_id!));
     const ui = await must(b.svc.call('runs.get', { id: newIds[0]! }));
-    expect(ui).toMatchObject({ name: 'run 1', status: 'completed', epochsDone: 5, tags: ['bundle', 's1'], notes: 'notes of 1' });
+    expect(ui).toMatchObject({
+      name: 'run 1',
+      status: 'completed',
+      epochsDone: 5,
+      tags: ['bundle', 's1'],
+      notes: 'notes of 1',
+    });
     await close(a, b);
   });
 
@@ -101,7 +113,10 @@ describe('run bundles', () => {
     const b = fresh();
     const r = await b.svc.call('runs.importBundle', { path: bad });
     expect(r).toMatchObject({ ok: false, error: { code: 'bad_input', field: 'path' } });
-    if (!r.ok) expect(r.error.message).toBe(`${bad}: entry "${entry}" is corrupt (its sha256 does not match the manifest); nothing was imported`);
+    if (!r.ok)
+      expect(r.error.message).toBe(
+        `${bad}: entry "${entry}" is corrupt (its sha256 does not match the manifest); nothing was imported`,
+      );
     // A byte flipped in a deflated entry fails the inflate or the checksum; either way named and nothing stored.
     const zip2 = readFileSync(file);
     const json = `runs/${uuidOf(a.db, ids[0]!)}.json`;
@@ -130,7 +145,10 @@ describe('run bundles', () => {
     const b = fresh();
     const r = await b.svc.call('runs.importBundle', { path: file });
     expect(r).toMatchObject({ ok: false, error: { code: 'bad_input' } });
-    if (!r.ok) expect(r.error.message).toBe(`${file}: written by a newer Recurrent Workbench (9.0.0, bundle format 2); this version reads format 1: update the app to import it; nothing was imported`);
+    if (!r.ok)
+      expect(r.error.message).toBe(
+        `${file}: written by a newer Recurrent Workbench (9.0.0, bundle format 2); this version reads format 1: update the app to import it; nothing was imported`,
+      );
     expect(count(b.db, 'runs')).toBe(0);
     await close(a, b);
   });
@@ -189,16 +207,29 @@ describe('run bundles', () => {
     const file = join(t.dir, 'nodata.rnnwb');
     const made = await must(a.svc.call('runs.bundle', { ids, outPath: file, data: false }));
     expect(made.withData).toBe(false);
-    expect(Object.keys(unzipSync(readFileSync(file))).some((k) => k.startsWith('datasets/') && k.endsWith('.bin'))).toBe(false);
+    expect(
+      Object.keys(unzipSync(readFileSync(file))).some((k) => k.startsWith('datasets/') && k.endsWith('.bin')),
+    ).toBe(false);
     const withDs = fresh();
     const dsHere = seedDataset(withDs.db);
     const got = await must(withDs.svc.call('runs.importBundle', { path: file }));
     expect(got).toMatchObject({ datasetsAdded: 0, datasetsReused: 1 });
-    expect(got.added.map((r) => runsDb.getRun(withDs.db, r.id)!.dataset_id)).toEqual([dsHere, dsHere, dsHere, dsHere, dsHere]);
+    expect(got.added.map((r) => runsDb.getRun(withDs.db, r.id)!.dataset_id)).toEqual([
+      dsHere,
+      dsHere,
+      dsHere,
+      dsHere,
+      dsHere,
+    ]);
     const empty = fresh();
     const r = await empty.svc.call('runs.importBundle', { path: file });
     expect(r).toMatchObject({ ok: false, error: { code: 'not_found', field: 'dataset' } });
-    if (!r.ok) expect(r.error.message).toMatch(new RegExp(`^${file} was made without data \\(--no-data\\) and this database has no dataset "sine" \\(sine\\.csv, sha256 [0-9a-f]{12}…, 3 columns\\): import that CSV here first`));
+    if (!r.ok)
+      expect(r.error.message).toMatch(
+        new RegExp(
+          `^${file} was made without data \\(--no-data\\) and this database has no dataset "sine" \\(sine\\.csv, sha256 [0-9a-f]{12}…, 3 columns\\): import that CSV here first`,
+        ),
+      );
     expect(count(empty.db, 'runs')).toBe(0);
     await close(a, withDs, empty);
   });
@@ -210,7 +241,10 @@ describe('run bundles', () => {
     await must(a.svc.call('runs.bundle', { ids: ids.slice(0, 1), outPath: file }));
     const entries = unzipSync(readFileSync(file));
     const name = `runs/${uuidOf(a.db, ids[0]!)}.json`;
-    const body = JSON.parse(strFromU8(entries[name]!)) as { run: Record<string, unknown>; tables: { params: { columns: string[]; rows: unknown[][] } } };
+    const body = JSON.parse(strFromU8(entries[name]!)) as {
+      run: Record<string, unknown>;
+      tables: { params: { columns: string[]; rows: unknown[][] } };
+    };
     Object.assign(body.run, { id: 999, worker_pid: 4242, status: 'running', 'x; DROP TABLE runs; --': 1 });
     body.tables.params.columns.push('run_id', 'evil) VALUES (1); DROP TABLE runs; --');
     for (const r of body.tables.params.rows) r.push(555, 1);
@@ -237,7 +271,10 @@ describe('run bundles', () => {
     const done = seedRun(a.db, ds, { weights: 10 });
     const file = join(t.dir, 'twice.rnnwb');
     await must(a.svc.call('runs.bundle', { ids: [done], outPath: file }));
-    expect(await a.svc.call('runs.bundle', { ids: [done], outPath: file })).toMatchObject({ ok: false, error: { code: 'conflict', field: 'outPath' } });
+    expect(await a.svc.call('runs.bundle', { ids: [done], outPath: file })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', field: 'outPath' },
+    });
     expect(await a.svc.call('runs.bundle', { ids: [done], outPath: file, force: true })).toMatchObject({ ok: true });
     await close(a);
   });

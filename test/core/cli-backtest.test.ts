@@ -29,7 +29,13 @@ describe('cli backtest', () => {
   it('backtests a spec file fold by fold and shows per-fold and mean ± std metrics', async () => {
     expect((await cli('import', sineCsv(t.dir, 300), '--name', 'sine')).code).toBe(0);
     const spec = join(t.dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ ...tinySpec({ train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 } }), backtest: { folds: 3, step: 10 } }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        ...tinySpec({ train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 } }),
+        backtest: { folds: 3, step: 10 },
+      }),
+    );
 
     const usage = await cli('backtest', spec);
     expect(usage.code).toBe(2);
@@ -40,7 +46,10 @@ describe('cli backtest', () => {
     const b = JSON.parse(r.out) as BacktestRow;
     expect(b.status).toBe('completed');
     expect(b.folds).toBe(2); // --folds overrides the spec's backtest.folds
-    expect(b.foldRuns.map((f) => [f.cutoff, f.status])).toEqual([[20, 'completed'], [0, 'completed']]);
+    expect(b.foldRuns.map((f) => [f.cutoff, f.status])).toEqual([
+      [20, 'completed'],
+      [0, 'completed'],
+    ]);
     expect(b.summary['naive.mae']!.n).toBe(2);
 
     const shown = await cli('backtests', String(b.id));
@@ -49,7 +58,9 @@ describe('cli backtest', () => {
     expect(shown.out).toMatch(/^\s*mean\s/m);
     expect(shown.out).toMatch(/ets\.mae/);
     const fold = await cli('show', String(b.foldRuns[0]!.runId));
-    expect(fold.out).toMatch(new RegExp(`backtest fold: every series cut 20 rows short \\(all folds: rnn-workbench backtests ${b.id}\\)`));
+    expect(fold.out).toMatch(
+      new RegExp(`backtest fold: every series cut 20 rows short \\(all folds: rnn-workbench backtests ${b.id}\\)`),
+    );
     const list = await cli('backtests');
     expect(list.out).toMatch(/completed\s+2\/2\s+20/);
   }, 120_000);

@@ -15,7 +15,9 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   const err: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
   const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+  const write = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
   try {
     return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
   } finally {
@@ -38,7 +40,10 @@ describe('CLI: predictions and bundles', () => {
   it('show --json --predictions adds the stored test predictions; without --json it prints them as CSV', async () => {
     const j = await run('show', '1', '--json', '--predictions', '--db', source);
     expect(j.code).toBe(0);
-    const shown = JSON.parse(j.out) as { id: number; predictions: { outputs: string[]; actual: number[]; time: number[] } };
+    const shown = JSON.parse(j.out) as {
+      id: number;
+      predictions: { outputs: string[]; actual: number[]; time: number[] };
+    };
     expect(shown.id).toBe(1);
     expect(shown.predictions.outputs).toEqual(['value@1']);
     expect(shown.predictions.actual).toHaveLength(50);
@@ -46,7 +51,9 @@ describe('CLI: predictions and bundles', () => {
     const lines = c.out.trim().split('\n');
     expect(lines[0]).toBe('run_id,run_name,split,time,series,output,actual,predicted,naive,seasonal,ets');
     expect(lines).toHaveLength(51);
-    expect(lines[1]).toMatch(/^1,run 1,test,2024-02-01T00:00:00.000Z,,value@1,-?[\d.e-]+,-?[\d.e-]+,-?[\d.e-]+,-?[\d.e-]+,$/);
+    expect(lines[1]).toMatch(
+      /^1,run 1,test,2024-02-01T00:00:00.000Z,,value@1,-?[\d.e-]+,-?[\d.e-]+,-?[\d.e-]+,-?[\d.e-]+,$/,
+    );
   });
 
   it('bundles runs into a file and imports it into a new database, then skips them on a second import', async () => {
@@ -57,7 +64,9 @@ describe('CLI: predictions and bundles', () => {
     const target = join(t.dir, 'b.db');
     const i = await run('import-bundle', file, '--db', target);
     expect(i.code).toBe(0);
-    expect(i.out).toBe(`added run 1 "run 1"\nadded run 2 "run 2"\n${file}: 2 added, 0 updated, 0 skipped; datasets: 1 added, 0 already here`);
+    expect(i.out).toBe(
+      `added run 1 "run 1"\nadded run 2 "run 2"\n${file}: 2 added, 0 updated, 0 skipped; datasets: 1 added, 0 already here`,
+    );
     const again = await run('import-bundle', file, '--db', target, '--json');
     expect(JSON.parse(again.out)).toMatchObject({ added: [], skipped: [{ id: 1 }, { id: 2 }] });
   });
@@ -67,7 +76,9 @@ describe('CLI: predictions and bundles', () => {
     expect((await run('bundle', '1', '--out', file, '--no-data', '--db', source)).out).toContain('(without data)');
     const r = await run('import-bundle', file, '--db', join(t.dir, 'c.db'));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: .*nodata\.rnnwb was made without data \(--no-data\) and this database has no dataset "sine" .*: import that CSV here first, or ask for a bundle with its data \[dataset\]$/);
+    expect(r.err).toMatch(
+      /^error: .*nodata\.rnnwb was made without data \(--no-data\) and this database has no dataset "sine" .*: import that CSV here first, or ask for a bundle with its data \[dataset\]$/,
+    );
   });
 
   it('bundle needs --out', async () => {

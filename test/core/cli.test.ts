@@ -46,7 +46,19 @@ afterAll(() => t.cleanup());
 
 describe('rnn-workbench CLI', () => {
   it('parses flags, repeated --set and key=value forms', () => {
-    const line = parseCommandLine(trainCommand, ['--dataset', 'x', '--set', 'a.b=1', '--set', 'c=2', '--json', '--name=foo', '--tag', 't1', '--tag=t2']);
+    const line = parseCommandLine(trainCommand, [
+      '--dataset',
+      'x',
+      '--set',
+      'a.b=1',
+      '--set',
+      'c=2',
+      '--json',
+      '--name=foo',
+      '--tag',
+      't1',
+      '--tag=t2',
+    ]);
     const ctx = contextFor(null as never, db, line);
     expect(ctx.positionals).toEqual([]);
     expect(ctx.strings('set')).toEqual(['a.b=1', 'c=2']);
@@ -69,7 +81,9 @@ describe('rnn-workbench CLI', () => {
     expect(existsSync(desktop)).toBe(false);
     expect(existsSync(x)).toBe(false);
     // A flag that needs a value, a value given to a switch, and an option of another command.
-    expect((await cli('export', '1', '--out')).err).toMatch(/--out needs a value[\s\S]*Usage: rnn-workbench export <run> --out <dir>/);
+    expect((await cli('export', '1', '--out')).err).toMatch(
+      /--out needs a value[\s\S]*Usage: rnn-workbench export <run> --out <dir>/,
+    );
     expect((await cli('runs', '--json=yes')).err).toMatch(/--json takes no value/);
     const other = await cli('datasets', '--port', '80');
     expect(other.code).toBe(2);
@@ -77,7 +91,9 @@ describe('rnn-workbench CLI', () => {
     const extra = await cli('show', '1', '2');
     expect(extra.code).toBe(2);
     expect(extra.err).toMatch(/show expects 1 argument, got 2[\s\S]*Usage: rnn-workbench show <run>/);
-    expect((await cli('stop', 'abc')).err).toMatch(/expected a run id, got "abc"[\s\S]*Usage: rnn-workbench stop <run>/);
+    expect((await cli('stop', 'abc')).err).toMatch(
+      /expected a run id, got "abc"[\s\S]*Usage: rnn-workbench stop <run>/,
+    );
   });
 
   it('prints help per command and a list of commands, without opening a database', async () => {
@@ -92,7 +108,18 @@ describe('rnn-workbench CLI', () => {
     expect(viaHelp.out).toMatch(/^Usage: rnn-workbench export <run> --out <dir>/);
     const top = await withDefaultDb(desktop, () => raw('--help'));
     expect(top.code).toBe(0);
-    for (const name of ['import', 'datasets', 'train', 'runs', 'show', 'compare', 'stop', 'resume', 'export', 'serve']) {
+    for (const name of [
+      'import',
+      'datasets',
+      'train',
+      'runs',
+      'show',
+      'compare',
+      'stop',
+      'resume',
+      'export',
+      'serve',
+    ]) {
       expect(top.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
     const none = await withDefaultDb(desktop, () => raw());
@@ -118,12 +145,31 @@ describe('rnn-workbench CLI', () => {
     expect(imp.out).toMatch(/dataset 1 "sine": 1200 rows, time column time/);
 
     const specFile = join(t.dir, 'spec.json');
-    writeFileSync(specFile, JSON.stringify({ target: 'value', window: { lookback: 12 }, model: { cell: 'lstm', layers: [{ units: 8 }] }, train: { epochs: 2, learningRate: 0.01 } }));
+    writeFileSync(
+      specFile,
+      JSON.stringify({
+        target: 'value',
+        window: { lookback: 12 },
+        model: { cell: 'lstm', layers: [{ units: 8 }] },
+        train: { epochs: 2, learningRate: 0.01 },
+      }),
+    );
     const a = await cli('train', '--dataset', 'sine', '--spec', specFile);
     expect(a.code).toBe(0);
     expect(a.out).toMatch(/run 1 .*completed/);
     expect(a.out).toMatch(/mase/);
-    const b = await cli('train', '--dataset', '1', '--spec', specFile, '--set', 'model.layers.0.units=4', '--set', 'model.cell=gru', '--json');
+    const b = await cli(
+      'train',
+      '--dataset',
+      '1',
+      '--spec',
+      specFile,
+      '--set',
+      'model.layers.0.units=4',
+      '--set',
+      'model.cell=gru',
+      '--json',
+    );
     expect(b.code).toBe(0);
     const runB = JSON.parse(b.out);
     expect(runB.spec.model).toMatchObject({ cell: 'gru', layers: [{ units: 4, dropout: 0 }] });
@@ -139,8 +185,13 @@ describe('rnn-workbench CLI', () => {
     expect(cmp.out).toMatch(/model\.layers\.0\.units\s+8\s+4/);
     expect(cmp.out).toMatch(/ets\.mase/);
     expect(cmp.out).not.toMatch(/different season lengths/);
-    expect((await cli('train', '--dataset', '1', '--spec', specFile, '--set', 'seasonLength=5', '--set', 'train.epochs=1')).code).toBe(0);
-    expect((await cli('compare', '1', '3')).out).toMatch(/warning: the runs' MASE use different season lengths \(24, 5\)/);
+    expect(
+      (await cli('train', '--dataset', '1', '--spec', specFile, '--set', 'seasonLength=5', '--set', 'train.epochs=1'))
+        .code,
+    ).toBe(0);
+    expect((await cli('compare', '1', '3')).out).toMatch(
+      /warning: the runs' MASE use different season lengths \(24, 5\)/,
+    );
     const out = join(t.dir, 'model-out');
     const exp = await cli('export', '1', '--out', out);
     expect(exp.code).toBe(0);
@@ -148,7 +199,9 @@ describe('rnn-workbench CLI', () => {
     const onnxOut = join(t.dir, 'model-onnx');
     expect((await cli('export', '1', '--out', onnxOut, '--format', 'onnx')).code).toBe(0);
     expect(existsSync(join(onnxOut, 'model.onnx'))).toBe(true);
-    expect((await cli('export', '1', '--out', onnxOut, '--format', 'pt')).err).toMatch(/--format is tfjs or onnx, not "pt"/);
+    expect((await cli('export', '1', '--out', onnxOut, '--format', 'pt')).err).toMatch(
+      /--format is tfjs or onnx, not "pt"/,
+    );
   });
 
   it('show prints the season and how it was found, ETS beside the baselines and the error per step ahead', async () => {
@@ -158,7 +211,15 @@ describe('rnn-workbench CLI', () => {
     expect(one.out).toMatch(/^ {4}ETS baseline for value: .*AICc/m);
     expect(one.out).not.toMatch(/per step ahead/); // horizon 1
     const specFile = join(t.dir, 'spec-h3.json');
-    writeFileSync(specFile, JSON.stringify({ target: 'value', window: { lookback: 12, horizon: 3 }, model: { layers: [{ units: 4 }] }, train: { epochs: 1 } }));
+    writeFileSync(
+      specFile,
+      JSON.stringify({
+        target: 'value',
+        window: { lookback: 12, horizon: 3 },
+        model: { layers: [{ units: 4 }] },
+        train: { epochs: 1 },
+      }),
+    );
     const h3 = await cli('train', '--dataset', '1', '--spec', specFile, '--json');
     const id = String(JSON.parse(h3.out).id);
     const show = await cli('show', id);
@@ -198,7 +259,11 @@ describe('rnn-workbench CLI', () => {
 
     // A queued run as a host that holds it records it (the service's queue is tested in test/faults/trainer-queue.test.ts).
     const raw = openDb(db);
-    raw.prepare(`UPDATE runs SET status = 'queued', wait_reason = 'waiting: 1 of 1 trainer slot busy (run 1)', heartbeat = ? WHERE id = 2`).run(Date.now());
+    raw
+      .prepare(
+        `UPDATE runs SET status = 'queued', wait_reason = 'waiting: 1 of 1 trainer slot busy (run 1)', heartbeat = ? WHERE id = 2`,
+      )
+      .run(Date.now());
     raw.close();
     // runs and show open the database read-only: they leave the queued row as it is.
     const runs = await cli('runs');
@@ -208,7 +273,10 @@ describe('rnn-workbench CLI', () => {
   });
 
   it('the bin runs the CLI', () => {
-    const help = execFileSync(process.execPath, ['bin/rnn-workbench.js', '--help'], { encoding: 'utf8', env: { ...process.env, RNN_WORKBENCH_SOURCE: '1' } });
+    const help = execFileSync(process.execPath, ['bin/rnn-workbench.js', '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, RNN_WORKBENCH_SOURCE: '1' },
+    });
     expect(help).toMatch(/Usage: rnn-workbench <command>/);
   });
 });

@@ -11,10 +11,19 @@ afterAll(() => t.cleanup());
 describe('dataset queries', () => {
   it('returns chart series in time order, per series id in long format, with gaps as null', async () => {
     const dbPath = join(t.dir, 'd.db');
-    const csv = writeFile(t.dir, 'long.csv', [
-      'symbol,date,price',
-      'B,2020-01-03,30', 'A,2020-01-02,2', 'A,2020-01-01,1', 'B,2020-01-01,10', 'A,2020-01-03,', 'B,2020-01-02,20',
-    ].join('\n'));
+    const csv = writeFile(
+      t.dir,
+      'long.csv',
+      [
+        'symbol,date,price',
+        'B,2020-01-03,30',
+        'A,2020-01-02,2',
+        'A,2020-01-01,1',
+        'B,2020-01-01,10',
+        'A,2020-01-03,',
+        'B,2020-01-02,20',
+      ].join('\n'),
+    );
     const ds = await importCsv(dbPath, csv);
     expect(ds.seriesColumn).toBe('symbol');
     const db = openDb(dbPath);
@@ -38,7 +47,10 @@ describe('dataset queries', () => {
     const dbPath = join(t.dir, 'long.db');
     const n = 20_000;
     const lines = ['t,v'];
-    for (let i = 0; i < n; i++) lines.push(`${new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString().slice(0, 19)},${i === 12_345 ? 999 : Math.sin(i / 50).toFixed(4)}`);
+    for (let i = 0; i < n; i++)
+      lines.push(
+        `${new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString().slice(0, 19)},${i === 12_345 ? 999 : Math.sin(i / 50).toFixed(4)}`,
+      );
     const ds = await importCsv(dbPath, writeFile(t.dir, 'long.csv', lines.join('\n')));
     const db = openDb(dbPath);
     try {

@@ -13,7 +13,11 @@ describe('toApiError', () => {
       message: 'row 3 has 2 fields, expected 3',
       field: 'line 3',
     });
-    expect(toApiError(new CsvError('column is empty', 'a.csv', undefined, 'price'))).toEqual({ code: 'bad_input', message: 'column is empty', field: 'price' });
+    expect(toApiError(new CsvError('column is empty', 'a.csv', undefined, 'price'))).toEqual({
+      code: 'bad_input',
+      message: 'column is empty',
+      field: 'price',
+    });
     expect(toApiError(new CsvError('no rows', 'a.csv'))).toEqual({ code: 'bad_input', message: 'no rows' });
   });
 
@@ -27,11 +31,19 @@ describe('toApiError', () => {
   it('maps a ZodError to invalid_args naming the field', () => {
     const r = z.object({ lookback: z.number().int() }).safeParse({ lookback: 'x' });
     expect(r.success).toBe(false);
-    expect(toApiError(r.error)).toMatchObject({ code: 'invalid_args', field: 'lookback', message: expect.stringContaining('lookback') });
+    expect(toApiError(r.error)).toMatchObject({
+      code: 'invalid_args',
+      field: 'lookback',
+      message: expect.stringContaining('lookback'),
+    });
   });
 
   it('keeps a ServiceError code and field', () => {
-    expect(toApiError(new ServiceError('not_found', 'run 9 does not exist', 'id'))).toEqual({ code: 'not_found', message: 'run 9 does not exist', field: 'id' });
+    expect(toApiError(new ServiceError('not_found', 'run 9 does not exist', 'id'))).toEqual({
+      code: 'not_found',
+      message: 'run 9 does not exist',
+      field: 'id',
+    });
   });
 
   it('maps a plain Error, a Node error code and a thrown string to internal', () => {

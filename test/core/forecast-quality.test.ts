@@ -28,7 +28,8 @@ async function trainToEnd(datasetId: number, spec: Record<string, unknown>): Pro
 function monthlyCsv(name: string, rows: number, value: (i: number, rnd: () => number) => number): string {
   const rnd = noise(11);
   const lines = ['date,value'];
-  for (let i = 0; i < rows; i++) lines.push(`${new Date(Date.UTC(1990, i, 1)).toISOString().slice(0, 10)},${value(i, rnd).toFixed(4)}`);
+  for (let i = 0; i < rows; i++)
+    lines.push(`${new Date(Date.UTC(1990, i, 1)).toISOString().slice(0, 10)},${value(i, rnd).toFixed(4)}`);
   return writeFile(t.dir, name, lines.join('\n') + '\n');
 }
 
@@ -47,7 +48,15 @@ afterAll(async () => {
 
 describe('forecast quality', () => {
   it('the default run beats seasonal naive on a short monthly series with a trend and a strong season (season normalisation)', async () => {
-    const id = await importCsv(monthlyCsv('short-seasonal.csv', 120, (i, rnd) => 200 + 1.5 * i + 30 * Math.sin((2 * Math.PI * i) / 12) + 12 * Math.cos((4 * Math.PI * i) / 12) + 3 * rnd()), 'short-seasonal');
+    const id = await importCsv(
+      monthlyCsv(
+        'short-seasonal.csv',
+        120,
+        (i, rnd) =>
+          200 + 1.5 * i + 30 * Math.sin((2 * Math.PI * i) / 12) + 12 * Math.cos((4 * Math.PI * i) / 12) + 3 * rnd(),
+      ),
+      'short-seasonal',
+    );
     const lines: string[] = [];
     const off = svc.on('run:log', (l) => lines.push(l.message));
     const run = await trainToEnd(id, { target: 'value' });
@@ -59,7 +68,10 @@ describe('forecast quality', () => {
   }, 180_000);
 
   it('the default run ({ target } only) beats the naive forecast on a linear trend with noise', async () => {
-    const id = await importCsv(monthlyCsv('trend.csv', 300, (i, rnd) => 100 + 0.8 * i + 2 * rnd()), 'trend');
+    const id = await importCsv(
+      monthlyCsv('trend.csv', 300, (i, rnd) => 100 + 0.8 * i + 2 * rnd()),
+      'trend',
+    );
     const run = await trainToEnd(id, { target: 'value' });
     expect(run.status).toBe('completed');
     expect(run.test['test.mae']!).toBeLessThan(run.test['naive.mae']!);
@@ -68,11 +80,18 @@ describe('forecast quality', () => {
   }, 120_000);
 
   it('finds season 12 from a monthly time column, scores ETS and records per-step metrics that match the stored predictions', async () => {
-    const id = await importCsv(monthlyCsv('seasonal.csv', 240, (i, rnd) => 50 + 0.3 * i + 8 * Math.sin((2 * Math.PI * i) / 12) + rnd()), 'seasonal');
+    const id = await importCsv(
+      monthlyCsv('seasonal.csv', 240, (i, rnd) => 50 + 0.3 * i + 8 * Math.sin((2 * Math.PI * i) / 12) + rnd()),
+      'seasonal',
+    );
     const H = 3;
     const lines: string[] = [];
     const off = svc.on('run:log', (l) => lines.push(l.message));
-    const run = await trainToEnd(id, { target: 'value', window: { lookback: 24, horizon: H }, train: { epochs: 5, patience: 0 } });
+    const run = await trainToEnd(id, {
+      target: 'value',
+      window: { lookback: 24, horizon: H },
+      train: { epochs: 5, patience: 0 },
+    });
     off();
     expect(run.status).toBe('completed');
     expect(run.test.season_length).toBe(12);
@@ -103,28 +122,43 @@ describe('forecast quality', () => {
   }, 120_000);
 
   for (const normalize of ['window', 'season'] as const) {
-  it(`exports a log + ${normalize} run whose files reproduce the stored predictions`, async () => {
-    const id = await importCsv(monthlyCsv(`growth-${normalize}.csv`, 200, (i, rnd) => 20 * Math.exp(0.01 * i) * (1 + 0.02 * rnd())), 'growth');
-    const L = 12;
-    const H = 2;
-    const run = await trainToEnd(id, { target: 'value', transform: 'log', normalize, seasonLength: 3, window: { lookback: L, horizon: H }, model: { cell: 'gru', layers: [{ units: 8 }] }, train: { epochs: 3, patience: 0 } });
-    expect(run.status).toBe('completed');
-    const out = join(t.dir, `export-log-${normalize}`);
-    await ok(svc.call('runs.export', { id: run.id, outDir: out, checkpoint: 'best' }));
-    const e = await loadExport(out);
-    expect(e.preprocessing.targetPrep![0]).toMatchObject({ transform: { kind: 'log' }, normalize });
-    const pred = (await ok(svc.call('runs.predictions', { id: run.id, split: 'test' })))!;
-    const rows = await ok(svc.call('datasets.series', { id, columns: ['value'] }));
-    const values = rows.series[0]!.values as number[];
-    const times = rows.time!;
-    const windows = pred.time.map((tm) => {
-      const t1 = times.indexOf(tm);
-      return values.slice(t1 - L, t1).map((v) => [v]);
-    });
-    const got = predictRaw(e, windows);
-    let maxErr = 0;
-    got.forEach((g, i) => g.forEach((v, h) => (maxErr = Math.max(maxErr, Math.abs(v - pred.predicted[i * H + h]!) / Math.max(1, Math.abs(v))))));
-    expect(maxErr).toBeLessThanOrEqual(1e-5);
-  }, 120_000);
+    it(`exports a log + ${normalize} run whose files reproduce the stored predictions`, async () => {
+      const id = await importCsv(
+        monthlyCsv(`growth-${normalize}.csv`, 200, (i, rnd) => 20 * Math.exp(0.01 * i) * (1 + 0.02 * rnd())),
+        'growth',
+      );
+      const L = 12;
+      const H = 2;
+      const run = await trainToEnd(id, {
+        target: 'value',
+        transform: 'log',
+        normalize,
+        seasonLength: 3,
+        window: { lookback: L, horizon: H },
+        model: { cell: 'gru', layers: [{ units: 8 }] },
+        train: { epochs: 3, patience: 0 },
+      });
+      expect(run.status).toBe('completed');
+      const out = join(t.dir, `export-log-${normalize}`);
+      await ok(svc.call('runs.export', { id: run.id, outDir: out, checkpoint: 'best' }));
+      const e = await loadExport(out);
+      expect(e.preprocessing.targetPrep![0]).toMatchObject({ transform: { kind: 'log' }, normalize });
+      const pred = (await ok(svc.call('runs.predictions', { id: run.id, split: 'test' })))!;
+      const rows = await ok(svc.call('datasets.series', { id, columns: ['value'] }));
+      const values = rows.series[0]!.values as number[];
+      const times = rows.time!;
+      const windows = pred.time.map((tm) => {
+        const t1 = times.indexOf(tm);
+        return values.slice(t1 - L, t1).map((v) => [v]);
+      });
+      const got = predictRaw(e, windows);
+      let maxErr = 0;
+      got.forEach((g, i) =>
+        g.forEach(
+          (v, h) => (maxErr = Math.max(maxErr, Math.abs(v - pred.predicted[i * H + h]!) / Math.max(1, Math.abs(v)))),
+        ),
+      );
+      expect(maxErr).toBeLessThanOrEqual(1e-5);
+    }, 120_000);
   }
 });

@@ -12,11 +12,20 @@ afterAll(() => t.cleanup());
 
 function post(port: number, path: string, token: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'x-workbench-token': token, 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'x-workbench-token': token, 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -27,7 +36,12 @@ describe('runs.predict in browser mode', () => {
     const svc = createService({ dbPath: join(t.dir, 'w.db') });
     const server = await startServer({ service: svc, staticDir: t.dir, uploadRoot: t.dir });
     try {
-      const withCsv = await post(server.port, '/api/runs.predict', server.token, JSON.stringify({ id: 1, csvPath: '/etc/passwd' }));
+      const withCsv = await post(
+        server.port,
+        '/api/runs.predict',
+        server.token,
+        JSON.stringify({ id: 1, csvPath: '/etc/passwd' }),
+      );
       expect(withCsv.status).toBe(403);
       expect(JSON.parse(withCsv.body)).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'csvPath' } });
       const plain = await post(server.port, '/api/runs.predict', server.token, JSON.stringify({ id: 1 }));

@@ -20,14 +20,38 @@ describe('predictions CSV', () => {
     const a = seedRun(db, ds, { seed: 1, weights: 10 });
     const b = seedRun(db, ds, { seed: 2, weights: 10 });
     // The ETS baseline's column, as its migration adds it, holding values for run a only.
-    if (!(db.prepare(`SELECT name FROM pragma_table_info('predictions')`).all() as { name: string }[]).some((c) => c.name === 'ets')) {
+    if (
+      !(db.prepare(`SELECT name FROM pragma_table_info('predictions')`).all() as { name: string }[]).some(
+        (c) => c.name === 'ets',
+      )
+    ) {
       db.exec(`ALTER TABLE predictions ADD COLUMN ets BLOB`);
     }
     const f = (...v: number[]) => blob(new Float64Array(v));
     const time = f(Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 1));
-    savePredictions(db, { run_id: a, split: 'test', outputs: JSON.stringify(['value@1', 'value@2']), actual: f(1, 2, 3, 4), predicted: f(1.5, 2.5, 3.5, 4.5), naive: f(0, 0, 0, 0), seasonal: f(9, 9, 9, 9), time, classes: null });
+    savePredictions(db, {
+      run_id: a,
+      split: 'test',
+      outputs: JSON.stringify(['value@1', 'value@2']),
+      actual: f(1, 2, 3, 4),
+      predicted: f(1.5, 2.5, 3.5, 4.5),
+      naive: f(0, 0, 0, 0),
+      seasonal: f(9, 9, 9, 9),
+      time,
+      classes: null,
+    });
     db.prepare(`UPDATE predictions SET ets = ? WHERE run_id = ?`).run(f(7, 7, 8, 8), a);
-    savePredictions(db, { run_id: b, split: 'test', outputs: JSON.stringify(['class']), actual: f(0, 1), predicted: f(1, 1), naive: f(0, 0), seasonal: null, time, classes: JSON.stringify(['down', 'up']) });
+    savePredictions(db, {
+      run_id: b,
+      split: 'test',
+      outputs: JSON.stringify(['class']),
+      actual: f(0, 1),
+      predicted: f(1, 1),
+      naive: f(0, 0),
+      seasonal: null,
+      time,
+      classes: JSON.stringify(['down', 'up']),
+    });
     db.close();
     const svc = createService({ dbPath: path });
     const r = await svc.call('runs.csv', { ids: [a, b], what: 'predictions' });

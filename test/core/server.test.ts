@@ -20,8 +20,10 @@ class FakeApi implements Api {
   listeners = new Map<string, Set<Listener>>();
   async call(method: string, args: unknown): Promise<Result<never>> {
     this.calls.push({ method, args });
-    if (method === 'system.info') return { ok: true, value: { version: 't', dbPath: ':memory:', host: 'fake' } as never };
-    if (method === 'datasets.get') return { ok: false, error: { code: 'not_found', message: 'no dataset 7', field: 'id' } };
+    if (method === 'system.info')
+      return { ok: true, value: { version: 't', dbPath: ':memory:', host: 'fake' } as never };
+    if (method === 'datasets.get')
+      return { ok: false, error: { code: 'not_found', message: 'no dataset 7', field: 'id' } };
     if (method === 'datasets.import') {
       const text = readFileSync((args as { path: string }).path, 'utf8');
       return { ok: true, value: { rows: text.trim().split('\n').length - 1 } as never };
@@ -31,7 +33,15 @@ class FakeApi implements Api {
       writeFileSync(join(outDir, 'model.json'), '{"format":"layers-model"}');
       writeFileSync(join(outDir, 'weights.bin'), Buffer.from([1, 2, 3, 250]));
       writeFileSync(join(outDir, 'preprocessing.json'), '{"lookback":4}');
-      return { ok: true, value: { dir: outDir, files: ['model.json', 'weights.bin', 'preprocessing.json'], checkpoint: 'best', epoch: 3 } as never };
+      return {
+        ok: true,
+        value: {
+          dir: outDir,
+          files: ['model.json', 'weights.bin', 'preprocessing.json'],
+          checkpoint: 'best',
+          epoch: 3,
+        } as never,
+      };
     }
     if (method === 'runs.get') throw new Error('boom');
     return { ok: true, value: null as never };
@@ -67,7 +77,12 @@ function send(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')) });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            json: () => JSON.parse(body.toString('utf8')),
+          });
         });
       },
     );
@@ -175,9 +190,15 @@ describe('startServer', () => {
     const get = await send(server.port, '/api/system.info', { headers: { 'x-workbench-token': server.token } });
     expect(get.status).toBe(405);
     expect(get.json().error.message).toBe('use POST for /api/<method>');
-    const put = await send(server.port, '/download/export?run=1', { method: 'PUT', headers: { 'x-workbench-token': server.token } });
+    const put = await send(server.port, '/download/export?run=1', {
+      method: 'PUT',
+      headers: { 'x-workbench-token': server.token },
+    });
     expect(put.status).toBe(405);
-    const postPage = await send(server.port, '/index.html', { method: 'POST', headers: { 'x-workbench-token': server.token } });
+    const postPage = await send(server.port, '/index.html', {
+      method: 'POST',
+      headers: { 'x-workbench-token': server.token },
+    });
     expect(postPage.status).toBe(405);
   });
 
@@ -266,7 +287,11 @@ describe('startServer', () => {
     const noCookie = await send(server.port, '/assets/app.js');
     expect(noCookie.status).toBe(401);
     // The cookie never authorises the API (no CSRF through it).
-    const api2 = await send(server.port, '/api/system.info', { method: 'POST', body: '{}', headers: { cookie: cookie.split(';')[0]! } });
+    const api2 = await send(server.port, '/api/system.info', {
+      method: 'POST',
+      body: '{}',
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(api2.status).toBe(401);
     const traversal = await send(server.port, `/..%2fwb-secret.txt?token=${server.token}`);
     expect(traversal.status).toBe(404);
@@ -280,7 +305,9 @@ describe('startServer', () => {
     });
     expect(refused).toBe(401);
     const foreign = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${server.token}`, { origin: 'http://evil.example' });
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${server.token}`, {
+        origin: 'http://evil.example',
+      });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('error', () => undefined);
     });
@@ -298,11 +325,23 @@ describe('startServer', () => {
         if (got.length === 2) resolve();
       }),
     );
-    api.emit('run:progress', { runId: 1, epoch: 1, epochs: 2, batch: 3, batches: 4, loss: 0.5, samplesPerSec: 100, etaSeconds: 2 });
+    api.emit('run:progress', {
+      runId: 1,
+      epoch: 1,
+      epochs: 2,
+      batch: 3,
+      batches: 4,
+      loss: 0.5,
+      samplesPerSec: 100,
+      etaSeconds: 2,
+    });
     api.emit('datasets:changed', { id: 9 });
     await two;
     expect(got).toEqual([
-      { event: 'run:progress', payload: { runId: 1, epoch: 1, epochs: 2, batch: 3, batches: 4, loss: 0.5, samplesPerSec: 100, etaSeconds: 2 } },
+      {
+        event: 'run:progress',
+        payload: { runId: 1, epoch: 1, epochs: 2, batch: 3, batches: 4, loss: 0.5, samplesPerSec: 100, etaSeconds: 2 },
+      },
       { event: 'datasets:changed', payload: { id: 9 } },
     ]);
     ws.close();

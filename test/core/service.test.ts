@@ -53,7 +53,11 @@ describe('service: import → train → evaluate', () => {
     const ds = await ok(svc.call('datasets.get', { id: datasetId }));
     expect(ds.rowCount).toBe(1200);
     expect(ds.timeColumn).toBe('time');
-    expect(ds.columns.map((c) => [c.name, c.kind])).toEqual([['time', 'datetime'], ['value', 'numeric'], ['temp', 'numeric']]);
+    expect(ds.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['time', 'datetime'],
+      ['value', 'numeric'],
+      ['temp', 'numeric'],
+    ]);
     expect(ds.sha256).toMatch(/^[0-9a-f]{64}$/);
     const rows = await ok(svc.call('datasets.rows', { id: datasetId, offset: 0, limit: 2 }));
     expect(rows.rows[0]![0]).toBe('2021-01-01T00:00:00Z');
@@ -75,13 +79,17 @@ describe('service: import → train → evaluate', () => {
     expect(keys).toEqual(expect.arrayContaining(['loss', 'val_loss', 'val_mae', 'val_rmse']));
     const val = run.summary.find((s) => s.key === 'val_loss')!;
     expect(val.best).toBe(val.min);
-    for (const k of ['test.mae', 'test.rmse', 'test.mape', 'test.smape', 'test.mase', 'naive.mase', 'seasonal.mase']) expect(run.test[k]).toBeGreaterThan(0);
+    for (const k of ['test.mae', 'test.rmse', 'test.mape', 'test.smape', 'test.mase', 'naive.mase', 'seasonal.mase'])
+      expect(run.test[k]).toBeGreaterThan(0);
     expect(run.test.season_length).toBe(24);
     const pred = await ok(svc.call('runs.predictions', { id: run.id, split: 'test' }));
     expect(pred!.actual.length).toBe(pred!.predicted.length);
     expect(pred!.seasonalNaive!.length).toBe(pred!.actual.length);
     const raw = new Database(dbPath, { readonly: true });
-    const cps = raw.prepare(`SELECT kind, epoch FROM checkpoints WHERE run_id = ? ORDER BY kind`).all(run.id) as { kind: string; epoch: number }[];
+    const cps = raw.prepare(`SELECT kind, epoch FROM checkpoints WHERE run_id = ? ORDER BY kind`).all(run.id) as {
+      kind: string;
+      epoch: number;
+    }[];
     raw.close();
     expect(cps.map((c) => c.kind)).toEqual(['best', 'last']);
     expect(cps.find((c) => c.kind === 'last')!.epoch).toBe(3);
@@ -89,7 +97,11 @@ describe('service: import → train → evaluate', () => {
 
   it('learns a noisy sine well enough to beat the seasonal-naive baseline on MASE', async () => {
     const run = await trainToEnd(
-      tinySpec({ window: { lookback: 24 }, model: { cell: 'lstm', layers: [{ units: 16 }] }, train: { epochs: 12, batchSize: 32, learningRate: 0.01, patience: 0 } }),
+      tinySpec({
+        window: { lookback: 24 },
+        model: { cell: 'lstm', layers: [{ units: 16 }] },
+        train: { epochs: 12, batchSize: 32, learningRate: 0.01, patience: 0 },
+      }),
     );
     expect(run.status).toBe('completed');
     expect(run.test['test.mase']!).toBeLessThan(run.test['seasonal.mase']!);
@@ -128,7 +140,9 @@ describe('service: import → train → evaluate', () => {
       return values.slice(t1 - 12, t1).map((v) => [v]);
     });
     const got = predictRaw(e, windows);
-    const maxErr = Math.max(...got.map((g, i) => Math.abs(g[0]! - pred.predicted[i]!) / Math.max(1, Math.abs(pred.predicted[i]!))));
+    const maxErr = Math.max(
+      ...got.map((g, i) => Math.abs(g[0]! - pred.predicted[i]!) / Math.max(1, Math.abs(pred.predicted[i]!))),
+    );
     expect(maxErr).toBeLessThanOrEqual(1e-5);
   });
 
@@ -136,13 +150,26 @@ describe('service: import → train → evaluate', () => {
     const lines = ['time,x,regime'];
     for (let i = 0; i < 800; i++) {
       const x = Math.sin((2 * Math.PI * i) / 40);
-      lines.push(`${new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${x.toFixed(4)},${Math.cos((2 * Math.PI * i) / 40) > 0 ? 'rising' : 'falling'}`);
+      lines.push(
+        `${new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${x.toFixed(4)},${Math.cos((2 * Math.PI * i) / 40) > 0 ? 'rising' : 'falling'}`,
+      );
     }
-    const ds = await ok(svc.call('datasets.import', { path: writeFile(t.dir, 'regimes.csv', lines.join('\n')), name: 'regimes' }));
-    const run = await ok(svc.call('runs.create', {
-      datasetId: ds.id,
-      spec: { task: 'classify', target: 'regime', features: ['x'], window: { lookback: 10 }, model: { cell: 'gru', layers: [{ units: 8 }] }, train: { epochs: 4, learningRate: 0.02, patience: 0 } },
-    }));
+    const ds = await ok(
+      svc.call('datasets.import', { path: writeFile(t.dir, 'regimes.csv', lines.join('\n')), name: 'regimes' }),
+    );
+    const run = await ok(
+      svc.call('runs.create', {
+        datasetId: ds.id,
+        spec: {
+          task: 'classify',
+          target: 'regime',
+          features: ['x'],
+          window: { lookback: 10 },
+          model: { cell: 'gru', layers: [{ units: 8 }] },
+          train: { epochs: 4, learningRate: 0.02, patience: 0 },
+        },
+      }),
+    );
     await svc.waitForRun(run.id);
     const done = await ok(svc.call('runs.get', { id: run.id }));
     expect(done.status).toBe('completed');
@@ -177,7 +204,15 @@ describe('service: bad input changes nothing', () => {
   });
 
   it('names the line of a non-numeric cell when such a column is used as a forecast target', async () => {
-    const ds = await ok(svc.call('datasets.import', { path: writeFile(t.dir, 'badnum.csv', 'time,price\n2020-01-01,1.5\n2020-01-02,2.5\n2020-01-03,abc\n2020-01-04,3.5\n') }));
+    const ds = await ok(
+      svc.call('datasets.import', {
+        path: writeFile(
+          t.dir,
+          'badnum.csv',
+          'time,price\n2020-01-01,1.5\n2020-01-02,2.5\n2020-01-03,abc\n2020-01-04,3.5\n',
+        ),
+      }),
+    );
     const r = await svc.call('runs.create', { datasetId: ds.id, spec: { target: 'price' } });
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -215,13 +250,17 @@ describe('service: faults', () => {
     const run = await ok(svc.call('runs.create', { datasetId, spec }));
     await waitFor('run:epoch', (e) => e.runId === run.id && e.epoch >= 2);
     const raw = new Database(dbPath);
-    const pid = (raw.prepare(`SELECT worker_pid FROM runs WHERE id = ?`).get(run.id) as { worker_pid: number }).worker_pid;
+    const pid = (raw.prepare(`SELECT worker_pid FROM runs WHERE id = ?`).get(run.id) as { worker_pid: number })
+      .worker_pid;
     process.kill(pid, 'SIGKILL');
     await svc.waitForRun(run.id);
     const killed = await ok(svc.call('runs.get', { id: run.id }));
     expect(killed.status).toBe('interrupted');
-    const cp = raw.prepare(`SELECT epoch FROM checkpoints WHERE run_id = ? AND kind = 'last'`).get(run.id) as { epoch: number };
-    const maxEpoch = (raw.prepare(`SELECT MAX(epoch) AS e FROM metrics WHERE run_id = ?`).get(run.id) as { e: number }).e;
+    const cp = raw.prepare(`SELECT epoch FROM checkpoints WHERE run_id = ? AND kind = 'last'`).get(run.id) as {
+      epoch: number;
+    };
+    const maxEpoch = (raw.prepare(`SELECT MAX(epoch) AS e FROM metrics WHERE run_id = ?`).get(run.id) as { e: number })
+      .e;
     expect(cp.epoch).toBeGreaterThanOrEqual(2);
     expect(maxEpoch).toBe(cp.epoch); // metrics and checkpoint commit together
     const lossBefore = (await ok(svc.call('runs.metrics', { ids: [run.id], keys: ['loss'] }))).map((m) => m.value);
@@ -239,9 +278,13 @@ describe('service: faults', () => {
 
   it('marks a run whose trainer vanished (host gone too) as interrupted at the next start', async () => {
     const raw = new Database(dbPath);
-    const id = Number(raw.prepare(
-      `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, worker_pid) VALUES ('ghost', ?, 'running', ?, 1, ?, 2147483646)`,
-    ).run(datasetId, JSON.stringify({ target: 'value' }), new Date().toISOString()).lastInsertRowid);
+    const id = Number(
+      raw
+        .prepare(
+          `INSERT INTO runs (name, dataset_id, status, spec, seed, created_at, worker_pid) VALUES ('ghost', ?, 'running', ?, 1, ?, 2147483646)`,
+        )
+        .run(datasetId, JSON.stringify({ target: 'value' }), new Date().toISOString()).lastInsertRowid,
+    );
     raw.close();
     const second = createService({ dbPath });
     const r = await ok(second.call('runs.get', { id }));
@@ -251,7 +294,9 @@ describe('service: faults', () => {
   });
 
   it('stops a run gracefully on request, keeping its checkpoint and test evaluation', async () => {
-    const run = await ok(svc.call('runs.create', { datasetId, spec: tinySpec({ train: { epochs: 200, batchSize: 16, patience: 0 } }) }));
+    const run = await ok(
+      svc.call('runs.create', { datasetId, spec: tinySpec({ train: { epochs: 200, batchSize: 16, patience: 0 } }) }),
+    );
     await waitFor('run:epoch', (e) => e.runId === run.id && e.epoch >= 1);
     await ok(svc.call('runs.stop', { id: run.id }));
     await svc.waitForRun(run.id);

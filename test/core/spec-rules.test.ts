@@ -3,7 +3,14 @@
 // test/worker/data/prepare.test.ts), and a window that does not fit is refused in one wording.
 import { describe, expect, it } from 'vitest';
 import { ServiceError, parseSpec } from '../../core/contract.js';
-import { countWindows, estimateWindows, refuseEmptySplits, resolveColumns, splitRows, type DatasetInfo } from '../../core/spec-rules.js';
+import {
+  countWindows,
+  estimateWindows,
+  refuseEmptySplits,
+  resolveColumns,
+  splitRows,
+  type DatasetInfo,
+} from '../../core/spec-rules.js';
 
 const info: DatasetInfo = {
   name: 'd',
@@ -30,15 +37,27 @@ function fieldOf(fn: () => unknown): string | undefined {
 
 describe('resolveColumns', () => {
   it('uses the dataset time column and defaults the features by task', () => {
-    expect(resolveColumns(parseSpec({ target: 'v' }), info)).toEqual({ targets: ['v'], features: ['v'], time: 'time', series: null });
-    expect(resolveColumns(parseSpec({ task: 'classify', target: 'label' }), info)).toEqual({ targets: ['label'], features: ['v', 'w'], time: 'time', series: null });
+    expect(resolveColumns(parseSpec({ target: 'v' }), info)).toEqual({
+      targets: ['v'],
+      features: ['v'],
+      time: 'time',
+      series: null,
+    });
+    expect(resolveColumns(parseSpec({ task: 'classify', target: 'label' }), info)).toEqual({
+      targets: ['label'],
+      features: ['v', 'w'],
+      time: 'time',
+      series: null,
+    });
   });
 
   it('names the field of an unknown or unfit column', () => {
     expect(fieldOf(() => resolveColumns(parseSpec({ target: 'nope' }), info))).toBe('spec.target');
     expect(fieldOf(() => resolveColumns(parseSpec({ target: ['v', 'nope'] }), info))).toBe('spec.target.1');
     expect(fieldOf(() => resolveColumns(parseSpec({ target: 'label' }), info))).toBe('spec.target');
-    expect(fieldOf(() => resolveColumns(parseSpec({ target: 'v', features: ['w', 'label'] }), info))).toBe('spec.features.1');
+    expect(fieldOf(() => resolveColumns(parseSpec({ target: 'v', features: ['w', 'label'] }), info))).toBe(
+      'spec.features.1',
+    );
     expect(fieldOf(() => resolveColumns(parseSpec({ target: 'v', time: 'when' }), info))).toBe('spec.time');
     expect(fieldOf(() => resolveColumns(parseSpec({ target: 'v', series: 'who' }), info))).toBe('spec.series');
   });
@@ -56,28 +75,44 @@ describe('splits and windows', () => {
     expect(countWindows(70, 85, 5, 2, 5, 0)).toBe(3);
     expect(countWindows(0, 5, 5, 2, 1, 0)).toBe(0);
     const spec = parseSpec({ target: 'v', window: { lookback: 5, horizon: 2 } });
-    expect(estimateWindows(spec, [100, 100])).toMatchObject({ rows: { train: 140, val: 30, test: 30 }, windows: { train: 128, val: 28, test: 28 } });
+    expect(estimateWindows(spec, [100, 100])).toMatchObject({
+      rows: { train: 140, val: 30, test: 30 },
+      windows: { train: 128, val: 28, test: 28 },
+    });
   });
 
   it('refuses a split without windows, naming the field to change', () => {
     const spec = parseSpec({ target: 'v', window: { lookback: 5, horizon: 2 } });
-    const one = (rows: Record<'train' | 'val' | 'test', number>, windows: Partial<Record<'train' | 'val' | 'test', number>>) => [
-      { key: '', rows, windows: { train: 1, val: 1, test: 1, ...windows } },
-    ];
+    const one = (
+      rows: Record<'train' | 'val' | 'test', number>,
+      windows: Partial<Record<'train' | 'val' | 'test', number>>,
+    ) => [{ key: '', rows, windows: { train: 1, val: 1, test: 1, ...windows } }];
     expect(refuseEmptySplits(spec, one({ train: 70, val: 15, test: 15 }, {}))).toEqual([]);
-    expect(fieldOf(() => refuseEmptySplits(spec, one({ train: 3, val: 15, test: 15 }, { train: 0 })))).toBe('spec.window.lookback');
-    expect(fieldOf(() => refuseEmptySplits(spec, one({ train: 70, val: 0, test: 15 }, { val: 0 })))).toBe('spec.split.val');
-    expect(fieldOf(() => refuseEmptySplits(spec, one({ train: 70, val: 15, test: 1 }, { test: 0 })))).toBe('spec.window.horizon');
+    expect(fieldOf(() => refuseEmptySplits(spec, one({ train: 3, val: 15, test: 15 }, { train: 0 })))).toBe(
+      'spec.window.lookback',
+    );
+    expect(fieldOf(() => refuseEmptySplits(spec, one({ train: 70, val: 0, test: 15 }, { val: 0 })))).toBe(
+      'spec.split.val',
+    );
+    expect(fieldOf(() => refuseEmptySplits(spec, one({ train: 70, val: 15, test: 1 }, { test: 0 })))).toBe(
+      'spec.window.horizon',
+    );
   });
 
   it('words the refusal per series and warns about a series too short to train', () => {
     const spec = parseSpec({ target: 'v', window: { lookback: 11, horizon: 1 } });
-    const three = estimateWindows(spec, ['A', 'B', 'C'].map((key) => ({ key, rows: 16 })));
+    const three = estimateWindows(
+      spec,
+      ['A', 'B', 'C'].map((key) => ({ key, rows: 16 })),
+    );
     expect(three.rows.train).toBe(33);
     expect(() => refuseEmptySplits(spec, three.series)).toThrow(
       "spec.window: lookback 11 + horizon 1 needs 12 rows in a series' train split, but the train split of each series has at most 11 rows (series A 11, B 11, C 11)",
     );
-    const mixed = estimateWindows(spec, [{ key: 'A', rows: 100 }, { key: 'B', rows: 16 }]);
+    const mixed = estimateWindows(spec, [
+      { key: 'A', rows: 100 },
+      { key: 'B', rows: 16 },
+    ]);
     expect(refuseEmptySplits(spec, mixed.series)).toEqual([
       '1 of 2 series has too few train rows for lookback 11 + horizon 1 (needs 12): series B 11; they add no training windows (their val and test windows are still evaluated)',
     ]);

@@ -11,15 +11,29 @@ describe('RunSpec', () => {
     expect(s.split).toEqual({ train: 0.7, val: 0.15, test: 0.15 });
     expect(s.model.cell).toBe('gru');
     expect(s.model.layers).toEqual([{ units: 64, dropout: 0 }]);
-    expect(s.train).toMatchObject({ epochs: 50, batchSize: 32, optimizer: 'adam', learningRate: 0.003, loss: 'mse', patience: 10, seed: 42 });
+    expect(s.train).toMatchObject({
+      epochs: 50,
+      batchSize: 32,
+      optimizer: 'adam',
+      learningRate: 0.003,
+      loss: 'mse',
+      patience: 10,
+      seed: 42,
+    });
     expect(s.version).toBe(1);
   });
 
   it('accepts the documented example file', () => {
     const s = parseSpec({
-      task: 'forecast', target: ['price'], features: ['price', 'volume'], time: 'date', series: 'symbol',
-      window: { lookback: 24, horizon: 1, stride: 1 }, split: { train: 0.7, val: 0.15, test: 0.15 },
-      scaling: 'standard', missing: 'interpolate',
+      task: 'forecast',
+      target: ['price'],
+      features: ['price', 'volume'],
+      time: 'date',
+      series: 'symbol',
+      window: { lookback: 24, horizon: 1, stride: 1 },
+      split: { train: 0.7, val: 0.15, test: 0.15 },
+      scaling: 'standard',
+      missing: 'interpolate',
       model: { cell: 'lstm', layers: [{ units: 64, dropout: 0 }], bidirectional: false },
       train: { epochs: 50, batchSize: 64, optimizer: 'adam', learningRate: 0.001, loss: 'mse', patience: 10, seed: 42 },
     });

@@ -24,13 +24,17 @@ describe('core/static', () => {
     expect(mimeType('app.JS')).toBe('text/javascript; charset=utf-8');
     expect(mimeType('kernel.wasm')).toBe('application/wasm');
     expect(mimeType('blob.bin')).toBe('application/octet-stream');
-    expect(staticHeaders('a.css', 'x')).toMatchObject({ 'content-type': 'text/css; charset=utf-8', 'content-security-policy': 'x', 'x-content-type-options': 'nosniff' });
+    expect(staticHeaders('a.css', 'x')).toMatchObject({
+      'content-type': 'text/css; charset=utf-8',
+      'content-security-policy': 'x',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   it('gives both hosts one CSP: the desktop policy is the browser-mode one without its WebSocket', () => {
     const browser = contentSecurityPolicy({ connect: ['ws://127.0.0.1:8080'] });
     expect(browser).toContain("connect-src 'self' ws://127.0.0.1:8080");
-    expect(browser.replace(" ws://127.0.0.1:8080", '')).toBe(desktopCsp());
+    expect(browser.replace(' ws://127.0.0.1:8080', '')).toBe(desktopCsp());
     expect(desktopCsp()).toBe(contentSecurityPolicy());
   });
 });

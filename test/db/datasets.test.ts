@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../../db/open.js';
-import { datasetExists, deleteDataset, listColumns, listDatasetIds, loadColumn, readDataset, updateDataset } from '../../db/datasets.js';
+import {
+  datasetExists,
+  deleteDataset,
+  listColumns,
+  listDatasetIds,
+  loadColumn,
+  readDataset,
+  updateDataset,
+} from '../../db/datasets.js';
 import { parseCsvFile } from '../../worker/import/parse.js';
 import { storeDataset } from '../../worker/import/store.js';
 import { readDatasetSummary } from '../../core/datasets.js';
@@ -45,7 +53,15 @@ describe('insertDataset / loadColumn / listColumns', () => {
       }
       const s = readDatasetSummary(db, id);
       expect(DatasetSummary.parse(s)).toEqual(s);
-      expect(s).toMatchObject({ id, name: 'tokens', sourceName: 'missing-tokens.csv', rowCount: 9, timeColumn: 'date', seriesColumn: null, sha256: table.sha256 });
+      expect(s).toMatchObject({
+        id,
+        name: 'tokens',
+        sourceName: 'missing-tokens.csv',
+        rowCount: 9,
+        timeColumn: 'date',
+        seriesColumn: null,
+        sha256: table.sha256,
+      });
       expect(s.columns.map((c) => [c.index, c.name, c.kind, c.missing])).toEqual([
         [0, 'date', 'datetime', 0],
         [1, 'x', 'numeric', 7],
@@ -54,7 +70,10 @@ describe('insertDataset / loadColumn / listColumns', () => {
       expect(s.columns[0]!.stats.format).toBe('YYYY-MM-DD');
       const meta = JSON.parse((db.prepare('SELECT meta FROM datasets WHERE id = ?').get(id) as { meta: string }).meta);
       expect(meta).toEqual({ delimiter: ',', warnings: [] });
-      const dtypes = db.prepare('SELECT dtype FROM dataset_columns WHERE dataset_id = ? ORDER BY idx').all(id).map((r) => (r as { dtype: string }).dtype);
+      const dtypes = db
+        .prepare('SELECT dtype FROM dataset_columns WHERE dataset_id = ? ORDER BY idx')
+        .all(id)
+        .map((r) => (r as { dtype: string }).dtype);
       expect(dtypes).toEqual(['f64', 'f64', 'i32']);
     } finally {
       db.close();
@@ -94,7 +113,13 @@ describe('readDataset / listDatasetIds / updateDataset / deleteDataset', () => {
       const a = storeDataset(db, await parseCsvFile(fx('dates-iso.csv')), { name: 'a' });
       const b = storeDataset(db, await parseCsvFile(fx('long-format.csv')), { name: 'b' });
       expect(listDatasetIds(db)).toEqual([b, a]);
-      expect(readDataset(db, a)).toMatchObject({ id: a, name: 'a', source_name: 'dates-iso.csv', row_count: 4, notes: '' });
+      expect(readDataset(db, a)).toMatchObject({
+        id: a,
+        name: 'a',
+        source_name: 'dates-iso.csv',
+        row_count: 4,
+        notes: '',
+      });
       expect(readDataset(db, 999)).toBeUndefined();
       expect(listColumns(db, a).map((c) => [c.idx, c.name, c.kind])).toEqual([
         [0, 'date', 'datetime'],

@@ -15,8 +15,21 @@ describe('openDb', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name);
-    for (const name of ['datasets', 'dataset_columns', 'runs', 'run_tags', 'params', 'metrics', 'run_summary', 'checkpoints', 'predictions', 'exports']) {
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+      (r) => r.name,
+    );
+    for (const name of [
+      'datasets',
+      'dataset_columns',
+      'runs',
+      'run_tags',
+      'params',
+      'metrics',
+      'run_summary',
+      'checkpoints',
+      'predictions',
+      'exports',
+    ]) {
       expect(tables).toContain(name);
     }
     db.close();

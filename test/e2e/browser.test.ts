@@ -40,7 +40,11 @@ describe('workbench in Chromium (browser mode)', () => {
     service = createService({ dbPath: join(dir, 'workbench.db'), host: 'server' });
     server = await startServer({ service, port: 0 });
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, colorScheme: 'light' });
+    context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      acceptDownloads: true,
+      colorScheme: 'light',
+    });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
@@ -112,7 +116,9 @@ describe('workbench in Chromium (browser mode)', () => {
     await page.getByTestId('preset-quick').click();
     const lookback = page.locator('input[name="window.lookback"]');
     await lookback.fill('0');
-    await expect.poll(() => page.getByTestId('err-window.lookback').textContent()).toMatch(/>=\s*1|at least|too small/i);
+    await expect
+      .poll(() => page.getByTestId('err-window.lookback').textContent())
+      .toMatch(/>=\s*1|at least|too small/i);
     expect(await page.getByTestId('train').isDisabled()).toBe(true);
     await lookback.fill('12');
     await page.locator('input[name="model.layers.0.units"]').fill('8');
@@ -161,7 +167,9 @@ describe('workbench in Chromium (browser mode)', () => {
     for (const r of steps) expect(r).not.toContain('—'); // every forecaster scored every step
     expect(await page.getByTestId('test-metrics').textContent()).toContain('ETS');
     await page.getByTestId('horizon-metric').selectOption('rmse');
-    await expect.poll(() => page.locator('[data-testid="horizon-panel"] [role="img"]').getAttribute('aria-label')).toMatch(/RMSE per step ahead/);
+    await expect
+      .poll(() => page.locator('[data-testid="horizon-panel"] [role="img"]').getAttribute('aria-label'))
+      .toMatch(/RMSE per step ahead/);
     await page.waitForTimeout(400);
     await shot('06-live-clone');
   }, 120_000);
@@ -195,7 +203,9 @@ describe('workbench in Chromium (browser mode)', () => {
     expect(metrics).toContain('naive');
     expect(metrics).toContain('rmse');
     expect(metrics).toContain('ETS');
-    expect(await page.getByTestId('compare-season').textContent()).toMatch(/^All runs: (season \d+|no season): hourly timestamps/);
+    expect(await page.getByTestId('compare-season').textContent()).toMatch(
+      /^All runs: (season \d+|no season): hourly timestamps/,
+    );
     expect(await page.getByTestId('compare-evaluation').textContent()).toMatch(/#1 gru-8.*ETS by.*#2 gru-16.*ETS by/s);
     expect(await page.getByTestId('season-warning').count()).toBe(0); // same data, same season
     await page.locator('[data-testid="horizon-panel"] canvas').waitFor(); // run 2 has horizon 3
@@ -225,7 +235,10 @@ describe('workbench in Chromium (browser mode)', () => {
     const prep = JSON.parse(files.find((f) => f.name === 'preprocessing.json')!.data.toString('utf8'));
     expect(JSON.stringify(prep)).toContain('load_mw');
 
-    const [metricsCsv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-metrics-csv').click()]);
+    const [metricsCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-metrics-csv').click(),
+    ]);
     const csvPath = join(dir, 'metrics.csv');
     await metricsCsv.saveAs(csvPath);
     const lines = readFileSync(csvPath, 'utf8').trim().split(/\r?\n/);
@@ -243,7 +256,9 @@ describe('workbench in Chromium (browser mode)', () => {
     expect(runsText).toContain('gru-8');
     expect(runsText).toContain('gru-16');
     const runsHeader = runsText.split('\n')[0]!.split(',');
-    expect(runsHeader).toEqual(expect.arrayContaining(['ets.mae', 'naive.mae', 'seasonal.mae', 'ets.mae@3', 'season_length', 'season_how']));
+    expect(runsHeader).toEqual(
+      expect.arrayContaining(['ets.mae', 'naive.mae', 'seasonal.mae', 'ets.mae@3', 'season_length', 'season_how']),
+    );
     expect(runsText).toMatch(/hourly timestamps/);
     await shot('09-export');
   }, 60_000);
@@ -265,7 +280,9 @@ describe('workbench in Chromium (browser mode)', () => {
     tab.on('pageerror', (e) => pageErrors.push(e.message));
     await tab.goto(`${server.url}#/live/1`);
     await tab.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor();
-    await expect.poll(async () => (await tab.getByTestId('last-epoch').textContent()) ?? '').toMatch(/^epoch 3: .*val_loss/);
+    await expect
+      .poll(async () => (await tab.getByTestId('last-epoch').textContent()) ?? '')
+      .toMatch(/^epoch 3: .*val_loss/);
     await tab.close();
   });
 

@@ -120,7 +120,13 @@ describe('desktop renderer through the preload bridge (Chromium, stand-in electr
 
   it('starts on the empty datasets screen using the IPC transport', async () => {
     await page.getByText('No datasets yet').waitFor({ timeout: 30_000 });
-    expect(await page.evaluate(() => Object.keys(window.workbench).sort())).toEqual(['api', 'dialogs', 'on', 'onMenu', 'pathForFile']);
+    expect(await page.evaluate(() => Object.keys(window.workbench).sort())).toEqual([
+      'api',
+      'dialogs',
+      'on',
+      'onMenu',
+      'pathForFile',
+    ]);
     await shot('01-desktop-empty');
   });
 
@@ -135,7 +141,9 @@ describe('desktop renderer through the preload bridge (Chromium, stand-in electr
   }, 60_000);
 
   it('File ▸ New run opens the designer; the run trains with live events over IPC', async () => {
-    const item = electron.Menu.applied!.template.flatMap((m: any) => m.submenu ?? []).find((i: any) => i.id === 'new-run');
+    const item = electron.Menu.applied!.template.flatMap((m: any) => m.submenu ?? []).find(
+      (i: any) => i.id === 'new-run',
+    );
     item.click();
     await expect.poll(() => page.evaluate(() => window.location.hash)).toContain('designer');
     await page.getByTestId('preset-quick').click();
@@ -156,7 +164,10 @@ describe('desktop renderer through the preload bridge (Chromium, stand-in electr
     mkdirSync(out);
     electron.dialog.openResult = { canceled: false, filePaths: [out] };
     electron.dialog.saveResult = { canceled: false, filePath: join(dir, 'runs.csv') };
-    await page.getByRole('link', { name: /export/i }).first().click();
+    await page
+      .getByRole('link', { name: /export/i })
+      .first()
+      .click();
     await page.getByTestId('export-run').selectOption('1');
     await page.getByTestId('export-model').click();
     await expect.poll(() => existsSync(join(out, 'model.json')), { timeout: 60_000 }).toBe(true);

@@ -47,101 +47,126 @@ describe('desktop app (Electron + Playwright)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.skipIf(!hasElectron)('imports, trains two runs and compares them in the desktop window', { timeout: 600_000 }, async () => {
-    // The app runs from dist/ with better-sqlite3 built for Electron (.electron-native/).
-    run('npm', ['run', 'build']);
-    run(process.execPath, ['build/electron-native.mjs', '--if-missing']);
-    mkdirSync(artifacts, { recursive: true });
+  it.skipIf(!hasElectron)(
+    'imports, trains two runs and compares them in the desktop window',
+    { timeout: 600_000 },
+    async () => {
+      // The app runs from dist/ with better-sqlite3 built for Electron (.electron-native/).
+      run('npm', ['run', 'build']);
+      run(process.execPath, ['build/electron-native.mjs', '--if-missing']);
+      mkdirSync(artifacts, { recursive: true });
 
-    const csv = join(dir, 'prices.csv');
-    const lines = ['date,price,volume'];
-    for (let i = 0; i < 500; i++) {
-      const d = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-      lines.push(`${d},${(100 + 10 * Math.sin(i / 7) + i * 0.05).toFixed(3)},${1000 + ((i * 37) % 101)}`);
-    }
-    writeFileSync(csv, lines.join('\n') + '\n');
-
-    app = await _electron.launch({
-      executablePath: binary!,
-      args: [root],
-      cwd: root,
-      env: { ...process.env, RNN_WORKBENCH_DB: join(dir, 'workbench.db'), WORKBENCH_USER_DATA: join(dir, 'profile') } as Record<string, string>,
-    });
-    const page: Page = await app.firstWindow();
-    await page.waitForLoadState('domcontentloaded');
-    expect(page.url()).toBe('app://bundle/index.html');
-
-    // The bridge is all the page gets: one function per method, no Node, no eval, no popups.
-    const surface = await page.evaluate(() => {
-      const w = window as Record<string, any>;
-      let evalBlocked = false;
-      try {
-        (0, eval)('1');
-      } catch {
-        evalBlocked = true;
+      const csv = join(dir, 'prices.csv');
+      const lines = ['date,price,volume'];
+      for (let i = 0; i < 500; i++) {
+        const d = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+        lines.push(`${d},${(100 + 10 * Math.sin(i / 7) + i * 0.05).toFixed(3)},${1000 + ((i * 37) % 101)}`);
       }
-      return {
-        methods: Object.keys(w.workbench.api),
-        keys: Object.keys(w.workbench).sort(),
-        require: typeof w.require,
-        process: typeof w.process,
-        evalBlocked,
-        popup: window.open('https://example.com') === null,
-      };
-    });
-    expect(surface).toEqual({ methods: METHOD_NAMES, keys: ['api', 'dialogs', 'on', 'onMenu', 'pathForFile'], require: 'undefined', process: 'undefined', evalBlocked: true, popup: true });
-    const info = await page.evaluate(() => window.workbench.api['system.info']({}));
-    expect(info).toMatchObject({ ok: true, value: { host: 'electron', dbPath: join(dir, 'workbench.db') } });
+      writeFileSync(csv, lines.join('\n') + '\n');
 
-    // Import through File ▸ Import CSV… with the native dialog answered in the main process.
-    await app.evaluate(({ dialog, Menu }, path) => {
-      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as typeof dialog.showOpenDialog;
-      Menu.getApplicationMenu()!.getMenuItemById('import-csv')!.click();
-    }, csv);
-    await expect
-      .poll(async () => (await page.evaluate(() => window.workbench.api['datasets.list']({}))).value.length, { timeout: 60_000 })
-      .toBe(1);
-    await page.screenshot({ path: join(artifacts, '1-datasets.png') });
+      app = await _electron.launch({
+        executablePath: binary!,
+        args: [root],
+        cwd: root,
+        env: {
+          ...process.env,
+          RNN_WORKBENCH_DB: join(dir, 'workbench.db'),
+          WORKBENCH_USER_DATA: join(dir, 'profile'),
+        } as Record<string, string>,
+      });
+      const page: Page = await app.firstWindow();
+      await page.waitForLoadState('domcontentloaded');
+      expect(page.url()).toBe('app://bundle/index.html');
 
-    // Train two runs that differ in units, waiting for the service's run:status events.
-    const trained = await page.evaluate(async () => {
-      const wb = window.workbench;
-      const datasetId = (await wb.api['datasets.list']({})).value[0].id;
-      const spec = (units: number) => ({ target: 'price', window: { lookback: 12 }, model: { cell: 'gru', layers: [{ units, dropout: 0 }] }, train: { epochs: 3, batchSize: 32 } });
-      const done = (id: number) =>
-        new Promise<string>((resolve) => {
-          const off = wb.on('run:status', (e: { runId: number; status: string }) => {
-            if (e.runId === id && !['queued', 'running'].includes(e.status)) {
-              off();
-              resolve(e.status);
-            }
-          });
+      // The bridge is all the page gets: one function per method, no Node, no eval, no popups.
+      const surface = await page.evaluate(() => {
+        const w = window as Record<string, any>;
+        let evalBlocked = false;
+        try {
+          (0, eval)('1');
+        } catch {
+          evalBlocked = true;
+        }
+        return {
+          methods: Object.keys(w.workbench.api),
+          keys: Object.keys(w.workbench).sort(),
+          require: typeof w.require,
+          process: typeof w.process,
+          evalBlocked,
+          popup: window.open('https://example.com') === null,
+        };
+      });
+      expect(surface).toEqual({
+        methods: METHOD_NAMES,
+        keys: ['api', 'dialogs', 'on', 'onMenu', 'pathForFile'],
+        require: 'undefined',
+        process: 'undefined',
+        evalBlocked: true,
+        popup: true,
+      });
+      const info = await page.evaluate(() => window.workbench.api['system.info']({}));
+      expect(info).toMatchObject({ ok: true, value: { host: 'electron', dbPath: join(dir, 'workbench.db') } });
+
+      // Import through File ▸ Import CSV… with the native dialog answered in the main process.
+      await app.evaluate(({ dialog, Menu }, path) => {
+        dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as typeof dialog.showOpenDialog;
+        Menu.getApplicationMenu()!.getMenuItemById('import-csv')!.click();
+      }, csv);
+      await expect
+        .poll(async () => (await page.evaluate(() => window.workbench.api['datasets.list']({}))).value.length, {
+          timeout: 60_000,
+        })
+        .toBe(1);
+      await page.screenshot({ path: join(artifacts, '1-datasets.png') });
+
+      // Train two runs that differ in units, waiting for the service's run:status events.
+      const trained = await page.evaluate(async () => {
+        const wb = window.workbench;
+        const datasetId = (await wb.api['datasets.list']({})).value[0].id;
+        const spec = (units: number) => ({
+          target: 'price',
+          window: { lookback: 12 },
+          model: { cell: 'gru', layers: [{ units, dropout: 0 }] },
+          train: { epochs: 3, batchSize: 32 },
         });
-      const a = await wb.api['runs.create']({ datasetId, spec: spec(8), name: 'gru 8' });
-      const b = await wb.api['runs.create']({ datasetId, spec: spec(16), name: 'gru 16', parentId: a.value.id });
-      const statuses = await Promise.all([done(a.value.id), done(b.value.id)]);
-      return { ids: [a.value.id, b.value.id], statuses };
-    });
-    expect(trained.statuses).toEqual(['completed', 'completed']);
+        const done = (id: number) =>
+          new Promise<string>((resolve) => {
+            const off = wb.on('run:status', (e: { runId: number; status: string }) => {
+              if (e.runId === id && !['queued', 'running'].includes(e.status)) {
+                off();
+                resolve(e.status);
+              }
+            });
+          });
+        const a = await wb.api['runs.create']({ datasetId, spec: spec(8), name: 'gru 8' });
+        const b = await wb.api['runs.create']({ datasetId, spec: spec(16), name: 'gru 16', parentId: a.value.id });
+        const statuses = await Promise.all([done(a.value.id), done(b.value.id)]);
+        return { ids: [a.value.id, b.value.id], statuses };
+      });
+      expect(trained.statuses).toEqual(['completed', 'completed']);
 
-    // Compare: both runs have per-epoch metrics and test metrics against the baselines.
-    const compared = await page.evaluate(async (ids) => {
-      const wb = window.workbench;
-      const metrics = await wb.api['runs.metrics']({ ids });
-      const runs = await Promise.all(ids.map((id: number) => wb.api['runs.get']({ id })));
-      return { points: metrics.value as Array<{ runId: number; key: string }>, runs: runs.map((r: any) => r.value) };
-    }, trained.ids);
-    for (const id of trained.ids) expect(compared.points.filter((p) => p.runId === id).length).toBeGreaterThanOrEqual(3);
-    expect(compared.runs.map((r: any) => r.spec.model.layers[0].units)).toEqual([8, 16]);
-    for (const r of compared.runs) expect(Object.keys(r.test).length).toBeGreaterThan(0);
-    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.send('workbench:menu', 'compare'));
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: join(artifacts, '2-compare.png') });
+      // Compare: both runs have per-epoch metrics and test metrics against the baselines.
+      const compared = await page.evaluate(async (ids) => {
+        const wb = window.workbench;
+        const metrics = await wb.api['runs.metrics']({ ids });
+        const runs = await Promise.all(ids.map((id: number) => wb.api['runs.get']({ id })));
+        return { points: metrics.value as Array<{ runId: number; key: string }>, runs: runs.map((r: any) => r.value) };
+      }, trained.ids);
+      for (const id of trained.ids)
+        expect(compared.points.filter((p) => p.runId === id).length).toBeGreaterThanOrEqual(3);
+      expect(compared.runs.map((r: any) => r.spec.model.layers[0].units)).toEqual([8, 16]);
+      for (const r of compared.runs) expect(Object.keys(r.test).length).toBeGreaterThan(0);
+      await app.evaluate(({ BrowserWindow }) =>
+        BrowserWindow.getAllWindows()[0]!.webContents.send('workbench:menu', 'compare'),
+      );
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(artifacts, '2-compare.png') });
 
-    // Quit through the menu: the app closes its service and exits.
-    const closed = new Promise<void>((resolve) => app!.process().once('exit', () => resolve()));
-    await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.getMenuItemById('quit')!.click());
-    await closed;
-    app = undefined;
-  });
+      // Quit through the menu: the app closes its service and exits.
+      const closed = new Promise<void>((resolve) => app!.process().once('exit', () => resolve()));
+      await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.getMenuItemById('quit')!.click());
+      await closed;
+      app = undefined;
+    },
+  );
 });

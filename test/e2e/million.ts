@@ -52,9 +52,14 @@ try {
   const tSeries = performance.now() - t;
   await page.locator('canvas').first().waitFor();
   // Two animation frames after the canvas exists: the first draw has been painted.
-  await page.evaluate(() => new Promise((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r))));
+  await page.evaluate(
+    () =>
+      new Promise((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r))),
+  );
   const tDraw = performance.now() - t;
-  console.log(`datasets.series response ${(bytes / 1e6).toFixed(1)} MB after ${(tSeries / 1000).toFixed(2)} s; chart painted after ${(tDraw / 1000).toFixed(2)} s`);
+  console.log(
+    `datasets.series response ${(bytes / 1e6).toFixed(1)} MB after ${(tSeries / 1000).toFixed(2)} s; chart painted after ${(tDraw / 1000).toFixed(2)} s`,
+  );
   // Zoom with the mouse wheel over the chart and time each repaint.
   const box = (await page.locator('canvas').first().boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -62,7 +67,12 @@ try {
   for (let i = 0; i < 5; i++) {
     const s = performance.now();
     await page.mouse.wheel(0, -300);
-    await page.evaluate(() => new Promise((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r))));
+    await page.evaluate(
+      () =>
+        new Promise((r) =>
+          (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r)),
+        ),
+    );
     steps.push(performance.now() - s);
   }
   console.log(`zoom steps (ms): ${steps.map((x) => x.toFixed(0)).join(', ')}`);

@@ -10,4 +10,11 @@ const dbPath = process.argv[2] ?? join(mkdtempSync(join(tmpdir(), 'wb-dev-')), '
 const service = createService({ dbPath, host: 'server' });
 const server = await startServer({ service, port: Number(process.env.PORT ?? 0) });
 console.log(`${server.url}\n${dbPath}`);
-process.on('SIGINT', () => void server.close().then(() => service.close()).then(() => process.exit(0)));
+process.on(
+  'SIGINT',
+  () =>
+    void server
+      .close()
+      .then(() => service.close())
+      .then(() => process.exit(0)),
+);

@@ -31,7 +31,11 @@ const longSpec = {
   train: { epochs: 5000, batchSize: 32, patience: 0 },
 };
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 100_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  ms = 100_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -46,9 +50,15 @@ let desk: DesktopApp;
 let win: FakeBrowserWindow;
 
 function call(method: string, args: unknown = {}): Promise<any> {
-  return electron.ipcMain.invoke(CALL_CHANNEL, { sender: win.webContents, senderFrame: win.webContents.mainFrame }, method, args);
+  return electron.ipcMain.invoke(
+    CALL_CHANNEL,
+    { sender: win.webContents, senderFrame: win.webContents.mainFrame },
+    method,
+    args,
+  );
 }
-const eventsSent = () => win.webContents.sent.filter((s) => s.channel === EVENT_CHANNEL).map((s) => s.args as [string, any]);
+const eventsSent = () =>
+  win.webContents.sent.filter((s) => s.channel === EVENT_CHANNEL).map((s) => s.args as [string, any]);
 
 beforeAll(async () => {
   FakeBrowserWindow.all = [];
@@ -74,12 +84,22 @@ afterAll(async () => {
 describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
   it('opens one hardened window on app://, with privileges, permissions and the menu set up', () => {
     expect(FakeBrowserWindow.all).toHaveLength(1);
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: '/app/dist/electron/preload.cjs' });
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      preload: '/app/dist/electron/preload.cjs',
+    });
     expect(win.loadedUrl).toBe('app://bundle/index.html');
-    expect(electron.protocol.privileged).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
+    expect(electron.protocol.privileged).toEqual([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+    ]);
     expect(electron.protocol.handlers.has('app')).toBe(true);
     expect(electron.session.defaultSession.permissionRequestHandler).not.toBeNull();
-    const labels = electron.Menu.applied!.template.flatMap((m: any) => (m.submenu ?? []).map((i: any) => i.label)).filter(Boolean);
+    const labels = electron.Menu.applied!.template.flatMap((m: any) =>
+      (m.submenu ?? []).map((i: any) => i.label),
+    ).filter(Boolean);
     expect(labels).toEqual(expect.arrayContaining(['Import CSV…', 'New run', 'Export…', 'Quit']));
     expect(win.shown).toBe(false);
     win.emit('ready-to-show');
@@ -95,15 +115,26 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
 
   it('keeps its database in userData and answers the window', async () => {
     const r = await call('system.info');
-    expect(r).toEqual({ ok: true, value: { version: expect.any(String), dbPath: join(dir, 'workbench.db'), host: 'electron' } });
+    expect(r).toEqual({
+      ok: true,
+      value: { version: expect.any(String), dbPath: join(dir, 'workbench.db'), host: 'electron' },
+    });
     const stranger = new FakeBrowserWindow({});
-    const refused = await electron.ipcMain.invoke(CALL_CHANNEL, { sender: stranger.webContents, senderFrame: stranger.webContents.mainFrame }, 'datasets.list', {});
+    const refused = await electron.ipcMain.invoke(
+      CALL_CHANNEL,
+      { sender: stranger.webContents, senderFrame: stranger.webContents.mainFrame },
+      'datasets.list',
+      {},
+    );
     expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
   it('imports a CSV in a utility process and tells the window', async () => {
     // Only a file the user gave the window (here: picked in the open dialog) may be imported.
-    expect(await call('datasets.import', { path: csv, name: 'prices' })).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'path' } });
+    expect(await call('datasets.import', { path: csv, name: 'prices' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', field: 'path' },
+    });
     electron.dialog.openResult = { canceled: false, filePaths: [csv] };
     const fromWin = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
     expect(await electron.ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromWin)).toBe(csv);
@@ -117,7 +148,8 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
   });
 
   it('Import CSV… in the menu: a bad file shows its error, a good one lands in the list', async () => {
-    const item = (id: string) => electron.Menu.applied!.template.flatMap((m: any) => m.submenu ?? []).find((i: any) => i.id === id);
+    const item = (id: string) =>
+      electron.Menu.applied!.template.flatMap((m: any) => m.submenu ?? []).find((i: any) => i.id === id);
     electron.dialog.openResult = { canceled: false, filePaths: [badCsv] };
     item('import-csv').click();
     const err = await waitFor('the error box', () => electron.dialog.errors[0]);
@@ -128,19 +160,27 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
     item('import-csv').click();
     await waitFor('two datasets', async () => (await call('datasets.list')).value.length === 2);
     item('new-run').click();
-    expect(win.webContents.sent.filter((s) => s.channel === MENU_CHANNEL).map((s) => s.args[0])).toEqual(['datasets', 'datasets', 'new-run']);
+    expect(win.webContents.sent.filter((s) => s.channel === MENU_CHANNEL).map((s) => s.args[0])).toEqual([
+      'datasets',
+      'datasets',
+      'new-run',
+    ]);
   });
 
   it('a trainer that crashes marks its run and the window is told', async () => {
     const created = await call('runs.create', { datasetId: 1, spec: longSpec, name: 'crashes' });
     expect(created.ok, JSON.stringify(created)).toBe(true);
     const runId = created.value.id;
-    const child = await waitFor('the trainer process', () => forked.find((p) => (p.posted[0] as any)?.job?.runId === runId));
+    const child = await waitFor('the trainer process', () =>
+      forked.find((p) => (p.posted[0] as any)?.job?.runId === runId),
+    );
     expect(child.options.serviceName).toBe('Recurrent Workbench train');
     await waitFor('the first epoch', () => eventsSent().some(([e, p]) => e === 'run:epoch' && p.runId === runId));
     child.child.kill('SIGKILL'); // not through the launcher: a crash
     const told = await waitFor('run:status to the window', () =>
-      eventsSent().find(([e, p]) => e === 'run:status' && p.runId === runId && ['failed', 'interrupted'].includes(p.status)),
+      eventsSent().find(
+        ([e, p]) => e === 'run:status' && p.runId === runId && ['failed', 'interrupted'].includes(p.status),
+      ),
     );
     expect(told[1].error).toMatch(/exited|killed/);
     expect((await call('runs.get', { id: runId })).value.status).toBe(told[1].status);
@@ -149,7 +189,10 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
   it('quitting stops the running trainer, lets it save, then closes the database', async () => {
     const created = await call('runs.create', { datasetId: 1, spec: longSpec, name: 'stopped at quit' });
     const runId = created.value.id;
-    await waitFor('two epochs', () => eventsSent().filter(([e, p]) => e === 'run:epoch' && p.runId === runId).length >= 2);
+    await waitFor(
+      'two epochs',
+      () => eventsSent().filter(([e, p]) => e === 'run:epoch' && p.runId === runId).length >= 2,
+    );
     electron.app.quit();
     expect(electron.app.exited).toBe(false); // before-quit was held for the shutdown
     await waitFor('the app to quit', () => electron.app.exited);

@@ -35,7 +35,13 @@ describe('electron-builder config', () => {
 
   it('keeps every native module out of the asar', () => {
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/*.node', 'node_modules/better-sqlite3/**', 'node_modules/@tensorflow/tfjs-node-gpu/**']));
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining([
+        '**/*.node',
+        'node_modules/better-sqlite3/**',
+        'node_modules/@tensorflow/tfjs-node-gpu/**',
+      ]),
+    );
     const unpacked = (p: string) => config.asarUnpack.some((g: string) => minimatch(p, g, { dot: true }));
     expect(unpacked('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
     expect(unpacked('node_modules/@tensorflow/tfjs-node-gpu/lib/napi-v8/tfjs_binding.node')).toBe(true);
@@ -50,7 +56,17 @@ describe('electron-builder config', () => {
 
   it('packs the compiled app and leaves sources, tests and source maps out', () => {
     expect(packed(pkg.main)).toBe(true);
-    for (const p of ['dist/electron/main.js', 'dist/electron/preload.cjs', 'dist/worker/main.js', 'dist/core/service.js', 'dist/db/migrations/001_init.sql', 'dist/renderer/index.html', 'dist/renderer/assets/index-abc.js', 'package.json', 'build/icon.png']) {
+    for (const p of [
+      'dist/electron/main.js',
+      'dist/electron/preload.cjs',
+      'dist/worker/main.js',
+      'dist/core/service.js',
+      'dist/db/migrations/001_init.sql',
+      'dist/renderer/index.html',
+      'dist/renderer/assets/index-abc.js',
+      'package.json',
+      'build/icon.png',
+    ]) {
       expect(packed(p), p).toBe(true);
     }
     for (const p of [
@@ -67,7 +83,9 @@ describe('electron-builder config', () => {
     expect(packed('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
     expect(packed('node_modules/better-sqlite3/lib/database.js')).toBe(true);
     const tracked = execFileSync('git', ['ls-files'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    const sources = tracked.filter((f) => /^(core|electron|worker|db|renderer|test|scripts|bin)\//.test(f) || /\.(ts|cts|mts)$/.test(f));
+    const sources = tracked.filter(
+      (f) => /^(core|electron|worker|db|renderer|test|scripts|bin)\//.test(f) || /\.(ts|cts|mts)$/.test(f),
+    );
     expect(sources.length).toBeGreaterThan(20);
     const leaked = sources.filter(packed);
     expect(leaked).toEqual([]);

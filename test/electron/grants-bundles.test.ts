@@ -10,11 +10,21 @@ describe('path grants for bundles', () => {
     g.grant(win, 'export', '/picked');
     g.grant(win, 'import', '/in/runs.rnnwb');
     expect(g.check(win, 'runs.bundle', { ids: [1], outPath: '/picked/runs-1.rnnwb' })).toBeUndefined();
-    for (const outPath of ['/picked/sub/runs.rnnwb', '/elsewhere/runs.rnnwb', '/picked/../etc/runs.rnnwb', 'runs.rnnwb']) {
+    for (const outPath of [
+      '/picked/sub/runs.rnnwb',
+      '/elsewhere/runs.rnnwb',
+      '/picked/../etc/runs.rnnwb',
+      'runs.rnnwb',
+    ]) {
       expect(g.check(win, 'runs.bundle', { ids: [1], outPath })).toMatchObject({ code: 'forbidden', field: 'outPath' });
     }
     expect(g.check(win, 'runs.importBundle', { path: '/in/runs.rnnwb' })).toBeUndefined();
-    expect(g.check(win, 'runs.importBundle', { path: '/in/other.rnnwb' })).toMatchObject({ code: 'forbidden', field: 'path' });
-    expect(g.check({}, 'runs.bundle', { ids: [1], outPath: '/picked/runs-1.rnnwb' })).toMatchObject({ code: 'forbidden' });
+    expect(g.check(win, 'runs.importBundle', { path: '/in/other.rnnwb' })).toMatchObject({
+      code: 'forbidden',
+      field: 'path',
+    });
+    expect(g.check({}, 'runs.bundle', { ids: [1], outPath: '/picked/runs-1.rnnwb' })).toMatchObject({
+      code: 'forbidden',
+    });
   });
 });

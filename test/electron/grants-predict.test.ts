@@ -10,6 +10,9 @@ describe('path grants for predict', () => {
     g.grant(win, 'import', '/in/new.csv');
     expect(g.check(win, 'runs.predict', { id: 1 })).toBeUndefined();
     expect(g.check(win, 'runs.predict', { id: 1, csvPath: '/in/new.csv' })).toBeUndefined();
-    expect(g.check(win, 'runs.predict', { id: 1, csvPath: '/etc/passwd' })).toMatchObject({ code: 'forbidden', field: 'csvPath' });
+    expect(g.check(win, 'runs.predict', { id: 1, csvPath: '/etc/passwd' })).toMatchObject({
+      code: 'forbidden',
+      field: 'csvPath',
+    });
   });
 });

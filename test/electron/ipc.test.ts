@@ -81,11 +81,20 @@ function setup() {
     ipcMain,
     service,
     dialogs,
-    isTrusted: trustedSender(() => current as never, (wc) => FakeBrowserWindow.fromWebContents(wc)),
+    isTrusted: trustedSender(
+      () => current as never,
+      (wc) => FakeBrowserWindow.fromWebContents(wc),
+    ),
   });
   const fromApp = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
   return {
-    win, other, ipcMain, service, dialogCalls, dispose, fromApp,
+    win,
+    other,
+    ipcMain,
+    service,
+    dialogCalls,
+    dispose,
+    fromApp,
     closeWindow: () => (current = null),
     /** Makes `w` the app's window (as after closing the window and opening a new one). */
     switchTo: (w: FakeBrowserWindow) => (current = w),
@@ -95,7 +104,10 @@ function setup() {
 describe('IPC: sender check', () => {
   it('answers the app window', async () => {
     const { ipcMain, service, fromApp } = setup();
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'system.info', {})).toEqual({ ok: true, value: { echoed: 'system.info' } });
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'system.info', {})).toEqual({
+      ok: true,
+      value: { echoed: 'system.info' },
+    });
     expect(service.calls).toEqual([{ method: 'system.info', args: {} }]);
   });
 
@@ -115,7 +127,12 @@ describe('IPC: sender check', () => {
       await expect(ipcMain.invoke(DIALOG_CHANNELS.openCsv, event)).rejects.toThrow(/refused/);
     }
     closeWindow();
-    const r = await ipcMain.invoke(CALL_CHANNEL, { sender: win.webContents, senderFrame: win.webContents.mainFrame }, 'datasets.list', {});
+    const r = await ipcMain.invoke(
+      CALL_CHANNEL,
+      { sender: win.webContents, senderFrame: win.webContents.mainFrame },
+      'datasets.list',
+      {},
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(service.calls).toEqual([]);
   });
@@ -160,7 +177,12 @@ describe('IPC: validation', () => {
     }
     expect(service.calls.map((c) => c.method)).toEqual(METHOD_NAMES);
     // Defaults from the schema are applied before the service sees the call.
-    expect(service.calls.find((c) => c.method === 'runs.export')!.args).toEqual({ id: 2, outDir: '/picked', checkpoint: 'best', format: 'tfjs' });
+    expect(service.calls.find((c) => c.method === 'runs.export')!.args).toEqual({
+      id: 2,
+      outDir: '/picked',
+      checkpoint: 'best',
+      format: 'tfjs',
+    });
   });
 
   it('turns service errors into the envelope', async () => {
@@ -175,7 +197,10 @@ describe('IPC: validation', () => {
     service.answer = () => {
       throw new TypeError('boom');
     };
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.list', {})).toEqual({ ok: false, error: { code: 'internal', message: 'boom' } });
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.list', {})).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'boom' },
+    });
   });
 
   it('removes its handlers on dispose', () => {
@@ -192,7 +217,9 @@ describe('IPC: dialogs', () => {
     expect(await ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromApp)).toBe('/picked.csv');
     expect(await ipcMain.invoke(DIALOG_CHANNELS.chooseDir, fromApp)).toBe('/picked');
     expect(await ipcMain.invoke(DIALOG_CHANNELS.saveText, fromApp, 'runs.csv', 'a,b\n')).toBe('/saved/runs.csv');
-    await expect(ipcMain.invoke(DIALOG_CHANNELS.saveText, fromApp, 'runs.csv', { evil: 1 })).rejects.toThrow(/two strings/);
+    await expect(ipcMain.invoke(DIALOG_CHANNELS.saveText, fromApp, 'runs.csv', { evil: 1 })).rejects.toThrow(
+      /two strings/,
+    );
     expect(dialogCalls).toEqual(['openCsv', 'chooseDir', 'saveText runs.csv 4']);
   });
 });
@@ -203,7 +230,10 @@ describe('IPC: events', () => {
     FakeBrowserWindow.all = [];
     let win: FakeBrowserWindow | null = new FakeBrowserWindow({});
     const w = win;
-    const off = forwardEvents(service, sendToWindow(() => win as never));
+    const off = forwardEvents(
+      service,
+      sendToWindow(() => win as never),
+    );
     for (const e of EVENT_NAMES) service.emit(e, { e });
     expect(w.webContents.sent).toEqual(EVENT_NAMES.map((e) => ({ channel: EVENT_CHANNEL, args: [e, { e }] })));
     w.destroyed = true;
@@ -219,19 +249,33 @@ describe('IPC: events', () => {
 describe('IPC: the run spec is validated at the boundary', () => {
   it('refuses a bad spec naming its field, before the service sees it', async () => {
     const { ipcMain, service, fromApp } = setup();
-    const bad = await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.create', { datasetId: 1, spec: { target: 'price', window: { lookback: 0 } } });
+    const bad = await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.create', {
+      datasetId: 1,
+      spec: { target: 'price', window: { lookback: 0 } },
+    });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_args', field: 'spec.window.lookback' } });
     expect(service.calls).toEqual([]);
   });
 });
 
 describe('IPC: host paths come only from a dialog or a drop in this window', () => {
-  const refused = (path: string, field: string) => ({ ok: false, error: { code: 'forbidden', message: expect.stringContaining(`${path} was not chosen in a dialog or dropped in this window`), field } });
+  const refused = (path: string, field: string) => ({
+    ok: false,
+    error: {
+      code: 'forbidden',
+      message: expect.stringContaining(`${path} was not chosen in a dialog or dropped in this window`),
+      field,
+    },
+  });
 
   it('refuses to import a file, or export into a folder, that the user did not give the window', async () => {
     const { ipcMain, service, fromApp } = setup();
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/etc/passwd' })).toEqual(refused('/etc/passwd', 'path'));
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir: '/home/u/.ssh' })).toEqual(refused('/home/u/.ssh', 'outDir'));
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/etc/passwd' })).toEqual(
+      refused('/etc/passwd', 'path'),
+    );
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir: '/home/u/.ssh' })).toEqual(
+      refused('/home/u/.ssh', 'outDir'),
+    );
     expect(service.calls).toEqual([]);
   });
 
@@ -239,15 +283,25 @@ describe('IPC: host paths come only from a dialog or a drop in this window', () 
     const { ipcMain, service, fromApp } = setup();
     expect(await ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromApp)).toBe('/picked.csv');
     expect(await ipcMain.invoke(DIALOG_CHANNELS.chooseDir, fromApp)).toBe('/picked');
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/picked.csv' })).toMatchObject({ ok: true });
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir: '/picked' })).toMatchObject({ ok: true });
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/picked.csv' })).toMatchObject({
+      ok: true,
+    });
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir: '/picked' })).toMatchObject({
+      ok: true,
+    });
     // Not a path spelled to resolve elsewhere, a folder inside or above the chosen one, a relative
     // path, or a grant of the other kind.
     for (const path of ['/picked.csv/../../etc/passwd', '/picked', 'picked.csv']) {
-      expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path })).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'path' } });
+      expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path })).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden', field: 'path' },
+      });
     }
     for (const outDir of ['/picked/sub', '/', '/picked.csv']) {
-      expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir })).toMatchObject({ ok: false, error: { code: 'forbidden', field: 'outDir' } });
+      expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'runs.export', { id: 2, outDir })).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden', field: 'outDir' },
+      });
     }
     expect(service.calls.map((c) => c.method)).toEqual(['datasets.import', 'runs.export']);
   });
@@ -256,17 +310,27 @@ describe('IPC: host paths come only from a dialog or a drop in this window', () 
     const { ipcMain, service, fromApp, other } = setup();
     // The real preload bridge over the real handlers: the renderer hands it a File, never a string.
     const fake = createFakeRenderer();
-    const ipc = { invoke: (channel: string, ...args: unknown[]) => ipcMain.invoke(channel, fromApp, ...args), on() {}, removeListener() {} };
+    const ipc = {
+      invoke: (channel: string, ...args: unknown[]) => ipcMain.invoke(channel, fromApp, ...args),
+      on() {},
+      removeListener() {},
+    };
     const bridge = createBridge(ipc, fake.webUtils);
     const path = bridge.pathForFile({ path: '/home/u/dropped.csv' });
     expect(path).toBe('/home/u/dropped.csv');
     expect(await bridge.api['datasets.import']({ path })).toMatchObject({ ok: true });
     // A drop is a file to read, never a folder to write.
-    expect(await bridge.api['runs.export']({ id: 2, outDir: '/home/u/dropped.csv' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await bridge.api['runs.export']({ id: 2, outDir: '/home/u/dropped.csv' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     // The drop channel refuses another window and grants it nothing.
     const fromOther = { sender: other.webContents, senderFrame: other.webContents.mainFrame };
     await expect(ipcMain.invoke(DROP_CHANNEL, fromOther, '/etc/shadow')).rejects.toThrow(/refused/);
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/etc/shadow' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromApp, 'datasets.import', { path: '/etc/shadow' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(service.calls).toEqual([{ method: 'datasets.import', args: { path: '/home/u/dropped.csv' } }]);
   });
 
@@ -275,6 +339,9 @@ describe('IPC: host paths come only from a dialog or a drop in this window', () 
     await ipcMain.invoke(DIALOG_CHANNELS.openCsv, fromApp);
     switchTo(other);
     const fromNew = { sender: other.webContents, senderFrame: other.webContents.mainFrame };
-    expect(await ipcMain.invoke(CALL_CHANNEL, fromNew, 'datasets.import', { path: '/picked.csv' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await ipcMain.invoke(CALL_CHANNEL, fromNew, 'datasets.import', { path: '/picked.csv' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
   });
 });

@@ -120,7 +120,8 @@ describe('preload bundle (what the sandbox loads)', () => {
     // The sandbox gives preloads a `require` that knows only electron and a few built-ins.
     const sandboxRequire = (id: string) => {
       required.push(id);
-      if (id === 'electron') return { contextBridge: fake.contextBridge, ipcRenderer: fake.ipcRenderer, webUtils: fake.webUtils };
+      if (id === 'electron')
+        return { contextBridge: fake.contextBridge, ipcRenderer: fake.ipcRenderer, webUtils: fake.webUtils };
       throw new Error(`module not found: ${id}`);
     };
     const module = { exports: {} };

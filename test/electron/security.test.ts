@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, denyPermissions, enforceCsp, hardenWebContents, isExternalLink, windowOptions } from '../../electron/security.js';
+import {
+  contentSecurityPolicy,
+  denyPermissions,
+  enforceCsp,
+  hardenWebContents,
+  isExternalLink,
+  windowOptions,
+} from '../../electron/security.js';
 import { FakeWebContents, createFakeElectron } from './fake-electron.js';
 
 describe('window options', () => {
@@ -34,7 +41,14 @@ describe('navigation and new windows', () => {
     const wc = new FakeWebContents();
     const opened: string[] = [];
     hardenWebContents(wc as never, (u) => opened.push(u));
-    for (const url of ['https://www.tensorflow.org/js', 'http://plain.example/', 'file:///etc/passwd', 'javascript:alert(1)', 'app://bundle/x', 'not a url']) {
+    for (const url of [
+      'https://www.tensorflow.org/js',
+      'http://plain.example/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'app://bundle/x',
+      'not a url',
+    ]) {
       expect(wc.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
     }
     expect(opened).toEqual(['https://www.tensorflow.org/js']);

@@ -22,7 +22,9 @@ describe('startupFailure', () => {
       err = e;
     }
     const text = startupFailure(err);
-    expect(text).toBe(`${file} is damaged (truncated: 36 bytes, shorter than the 100-byte header): restore it from a backup, or copy it again if a copy or download was cut short; it was left untouched`);
+    expect(text).toBe(
+      `${file} is damaged (truncated: 36 bytes, shorter than the 100-byte header): restore it from a backup, or copy it again if a copy or download was cut short; it was left untouched`,
+    );
   });
 
   it('keeps the stack of an unexpected error', () => {

@@ -14,10 +14,14 @@ describe('rnn-workbench import, as a process', () => {
   it('exits 0 with no stack trace once the dataset is stored', { timeout: 120_000 }, () => {
     const csv = sineCsv(t.dir, 500);
     for (let i = 0; i < 3; i++) {
-      const r = spawnSync(process.execPath, ['bin/rnn-workbench.js', 'import', csv, '--json', '--db', join(t.dir, `x${i}.db`)], {
-        encoding: 'utf8',
-        env: { ...process.env, RNN_WORKBENCH_SOURCE: '1' },
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['bin/rnn-workbench.js', 'import', csv, '--json', '--db', join(t.dir, `x${i}.db`)],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, RNN_WORKBENCH_SOURCE: '1' },
+        },
+      );
       expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
       expect(r.status).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ id: 1, rowCount: 500 });

@@ -38,7 +38,13 @@ describe('concurrent resume', () => {
     const epochs = 4;
     const spec = parseSpec(tinySpec({ train: { epochs, batchSize: 64, learningRate: 0.01, patience: 0 } }));
     const db = openDb(dbPath);
-    const runId = runsDb.insertRun(db, { name: 'race', datasetId: imp.value.id, spec: JSON.stringify(spec), seed: spec.train.seed, params: flattenSpec(spec) });
+    const runId = runsDb.insertRun(db, {
+      name: 'race',
+      datasetId: imp.value.id,
+      spec: JSON.stringify(spec),
+      seed: spec.train.seed,
+      params: flattenSpec(spec),
+    });
     runsDb.finishRun(db, runId, 'interrupted', 'host died');
     db.close();
 
@@ -58,7 +64,11 @@ describe('concurrent resume', () => {
     expect(loser.out).toMatch(/another resume or trainer took it first|is (queued|running)/);
 
     const check = openDb(dbPath, { readonly: true });
-    const rows = check.prepare(`SELECT epoch, COUNT(*) AS n FROM metrics WHERE run_id = ? AND key = 'loss' GROUP BY epoch ORDER BY epoch`).all(runId) as { epoch: number; n: number }[];
+    const rows = check
+      .prepare(
+        `SELECT epoch, COUNT(*) AS n FROM metrics WHERE run_id = ? AND key = 'loss' GROUP BY epoch ORDER BY epoch`,
+      )
+      .all(runId) as { epoch: number; n: number }[];
     check.close();
     expect(rows.map((r) => r.n)).toEqual(Array.from({ length: epochs }, () => 1));
   }, 120_000);
@@ -72,9 +82,18 @@ describe('resume of an old run', () => {
     if (!imp.ok) throw new Error(imp.error.message);
     const spec = parseSpec(tinySpec({ train: { epochs: 2, batchSize: 64, learningRate: 0.01, patience: 0 } }));
     const db = openDb(dbPath);
-    const runId = runsDb.insertRun(db, { name: 'old', datasetId: imp.value.id, spec: JSON.stringify(spec), seed: spec.train.seed, params: flattenSpec(spec) });
+    const runId = runsDb.insertRun(db, {
+      name: 'old',
+      datasetId: imp.value.id,
+      spec: JSON.stringify(spec),
+      seed: spec.train.seed,
+      params: flattenSpec(spec),
+    });
     runsDb.finishRun(db, runId, 'interrupted', 'host died');
-    db.prepare(`UPDATE runs SET created_at = ? WHERE id = ?`).run(new Date(Date.now() - 3_600_000).toISOString(), runId);
+    db.prepare(`UPDATE runs SET created_at = ? WHERE id = ?`).run(
+      new Date(Date.now() - 3_600_000).toISOString(),
+      runId,
+    );
     db.close();
 
     const resumed = await svc.call('runs.resume', { id: runId });

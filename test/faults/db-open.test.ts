@@ -59,7 +59,10 @@ beforeAll(async () => {
   try {
     const ds = await svc.call('datasets.import', { path: csv });
     if (!ds.ok) throw new Error(ds.error.message);
-    const run = await svc.call('runs.create', { datasetId: ds.value.id, spec: tinySpec({ train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0 } }) });
+    const run = await svc.call('runs.create', {
+      datasetId: ds.value.id,
+      spec: tinySpec({ train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0 } }),
+    });
     if (!run.ok) throw new Error(run.error.message);
     await svc.waitForRun(run.value.id);
   } finally {
@@ -73,7 +76,10 @@ describe('a truncated database', () => {
     const size = readFileSync(real).length;
     const pageSize = readFileSync(real).readUInt16BE(16);
     const cases = [
-      { file: cut('first-1000.db', 1000), detail: `truncated: 1,000 bytes of the ${size.toLocaleString('en-US')} bytes its header records` },
+      {
+        file: cut('first-1000.db', 1000),
+        detail: `truncated: 1,000 bytes of the ${size.toLocaleString('en-US')} bytes its header records`,
+      },
       { file: cut('half.db', (size / pageSize / 2) * pageSize), detail: 'truncated: ' },
       // Cut mid-page near the end: SQLite itself opens this and fails only in a later query.
       { file: cut('mid-page.db', size - 1000), detail: 'truncated: ' },
@@ -99,7 +105,9 @@ describe('a truncated database', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: ${file.replace(/[.]/g, '\\.')} is damaged \\(truncated`))]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^error: ${file.replace(/[.]/g, '\\.')} is damaged \\(truncated`)),
+    ]);
   });
 });
 
@@ -108,22 +116,28 @@ describe('a damaged page found by a query', () => {
     const file = join(t.dir, 'bad-page.db');
     copyFileSync(real, file);
     const raw = new Database(file, { readonly: true });
-    const root = (raw.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'dataset_columns'`).get() as { rootpage: number }).rootpage;
+    const root = (
+      raw.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'dataset_columns'`).get() as { rootpage: number }
+    ).rootpage;
     const pageSize = raw.pragma('page_size', { simple: true }) as number;
     raw.close();
     const bytes = readFileSync(file);
     bytes.fill(0xab, (root - 1) * pageSize, root * pageSize);
     writeFileSync(file, bytes);
     const line = oneLine(await cli('datasets', '--db', file));
-    expect(line).toMatch(new RegExp(`^error: ${file.replace(/[.]/g, '\\.')} is damaged \\(database disk image is malformed\\): restore it from a backup`));
+    expect(line).toMatch(
+      new RegExp(
+        `^error: ${file.replace(/[.]/g, '\\.')} is damaged \\(database disk image is malformed\\): restore it from a backup`,
+      ),
+    );
   });
 });
 
 describe('files that are not a Recurrent Workbench database', () => {
-  it('refuses another program\'s SQLite file without migrating into it', async () => {
+  it("refuses another program's SQLite file without migrating into it", async () => {
     const file = join(t.dir, 'other-app.sqlite');
     const other = new Database(file);
-    other.exec('CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES (\'ada\')');
+    other.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('ada')");
     other.close();
     const before = sha(file);
     for (const args of [['runs'], ['import', join(t.dir, 'sine.csv')]]) {
@@ -142,9 +156,20 @@ describe('files that are not a Recurrent Workbench database', () => {
 describe('a mistyped --db', () => {
   it('creates no database and no folder for a command that needs an existing database', async () => {
     const typo = join(t.dir, 'tpyo', 'nested', 'workbnech.db');
-    for (const args of [['runs'], ['show', '1'], ['datasets'], ['compare', '1', '2'], ['train', '--dataset', '1'], ['stop', '1'], ['resume', '1'], ['export', '1', '--out', join(t.dir, 'x')]]) {
+    for (const args of [
+      ['runs'],
+      ['show', '1'],
+      ['datasets'],
+      ['compare', '1', '2'],
+      ['train', '--dataset', '1'],
+      ['stop', '1'],
+      ['resume', '1'],
+      ['export', '1', '--out', join(t.dir, 'x')],
+    ]) {
       const line = oneLine(await cli(...args, '--db', typo));
-      expect(line).toBe(`error: no database at ${typo} (nothing was created): check the --db path, or create one there with: rnn-workbench import <file.csv> --db ${typo}`);
+      expect(line).toBe(
+        `error: no database at ${typo} (nothing was created): check the --db path, or create one there with: rnn-workbench import <file.csv> --db ${typo}`,
+      );
     }
     expect(existsSync(join(t.dir, 'tpyo'))).toBe(false);
     expect(existsSync(join(t.dir, 'x'))).toBe(false);
@@ -193,7 +218,9 @@ describe('a database in a read-only folder', () => {
     const before = sha(file);
     const runs = await cli('runs', '--json', '--db', file);
     expect(runs.err).toBe('');
-    expect(JSON.parse(runs.out).map((r: { id: number; status: string }) => [r.id, r.status])).toEqual([[1, 'completed']]);
+    expect(JSON.parse(runs.out).map((r: { id: number; status: string }) => [r.id, r.status])).toEqual([
+      [1, 'completed'],
+    ]);
     const show = await cli('show', '1', '--db', file);
     expect(show.code).toBe(0);
     expect(show.out).toMatch(/run 1 .*completed/);
@@ -201,9 +228,16 @@ describe('a database in a read-only folder', () => {
     expect(datasets.code).toBe(0);
     expect(JSON.parse(datasets.out)).toHaveLength(1);
     expect((await cli('compare', '1', '1', '--db', file)).code).toBe(0);
-    for (const args of [['import', join(t.dir, 'sine.csv')], ['stop', '1']]) {
+    for (const args of [
+      ['import', join(t.dir, 'sine.csv')],
+      ['stop', '1'],
+    ]) {
       const line = oneLine(await cli(...args, '--db', file));
-      expect(line).toMatch(new RegExp(`^error: cannot write ${file.replace(/[.]/g, '\\.')} \\((read-only file system|permission denied)\\): commands that only read it`));
+      expect(line).toMatch(
+        new RegExp(
+          `^error: cannot write ${file.replace(/[.]/g, '\\.')} \\((read-only file system|permission denied)\\): commands that only read it`,
+        ),
+      );
     }
     expect(readdirSync(dir)).toEqual(['workbench.db']);
     expect(sha(file)).toBe(before);

@@ -19,7 +19,12 @@ describe('decimal commas', () => {
     const dbPath = join(t.dir, 'dec.db');
     const s = await importCsv(dbPath, join(FIX, 'decimal-comma.csv'));
     const kinds = Object.fromEntries(s.columns.map((c) => [c.name, c.kind]));
-    expect(kinds).toEqual({ Datum: 'datetime', Temperatur: 'numeric', Niederschlag: 'numeric', Station: 'categorical' });
+    expect(kinds).toEqual({
+      Datum: 'datetime',
+      Temperatur: 'numeric',
+      Niederschlag: 'numeric',
+      Station: 'categorical',
+    });
     expect(s.timeColumn).toBe('Datum');
     expect(s.warnings.some((w) => /decimal comma/i.test(w) && w.includes('10,7'))).toBe(true);
     const db = openDb(dbPath, { readonly: true });

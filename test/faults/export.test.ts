@@ -17,7 +17,10 @@ beforeAll(async () => {
   const ds = await svc.call('datasets.import', { path: sineCsv(t.dir, 300) });
   if (!ds.ok) throw new Error(ds.error.message);
   // 64 units: weights.bin (~70 KB) is larger than the small tmpfs below, model.json is not.
-  const spec = tinySpec({ model: { cell: 'lstm', layers: [{ units: 64 }] }, train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0, maxBatchesPerEpoch: 2 } });
+  const spec = tinySpec({
+    model: { cell: 'lstm', layers: [{ units: 64 }] },
+    train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0, maxBatchesPerEpoch: 2 },
+  });
   const run = await svc.call('runs.create', { datasetId: ds.value.id, spec });
   if (!run.ok) throw new Error(run.error.message);
   runId = run.value.id;
@@ -65,7 +68,8 @@ describe('export faults', () => {
     ]);
     expect(r).not.toBe('timeout');
     expect(r).toMatchObject({ ok: false, error: { code: 'bad_input', field: 'outDir' } });
-    if (r !== 'timeout' && !r.ok) expect(r.error.message).toMatch(/cannot create the export folder \/proc\/rnnwb-export\/model/);
+    if (r !== 'timeout' && !r.ok)
+      expect(r.error.message).toMatch(/cannot create the export folder \/proc\/rnnwb-export\/model/);
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 40_000);
 

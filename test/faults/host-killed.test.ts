@@ -55,48 +55,87 @@ function cli(...args: string[]) {
 }
 
 describe('host killed while its trainer runs', () => {
-  it('the trainer exits cleanly, leaving the run interrupted with whole epochs, and resume finishes it', { timeout: 300_000 }, async () => {
-    const svc = createService({ dbPath });
-    const ds = await svc.call('datasets.import', { path: sineCsv(t.dir), name: 'sine' });
-    await svc.close();
-    expect(ds.ok).toBe(true);
+  it(
+    'the trainer exits cleanly, leaving the run interrupted with whole epochs, and resume finishes it',
+    { timeout: 300_000 },
+    async () => {
+      const svc = createService({ dbPath });
+      const ds = await svc.call('datasets.import', { path: sineCsv(t.dir), name: 'sine' });
+      await svc.close();
+      expect(ds.ok).toBe(true);
 
-    const epochs = 20;
-    const host = cli('train', '--dataset', 'sine', '--set', 'target=value', '--set', 'window.lookback=12', '--set', 'model.layers.0.units=8',
-      '--set', `train.epochs=${epochs}`, '--set', 'train.batchSize=16', '--set', 'train.patience=0');
-    const raw = new Database(dbPath, { readonly: true });
-    const epochsDone = (id: number) => (raw.prepare(`SELECT MAX(epoch) AS e FROM metrics WHERE run_id = ? AND key = 'loss'`).get(id) as { e: number | null }).e ?? 0;
-    const run = await until('a committed epoch', () => {
-      const r = raw.prepare(`SELECT id, worker_pid FROM runs ORDER BY id DESC LIMIT 1`).get() as { id: number; worker_pid: number | null } | undefined;
-      return r && r.worker_pid && epochsDone(r.id) >= 1 ? { id: r.id, pid: r.worker_pid } : null;
-    });
-    // Mid-epoch, not at a commit: wait a little past the first commit.
-    await sleep(150);
-    host.child.kill('SIGKILL');
-    await host.exited;
-    await until('the trainer to exit', () => !alive(run.pid), 60_000);
-    await host.closed;
+      const epochs = 20;
+      const host = cli(
+        'train',
+        '--dataset',
+        'sine',
+        '--set',
+        'target=value',
+        '--set',
+        'window.lookback=12',
+        '--set',
+        'model.layers.0.units=8',
+        '--set',
+        `train.epochs=${epochs}`,
+        '--set',
+        'train.batchSize=16',
+        '--set',
+        'train.patience=0',
+      );
+      const raw = new Database(dbPath, { readonly: true });
+      const epochsDone = (id: number) =>
+        (
+          raw.prepare(`SELECT MAX(epoch) AS e FROM metrics WHERE run_id = ? AND key = 'loss'`).get(id) as {
+            e: number | null;
+          }
+        ).e ?? 0;
+      const run = await until('a committed epoch', () => {
+        const r = raw.prepare(`SELECT id, worker_pid FROM runs ORDER BY id DESC LIMIT 1`).get() as
+          { id: number; worker_pid: number | null } | undefined;
+        return r && r.worker_pid && epochsDone(r.id) >= 1 ? { id: r.id, pid: r.worker_pid } : null;
+      });
+      // Mid-epoch, not at a commit: wait a little past the first commit.
+      await sleep(150);
+      host.child.kill('SIGKILL');
+      await host.exited;
+      await until('the trainer to exit', () => !alive(run.pid), 60_000);
+      await host.closed;
 
-    const after = raw.prepare(`SELECT status, error, worker_pid FROM runs WHERE id = ?`).get(run.id) as { status: string; error: string | null; worker_pid: number | null };
-    expect(host.output()).not.toMatch(/EPIPE|Uncaught|Error:/);
-    expect(after.status).toBe('interrupted');
-    expect(after.worker_pid).toBeNull();
-    const rows = raw.prepare(`SELECT epoch, COUNT(*) AS n FROM metrics WHERE run_id = ? AND key = 'loss' GROUP BY epoch ORDER BY epoch`).all(run.id) as { epoch: number; n: number }[];
-    const done = rows.length;
-    expect(done).toBeGreaterThanOrEqual(1);
-    expect(done).toBeLessThan(epochs);
-    expect(rows).toEqual(rows.map((_, i) => ({ epoch: i + 1, n: 1 })));
-    const last = raw.prepare(`SELECT epoch FROM checkpoints WHERE run_id = ? AND kind = 'last'`).get(run.id) as { epoch: number };
-    expect(last.epoch).toBe(done);
+      const after = raw.prepare(`SELECT status, error, worker_pid FROM runs WHERE id = ?`).get(run.id) as {
+        status: string;
+        error: string | null;
+        worker_pid: number | null;
+      };
+      expect(host.output()).not.toMatch(/EPIPE|Uncaught|Error:/);
+      expect(after.status).toBe('interrupted');
+      expect(after.worker_pid).toBeNull();
+      const rows = raw
+        .prepare(
+          `SELECT epoch, COUNT(*) AS n FROM metrics WHERE run_id = ? AND key = 'loss' GROUP BY epoch ORDER BY epoch`,
+        )
+        .all(run.id) as { epoch: number; n: number }[];
+      const done = rows.length;
+      expect(done).toBeGreaterThanOrEqual(1);
+      expect(done).toBeLessThan(epochs);
+      expect(rows).toEqual(rows.map((_, i) => ({ epoch: i + 1, n: 1 })));
+      const last = raw.prepare(`SELECT epoch FROM checkpoints WHERE run_id = ? AND kind = 'last'`).get(run.id) as {
+        epoch: number;
+      };
+      expect(last.epoch).toBe(done);
 
-    const resumed = cli('resume', String(run.id));
-    expect(await resumed.exited).toBe(0);
-    await resumed.closed;
-    expect(resumed.output()).toMatch(new RegExp(`resumes from epoch ${done}`));
-    const final = raw.prepare(`SELECT status FROM runs WHERE id = ?`).get(run.id) as { status: string };
-    expect(final.status).toBe('completed');
-    const all = raw.prepare(`SELECT epoch, COUNT(*) AS n FROM metrics WHERE run_id = ? AND key = 'loss' GROUP BY epoch ORDER BY epoch`).all(run.id);
-    expect(all).toEqual(Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, n: 1 })));
-    raw.close();
-  });
+      const resumed = cli('resume', String(run.id));
+      expect(await resumed.exited).toBe(0);
+      await resumed.closed;
+      expect(resumed.output()).toMatch(new RegExp(`resumes from epoch ${done}`));
+      const final = raw.prepare(`SELECT status FROM runs WHERE id = ?`).get(run.id) as { status: string };
+      expect(final.status).toBe('completed');
+      const all = raw
+        .prepare(
+          `SELECT epoch, COUNT(*) AS n FROM metrics WHERE run_id = ? AND key = 'loss' GROUP BY epoch ORDER BY epoch`,
+        )
+        .all(run.id);
+      expect(all).toEqual(Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, n: 1 })));
+      raw.close();
+    },
+  );
 });

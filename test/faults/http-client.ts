@@ -8,7 +8,11 @@ export interface Reply {
   json(): { ok: boolean; value?: any; error?: any };
 }
 
-export function send(port: number, path: string, opts: { token: string; body?: string | Buffer; headers?: Record<string, string> }): Promise<Reply> {
+export function send(
+  port: number,
+  path: string,
+  opts: { token: string; body?: string | Buffer; headers?: Record<string, string> },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port, path, method: 'POST', headers: { 'x-workbench-token': opts.token, ...opts.headers } },

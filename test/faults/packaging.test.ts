@@ -17,7 +17,10 @@ interface LsNode {
 function productionTree(): Set<string> {
   // --package-lock-only: the tree npm ci installs, independent of what this checkout's
   // node_modules holds (a symlinked or dev-installed node_modules would blur it).
-  const out = execFileSync('npm', ['ls', '--omit=dev', '--json', '--all', '--package-lock-only'], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync('npm', ['ls', '--omit=dev', '--json', '--all', '--package-lock-only'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const names = new Set<string>();
   const walk = (n: LsNode) => {
     for (const [name, child] of Object.entries(n.dependencies ?? {})) {
@@ -39,7 +42,12 @@ function sourceFiles(dir: string): string[] {
 function runtimeImports(): Map<string, string> {
   const found = new Map<string, string>();
   const builtins = new Set(builtinModules);
-  const patterns = [/^\s*import\s+(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm, /^\s*export\s+(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, /\btryNative\(\s*['"]([^'"]+)['"]/g];
+  const patterns = [
+    /^\s*import\s+(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm,
+    /^\s*export\s+(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\btryNative\(\s*['"]([^'"]+)['"]/g,
+  ];
   for (const file of RUNTIME_DIRS.flatMap(sourceFiles)) {
     const text = readFileSync(file, 'utf8');
     for (const re of patterns) {
@@ -57,22 +65,34 @@ function runtimeImports(): Map<string, string> {
 describe('production dependency tree', () => {
   it('holds every module the host and the workers load at run time', () => {
     const tree = productionTree();
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     const declared = { ...pkg.dependencies, ...pkg.optionalDependencies };
     const imports = runtimeImports();
     // Electron is the runtime itself; tfjs-node is an alternative to tfjs-node-gpu, tried when present.
     imports.delete('electron');
     if (!('@tensorflow/tfjs-node' in declared)) imports.delete('@tensorflow/tfjs-node');
-    expect([...imports.keys()]).toEqual(expect.arrayContaining(['@tensorflow/tfjs', 'better-sqlite3', 'webgpu', 'zod', 'ws']));
-    const missing = [...imports].filter(([name]) => !tree.has(name)).map(([name, file]) => `${name} (imported by ${file})`);
+    expect([...imports.keys()]).toEqual(
+      expect.arrayContaining(['@tensorflow/tfjs', 'better-sqlite3', 'webgpu', 'zod', 'ws']),
+    );
+    const missing = [...imports]
+      .filter(([name]) => !tree.has(name))
+      .map(([name, file]) => `${name} (imported by ${file})`);
     expect(missing, 'move these from devDependencies to dependencies or optionalDependencies').toEqual([]);
   });
 
   it('installs webgpu as optional: a failed native install must not fail npm install', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     expect(pkg.optionalDependencies?.webgpu).toBeDefined();
     expect(pkg.devDependencies?.webgpu).toBeUndefined();
-    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; optional?: boolean; optionalDependencies?: Record<string, string> }> };
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean; optionalDependencies?: Record<string, string> }>;
+    };
     expect(lock.packages['']!.optionalDependencies?.webgpu).toBe(pkg.optionalDependencies?.webgpu);
     expect(lock.packages['node_modules/webgpu']).toMatchObject({ optional: true });
     expect(lock.packages['node_modules/webgpu']!.dev).toBeUndefined();

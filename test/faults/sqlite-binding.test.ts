@@ -17,13 +17,20 @@ describe('better-sqlite3 native binding', () => {
     expect(sqliteNativeBinding({ resourcesPath: resources, moduleFile, env: evil })).toBe(shipped);
     expect(sqliteNativeBinding({ resourcesPath: resources, moduleFile, env: {} })).toBe(shipped);
     // Without an asar the code sits in resources/app: still packaged.
-    expect(packagedResources({ resourcesPath: resources, moduleFile: join(resources, 'app', 'dist', 'db', 'native-binding.js') })).toBe(resources);
+    expect(
+      packagedResources({
+        resourcesPath: resources,
+        moduleFile: join(resources, 'app', 'dist', 'db', 'native-binding.js'),
+      }),
+    ).toBe(resources);
   });
 
   it('keeps the variable in a checkout (plain Node, or `electron .` with resourcesPath inside node_modules)', () => {
     const moduleFile = join('/repo', 'db', 'native-binding.ts');
     expect(sqliteNativeBinding({ resourcesPath: undefined, moduleFile, env: evil })).toBe('/tmp/evil.node');
-    expect(sqliteNativeBinding({ resourcesPath: '/repo/node_modules/electron/dist/resources', moduleFile, env: evil })).toBe('/tmp/evil.node');
+    expect(
+      sqliteNativeBinding({ resourcesPath: '/repo/node_modules/electron/dist/resources', moduleFile, env: evil }),
+    ).toBe('/tmp/evil.node');
     expect(sqliteNativeBinding({ resourcesPath: undefined, moduleFile, env: {} })).toBeUndefined();
   });
 

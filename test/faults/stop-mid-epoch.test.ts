@@ -37,7 +37,9 @@ function waitFor<E extends keyof EventMap>(event: E, pred: (p: EventMap[E]) => b
 /** Fails with `what` instead of hanging until the test's timeout. */
 function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)),
+  );
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -56,7 +58,9 @@ afterAll(async () => {
 const spec = tinySpec({ train: { epochs: 3, batchSize: 8, learningRate: 0.01, patience: 0 } });
 
 function lastWeights(raw: Database.Database, runId: number): Float32Array {
-  const blob = (raw.prepare(`SELECT weights FROM checkpoints WHERE run_id = ? AND kind = 'last'`).get(runId) as { weights: Buffer }).weights;
+  const blob = (
+    raw.prepare(`SELECT weights FROM checkpoints WHERE run_id = ? AND kind = 'last'`).get(runId) as { weights: Buffer }
+  ).weights;
   return new Float32Array(Uint8Array.prototype.slice.call(blob).buffer);
 }
 
@@ -64,7 +68,8 @@ function lastWeights(raw: Database.Database, runId: number): Float32Array {
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
   expect(a.length).toBe(b.length);
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(Math.abs(a[i]!), Math.abs(b[i]!), floor));
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(Math.abs(a[i]!), Math.abs(b[i]!), floor));
   return worst;
 }
 
@@ -76,7 +81,11 @@ describe('stop in the middle of an epoch', () => {
     const run = await ok(svc.call('runs.create', { datasetId, spec }));
     // Epoch 1 is committed and announced; the trainer goes straight on into epoch 2 (hundreds of
     // batches), so the stop lands a few batches into it.
-    await within(120_000, 'epoch 1', waitFor('run:epoch', (e) => e.runId === run.id && e.epoch === 1));
+    await within(
+      120_000,
+      'epoch 1',
+      waitFor('run:epoch', (e) => e.runId === run.id && e.epoch === 1),
+    );
     await ok(svc.call('runs.stop', { id: run.id }));
     await within(60_000, 'the stopped run to end', svc.waitForRun(run.id));
     offLog();
@@ -86,7 +95,10 @@ describe('stop in the middle of an epoch', () => {
     const loss = await ok(svc.call('runs.metrics', { ids: [run.id], keys: ['loss'] }));
     expect(loss.map((m) => m.epoch)).toEqual([1]);
     const cps = raw.prepare(`SELECT kind, epoch FROM checkpoints WHERE run_id = ? ORDER BY kind`).all(run.id);
-    expect(cps).toEqual([{ kind: 'best', epoch: 1 }, { kind: 'last', epoch: 1 }]);
+    expect(cps).toEqual([
+      { kind: 'best', epoch: 1 },
+      { kind: 'last', epoch: 1 },
+    ]);
     expect(stopped.epochsDone).toBe(1);
     // The trainer says what it dropped.
     const partial = logs.map((m) => /stopped after (\d+) of (\d+) batches of epoch 2/.exec(m)).find((m) => m);
@@ -105,7 +117,12 @@ describe('stop in the middle of an epoch', () => {
     const rows = (ms: typeof resumed) => ms.map((m) => [m.key, m.epoch, m.step]);
     expect(rows(resumed)).toEqual(rows(reference));
     expect(resumed[0]!.value).toBe(reference[0]!.value); // epoch 1: trained before the stop, bit for bit
-    expect(maxRelDiff(resumed.map((m) => m.value), reference.map((m) => m.value))).toBeLessThan(1e-5);
+    expect(
+      maxRelDiff(
+        resumed.map((m) => m.value),
+        reference.map((m) => m.value),
+      ),
+    ).toBeLessThan(1e-5);
     // Weights: relative to their typical size (a weight near 0 has no meaningful relative error).
     const [wa, wb] = [lastWeights(raw, run.id), lastWeights(raw, straight.id)];
     const scale = Math.sqrt(wa.reduce((s, w) => s + w * w, 0) / wa.length);

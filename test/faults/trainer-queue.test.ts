@@ -56,7 +56,10 @@ describe('trainer queue', () => {
     await svc.waitForRun(b.id);
     clearInterval(poll);
     off();
-    const [ra, rb] = await Promise.all([ok(svc.call('runs.get', { id: a.id })), ok(svc.call('runs.get', { id: b.id }))]);
+    const [ra, rb] = await Promise.all([
+      ok(svc.call('runs.get', { id: a.id })),
+      ok(svc.call('runs.get', { id: b.id })),
+    ]);
     watch.close();
     await svc.close();
     expect([ra.status, rb.status]).toEqual(['completed', 'completed']);
@@ -84,39 +87,61 @@ describe('trainer queue', () => {
     const other = createService({ dbPath });
     expect(await ok(other.call('settings.get', {}))).toMatchObject({ maxTrainers: 1, maxTrainersSet: true });
     expect(await ok(other.call('settings.set', { maxTrainers: null }))).toEqual({
-      maxTrainers: defaultMaxTrainers(), defaultMaxTrainers: defaultMaxTrainers(), maxTrainersSet: false,
+      maxTrainers: defaultMaxTrainers(),
+      defaultMaxTrainers: defaultMaxTrainers(),
+      maxTrainersSet: false,
     });
     const bad = await other.call('settings.set', { maxTrainers: 0 });
     expect(bad.ok || bad.error.code).toBe('invalid_args');
     await other.close();
   }, 180_000);
 
-  it.skipIf(!hasProcStartTimes())('counts a live trainer of another process as busy, and starts when it is gone', async () => {
-    const dbPath = join(t.dir, 'cross.db');
-    const svc = createService({ dbPath });
-    const ds = await ok(svc.call('datasets.import', { path: sineCsv(t.dir, 300, 'q3.csv') }));
-    await ok(svc.call('settings.set', { maxTrainers: 1 }));
-    // Another process's trainer: a real process, recorded by pid and start time on a running run.
-    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
-    await new Promise((r) => other.once('spawn', r));
-    const spec = parseSpec(tinySpec({ train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0 } }));
-    const raw = openDb(dbPath);
-    const foreign = runsDb.insertRun(raw, { name: 'elsewhere', datasetId: ds.id, spec: JSON.stringify(spec), seed: spec.train.seed, params: flattenSpec(spec) });
-    runsDb.markStarted(raw, foreign, { pid: other.pid!, started: processStartTime(other.pid!), backend: 'cpu', device: 'cpu', impl: 'x', paramCount: 1 });
-    raw.close();
+  it.skipIf(!hasProcStartTimes())(
+    'counts a live trainer of another process as busy, and starts when it is gone',
+    async () => {
+      const dbPath = join(t.dir, 'cross.db');
+      const svc = createService({ dbPath });
+      const ds = await ok(svc.call('datasets.import', { path: sineCsv(t.dir, 300, 'q3.csv') }));
+      await ok(svc.call('settings.set', { maxTrainers: 1 }));
+      // Another process's trainer: a real process, recorded by pid and start time on a running run.
+      const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+      await new Promise((r) => other.once('spawn', r));
+      const spec = parseSpec(tinySpec({ train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0 } }));
+      const raw = openDb(dbPath);
+      const foreign = runsDb.insertRun(raw, {
+        name: 'elsewhere',
+        datasetId: ds.id,
+        spec: JSON.stringify(spec),
+        seed: spec.train.seed,
+        params: flattenSpec(spec),
+      });
+      runsDb.markStarted(raw, foreign, {
+        pid: other.pid!,
+        started: processStartTime(other.pid!),
+        backend: 'cpu',
+        device: 'cpu',
+        impl: 'x',
+        paramCount: 1,
+      });
+      raw.close();
 
-    const mine = await ok(svc.call('runs.create', { datasetId: ds.id, spec }));
-    expect(mine.waitReason).toBe(`waiting: 1 of 1 trainer slot busy (run ${foreign})`);
-    await new Promise((r) => setTimeout(r, 3000)); // a timer tick or more: still waiting
-    expect((await ok(svc.call('runs.get', { id: mine.id }))).status).toBe('queued');
+      const mine = await ok(svc.call('runs.create', { datasetId: ds.id, spec }));
+      expect(mine.waitReason).toBe(`waiting: 1 of 1 trainer slot busy (run ${foreign})`);
+      await new Promise((r) => setTimeout(r, 3000)); // a timer tick or more: still waiting
+      expect((await ok(svc.call('runs.get', { id: mine.id }))).status).toBe('queued');
 
-    other.kill('SIGKILL');
-    await svc.waitForRun(mine.id);
-    const [done, gone] = await Promise.all([ok(svc.call('runs.get', { id: mine.id })), ok(svc.call('runs.get', { id: foreign }))]);
-    await svc.close();
-    expect(done.status).toBe('completed');
-    expect(gone.status).toBe('interrupted');
-  }, 180_000);
+      other.kill('SIGKILL');
+      await svc.waitForRun(mine.id);
+      const [done, gone] = await Promise.all([
+        ok(svc.call('runs.get', { id: mine.id })),
+        ok(svc.call('runs.get', { id: foreign })),
+      ]);
+      await svc.close();
+      expect(done.status).toBe('completed');
+      expect(gone.status).toBe('interrupted');
+    },
+    180_000,
+  );
 
   it('defaults to one trainer per two cores and words the wait reason', () => {
     expect(defaultMaxTrainers()).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));

@@ -54,32 +54,36 @@ afterAll(async () => {
 });
 
 describe('upload onto a full disk', () => {
-  it('fails with 507 and the envelope, keeps no partial file, and the next upload that fits imports whole', { timeout: 60_000 }, async (ctx) => {
-    if (!mounted) return ctx.skip(skipReason);
-    const server: RunningServer = await startServer({ service: svc, uploadRoot: mountDir, staticDir: t.dir });
-    try {
-      const big = csvText(100_000); // about 4 MB into a 2 MB filesystem
-      expect(Buffer.byteLength(big)).toBeGreaterThan(3 * 1024 * 1024);
-      const r = await upload(server.port, server.token, 'big.csv', big);
-      expect(r.status).toBe(507);
-      const body = r.json();
-      expect(body.ok).toBe(false);
-      expect(body.error).toMatchObject({ code: 'internal', field: 'file' });
-      expect(body.error.message).toMatch(/disk is full \(ENOSPC\)/);
-      expect(filesUnder(mountDir)).toEqual([]);
+  it(
+    'fails with 507 and the envelope, keeps no partial file, and the next upload that fits imports whole',
+    { timeout: 60_000 },
+    async (ctx) => {
+      if (!mounted) return ctx.skip(skipReason);
+      const server: RunningServer = await startServer({ service: svc, uploadRoot: mountDir, staticDir: t.dir });
+      try {
+        const big = csvText(100_000); // about 4 MB into a 2 MB filesystem
+        expect(Buffer.byteLength(big)).toBeGreaterThan(3 * 1024 * 1024);
+        const r = await upload(server.port, server.token, 'big.csv', big);
+        expect(r.status).toBe(507);
+        const body = r.json();
+        expect(body.ok).toBe(false);
+        expect(body.error).toMatchObject({ code: 'internal', field: 'file' });
+        expect(body.error.message).toMatch(/disk is full \(ENOSPC\)/);
+        expect(filesUnder(mountDir)).toEqual([]);
 
-      // The space came back: a file that fits is stored whole and imports every row.
-      const small = csvText(20_000);
-      const ok = await upload(server.port, server.token, 'small.csv', small);
-      expect(ok.status).toBe(200);
-      expect(ok.json().value.bytes).toBe(Buffer.byteLength(small));
-      const imp = await api(server.port, server.token, 'datasets.import', { path: ok.json().value.path });
-      expect(imp.json().ok ? 'ok' : imp.json().error.message).toBe('ok');
-      expect(imp.json().value.rowCount).toBe(20_000);
-    } finally {
-      await server.close();
-    }
-  });
+        // The space came back: a file that fits is stored whole and imports every row.
+        const small = csvText(20_000);
+        const ok = await upload(server.port, server.token, 'small.csv', small);
+        expect(ok.status).toBe(200);
+        expect(ok.json().value.bytes).toBe(Buffer.byteLength(small));
+        const imp = await api(server.port, server.token, 'datasets.import', { path: ok.json().value.path });
+        expect(imp.json().ok ? 'ok' : imp.json().error.message).toBe('ok');
+        expect(imp.json().value.rowCount).toBe(20_000);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });
 
 describe('import of an upload whose file is not the size that was uploaded', () => {

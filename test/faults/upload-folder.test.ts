@@ -84,7 +84,11 @@ describe('the upload folder', () => {
       expect(declared.status).toBe(507);
       expect(declared.json()).toMatchObject({ ok: false, error: { code: 'bad_input', field: 'file' } });
       expect(declared.json().error.message).toMatch(/quota of 6000 bytes/);
-      const chunked = await send(small.port, '/upload?name=three.csv', { token: small.token, body: text, headers: { 'transfer-encoding': 'chunked' } });
+      const chunked = await send(small.port, '/upload?name=three.csv', {
+        token: small.token,
+        body: text,
+        headers: { 'transfer-encoding': 'chunked' },
+      });
       expect(chunked.status).toBe(507);
       expect(chunked.json().error.message).toMatch(/quota of 6000 bytes is used up/);
       const folder = dirname(dirname(first.json().value.path));
@@ -97,41 +101,55 @@ describe('the upload folder', () => {
     }
   });
 
-  it('left by a killed server is removed when the next server starts; a live server\'s stays', { timeout: 60_000 }, async () => {
-    const root = join(t.dir, 'root');
-    mkdirSync(root);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-child.ts'), root, join(t.dir, 'child.db'), t.dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
-    try {
-      const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
-      const { port, token } = JSON.parse(line) as { port: number; token: string };
-      const r = await upload(port, token, 'left.csv', csvText(50));
-      expect(r.status).toBe(200);
-      const leftover = dirname(dirname(r.json().value.path as string));
-      expect(basename(leftover)).toMatch(new RegExp(`^rnn-workbench-uploads-${child.pid}-`));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-      expect(existsSync(leftover)).toBe(true);
-      const live = join(root, `rnn-workbench-uploads-${sleeper.pid}-keep`);
-      mkdirSync(live);
-      const next = await startServer({ service: svc, staticDir: t.dir, uploadRoot: root });
-      await next.close();
-      expect(existsSync(leftover)).toBe(false);
-      expect(existsSync(live)).toBe(true);
-    } finally {
-      child.kill('SIGKILL');
-      sleeper.kill('SIGKILL');
-    }
-  });
+  it(
+    "left by a killed server is removed when the next server starts; a live server's stays",
+    { timeout: 60_000 },
+    async () => {
+      const root = join(t.dir, 'root');
+      mkdirSync(root);
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'serve-child.ts'), root, join(t.dir, 'child.db'), t.dir],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+      try {
+        const line = await new Promise<string>((resolve) =>
+          createInterface({ input: child.stdout! }).once('line', resolve),
+        );
+        const { port, token } = JSON.parse(line) as { port: number; token: string };
+        const r = await upload(port, token, 'left.csv', csvText(50));
+        expect(r.status).toBe(200);
+        const leftover = dirname(dirname(r.json().value.path as string));
+        expect(basename(leftover)).toMatch(new RegExp(`^rnn-workbench-uploads-${child.pid}-`));
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        expect(existsSync(leftover)).toBe(true);
+        const live = join(root, `rnn-workbench-uploads-${sleeper.pid}-keep`);
+        mkdirSync(live);
+        const next = await startServer({ service: svc, staticDir: t.dir, uploadRoot: root });
+        await next.close();
+        expect(existsSync(leftover)).toBe(false);
+        expect(existsSync(live)).toBe(true);
+      } finally {
+        child.kill('SIGKILL');
+        sleeper.kill('SIGKILL');
+      }
+    },
+  );
 });
 
 describe('a request body over the API limit', () => {
   it('gets 413 with the error envelope, not a reset connection', { timeout: 60_000 }, async () => {
     const body = JSON.stringify({ pad: 'x'.repeat(17 * 1024 * 1024) });
-    const r = await send(server.port, '/api/system.info', { token: server.token, body, headers: { 'content-type': 'application/json' } });
+    const r = await send(server.port, '/api/system.info', {
+      token: server.token,
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(413);
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     expect(r.json().error.message).toMatch(/larger than 16777216 bytes/);

@@ -1,7 +1,10 @@
 // Builds RunRow values shaped like the service's, for table and chart tests.
 import { RunSpecSchema, type RunRow } from '../../core/contract.js';
 
-export function makeRun(id: number, over: Partial<RunRow> & { units?: number; valLoss?: number | null; rmse?: number } = {}): RunRow {
+export function makeRun(
+  id: number,
+  over: Partial<RunRow> & { units?: number; valLoss?: number | null; rmse?: number } = {},
+): RunRow {
   const { units = 16, valLoss = 1 / id, rmse, ...rest } = over;
   return {
     id,
@@ -24,8 +27,14 @@ export function makeRun(id: number, over: Partial<RunRow> & { units?: number; va
     tags: id % 2 ? ['odd'] : ['even'],
     paramCount: 100 + id,
     epochsDone: 3,
-    summary: valLoss === null ? [] : [{ key: 'val_loss', last: valLoss, best: valLoss, bestEpoch: 3, min: valLoss, max: valLoss * 2 }],
-    test: rmse === undefined ? { 'test.rmse': 10 + id, 'test.mase': 1 + id / 1000, 'naive.rmse': 50 } : { 'test.rmse': rmse },
+    summary:
+      valLoss === null
+        ? []
+        : [{ key: 'val_loss', last: valLoss, best: valLoss, bestEpoch: 3, min: valLoss, max: valLoss * 2 }],
+    test:
+      rmse === undefined
+        ? { 'test.rmse': 10 + id, 'test.mase': 1 + id / 1000, 'naive.rmse': 50 }
+        : { 'test.rmse': rmse },
     ...rest,
   };
 }

@@ -69,7 +69,13 @@ export function observe(k: EtsKind, p: EtsParams, s: EtsState, y: number): numbe
 }
 
 /** Forecasts 1..h steps ahead from the state, without changing it. */
-export function forecastFrom(k: EtsKind, p: EtsParams, s: EtsState, h: number, out = new Float64Array(h)): Float64Array {
+export function forecastFrom(
+  k: EtsKind,
+  p: EtsParams,
+  s: EtsState,
+  h: number,
+  out = new Float64Array(h),
+): Float64Array {
   let damp = 0;
   let pw = 1;
   for (let i = 1; i <= h; i++) {

@@ -2,7 +2,16 @@
 // with an additive or multiplicative season when a season length is given) fitted by maximum
 // likelihood, the one with the lowest AICc kept, then run forward one observation at a time
 // over a test segment without refitting, like the RNN's evaluation.
-import { cloneState, etsName, filter, forecastFrom, observe, type EtsKind, type EtsParams, type EtsState } from './ets-core.js';
+import {
+  cloneState,
+  etsName,
+  filter,
+  forecastFrom,
+  observe,
+  type EtsKind,
+  type EtsParams,
+  type EtsState,
+} from './ets-core.js';
 import { initialState } from './ets-init.js';
 import { nelderMead } from './nelder-mead.js';
 
@@ -122,7 +131,11 @@ export function fitEtsKind(kind: EtsKind, y: ArrayLike<number>): EtsModel | null
     const p0: EtsParams = { alpha, beta: 0.1 * alpha, gamma: 0.1 * (1 - alpha), phi: 0.95 };
     const x0 = [...encode(kind, p0), ...new Array<number>(nStates + nSeason).fill(0)];
     const d = nSmooth + nStates;
-    const r = nelderMead((u) => objective(Float64Array.from(x0, (v, i) => (i < d ? u[i]! : v))), x0.slice(0, d), { step: 1, maxEvaluations: 400 * (d + 1), tolerance: 1e-9 });
+    const r = nelderMead((u) => objective(Float64Array.from(x0, (v, i) => (i < d ? u[i]! : v))), x0.slice(0, d), {
+      step: 1,
+      maxEvaluations: 400 * (d + 1),
+      tolerance: 1e-9,
+    });
     const x = Float64Array.from(x0, (v, i) => (i < d ? r.x[i]! : v));
     if (!best || r.value < best.value) best = { x, value: r.value };
   }
@@ -164,7 +177,8 @@ type EtsTrend = EtsKind['trend'];
 /** Fits every candidate variant and keeps the one with the lowest AICc. */
 export function fitEts(train: ArrayLike<number>, opts: EtsFitOptions = {}): EtsModel {
   const maxLength = opts.maxLength ?? 5000;
-  const y = train.length > maxLength ? Array.prototype.slice.call(train, train.length - maxLength) as number[] : train;
+  const y =
+    train.length > maxLength ? (Array.prototype.slice.call(train, train.length - maxLength) as number[]) : train;
   let best: EtsModel | null = null;
   for (const kind of candidateKinds(y, opts.season ?? 1)) {
     if (opts.only && !opts.only.includes(etsName(kind))) continue;

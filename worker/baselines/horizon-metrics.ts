@@ -25,7 +25,11 @@ export interface HorizonOptions {
   scale: number | ArrayLike<number>;
 }
 
-export function horizonMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, opts: HorizonOptions): HorizonMetrics {
+export function horizonMetrics(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  opts: HorizonOptions,
+): HorizonMetrics {
   const H = opts.horizon;
   const T = opts.targets ?? 1;
   const O = T * H;
@@ -46,7 +50,11 @@ export function horizonMetrics(actual: ArrayLike<number>, predicted: ArrayLike<n
     n[h]!++;
   }
   const row = (h: number, a: number, s: number, c: number, k: number): StepMetrics => ({
-    h, mae: k ? a / k : NaN, rmse: k ? Math.sqrt(s / k) : NaN, mase: k ? c / k : NaN, n: k,
+    h,
+    mae: k ? a / k : NaN,
+    rmse: k ? Math.sqrt(s / k) : NaN,
+    mase: k ? c / k : NaN,
+    n: k,
   });
   const perStep = Array.from({ length: H }, (_, h) => row(h + 1, ae[h]!, se[h]!, sc[h]!, n[h]!));
   const sum = (v: Float64Array) => v.reduce((a, b) => a + b, 0);

@@ -15,7 +15,11 @@ export interface NelderMeadOptions {
   tolerance?: number;
 }
 
-export function nelderMead(f: (x: Float64Array) => number, x0: ArrayLike<number>, opts: NelderMeadOptions = {}): NelderMeadResult {
+export function nelderMead(
+  f: (x: Float64Array) => number,
+  x0: ArrayLike<number>,
+  opts: NelderMeadOptions = {},
+): NelderMeadResult {
   const d = x0.length;
   const step = opts.step ?? 0.5;
   const maxEval = opts.maxEvaluations ?? 200 * (d + 1);

@@ -36,7 +36,13 @@ export function windowTargets(p: Prepared, g: Group, t: number, levels = windowL
 }
 
 /** Fills a batch from `windows` (pairs of group, t) at positions order[from..from+size). */
-export function cutBatch(p: Prepared, windows: Int32Array, order: Int32Array | null, from: number, size: number): Batch {
+export function cutBatch(
+  p: Prepared,
+  windows: Int32Array,
+  order: Int32Array | null,
+  from: number,
+  size: number,
+): Batch {
   const F = p.features.length;
   const L = p.lookback;
   const H = p.horizon;
@@ -44,7 +50,9 @@ export function cutBatch(p: Prepared, windows: Int32Array, order: Int32Array | n
   const T = p.targets.length;
   const x = new Float32Array(size * L * F);
   const y = new Float32Array(size * O);
-  const windowFeatures = p.featureTarget.map((j, f) => [f, j] as const).filter(([, j]) => j >= 0 && windowed(p.targetPrep[j]!.normalize));
+  const windowFeatures = p.featureTarget
+    .map((j, f) => [f, j] as const)
+    .filter(([, j]) => j >= 0 && windowed(p.targetPrep[j]!.normalize));
   for (let b = 0; b < size; b++) {
     const w = order ? order[from + b]! : from + b;
     const g = p.groups[windows[2 * w]!]!;
@@ -83,7 +91,10 @@ export function originalOutputs(p: Prepared, windows: Int32Array, model: Float32
     const steps = windowStepLevels(p, g, t);
     for (let j = 0; j < T; j++) {
       const o = r * O + j * H;
-      out.set(toOriginal(p.targetPrep[j]!, p.scalers[p.targets[j]!]!, model.subarray(o, o + H), steps[j]!, g.raw[t * T + j]!), o);
+      out.set(
+        toOriginal(p.targetPrep[j]!, p.scalers[p.targets[j]!]!, model.subarray(o, o + H), steps[j]!, g.raw[t * T + j]!),
+        o,
+      );
     }
   }
   return out;

@@ -5,10 +5,11 @@ export type MissingPolicy = 'error' | 'drop' | 'ffill' | 'interpolate';
 export function fillMissing(v: Float64Array, policy: 'ffill' | 'interpolate'): void {
   const n = v.length;
   let first = -1;
-  for (let i = 0; i < n; i++) if (!Number.isNaN(v[i]!)) {
-    first = i;
-    break;
-  }
+  for (let i = 0; i < n; i++)
+    if (!Number.isNaN(v[i]!)) {
+      first = i;
+      break;
+    }
   if (first < 0) return;
   for (let i = 0; i < first; i++) v[i] = v[first]!;
   let last = first;

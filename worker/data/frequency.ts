@@ -2,7 +2,8 @@
 // daily → 7, weekly → 52, monthly → 12, quarterly → 4, yearly → none). Datetime columns are
 // ms since the epoch (UTC); numeric time columns are recognised as integer or decimal years.
 
-export type TimeUnit = 'minutes' | 'hourly' | 'daily' | 'business-daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+export type TimeUnit =
+  'minutes' | 'hourly' | 'daily' | 'business-daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
 
 export interface Frequency {
   unit: TimeUnit;
@@ -18,7 +19,9 @@ const YEAR_DAYS = 365.2425;
 
 /** Positive steps between consecutive distinct times (sorted). */
 function steps(time: ArrayLike<number>): number[] {
-  const t = Array.from(time).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const t = Array.from(time)
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
   const out: number[] = [];
   for (let i = 1; i < t.length; i++) if (t[i]! > t[i - 1]!) out.push(t[i]! - t[i - 1]!);
   return out;
@@ -68,7 +71,10 @@ const pct = (x: number) => `${Math.round(100 * x)}%`;
  * The sampling frequency of a time column, or null (with why) when it has no recognisable
  * regular step: too few rows, irregular steps, or a plain numeric index without a unit.
  */
-export function inferFrequency(time: ArrayLike<number>, kind: 'datetime' | 'numeric'): Frequency | { unit: null; how: string } {
+export function inferFrequency(
+  time: ArrayLike<number>,
+  kind: 'datetime' | 'numeric',
+): Frequency | { unit: null; how: string } {
   const st = steps(time);
   if (st.length < 3) return { unit: null, how: 'too few distinct times to infer a frequency' };
   const med = median(st);
@@ -76,9 +82,15 @@ export function inferFrequency(time: ArrayLike<number>, kind: 'datetime' | 'nume
   const days = med / DAY;
   if (med < DAY) {
     const perDay = DAY / med;
-    if (Math.abs(perDay - Math.round(perDay)) > 0.01) return { unit: null, how: `median step ${med / 1000} s does not divide a day` };
+    if (Math.abs(perDay - Math.round(perDay)) > 0.01)
+      return { unit: null, how: `median step ${med / 1000} s does not divide a day` };
     const n = Math.round(perDay);
-    const band: Band = { unit: n === 24 ? 'hourly' : 'minutes', lo: 0.995 / n, hi: 1.005 / n, seasons: n === 24 ? [24, 168] : [n] };
+    const band: Band = {
+      unit: n === 24 ? 'hourly' : 'minutes',
+      lo: 0.995 / n,
+      hi: 1.005 / n,
+      seasons: n === 24 ? [24, 168] : [n],
+    };
     return judge(st, DAY, band, `${band.unit === 'hourly' ? 'hourly' : `${n} per day`} timestamps`);
   }
   const band = DAY_BANDS.find((b) => days >= b.lo && days <= b.hi);
@@ -89,7 +101,13 @@ export function inferFrequency(time: ArrayLike<number>, kind: 'datetime' | 'nume
     const weekend = t.some((v) => [0, 6].includes(new Date(v).getUTCDay()));
     const threes = st.filter((s) => Math.abs(s / DAY - 3) < 0.01).length / st.length;
     if (!weekend && threes > 0.1) {
-      return judge(st, DAY, { unit: 'business-daily', lo: 0.99, hi: 1.01, seasons: [5] }, 'business-day timestamps (no weekends)', 3);
+      return judge(
+        st,
+        DAY,
+        { unit: 'business-daily', lo: 0.99, hi: 1.01, seasons: [5] },
+        'business-day timestamps (no weekends)',
+        3,
+      );
     }
   }
   return judge(st, DAY, band, `${band.unit} timestamps`);
@@ -101,12 +119,21 @@ function numericFrequency(time: ArrayLike<number>, st: number[], med: number): F
   if (!yearLike) return { unit: null, how: 'numeric time column without a calendar unit (not years)' };
   if (med === 1 && t.every(Number.isInteger)) return judge(st, 1, YEAR_BANDS[4]!, 'integer years');
   const band = YEAR_BANDS.find((b) => med >= b.lo && med <= b.hi);
-  if (!band) return { unit: null, how: `decimal years with a median step of ${med.toPrecision(3)} match no calendar unit` };
+  if (!band)
+    return { unit: null, how: `decimal years with a median step of ${med.toPrecision(3)} match no calendar unit` };
   return judge(st, 1, band, `decimal years, ${band.unit}`);
 }
 
-function judge(st: number[], per: number, band: Band, what: string, maxGap = 1): Frequency | { unit: null; how: string } {
-  const share = maxGap > 1 ? st.filter((s) => s / per <= maxGap * band.hi).length / st.length : regularShare(st, per, band);
-  if (share < 0.9) return { unit: null, how: `${what} but only ${pct(share)} of steps are regular: irregular sampling` };
+function judge(
+  st: number[],
+  per: number,
+  band: Band,
+  what: string,
+  maxGap = 1,
+): Frequency | { unit: null; how: string } {
+  const share =
+    maxGap > 1 ? st.filter((s) => s / per <= maxGap * band.hi).length / st.length : regularShare(st, per, band);
+  if (share < 0.9)
+    return { unit: null, how: `${what} but only ${pct(share)} of steps are regular: irregular sampling` };
   return { unit: band.unit, seasons: band.seasons, how: `${what} (${pct(share)} of steps regular)` };
 }

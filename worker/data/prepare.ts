@@ -3,7 +3,17 @@
 // each split, the scalers (fitted on train rows only) and the season length for the baselines.
 // Every problem with the spec or the data is a ServiceError naming the field or column.
 import { ServiceError, type RunSpec } from '../../core/contract.js';
-import { classesOf, refuseEmptySplits, refuseUnusableColumns, resolveColumns, seriesSplits, splitRows, type DatasetInfo, type SourceColumn, type Split } from '../../core/spec-rules.js';
+import {
+  classesOf,
+  refuseEmptySplits,
+  refuseUnusableColumns,
+  resolveColumns,
+  seriesSplits,
+  splitRows,
+  type DatasetInfo,
+  type SourceColumn,
+  type Split,
+} from '../../core/spec-rules.js';
 import { fillMissing } from './fill.js';
 import { forwardSeries } from './transforms.js';
 import { fitScaler, scale, type Scaler } from './scaler.js';
@@ -71,7 +81,10 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   for (let i = 0; i < n; i++) {
     let key = '';
     if (seriesCol) {
-      key = seriesCol.kind === 'categorical' ? (seriesCol.labels![seriesCol.codes![i]!] ?? '') : String(seriesCol.values![i]);
+      key =
+        seriesCol.kind === 'categorical'
+          ? (seriesCol.labels![seriesCol.codes![i]!] ?? '')
+          : String(seriesCol.values![i]);
     }
     let list = groupRows.get(key);
     if (!list) groupRows.set(key, (list = []));
@@ -80,17 +93,30 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   if (timeVals) for (const rows of groupRows.values()) rows.sort((a, b) => timeVals[a]! - timeVals[b]! || a - b);
 
   // Per group: copy columns in row order, apply the missing-value policy.
-  interface Raw { key: string; rows: number[]; cols: Map<string, Float64Array>; cls: Int32Array | null }
+  interface Raw {
+    key: string;
+    rows: number[];
+    cols: Map<string, Float64Array>;
+    cls: Int32Array | null;
+  }
   const raws: Raw[] = [];
   for (const [key, rowsAll] of groupRows) {
     let rows = rowsAll;
     if (spec.missing === 'drop' || spec.missing === 'error') {
-      const bad = rows.find((r) => used.some((c) => Number.isNaN(cols.get(c)!.values![r]!)) || (classOf !== null && classOf[r]! < 0));
+      const bad = rows.find(
+        (r) => used.some((c) => Number.isNaN(cols.get(c)!.values![r]!)) || (classOf !== null && classOf[r]! < 0),
+      );
       if (bad !== undefined && spec.missing === 'error') {
         const col = used.find((c) => Number.isNaN(cols.get(c)!.values![bad]!)) ?? targets[0]!;
-        throw new ServiceError('bad_input', `missing value in column "${col}" at data row ${bad + 1} (line ${bad + 2}); choose "missing": "drop", "ffill" or "interpolate"`, 'spec.missing');
+        throw new ServiceError(
+          'bad_input',
+          `missing value in column "${col}" at data row ${bad + 1} (line ${bad + 2}); choose "missing": "drop", "ffill" or "interpolate"`,
+          'spec.missing',
+        );
       }
-      rows = rows.filter((r) => !used.some((c) => Number.isNaN(cols.get(c)!.values![r]!)) && (classOf === null || classOf[r]! >= 0));
+      rows = rows.filter(
+        (r) => !used.some((c) => Number.isNaN(cols.get(c)!.values![r]!)) && (classOf === null || classOf[r]! >= 0),
+      );
     } else if (classOf !== null) {
       rows = rows.filter((r) => classOf![r]! >= 0);
     }
@@ -126,7 +152,12 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
       targetPrep.push({ ...choice, windowScale: fit.windowScale });
     }
   }
-  for (const c of used) if (!zs.has(c)) scalers[c] = fitScaler(spec.scaling, raws.map((g, i) => trainOf(g.cols.get(c)!, i)));
+  for (const c of used)
+    if (!zs.has(c))
+      scalers[c] = fitScaler(
+        spec.scaling,
+        raws.map((g, i) => trainOf(g.cols.get(c)!, i)),
+      );
 
   const F = features.length;
   const T = targets.length;
@@ -165,7 +196,8 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   const build = (split: Split): Int32Array => {
     const out: number[] = [];
     groups.forEach((g, gi) => {
-      const [start, end] = split === 'train' ? [0, g.valStart] : split === 'val' ? [g.valStart, g.testStart] : [g.testStart, g.rows];
+      const [start, end] =
+        split === 'train' ? [0, g.valStart] : split === 'val' ? [g.valStart, g.testStart] : [g.testStart, g.rows];
       const lo = Math.max(start - 1, lookback - 1);
       for (let t = lo; t + horizon < end; t += stride) out.push(gi, t);
     });
@@ -173,22 +205,52 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   };
   const windows = { train: build('train'), val: build('val'), test: build('test') };
   // Per series, with the same counting as the windows just built (one rule, core/spec-rules.ts).
-  const warnings = refuseEmptySplits(spec, groups.map((g) => seriesSplits(spec, g.key, g.rows, g)));
+  const warnings = refuseEmptySplits(
+    spec,
+    groups.map((g) => seriesSplits(spec, g.key, g.rows, g)),
+  );
 
   const outputs =
-    spec.task === 'classify' ? classes!.slice() : targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
+    spec.task === 'classify'
+      ? classes!.slice()
+      : targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
   const featureTarget = features.map((f) => (spec.task === 'forecast' ? targets.indexOf(f) : -1));
   return {
-    task: spec.task, features, targets, classes, scalers, lookback, horizon, groups, windows,
-    seasonLength: season.season, seasonHow: season.how, targetPrep, featureTarget, outputs, warnings,
+    task: spec.task,
+    features,
+    targets,
+    classes,
+    scalers,
+    lookback,
+    horizon,
+    groups,
+    windows,
+    seasonLength: season.season,
+    seasonHow: season.how,
+    targetPrep,
+    featureTarget,
+    outputs,
+    warnings,
   };
 }
 
 /** The season of the first series' first target, from its time column's frequency and its train split. */
-function seasonOf(spec: RunSpec, target: string, g: { rows: number[]; cols: Map<string, Float64Array> } | undefined, valStart: number, timeVals: ArrayLike<number> | null, timeKind: SourceColumn['kind'] | undefined): { season: number; how: string } {
+function seasonOf(
+  spec: RunSpec,
+  target: string,
+  g: { rows: number[]; cols: Map<string, Float64Array> } | undefined,
+  valStart: number,
+  timeVals: ArrayLike<number> | null,
+  timeKind: SourceColumn['kind'] | undefined,
+): { season: number; how: string } {
   if (spec.task !== 'forecast' || !g) return { season: spec.seasonLength ?? 1, how: 'classification: no season' };
   const train = g.cols.get(target)!.subarray(0, valStart);
   const kind = (timeKind === 'datetime' || timeKind === 'numeric') && timeVals ? timeKind : undefined;
   const time = kind ? Float64Array.from(g.rows.slice(0, valStart), (r) => timeVals![r]!) : null;
-  return chooseSeason({ train, time, ...(kind ? { timeKind: kind } : {}), ...(spec.seasonLength !== undefined ? { spec: spec.seasonLength } : {}) });
+  return chooseSeason({
+    train,
+    time,
+    ...(kind ? { timeKind: kind } : {}),
+    ...(spec.seasonLength !== undefined ? { spec: spec.seasonLength } : {}),
+  });
 }

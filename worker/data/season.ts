@@ -6,10 +6,11 @@ export function inferSeasonLength(v: ArrayLike<number>, maxLag = 400): number {
   if (n < 8) return 1;
   let mean = 0;
   let count = 0;
-  for (let i = 0; i < n; i++) if (!Number.isNaN(v[i]!)) {
-    mean += v[i]!;
-    count++;
-  }
+  for (let i = 0; i < n; i++)
+    if (!Number.isNaN(v[i]!)) {
+      mean += v[i]!;
+      count++;
+    }
   mean /= count || 1;
   let den = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(v[i]!)) den += (v[i]! - mean) ** 2;

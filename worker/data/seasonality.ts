@@ -67,10 +67,11 @@ export function differencedAcf(y: ArrayLike<number>, maxLag: number): Float64Arr
   for (let t = 1; t < y.length; t++) d[t - 1] = y[t]! - y[t - 1]!;
   let mean = 0;
   let c = 0;
-  for (const v of d) if (!Number.isNaN(v)) {
-    mean += v;
-    c++;
-  }
+  for (const v of d)
+    if (!Number.isNaN(v)) {
+      mean += v;
+      c++;
+    }
   mean /= c || 1;
   let den = 0;
   for (const v of d) if (!Number.isNaN(v)) den += (v - mean) ** 2;
@@ -96,7 +97,8 @@ export interface SeasonChoice {
   frequency: Frequency | null;
 }
 
-const fmt = (c: SeasonCheck) => `ACF ${c.acf.toFixed(2)} at lag ${c.m} vs bound ${c.bound.toFixed(2)}, strength ${c.strength.toFixed(2)}`;
+const fmt = (c: SeasonCheck) =>
+  `ACF ${c.acf.toFixed(2)} at lag ${c.m} vs bound ${c.bound.toFixed(2)}, strength ${c.strength.toFixed(2)}`;
 
 /** Peaks of the differenced series' ACF well above the white-noise bound, strongest first. */
 function acfCandidates(train: ArrayLike<number>, maxLag: number): number[] {
@@ -118,20 +120,41 @@ function acfCandidates(train: ArrayLike<number>, maxLag: number): number[] {
  * train split; else (irregular or no time) the strongest differenced-ACF peak the train split
  * supports; else none.
  */
-export function chooseSeason(opts: { train: ArrayLike<number>; time?: ArrayLike<number> | null; timeKind?: 'datetime' | 'numeric'; spec?: number; maxLag?: number }): SeasonChoice {
-  if (opts.spec !== undefined) return { season: opts.spec, source: 'spec', how: `season ${opts.spec} given in the spec`, frequency: null };
+export function chooseSeason(opts: {
+  train: ArrayLike<number>;
+  time?: ArrayLike<number> | null;
+  timeKind?: 'datetime' | 'numeric';
+  spec?: number;
+  maxLag?: number;
+}): SeasonChoice {
+  if (opts.spec !== undefined)
+    return { season: opts.spec, source: 'spec', how: `season ${opts.spec} given in the spec`, frequency: null };
   const { train } = opts;
   let prefix = 'no time column';
   if (opts.time && opts.timeKind) {
     const f = inferFrequency(opts.time, opts.timeKind);
     if (f.unit !== null) {
       const freq = f as Frequency;
-      if (freq.seasons.length === 0) return { season: 1, source: 'none', how: `${freq.how}: no season`, frequency: freq };
+      if (freq.seasons.length === 0)
+        return { season: 1, source: 'none', how: `${freq.how}: no season`, frequency: freq };
       const checks = freq.seasons.map((m) => checkSeason(train, m));
       const hit = checks.find((c) => c.ok);
-      if (hit) return { season: hit.m, source: 'frequency', how: `${freq.how} → season ${hit.m}, confirmed on the train split (${fmt(hit)})`, frequency: freq };
-      const why = checks.map((c) => (Number.isNaN(c.acf) ? `lag ${c.m}: fewer than 3 cycles in the train split` : fmt(c))).join('; ');
-      return { season: 1, source: 'none', how: `${freq.how} suggest season ${freq.seasons.join(' or ')}, but the train split does not show it (${why}): no season`, frequency: freq };
+      if (hit)
+        return {
+          season: hit.m,
+          source: 'frequency',
+          how: `${freq.how} → season ${hit.m}, confirmed on the train split (${fmt(hit)})`,
+          frequency: freq,
+        };
+      const why = checks
+        .map((c) => (Number.isNaN(c.acf) ? `lag ${c.m}: fewer than 3 cycles in the train split` : fmt(c)))
+        .join('; ');
+      return {
+        season: 1,
+        source: 'none',
+        how: `${freq.how} suggest season ${freq.seasons.join(' or ')}, but the train split does not show it (${why}): no season`,
+        frequency: freq,
+      };
     }
     prefix = f.how;
   }
@@ -147,7 +170,12 @@ export function chooseSeason(opts: { train: ArrayLike<number>; time?: ArrayLike<
         break;
       }
     }
-    return { season: c.m, source: 'acf', how: `${prefix}; differenced train split peaks at lag ${m}, season ${c.m} (${fmt(c)})`, frequency: null };
+    return {
+      season: c.m,
+      source: 'acf',
+      how: `${prefix}; differenced train split peaks at lag ${m}, season ${c.m} (${fmt(c)})`,
+      frequency: null,
+    };
   }
   return { season: 1, source: 'none', how: `${prefix}; no season supported by the train split`, frequency: null };
 }

@@ -47,7 +47,8 @@ export const LOG_RANGE = 2;
  */
 export function chooseAutoTransform(train: ArrayLike<number>): AutoTransform {
   const k = kpss(train);
-  if (Number.isNaN(k.stat)) return { transform: 'none', normalize: 'global', reason: `only ${k.n} train values: no transform, global scaling` };
+  if (Number.isNaN(k.stat))
+    return { transform: 'none', normalize: 'global', reason: `only ${k.n} train values: no transform, global scaling` };
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < train.length; i++) {
@@ -57,14 +58,31 @@ export function chooseAutoTransform(train: ArrayLike<number>): AutoTransform {
     if (v > max) max = v;
   }
   const test = `KPSS ${k.stat.toFixed(3)} ${k.stat > KPSS_5PCT ? '>' : '≤'} ${KPSS_5PCT} (5%)`;
-  if (k.stat <= KPSS_5PCT) return { transform: 'none', normalize: 'global', reason: `${test}: level stationary → no transform, global scaling` };
+  if (k.stat <= KPSS_5PCT)
+    return {
+      transform: 'none',
+      normalize: 'global',
+      reason: `${test}: level stationary → no transform, global scaling`,
+    };
   const ratio = max / min;
   const g = min > 0 && ratio >= LOG_RANGE ? growth(train) : null;
   if (g && g.relative) {
-    return { transform: 'log', normalize: 'window', reason: `${test}: level not stationary → window normalisation; values positive, max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE}, ${g.how} → log` };
+    return {
+      transform: 'log',
+      normalize: 'window',
+      reason: `${test}: level not stationary → window normalisation; values positive, max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE}, ${g.how} → log`,
+    };
   }
-  const why = g ? `max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE} but ${g.how}` : min > 0 ? `max/min ${ratio.toFixed(2)} < ${LOG_RANGE}` : 'values not all positive';
-  return { transform: 'none', normalize: 'window', reason: `${test}: level not stationary → window normalisation; ${why} → no log` };
+  const why = g
+    ? `max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE} but ${g.how}`
+    : min > 0
+      ? `max/min ${ratio.toFixed(2)} < ${LOG_RANGE}`
+      : 'values not all positive';
+  return {
+    transform: 'none',
+    normalize: 'window',
+    reason: `${test}: level not stationary → window normalisation; ${why} → no log`,
+  };
 }
 
 /**
@@ -91,5 +109,8 @@ export function growth(train: ArrayLike<number>): { relative: boolean; how: stri
   const rd = Math.log(b.step / a.step);
   if (!Number.isFinite(rl) || !Number.isFinite(rd)) return { relative: false, how: 'step sizes not measurable' };
   const how = `mean step ×${Math.exp(rd).toFixed(2)} vs level ×${Math.exp(rl).toFixed(2)} between the train halves`;
-  return { relative: Math.abs(rl) > 1e-9 && rd / rl > 0.5, how: `${how} (${rd / rl > 0.5 ? 'relative' : 'additive'} growth)` };
+  return {
+    relative: Math.abs(rl) > 1e-9 && rd / rl > 0.5,
+    how: `${how} (${rd / rl > 0.5 ? 'relative' : 'additive'} growth)`,
+  };
 }

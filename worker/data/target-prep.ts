@@ -36,18 +36,41 @@ export const windowed = (n: Normalize): boolean => n !== 'global';
  * Transform and normalisation of one target from the spec, its train segments and all its values;
  * `season` is the run's season (1: none) and decides between `window` and `season` normalisation.
  */
-export function resolveTargetPrep(spec: RunSpec, name: string, train: Float64Array[], all: Float64Array[], isFeature: boolean, season = 1): Omit<TargetPrep, 'windowScale'> {
-  const problem = (kind: TransformSpec['kind']) => all.map((v) => transformProblem({ kind }, v)).find((p) => p !== null) ?? null;
-  if (!isFeature && (spec.transform !== 'auto' && spec.transform !== 'none' || spec.normalize === 'window' || spec.normalize === 'season')) {
+export function resolveTargetPrep(
+  spec: RunSpec,
+  name: string,
+  train: Float64Array[],
+  all: Float64Array[],
+  isFeature: boolean,
+  season = 1,
+): Omit<TargetPrep, 'windowScale'> {
+  const problem = (kind: TransformSpec['kind']) =>
+    all.map((v) => transformProblem({ kind }, v)).find((p) => p !== null) ?? null;
+  if (
+    !isFeature &&
+    ((spec.transform !== 'auto' && spec.transform !== 'none') ||
+      spec.normalize === 'window' ||
+      spec.normalize === 'season')
+  ) {
     const field = spec.normalize === 'window' || spec.normalize === 'season' ? 'spec.normalize' : 'spec.transform';
-    throw new ServiceError('bad_input', `${field}: target "${name}" is not among the features; a transform or window normalisation needs its past values as inputs`, field);
+    throw new ServiceError(
+      'bad_input',
+      `${field}: target "${name}" is not among the features; a transform or window normalisation needs its past values as inputs`,
+      field,
+    );
   }
-  if (!isFeature) return { transform: { kind: 'none' }, normalize: 'global', reason: `${name}: not an input feature → no transform, global scaling` };
+  if (!isFeature)
+    return {
+      transform: { kind: 'none' },
+      normalize: 'global',
+      reason: `${name}: not an input feature → no transform, global scaling`,
+    };
   const auto = chooseAutoTransform(longest(train));
   let kind: TransformSpec['kind'] = spec.transform === 'auto' ? auto.transform : spec.transform;
   let why = spec.transform === 'auto' ? auto.reason : `transform ${kind} from the spec`;
   const p = problem(kind);
-  if (p && spec.transform !== 'auto') throw new ServiceError('bad_input', `spec.transform: column "${name}": ${p}`, 'spec.transform');
+  if (p && spec.transform !== 'auto')
+    throw new ServiceError('bad_input', `spec.transform: column "${name}": ${p}`, 'spec.transform');
   if (p) {
     kind = 'none';
     why += `; but ${p} → no transform`;
@@ -55,12 +78,20 @@ export function resolveTargetPrep(spec: RunSpec, name: string, train: Float64Arr
   // The reference of a step reaches back one season before the window's last value: lookback > m.
   const seasonal = season > 1 && spec.window.lookback > season;
   if (spec.normalize === 'season' && !seasonal) {
-    const lack = season > 1 ? `the lookback ${spec.window.lookback} is not longer than the season ${season}` : 'the run has no season (set spec.seasonLength or use a series with a confirmed season)';
-    throw new ServiceError('bad_input', `spec.normalize: season normalisation of "${name}" needs a season within the lookback, but ${lack}`, 'spec.normalize');
+    const lack =
+      season > 1
+        ? `the lookback ${spec.window.lookback} is not longer than the season ${season}`
+        : 'the run has no season (set spec.seasonLength or use a series with a confirmed season)';
+    throw new ServiceError(
+      'bad_input',
+      `spec.normalize: season normalisation of "${name}" needs a season within the lookback, but ${lack}`,
+      'spec.normalize',
+    );
   }
   const normalize: Normalize = spec.normalize === 'auto' ? autoNormalize(auto.normalize, seasonal) : spec.normalize;
   if (spec.normalize !== 'auto') why += `; normalisation ${normalize} from the spec`;
-  else if (normalize === 'season') why += `; season ${season} within the lookback → each step relative to the last value plus last season's change (seasonal naive at the current level)`;
+  else if (normalize === 'season')
+    why += `; season ${season} within the lookback → each step relative to the last value plus last season's change (seasonal naive at the current level)`;
   return { transform: { kind }, normalize, reason: `${name}: ${why}`, ...(normalize === 'season' ? { season } : {}) };
 }
 
@@ -78,7 +109,11 @@ function autoNormalize(byStationarity: Normalize, seasonal: boolean): Normalize 
 export const AUTO_SEASON = true;
 
 /** Fits the target's scaler on the transformed train segments and the window scale on the scaled ones. */
-export function fitTargetScale(spec: RunSpec, prep: Omit<TargetPrep, 'windowScale'>, zTrain: Float64Array[]): { scaler: Scaler; windowScale: number } {
+export function fitTargetScale(
+  spec: RunSpec,
+  prep: Omit<TargetPrep, 'windowScale'>,
+  zTrain: Float64Array[],
+): { scaler: Scaler; windowScale: number } {
   const scaler = fitScaler(spec.scaling, zTrain);
   if (!windowed(prep.normalize)) return { scaler, windowScale: 1 };
   const scaled = zTrain.map((z) => Float64Array.from(z, (v) => scale(scaler, v)));
@@ -86,7 +121,14 @@ export function fitTargetScale(spec: RunSpec, prep: Omit<TargetPrep, 'windowScal
 }
 
 /** The level a window's inputs are expressed against: the last observed scaled target value of rows from..to-1 (0 if none). */
-export function levelOf(prep: TargetPrep, scaled: ArrayLike<number>, stride: number, col: number, from: number, to: number): number {
+export function levelOf(
+  prep: TargetPrep,
+  scaled: ArrayLike<number>,
+  stride: number,
+  col: number,
+  from: number,
+  to: number,
+): number {
   if (!windowed(prep.normalize)) return 0;
   for (let i = to - 1; i >= from; i--) {
     const v = scaled[i * stride + col]!;
@@ -103,7 +145,15 @@ export const toModel = (prep: TargetPrep, s: number, level: number): number => (
  * normalisation (`levels` per step, from stepLevels), the scaler and the transform (`last` = the
  * original value at the origin).
  */
-export function toOriginal(prep: TargetPrep, scaler: Scaler, outputs: ArrayLike<number>, levels: ArrayLike<number>, last: number): Float64Array {
-  const z = Float64Array.from({ length: outputs.length }, (_, h) => unscale(scaler, outputs[h]! * prep.windowScale + levels[h]!));
+export function toOriginal(
+  prep: TargetPrep,
+  scaler: Scaler,
+  outputs: ArrayLike<number>,
+  levels: ArrayLike<number>,
+  last: number,
+): Float64Array {
+  const z = Float64Array.from({ length: outputs.length }, (_, h) =>
+    unscale(scaler, outputs[h]! * prep.windowScale + levels[h]!),
+  );
   return inverseForecast(prep.transform, last, z);
 }

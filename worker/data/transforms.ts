@@ -109,7 +109,10 @@ export function denormalizeValue(mode: WindowMode, o: number, level: number): nu
 /** A window relative to its level (its last observed value). */
 export function normalizeWindow(mode: WindowMode, window: ArrayLike<number>): { values: Float64Array; level: number } {
   const level = windowLevel(window, 0, window.length);
-  return { values: Float64Array.from({ length: window.length }, (_, i) => normalizeValue(mode, window[i]!, level)), level };
+  return {
+    values: Float64Array.from({ length: window.length }, (_, i) => normalizeValue(mode, window[i]!, level)),
+    level,
+  };
 }
 
 export function denormalizeWindow(mode: WindowMode, outputs: ArrayLike<number>, level: number): Float64Array {
@@ -144,7 +147,15 @@ export function fitWindowScale(mode: WindowMode, train: ArrayLike<number>, lookb
  * level + s[i] - s[t-m] with i = t+h-m·ceil(h/m) (a seasonal naive forecast moved to the current
  * level; rows inside the window since m < lookback; the input level where a value is missing).
  */
-export function stepLevels(prep: { normalize: Normalize; season?: number }, scaled: ArrayLike<number>, stride: number, col: number, to: number, horizon: number, level: number): Float64Array {
+export function stepLevels(
+  prep: { normalize: Normalize; season?: number },
+  scaled: ArrayLike<number>,
+  stride: number,
+  col: number,
+  to: number,
+  horizon: number,
+  level: number,
+): Float64Array {
   const out = new Float64Array(horizon).fill(level);
   const m = prep.season ?? 0;
   if (prep.normalize !== 'season' || m < 1) return out;

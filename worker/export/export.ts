@@ -21,7 +21,10 @@ const FILES = ['preprocessing.json', 'weights.bin', 'model.json'] as const;
 /** tfjs (model.json + weights.bin) or onnx (model.onnx), both with preprocessing.json. */
 type ExportFormat = ParsedArgs<'runs.export'>['format'];
 /** What the result lists, per format. */
-const LISTED: Record<ExportFormat, string[]> = { tfjs: ['model.json', 'weights.bin', 'preprocessing.json'], onnx: ['model.onnx', 'preprocessing.json'] };
+const LISTED: Record<ExportFormat, string[]> = {
+  tfjs: ['model.json', 'weights.bin', 'preprocessing.json'],
+  onnx: ['model.onnx', 'preprocessing.json'],
+};
 
 export async function exportRun(
   dbPath: string,
@@ -37,10 +40,19 @@ export async function exportRun(
     const run = getRun(db, runId);
     if (!run) throw new ServiceError('not_found', `run ${runId} does not exist`, 'id');
     const cp = loadCheckpoint(db, runId, checkpoint);
-    if (!cp) throw new ServiceError('conflict', `run ${runId} has no ${checkpoint} checkpoint yet (status ${run.status})`, 'checkpoint');
+    if (!cp)
+      throw new ServiceError(
+        'conflict',
+        `run ${runId} has no ${checkpoint} checkpoint yet (status ${run.status})`,
+        'checkpoint',
+      );
     const spec = parseSpec(JSON.parse(run.spec));
     const prep = JSON.parse(cp.preprocessing) as Preprocessing;
-    const model = buildModel(spec, { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length }, layersRnn);
+    const model = buildModel(
+      spec,
+      { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length },
+      layersRnn,
+    );
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
     const format = opts.format ?? 'tfjs';
     const files = format === 'onnx' ? ONNX_FILES : FILES;
@@ -68,7 +80,17 @@ async function saveTfjs(model: tf.LayersModel, dir: string, prep: Preprocessing,
       const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
       writeFileSync(
         join(dir, 'model.json'),
-        JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`, convertedBy: null, weightsManifest }, null, 1),
+        JSON.stringify(
+          {
+            modelTopology: artifacts.modelTopology,
+            format: 'layers-model',
+            generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+            convertedBy: null,
+            weightsManifest,
+          },
+          null,
+          1,
+        ),
       );
       const data = artifacts.weightData as ArrayBuffer;
       writeFileSync(join(dir, 'weights.bin'), Buffer.from(data));

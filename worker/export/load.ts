@@ -31,7 +31,13 @@ export async function loadExport(dir: string): Promise<LoadedExport> {
 type TargetPrep = NonNullable<Preprocessing['targetPrep']>[number];
 
 /** A target's window of original values → model inputs; the per-step levels and the last original value undo the outputs. */
-function targetInputs(prep: TargetPrep, s: { offset: number; scale: number }, values: number[], lookback: number, horizon: number): { x: number[]; levels: Float64Array; last: number } {
+function targetInputs(
+  prep: TargetPrep,
+  s: { offset: number; scale: number },
+  values: number[],
+  lookback: number,
+  horizon: number,
+): { x: number[]; levels: Float64Array; last: number } {
   const z = Array.from(forwardSeries(prep.transform, values)).slice(values.length - lookback);
   const scaled = z.map((v) => (v - s.offset) / s.scale);
   const found = prep.normalize === 'window' || prep.normalize === 'season' ? windowLevel(scaled, 0, scaled.length) : 0;
@@ -60,7 +66,14 @@ export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
       const s = p.scalers[f]!;
       const k = p.targets.indexOf(f);
       const col = w.map((row) => row[j]!);
-      const xs = k >= 0 && preps[k] ? targetInputs(preps[k], s, col, L, p.horizon) : { x: col.slice(col.length - L).map((v) => (v - s.offset) / s.scale), levels: new Float64Array(p.horizon), last: col[col.length - 1]! };
+      const xs =
+        k >= 0 && preps[k]
+          ? targetInputs(preps[k], s, col, L, p.horizon)
+          : {
+              x: col.slice(col.length - L).map((v) => (v - s.offset) / s.scale),
+              levels: new Float64Array(p.horizon),
+              last: col[col.length - 1]!,
+            };
       if (k >= 0) levels[k] = xs;
       xs.x.forEach((v, t) => (x[(i * L + t) * F + j] = v));
     });
@@ -76,7 +89,12 @@ export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
     if (p.task === 'classify') return row;
     return p.targets.flatMap((t, k) => {
       const s = p.scalers[t]!;
-      const prep = preps[k] ?? { transform: { kind: 'none' as const }, normalize: 'global' as const, windowScale: 1, reason: '' };
+      const prep = preps[k] ?? {
+        transform: { kind: 'none' as const },
+        normalize: 'global' as const,
+        windowScale: 1,
+        reason: '',
+      };
       const u = undo[i]![k] ?? { levels: new Float64Array(H), last: NaN };
       const z = row.slice(k * H, (k + 1) * H).map((v, h) => (v * prep.windowScale + u.levels[h]!) * s.scale + s.offset);
       return Array.from(inverseForecast(prep.transform, u.last, z));

@@ -27,11 +27,19 @@ export interface ExportTarget {
 
 const reason = (e: unknown) => {
   const err = e as NodeJS.ErrnoException;
-  return err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'ENOENT' ? 'the file system refuses new folders there' : err.message;
+  return err.code === 'EACCES' || err.code === 'EPERM'
+    ? 'permission denied'
+    : err.code === 'ENOENT'
+      ? 'the file system refuses new folders there'
+      : err.message;
 };
 
 function cannotCreate(dir: string, at: string, e: unknown): ServiceError {
-  return new ServiceError('bad_input', `cannot create the export folder ${dir}: ${at === dir ? '' : `${at}: `}${reason(e)}; choose another folder`, 'outDir');
+  return new ServiceError(
+    'bad_input',
+    `cannot create the export folder ${dir}: ${at === dir ? '' : `${at}: `}${reason(e)}; choose another folder`,
+    'outDir',
+  );
 }
 
 /** Creates `dir` and its missing parents one level at a time; throws a ServiceError naming the level that failed. */
@@ -44,7 +52,8 @@ export function makeDirs(dir: string, target = dir): void {
     if (up === p) break;
     p = up;
   }
-  if (!statSync(p).isDirectory()) throw new ServiceError('bad_input', `cannot create the export folder ${target}: ${p} is a file`, 'outDir');
+  if (!statSync(p).isDirectory())
+    throw new ServiceError('bad_input', `cannot create the export folder ${target}: ${p} is a file`, 'outDir');
   for (const m of missing) {
     try {
       mkdirSync(m);
@@ -58,7 +67,8 @@ export function makeDirs(dir: string, target = dir): void {
 export function openTarget(outDir: string, files: readonly string[], force: boolean): ExportTarget {
   const dir = resolve(outDir);
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new ServiceError('conflict', `${dir} is a file, not a folder; choose a folder for the export`, 'outDir');
+    if (!statSync(dir).isDirectory())
+      throw new ServiceError('conflict', `${dir} is a file, not a folder; choose a folder for the export`, 'outDir');
     const clash = files.filter((f) => existsSync(join(dir, f)));
     if (clash.length > 0 && !force) {
       throw new ServiceError(

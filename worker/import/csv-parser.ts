@@ -1,18 +1,17 @@
 // The byte-level CSV state machine behind parseCsvFile (parse.ts): fields, quotes, rows cut by a
 // read boundary, typed column builders, progress. One Parser reads one file.
 import { CsvError, type ImportProgressFn } from './types.js';
-import { detectDelimiter, fixHeaderNames } from './header.js';
+import { detectDelimiter, fixHeaderNames, isBlank } from './header.js';
 import { ColumnBuilder, K_DATE, K_NUM, cellText } from './column.js';
 import { FAM_ISO, fastEnd, fastIso } from './datetime.js';
 import { scanNumber, scanned } from './number.js';
 import { decimalCommaWarning, detectDecimalComma } from './decimal.js';
 
-export const CHUNK = 1 << 20;
 /** Bytes gathered before the delimiter is guessed (the first chunk is normally enough). */
 const SNIFF = 64 * 1024;
 /** A row longer than this is almost surely an unterminated quote; stop before memory runs out. */
 const MAX_ROW_BYTES = 64 * 1024 * 1024;
-export const PROGRESS_MS = 100;
+const PROGRESS_MS = 100;
 
 export class Parser {
   delim = 44;
@@ -73,7 +72,10 @@ export class Parser {
     this.consumed += p;
     if (!this.estimated && this.rows > rowsBefore && this.rows >= 64) this.estimateCapacity();
     if (!final && end - p > MAX_ROW_BYTES) {
-      throw this.error(`a row longer than ${MAX_ROW_BYTES >> 20} MB starts here; is a quote (") left unclosed?`, this.line);
+      throw this.error(
+        `a row longer than ${MAX_ROW_BYTES >> 20} MB starts here; is a quote (") left unclosed?`,
+        this.line,
+      );
     }
     const now = Date.now();
     if (this.onProgress && (final || now - this.lastProgress >= PROGRESS_MS)) {
@@ -91,7 +93,9 @@ export class Parser {
     }
     // Text files have no NUL bytes; spreadsheets (.xlsx is a zip), images and the like do.
     if (b.subarray(0, Math.min(end, SNIFF)).indexOf(0) >= 0) {
-      throw this.error('the file is not CSV text (it contains binary data); if it is a spreadsheet, export it as CSV first');
+      throw this.error(
+        'the file is not CSV text (it contains binary data); if it is a spreadsheet, export it as CSV first',
+      );
     }
     if (end >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
     let line = 1;
@@ -165,7 +169,11 @@ export class Parser {
           if (!final) return -1;
           let nl = 0;
           for (let k = rowStart; k < start; k++) if (b[k] === 10) nl++;
-          throw this.error(`a quoted field starting here is never closed (unterminated ")`, this.line + nl, this.names?.[field]);
+          throw this.error(
+            `a quoted field starting here is never closed (unterminated ")`,
+            this.line + nl,
+            this.names?.[field],
+          );
         }
         for (let k = p; k < q; k++) if (b[k] === 10) this.qnl++;
         if (q + 1 >= end) {
@@ -384,11 +392,6 @@ export class Parser {
     }
     return row + (this.shiftOf[lo] ?? 2);
   }
-}
-
-export function isBlank(b: Buffer, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) if (b[i] !== 32 && b[i] !== 9) return false;
-  return true;
 }
 
 /**

@@ -1,6 +1,24 @@
 // What a datetime column's cells say once they are all read: the day/month order of slash dates
 // (decided from the whole column), the format as a readable pattern, whether cells had a time.
-import { F_TIME, F_SEC, F_FRAC, F_ZULU, F_OFFSET, F_SPACE, F_DAYFIRST, F_AMPM, FAM_ISO, FAM_YM, FAM_SLASH, FAM_DOT, FAM_MON, DAY_MS, validDate, daysFromCivil, type DateState } from './datetime.js';
+import {
+  F_TIME,
+  F_SEC,
+  F_FRAC,
+  F_ZULU,
+  F_OFFSET,
+  F_SPACE,
+  F_DAYFIRST,
+  F_AMPM,
+  FAM_ISO,
+  FAM_YM,
+  FAM_SLASH,
+  FAM_DOT,
+  FAM_MON,
+  DAY_MS,
+  validDate,
+  daysFromCivil,
+  type DateState,
+} from './datetime.js';
 
 /**
  * Turns the packed `a/b/YYYY` values of a FAM_SLASH column into ms, in place. The order is taken
@@ -11,7 +29,9 @@ export function resolveSlash(values: Float64Array, n: number, st: DateState): st
   const dayFirst = st.aMax > 12;
   const monthFirst = st.bMax > 12;
   if (dayFirst === monthFirst) {
-    return dayFirst ? 'mixes day-first and month-first dates' : 'has dates such as 1/2/2012 that read as both M/D/YYYY and D/M/YYYY (no day above 12); write them as YYYY-MM-DD';
+    return dayFirst
+      ? 'mixes day-first and month-first dates'
+      : 'has dates such as 1/2/2012 that read as both M/D/YYYY and D/M/YYYY (no day above 12); write them as YYYY-MM-DD';
   }
   for (let r = 0; r < n; r++) {
     const v = values[r]!;

@@ -242,7 +242,20 @@ function parseSlash(b: Uint8Array, s: number, e: number, st: DateState, dot: boo
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** Reads a month name at i (`Jan`, `January`, `Sept`); returns 1..12 or -1. Sets `pos`. */
 function readMonth(b: Uint8Array, i: number, e: number): number {

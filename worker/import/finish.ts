@@ -60,7 +60,9 @@ export function finishTable(inp: FinishInput): ParsedTable {
 function settle(c: ColumnBuilder, inp: FinishInput, formats: Map<ParsedColumn, string>): ParsedColumn {
   const { rows, warnings } = inp;
   if (c.kind === K_EMPTY) {
-    warnings.push(`column "${c.name}" has no values (every cell is missing); it is kept but cannot be a target or feature`);
+    warnings.push(
+      `column "${c.name}" has no values (every cell is missing); it is kept but cannot be a target or feature`,
+    );
     const values = c.values!.subarray(0, rows);
     return { name: c.name, kind: 'numeric', values, missing: c.missing, stats: numericStats(values) };
   }
@@ -68,7 +70,13 @@ function settle(c: ColumnBuilder, inp: FinishInput, formats: Map<ParsedColumn, s
     const values = c.values!.subarray(0, rows);
     const fmt = integerDates(values, c.name);
     if (fmt) {
-      const col: ParsedColumn = { name: c.name, kind: 'datetime', values, missing: c.missing, stats: { ...numericStats(values), format: fmt } };
+      const col: ParsedColumn = {
+        name: c.name,
+        kind: 'datetime',
+        values,
+        missing: c.missing,
+        stats: { ...numericStats(values), format: fmt },
+      };
       formats.set(col, fmt);
       return col;
     }
@@ -82,7 +90,13 @@ function settle(c: ColumnBuilder, inp: FinishInput, formats: Map<ParsedColumn, s
       warnings.push(`column "${c.name}" ${problem}; it is kept as text (categorical)`);
     } else {
       const fmt = describeFormat(c.date);
-      const col: ParsedColumn = { name: c.name, kind: 'datetime', values, missing: c.missing, stats: { ...numericStats(values), format: fmt } };
+      const col: ParsedColumn = {
+        name: c.name,
+        kind: 'datetime',
+        values,
+        missing: c.missing,
+        stats: { ...numericStats(values), format: fmt },
+      };
       formats.set(col, fmt);
       return col;
     }
@@ -112,7 +126,8 @@ function integerDates(values: Float64Array, name: string): string | null {
     n++;
     if (!Number.isInteger(v)) return null;
     if (v < 1000 || v > 2999) allYears = false;
-    if (v < 10000101 || v > 29991231 || !validDate(Math.floor(v / 10000), Math.floor(v / 100) % 100, v % 100)) allYmd = false;
+    if (v < 10000101 || v > 29991231 || !validDate(Math.floor(v / 10000), Math.floor(v / 100) % 100, v % 100))
+      allYmd = false;
     if (!allYears && !allYmd) return null;
   }
   if (n === 0) return null;
@@ -155,7 +170,13 @@ export function numericStats(values: Float64Array): ColumnStats {
   }
   // Sample standard deviation (n - 1), as pandas reports it; infinities make it NaN → null.
   const std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
-  return { min, max, mean: Number.isFinite(mean) ? mean : null, std: Number.isFinite(std) ? std : null, distinct: null };
+  return {
+    min,
+    max,
+    mean: Number.isFinite(mean) ? mean : null,
+    std: Number.isFinite(std) ? std : null,
+    distinct: null,
+  };
 }
 
 function categoricalStats(c: ColumnBuilder): ColumnStats {
@@ -191,7 +212,9 @@ function checkTime(time: ParsedColumn, columns: ParsedColumn[], inp: FinishInput
   if (time.missing > 0) {
     let first = 0;
     while (first < n && t[first] === t[first]) first++;
-    warnings.push(`time column "${time.name}" has ${time.missing} missing value${time.missing === 1 ? '' : 's'} (first at line ${lineOf(first)})`);
+    warnings.push(
+      `time column "${time.name}" has ${time.missing} missing value${time.missing === 1 ? '' : 's'} (first at line ${lineOf(first)})`,
+    );
   }
   // Order in file and duplicates.
   let backRow = -1;
@@ -245,12 +268,19 @@ function checkTime(time: ParsedColumn, columns: ParsedColumn[], inp: FinishInput
     );
   }
   if (backRow >= 0) {
-    warnings.push(`time column "${time.name}" is not in increasing order: line ${lineOf(backRow)} (${fmt(t[backRow]!)}) comes after ${fmt(backPrev)}`);
+    warnings.push(
+      `time column "${time.name}" is not in increasing order: line ${lineOf(backRow)} (${fmt(t[backRow]!)}) comes after ${fmt(backPrev)}`,
+    );
   }
   return null;
 }
 
-function findSeries(time: ParsedColumn, columns: ParsedColumn[], inp: FinishInput, fmt: (v: number) => string): ParsedColumn | null {
+function findSeries(
+  time: ParsedColumn,
+  columns: ParsedColumn[],
+  inp: FinishInput,
+  fmt: (v: number) => string,
+): ParsedColumn | null {
   const t = time.values!;
   const n = inp.rows;
   for (const col of columns) {

@@ -75,3 +75,9 @@ export function fixHeaderNames(raw: string[], warnings: string[]): string[] {
   });
   return names;
 }
+
+/** Whether bytes s..e hold only spaces and tabs (a blank line is skipped, not a row of empty cells). */
+export function isBlank(b: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (b[i] !== 32 && b[i] !== 9) return false;
+  return true;
+}

@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { CsvError, type ImportProgressFn, type ParsedTable } from './types.js';
 import { finishTable } from './finish.js';
-import { CHUNK, Parser } from './csv-parser.js';
+import { Parser } from './csv-parser.js';
+
+/** Bytes per read. */
+const CHUNK = 1 << 20;
 
 export async function parseCsvFile(path: string, onProgress?: ImportProgressFn): Promise<ParsedTable> {
   const file = basename(path);
@@ -49,7 +52,9 @@ export async function parseCsvFile(path: string, onProgress?: ImportProgressFn):
   parser.consume(buf, len, true);
   if (!parser.names) throw parser.error('the file is empty (no header row, no data)');
   if (parser.rows === 0) {
-    throw parser.error(`the file has a header row (${parser.names.length} column${parser.names.length === 1 ? '' : 's'}) but no data rows`);
+    throw parser.error(
+      `the file has a header row (${parser.names.length} column${parser.names.length === 1 ? '' : 's'}) but no data rows`,
+    );
   }
   return finishTable({
     path,

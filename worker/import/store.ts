@@ -21,7 +21,11 @@ export function storeDataset(db: DB, table: ParsedTable, opts: StoreOptions = {}
     rowCount: table.rowCount,
     timeColumn: table.timeColumn,
     seriesColumn: table.seriesColumn,
-    meta: { delimiter: table.delimiter, warnings: table.warnings, ...(opts.importToken ? { importToken: opts.importToken } : {}) },
+    meta: {
+      delimiter: table.delimiter,
+      warnings: table.warnings,
+      ...(opts.importToken ? { importToken: opts.importToken } : {}),
+    },
     columns: table.columns,
   });
 }

@@ -9,7 +9,15 @@ import { kernelThreadCount, wasmSimdSupported } from './wasm.js';
 
 export type { FusedRnnConfig } from './layer.js';
 export { FusedRnn } from './layer.js';
-export { gateCount, type Cell, type RnnKernel, type RnnShape, type RnnWeights, type RnnGradients, type RnnTape } from './types.js';
+export {
+  gateCount,
+  type Cell,
+  type RnnKernel,
+  type RnnShape,
+  type RnnWeights,
+  type RnnGradients,
+  type RnnTape,
+} from './types.js';
 export { WasmRnnKernel, shutdownKernelThreads, kernelThreadCount } from './wasm.js';
 
 /** A TF.js layer with tf.layers' weight layout, computing the whole sequence in one fused op. */

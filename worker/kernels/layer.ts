@@ -34,7 +34,11 @@ type Init = ReturnType<typeof tf.initializers.zeros>;
 function initializers(seed: number | undefined): { kernel: Init; recurrent: Init; bias: Init } {
   const bias = tf.initializers.zeros();
   if (seed != null) {
-    return { kernel: tf.initializers.glorotUniform({ seed }), recurrent: tf.initializers.orthogonal({ seed: seed + 1 }), bias };
+    return {
+      kernel: tf.initializers.glorotUniform({ seed }),
+      recurrent: tf.initializers.orthogonal({ seed: seed + 1 }),
+      bias,
+    };
   }
   // tf.layers' own defaults for recurrent cells.
   return { kernel: tf.initializers.glorotNormal({}), recurrent: tf.initializers.orthogonal({ gain: 1 }), bias };
@@ -54,8 +58,10 @@ export class FusedRnn extends tf.layers.Layer {
 
   constructor(cfg: FusedRnnConfig) {
     super({ name: cfg.name, inputShape: cfg.inputShape, trainable: true });
-    if (!Number.isInteger(cfg.units) || cfg.units < 1) throw new Error(`fusedRnnLayer: units must be a positive integer, got ${cfg.units}`);
-    if (!isCell(cfg.cell)) throw new Error(`fusedRnnLayer: cell must be simpleRNN, lstm or gru, got ${String(cfg.cell)}`);
+    if (!Number.isInteger(cfg.units) || cfg.units < 1)
+      throw new Error(`fusedRnnLayer: units must be a positive integer, got ${cfg.units}`);
+    if (!isCell(cfg.cell))
+      throw new Error(`fusedRnnLayer: cell must be simpleRNN, lstm or gru, got ${String(cfg.cell)}`);
     this.cfg = cfg;
     this.cell = cfg.cell;
     this.units = cfg.units;
@@ -65,7 +71,8 @@ export class FusedRnn extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    if (shape.length !== 3) throw new Error(`${this.name}: expects input [batch, steps, features], got [${shape.join(', ')}]`);
+    if (shape.length !== 3)
+      throw new Error(`${this.name}: expects input [batch, steps, features], got [${shape.join(', ')}]`);
     const F = shape[2];
     if (F == null) throw new Error(`${this.name}: the feature count must be known`);
     const GH = gateCount(this.cell) * this.units;
@@ -94,12 +101,19 @@ export class FusedRnn extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const impl = this.kernel();
-    const cell = this.cell, units = this.units, returnSequences = this.returnSequences;
+    const cell = this.cell,
+      units = this.units,
+      returnSequences = this.returnSequences;
     const recurrentActivation = this.recurrentActivation;
     const op = tf.customGrad(((xt: tf.Tensor, k: tf.Tensor, rk: tf.Tensor, b: tf.Tensor) => {
       const [B, T, F] = xt.shape as [number, number, number];
       const shape: RnnShape = { cell, batch: B, steps: T, features: F, units, returnSequences, recurrentActivation };
-      const res = impl.forward(shape, toF32(xt), { kernel: toF32(k), recurrentKernel: toF32(rk), bias: toF32(b) }, true);
+      const res = impl.forward(
+        shape,
+        toF32(xt),
+        { kernel: toF32(k), recurrentKernel: toF32(rk), bias: toF32(b) },
+        true,
+      );
       const value = tf.tensor(res.output, returnSequences ? [B, T, units] : [B, units], 'float32');
       const tape = res.tape!;
       const gradFunc = (dy: tf.Tensor) => {
@@ -125,8 +139,11 @@ export class FusedRnn extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return {
       ...super.getConfig(),
-      cell: this.cell, units: this.units, returnSequences: this.returnSequences,
-      recurrentActivation: this.recurrentActivation, unitForgetBias: this.cfg.unitForgetBias ?? false,
+      cell: this.cell,
+      units: this.units,
+      returnSequences: this.returnSequences,
+      recurrentActivation: this.recurrentActivation,
+      unitForgetBias: this.cfg.unitForgetBias ?? false,
     };
   }
 }

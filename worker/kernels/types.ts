@@ -104,7 +104,11 @@ export interface RnnKernel {
 
 /** Number of floats of each array for a shape; implementations validate their inputs with it. */
 export function rnnSizes(s: RnnShape): {
-  x: number; kernel: number; recurrentKernel: number; bias: number; output: number;
+  x: number;
+  kernel: number;
+  recurrentKernel: number;
+  bias: number;
+  output: number;
 } {
   const g = gateCount(s.cell) * s.units;
   return {

@@ -7,23 +7,51 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ENGINE_JS, WORKER_JS } from './engine-src.js';
 import { RNN_WASM_BASE64 } from './rnn-wasm.gen.js';
-import { rnnSizes, type Cell, type RnnForwardResult, type RnnGradients, type RnnKernel, type RnnShape, type RnnTape, type RnnWeights } from './types.js';
+import {
+  rnnSizes,
+  type Cell,
+  type RnnForwardResult,
+  type RnnGradients,
+  type RnnKernel,
+  type RnnShape,
+  type RnnTape,
+  type RnnWeights,
+} from './types.js';
 
 // The cell codes of src/rnn.c's rnn_setup().
 const CELL_CODE: Record<Cell, number> = { simpleRNN: 0, lstm: 1, gru: 2 };
 
-interface Engine { run(op: 'forward', a: ForwardArgs): Float32Array; run(op: 'backward', a: { dy: Float32Array }): BackwardOut }
-interface ForwardArgs {
-  cell: number; act: number; B: number; T: number; F: number; H: number; retSeq: boolean;
-  x: Float32Array; W: Float32Array; U: Float32Array; bias: Float32Array;
+interface Engine {
+  run(op: 'forward', a: ForwardArgs): Float32Array;
+  run(op: 'backward', a: { dy: Float32Array }): BackwardOut;
 }
-interface BackwardOut { dx: Float32Array; dW: Float32Array; dU: Float32Array; db: Float32Array }
+interface ForwardArgs {
+  cell: number;
+  act: number;
+  B: number;
+  T: number;
+  F: number;
+  H: number;
+  retSeq: boolean;
+  x: Float32Array;
+  W: Float32Array;
+  U: Float32Array;
+  bias: Float32Array;
+}
+interface BackwardOut {
+  dx: Float32Array;
+  dW: Float32Array;
+  dU: Float32Array;
+  db: Float32Array;
+}
 
 // The project compiles without lib.dom, which is where TypeScript declares WebAssembly.
 type WasmModule = object & { readonly __wasmModule?: never };
-const WA = (globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; validate(bytes: Uint8Array): boolean };
-}).WebAssembly;
+const WA = (
+  globalThis as unknown as {
+    WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; validate(bytes: Uint8Array): boolean };
+  }
+).WebAssembly;
 
 const createEngine = new Function(`${ENGINE_JS}; return createEngine;`)() as (m: WasmModule) => Engine;
 
@@ -44,7 +72,13 @@ export function wasmSimdSupported(): boolean {
 }
 
 // ---- worker threads -------------------------------------------------------------------------
-interface ThreadSlot { worker: Worker; port: MessagePort; ctrl: Int32Array; posted: number; broken: boolean }
+interface ThreadSlot {
+  worker: Worker;
+  port: MessagePort;
+  ctrl: Int32Array;
+  posted: number;
+  broken: boolean;
+}
 
 /** Rows per thread below which a worker round-trip costs more than it saves. */
 const MIN_ROWS_PER_THREAD = 8;
@@ -73,8 +107,12 @@ function threads(): ThreadSlot[] {
       });
       worker.unref();
       const slot: ThreadSlot = { worker, port: port1, ctrl, posted: 0, broken: false };
-      worker.on('error', () => { slot.broken = true; });
-      worker.on('exit', () => { slot.broken = true; });
+      worker.on('error', () => {
+        slot.broken = true;
+      });
+      worker.on('exit', () => {
+        slot.broken = true;
+      });
       pool.push(slot);
     } catch {
       break; // threads unavailable: the main thread does all the work
@@ -116,11 +154,21 @@ export function shutdownKernelThreads(): void {
 // ---- the kernel -----------------------------------------------------------------------------
 let nextId = 1;
 
-interface Slice { b0: number; b1: number; slot: ThreadSlot | null }
+interface Slice {
+  b0: number;
+  b1: number;
+  slot: ThreadSlot | null;
+}
 
 class WasmTape implements RnnTape {
-  constructor(readonly shape: RnnShape, readonly slices: Slice[], readonly owner: WasmRnnKernel) {}
-  dispose(): void { /* the memory is the engine's and is reused by its next forward() */ }
+  constructor(
+    readonly shape: RnnShape,
+    readonly slices: Slice[],
+    readonly owner: WasmRnnKernel,
+  ) {}
+  dispose(): void {
+    /* the memory is the engine's and is reused by its next forward() */
+  }
 }
 
 /**
@@ -140,11 +188,17 @@ export class WasmRnnKernel implements RnnKernel {
   }
 
   private plan(batch: number): Slice[] {
-    const slots = this.maxThreads > 1 ? threads().filter((s) => !s.broken).slice(0, this.maxThreads - 1) : [];
+    const slots =
+      this.maxThreads > 1
+        ? threads()
+            .filter((s) => !s.broken)
+            .slice(0, this.maxThreads - 1)
+        : [];
     const n = Math.max(1, Math.min(slots.length + 1, Math.floor(batch / MIN_ROWS_PER_THREAD)));
     const out: Slice[] = [];
     for (let i = 0; i < n; i++) {
-      const b0 = Math.floor((batch * i) / n), b1 = Math.floor((batch * (i + 1)) / n);
+      const b0 = Math.floor((batch * i) / n),
+        b1 = Math.floor((batch * (i + 1)) / n);
       out.push({ b0, b1, slot: i === 0 ? null : slots[i - 1]! });
     }
     return out;
@@ -154,16 +208,24 @@ export class WasmRnnKernel implements RnnKernel {
     if (this.disposed) throw new Error('fused RNN kernel: used after dispose()');
     const sz = rnnSizes(shape);
     const check = (name: string, got: number, want: number) => {
-      if (got !== want) throw new Error(`fused RNN kernel: ${name} has ${got} values, expected ${want} for ${JSON.stringify(shape)}`);
+      if (got !== want)
+        throw new Error(`fused RNN kernel: ${name} has ${got} values, expected ${want} for ${JSON.stringify(shape)}`);
     };
-    check('x', x.length, sz.x); check('kernel', w.kernel.length, sz.kernel);
-    check('recurrentKernel', w.recurrentKernel.length, sz.recurrentKernel); check('bias', w.bias.length, sz.bias);
+    check('x', x.length, sz.x);
+    check('kernel', w.kernel.length, sz.kernel);
+    check('recurrentKernel', w.recurrentKernel.length, sz.recurrentKernel);
+    check('bias', w.bias.length, sz.bias);
     const { batch: B, steps: T, features: F, units: H } = shape;
     const base = {
       cell: CELL_CODE[shape.cell],
       act: shape.recurrentActivation === 'sigmoid' ? 1 : 0,
-      T, F, H, retSeq: shape.returnSequences,
-      W: w.kernel, U: w.recurrentKernel, bias: w.bias,
+      T,
+      F,
+      H,
+      retSeq: shape.returnSequences,
+      W: w.kernel,
+      U: w.recurrentKernel,
+      bias: w.bias,
     };
     const slices = this.plan(B);
     for (const s of slices.slice(1)) {
@@ -176,20 +238,30 @@ export class WasmRnnKernel implements RnnKernel {
     let firstError: unknown = null;
     try {
       parts.push(this.local.run('forward', { ...base, B: s0.b1 - s0.b0, x: x.subarray(0, s0.b1 * T * F) }));
-    } catch (e) { firstError = e; }
+    } catch (e) {
+      firstError = e;
+    }
     for (const s of slices.slice(1)) {
-      try { parts.push(collect<Float32Array>(s.slot!)); } catch (e) { firstError ??= e; }
+      try {
+        parts.push(collect<Float32Array>(s.slot!));
+      } catch (e) {
+        firstError ??= e;
+      }
     }
     if (firstError) throw firstError;
     // Slices are whole batch rows, so the outputs concatenate in batch order.
     const output = new Float32Array(sz.output);
     let off = 0;
-    for (const p of parts) { output.set(p, off); off += p.length; }
+    for (const p of parts) {
+      output.set(p, off);
+      off += p.length;
+    }
     return training ? { output, tape: new WasmTape(shape, slices, this) } : { output };
   }
 
   backward(tape: RnnTape, dy: Float32Array): RnnGradients {
-    if (!(tape instanceof WasmTape) || tape.owner !== this) throw new Error('fused RNN kernel: tape from another kernel');
+    if (!(tape instanceof WasmTape) || tape.owner !== this)
+      throw new Error('fused RNN kernel: tape from another kernel');
     const shape = tape.shape;
     const sz = rnnSizes(shape);
     if (dy.length !== sz.output) throw new Error(`fused RNN kernel: dy has ${dy.length} values, expected ${sz.output}`);
@@ -203,9 +275,15 @@ export class WasmRnnKernel implements RnnKernel {
     let firstError: unknown = null;
     try {
       parts.push(this.local.run('backward', { dy: dy.subarray(0, s0.b1 * perRow) }));
-    } catch (e) { firstError = e; }
+    } catch (e) {
+      firstError = e;
+    }
     for (const s of tape.slices.slice(1)) {
-      try { parts.push(collect<BackwardOut>(s.slot!)); } catch (e) { firstError ??= e; }
+      try {
+        parts.push(collect<BackwardOut>(s.slot!));
+      } catch (e) {
+        firstError ??= e;
+      }
     }
     if (firstError) throw firstError;
     const g: RnnGradients = {
@@ -216,9 +294,12 @@ export class WasmRnnKernel implements RnnKernel {
     };
     let off = 0;
     for (const [i, p] of parts.entries()) {
-      g.dx.set(p.dx, off); off += p.dx.length;
+      g.dx.set(p.dx, off);
+      off += p.dx.length;
       if (i === 0) continue;
-      addInto(g.dKernel, p.dW); addInto(g.dRecurrentKernel, p.dU); addInto(g.dBias, p.db);
+      addInto(g.dKernel, p.dW);
+      addInto(g.dRecurrentKernel, p.dU);
+      addInto(g.dBias, p.db);
     }
     return g;
   }
@@ -229,7 +310,11 @@ export class WasmRnnKernel implements RnnKernel {
     for (const s of this.remote) {
       if (s.broken) continue;
       post(s, { op: 'free', id: this.id });
-      try { collect(s); } catch { /* the thread is gone; nothing to free */ }
+      try {
+        collect(s);
+      } catch {
+        /* the thread is gone; nothing to free */
+      }
     }
     this.remote.clear();
   }

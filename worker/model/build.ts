@@ -7,7 +7,6 @@ import type { RunSpec } from '../../core/contract.js';
 import type { ModelShape } from '../../core/params.js';
 export { countParams, type ModelShape } from '../../core/params.js';
 
-
 export interface RnnLayerConfig {
   cell: RunSpec['model']['cell'];
   units: number;
@@ -52,7 +51,10 @@ export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = l
     } else {
       x = rnn(cfg).apply(x) as tf.SymbolicTensor;
     }
-    if (l.dropout > 0) x = tf.layers.dropout({ rate: l.dropout, seed: seed + 100 * i + 7, name: `dropout_${i}` }).apply(x) as tf.SymbolicTensor;
+    if (l.dropout > 0)
+      x = tf.layers
+        .dropout({ rate: l.dropout, seed: seed + 100 * i + 7, name: `dropout_${i}` })
+        .apply(x) as tf.SymbolicTensor;
   });
   spec.model.head.layers.forEach((units, i) => {
     x = tf.layers

@@ -17,22 +17,48 @@ export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
   const want = spec.model.impl;
   if (want === 'layers') return { name: 'tf.layers', factory: layersRnn, fused: false };
   if (spec.model.bidirectional) {
-    return { name: 'tf.layers', factory: layersRnn, fused: false, note: 'fused kernels do not cover bidirectional layers: using tf.layers' };
+    return {
+      name: 'tf.layers',
+      factory: layersRnn,
+      fused: false,
+      note: 'fused kernels do not cover bidirectional layers: using tf.layers',
+    };
   }
   try {
     const k = (await import('../kernels/index.js')) as {
-      fusedRnnLayer: (cfg: { cell: RunSpec['model']['cell']; units: number; returnSequences: boolean; name?: string; seed?: number }) => ReturnType<RnnFactory>;
+      fusedRnnLayer: (cfg: {
+        cell: RunSpec['model']['cell'];
+        units: number;
+        returnSequences: boolean;
+        name?: string;
+        seed?: number;
+      }) => ReturnType<RnnFactory>;
       fusedImplName: () => string;
       fusedSupported: (o: { cell: RunSpec['model']['cell']; bidirectional: boolean }) => boolean;
       fusedThreads: () => number;
     };
     if (!k.fusedSupported({ cell: spec.model.cell, bidirectional: spec.model.bidirectional })) {
-      return { name: 'tf.layers', factory: layersRnn, fused: false, note: `fused kernels do not support this ${spec.model.cell} configuration: using tf.layers` };
+      return {
+        name: 'tf.layers',
+        factory: layersRnn,
+        fused: false,
+        note: `fused kernels do not support this ${spec.model.cell} configuration: using tf.layers`,
+      };
     }
     const threads = k.fusedThreads();
-    return { name: k.fusedImplName(), factory: (cfg) => k.fusedRnnLayer(cfg), fused: true, device: `wasm simd, ${threads} thread${threads > 1 ? 's' : ''}` };
+    return {
+      name: k.fusedImplName(),
+      factory: (cfg) => k.fusedRnnLayer(cfg),
+      fused: true,
+      device: `wasm simd, ${threads} thread${threads > 1 ? 's' : ''}`,
+    };
   } catch (e) {
     if (want === 'fused') throw e;
-    return { name: 'tf.layers', factory: layersRnn, fused: false, note: `fused kernels unavailable (${(e as Error).message.split('\n')[0]}): using tf.layers` };
+    return {
+      name: 'tf.layers',
+      factory: layersRnn,
+      fused: false,
+      note: `fused kernels unavailable (${(e as Error).message.split('\n')[0]}): using tf.layers`,
+    };
   }
 }

@@ -26,7 +26,11 @@ export interface Columns {
 function groupRows(n: number, time: SourceColumn | null, series: SourceColumn | null): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
-    const key = !series ? '' : series.kind === 'categorical' ? (series.labels![series.codes![i]!] ?? '') : String(series.values![i]);
+    const key = !series
+      ? ''
+      : series.kind === 'categorical'
+        ? (series.labels![series.codes![i]!] ?? '')
+        : String(series.values![i]);
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
     list.push(i);
@@ -37,7 +41,12 @@ function groupRows(n: number, time: SourceColumn | null, series: SourceColumn | 
 }
 
 /** The run's dataset as histories, the spec's missing-value policy applied to the features. */
-export function datasetHistory(n: number, load: (name: string) => SourceColumn, cols: Columns, missing: RunSpec['missing']): History[] {
+export function datasetHistory(
+  n: number,
+  load: (name: string) => SourceColumn,
+  cols: Columns,
+  missing: RunSpec['missing'],
+): History[] {
   const time = cols.time ? load(cols.time) : null;
   const feats = cols.features.map((f) => load(f).values!);
   const out: History[] = [];
@@ -47,7 +56,11 @@ export function datasetHistory(n: number, load: (name: string) => SourceColumn, 
       const bad = rows.find((r) => feats.some((v) => Number.isNaN(v[r]!)));
       if (bad !== undefined && missing === 'error') {
         const col = cols.features[feats.findIndex((v) => Number.isNaN(v[bad]!))]!;
-        throw new ServiceError('bad_input', `missing value in column "${col}" at data row ${bad + 1} (line ${bad + 2}); the run's spec says "missing": "error"`, 'id');
+        throw new ServiceError(
+          'bad_input',
+          `missing value in column "${col}" at data row ${bad + 1} (line ${bad + 2}); the run's spec says "missing": "error"`,
+          'id',
+        );
       }
       rows = rows.filter((r) => !feats.some((v) => Number.isNaN(v[r]!)));
     }
@@ -66,28 +79,62 @@ export function datasetHistory(n: number, load: (name: string) => SourceColumn, 
 }
 
 /** A new CSV checked against the dataset's columns, then grouped like the dataset. */
-export function csvHistory(table: ParsedTable, path: string, datasetColumns: { name: string; kind: string }[], cols: Columns): History[] {
+export function csvHistory(
+  table: ParsedTable,
+  path: string,
+  datasetColumns: { name: string; kind: string }[],
+  cols: Columns,
+): History[] {
   const file = basename(path);
   const have = new Map(table.columns.map((c) => [c.name, c]));
   const want = new Set(datasetColumns.map((c) => c.name));
   const missingCols = datasetColumns.filter((c) => !have.has(c.name)).map((c) => c.name);
-  if (missingCols.length) throw new CsvError(`${file}: missing column${missingCols.length > 1 ? 's' : ''} ${missingCols.map((c) => `"${c}"`).join(', ')} (the run's dataset has ${[...want].join(', ')})`, file, 1, missingCols[0]);
+  if (missingCols.length)
+    throw new CsvError(
+      `${file}: missing column${missingCols.length > 1 ? 's' : ''} ${missingCols.map((c) => `"${c}"`).join(', ')} (the run's dataset has ${[...want].join(', ')})`,
+      file,
+      1,
+      missingCols[0],
+    );
   const extra = table.columns.filter((c) => !want.has(c.name)).map((c) => c.name);
-  if (extra.length) throw new CsvError(`${file}: extra column${extra.length > 1 ? 's' : ''} ${extra.map((c) => `"${c}"`).join(', ')} not in the run's dataset (${[...want].join(', ')})`, file, 1, extra[0]);
+  if (extra.length)
+    throw new CsvError(
+      `${file}: extra column${extra.length > 1 ? 's' : ''} ${extra.map((c) => `"${c}"`).join(', ')} not in the run's dataset (${[...want].join(', ')})`,
+      file,
+      1,
+      extra[0],
+    );
   for (const f of cols.features) {
     const c = have.get(f)!;
     if (c.kind !== 'numeric') {
       const row = c.codes ? c.codes.findIndex((k) => k >= 0 && !Number.isFinite(Number(c.labels![k]))) : 0;
       const cell = c.codes && row >= 0 ? ` "${c.labels![c.codes[row]!]}"` : '';
-      throw new CsvError(`${file}: line ${row + 2}, column "${f}": non-numeric cell${cell}; the model needs numbers`, file, row + 2, f);
+      throw new CsvError(
+        `${file}: line ${row + 2}, column "${f}": non-numeric cell${cell}; the model needs numbers`,
+        file,
+        row + 2,
+        f,
+      );
     }
     const gap = c.values!.findIndex((v) => Number.isNaN(v));
-    if (gap >= 0) throw new CsvError(`${file}: line ${gap + 2}, column "${f}": missing value; fill the gap before predicting`, file, gap + 2, f);
+    if (gap >= 0)
+      throw new CsvError(
+        `${file}: line ${gap + 2}, column "${f}": missing value; fill the gap before predicting`,
+        file,
+        gap + 2,
+        f,
+      );
   }
   if (cols.time) {
     const c = have.get(cols.time)!;
     const gap = c.values ? c.values.findIndex((v) => Number.isNaN(v)) : 0;
-    if (gap >= 0) throw new CsvError(`${file}: line ${gap + 2}, column "${cols.time}": missing or unreadable time`, file, gap + 2, cols.time);
+    if (gap >= 0)
+      throw new CsvError(
+        `${file}: line ${gap + 2}, column "${cols.time}": missing or unreadable time`,
+        file,
+        gap + 2,
+        cols.time,
+      );
   }
   return datasetHistory(table.rowCount, (name) => have.get(name)!, cols, 'error');
 }

@@ -37,19 +37,34 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
     const run = getRun(db, runId);
     if (!run) throw new ServiceError('not_found', `run ${runId} does not exist`, 'id');
     const cp = loadCheckpoint(db, runId, opts.checkpoint);
-    if (!cp) throw new ServiceError('conflict', `run ${runId} has no ${opts.checkpoint} checkpoint yet (status ${run.status})`, 'checkpoint');
+    if (!cp)
+      throw new ServiceError(
+        'conflict',
+        `run ${runId} has no ${opts.checkpoint} checkpoint yet (status ${run.status})`,
+        'checkpoint',
+      );
     const spec = parseSpec(JSON.parse(run.spec));
     const prep = JSON.parse(cp.preprocessing) as Preprocessing;
-    if (prep.task !== 'forecast') throw new ServiceError('bad_input', `run ${runId} classifies; predict forecasts only (use export for a classifier)`, 'id');
+    if (prep.task !== 'forecast')
+      throw new ServiceError(
+        'bad_input',
+        `run ${runId} classifies; predict forecasts only (use export for a classifier)`,
+        'id',
+      );
     const info = run.dataset_id !== null ? datasetInfo(db, run.dataset_id) : null;
     if (!info) throw new ServiceError('conflict', `run ${runId}'s dataset is gone; predict needs its columns`, 'id');
     const { time, series } = resolveColumns(spec, info);
     const cols = { features: prep.features, time, series };
     const timeKind = time && info.columns.find((c) => c.name === time)?.kind === 'datetime' ? 'datetime' : 'numeric';
-    const model = buildModel(spec, { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length }, layersRnn);
+    const model = buildModel(
+      spec,
+      { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length },
+      layersRnn,
+    );
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
     const loaded: LoadedExport = { model, preprocessing: prep };
-    const fmt = (t: number): string | number => (timeKind === 'datetime' && time ? new Date(t).toISOString().replace('.000Z', 'Z') : t);
+    const fmt = (t: number): string | number =>
+      timeKind === 'datetime' && time ? new Date(t).toISOString().replace('.000Z', 'Z') : t;
     try {
       if (opts.csvPath) {
         const histories = csvHistory(await parseCsvFile(opts.csvPath), opts.csvPath, info.columns, cols);
@@ -68,17 +83,32 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
 type Fmt = (t: number) => string | number;
 
 /** The next `steps` after the end of each series. */
-function nextSteps(e: LoadedExport, histories: History[], steps: number, kind: 'datetime' | 'numeric', fmt: Fmt): PredictResult {
+function nextSteps(
+  e: LoadedExport,
+  histories: History[],
+  steps: number,
+  kind: 'datetime' | 'numeric',
+  fmt: Fmt,
+): PredictResult {
   const p = e.preprocessing;
   const H = p.horizon;
   const notTargets = p.features.filter((f) => !p.targets.includes(f));
   if (steps > H && notTargets.length) {
-    throw new ServiceError('bad_input', `steps ${steps} is more than the run's horizon ${H}, and forecasting further would need future values of ${notTargets.map((f) => `"${f}"`).join(', ')} (features that are not targets); ask for at most ${H} steps`, 'steps');
+    throw new ServiceError(
+      'bad_input',
+      `steps ${steps} is more than the run's horizon ${H}, and forecasting further would need future values of ${notTargets.map((f) => `"${f}"`).join(', ')} (features that are not targets); ask for at most ${H} steps`,
+      'steps',
+    );
   }
   const rows: PredictRow[] = [];
   let how = '';
   for (const h of histories) {
-    if (h.rows.length < p.lookback) throw new ServiceError('bad_input', `series "${h.key}" has ${h.rows.length} rows; the model needs ${p.lookback}`, 'id');
+    if (h.rows.length < p.lookback)
+      throw new ServiceError(
+        'bad_input',
+        `series "${h.key}" has ${h.rows.length} rows; the model needs ${p.lookback}`,
+        'id',
+      );
     const after = timeAfter(h.time, kind);
     how = after.how;
     const work = h.rows.map((r) => [...r]);
@@ -87,7 +117,16 @@ function nextSteps(e: LoadedExport, histories: History[], steps: number, kind: '
       const out = predictRaw(e, [windowAt(work, work.length - 1, p.lookback)])[0]!;
       const n = Math.min(H, steps - done);
       for (let s = 0; s < n; s++) {
-        p.targets.forEach((t, k) => rows.push({ series: h.key, time: fmt(after.next(done + s + 1)), step: done + s + 1, target: t, value: out[k * H + s]!, origin }));
+        p.targets.forEach((t, k) =>
+          rows.push({
+            series: h.key,
+            time: fmt(after.next(done + s + 1)),
+            step: done + s + 1,
+            target: t,
+            value: out[k * H + s]!,
+            origin,
+          }),
+        );
         // Fed back: every feature is a target here (checked above) when more steps are needed.
         if (steps > H) work.push(p.features.map((f) => out[p.targets.indexOf(f) * H + s]!));
       }
@@ -103,16 +142,33 @@ function everyWindow(e: LoadedExport, histories: History[], kind: 'datetime' | '
   const rows: PredictRow[] = [];
   let how = '';
   for (const h of histories) {
-    if (h.rows.length < p.lookback) throw new ServiceError('bad_input', `series "${h.key || '(all rows)'}" of the CSV has ${h.rows.length} rows; the model needs ${p.lookback}`, 'csvPath');
+    if (h.rows.length < p.lookback)
+      throw new ServiceError(
+        'bad_input',
+        `series "${h.key || '(all rows)'}" of the CSV has ${h.rows.length} rows; the model needs ${p.lookback}`,
+        'csvPath',
+      );
     const after = timeAfter(h.time, kind);
     how = after.how;
     const ends = Array.from({ length: h.rows.length - p.lookback + 1 }, (_, i) => i + p.lookback - 1);
-    const outs = predictRaw(e, ends.map((t) => windowAt(h.rows, t, p.lookback)));
+    const outs = predictRaw(
+      e,
+      ends.map((t) => windowAt(h.rows, t, p.lookback)),
+    );
     const n = h.time.length;
     ends.forEach((t, i) => {
       for (let s = 1; s <= H; s++) {
         const at = t + s < n ? h.time[t + s]! : after.next(t + s - n + 1);
-        p.targets.forEach((tg, k) => rows.push({ series: h.key, time: fmt(at), step: s, target: tg, value: outs[i]![k * H + s - 1]!, origin: fmt(h.time[t]!) }));
+        p.targets.forEach((tg, k) =>
+          rows.push({
+            series: h.key,
+            time: fmt(at),
+            step: s,
+            target: tg,
+            value: outs[i]![k * H + s - 1]!,
+            origin: fmt(h.time[t]!),
+          }),
+        );
       }
     });
   }

@@ -16,7 +16,9 @@ function medianStep(time: ArrayLike<number>): number {
 
 function addMonths(ms: number, k: number): number {
   const d = new Date(ms);
-  const endOfMonth = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate() === d.getUTCDate() && d.getUTCDate() > 28;
+  const endOfMonth =
+    new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate() === d.getUTCDate() &&
+    d.getUTCDate() > 28;
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth() + k;
   const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
@@ -25,15 +27,19 @@ function addMonths(ms: number, k: number): number {
 }
 
 /** A function giving the time k ≥ 1 steps after the last of `time` (sorted, ms for datetime). */
-export function timeAfter(time: ArrayLike<number>, kind: 'datetime' | 'numeric'): { next: (k: number) => number; how: string } {
+export function timeAfter(
+  time: ArrayLike<number>,
+  kind: 'datetime' | 'numeric',
+): { next: (k: number) => number; how: string } {
   const last = time[time.length - 1]!;
   const freq = time.length > 3 ? inferFrequency(time, kind) : { unit: null, how: 'too few rows' };
   const unit = freq.unit;
-  if (kind === 'datetime' && unit && MONTHS[unit]) return { next: (k) => addMonths(last, k * MONTHS[unit]!), how: freq.how };
+  if (kind === 'datetime' && unit && MONTHS[unit])
+    return { next: (k) => addMonths(last, k * MONTHS[unit]!), how: freq.how };
   if (kind === 'datetime' && unit === 'business-daily') {
     const next = (k: number) => {
       let t = last;
-      for (let i = 0; i < k; ) {
+      for (let i = 0; i < k;) {
         t += DAY;
         const wd = new Date(t).getUTCDay();
         if (wd !== 0 && wd !== 6) i++;
@@ -43,5 +49,8 @@ export function timeAfter(time: ArrayLike<number>, kind: 'datetime' | 'numeric')
     return { next, how: freq.how };
   }
   const step = medianStep(time);
-  return { next: (k) => last + k * step, how: unit ? freq.how : `median step ${step}${kind === 'datetime' ? ' ms' : ''}` };
+  return {
+    next: (k) => last + k * step,
+    how: unit ? freq.how : `median step ${step}${kind === 'datetime' ? ' ms' : ''}`,
+  };
 }

@@ -51,11 +51,23 @@ async function checkpointRecord(s: RunSetup, epoch: number, valLoss: number) {
 }
 
 /** Validates, commits and announces one epoch. */
-export async function commitEpoch(db: DB, s: RunSetup, epoch: number, r: EpochResult, clock: EpochClock, send: (msg: WorkerToHost) => void): Promise<void> {
+export async function commitEpoch(
+  db: DB,
+  s: RunSetup,
+  epoch: number,
+  r: EpochResult,
+  clock: EpochClock,
+  send: (msg: WorkerToHost) => void,
+): Promise<void> {
   await s.runner.syncModel();
   const epochSeconds = (Date.now() - clock.started) / 1000;
   const val = valMetrics(s.model, s.p, s.spec);
-  const metrics: EpochMetrics = { loss: r.loss, ...val, samples_per_sec: r.seen / Math.max(epochSeconds, 1e-3), epoch_seconds: epochSeconds };
+  const metrics: EpochMetrics = {
+    loss: r.loss,
+    ...val,
+    samples_per_sec: r.seen / Math.max(epochSeconds, 1e-3),
+    epoch_seconds: epochSeconds,
+  };
   const improved = updateState(s, epoch, val.val_loss);
   const wallTime = (Date.now() - clock.t0) / 1000;
   s.state.wallOffset = Date.now() - clock.t0;

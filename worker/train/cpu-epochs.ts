@@ -22,7 +22,12 @@ export function cpuEpochRunner(model: tf.LayersModel, optimizer: tf.Optimizer, p
         const ys = tf.tensor2d(batch.y, [size, p.outputs.length]);
         const loss = (await model.trainOnBatch(xs, ys)) as number;
         tf.dispose([xs, ys]);
-        if (!Number.isFinite(loss)) throw new ServiceError('bad_input', `training diverged at epoch ${plan.epoch}, batch ${b + 1} (loss ${loss}); lower train.learningRate`, 'spec.train.learningRate');
+        if (!Number.isFinite(loss))
+          throw new ServiceError(
+            'bad_input',
+            `training diverged at epoch ${plan.epoch}, batch ${b + 1} (loss ${loss}); lower train.learningRate`,
+            'spec.train.learningRate',
+          );
         lossSum += loss * size;
         seen += size;
         hooks.progress({ batch: b + 1, loss: lossSum / seen, seen }, b === plan.batches - 1);

@@ -37,18 +37,23 @@ export function etsBaseline(p: Prepared): EtsBaseline {
   const started = Date.now();
   for (const [gi, rs] of byGroup) {
     if (Date.now() - started > ETS_BUDGET_MS) {
-      notes.push(`ETS baseline: stopped after ${ETS_BUDGET_MS / 1000} s with ${p.groups.length} series; its scores are left out`);
+      notes.push(
+        `ETS baseline: stopped after ${ETS_BUDGET_MS / 1000} s with ${p.groups.length} series; its scores are left out`,
+      );
       break;
     }
     const g = p.groups[gi]!;
     const where = p.groups.length > 1 ? ` (series ${g.key})` : '';
     for (let j = 0; j < T; j++) {
-      const col = (from: number, to: number) => Float64Array.from({ length: to - from }, (_, i) => g.raw[(from + i) * T + j]!);
+      const col = (from: number, to: number) =>
+        Float64Array.from({ length: to - from }, (_, i) => g.raw[(from + i) * T + j]!);
       let forecasts: Float64Array;
       try {
         const model = fitEts(col(0, g.testStart), { season: p.seasonLength, maxLength: ETS_MAX_LENGTH });
         forecasts = rollingForecast(model, col(g.testStart, g.rows), H);
-        notes.push(`ETS baseline for ${p.targets[j]}${where}: ${model.name} (AICc ${model.fit.aicc.toFixed(1)}, fitted on the last ${model.fit.n} train+val rows)`);
+        notes.push(
+          `ETS baseline for ${p.targets[j]}${where}: ${model.name} (AICc ${model.fit.aicc.toFixed(1)}, fitted on the last ${model.fit.n} train+val rows)`,
+        );
       } catch (e) {
         notes.push(`ETS baseline for ${p.targets[j]}${where}: ${(e as Error).message}; left out`);
         continue;

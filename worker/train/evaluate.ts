@@ -2,7 +2,14 @@
 // seasonal naive, ETS), in original units, with per-step metrics when the horizon is > 1.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpec } from '../../core/contract.js';
-import { FORECASTERS, flattenTestMetrics, type ForecastMetric, type Forecaster, type TestMetrics, type ValMetrics } from '../../core/metric-keys.js';
+import {
+  FORECASTERS,
+  flattenTestMetrics,
+  type ForecastMetric,
+  type Forecaster,
+  type TestMetrics,
+  type ValMetrics,
+} from '../../core/metric-keys.js';
 import type { DB } from '../../db/open.js';
 import { blob, savePredictions } from '../../db/checkpoints.js';
 import { actualOutputs, cutBatch, originalOutputs, windowCount } from '../data/batches.js';
@@ -16,7 +23,11 @@ const EVAL_BATCH = 512;
 export const MAX_STEP_METRICS = 48;
 
 /** Model outputs for every window of a split, [n, outputs] (scaled units / probabilities). */
-export function predictWindows(model: tf.LayersModel, p: Prepared, windows: Int32Array): { pred: Float32Array; y: Float32Array } {
+export function predictWindows(
+  model: tf.LayersModel,
+  p: Prepared,
+  windows: Int32Array,
+): { pred: Float32Array; y: Float32Array } {
   const n = windowCount(windows);
   const O = p.outputs.length;
   const pred = new Float32Array(n * O);
@@ -128,8 +139,15 @@ function classifyTest(p: Prepared, { pred, y, time, n, runId }: TestPredictions)
     notes: [],
     save: (db) =>
       savePredictions(db, {
-        run_id: runId, split: 'test', outputs: JSON.stringify(['class']), actual: blob(actual), predicted: blob(predicted),
-        naive: blob(naive), seasonal: null, time: blob(time), classes: JSON.stringify(p.classes),
+        run_id: runId,
+        split: 'test',
+        outputs: JSON.stringify(['class']),
+        actual: blob(actual),
+        predicted: blob(predicted),
+        naive: blob(naive),
+        seasonal: null,
+        time: blob(time),
+        classes: JSON.stringify(p.classes),
       }),
   };
 }
@@ -137,11 +155,16 @@ function classifyTest(p: Prepared, { pred, y, time, n, runId }: TestPredictions)
 /** The MASE denominator: the seasonal-naive in-sample MAE on the train split, averaged over targets. */
 function trainSeasonalScale(p: Prepared): number {
   const T = p.targets.length;
-  const scales = p.targets.map((_, j) => seasonalScale(p.groups.map((g) => {
-    const v = new Float64Array(g.valStart);
-    for (let i = 0; i < g.valStart; i++) v[i] = g.raw[i * T + j]!;
-    return v;
-  }), p.seasonLength));
+  const scales = p.targets.map((_, j) =>
+    seasonalScale(
+      p.groups.map((g) => {
+        const v = new Float64Array(g.valStart);
+        for (let i = 0; i < g.valStart; i++) v[i] = g.raw[i * T + j]!;
+        return v;
+      }),
+      p.seasonLength,
+    ),
+  );
   return scales.reduce((a, b) => a + b, 0) / scales.length;
 }
 
@@ -178,7 +201,12 @@ function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): T
     scores[who] = Object.fromEntries(Object.entries(fm).filter(([, v]) => Number.isFinite(v)));
     if (H > 1 && predictions[who].every((v) => !Number.isNaN(v))) {
       const steps = horizonRecords(who, horizonMetrics(actual, predictions[who], { horizon: H, targets: T, scale }));
-      perStep = { ...perStep, ...Object.fromEntries(Object.entries(steps).filter(([k]) => k.includes('@') && Number(k.split('@')[1]) <= MAX_STEP_METRICS)) };
+      perStep = {
+        ...perStep,
+        ...Object.fromEntries(
+          Object.entries(steps).filter(([k]) => k.includes('@') && Number(k.split('@')[1]) <= MAX_STEP_METRICS),
+        ),
+      };
     }
   }
   const test: TestMetrics = { task: 'forecast', windows: n, seasonLength: m, scores, ...(perStep ? { perStep } : {}) };
@@ -188,8 +216,16 @@ function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): T
     notes: ets.notes,
     save: (db) =>
       savePredictions(db, {
-        run_id: runId, split: 'test', outputs: JSON.stringify(p.outputs), actual: blob(actual), predicted: blob(predicted),
-        naive: blob(naive), seasonal: blob(seasonal), ets: ets.predicted.every(Number.isFinite) ? blob(ets.predicted) : null, time: blob(time), classes: null,
+        run_id: runId,
+        split: 'test',
+        outputs: JSON.stringify(p.outputs),
+        actual: blob(actual),
+        predicted: blob(predicted),
+        naive: blob(naive),
+        seasonal: blob(seasonal),
+        ets: ets.predicted.every(Number.isFinite) ? blob(ets.predicted) : null,
+        time: blob(time),
+        classes: null,
       }),
   };
 }

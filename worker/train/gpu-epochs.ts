@@ -19,7 +19,11 @@ export interface GpuChoice {
  * RNN_WORKBENCH_GPU=off turns the path off. Returns the reason when it does not apply.
  * `loaderDirs` (tests) replaces the folders searched for the Vulkan loader.
  */
-export async function chooseGpu(spec: RunSpec, features: number, loaderDirs?: string[]): Promise<{ gpu: GpuChoice | null; note?: string }> {
+export async function chooseGpu(
+  spec: RunSpec,
+  features: number,
+  loaderDirs?: string[],
+): Promise<{ gpu: GpuChoice | null; note?: string }> {
   const mode = process.env.RNN_WORKBENCH_GPU ?? 'auto';
   if (mode === 'off' || spec.model.impl === 'layers') return { gpu: null };
   // Without a loader nothing below can work; say what to install (Chromium's copy counts).
@@ -31,7 +35,8 @@ export async function chooseGpu(spec: RunSpec, features: number, loaderDirs?: st
     const why = k.gpuTrainerUnsupported(spec, features);
     const info = await k.gpuAdapterInfo();
     if (!info) return { gpu: null, note: `GPU: ${k.webgpuLoadError() ?? 'no WebGPU adapter found'}` };
-    if (info.isFallback && mode !== 'fallback') return { gpu: null, note: `GPU: only a software adapter (${info.name}); training on the CPU` };
+    if (info.isFallback && mode !== 'fallback')
+      return { gpu: null, note: `GPU: only a software adapter (${info.name}); training on the CPU` };
     if (why) return { gpu: null, note: `GPU ${info.name} not used: ${why}` };
     return { gpu: { adapter: info.name } };
   } catch (e) {
@@ -46,7 +51,12 @@ export async function chooseGpu(spec: RunSpec, features: number, loaderDirs?: st
 function vulkanDriverListed(): boolean {
   if (process.platform !== 'linux') return true;
   if (process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES) return true;
-  const dirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', `${process.env.HOME ?? ''}/.local/share/vulkan/icd.d`];
+  const dirs = [
+    '/usr/share/vulkan/icd.d',
+    '/etc/vulkan/icd.d',
+    '/usr/local/share/vulkan/icd.d',
+    `${process.env.HOME ?? ''}/.local/share/vulkan/icd.d`,
+  ];
   return dirs.some((d) => {
     try {
       return readdirSync(d).some((f) => f.endsWith('.json'));
@@ -85,7 +95,12 @@ export async function gpuEpochRunner(spec: RunSpec, p: Prepared, model: tf.Layer
     async run(plan: EpochPlan, hooks: EpochHooks): Promise<EpochResult> {
       const used = plan.order.subarray(0, Math.min(nTrain, plan.batches * plan.batchSize));
       const loss = await trainer.trainEpoch(used);
-      if (!Number.isFinite(loss)) throw new ServiceError('bad_input', `training diverged at epoch ${plan.epoch} (loss ${loss}); lower train.learningRate`, 'spec.train.learningRate');
+      if (!Number.isFinite(loss))
+        throw new ServiceError(
+          'bad_input',
+          `training diverged at epoch ${plan.epoch} (loss ${loss}); lower train.learningRate`,
+          'spec.train.learningRate',
+        );
       hooks.progress({ batch: plan.batches, loss, seen: used.length }, true);
       return { loss, seen: used.length, steps: plan.batches, interrupted: await hooks.yieldPoint() };
     },

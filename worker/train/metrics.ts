@@ -8,7 +8,11 @@ import type { ForecastMetric } from '../../core/metric-keys.js';
  */
 export type ForecastMetrics = Record<ForecastMetric, number>;
 
-export function forecastMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, maseScale: number): ForecastMetrics {
+export function forecastMetrics(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  maseScale: number,
+): ForecastMetrics {
   let ae = 0;
   let se = 0;
   let ape = 0;
@@ -64,7 +68,11 @@ export interface ClassifyMetrics {
   confusion: number[][];
 }
 
-export function classifyMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: string[]): ClassifyMetrics {
+export function classifyMetrics(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: string[],
+): ClassifyMetrics {
   const k = classes.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let correct = 0;

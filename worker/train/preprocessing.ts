@@ -26,7 +26,10 @@ export interface Preprocessing {
   seriesColumn: string | null;
 }
 
-export function preprocessingOf(p: Prepared, ds: { timeColumn: string | null; seriesColumn: string | null }): Preprocessing {
+export function preprocessingOf(
+  p: Prepared,
+  ds: { timeColumn: string | null; seriesColumn: string | null },
+): Preprocessing {
   return {
     version: 1,
     task: p.task,

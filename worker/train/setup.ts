@@ -59,10 +59,20 @@ export interface RunSetup {
 function loadRun(db: DB, runId: number) {
   const run = runsDb.getRun(db, runId);
   if (!run) throw new ServiceError('not_found', `run ${runId} does not exist`);
-  if (run.dataset_id === null) throw new ServiceError('bad_input', `run ${runId}: its dataset was deleted before the run could train`, 'datasetId');
+  if (run.dataset_id === null)
+    throw new ServiceError(
+      'bad_input',
+      `run ${runId}: its dataset was deleted before the run could train`,
+      'datasetId',
+    );
   const spec = parseSpec(JSON.parse(run.spec));
   const ds = datasetInfo(db, run.dataset_id);
-  if (!ds) throw new ServiceError('bad_input', `run ${runId}: dataset ${run.dataset_id} was deleted before the run could train`, 'datasetId');
+  if (!ds)
+    throw new ServiceError(
+      'bad_input',
+      `run ${runId}: dataset ${run.dataset_id} was deleted before the run could train`,
+      'datasetId',
+    );
   return { spec, ds, datasetId: run.dataset_id };
 }
 
@@ -89,11 +99,17 @@ async function chooseImplementation(spec: RunSpec, features: number, log: Log) {
   return { gpu: gpuPick.gpu, impl, backend };
 }
 
-async function resumeFrom(db: DB, s: Pick<RunSetup, 'runId' | 'model' | 'state' | 'rng'>, optimizer: tf.Optimizer, log: Log): Promise<void> {
+async function resumeFrom(
+  db: DB,
+  s: Pick<RunSetup, 'runId' | 'model' | 'state' | 'rng'>,
+  optimizer: tf.Optimizer,
+  log: Log,
+): Promise<void> {
   const cp = loadCheckpoint(db, s.runId, 'last');
   if (!cp) throw new ServiceError('conflict', `run ${s.runId} has no checkpoint to resume from`);
   setModelWeights(s.model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
-  if (cp.optimizer && cp.optimizer_meta) await restoreOptimizer(optimizer, JSON.parse(cp.optimizer_meta) as WeightSpec[], cp.optimizer);
+  if (cp.optimizer && cp.optimizer_meta)
+    await restoreOptimizer(optimizer, JSON.parse(cp.optimizer_meta) as WeightSpec[], cp.optimizer);
   Object.assign(s.state, JSON.parse(cp.trainer_state) as TrainerState);
   s.rng.state = s.state.rng;
   db.transaction(() => metricsDb.truncateAfter(db, s.runId, s.state.epoch))();
@@ -103,15 +119,29 @@ async function resumeFrom(db: DB, s: Pick<RunSetup, 'runId' | 'model' | 'state' 
 /** A warm-started backtest fold: the previous fold's best weights, a fresh optimizer and loop. */
 function warmStart(db: DB, fromRun: number, model: tf.LayersModel, log: Log): void {
   const cp = loadCheckpoint(db, fromRun, 'best');
-  if (!cp) throw new ServiceError('conflict', `spec.initFrom: run ${fromRun} has no checkpoint to start from`, 'spec.initFrom');
+  if (!cp)
+    throw new ServiceError(
+      'conflict',
+      `spec.initFrom: run ${fromRun} has no checkpoint to start from`,
+      'spec.initFrom',
+    );
   setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
   log(`warm start from the best checkpoint of run ${fromRun} (epoch ${cp.epoch})`);
 }
 
-async function startRunner(spec: RunSpec, p: Prepared, model: tf.LayersModel, optimizer: tf.Optimizer, gpu: GpuChoice | null, resume: boolean, log: Log): Promise<EpochRunner> {
+async function startRunner(
+  spec: RunSpec,
+  p: Prepared,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  gpu: GpuChoice | null,
+  resume: boolean,
+  log: Log,
+): Promise<EpochRunner> {
   if (!gpu) return cpuEpochRunner(model, optimizer, p);
   const runner = await gpuEpochRunner(spec, p, model);
-  if (resume) log('the GPU trainer restarts Adam\'s moments on resume (its optimizer state is not checkpointed)', 'warn');
+  if (resume)
+    log("the GPU trainer restarts Adam's moments on resume (its optimizer state is not checkpointed)", 'warn');
   return runner;
 }
 
@@ -128,7 +158,15 @@ export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<Ru
   const optimizer = optimizerFor(spec);
   model.compile({ optimizer, loss: lossFor(spec) as never });
   const paramCount = countParams(spec, shape);
-  const state: TrainerState = { epoch: 0, bestValLoss: Infinity, bestEpoch: 0, badEpochs: 0, rng: rng.state, step: 0, wallOffset: 0 };
+  const state: TrainerState = {
+    epoch: 0,
+    bestValLoss: Infinity,
+    bestEpoch: 0,
+    badEpochs: 0,
+    rng: rng.state,
+    step: 0,
+    wallOffset: 0,
+  };
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
   else if (spec.initFrom !== undefined) warmStart(db, spec.initFrom, model, log);
   const runner = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
@@ -136,14 +174,25 @@ export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<Ru
   // Queued → running in one statement: of two trainers started for one run, only one gets it.
   // The pid with its start time names this process, so `stop` never signals a process that got the pid later.
   const started = processStartTime(process.pid);
-  if (!runsDb.markStarted(db, runId, { pid: process.pid, started, backend: backend.backend, device: backend.device, impl: impl.name, paramCount })) {
+  if (
+    !runsDb.markStarted(db, runId, {
+      pid: process.pid,
+      started,
+      backend: backend.backend,
+      device: backend.device,
+      impl: impl.name,
+      paramCount,
+    })
+  ) {
     log(`run ${runId} is no longer queued (stopped, or taken by another trainer); this trainer leaves it`, 'warn');
     runner.dispose();
     return null;
   }
   opts.send({ type: 'status', runId, status: 'running' });
-  log(`training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
-    `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`);
+  log(
+    `training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
+      `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`,
+  );
   log(`season: ${p.seasonHow}`);
   for (const t of p.targetPrep) log(`target ${t.reason}`);
   return { runId, spec, p, prep: preprocessingOf(p, ds), model, rng, state, runner };

@@ -77,13 +77,17 @@ async function epochs(db: DB, s: RunSetup, opts: TrainOptions, log: Log): Promis
     // A partial epoch is dropped, never recorded as an epoch: the last committed epoch stays last
     // (and best), and a resume retrains this epoch from its start with the same shuffle.
     if (r.interrupted && r.steps < batches) {
-      log(`${r.interrupted === 'host-lost' ? 'host gone' : 'stopped'} after ${r.steps} of ${batches} batches of epoch ${epoch}: that partial epoch is discarded; the run continues from epoch ${state.epoch} on resume`);
+      log(
+        `${r.interrupted === 'host-lost' ? 'host gone' : 'stopped'} after ${r.steps} of ${batches} batches of epoch ${epoch}: that partial epoch is discarded; the run continues from epoch ${state.epoch} on resume`,
+      );
       return r.interrupted;
     }
     state.step += r.steps;
     await commitEpoch(db, s, epoch, r, { started, t0 }, opts.send);
     if (spec.train.patience > 0 && state.badEpochs >= spec.train.patience) {
-      log(`early stop at epoch ${epoch}: val_loss has not improved for ${state.badEpochs} epochs (best ${state.bestValLoss.toPrecision(4)} at epoch ${state.bestEpoch})`);
+      log(
+        `early stop at epoch ${epoch}: val_loss has not improved for ${state.badEpochs} epochs (best ${state.bestValLoss.toPrecision(4)} at epoch ${state.bestEpoch})`,
+      );
       return r.interrupted;
     }
     if (r.interrupted) return r.interrupted;
@@ -119,14 +123,28 @@ class LoopHooks {
     };
   }
 
-  private progress(epoch: number, started: number, p: { batch: number; loss: number; seen: number }, final: boolean): void {
+  private progress(
+    epoch: number,
+    started: number,
+    p: { batch: number; loss: number; seen: number },
+    final: boolean,
+  ): void {
     const now = Date.now();
     if (!final && now - this.lastProgress <= 200) return;
     this.lastProgress = now;
     const { epochs, batches, batchSize } = this.plan;
     const sps = p.seen / Math.max((now - started) / 1000, 1e-3);
     const remaining = (epochs - epoch) * batches * batchSize + (batches - p.batch) * batchSize;
-    const progress = { runId: this.opts.runId, epoch, epochs, batch: p.batch, batches, loss: p.loss, samplesPerSec: sps, etaSeconds: remaining / Math.max(sps, 1e-3) };
+    const progress = {
+      runId: this.opts.runId,
+      epoch,
+      epochs,
+      batch: p.batch,
+      batches,
+      loss: p.loss,
+      samplesPerSec: sps,
+      etaSeconds: remaining / Math.max(sps, 1e-3),
+    };
     this.opts.send({ type: 'run-progress', progress });
   }
 }
@@ -135,9 +153,17 @@ class LoopHooks {
 function headline(t: TestMetrics): string {
   const shown: [string, number | undefined][] =
     t.task === 'forecast'
-      ? FORECASTERS.flatMap((who) => (['rmse', 'mase'] as const).map((m): [string, number | undefined] => [testKey(who, m), t.scores[who][m]]))
-      : [[testKey('test', 'accuracy'), t.accuracy.test], [testKey('naive', 'accuracy'), t.accuracy.naive]];
-  return shown.filter((e): e is [string, number] => e[1] !== undefined).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
+      ? FORECASTERS.flatMap((who) =>
+          (['rmse', 'mase'] as const).map((m): [string, number | undefined] => [testKey(who, m), t.scores[who][m]]),
+        )
+      : [
+          [testKey('test', 'accuracy'), t.accuracy.test],
+          [testKey('naive', 'accuracy'), t.accuracy.naive],
+        ];
+  return shown
+    .filter((e): e is [string, number] => e[1] !== undefined)
+    .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+    .join(', ');
 }
 
 /**
@@ -147,7 +173,12 @@ function headline(t: TestMetrics): string {
 function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOptions, log: Log): void {
   const { runId } = s;
   if (stopped === 'host-lost') {
-    runsDb.finishRun(db, runId, 'interrupted', `the host process went away during training; resume the run to continue from epoch ${s.state.epoch}`);
+    runsDb.finishRun(
+      db,
+      runId,
+      'interrupted',
+      `the host process went away during training; resume the run to continue from epoch ${s.state.epoch}`,
+    );
     return;
   }
   const best = loadCheckpoint(db, runId, 'best');
@@ -155,7 +186,10 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
     const result = evaluateTest(s.model, s.p, runId);
     db.transaction(() => {
-      runsDb.setTestMetrics(db, runId, result.metrics, { seasonHow: s.p.task === 'forecast' ? s.p.seasonHow : null, notes: result.notes });
+      runsDb.setTestMetrics(db, runId, result.metrics, {
+        seasonHow: s.p.task === 'forecast' ? s.p.seasonHow : null,
+        notes: result.notes,
+      });
       result.save(db);
     })();
     for (const note of result.notes) log(note);

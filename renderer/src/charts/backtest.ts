@@ -18,16 +18,30 @@ export function foldsOption(folds: readonly FoldPredictions[], theme: 'light' | 
   const actual = new Map<number, number>();
   for (const f of folds) column(f.actual, f.outputs, 0).forEach((v, i) => actual.set(f.time[i]!, v));
   const xs = [...actual.keys()].sort((a, b) => a - b);
-  const series: Record<string, unknown>[] = [{
-    name: 'actual', type: 'line', showSymbol: false, color: theme === 'dark' ? '#f0f0f0' : '#222222', lineStyle: { width: 1.5 },
-    data: xs.map((x) => [x, actual.get(x)!]),
-  }];
+  const series: Record<string, unknown>[] = [
+    {
+      name: 'actual',
+      type: 'line',
+      showSymbol: false,
+      color: theme === 'dark' ? '#f0f0f0' : '#222222',
+      lineStyle: { width: 1.5 },
+      data: xs.map((x) => [x, actual.get(x)!]),
+    },
+  ];
   folds.forEach((f, i) => {
     const color = PALETTE[i % PALETTE.length]!;
     series.push({
-      name: `fold ${f.fold + 1} (#${f.runId})`, type: 'line', showSymbol: false, color, lineStyle: { width: 1.5 },
+      name: `fold ${f.fold + 1} (#${f.runId})`,
+      type: 'line',
+      showSymbol: false,
+      color,
+      lineStyle: { width: 1.5 },
       data: column(f.predicted, f.outputs, 0).map((v, j) => [f.time[j]!, v]),
-      markArea: { silent: true, itemStyle: { color, opacity: 0.08 }, data: [[{ xAxis: f.time[0]! }, { xAxis: f.time.at(-1)! }]] },
+      markArea: {
+        silent: true,
+        itemStyle: { color, opacity: 0.08 },
+        data: [[{ xAxis: f.time[0]! }, { xAxis: f.time.at(-1)! }]],
+      },
     });
   });
   return {

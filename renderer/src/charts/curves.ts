@@ -52,7 +52,11 @@ export interface RunRef {
   name: string;
 }
 
-export function compareCurvesOption(runs: readonly RunRef[], points: readonly MetricPoint[], s: CompareCurveSettings): Option {
+export function compareCurvesOption(
+  runs: readonly RunRef[],
+  points: readonly MetricPoint[],
+  s: CompareCurveSettings,
+): Option {
   const series = runs.map((run, i) => {
     const pts = points.filter((p) => p.runId === run.id && p.key === s.key).sort((a, b) => a.epoch - b.epoch);
     const smoothed = ema(

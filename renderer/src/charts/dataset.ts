@@ -19,7 +19,12 @@ export interface SeriesData {
 export function mergeSeriesData(overview: SeriesData, detail: SeriesData | null): SeriesData {
   if (!detail) return overview;
   const pos = (d: SeriesData, i: number) => (d.index ? d.index[i]! : i);
-  const out: SeriesData = { time: overview.time ? [] : null, series: overview.series.map((s) => ({ name: s.name, values: [] })), total: overview.total, index: [] };
+  const out: SeriesData = {
+    time: overview.time ? [] : null,
+    series: overview.series.map((s) => ({ name: s.name, values: [] })),
+    total: overview.total,
+    index: [],
+  };
   const na = overview.series[0]?.values.length ?? 0;
   const nb = detail.series[0]?.values.length ?? 0;
   let a = 0;
@@ -59,7 +64,9 @@ export function datasetLineOption(data: SeriesData, view: DatasetChartView = {})
       ? { type: 'time', min: x[0], max: x[n - 1] }
       : valueX('row', { min: 0, max: Math.max(rows - 1, 0) }),
     // Two columns of different scale (temperature and load) each get their own axis.
-    yAxis: twoAxes ? data.series.map((s) => ({ type: 'value', scale: true, name: s.name })) : { type: 'value', scale: true },
+    yAxis: twoAxes
+      ? data.series.map((s) => ({ type: 'value', scale: true, name: s.name }))
+      : { type: 'value', scale: true },
     dataZoom: dz,
     series: data.series.map((s, i) => ({
       yAxisIndex: twoAxes ? i : 0,

@@ -1,9 +1,24 @@
 // The parts of ECharts the workbench uses, registered once (keeps the bundle to what we draw).
 import { LineChart, ParallelChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, ParallelComponent, TooltipComponent } from 'echarts/components';
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  ParallelComponent,
+  TooltipComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([LineChart, ParallelChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, ParallelComponent, CanvasRenderer]);
+echarts.use([
+  LineChart,
+  ParallelChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  DataZoomComponent,
+  ParallelComponent,
+  CanvasRenderer,
+]);
 
 export { echarts };

@@ -21,8 +21,20 @@ export function forecastOption(r: PredictResult, series: string, history: Histor
     xAxis: { type: isTime ? 'time' : 'value', scale: true },
     yAxis: { type: 'value', scale: true, name: target },
     series: [
-      { name: 'history', type: 'line', showSymbol: false, color: PALETTE[0], data: history ? history.x.map((x, i) => [x, history.values[i] ?? null]) : [] },
-      { name: 'forecast', type: 'line', color: PALETTE[1], lineStyle: { type: 'dashed' }, data: rows.map((x) => [toX(x.time), x.value]) },
+      {
+        name: 'history',
+        type: 'line',
+        showSymbol: false,
+        color: PALETTE[0],
+        data: history ? history.x.map((x, i) => [x, history.values[i] ?? null]) : [],
+      },
+      {
+        name: 'forecast',
+        type: 'line',
+        color: PALETTE[1],
+        lineStyle: { type: 'dashed' },
+        data: rows.map((x) => [toX(x.time), x.value]),
+      },
     ],
   };
 }

@@ -34,8 +34,18 @@ export function horizonSeries(runs: readonly HorizonRun[], metric: ForecastMetri
   }));
   for (const who of ['naive', 'seasonal', 'ets'] as const) {
     // Without a season, seasonal naive is the naive forecast again: one line is enough.
-    const from = withSteps.find((r) => stepScores(r.test, who, metric).some((v) => v !== null) && (who !== 'seasonal' || (r.test.season_length ?? 1) > 1));
-    if (from) out.push({ name: BASELINE_LABELS[who], kind: 'baseline', color: BASELINE_COLORS[who], values: stepScores(from.test, who, metric) });
+    const from = withSteps.find(
+      (r) =>
+        stepScores(r.test, who, metric).some((v) => v !== null) &&
+        (who !== 'seasonal' || (r.test.season_length ?? 1) > 1),
+    );
+    if (from)
+      out.push({
+        name: BASELINE_LABELS[who],
+        kind: 'baseline',
+        color: BASELINE_COLORS[who],
+        values: stepScores(from.test, who, metric),
+      });
   }
   return out;
 }
@@ -55,8 +65,19 @@ export function horizonOption(runs: readonly HorizonRun[], metric: ForecastMetri
   }));
   return {
     ...base(),
-    tooltip: { trigger: 'axis', confine: true, valueFormatter: (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)).toString() : '—') },
-    xAxis: { type: 'category', name: 'steps ahead', nameLocation: 'middle', nameGap: 26, boundaryGap: false, data: steps },
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)).toString() : '—'),
+    },
+    xAxis: {
+      type: 'category',
+      name: 'steps ahead',
+      nameLocation: 'middle',
+      nameGap: 26,
+      boundaryGap: false,
+      data: steps,
+    },
     yAxis: { type: 'value', name: `test ${metric.toUpperCase()}`, scale: false, min: 0 },
     series,
   } as Option;

@@ -18,7 +18,11 @@ export function column(values: readonly number[], outputs: number, o: number): n
   return out;
 }
 
-export function predictionsOption(runs: readonly RunPredictions[], output = 0, theme: 'light' | 'dark' = 'light'): Option {
+export function predictionsOption(
+  runs: readonly RunPredictions[],
+  output = 0,
+  theme: 'light' | 'dark' = 'light',
+): Option {
   const first = runs[0]?.predictions;
   if (!first) return { ...base(), series: [] } as Option;
   const O = first.outputs.length || 1;
@@ -31,15 +35,26 @@ export function predictionsOption(runs: readonly RunPredictions[], output = 0, t
     showSymbol: false,
     sampling: 'lttb' as const,
     color,
-    lineStyle: { width: dashed ? 1 : 1.5, type: dashed ? ('dashed' as const) : ('solid' as const), opacity: dashed ? 0.7 : 1 },
+    lineStyle: {
+      width: dashed ? 1 : 1.5,
+      type: dashed ? ('dashed' as const) : ('solid' as const),
+      opacity: dashed ? 0.7 : 1,
+    },
     data: pair(vals),
   });
   const series = [line('actual', column(first.actual, O, output), theme === 'dark' ? '#f0f0f0' : '#222222')];
   runs.forEach((r, i) =>
-    series.push(line(`#${r.id} ${r.name}`, column(r.predictions.predicted, r.predictions.outputs.length || 1, output), PALETTE[i % PALETTE.length]!)),
+    series.push(
+      line(
+        `#${r.id} ${r.name}`,
+        column(r.predictions.predicted, r.predictions.outputs.length || 1, output),
+        PALETTE[i % PALETTE.length]!,
+      ),
+    ),
   );
   if (first.naive) series.push(line('naive', column(first.naive, O, output), BASELINE_COLORS.naive, true));
-  if (first.seasonalNaive) series.push(line('seasonal naive', column(first.seasonalNaive, O, output), BASELINE_COLORS.seasonal, true));
+  if (first.seasonalNaive)
+    series.push(line('seasonal naive', column(first.seasonalNaive, O, output), BASELINE_COLORS.seasonal, true));
   if (first.ets) series.push(line('ETS', column(first.ets, O, output), BASELINE_COLORS.ets, true));
   return {
     ...base(),
@@ -84,7 +99,11 @@ export function metricsTable(tests: readonly { id: number; name: string; test: R
     .filter((t) => Object.keys(t.test).some((k) => k.startsWith('test.')))
     .map((t) => ({ label: `#${t.id} ${t.name}`, runId: t.id, source: 'test' }));
   const pooled = (t: { test: Record<string, number> }, s: string) =>
-    JSON.stringify(Object.entries(t.test).filter(([k]) => k.startsWith(`${s}.`) && !k.includes('@')).sort(([a], [b]) => a.localeCompare(b)));
+    JSON.stringify(
+      Object.entries(t.test)
+        .filter(([k]) => k.startsWith(`${s}.`) && !k.includes('@'))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
   // Baselines the runs disagree on follow their run's model column; shared ones come last.
   const shared: typeof columns = [];
   for (const s of srcs.filter((x) => x !== 'test')) {

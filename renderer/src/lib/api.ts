@@ -2,7 +2,15 @@
 // (one function per contract method + `on`); in a browser the same calls go over HTTP + a
 // WebSocket for events. Nothing else in the renderer knows which transport is in use.
 import type { MenuCommand, WorkbenchBridge } from '../../../core/bridge.js';
-import type { Args, EventMap, EventName, ImportBundleResult, MethodName, Output, Result } from '../../../core/contract.js';
+import type {
+  Args,
+  EventMap,
+  EventName,
+  ImportBundleResult,
+  MethodName,
+  Output,
+  Result,
+} from '../../../core/contract.js';
 
 export type Listener<E extends EventName> = (payload: EventMap[E]) => void;
 
@@ -34,9 +42,14 @@ export interface Client {
 }
 
 /** The bundle's file name: the run ids, or their count when there are many. */
-export const bundleName = (ids: number[]): string => (ids.length <= 5 ? `runs-${ids.join('-')}.rnnwb` : `runs-${ids.length}.rnnwb`);
+export const bundleName = (ids: number[]): string =>
+  ids.length <= 5 ? `runs-${ids.join('-')}.rnnwb` : `runs-${ids.length}.rnnwb`;
 
-function failure(message: string, code: 'internal' | 'bad_input' = 'internal', field?: string): { ok: false; error: { code: typeof code; message: string; field?: string } } {
+function failure(
+  message: string,
+  code: 'internal' | 'bad_input' = 'internal',
+  field?: string,
+): { ok: false; error: { code: typeof code; message: string; field?: string } } {
   return { ok: false, error: { code, message, ...(field ? { field } : {}) } };
 }
 
@@ -82,7 +95,11 @@ export function bridgeClient(bridge: WorkbenchBridge): Client {
       if (!dir) return failure('bundle cancelled');
       // Main accepts a file inside the folder picked just now (electron/grants.ts).
       const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
-      const r = await bridge.api['runs.bundle']({ ids, outPath: `${dir.replace(/[\\/]+$/, '')}${sep}${bundleName(ids)}`, data: withData });
+      const r = await bridge.api['runs.bundle']({
+        ids,
+        outPath: `${dir.replace(/[\\/]+$/, '')}${sep}${bundleName(ids)}`,
+        data: withData,
+      });
       if (!r.ok) return r;
       return { ok: true, value: { message: `Saved ${r.value.path}` } };
     },
@@ -203,7 +220,9 @@ export function httpClient(token: string, base = ''): Client {
     },
     async bundleRuns(ids, withData) {
       try {
-        const res = await fetch(`${base}/download/bundle?runs=${ids.join(',')}&data=${withData ? 1 : 0}`, { headers: { 'x-workbench-token': token } });
+        const res = await fetch(`${base}/download/bundle?runs=${ids.join(',')}&data=${withData ? 1 : 0}`, {
+          headers: { 'x-workbench-token': token },
+        });
         if (!res.ok) return envelope(res);
         saveBlob(bundleName(ids), await res.blob());
         return { ok: true, value: { message: `Downloaded ${bundleName(ids)}` } };
@@ -223,7 +242,8 @@ export function httpClient(token: string, base = ''): Client {
           headers: { 'x-workbench-token': token },
         });
         if (!res.ok) return envelope(res);
-        const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `run-${runId}-model.zip`;
+        const name =
+          /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `run-${runId}-model.zip`;
         saveBlob(name, await res.blob());
         return { ok: true, value: { message: `Downloaded ${name}` } };
       } catch (err) {

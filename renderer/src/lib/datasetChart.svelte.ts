@@ -22,7 +22,9 @@ export class DatasetChartState {
   detail = $state.raw<SeriesData | null>(null);
   zoomRange = $state.raw<[number, number] | null>(null);
   error = $state<ApiError | null>(null);
-  option = $derived(this.overview ? datasetLineOption(mergeSeriesData(this.overview, this.detail), { range: this.zoomRange }) : null);
+  option = $derived(
+    this.overview ? datasetLineOption(mergeSeriesData(this.overview, this.detail), { range: this.zoomRange }) : null,
+  );
 
   #query: SeriesQuery | null = null;
   #request = 0;

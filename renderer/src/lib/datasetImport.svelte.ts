@@ -19,7 +19,11 @@ export class DatasetImport {
     return uploaded && uploaded.total > 0 ? uploaded.sent / uploaded.total : null;
   });
   detail = $derived(
-    this.parsed ? `parsing: ${fmtInt(this.parsed.rows)} rows` : this.uploaded ? `uploading ${fmtBytes(this.uploaded.sent)} of ${fmtBytes(this.uploaded.total)}` : '',
+    this.parsed
+      ? `parsing: ${fmtInt(this.parsed.rows)} rows`
+      : this.uploaded
+        ? `uploading ${fmtBytes(this.uploaded.sent)} of ${fmtBytes(this.uploaded.total)}`
+        : '',
   );
 
   #offProgress: (() => void) | null = null;

@@ -3,7 +3,15 @@
 import type { ApiError, Estimate } from '../../../core/contract.js';
 import type { AppState } from './app.svelte.js';
 import { parseTags } from './runsTable.js';
-import { defaultForm, formFromInput, hostFieldToForm, PRESETS, validateForm, type PresetName, type SpecForm } from './specForm.js';
+import {
+  defaultForm,
+  formFromInput,
+  hostFieldToForm,
+  PRESETS,
+  validateForm,
+  type PresetName,
+  type SpecForm,
+} from './specForm.js';
 
 /** Wait for typing to pause before asking the host for an estimate. */
 const ESTIMATE_DEBOUNCE_MS = 300;

@@ -88,7 +88,13 @@ export function filterRuns(rows: readonly RunRow[], query: string, status: RunSt
 }
 
 /** Rows of a virtual list to render for a scroll position. */
-export function visibleRange(scrollTop: number, viewport: number, rowHeight: number, total: number, overscan = 8): { start: number; end: number } {
+export function visibleRange(
+  scrollTop: number,
+  viewport: number,
+  rowHeight: number,
+  total: number,
+  overscan = 8,
+): { start: number; end: number } {
   const start = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const end = Math.min(total, Math.ceil((scrollTop + viewport) / rowHeight) + overscan);
   return { start, end };
@@ -96,5 +102,12 @@ export function visibleRange(scrollTop: number, viewport: number, rowHeight: num
 
 /** Parses a comma-separated tag list. */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -182,12 +182,19 @@ interface PresetValues {
 }
 
 /** A preset sets only the fields it names; everything else on the form stays as the user left it. */
-function preset(label: string, hint: string, v: PresetValues): { label: string; hint: string; apply(f: SpecForm): void } {
+function preset(
+  label: string,
+  hint: string,
+  v: PresetValues,
+): { label: string; hint: string; apply(f: SpecForm): void } {
   return {
     label,
     hint,
     apply(f) {
-      Object.assign(f.model, { ...v.model, ...(v.model.layers ? { layers: v.model.layers.map((l) => ({ ...l })) } : {}) });
+      Object.assign(f.model, {
+        ...v.model,
+        ...(v.model.layers ? { layers: v.model.layers.map((l) => ({ ...l })) } : {}),
+      });
       f.window.lookback = v.lookback;
       Object.assign(f.train, v.train);
     },
@@ -201,13 +208,32 @@ export const PRESETS: Record<PresetName, { label: string; hint: string; apply(f:
     train: { epochs: 5, batchSize: 64, learningRate: 0.003, patience: 3 },
   }),
   // The schema's own defaults (chosen on the forecast benchmark battery, docs/benchmarks.md).
-  standard: preset('Standard', `the defaults: 1 × ${STD.model.layers[0]?.units} ${STD.model.cell.toUpperCase()} units, ${STD.train.epochs} epochs, early stopping after ${STD.train.patience}`, {
-    model: { cell: STD.model.cell, layers: STD.model.layers.map((l) => ({ ...l })), bidirectional: STD.model.bidirectional },
-    lookback: STD.window.lookback,
-    train: { epochs: STD.train.epochs, batchSize: STD.train.batchSize, learningRate: STD.train.learningRate, patience: STD.train.patience },
-  }),
+  standard: preset(
+    'Standard',
+    `the defaults: 1 × ${STD.model.layers[0]?.units} ${STD.model.cell.toUpperCase()} units, ${STD.train.epochs} epochs, early stopping after ${STD.train.patience}`,
+    {
+      model: {
+        cell: STD.model.cell,
+        layers: STD.model.layers.map((l) => ({ ...l })),
+        bidirectional: STD.model.bidirectional,
+      },
+      lookback: STD.window.lookback,
+      train: {
+        epochs: STD.train.epochs,
+        batchSize: STD.train.batchSize,
+        learningRate: STD.train.learningRate,
+        patience: STD.train.patience,
+      },
+    },
+  ),
   deep: preset('Deep', '2 × 128 LSTM units with dropout, 150 epochs, lookback 48', {
-    model: { cell: 'lstm', layers: [{ units: 128, dropout: 0.2 }, { units: 128, dropout: 0.2 }] },
+    model: {
+      cell: 'lstm',
+      layers: [
+        { units: 128, dropout: 0.2 },
+        { units: 128, dropout: 0.2 },
+      ],
+    },
     lookback: 48,
     train: { epochs: 150, batchSize: 128, learningRate: 0.001, patience: 15 },
   }),

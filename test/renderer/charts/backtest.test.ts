@@ -10,8 +10,18 @@ describe('foldsOption', () => {
     ]);
     const series = o.series as { name: string; data: number[][]; markArea?: { data: { xAxis: number }[][] } }[];
     expect(series.map((s) => s.name)).toEqual(['actual', 'fold 1 (#7)', 'fold 2 (#8)']);
-    expect(series[0]!.data).toEqual([[10, 1], [11, 2], [12, 3], [13, 4], [14, 5]]);
-    expect(series[2]!.data).toEqual([[12, 2.9], [13, 4.2], [14, 5.1]]);
+    expect(series[0]!.data).toEqual([
+      [10, 1],
+      [11, 2],
+      [12, 3],
+      [13, 4],
+      [14, 5],
+    ]);
+    expect(series[2]!.data).toEqual([
+      [12, 2.9],
+      [13, 4.2],
+      [14, 5.1],
+    ]);
     expect(series[1]!.markArea!.data[0]!.map((p) => p.xAxis)).toEqual([10, 12]);
     expect((o.xAxis as { type: string }).type).toBe('value');
   });

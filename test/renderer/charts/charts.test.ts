@@ -13,7 +13,10 @@ type AnyOpt = Record<string, any>;
 
 describe('dataset line chart', () => {
   it('zooms and samples with LTTB, x on the time axis', () => {
-    const o = datasetLineOption({ time: [1.7e12, 1.7e12 + 3.6e6], series: [{ name: 'load', values: [1, null] }] }) as AnyOpt;
+    const o = datasetLineOption({
+      time: [1.7e12, 1.7e12 + 3.6e6],
+      series: [{ name: 'load', values: [1, null] }],
+    }) as AnyOpt;
     expect(o.xAxis.type).toBe('time');
     expect(o.dataZoom.map((z: AnyOpt) => z.type)).toEqual(['inside', 'slider']);
     expect(o.series[0].sampling).toBe('lttb');
@@ -24,7 +27,13 @@ describe('dataset line chart', () => {
   });
 
   it('gives two columns of different scales their own y axes and falls back to row index', () => {
-    const o = datasetLineOption({ time: null, series: [{ name: 'a', values: [1, 2, 3] }, { name: 'b', values: [100, 200, 300] }] }) as AnyOpt;
+    const o = datasetLineOption({
+      time: null,
+      series: [
+        { name: 'a', values: [1, 2, 3] },
+        { name: 'b', values: [100, 200, 300] },
+      ],
+    }) as AnyOpt;
     expect(o.xAxis.type).toBe('value');
     expect(o.yAxis).toHaveLength(2);
     expect(o.series.map((s: AnyOpt) => s.yAxisIndex)).toEqual([0, 1]);
@@ -49,7 +58,12 @@ describe('dataset line chart', () => {
   });
 
   it('puts decimated points at their row on a row-index axis', () => {
-    const o = datasetLineOption({ time: null, series: [{ name: 'v', values: [1, 5, 2] }], total: 1000, index: [0, 500, 999] }) as AnyOpt;
+    const o = datasetLineOption({
+      time: null,
+      series: [{ name: 'v', values: [1, 5, 2] }],
+      total: 1000,
+      index: [0, 500, 999],
+    }) as AnyOpt;
     expect(o.series[0].data).toEqual([
       [0, 1],
       [500, 5],
@@ -81,12 +95,19 @@ describe('curves', () => {
 
   it('compare curves: one series per run, EMA, log scale drops non-positive values, wall-time x', () => {
     const pts: MetricPoint[] = [];
-    for (const runId of [1, 2]) for (let e = 1; e <= 3; e++) pts.push({ runId, key: 'val_loss', epoch: e, step: e, value: runId === 1 ? e - 1 : e, wallTime: e * 10 });
+    for (const runId of [1, 2])
+      for (let e = 1; e <= 3; e++)
+        pts.push({ runId, key: 'val_loss', epoch: e, step: e, value: runId === 1 ? e - 1 : e, wallTime: e * 10 });
     const runs = [
       { id: 1, name: 'a' },
       { id: 2, name: 'b' },
     ];
-    const lin = compareCurvesOption(runs, pts, { key: 'val_loss', smoothing: 0, logScale: false, x: 'epoch' }) as AnyOpt;
+    const lin = compareCurvesOption(runs, pts, {
+      key: 'val_loss',
+      smoothing: 0,
+      logScale: false,
+      x: 'epoch',
+    }) as AnyOpt;
     expect(lin.series).toHaveLength(2);
     expect(lin.series[0].data).toEqual([
       [1, 0],
@@ -99,9 +120,18 @@ describe('curves', () => {
       [20, 1],
       [30, 2],
     ]);
-    const smooth = compareCurvesOption(runs, pts, { key: 'val_loss', smoothing: 0.9, logScale: false, x: 'epoch' }) as AnyOpt;
+    const smooth = compareCurvesOption(runs, pts, {
+      key: 'val_loss',
+      smoothing: 0.9,
+      logScale: false,
+      x: 'epoch',
+    }) as AnyOpt;
     expect(smooth.series[1].data[2][1]).toBeLessThan(3);
-    expect(metricKeys([...pts, { ...pts[0]!, key: 'loss' }, { ...pts[0]!, key: 'val_mae' }])).toEqual(['val_loss', 'loss', 'val_mae']);
+    expect(metricKeys([...pts, { ...pts[0]!, key: 'loss' }, { ...pts[0]!, key: 'val_mae' }])).toEqual([
+      'val_loss',
+      'loss',
+      'val_mae',
+    ]);
   });
 });
 
@@ -152,7 +182,11 @@ describe('parallel coordinates and predictions', () => {
 
   it('lays out test metrics against the baselines, one column per run and one per baseline', () => {
     const t = metricsTable([
-      { id: 1, name: 'a', test: { 'test.rmse': 2, 'naive.rmse': 3, 'seasonal.rmse': 4, 'test.windows': 9, season_length: 24 } },
+      {
+        id: 1,
+        name: 'a',
+        test: { 'test.rmse': 2, 'naive.rmse': 3, 'seasonal.rmse': 4, 'test.windows': 9, season_length: 24 },
+      },
       { id: 2, name: 'b', test: { 'test.rmse': 1, 'naive.rmse': 3, 'seasonal.rmse': 4, 'test.precision.x': 1 } },
     ]);
     expect(t.metrics).toEqual(['rmse']);
@@ -162,7 +196,18 @@ describe('parallel coordinates and predictions', () => {
   });
 
   it('puts ETS beside naive and seasonal naive, metrics in their usual order, per-step scores left out', () => {
-    const test = { 'test.mae': 2, 'test.mase': 1.5, 'test.rmse': 3, 'ets.mae': 1, 'ets.rmse': 2, 'naive.mae': 3, 'seasonal.mae': 4, 'test.mae@1': 1, 'ets.mae@2': 1, season_length: 12 };
+    const test = {
+      'test.mae': 2,
+      'test.mase': 1.5,
+      'test.rmse': 3,
+      'ets.mae': 1,
+      'ets.rmse': 2,
+      'naive.mae': 3,
+      'seasonal.mae': 4,
+      'test.mae@1': 1,
+      'ets.mae@2': 1,
+      season_length: 12,
+    };
     const t = metricsTable([{ id: 1, name: 'a', test }]);
     expect(t.columns.map((c) => c.label)).toEqual(['#1 a', 'naive', 'seasonal naive', 'ETS']);
     expect(t.metrics).toEqual(['mae', 'rmse', 'mase']);
@@ -179,7 +224,16 @@ describe('parallel coordinates and predictions', () => {
   });
 
   it('draws the ETS line when the predictions have one', () => {
-    const pred: Predictions = { runId: 1, split: 'test', outputs: ['y'], actual: [1, 2], predicted: [1, 2], naive: [0, 1], ets: [1.5, 2.5], time: [] };
+    const pred: Predictions = {
+      runId: 1,
+      split: 'test',
+      outputs: ['y'],
+      actual: [1, 2],
+      predicted: [1, 2],
+      naive: [0, 1],
+      ets: [1.5, 2.5],
+      time: [],
+    };
     const o = predictionsOption([{ id: 1, name: 'a', predictions: pred }]) as AnyOpt;
     const ets = o.series.find((s: AnyOpt) => s.name === 'ETS');
     expect(ets.data).toEqual([
@@ -191,15 +245,28 @@ describe('parallel coordinates and predictions', () => {
 });
 
 describe('per-horizon errors', () => {
-  const steps = (who: string, m: string, v: number[]) => Object.fromEntries(v.map((x, i) => [`${who}.${m}@${i + 1}`, x]));
+  const steps = (who: string, m: string, v: number[]) =>
+    Object.fromEntries(v.map((x, i) => [`${who}.${m}@${i + 1}`, x]));
   const a = {
     id: 1,
     name: 'gru',
-    test: { season_length: 24, 'test.mae': 2, ...steps('test', 'mae', [1, 2, 3]), ...steps('naive', 'mae', [1.5, 2.5, 3.5]), ...steps('seasonal', 'mae', [4, 4, 4]), ...steps('ets', 'mae', [1.2, 1.9, 2.6]), ...steps('test', 'rmse', [2, 3, 4]) },
+    test: {
+      season_length: 24,
+      'test.mae': 2,
+      ...steps('test', 'mae', [1, 2, 3]),
+      ...steps('naive', 'mae', [1.5, 2.5, 3.5]),
+      ...steps('seasonal', 'mae', [4, 4, 4]),
+      ...steps('ets', 'mae', [1.2, 1.9, 2.6]),
+      ...steps('test', 'rmse', [2, 3, 4]),
+    },
   };
 
   it('draws the model per run and each baseline dashed, MAE per step ahead', () => {
-    const b = { id: 2, name: 'lstm', test: { ...steps('test', 'mae', [0.5, 1, 1.5]), ...steps('ets', 'mae', [9, 9, 9]) } };
+    const b = {
+      id: 2,
+      name: 'lstm',
+      test: { ...steps('test', 'mae', [0.5, 1, 1.5]), ...steps('ets', 'mae', [9, 9, 9]) },
+    };
     expect(horizonSteps([a, b])).toBe(3);
     const o = horizonOption([a, b]) as AnyOpt;
     expect(o.xAxis).toMatchObject({ type: 'category', name: 'steps ahead', data: ['1', '2', '3'] });
@@ -216,7 +283,9 @@ describe('per-horizon errors', () => {
     const o = horizonOption([a], 'rmse') as AnyOpt;
     expect(o.yAxis.name).toBe('test RMSE');
     expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['#1 gru']);
-    expect(horizonSeries([{ ...a, test: { ...a.test, 'test.mae@2': undefined as unknown as number } }])[0]!.values).toEqual([1, null, 3]);
+    expect(
+      horizonSeries([{ ...a, test: { ...a.test, 'test.mae@2': undefined as unknown as number } }])[0]!.values,
+    ).toEqual([1, null, 3]);
     const one = { id: 3, name: 'h1', test: { 'test.mae': 1 } };
     expect(horizonSteps([one])).toBe(0);
     expect(horizonSeries([one])).toEqual([]);

@@ -36,7 +36,9 @@ describe('RunsTable', () => {
     const loss = (id: number) => runs[id - 1]!.summary[0]!.best;
     expect(loss(asc[0]!)).toBe(Math.min(...runs.map((r) => r.summary[0]!.best)));
     for (let i = 1; i < asc.length; i++) expect(loss(asc[i]!)).toBeGreaterThanOrEqual(loss(asc[i - 1]!));
-    expect(screen.getByTestId('sort-valLoss').closest('[role="columnheader"]')!.getAttribute('aria-sort')).toBe('ascending');
+    expect(screen.getByTestId('sort-valLoss').closest('[role="columnheader"]')!.getAttribute('aria-sort')).toBe(
+      'ascending',
+    );
     await fireEvent.click(screen.getByTestId('sort-valLoss'));
     expect(loss(rowIds()[0]!)).toBe(Math.max(...runs.map((r) => r.summary[0]!.best)));
   });

@@ -31,9 +31,16 @@ describe('transport choice', () => {
   it('uses the preload bridge when window.workbench exists, HTTP otherwise', async () => {
     const calls: [string, unknown][] = [];
     const bridge = {
-      api: new Proxy({}, { get: (_t, m: string) => async (args: unknown) => (calls.push([m, args]), { ok: true, value: m }) }),
+      api: new Proxy(
+        {},
+        { get: (_t, m: string) => async (args: unknown) => (calls.push([m, args]), { ok: true, value: m }) },
+      ),
       on: () => () => undefined,
-      dialogs: { openCsv: async () => '/data/x.csv', chooseDir: async () => null, saveText: async () => '/out/runs.csv' },
+      dialogs: {
+        openCsv: async () => '/data/x.csv',
+        chooseDir: async () => null,
+        saveText: async () => '/out/runs.csv',
+      },
     } as unknown as WorkbenchBridge;
     window.workbench = bridge;
     const c = getClient();
@@ -60,12 +67,27 @@ describe('transport choice', () => {
   it('bundles into a file inside the folder picked in Electron, and imports the file picked in the open dialog', async () => {
     const calls: [string, unknown][] = [];
     const bridge = {
-      api: new Proxy({}, { get: (_t, m: string) => async (args: { outPath?: string }) => (calls.push([m, args]), { ok: true, value: { path: args.outPath } }) }),
+      api: new Proxy(
+        {},
+        {
+          get: (_t, m: string) => async (args: { outPath?: string }) => (
+            calls.push([m, args]),
+            { ok: true, value: { path: args.outPath } }
+          ),
+        },
+      ),
       on: () => () => undefined,
-      dialogs: { openCsv: async () => '/in/runs.rnnwb', chooseDir: async () => 'C:\\Users\\me\\', saveText: async () => null },
+      dialogs: {
+        openCsv: async () => '/in/runs.rnnwb',
+        chooseDir: async () => 'C:\\Users\\me\\',
+        saveText: async () => null,
+      },
     } as unknown as WorkbenchBridge;
     const c = bridgeClient(bridge);
-    expect(await c.bundleRuns([3, 4], false)).toEqual({ ok: true, value: { message: 'Saved C:\\Users\\me\\runs-3-4.rnnwb' } });
+    expect(await c.bundleRuns([3, 4], false)).toEqual({
+      ok: true,
+      value: { message: 'Saved C:\\Users\\me\\runs-3-4.rnnwb' },
+    });
     await c.importBundle();
     expect(calls).toEqual([
       ['runs.bundle', { ids: [3, 4], outPath: 'C:\\Users\\me\\runs-3-4.rnnwb', data: false }],

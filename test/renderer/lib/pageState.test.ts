@@ -25,7 +25,9 @@ describe('page state classes', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wb-page-state-'));
     service = createService({ dbPath: join(dir, 'w.db') });
-    const imported = await service.call('datasets.import', { path: join(__dirname, '..', '..', '..', 'samples', 'city-energy.csv') });
+    const imported = await service.call('datasets.import', {
+      path: join(__dirname, '..', '..', '..', 'samples', 'city-energy.csv'),
+    });
     if (!imported.ok) throw new Error(imported.error.message);
     datasetId = imported.value.id;
     const inner = inProcessClient(service);

@@ -4,7 +4,11 @@ import { filterRuns, parseTags, sortRuns, visibleRange } from '../../../renderer
 import { makeRun } from '../runs.js';
 
 describe('runs table functions', () => {
-  const runs = [makeRun(1, { valLoss: 0.5 }), makeRun(2, { valLoss: null, status: 'failed' }), makeRun(3, { valLoss: 0.2, name: 'lstm wide', tags: ['best'] })];
+  const runs = [
+    makeRun(1, { valLoss: 0.5 }),
+    makeRun(2, { valLoss: null, status: 'failed' }),
+    makeRun(3, { valLoss: 0.2, name: 'lstm wide', tags: ['best'] }),
+  ];
 
   it('sorts by a numeric column with empty values last in both directions', () => {
     expect(sortRuns(runs, 'valLoss', 'asc').map((r) => r.id)).toEqual([3, 1, 2]);

@@ -2,7 +2,15 @@
 // from the same RunSpecSchema the host validates with.
 import { describe, expect, it } from 'vitest';
 import { RunSpecSchema } from '../../../core/contract.js';
-import { defaultForm, formFromInput, formToInput, hostFieldToForm, NO_SERIES, PRESETS, validateForm } from '../../../renderer/src/lib/specForm.js';
+import {
+  defaultForm,
+  formFromInput,
+  formToInput,
+  hostFieldToForm,
+  NO_SERIES,
+  PRESETS,
+  validateForm,
+} from '../../../renderer/src/lib/specForm.js';
 
 describe('spec form', () => {
   it('starts from the schema defaults and yields the spec the host would store', () => {
@@ -29,7 +37,12 @@ describe('spec form', () => {
     form.model.headLayers = '32, abc';
     const v = validateForm(form);
     expect(v.spec).toBeNull();
-    expect(Object.keys(v.errors).sort()).toEqual(['model.head.layers', 'model.layers.0.units', 'train.learningRate', 'window.lookback']);
+    expect(Object.keys(v.errors).sort()).toEqual([
+      'model.head.layers',
+      'model.layers.0.units',
+      'train.learningRate',
+      'window.lookback',
+    ]);
     expect(v.errors['window.lookback']).toMatch(/>=\s*1/);
     expect(v.errors['model.layers.0.units']).toBe('enter a number');
   });

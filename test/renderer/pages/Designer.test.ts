@@ -19,7 +19,9 @@ describe('Designer', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wb-designer-'));
     service = createService({ dbPath: join(dir, 'w.db') });
-    const imported = await service.call('datasets.import', { path: join(__dirname, '..', '..', '..', 'samples', 'city-energy.csv') });
+    const imported = await service.call('datasets.import', {
+      path: join(__dirname, '..', '..', '..', 'samples', 'city-energy.csv'),
+    });
     if (!imported.ok) throw new Error(imported.error.message);
     app = new AppState(inProcessClient(service));
     await app.start();
@@ -58,9 +60,12 @@ describe('Designer', () => {
   it('shows the host refusal for a lookback longer than the train split at that field', async () => {
     render(Designer, { app });
     await fireEvent.input(input('window.lookback'), { target: { value: '2100' } });
-    await waitFor(() => expect(screen.getByTestId('err-window.lookback').textContent).toMatch(/train split has 2049 rows/), {
-      timeout: 5000,
-    });
+    await waitFor(
+      () => expect(screen.getByTestId('err-window.lookback').textContent).toMatch(/train split has 2049 rows/),
+      {
+        timeout: 5000,
+      },
+    );
     expect(screen.getByTestId('estimate-error').textContent).toMatch(/lookback 2100/);
   });
 

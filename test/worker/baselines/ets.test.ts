@@ -4,8 +4,14 @@ import { fitEts, fitEtsKind, rollingForecast } from '../../../worker/baselines/e
 import { series } from './series.js';
 
 // statsmodels' test_holtwinters.py reference data (fpp's oildata 1996-2007 and ausair 1990-2004).
-const oil = [446.6565229, 454.4733065, 455.662974, 423.6322388, 456.2713279, 440.5880501, 425.3325201, 485.1494479, 506.0481621, 526.7919833, 514.268889, 494.2110193];
-const air = [17.5534, 21.8601, 23.8866, 26.9293, 26.8885, 28.8314, 30.0751, 30.9535, 30.1857, 31.5797, 32.577569, 33.477398, 39.021581, 41.386432, 41.596552];
+const oil = [
+  446.6565229, 454.4733065, 455.662974, 423.6322388, 456.2713279, 440.5880501, 425.3325201, 485.1494479, 506.0481621,
+  526.7919833, 514.268889, 494.2110193,
+];
+const air = [
+  17.5534, 21.8601, 23.8866, 26.9293, 26.8885, 28.8314, 30.0751, 30.9535, 30.1857, 31.5797, 32.577569, 33.477398,
+  39.021581, 41.386432, 41.596552,
+];
 
 const NN: EtsKind = { trend: 'N', season: 'N', m: 1 };
 const AN: EtsKind = { trend: 'A', season: 'N', m: 1 };
@@ -39,8 +45,11 @@ describe('ETS recursions against statsmodels reference values', () => {
 
   it('Holt-Winters multiplicative season on austourists within 2% of statsmodels (61.3083 37.3730 46.9652 51.5578)', () => {
     // statsmodels fits by least squares (additive errors), here by the multiplicative-error likelihood: close, not equal.
-    const aust = [41.727458, 24.04185, 32.328103, 37.328708, 46.213153, 29.346326, 36.48291, 42.977719, 48.901525, 31.180221, 37.717881, 40.420211,
-      51.206863, 31.887228, 40.978263, 43.772491, 55.558567, 33.850915, 42.076383, 45.642292, 59.76678, 35.191877, 44.319737, 47.913736];
+    const aust = [
+      41.727458, 24.04185, 32.328103, 37.328708, 46.213153, 29.346326, 36.48291, 42.977719, 48.901525, 31.180221,
+      37.717881, 40.420211, 51.206863, 31.887228, 40.978263, 43.772491, 55.558567, 33.850915, 42.076383, 45.642292,
+      59.76678, 35.191877, 44.319737, 47.913736,
+    ];
     const f = fitEts(aust, { season: 4, only: ['M,A,M'] }).forecast(4);
     [61.3083, 37.373, 46.9652, 51.5578].forEach((v, i) => expect(Math.abs(f[i]! / v - 1)).toBeLessThan(0.02));
     expect(fitEts(aust, { season: 4 }).kind.season).not.toBe('N');
@@ -90,7 +99,10 @@ describe('ETS model choice by AICc', () => {
   });
 
   it('picks a multiplicative season when the amplitude grows with the level', () => {
-    const y = Float64Array.from({ length: 192 }, (_, t) => (20 + t) * (1 + 0.4 * Math.sin((2 * Math.PI * t) / 12)) * (1 + 0.01 * Math.sin(t * 7.3)));
+    const y = Float64Array.from(
+      { length: 192 },
+      (_, t) => (20 + t) * (1 + 0.4 * Math.sin((2 * Math.PI * t) / 12)) * (1 + 0.01 * Math.sin(t * 7.3)),
+    );
     expect(fitEts(y, { season: 12 }).kind.season).toBe('M');
   });
 

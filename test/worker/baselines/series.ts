@@ -36,7 +36,9 @@ export function series(s: Shape): Float64Array {
   const y = new Float64Array(s.n);
   let w = 0;
   for (let t = 0; t < s.n; t++) {
-    const season = s.m ? (s.amp ?? 1) * (Math.sin((2 * Math.PI * t) / s.m) + 0.5 * Math.cos((4 * Math.PI * t) / s.m)) : 0;
+    const season = s.m
+      ? (s.amp ?? 1) * (Math.sin((2 * Math.PI * t) / s.m) + 0.5 * Math.cos((4 * Math.PI * t) / s.m))
+      : 0;
     const e = (s.noise ?? 0.1) * z();
     w += e;
     y[t] = (s.level ?? 10) + (s.slope ?? 0) * t + season + (s.walk ? w : e);

@@ -20,7 +20,13 @@ function longDataset(): { info: DatasetInfo; load: (n: string) => SourceColumn }
     { name: 'id', kind: 'categorical', codes: Int32Array.from(ids), labels: ['A', 'B'] },
     { name: 'v', kind: 'numeric', values: Float64Array.from(vals) },
   ];
-  const info: DatasetInfo = { name: 'd', rowCount: ids.length, timeColumn: null, seriesColumn: 'id', columns: cols.map((c) => ({ name: c.name, kind: c.kind })) };
+  const info: DatasetInfo = {
+    name: 'd',
+    rowCount: ids.length,
+    timeColumn: null,
+    seriesColumn: 'id',
+    columns: cols.map((c) => ({ name: c.name, kind: c.kind })),
+  };
   return { info, load: (n) => cols.find((c) => c.name === n)! };
 }
 
@@ -29,7 +35,14 @@ const testValues = (raw: Float64Array, from: number) => Array.from(raw.subarray(
 describe('backtest fold cutoffs', () => {
   it("fold i's test window ends step·(k−1−i) rows before each series' end", () => {
     expect(foldCutoffs(3, 10)).toEqual([20, 10, 0]);
-    const base = parseSpec({ target: 'v', scaling: 'none', normalize: 'global', transform: 'none', window: { lookback: 5 }, backtest: { folds: 3, step: 10 } });
+    const base = parseSpec({
+      target: 'v',
+      scaling: 'none',
+      normalize: 'global',
+      transform: 'none',
+      window: { lookback: 5 },
+      backtest: { folds: 3, step: 10 },
+    });
     const { info, load } = longDataset();
     foldCutoffs(3, 10).forEach((cutoff) => {
       const spec = foldSpec(base, cutoff);
@@ -42,14 +55,25 @@ describe('backtest fold cutoffs', () => {
       const nA = 100 - cutoff;
       const nB = 80 - cutoff;
       expect(a!.testStart).toBe(Math.floor(nA * 0.85));
-      expect(testValues(a!.raw, a!.testStart)).toEqual(Array.from({ length: nA - Math.floor(nA * 0.85) }, (_, j) => Math.floor(nA * 0.85) + j));
-      expect(testValues(b!.raw, b!.testStart)).toEqual(Array.from({ length: nB - Math.floor(nB * 0.85) }, (_, j) => 1000 + Math.floor(nB * 0.85) + j));
+      expect(testValues(a!.raw, a!.testStart)).toEqual(
+        Array.from({ length: nA - Math.floor(nA * 0.85) }, (_, j) => Math.floor(nA * 0.85) + j),
+      );
+      expect(testValues(b!.raw, b!.testStart)).toEqual(
+        Array.from({ length: nB - Math.floor(nB * 0.85) }, (_, j) => 1000 + Math.floor(nB * 0.85) + j),
+      );
       // The last test value of each series is the row `cutoff` rows before its end.
       expect(a!.raw[a!.rows - 1]).toBe(99 - cutoff);
       expect(b!.raw[b!.rows - 1]).toBe(1079 - cutoff);
       // The estimate (runs.create's check) counts the same windows as prepare builds.
-      const est = estimateWindows(spec, [{ key: 'A', rows: 100 }, { key: 'B', rows: 80 }]);
-      expect(est.windows).toEqual({ train: p.windows.train.length / 2, val: p.windows.val.length / 2, test: p.windows.test.length / 2 });
+      const est = estimateWindows(spec, [
+        { key: 'A', rows: 100 },
+        { key: 'B', rows: 80 },
+      ]);
+      expect(est.windows).toEqual({
+        train: p.windows.train.length / 2,
+        val: p.windows.val.length / 2,
+        test: p.windows.test.length / 2,
+      });
     });
   });
 
@@ -57,8 +81,17 @@ describe('backtest fold cutoffs', () => {
     const v = Float64Array.from({ length: 60 }, (_, i) => i);
     v[49] = NaN; // the fold's last row: interpolation would use row 50 (after the cut); it is filled forward instead
     const cols: SourceColumn[] = [{ name: 'v', kind: 'numeric', values: v }];
-    const info: DatasetInfo = { name: 'd', rowCount: 60, timeColumn: null, seriesColumn: null, columns: [{ name: 'v', kind: 'numeric' }] };
-    const spec = foldSpec(parseSpec({ target: 'v', scaling: 'none', normalize: 'global', transform: 'none', window: { lookback: 3 } }), 10);
+    const info: DatasetInfo = {
+      name: 'd',
+      rowCount: 60,
+      timeColumn: null,
+      seriesColumn: null,
+      columns: [{ name: 'v', kind: 'numeric' }],
+    };
+    const spec = foldSpec(
+      parseSpec({ target: 'v', scaling: 'none', normalize: 'global', transform: 'none', window: { lookback: 3 } }),
+      10,
+    );
     const p = prepare(spec, info, () => cols[0]!);
     expect(p.groups[0]!.rows).toBe(50);
     expect(p.groups[0]!.raw[49]).toBe(48);

@@ -25,7 +25,9 @@ describe('inferFrequency', () => {
   it('month ends (28-31 day steps), unsorted rows and a few missing months are still monthly', () => {
     const ends = Float64Array.from({ length: 60 }, (_, i) => Date.UTC(2001, i + 1, 0));
     expect(inferFrequency(ends, 'datetime').unit).toBe('monthly');
-    const gappy = Array.from(months(60)).filter((_, i) => i % 10 !== 5).reverse();
+    const gappy = Array.from(months(60))
+      .filter((_, i) => i % 10 !== 5)
+      .reverse();
     expect(inferFrequency(gappy, 'datetime').unit).toBe('monthly');
   });
 
@@ -53,9 +55,29 @@ describe('inferFrequency', () => {
   });
 
   it('numeric years: integer years are yearly, decimal years monthly, a row index has no unit', () => {
-    expect(inferFrequency(Float64Array.from({ length: 60 }, (_, i) => 1900 + i), 'numeric').unit).toBe('yearly');
-    expect(inferFrequency(Float64Array.from({ length: 120 }, (_, i) => 1958 + (i + 0.5) / 12), 'numeric').unit).toBe('monthly');
-    expect(inferFrequency(Float64Array.from({ length: 60 }, (_, i) => 1990 + i / 4), 'numeric').unit).toBe('quarterly');
-    expect(inferFrequency(Float64Array.from({ length: 60 }, (_, i) => i), 'numeric').unit).toBeNull();
+    expect(
+      inferFrequency(
+        Float64Array.from({ length: 60 }, (_, i) => 1900 + i),
+        'numeric',
+      ).unit,
+    ).toBe('yearly');
+    expect(
+      inferFrequency(
+        Float64Array.from({ length: 120 }, (_, i) => 1958 + (i + 0.5) / 12),
+        'numeric',
+      ).unit,
+    ).toBe('monthly');
+    expect(
+      inferFrequency(
+        Float64Array.from({ length: 60 }, (_, i) => 1990 + i / 4),
+        'numeric',
+      ).unit,
+    ).toBe('quarterly');
+    expect(
+      inferFrequency(
+        Float64Array.from({ length: 60 }, (_, i) => i),
+        'numeric',
+      ).unit,
+    ).toBeNull();
   });
 });

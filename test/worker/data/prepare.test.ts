@@ -6,10 +6,17 @@ import { estimateWindows, type DatasetInfo, type SourceColumn } from '../../../c
 import { inferSeasonLength } from '../../../worker/data/season.js';
 import { fillMissing } from '../../../worker/data/fill.js';
 
-function dataset(cols: SourceColumn[], extra: Partial<DatasetInfo> = {}): { info: DatasetInfo; load: (n: string) => SourceColumn } {
+function dataset(
+  cols: SourceColumn[],
+  extra: Partial<DatasetInfo> = {},
+): { info: DatasetInfo; load: (n: string) => SourceColumn } {
   const info: DatasetInfo = {
-    name: 'd', rowCount: (cols[0]!.values ?? cols[0]!.codes!).length, timeColumn: null, seriesColumn: null,
-    columns: cols.map((c) => ({ name: c.name, kind: c.kind })), ...extra,
+    name: 'd',
+    rowCount: (cols[0]!.values ?? cols[0]!.codes!).length,
+    timeColumn: null,
+    seriesColumn: null,
+    columns: cols.map((c) => ({ name: c.name, kind: c.kind })),
+    ...extra,
   };
   return { info, load: (n) => cols.find((c) => c.name === n)! };
 }
@@ -59,7 +66,11 @@ describe('prepare', () => {
     const time = Float64Array.from({ length: n }, (_, i) => 1000 * (n - i)); // descending
     const v = Float64Array.from({ length: n }, (_, i) => (i % 2 ? 1000 : 0) + (n - i));
     const { info, load } = dataset(
-      [{ name: 'sym', kind: 'categorical', codes, labels: ['A', 'B'] }, { name: 't', kind: 'datetime', values: time }, { name: 'v', kind: 'numeric', values: v }],
+      [
+        { name: 'sym', kind: 'categorical', codes, labels: ['A', 'B'] },
+        { name: 't', kind: 'datetime', values: time },
+        { name: 'v', kind: 'numeric', values: v },
+      ],
       { timeColumn: 't', seriesColumn: 'sym' },
     );
     const p = prepare(parseSpec({ target: 'v', scaling: 'none', window: { lookback: 3 } }), info, load);
@@ -80,28 +91,69 @@ describe('prepare', () => {
     const vals = ramp(100);
     vals[40] = NaN;
     const { info, load } = dataset([{ name: 'v', kind: 'numeric', values: vals }]);
-    expectBadInput(() => prepare(parseSpec({ target: 'v', missing: 'error', window: { lookback: 3 } }), info, load), /missing value in column "v" at data row 41/, 'spec.missing');
-    expect(prepare(parseSpec({ target: 'v', missing: 'drop', window: { lookback: 3 } }), info, load).groups[0]!.rows).toBe(99);
+    expectBadInput(
+      () => prepare(parseSpec({ target: 'v', missing: 'error', window: { lookback: 3 } }), info, load),
+      /missing value in column "v" at data row 41/,
+      'spec.missing',
+    );
+    expect(
+      prepare(parseSpec({ target: 'v', missing: 'drop', window: { lookback: 3 } }), info, load).groups[0]!.rows,
+    ).toBe(99);
   });
 
   it('refuses specs that cannot train, naming the field', () => {
-    const { info, load } = dataset([{ name: 'v', kind: 'numeric', values: ramp(100) }, { name: 'c', kind: 'categorical', codes: new Int32Array(100), labels: ['only'] }]);
+    const { info, load } = dataset([
+      { name: 'v', kind: 'numeric', values: ramp(100) },
+      { name: 'c', kind: 'categorical', codes: new Int32Array(100), labels: ['only'] },
+    ]);
     expectBadInput(() => prepare(parseSpec({ target: 'nope' }), info, load), /unknown column "nope"/, 'spec.target');
-    expectBadInput(() => prepare(parseSpec({ target: 'v', features: ['v', 'x'] }), info, load), /unknown column "x"/, 'spec.features.1');
-    expectBadInput(() => prepare(parseSpec({ target: 'v', window: { lookback: 80 } }), info, load), /lookback 80 \+ horizon 1 needs 81 rows in a series' train split, but the train split has 70 rows/, 'spec.window.lookback');
-    expectBadInput(() => prepare(parseSpec({ target: 'v', window: { lookback: 5, horizon: 20 } }), info, load), /horizon 20 is larger than the val split/, 'spec.window.horizon');
-    expectBadInput(() => prepare(parseSpec({ target: 'v', split: { train: 0.995, val: 0.004, test: 0.001 }, window: { lookback: 3 } }), info, load), /val split has no rows/, 'spec.split.val');
-    expectBadInput(() => prepare(parseSpec({ task: 'classify', target: 'c', features: ['v'], window: { lookback: 3 } }), info, load), /only one class/, 'spec.target');
+    expectBadInput(
+      () => prepare(parseSpec({ target: 'v', features: ['v', 'x'] }), info, load),
+      /unknown column "x"/,
+      'spec.features.1',
+    );
+    expectBadInput(
+      () => prepare(parseSpec({ target: 'v', window: { lookback: 80 } }), info, load),
+      /lookback 80 \+ horizon 1 needs 81 rows in a series' train split, but the train split has 70 rows/,
+      'spec.window.lookback',
+    );
+    expectBadInput(
+      () => prepare(parseSpec({ target: 'v', window: { lookback: 5, horizon: 20 } }), info, load),
+      /horizon 20 is larger than the val split/,
+      'spec.window.horizon',
+    );
+    expectBadInput(
+      () =>
+        prepare(
+          parseSpec({ target: 'v', split: { train: 0.995, val: 0.004, test: 0.001 }, window: { lookback: 3 } }),
+          info,
+          load,
+        ),
+      /val split has no rows/,
+      'spec.split.val',
+    );
+    expectBadInput(
+      () => prepare(parseSpec({ task: 'classify', target: 'c', features: ['v'], window: { lookback: 3 } }), info, load),
+      /only one class/,
+      'spec.target',
+    );
     expectBadInput(() => prepare(parseSpec({ target: 'c' }), info, load), /must be numeric/, 'spec.target');
     const empty = dataset([{ name: 'v', kind: 'numeric', values: new Float64Array(50).fill(NaN) }]);
-    expectBadInput(() => prepare(parseSpec({ target: 'v', window: { lookback: 3 } }), empty.info, empty.load), /has no values/, 'spec.target');
+    expectBadInput(
+      () => prepare(parseSpec({ target: 'v', window: { lookback: 3 } }), empty.info, empty.load),
+      /has no values/,
+      'spec.target',
+    );
   });
 
   it('words a window that does not fit per series, naming the series (issue 10: "33 rows" was the total of 3 series)', () => {
     // Three series of 16 rows: 11 train rows each (0.7 × 16), 33 in all.
     const sym = new Int32Array(48).map((_, i) => Math.floor(i / 16));
     const { info, load } = dataset(
-      [{ name: 'v', kind: 'numeric', values: ramp(48) }, { name: 'sym', kind: 'categorical', codes: sym, labels: ['A', 'B', 'C'] }],
+      [
+        { name: 'v', kind: 'numeric', values: ramp(48) },
+        { name: 'sym', kind: 'categorical', codes: sym, labels: ['A', 'B', 'C'] },
+      ],
       { seriesColumn: 'sym' },
     );
     expectBadInput(
@@ -116,12 +168,17 @@ describe('prepare', () => {
     const sizes = [100, 30, 12];
     const sym = Int32Array.from(sizes.flatMap((n, k) => Array.from({ length: n }, () => k)));
     const { info, load } = dataset(
-      [{ name: 'v', kind: 'numeric', values: Float64Array.from(sym, (_, i) => Math.sin(i)) }, { name: 'sym', kind: 'categorical', codes: sym, labels: ['A', 'B', 'C'] }],
+      [
+        { name: 'v', kind: 'numeric', values: Float64Array.from(sym, (_, i) => Math.sin(i)) },
+        { name: 'sym', kind: 'categorical', codes: sym, labels: ['A', 'B', 'C'] },
+      ],
       { seriesColumn: 'sym' },
     );
     const p = prepare(parseSpec({ target: 'v', window: { lookback: 20, horizon: 1 } }), info, load);
     expect(p.warnings).toHaveLength(1);
-    expect(p.warnings[0]).toMatch(/^1 of 3 series has too few train rows for lookback 20 \+ horizon 1 \(needs 21\): series C 8; they add no training windows/);
+    expect(p.warnings[0]).toMatch(
+      /^1 of 3 series has too few train rows for lookback 20 \+ horizon 1 \(needs 21\): series C 8; they add no training windows/,
+    );
     const ok = prepare(parseSpec({ target: 'v', window: { lookback: 3, horizon: 1 } }), info, load);
     expect(ok.warnings).toEqual([]);
   });

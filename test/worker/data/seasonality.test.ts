@@ -51,7 +51,11 @@ describe('chooseSeason from the time column, confirmed on the train split', () =
     expect(chooseSeason({ train: new Float64Array(10), spec: 5 })).toMatchObject({ season: 5, source: 'spec' });
     let t = 0;
     const time = Float64Array.from({ length: 300 }, (_, i) => (t += D * (1 + ((i * 7919) % 13))));
-    const c = chooseSeason({ train: series({ n: 300, m: 10, amp: 3, slope: 0.1, seed: 14 }), time, timeKind: 'datetime' });
+    const c = chooseSeason({
+      train: series({ n: 300, m: 10, amp: 3, slope: 0.1, seed: 14 }),
+      time,
+      timeKind: 'datetime',
+    });
     expect(c).toMatchObject({ season: 10, source: 'acf' });
   });
 
@@ -61,7 +65,8 @@ describe('chooseSeason from the time column, confirmed on the train split', () =
       expect(chooseSeason({ train: series({ n: 500, noise: 1, walk: true, seed }) }).season).toBe(1);
       expect(chooseSeason({ train: series({ n: 500, slope: 0.2, noise: 1, seed }) }).season).toBe(1);
     }
-    for (let seed = 31; seed < 36; seed++) expect(chooseSeason({ train: series({ n: 500, m: 7, amp: 2, noise: 1, seed }) }).season).toBe(7);
+    for (let seed = 31; seed < 36; seed++)
+      expect(chooseSeason({ train: series({ n: 500, m: 7, amp: 2, noise: 1, seed }) }).season).toBe(7);
   });
 
   it('autocorrelated noise (AR(1), phi 0.8) has no season', () => {

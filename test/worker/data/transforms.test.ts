@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chooseAutoTransform, denormalizeWindow, fitWindowScale, forwardSeries, inverseForecast, inverseSeries, normalizeWindow, transformProblem,
-  windowLevel, type TransformSpec,
+  chooseAutoTransform,
+  denormalizeWindow,
+  fitWindowScale,
+  forwardSeries,
+  inverseForecast,
+  inverseSeries,
+  normalizeWindow,
+  transformProblem,
+  windowLevel,
+  type TransformSpec,
 } from '../../../worker/data/transforms.js';
 import { kpss } from '../../../worker/data/stationarity.js';
 import { series } from '../baselines/series.js';
 
 const y = Float64Array.from(series({ n: 300, level: 50, slope: 0.8, m: 12, amp: 4, noise: 2, seed: 1 }));
-const maxErr = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!) / Math.max(1, Math.abs(b[i]!))));
-const kinds: TransformSpec[] = [{ kind: 'none' }, { kind: 'log' }, { kind: 'diff' }, { kind: 'logdiff' }, { kind: 'boxcox', lambda: 0.5 }, { kind: 'boxcox', lambda: 0 }];
+const maxErr = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!) / Math.max(1, Math.abs(b[i]!))));
+const kinds: TransformSpec[] = [
+  { kind: 'none' },
+  { kind: 'log' },
+  { kind: 'diff' },
+  { kind: 'logdiff' },
+  { kind: 'boxcox', lambda: 0.5 },
+  { kind: 'boxcox', lambda: 0 },
+];
 
 describe('target transforms', () => {
   it.each(kinds)('$kind (lambda $lambda) round-trips a series exactly (1e-9)', (t) => {
@@ -18,9 +34,13 @@ describe('target transforms', () => {
 
   it('known values: log, diff, logdiff, Box-Cox', () => {
     const v = [1, 2, 4, 8];
-    expect(Array.from(forwardSeries({ kind: 'log' }, v))).toEqual([0, Math.LN2, 2 * Math.LN2, 3 * Math.LN2].map((x) => expect.closeTo(x, 12)));
+    expect(Array.from(forwardSeries({ kind: 'log' }, v))).toEqual(
+      [0, Math.LN2, 2 * Math.LN2, 3 * Math.LN2].map((x) => expect.closeTo(x, 12)),
+    );
     expect(Array.from(forwardSeries({ kind: 'diff' }, v))).toEqual([NaN, 1, 2, 4]);
-    expect(Array.from(forwardSeries({ kind: 'logdiff' }, v)).slice(1)).toEqual([1, 1, 1].map(() => expect.closeTo(Math.LN2, 12)));
+    expect(Array.from(forwardSeries({ kind: 'logdiff' }, v)).slice(1)).toEqual(
+      [1, 1, 1].map(() => expect.closeTo(Math.LN2, 12)),
+    );
     expect(forwardSeries({ kind: 'boxcox', lambda: 0.5 }, [4])[0]).toBeCloseTo(2, 12); // (sqrt 4 - 1) / 0.5
   });
 
@@ -75,7 +95,9 @@ describe('window normalisation', () => {
     const range = (from: number, to: number) => {
       let lo = Infinity;
       let hi = -Infinity;
-      for (let s = from; s + 12 <= to; s++) for (const v of normalizeWindow('shift', trend.subarray(s, s + 12)).values) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+      for (let s = from; s + 12 <= to; s++)
+        for (const v of normalizeWindow('shift', trend.subarray(s, s + 12)).values)
+          [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
       return [lo, hi];
     };
     const [trLo, trHi] = range(0, 300);

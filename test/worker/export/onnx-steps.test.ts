@@ -32,7 +32,12 @@ function gInv(p: TargetPrepFields, z: number): number {
 }
 
 /** The reference: transform, difference, scale, normalise; model; and back, in float64. */
-function reference(model: tf.LayersModel, prep: Preprocessing, tp: TargetPrepFields[], windows: number[][][]): number[][] {
+function reference(
+  model: tf.LayersModel,
+  prep: Preprocessing,
+  tp: TargetPrepFields[],
+  windows: number[][][],
+): number[][] {
   const L = prep.lookback;
   const undo: { level: number; last: number }[][] = [];
   const x = windows.map((w) => {
@@ -74,25 +79,60 @@ function reference(model: tf.LayersModel, prep: Preprocessing, tp: TargetPrepFie
 async function check(tp: TargetPrepFields[], targets: string[], horizon: number): Promise<number> {
   const features = ['y', 'x', 'z'];
   const lookback = 9;
-  const spec = parseSpec({ target: targets[0], model: { cell: 'gru', layers: [{ units: 6 }], head: { layers: [5], activation: 'tanh' } } });
+  const spec = parseSpec({
+    target: targets[0],
+    model: { cell: 'gru', layers: [{ units: 6 }], head: { layers: [5], activation: 'tanh' } },
+  });
   const outputs = targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
   const model = buildModel(spec, { lookback, features: features.length, outputs: outputs.length });
-  const scalers = { y: { kind: 'standard', offset: 0.3, scale: 0.2 }, x: { kind: 'standard', offset: 10, scale: 3 }, z: { kind: 'minmax', offset: -0.1, scale: 0.5 } };
-  const prep = { version: 1, task: 'forecast', features, targets, outputs, classes: null, lookback, horizon, scalers, seasonLength: 1, timeColumn: null, seriesColumn: null, targetPrep: tp } as unknown as Preprocessing;
+  const scalers = {
+    y: { kind: 'standard', offset: 0.3, scale: 0.2 },
+    x: { kind: 'standard', offset: 10, scale: 3 },
+    z: { kind: 'minmax', offset: -0.1, scale: 0.5 },
+  };
+  const prep = {
+    version: 1,
+    task: 'forecast',
+    features,
+    targets,
+    outputs,
+    classes: null,
+    lookback,
+    horizon,
+    scalers,
+    seasonLength: 1,
+    timeColumn: null,
+    seriesColumn: null,
+    targetPrep: tp,
+  } as unknown as Preprocessing;
   const rows = stepsFor(prep).rows;
   expect(rows).toBe(lookback + (tp.some(diffed) ? 1 : 0));
   const rnd = noise(3);
-  const windows = Array.from({ length: 16 }, (_, i) => Array.from({ length: rows }, (_, t) => [8 + Math.sin(i + t) + 0.3 * rnd(), 10 + 2 * rnd(), 1.5 + 0.5 * Math.cos(i * t) + 0.1 * rnd()]));
-  const session = await ort.InferenceSession.create(onnxBytes(model, prep, { id: 1, name: 't', checkpoint: 'best', epoch: 1, spec }));
-  const r = await session.run({ window: new ort.Tensor('float32', Float32Array.from(windows.flat(2)), [windows.length, rows, features.length]) });
+  const windows = Array.from({ length: 16 }, (_, i) =>
+    Array.from({ length: rows }, (_, t) => [
+      8 + Math.sin(i + t) + 0.3 * rnd(),
+      10 + 2 * rnd(),
+      1.5 + 0.5 * Math.cos(i * t) + 0.1 * rnd(),
+    ]),
+  );
+  const session = await ort.InferenceSession.create(
+    onnxBytes(model, prep, { id: 1, name: 't', checkpoint: 'best', epoch: 1, spec }),
+  );
+  const r = await session.run({
+    window: new ort.Tensor('float32', Float32Array.from(windows.flat(2)), [windows.length, rows, features.length]),
+  });
   const got = r.forecast!.data as Float32Array;
   const want = reference(model, prep, tp, windows).flat();
   expect(got.length).toBe(want.length);
   return Math.max(...want.map((v, i) => Math.abs(got[i]! - v) / Math.abs(v)));
 }
 
-const prep = (kind: TargetPrepFields['transform']['kind'], normalize: 'global' | 'window', windowScale = 1, lambda?: number): TargetPrepFields =>
-  ({ transform: { kind, ...(lambda !== undefined ? { lambda } : {}) }, normalize, windowScale });
+const prep = (
+  kind: TargetPrepFields['transform']['kind'],
+  normalize: 'global' | 'window',
+  windowScale = 1,
+  lambda?: number,
+): TargetPrepFields => ({ transform: { kind, ...(lambda !== undefined ? { lambda } : {}) }, normalize, windowScale });
 
 describe('ONNX preprocessing steps', () => {
   it('log target, window-normalised, horizon 3', async () => {
@@ -118,8 +158,18 @@ describe('ONNX preprocessing steps', () => {
 describe('ONNX steps: what the graph cannot express', () => {
   it('refuses season normalisation with a message naming the way out, instead of exporting wrong numbers', () => {
     const prep = {
-      version: 1, task: 'forecast', features: ['y'], targets: ['y'], outputs: ['y@1'], classes: null, lookback: 24, horizon: 1,
-      scalers: { y: { kind: 'standard', offset: 0, scale: 1 } }, seasonLength: 12, timeColumn: null, seriesColumn: null,
+      version: 1,
+      task: 'forecast',
+      features: ['y'],
+      targets: ['y'],
+      outputs: ['y@1'],
+      classes: null,
+      lookback: 24,
+      horizon: 1,
+      scalers: { y: { kind: 'standard', offset: 0, scale: 1 } },
+      seasonLength: 12,
+      timeColumn: null,
+      seriesColumn: null,
       targetPrep: [{ transform: { kind: 'none' }, normalize: 'season', windowScale: 1, season: 12 }],
     } as unknown as Preprocessing;
     expect(() => stepsFor(prep)).toThrow(/does not support "normalize": "season".*--format tfjs/);

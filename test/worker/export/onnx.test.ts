@@ -47,7 +47,9 @@ function regimesCsv(): string {
   const lines = ['time,x,regime'];
   for (let i = 0; i < 800; i++) {
     const x = Math.sin((2 * Math.PI * i) / 40);
-    lines.push(`${new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${x.toFixed(4)},${Math.cos((2 * Math.PI * i) / 40) > 0 ? 'rising' : 'falling'}`);
+    lines.push(
+      `${new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${x.toFixed(4)},${Math.cos((2 * Math.PI * i) / 40) > 0 ? 'rising' : 'falling'}`,
+    );
   }
   return writeFile(t.dir, 'regimes.csv', lines.join('\n'));
 }
@@ -65,7 +67,12 @@ afterAll(async () => {
 });
 
 async function train(datasetId: number, spec: Record<string, unknown>): Promise<RunRow> {
-  const run = await ok(svc.call('runs.create', { datasetId, spec: { train: { epochs: 2, batchSize: 64, learningRate: 0.01, patience: 0 }, ...spec } }));
+  const run = await ok(
+    svc.call('runs.create', {
+      datasetId,
+      spec: { train: { epochs: 2, batchSize: 64, learningRate: 0.01, patience: 0 }, ...spec },
+    }),
+  );
   await svc.waitForRun(run.id);
   const done = await ok(svc.call('runs.get', { id: run.id }));
   expect(done.status).toBe('completed');
@@ -77,12 +84,21 @@ async function train(datasetId: number, spec: Record<string, unknown>): Promise<
  * The run's test windows as raw rows read from the dataset, in the order of the stored predictions:
  * `rows` per window (the sidecar's: lookback, or lookback + 1 for a differenced target).
  */
-function testWindows(run: RunRow, datasetId: number, rows: number): { windows: number[][][]; stored: Float64Array; prep: Preprocessing } {
+function testWindows(
+  run: RunRow,
+  datasetId: number,
+  rows: number,
+): { windows: number[][][]; stored: Float64Array; prep: Preprocessing } {
   const db = openDb(dbPath, { readonly: true });
   try {
     const spec = parseSpec(JSON.parse(JSON.stringify(run.spec)));
     const p = prepare(spec, datasetInfo(db, datasetId)!, columnLoader(db, datasetId));
-    const raw = new Map(p.groups.map((g) => [g.key, readSeries(db, datasetId, p.features, g.key || undefined).series.map((s) => s.values as number[])]));
+    const raw = new Map(
+      p.groups.map((g) => [
+        g.key,
+        readSeries(db, datasetId, p.features, g.key || undefined).series.map((s) => s.values as number[]),
+      ]),
+    );
     const w = p.windows.test;
     const windows: number[][][] = [];
     for (let i = 0; i < w.length; i += 2) {
@@ -113,14 +129,89 @@ function maxRelErr(got: number[][], want: ArrayLike<number>): number {
 
 describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictions', () => {
   const cases: [string, 'sine' | 'stores', Record<string, unknown>][] = [
-    ['simpleRNN', 'sine', { target: 'value', window: { lookback: 12, horizon: 1 }, model: { cell: 'simpleRNN', layers: [{ units: 8 }] } }],
-    ['lstm, stacked, dense head, two features, minmax, horizon 3', 'sine', { target: 'value', features: ['value', 'temp'], scaling: 'minmax', window: { lookback: 12, horizon: 3 }, model: { cell: 'lstm', layers: [{ units: 8 }, { units: 6 }], head: { layers: [8], activation: 'tanh' } } }],
-    ['gru, bidirectional', 'sine', { target: 'value', window: { lookback: 12, horizon: 1 }, model: { cell: 'gru', bidirectional: true, layers: [{ units: 8 }] } }],
-    ['lstm, stacked bidirectional, relu head, horizon 2', 'sine', { target: 'value', window: { lookback: 10, horizon: 2 }, model: { cell: 'lstm', bidirectional: true, layers: [{ units: 6 }, { units: 4 }], head: { layers: [5], activation: 'relu' } } }],
-    ['gru, multi-series, horizon 2', 'stores', { target: 'sales', features: ['sales', 'temp'], window: { lookback: 14, horizon: 2 }, model: { cell: 'gru', layers: [{ units: 8 }] } }],
-    ['lstm, log target, window normalisation, horizon 3', 'sine', { target: 'value', transform: 'log', normalize: 'window', window: { lookback: 12, horizon: 3 }, model: { cell: 'lstm', layers: [{ units: 8 }] } }],
-    ['gru, differenced target (lookback + 1 rows), multi-series, horizon 2', 'stores', { target: 'sales', features: ['sales', 'temp'], transform: 'diff', normalize: 'global', window: { lookback: 14, horizon: 2 }, model: { cell: 'gru', layers: [{ units: 8 }] } }],
-    ['simpleRNN, logdiff target, window normalisation', 'sine', { target: 'value', transform: 'logdiff', normalize: 'window', window: { lookback: 12, horizon: 2 }, model: { cell: 'simpleRNN', layers: [{ units: 8 }] } }],
+    [
+      'simpleRNN',
+      'sine',
+      { target: 'value', window: { lookback: 12, horizon: 1 }, model: { cell: 'simpleRNN', layers: [{ units: 8 }] } },
+    ],
+    [
+      'lstm, stacked, dense head, two features, minmax, horizon 3',
+      'sine',
+      {
+        target: 'value',
+        features: ['value', 'temp'],
+        scaling: 'minmax',
+        window: { lookback: 12, horizon: 3 },
+        model: { cell: 'lstm', layers: [{ units: 8 }, { units: 6 }], head: { layers: [8], activation: 'tanh' } },
+      },
+    ],
+    [
+      'gru, bidirectional',
+      'sine',
+      {
+        target: 'value',
+        window: { lookback: 12, horizon: 1 },
+        model: { cell: 'gru', bidirectional: true, layers: [{ units: 8 }] },
+      },
+    ],
+    [
+      'lstm, stacked bidirectional, relu head, horizon 2',
+      'sine',
+      {
+        target: 'value',
+        window: { lookback: 10, horizon: 2 },
+        model: {
+          cell: 'lstm',
+          bidirectional: true,
+          layers: [{ units: 6 }, { units: 4 }],
+          head: { layers: [5], activation: 'relu' },
+        },
+      },
+    ],
+    [
+      'gru, multi-series, horizon 2',
+      'stores',
+      {
+        target: 'sales',
+        features: ['sales', 'temp'],
+        window: { lookback: 14, horizon: 2 },
+        model: { cell: 'gru', layers: [{ units: 8 }] },
+      },
+    ],
+    [
+      'lstm, log target, window normalisation, horizon 3',
+      'sine',
+      {
+        target: 'value',
+        transform: 'log',
+        normalize: 'window',
+        window: { lookback: 12, horizon: 3 },
+        model: { cell: 'lstm', layers: [{ units: 8 }] },
+      },
+    ],
+    [
+      'gru, differenced target (lookback + 1 rows), multi-series, horizon 2',
+      'stores',
+      {
+        target: 'sales',
+        features: ['sales', 'temp'],
+        transform: 'diff',
+        normalize: 'global',
+        window: { lookback: 14, horizon: 2 },
+        model: { cell: 'gru', layers: [{ units: 8 }] },
+      },
+    ],
+    [
+      'simpleRNN, logdiff target, window normalisation',
+      'sine',
+      {
+        target: 'value',
+        transform: 'logdiff',
+        normalize: 'window',
+        window: { lookback: 12, horizon: 2 },
+        model: { cell: 'simpleRNN', layers: [{ units: 8 }] },
+      },
+    ],
   ];
   for (const [name, data, spec] of cases) {
     it(name, async () => {
@@ -134,7 +225,13 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
   }
 
   it('classify: the argmax is the stored class and the probabilities are the TF.js reload', async () => {
-    const run = await train(ds.regimes, { task: 'classify', target: 'regime', features: ['x'], window: { lookback: 10 }, model: { cell: 'gru', layers: [{ units: 8 }] } });
+    const run = await train(ds.regimes, {
+      task: 'classify',
+      target: 'regime',
+      features: ['x'],
+      window: { lookback: 10 },
+      model: { cell: 'gru', layers: [{ units: 8 }] },
+    });
     const { dir, rows } = await exportOnnx(run, `onnx-${run.id}`);
     const { windows, stored } = testWindows(run, ds.regimes, rows);
     const got = await runOnnxExport(dir, windows);
@@ -147,12 +244,22 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
   });
 
   it('writes opset 17, metadata_props (run id, spec, columns, version) and the sidecar', async () => {
-    const run = await train(ds.sine, { target: 'value', transform: 'none', normalize: 'global', window: { lookback: 8, horizon: 1 }, model: { cell: 'lstm', layers: [{ units: 4 }] } });
+    const run = await train(ds.sine, {
+      target: 'value',
+      transform: 'none',
+      normalize: 'global',
+      window: { lookback: 8, horizon: 1 },
+      model: { cell: 'lstm', layers: [{ units: 4 }] },
+    });
     const { dir } = await exportOnnx(run, `meta-${run.id}`);
     const m = decodeModel(readFileSync(join(dir, 'model.onnx'))) as {
       opsetImport: { version: number }[];
       metadataProps: { key: string; value: string }[];
-      graph: { node: { opType: string; attribute: { name: string; strings?: number[][] }[] }[]; input: { name: string }[]; output: { name: string }[] };
+      graph: {
+        node: { opType: string; attribute: { name: string; strings?: number[][] }[] }[];
+        input: { name: string }[];
+        output: { name: string }[];
+      };
     };
     expect(m.opsetImport[0]!.version).toBe(17);
     const props = Object.fromEntries(m.metadataProps.map((p) => [p.key, p.value]));
@@ -166,7 +273,12 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
     expect(m.graph.input.map((i) => i.name)).toEqual(['window']);
     expect(m.graph.output.map((o) => o.name)).toEqual(['forecast']);
     const side = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8'));
-    expect(side.onnx).toMatchObject({ file: 'model.onnx', opset: 17, input: { name: 'window', shape: ['batch', 8, 1] }, output: { name: 'forecast', columns: ['value@1'] } });
+    expect(side.onnx).toMatchObject({
+      file: 'model.onnx',
+      opset: 17,
+      input: { name: 'window', shape: ['batch', 8, 1] },
+      output: { name: 'forecast', columns: ['value@1'] },
+    });
     expect(existsSync(join(dir, 'model.json'))).toBe(false);
   });
 

@@ -25,13 +25,23 @@ describe('datetime parsing', () => {
       const iso = new Date(ms).toISOString().slice(0, 19);
       for (const s of [iso, iso.replace('T', ' '), iso.slice(0, 10)]) {
         const want = Date.parse(s.length === 10 ? s : s.replace(' ', 'T') + 'Z');
-        if (general(s) !== want || fast(s) !== want) throw new Error(`${s}: general ${general(s)}, fast ${fast(s)}, Date.parse ${want}`);
+        if (general(s) !== want || fast(s) !== want)
+          throw new Error(`${s}: general ${general(s)}, fast ${fast(s)}, Date.parse ${want}`);
       }
     }
   });
 
   it('refuses impossible dates and times', () => {
-    for (const s of ['2012-02-30', '2013-02-29', '2012-13-01', '2012-00-10', '2012-01-01T24:00:00', '2012-01-01T10:60:00', '2012-01-01T10:00:61', '2012-1x-01']) {
+    for (const s of [
+      '2012-02-30',
+      '2013-02-29',
+      '2012-13-01',
+      '2012-00-10',
+      '2012-01-01T24:00:00',
+      '2012-01-01T10:60:00',
+      '2012-01-01T10:00:61',
+      '2012-1x-01',
+    ]) {
       expect(general(s), s).toBeNaN();
       expect(fast(s), s).toBeNaN();
     }

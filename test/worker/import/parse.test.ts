@@ -16,7 +16,8 @@ function col(t: ParsedTable, name: string): ParsedColumn {
   if (!c) throw new Error(`no column ${name} in ${t.columns.map((x) => x.name).join(',')}`);
   return c;
 }
-const iso = (c: ParsedColumn): string[] => Array.from(c.values!, (v) => (Number.isNaN(v) ? 'NaN' : new Date(v).toISOString()));
+const iso = (c: ParsedColumn): string[] =>
+  Array.from(c.values!, (v) => (Number.isNaN(v) ? 'NaN' : new Date(v).toISOString()));
 const labels = (c: ParsedColumn): (string | null)[] => Array.from(c.codes!, (k) => (k < 0 ? null : c.labels![k]!));
 
 async function csvError(path: string): Promise<CsvError> {
@@ -56,7 +57,11 @@ describe('delimiters and encodings', () => {
     const { createHash } = await import('node:crypto');
     const { readFileSync } = await import('node:fs');
     const t = await parseCsvFile(fx('bom.csv'));
-    expect(t.sha256).toBe(createHash('sha256').update(readFileSync(fx('bom.csv'))).digest('hex'));
+    expect(t.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(fx('bom.csv')))
+        .digest('hex'),
+    );
   });
 
   it('handles quoted delimiters, doubled quotes, newlines inside quotes and quoted numbers', async () => {
@@ -73,7 +78,9 @@ describe('delimiters and encodings', () => {
     const f = join(dir, 'gaps.csv');
     writeFileSync(f, 'date,price\n\n2012-01-02,1\n\n\n2012-01-01,2\n');
     const t = await parseCsvFile(f);
-    expect(t.warnings).toEqual(['time column "date" is not in increasing order: line 6 (2012-01-01) comes after 2012-01-02']);
+    expect(t.warnings).toEqual([
+      'time column "date" is not in increasing order: line 6 (2012-01-01) comes after 2012-01-02',
+    ]);
   });
 
   it('reads old-Mac CR line ends and a last row without a line end', async () => {
@@ -129,7 +136,9 @@ describe('type inference', () => {
     const t = await parseCsvFile(f);
     expect(labels(col(t, 'when'))).toEqual(['2012-01-01', '2012-01-02', 'soon']);
     expect(t.timeColumn).toBeNull();
-    expect(t.warnings).toEqual(['column "when" is categorical (text): line 4 has "soon", which is not a date like the cells above it']);
+    expect(t.warnings).toEqual([
+      'column "when" is categorical (text): line 4 has "soon", which is not a date like the cells above it',
+    ]);
   });
 
   it('computes categorical stats: distinct and top counts', async () => {
@@ -144,17 +153,57 @@ describe('type inference', () => {
 
 describe('datetime formats', () => {
   const cases: [string, string, string, string[]][] = [
-    ['dates-iso.csv', 'date', 'YYYY-MM-DD', ['2012-01-31T00:00:00.000Z', '2012-02-01T00:00:00.000Z', '2012-02-29T00:00:00.000Z']],
+    [
+      'dates-iso.csv',
+      'date',
+      'YYYY-MM-DD',
+      ['2012-01-31T00:00:00.000Z', '2012-02-01T00:00:00.000Z', '2012-02-29T00:00:00.000Z'],
+    ],
     ['datetime-iso.csv', 'time', 'YYYY-MM-DDTHH:mm:ss', ['2010-01-01T01:00:00.000Z', '2010-01-01T02:00:00.000Z']],
-    ['datetime-frac-zone.csv', 'time', 'YYYY-MM-DDTHH:mm:ss.SSSZ', ['2010-01-01T01:00:00.250Z', '2010-01-01T01:00:00.500Z', '2010-01-01T02:30:00.000Z']],
+    [
+      'datetime-frac-zone.csv',
+      'time',
+      'YYYY-MM-DDTHH:mm:ss.SSSZ',
+      ['2010-01-01T01:00:00.250Z', '2010-01-01T01:00:00.500Z', '2010-01-01T02:30:00.000Z'],
+    ],
     ['datetime-space.csv', 'time', 'YYYY-MM-DD HH:mm', ['2010-01-01T01:00:00.000Z', '2010-01-01T02:00:00.000Z']],
-    ['datetime-ampm.csv', 'time', 'M/D/YYYY h:mm A', ['2012-01-31T00:30:00.000Z', '2012-01-31T13:00:00.000Z', '2012-02-01T12:00:00.000Z']],
+    [
+      'datetime-ampm.csv',
+      'time',
+      'M/D/YYYY h:mm A',
+      ['2012-01-31T00:30:00.000Z', '2012-01-31T13:00:00.000Z', '2012-02-01T12:00:00.000Z'],
+    ],
     ['datetime-utc.csv', 'time', 'YYYY-MM-DD HH:mm:ssZ', ['2016-01-01T00:00:00.000Z', '2016-01-01T01:00:00.000Z']],
-    ['dates-compact.csv', 'date', 'YYYYMMDD', ['1958-03-29T00:00:00.000Z', '1958-03-30T00:00:00.000Z', '1958-03-31T00:00:00.000Z', '1958-04-01T00:00:00.000Z']],
-    ['dates-monthname.csv', 'date', 'MMM D YYYY', ['2000-01-01T00:00:00.000Z', '2000-01-02T00:00:00.000Z', '2000-02-03T00:00:00.000Z', '2000-09-04T00:00:00.000Z']],
-    ['dates-daymonthname.csv', 'date', 'D MMM YYYY', ['2000-01-01T00:00:00.000Z', '2000-01-02T00:00:00.000Z', '2000-03-03T00:00:00.000Z']],
-    ['dates-us.csv', 'date', 'M/D/YYYY', ['2012-01-30T00:00:00.000Z', '2012-01-31T00:00:00.000Z', '2012-02-01T00:00:00.000Z', '2012-02-13T00:00:00.000Z']],
-    ['dates-dayfirst.csv', 'date', 'D/M/YYYY', ['2012-01-30T00:00:00.000Z', '2012-01-31T00:00:00.000Z', '2012-02-01T00:00:00.000Z', '2012-02-13T00:00:00.000Z']],
+    [
+      'dates-compact.csv',
+      'date',
+      'YYYYMMDD',
+      ['1958-03-29T00:00:00.000Z', '1958-03-30T00:00:00.000Z', '1958-03-31T00:00:00.000Z', '1958-04-01T00:00:00.000Z'],
+    ],
+    [
+      'dates-monthname.csv',
+      'date',
+      'MMM D YYYY',
+      ['2000-01-01T00:00:00.000Z', '2000-01-02T00:00:00.000Z', '2000-02-03T00:00:00.000Z', '2000-09-04T00:00:00.000Z'],
+    ],
+    [
+      'dates-daymonthname.csv',
+      'date',
+      'D MMM YYYY',
+      ['2000-01-01T00:00:00.000Z', '2000-01-02T00:00:00.000Z', '2000-03-03T00:00:00.000Z'],
+    ],
+    [
+      'dates-us.csv',
+      'date',
+      'M/D/YYYY',
+      ['2012-01-30T00:00:00.000Z', '2012-01-31T00:00:00.000Z', '2012-02-01T00:00:00.000Z', '2012-02-13T00:00:00.000Z'],
+    ],
+    [
+      'dates-dayfirst.csv',
+      'date',
+      'D/M/YYYY',
+      ['2012-01-30T00:00:00.000Z', '2012-01-31T00:00:00.000Z', '2012-02-01T00:00:00.000Z', '2012-02-13T00:00:00.000Z'],
+    ],
     ['dates-dot.csv', 'date', 'D.M.YYYY', ['2012-01-31T00:00:00.000Z', '2012-02-01T00:00:00.000Z']],
     ['years.csv', 'year', 'YYYY', ['1990-01-01T00:00:00.000Z', '1991-01-01T00:00:00.000Z']],
     ['monthly.csv', 'month', 'YYYY-MM', ['1949-01-01T00:00:00.000Z', '1949-02-01T00:00:00.000Z']],
@@ -207,18 +256,24 @@ describe('time column, duplicates and long format', () => {
   it('finds the series column when one series is out of order, and says where', async () => {
     const t = await parseCsvFile(fx('long-unsorted.csv'));
     expect(t.seriesColumn).toBe('symbol');
-    expect(t.warnings).toEqual(['time column "date" is not in increasing order within series "symbol": line 4 (AAA, 2012-01-02) comes after 2012-01-03']);
+    expect(t.warnings).toEqual([
+      'time column "date" is not in increasing order within series "symbol": line 4 (AAA, 2012-01-02) comes after 2012-01-03',
+    ]);
   });
 
   it('reports duplicate timestamps with their line', async () => {
     const t = await parseCsvFile(fx('duplicates.csv'));
     expect(t.seriesColumn).toBeNull();
-    expect(t.warnings).toEqual([expect.stringMatching(/time column "date" has 1 duplicate timestamp \(first: 2012-01-02 at line 4\)/)]);
+    expect(t.warnings).toEqual([
+      expect.stringMatching(/time column "date" has 1 duplicate timestamp \(first: 2012-01-02 at line 4\)/),
+    ]);
   });
 
   it('reports an unsorted time column with the line that goes back', async () => {
     const t = await parseCsvFile(fx('unsorted.csv'));
-    expect(t.warnings).toEqual(['time column "date" is not in increasing order: line 5 (2012-01-03) comes after 2012-01-05']);
+    expect(t.warnings).toEqual([
+      'time column "date" is not in increasing order: line 5 (2012-01-03) comes after 2012-01-05',
+    ]);
   });
 
   it('repairs blank and repeated header names and says so', async () => {
@@ -275,11 +330,15 @@ describe('bad input', () => {
   });
 
   it('UTF-16 text', async () => {
-    expect((await csvError(fx('utf16.csv'))).message).toBe('utf16.csv: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8) and import it again');
+    expect((await csvError(fx('utf16.csv'))).message).toBe(
+      'utf16.csv: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8) and import it again',
+    );
   });
 
   it('a binary file such as a spreadsheet', async () => {
-    expect((await csvError(fx('binary.xlsx'))).message).toMatch(/^binary\.xlsx: the file is not CSV text .*export it as CSV/);
+    expect((await csvError(fx('binary.xlsx'))).message).toMatch(
+      /^binary\.xlsx: the file is not CSV text .*export it as CSV/,
+    );
   });
 
   it('a file that does not exist', async () => {

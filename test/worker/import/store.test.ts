@@ -30,7 +30,11 @@ describe('storeDataset', () => {
     try {
       const long = storeDataset(db, await parseCsvFile(fx('long-format.csv')), {});
       const dup = storeDataset(db, await parseCsvFile(fx('duplicates.csv')), {});
-      expect(readDatasetSummary(db, long)).toMatchObject({ name: 'long-format', timeColumn: 'date', seriesColumn: 'symbol' });
+      expect(readDatasetSummary(db, long)).toMatchObject({
+        name: 'long-format',
+        timeColumn: 'date',
+        seriesColumn: 'symbol',
+      });
       expect(readDatasetSummary(db, dup).warnings).toEqual([expect.stringMatching(/duplicate timestamp/)]);
     } finally {
       db.close();
@@ -41,12 +45,17 @@ describe('storeDataset', () => {
 describe('importCsv', () => {
   it('imports into a database file and reports progress', async () => {
     const progress: number[] = [];
-    const s = await importCsv(dbPath, fx('semicolon.csv'), { name: 'prices', onProgress: (p) => progress.push(p.rows) });
+    const s = await importCsv(dbPath, fx('semicolon.csv'), {
+      name: 'prices',
+      onProgress: (p) => progress.push(p.rows),
+    });
     expect(s).toMatchObject({ name: 'prices', rowCount: 10, timeColumn: 'date' });
     expect(progress.at(-1)).toBe(10);
     const db = openDb(dbPath, { readonly: true });
     try {
-      expect(Array.from(loadColumn(db, s.id, 'volume').values!)).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+      expect(Array.from(loadColumn(db, s.id, 'volume').values!)).toEqual([
+        100, 101, 102, 103, 104, 105, 106, 107, 108, 109,
+      ]);
     } finally {
       db.close();
     }
@@ -66,7 +75,11 @@ describe('importCsv', () => {
       try {
         return {
           datasets: db.prepare('SELECT * FROM datasets ORDER BY id').all(),
-          columns: db.prepare('SELECT dataset_id, idx, name, kind, stats, missing, dtype, labels, hex(data) AS data FROM dataset_columns ORDER BY dataset_id, idx').all(),
+          columns: db
+            .prepare(
+              'SELECT dataset_id, idx, name, kind, stats, missing, dtype, labels, hex(data) AS data FROM dataset_columns ORDER BY dataset_id, idx',
+            )
+            .all(),
         };
       } finally {
         db.close();

@@ -19,16 +19,29 @@ const CASES: Omit<Case, 'cell'>[] = [
   { units: 5, batch: 3, steps: 4, features: 3, returnSequences: true, recurrentActivation: 'sigmoid' },
 ];
 
-beforeAll(async () => { await tf.setBackend('cpu'); });
-afterAll(() => { shutdownKernelThreads(); });
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => {
+  shutdownKernelThreads();
+});
 
 describe.each(CELLS)('fused %s matches tf.layers', (cell) => {
-  it.each(CASES)('units $units batch $batch steps $steps features $features seq $returnSequences layers $layers act $recurrentActivation', (c) => {
-    const diff = compare({ cell, ...c });
-    const n = c.layers ?? 1;
-    expect(Object.keys(diff).sort()).toEqual(['dx', 'output', ...Array.from({ length: n }, (_, i) => [`bias#${i}`, `kernel#${i}`, `recurrent#${i}`]).flat()].sort());
-    for (const [k, v] of Object.entries(diff)) expect(v, k).toBeLessThan(TOL);
-  });
+  it.each(CASES)(
+    'units $units batch $batch steps $steps features $features seq $returnSequences layers $layers act $recurrentActivation',
+    (c) => {
+      const diff = compare({ cell, ...c });
+      const n = c.layers ?? 1;
+      expect(Object.keys(diff).sort()).toEqual(
+        [
+          'dx',
+          'output',
+          ...Array.from({ length: n }, (_, i) => [`bias#${i}`, `kernel#${i}`, `recurrent#${i}`]).flat(),
+        ].sort(),
+      );
+      for (const [k, v] of Object.entries(diff)) expect(v, k).toBeLessThan(TOL);
+    },
+  );
 
   // tf.layers cannot differentiate a 1-step sequence (its Unpack gradient fails), so the reference
   // for one step is the cell written out with TF.js ops from the zero initial state.
@@ -39,8 +52,16 @@ describe.each(CELLS)('fused %s matches tf.layers', (cell) => {
       const x = tf.variable(tf.randomNormal([B, 1, F], 0, 1, 'float32', 5));
       layer.apply(x);
       const G = gateCount(cell);
-      layer.setWeights([layer.getWeights()[0]!, layer.getWeights()[1]!, tf.randomNormal([G * H], 0, 0.5, 'float32', 6)]);
-      const [k, rk, b] = layer.trainableWeights.map((w) => w.read() as tf.Variable) as [tf.Variable, tf.Variable, tf.Variable];
+      layer.setWeights([
+        layer.getWeights()[0]!,
+        layer.getWeights()[1]!,
+        tf.randomNormal([G * H], 0, 0.5, 'float32', 6),
+      ]);
+      const [k, rk, b] = layer.trainableWeights.map((w) => w.read() as tf.Variable) as [
+        tf.Variable,
+        tf.Variable,
+        tf.Variable,
+      ];
       const hard = (z: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(z, 0.2), 0.5), 0, 1);
       const reference = () => {
         const h0 = tf.zeros([B, H]);
@@ -55,7 +76,8 @@ describe.each(CELLS)('fused %s matches tf.layers', (cell) => {
         const [xz, xr, xh] = tf.split(tf.add(tf.matMul(xs, k), b), 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
         const [u1, u2] = tf.split(rk, [2 * H, H], 1) as [tf.Tensor, tf.Tensor];
         const [rz, rr] = tf.split(tf.matMul(h0, u1), 2, 1) as [tf.Tensor, tf.Tensor];
-        const z = hard(tf.add(xz, rz)), r = hard(tf.add(xr, rr));
+        const z = hard(tf.add(xz, rz)),
+          r = hard(tf.add(xr, rr));
         const hh = tf.tanh(tf.add(xh, tf.matMul(tf.mul(r, h0), u2)));
         return tf.add(tf.mul(z, h0), tf.mul(tf.sub(1, z), hh));
       };
@@ -63,10 +85,14 @@ describe.each(CELLS)('fused %s matches tf.layers', (cell) => {
       const vars = [x, k, rk, b];
       const run = (f: () => tf.Tensor) => {
         let y: tf.Tensor | null = null;
-        const g = tf.variableGrads(() => { y = tf.keep(f()); return tf.sum(tf.mul(y, r)) as tf.Scalar; }, vars);
+        const g = tf.variableGrads(() => {
+          y = tf.keep(f());
+          return tf.sum(tf.mul(y, r)) as tf.Scalar;
+        }, vars);
         return { y: y! as tf.Tensor, g: vars.map((v) => g.grads[v.name]!) };
       };
-      const a = run(() => layer.apply(x) as tf.Tensor), e = run(reference);
+      const a = run(() => layer.apply(x) as tf.Tensor),
+        e = run(reference);
       expect(relNorm(a.y, e.y)).toBeLessThan(TOL);
       a.g.forEach((g, i) => expect(relNorm(g, e.g[i]!), `grad ${i}`).toBeLessThan(TOL));
     });
@@ -79,7 +105,15 @@ describe('fused layer on the TF.js wasm backend', () => {
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     try {
-      const diff = compare({ cell: 'lstm', units: 9, batch: 20, steps: 4, features: 3, returnSequences: false, layers: 2 });
+      const diff = compare({
+        cell: 'lstm',
+        units: 9,
+        batch: 20,
+        steps: 4,
+        features: 3,
+        returnSequences: false,
+        layers: 2,
+      });
       for (const [k, v] of Object.entries(diff)) expect(v, k).toBeLessThan(TOL);
     } finally {
       await tf.setBackend('cpu');
@@ -94,7 +128,9 @@ describe('fused layer configuration', () => {
       f.apply(tf.input({ shape: [7, 3] }));
       const G = gateCount(cell);
       expect(f.weights.map((w) => [w.name, w.shape])).toEqual([
-        [`f_${cell}/kernel`, [3, G * 5]], [`f_${cell}/recurrent_kernel`, [5, G * 5]], [`f_${cell}/bias`, [G * 5]],
+        [`f_${cell}/kernel`, [3, G * 5]],
+        [`f_${cell}/recurrent_kernel`, [5, G * 5]],
+        [`f_${cell}/bias`, [G * 5]],
       ]);
       f.dispose();
     }
@@ -102,15 +138,24 @@ describe('fused layer configuration', () => {
 
   it('gives output shapes for returnSequences true and false', () => {
     const input = tf.input({ shape: [7, 3] });
-    expect((fusedRnnLayer({ cell: 'gru', units: 4, returnSequences: true }).apply(input) as tf.SymbolicTensor).shape).toEqual([null, 7, 4]);
-    expect((fusedRnnLayer({ cell: 'gru', units: 4, returnSequences: false }).apply(input) as tf.SymbolicTensor).shape).toEqual([null, 4]);
+    expect(
+      (fusedRnnLayer({ cell: 'gru', units: 4, returnSequences: true }).apply(input) as tf.SymbolicTensor).shape,
+    ).toEqual([null, 7, 4]);
+    expect(
+      (fusedRnnLayer({ cell: 'gru', units: 4, returnSequences: false }).apply(input) as tf.SymbolicTensor).shape,
+    ).toEqual([null, 4]);
   });
 
   it('seeds its initialisers like the model builder (glorotUniform, orthogonal seed + 1)', () => {
     const a = fusedRnnLayer({ cell: 'lstm', units: 6, returnSequences: false, seed: 42 });
-    const b = tf.layers.lstm({ units: 6, kernelInitializer: tf.initializers.glorotUniform({ seed: 42 }), recurrentInitializer: tf.initializers.orthogonal({ seed: 43 }) });
+    const b = tf.layers.lstm({
+      units: 6,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 42 }),
+      recurrentInitializer: tf.initializers.orthogonal({ seed: 43 }),
+    });
     const input = tf.input({ shape: [4, 2] });
-    a.apply(input); b.apply(input);
+    a.apply(input);
+    b.apply(input);
     a.getWeights().forEach((w, i) => expect(relNorm(w, b.getWeights()[i]!)).toBe(0));
   });
 
@@ -121,8 +166,12 @@ describe('fused layer configuration', () => {
   });
 
   it('rejects bad configurations with a clear message', () => {
-    expect(() => fusedRnnLayer({ cell: 'lstm', units: 0, returnSequences: false })).toThrow(/units must be a positive integer/);
-    expect(() => fusedRnnLayer({ cell: 'conv' as Cell, units: 3, returnSequences: false })).toThrow(/cell must be simpleRNN, lstm or gru/);
+    expect(() => fusedRnnLayer({ cell: 'lstm', units: 0, returnSequences: false })).toThrow(
+      /units must be a positive integer/,
+    );
+    expect(() => fusedRnnLayer({ cell: 'conv' as Cell, units: 3, returnSequences: false })).toThrow(
+      /cell must be simpleRNN, lstm or gru/,
+    );
     const l = fusedRnnLayer({ cell: 'lstm', units: 3, returnSequences: false });
     expect(() => l.apply(tf.input({ shape: [4] }))).toThrow(/expects input \[batch, steps, features\]/);
   });

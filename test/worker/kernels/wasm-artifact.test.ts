@@ -14,7 +14,9 @@ const hasClang = spawnSync('clang', ['--version']).status === 0 && spawnSync('wa
 
 describe('embedded rnn.wasm', () => {
   it('was built from the current worker/kernels/src/rnn.c (else run node scripts/build-kernels.mjs)', () => {
-    const sha = createHash('sha256').update(readFileSync(join(root, 'worker/kernels/src/rnn.c'))).digest('hex');
+    const sha = createHash('sha256')
+      .update(readFileSync(join(root, 'worker/kernels/src/rnn.c')))
+      .digest('hex');
     expect(RNN_WASM_SOURCE_SHA256).toBe(sha);
   });
 
@@ -22,10 +24,14 @@ describe('embedded rnn.wasm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rnn-wasm-test-'));
     try {
       const out = join(dir, 'rnn.wasm');
-      const r = spawnSync(process.execPath, [join(root, 'scripts/build-kernels.mjs'), '--out', out], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(root, 'scripts/build-kernels.mjs'), '--out', out], {
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
       const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-      expect(digest(readFileSync(out)), 'rebuilt rnn.wasm differs from the embedded one').toBe(digest(Buffer.from(RNN_WASM_BASE64, 'base64')));
+      expect(digest(readFileSync(out)), 'rebuilt rnn.wasm differs from the embedded one').toBe(
+        digest(Buffer.from(RNN_WASM_BASE64, 'base64')),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,9 +6,24 @@ import { buildModel, countParams } from '../../../worker/model/build.js';
 describe('buildModel', () => {
   const cases = [
     { name: 'lstm', spec: { target: 'y', model: { cell: 'lstm', layers: [{ units: 8 }] } }, outputs: 1 },
-    { name: 'stacked gru with dropout and a head', spec: { target: 'y', model: { cell: 'gru', layers: [{ units: 6, dropout: 0.2 }, { units: 5 }], head: { layers: [7] } } }, outputs: 3 },
-    { name: 'bidirectional simpleRNN', spec: { target: 'y', model: { cell: 'simpleRNN', layers: [{ units: 4 }], bidirectional: true } }, outputs: 2 },
-    { name: 'classifier', spec: { task: 'classify', target: 'c', model: { cell: 'lstm', layers: [{ units: 3 }] } }, outputs: 4 },
+    {
+      name: 'stacked gru with dropout and a head',
+      spec: {
+        target: 'y',
+        model: { cell: 'gru', layers: [{ units: 6, dropout: 0.2 }, { units: 5 }], head: { layers: [7] } },
+      },
+      outputs: 3,
+    },
+    {
+      name: 'bidirectional simpleRNN',
+      spec: { target: 'y', model: { cell: 'simpleRNN', layers: [{ units: 4 }], bidirectional: true } },
+      outputs: 2,
+    },
+    {
+      name: 'classifier',
+      spec: { task: 'classify', target: 'c', model: { cell: 'lstm', layers: [{ units: 3 }] } },
+      outputs: 4,
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: output shape, parameter count`, () => {
@@ -28,7 +43,10 @@ describe('buildModel', () => {
 
   it('gives the same initial weights for the same seed and different ones for another', () => {
     const shape = { lookback: 5, features: 2, outputs: 1 };
-    const w = (seed: number) => buildModel(parseSpec({ target: 'y', model: { layers: [{ units: 4 }] }, train: { seed } }), shape).getWeights()[0]!.dataSync();
+    const w = (seed: number) =>
+      buildModel(parseSpec({ target: 'y', model: { layers: [{ units: 4 }] }, train: { seed } }), shape)
+        .getWeights()[0]!
+        .dataSync();
     expect(Array.from(w(1))).toEqual(Array.from(w(1)));
     expect(Array.from(w(1))).not.toEqual(Array.from(w(2)));
   });

@@ -38,7 +38,9 @@ function storesCsv(): string {
   ['north', 'south'].forEach((s, k) => {
     for (let i = 0; i < 200; i++) {
       const date = new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-      lines.push(`${s},${date},${(100 * (k + 1) + 20 * Math.sin((2 * Math.PI * i) / 7) + 5 * rnd()).toFixed(3)},${(15 + rnd()).toFixed(2)}`);
+      lines.push(
+        `${s},${date},${(100 * (k + 1) + 20 * Math.sin((2 * Math.PI * i) / 7) + 5 * rnd()).toFixed(3)},${(15 + rnd()).toFixed(2)}`,
+      );
     }
   });
   return writeFile(t.dir, 'stores.csv', lines.join('\n'));
@@ -57,10 +59,25 @@ let storesRun: RunRow;
 
 beforeAll(async () => {
   svc = createService({ dbPath, stopGraceSeconds: 5 });
-  ds.monthly = (await ok(svc.call('datasets.import', { path: writeFile(t.dir, 'monthly.csv', ['month,value', ...monthlyLines(120)].join('\n')), name: 'monthly' }))).id;
+  ds.monthly = (
+    await ok(
+      svc.call('datasets.import', {
+        path: writeFile(t.dir, 'monthly.csv', ['month,value', ...monthlyLines(120)].join('\n')),
+        name: 'monthly',
+      }),
+    )
+  ).id;
   ds.stores = (await ok(svc.call('datasets.import', { path: storesCsv(), name: 'stores' }))).id;
-  monthlyRun = await train(ds.monthly, { window: { lookback: 12, horizon: 3, stride: 1 }, train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 } });
-  storesRun = await train(ds.stores, { target: 'sales', features: ['sales', 'temp'], window: { lookback: 14, horizon: 2, stride: 1 }, train: { epochs: 2, batchSize: 64, learningRate: 0.01, patience: 0 } });
+  monthlyRun = await train(ds.monthly, {
+    window: { lookback: 12, horizon: 3, stride: 1 },
+    train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 },
+  });
+  storesRun = await train(ds.stores, {
+    target: 'sales',
+    features: ['sales', 'temp'],
+    window: { lookback: 14, horizon: 2, stride: 1 },
+    train: { epochs: 2, batchSize: 64, learningRate: 0.01, patience: 0 },
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -75,7 +92,9 @@ describe('runs.predict', () => {
     expect(r.frequency).toMatch(/monthly/);
     expect(r.rows.map((x) => x.time)).toEqual(['2010-01-01T00:00:00Z', '2010-02-01T00:00:00Z', '2010-03-01T00:00:00Z']);
     expect(r.rows.map((x) => x.step)).toEqual([1, 2, 3]);
-    expect(r.rows.every((x) => x.series === '' && x.origin === '2009-12-01T00:00:00Z' && Number.isFinite(x.value))).toBe(true);
+    expect(
+      r.rows.every((x) => x.series === '' && x.origin === '2009-12-01T00:00:00Z' && Number.isFinite(x.value)),
+    ).toBe(true);
   });
 
   it('forecasts recursively past the horizon; the first horizon steps are the direct ones', async () => {
@@ -90,18 +109,30 @@ describe('runs.predict', () => {
   it('gives per-series forecasts of long-format data and refuses N > horizon naming the non-target feature', async () => {
     const r = await ok(svc.call('runs.predict', { id: storesRun.id, steps: 2 }));
     expect(r.rows.map((x) => `${x.series} ${x.time} ${x.step}`)).toEqual([
-      'north 2022-07-20T00:00:00Z 1', 'north 2022-07-21T00:00:00Z 2', 'south 2022-07-20T00:00:00Z 1', 'south 2022-07-21T00:00:00Z 2',
+      'north 2022-07-20T00:00:00Z 1',
+      'north 2022-07-21T00:00:00Z 2',
+      'south 2022-07-20T00:00:00Z 1',
+      'south 2022-07-21T00:00:00Z 2',
     ]);
     const bad = await svc.call('runs.predict', { id: storesRun.id, steps: 5 });
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.error).toMatchObject({ code: 'bad_input', field: 'steps', message: expect.stringContaining('"temp"') });
+    if (!bad.ok)
+      expect(bad.error).toMatchObject({
+        code: 'bad_input',
+        field: 'steps',
+        message: expect.stringContaining('"temp"'),
+      });
   });
 
   it('agrees with the exported TF.js model to 1e-6 on the same last window', async () => {
     const dir = join(t.dir, 'export-monthly');
     await ok(svc.call('runs.export', { id: monthlyRun.id, outDir: dir }));
     const e = await loadExport(dir);
-    const values = readFileSync(join(t.dir, 'monthly.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    const values = readFileSync(join(t.dir, 'monthly.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[1]));
     const window = values.slice(-13).map((v) => [v]);
     const exported = predictRaw(e, [window])[0]!;
     const r = await ok(svc.call('runs.predict', { id: monthlyRun.id }));
@@ -126,8 +157,18 @@ describe('runs.predict', () => {
     const cases: [string, string, RegExp, string][] = [
       ['missing.csv', lines.map((l) => l.split(',')[0]).join('\n'), /missing column "value"/, 'line 1'],
       ['extra.csv', lines.map((l, i) => `${l},${i ? 1 : 'extra'}`).join('\n'), /extra column "extra"/, 'line 1'],
-      ['text.csv', lines.map((l, i) => (i === 5 ? `${l.split(',')[0]},abc` : l)).join('\n'), /line 6, column "value": non-numeric cell "abc"/, 'line 6'],
-      ['gap.csv', lines.map((l, i) => (i === 7 ? `${l.split(',')[0]},` : l)).join('\n'), /line 8, column "value": missing value/, 'line 8'],
+      [
+        'text.csv',
+        lines.map((l, i) => (i === 5 ? `${l.split(',')[0]},abc` : l)).join('\n'),
+        /line 6, column "value": non-numeric cell "abc"/,
+        'line 6',
+      ],
+      [
+        'gap.csv',
+        lines.map((l, i) => (i === 7 ? `${l.split(',')[0]},` : l)).join('\n'),
+        /line 8, column "value": missing value/,
+        'line 8',
+      ],
     ];
     for (const [name, text, message, field] of cases) {
       const r = await svc.call('runs.predict', { id: monthlyRun.id, csvPath: writeFile(t.dir, name, text) });
@@ -154,6 +195,11 @@ describe('runs.predict', () => {
       log.mockRestore();
     }
     const r = JSON.parse(out[0]!) as PredictResult;
-    expect(r.rows.map((x) => x.time)).toEqual(['2010-01-01T00:00:00Z', '2010-02-01T00:00:00Z', '2010-03-01T00:00:00Z', '2010-04-01T00:00:00Z']);
+    expect(r.rows.map((x) => x.time)).toEqual([
+      '2010-01-01T00:00:00Z',
+      '2010-02-01T00:00:00Z',
+      '2010-03-01T00:00:00Z',
+      '2010-04-01T00:00:00Z',
+    ]);
   });
 });

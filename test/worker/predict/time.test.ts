@@ -10,14 +10,18 @@ describe('timeAfter', () => {
     const ends = Array.from({ length: 24 }, (_, i) => Date.UTC(2020, i + 1, 0));
     const m = timeAfter(ends, 'datetime');
     expect([1, 2, 3].map((k) => iso(m.next(k)))).toEqual(['2022-01-31', '2022-02-28', '2022-03-31']);
-    const q = timeAfter(Array.from({ length: 12 }, (_, i) => Date.UTC(2020, 3 * i, 1)), 'datetime');
+    const q = timeAfter(
+      Array.from({ length: 12 }, (_, i) => Date.UTC(2020, 3 * i, 1)),
+      'datetime',
+    );
     expect(iso(q.next(1))).toBe('2023-01-01');
     expect(q.how).toMatch(/quarterly/);
   });
 
   it('skips weekends for business days', () => {
     const days: number[] = [];
-    for (let d = Date.UTC(2024, 0, 1); days.length < 30; d += 86_400_000) if (![0, 6].includes(new Date(d).getUTCDay())) days.push(d);
+    for (let d = Date.UTC(2024, 0, 1); days.length < 30; d += 86_400_000)
+      if (![0, 6].includes(new Date(d).getUTCDay())) days.push(d);
     const b = timeAfter(days, 'datetime');
     expect(new Date(days.at(-1)!).getUTCDay()).toBe(5);
     expect([1, 2].map((k) => iso(b.next(k)))).toEqual(['2024-02-12', '2024-02-13']);

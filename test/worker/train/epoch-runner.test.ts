@@ -10,14 +10,36 @@ import { cpuEpochRunner } from '../../../worker/train/cpu-epochs.js';
 import type { EpochHooks, StopReason } from '../../../worker/train/epoch-runner.js';
 
 function setup() {
-  const v: SourceColumn = { name: 'v', kind: 'numeric', values: Float64Array.from({ length: 120 }, (_, i) => Math.sin(i / 5)) };
-  const spec = parseSpec({ target: 'v', window: { lookback: 6, horizon: 1 }, model: { layers: [{ units: 4 }] }, train: { batchSize: 16, seed: 3 } });
-  const p = prepare(spec, { name: 'd', rowCount: 120, timeColumn: null, seriesColumn: null, columns: [{ name: 'v', kind: 'numeric' }] }, () => v);
-  const model = buildModel(spec, { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length }, layersRnn);
+  const v: SourceColumn = {
+    name: 'v',
+    kind: 'numeric',
+    values: Float64Array.from({ length: 120 }, (_, i) => Math.sin(i / 5)),
+  };
+  const spec = parseSpec({
+    target: 'v',
+    window: { lookback: 6, horizon: 1 },
+    model: { layers: [{ units: 4 }] },
+    train: { batchSize: 16, seed: 3 },
+  });
+  const p = prepare(
+    spec,
+    { name: 'd', rowCount: 120, timeColumn: null, seriesColumn: null, columns: [{ name: 'v', kind: 'numeric' }] },
+    () => v,
+  );
+  const model = buildModel(
+    spec,
+    { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length },
+    layersRnn,
+  );
   const optimizer = optimizerFor(spec);
   model.compile({ optimizer, loss: lossFor(spec) as never });
   const n = p.windows.train.length / 2;
-  return { runner: cpuEpochRunner(model, optimizer, p), order: Int32Array.from({ length: n }, (_, i) => i), batches: Math.ceil(n / 16), model };
+  return {
+    runner: cpuEpochRunner(model, optimizer, p),
+    order: Int32Array.from({ length: n }, (_, i) => i),
+    batches: Math.ceil(n / 16),
+    model,
+  };
 }
 
 function hooks(stopAfter: number | null) {

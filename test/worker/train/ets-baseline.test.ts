@@ -8,11 +8,24 @@ import { ETS_MAX_LENGTH, etsBaseline } from '../../../worker/train/ets-baseline.
 describe('ETS baseline of a run', () => {
   it('forecasts each test window from its own origin (the rows up to t), fitted on train+val only', () => {
     const n = 200;
-    const v = Float64Array.from({ length: n }, (_, i) => 30 + 0.2 * i + 3 * Math.sin((2 * Math.PI * i) / 12) + Math.sin(i * 2.1));
+    const v = Float64Array.from(
+      { length: n },
+      (_, i) => 30 + 0.2 * i + 3 * Math.sin((2 * Math.PI * i) / 12) + Math.sin(i * 2.1),
+    );
     const cols: SourceColumn[] = [{ name: 'v', kind: 'numeric', values: v }];
-    const info: DatasetInfo = { name: 'd', rowCount: n, timeColumn: null, seriesColumn: null, columns: [{ name: 'v', kind: 'numeric' }] };
+    const info: DatasetInfo = {
+      name: 'd',
+      rowCount: n,
+      timeColumn: null,
+      seriesColumn: null,
+      columns: [{ name: 'v', kind: 'numeric' }],
+    };
     const H = 3;
-    const p = prepare(parseSpec({ target: 'v', seasonLength: 12, window: { lookback: 10, horizon: H } }), info, () => cols[0]!);
+    const p = prepare(
+      parseSpec({ target: 'v', seasonLength: 12, window: { lookback: 10, horizon: H } }),
+      info,
+      () => cols[0]!,
+    );
     const g = p.groups[0]!;
     const { predicted, notes } = etsBaseline(p);
     expect(notes[0]).toMatch(/ETS baseline for v: /);

@@ -23,7 +23,10 @@ describe('trainer on the GPU path', () => {
     try {
       const ds = await svc.call('datasets.import', { path: sineCsv(t.dir, 600) });
       if (!ds.ok) throw new Error(ds.error.message);
-      const created = await svc.call('runs.create', { datasetId: ds.value.id, spec: tinySpec({ train: { epochs: 4, learningRate: 0.01, patience: 0 } }) });
+      const created = await svc.call('runs.create', {
+        datasetId: ds.value.id,
+        spec: tinySpec({ train: { epochs: 4, learningRate: 0.01, patience: 0 } }),
+      });
       if (!created.ok) throw new Error(created.error.message);
       await svc.waitForRun(created.value.id);
       const run = await svc.call('runs.get', { id: created.value.id });
@@ -45,12 +48,19 @@ describe('trainer on the GPU path', () => {
     process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'xdg-'));
     process.env.RNN_WORKBENCH_GPU = 'fallback';
     const lines = ['time,value'];
-    for (let i = 0; i < 400; i++) lines.push(`${new Date(Date.UTC(1990, i, 1)).toISOString().slice(0, 10)},${(20 * Math.exp(0.01 * i) * (1 + 0.03 * Math.sin(i * 1.3))).toFixed(4)}`);
+    for (let i = 0; i < 400; i++)
+      lines.push(
+        `${new Date(Date.UTC(1990, i, 1)).toISOString().slice(0, 10)},${(20 * Math.exp(0.01 * i) * (1 + 0.03 * Math.sin(i * 1.3))).toFixed(4)}`,
+      );
     const svc = createService({ dbPath: join(t.dir, 'gpu-window.db') });
     try {
       const ds = await svc.call('datasets.import', { path: writeFile(t.dir, 'growth.csv', lines.join('\n')) });
       if (!ds.ok) throw new Error(ds.error.message);
-      const spec = tinySpec({ transform: 'log', normalize: 'window', train: { epochs: 4, learningRate: 0.01, patience: 0 } });
+      const spec = tinySpec({
+        transform: 'log',
+        normalize: 'window',
+        train: { epochs: 4, learningRate: 0.01, patience: 0 },
+      });
       const created = await svc.call('runs.create', { datasetId: ds.value.id, spec });
       if (!created.ok) throw new Error(created.error.message);
       await svc.waitForRun(created.value.id);

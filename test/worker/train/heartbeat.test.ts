@@ -36,10 +36,16 @@ afterAll(async () => {
 
 describe('run heartbeat', () => {
   it('beats on a timer while the trainer awaits one long piece of work, and stops when told', async () => {
-    const run = await ok(svc.call('runs.create', { datasetId, spec: tinySpec({ train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0 } }) }));
+    const run = await ok(
+      svc.call('runs.create', {
+        datasetId,
+        spec: tinySpec({ train: { epochs: 1, batchSize: 64, learningRate: 0.01, patience: 0 } }),
+      }),
+    );
     await svc.waitForRun(run.id);
     const db = openDb(dbPath);
-    const beat = () => (db.prepare(`SELECT heartbeat FROM runs WHERE id = ?`).get(run.id) as { heartbeat: number }).heartbeat;
+    const beat = () =>
+      (db.prepare(`SELECT heartbeat FROM runs WHERE id = ?`).get(run.id) as { heartbeat: number }).heartbeat;
     try {
       const seen = new Set<number>();
       const stop = startHeartbeat(db, run.id, 50);
@@ -60,10 +66,20 @@ describe('run heartbeat', () => {
   it('a real trainer keeps beating during one long epoch', { timeout: 120_000 }, async () => {
     // Beats every 200 ms (the trainer inherits the environment), so an epoch of a second or two shows several.
     process.env.RNN_WORKBENCH_HEARTBEAT_MS = '200';
-    const run = await ok(svc.call('runs.create', { datasetId, spec: tinySpec({ train: { epochs: 1, batchSize: 4, learningRate: 0.01, patience: 0 } }) }));
+    const run = await ok(
+      svc.call('runs.create', {
+        datasetId,
+        spec: tinySpec({ train: { epochs: 1, batchSize: 4, learningRate: 0.01, patience: 0 } }),
+      }),
+    );
     const raw = new Database(dbPath, { readonly: true });
     const beats = new Set<number>();
-    const row = () => raw.prepare(`SELECT status, heartbeat, (SELECT COUNT(*) FROM metrics WHERE run_id = r.id) AS n FROM runs r WHERE id = ?`).get(run.id) as { status: string; heartbeat: number | null; n: number };
+    const row = () =>
+      raw
+        .prepare(
+          `SELECT status, heartbeat, (SELECT COUNT(*) FROM metrics WHERE run_id = r.id) AS n FROM runs r WHERE id = ?`,
+        )
+        .get(run.id) as { status: string; heartbeat: number | null; n: number };
     const done = svc.waitForRun(run.id).then(() => true);
     for (let r = row(); !(await Promise.race([done, sleep(50).then(() => false)])); r = row()) {
       // Only beats inside the one epoch (no metrics yet) count.

@@ -31,7 +31,8 @@ export class Graph {
   /** Adds a float32 constant tensor (row-major `values` of shape `dims`); returns its name. */
   floats(stem: string, dims: number[], values: ArrayLike<number>): string {
     const size = dims.reduce((a, b) => a * b, 1);
-    if (values.length !== size) throw new Error(`initializer ${stem}: ${values.length} values for shape [${dims.join(', ')}]`);
+    if (values.length !== size)
+      throw new Error(`initializer ${stem}: ${values.length} values for shape [${dims.join(', ')}]`);
     const data = Float32Array.from(values);
     const name = this.name(stem);
     this.initializers.push({ name, dims, dataType: DATA_TYPE.FLOAT, rawData: new Uint8Array(data.buffer) });
@@ -42,19 +43,34 @@ export class Graph {
   ints(stem: string, values: number[]): string {
     const data = BigInt64Array.from(values.map((v) => BigInt(v)));
     const name = this.name(stem);
-    this.initializers.push({ name, dims: [values.length], dataType: DATA_TYPE.INT64, rawData: new Uint8Array(data.buffer) });
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      dataType: DATA_TYPE.INT64,
+      rawData: new Uint8Array(data.buffer),
+    });
     return name;
   }
 
   /** Adds a bool constant tensor (conditions for Where); returns its name. */
   bools(stem: string, values: boolean[]): string {
     const name = this.name(stem);
-    this.initializers.push({ name, dims: [values.length], dataType: DATA_TYPE.BOOL, rawData: Uint8Array.from(values, (v) => (v ? 1 : 0)) });
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      dataType: DATA_TYPE.BOOL,
+      rawData: Uint8Array.from(values, (v) => (v ? 1 : 0)),
+    });
     return name;
   }
 
   /** Adds a node; returns its output names (`outputs` stems, made unique; '' keeps an optional output unused). */
-  node(opType: string, inputs: string[], outputs: string[] = [opType.toLowerCase()], attrs: Record<string, Attr> = {}): string[] {
+  node(
+    opType: string,
+    inputs: string[],
+    outputs: string[] = [opType.toLowerCase()],
+    attrs: Record<string, Attr> = {},
+  ): string[] {
     const out = outputs.map((o) => (o === '' ? '' : this.name(o)));
     this.nodes.push({
       name: this.name(`${opType}_node`),

@@ -16,7 +16,13 @@ export const IR_VERSION = 8;
 export const INPUT = 'window';
 
 const RNN_OPS: Record<string, RnnOp> = { LSTM: 'LSTM', GRU: 'GRU', SimpleRNN: 'RNN' };
-const DENSE_ACTIVATION: Record<string, string | null> = { linear: null, relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid', softmax: 'Softmax' };
+const DENSE_ACTIVATION: Record<string, string | null> = {
+  linear: null,
+  relu: 'Relu',
+  tanh: 'Tanh',
+  sigmoid: 'Sigmoid',
+  softmax: 'Softmax',
+};
 
 interface LayerConfig {
   units: number;
@@ -34,7 +40,8 @@ function floatsOf(t: tf.Tensor): Float32Array {
 function recurrentOf(layer: tf.layers.Layer, inputSize: number): RecurrentLayer {
   const bi = layer.getClassName() === 'Bidirectional';
   const cfg = layer.getConfig() as unknown as LayerConfig & { layer?: { className: string; config: LayerConfig } };
-  if (bi && cfg.mergeMode !== 'concat') throw new Error(`bidirectional merge mode ${cfg.mergeMode} is not exported (only concat is built)`);
+  if (bi && cfg.mergeMode !== 'concat')
+    throw new Error(`bidirectional merge mode ${cfg.mergeMode} is not exported (only concat is built)`);
   const className = bi ? cfg.layer!.className : layer.getClassName();
   const inner = bi ? cfg.layer!.config : cfg;
   const w = layer.getWeights();
@@ -63,7 +70,11 @@ function addDense(g: Graph, x: string, layer: tf.layers.Layer): string {
   const cfg = layer.getConfig() as unknown as LayerConfig;
   const act = DENSE_ACTIVATION[cfg.activation];
   if (act === undefined) throw new Error(`${layer.name}: the ${cfg.activation} activation is not exported`);
-  const mm = g.op('MatMul', [x, g.floats(`${layer.name}_kernel`, [inputs, units], floatsOf(kernel!))], `${layer.name}_matmul`);
+  const mm = g.op(
+    'MatMul',
+    [x, g.floats(`${layer.name}_kernel`, [inputs, units], floatsOf(kernel!))],
+    `${layer.name}_matmul`,
+  );
   const y = g.op('Add', [mm, g.floats(`${layer.name}_bias`, [units], floatsOf(bias!))], `${layer.name}_linear`);
   if (!act) return y;
   return g.op(act, [y], `${layer.name}_${cfg.activation}`, act === 'Softmax' ? { axis: -1 } : {});
@@ -73,7 +84,12 @@ function valueInfo(name: string, dims: (number | string)[], doc: string): ValueI
   return {
     name,
     docString: doc,
-    type: { tensorType: { elemType: DATA_TYPE.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType: DATA_TYPE.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
   };
 }
 
@@ -108,7 +124,10 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
   const y = steps.output.reduce((v, step) => step(g, v, ctx), x);
   const outName = prep.task === 'classify' ? 'probabilities' : 'forecast';
   g.node('Identity', [y], [outName]);
-  const outDoc = prep.task === 'classify' ? `class probabilities in the order ${JSON.stringify(prep.classes)}` : `forecasts in the targets' units, columns ${JSON.stringify(prep.outputs)}`;
+  const outDoc =
+    prep.task === 'classify'
+      ? `class probabilities in the order ${JSON.stringify(prep.classes)}`
+      : `forecasts in the targets' units, columns ${JSON.stringify(prep.outputs)}`;
   return {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
@@ -119,7 +138,13 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
       name: 'rnn_workbench',
       node: g.nodes,
       initializer: g.initializers,
-      input: [valueInfo(INPUT, ['batch', steps.rows, prep.features.length], `raw values, columns ${JSON.stringify(prep.features)}`)],
+      input: [
+        valueInfo(
+          INPUT,
+          ['batch', steps.rows, prep.features.length],
+          `raw values, columns ${JSON.stringify(prep.features)}`,
+        ),
+      ],
       output: [valueInfo(outName, ['batch', prep.outputs.length], outDoc)],
     },
     metadataProps: Object.entries(meta.props).map(([key, value]) => ({ key, value })),

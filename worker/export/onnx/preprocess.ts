@@ -49,7 +49,10 @@ export function featurePreps(prep: Preprocessing): TargetPrepFields[] {
 }
 
 const differenced = (p: TargetPrepFields) => p.transform.kind === 'diff' || p.transform.kind === 'logdiff';
-const logged = (p: TargetPrepFields) => p.transform.kind === 'log' || p.transform.kind === 'logdiff' || (p.transform.kind === 'boxcox' && !p.transform.lambda);
+const logged = (p: TargetPrepFields) =>
+  p.transform.kind === 'log' ||
+  p.transform.kind === 'logdiff' ||
+  (p.transform.kind === 'boxcox' && !p.transform.lambda);
 const boxcox = (p: TargetPrepFields) => p.transform.kind === 'boxcox' && !!p.transform.lambda;
 
 /** Where(mask, f(x), x) per feature column; skipped when no column is masked. */
@@ -69,7 +72,11 @@ function inputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number): 
     const logs = masked(g, x, fp.map(logged), 'log', (v) => g.op('Log', [v], 'log_all'));
     const y = masked(g, logs, fp.map(boxcox), 'boxcox', (v) => {
       const lam = g.floats('boxcox_lambda', [lambdas.length], lambdas);
-      return g.op('Div', [g.op('Sub', [g.op('Pow', [v, lam], 'pow'), g.floats('one', [1], [1])], 'pow_1'), lam], 'boxcox_all');
+      return g.op(
+        'Div',
+        [g.op('Sub', [g.op('Pow', [v, lam], 'pow'), g.floats('one', [1], [1])], 'pow_1'), lam],
+        'boxcox_all',
+      );
     });
     ctx.saved.transformed = y;
     return y;
@@ -77,7 +84,9 @@ function inputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number): 
   const difference: Step = (g, x) => {
     if (rows === prep.lookback) return x;
     const tail = sliceRows(g, x, 1, rows, 'rows_tail'); // the last `lookback` rows
-    return masked(g, tail, fp.map(differenced), 'diff', () => g.op('Sub', [tail, sliceRows(g, x, 0, rows - 1, 'rows_head')], 'diff_all'));
+    return masked(g, tail, fp.map(differenced), 'diff', () =>
+      g.op('Sub', [tail, sliceRows(g, x, 0, rows - 1, 'rows_head')], 'diff_all'),
+    );
   };
   const scaleInputs: Step = (g, x, ctx) => {
     const offsets = prep.features.map((f) => prep.scalers[f]!.offset);
@@ -94,7 +103,13 @@ function inputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number): 
     if (!win.some(Boolean)) return x;
     const level = g.op('Unsqueeze', [ctx.saved.level!, g.ints('level_axis_back', [1])], 'level_row');
     const scales = fp.map((p) => (p.normalize === 'window' ? p.windowScale : 1));
-    return masked(g, x, win, 'normalised', (v) => g.op('Div', [g.op('Sub', [v, level], 'relative'), g.floats('window_scale', [scales.length], scales)], 'normalised_all'));
+    return masked(g, x, win, 'normalised', (v) =>
+      g.op(
+        'Div',
+        [g.op('Sub', [v, level], 'relative'), g.floats('window_scale', [scales.length], scales)],
+        'normalised_all',
+      ),
+    );
   };
   return [pointwise, difference, scaleInputs, normalise];
 }
@@ -105,11 +120,34 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
   const targetOf = prep.outputs.map((_, o) => prep.targets[Math.floor(o / H)]!);
   const featureOf = targetOf.map((t) => prep.features.indexOf(t));
   const op = featureOf.map((j) => (j >= 0 ? fp[j]! : NONE));
-  const perFeature = (g: Graph, v: string, stem: string) => g.op('Gather', [v, g.ints(`${stem}_index`, featureOf.map((j) => Math.max(j, 0)))], stem, { axis: 1 });
+  const perFeature = (g: Graph, v: string, stem: string) =>
+    g.op(
+      'Gather',
+      [
+        v,
+        g.ints(
+          `${stem}_index`,
+          featureOf.map((j) => Math.max(j, 0)),
+        ),
+      ],
+      stem,
+      { axis: 1 },
+    );
   const denormalise: Step = (g, y, ctx) => {
     const win = op.map((p) => p.normalize === 'window');
     return masked(g, y, win, 'denormalised', (v) => {
-      const stretched = g.op('Mul', [v, g.floats('output_window_scale', [op.length], op.map((p) => p.windowScale))], 'stretched_window');
+      const stretched = g.op(
+        'Mul',
+        [
+          v,
+          g.floats(
+            'output_window_scale',
+            [op.length],
+            op.map((p) => p.windowScale),
+          ),
+        ],
+        'stretched_window',
+      );
       return g.op('Add', [stretched, perFeature(g, ctx.saved.level!, 'output_level')], 'denormalised_all');
     });
   };
@@ -125,15 +163,34 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
       const steps = g.op('Reshape', [v, g.ints('per_target', [0, T, H])], 'per_target_steps');
       const summed = g.op('CumSum', [steps, g.ints('horizon_axis', [2])], 'cumsum');
       const flat = g.op('Reshape', [summed, g.ints('flat_outputs', [0, T * H])], 'cumsum_flat');
-      const lastRow = g.op('Squeeze', [sliceRows(g, ctx.saved.transformed!, rows - 1, rows, 'last_transformed_row'), g.ints('last_axis', [1])], 'last_transformed');
+      const lastRow = g.op(
+        'Squeeze',
+        [sliceRows(g, ctx.saved.transformed!, rows - 1, rows, 'last_transformed_row'), g.ints('last_axis', [1])],
+        'last_transformed',
+      );
       return g.op('Add', [flat, perFeature(g, lastRow, 'output_last')], 'integrated_all');
     });
   const inverse: Step = (g, z) => {
     const exp = masked(g, z, op.map(logged), 'exp', (v) => g.op('Exp', [v], 'exp_all'));
     return masked(g, exp, op.map(boxcox), 'inv_boxcox', (v) => {
       const lam = op.map((p) => p.transform.lambda ?? 1);
-      const base = g.op('Add', [g.op('Mul', [v, g.floats('out_lambda', [lam.length], lam)], 'lambda_z'), g.floats('out_one', [1], [1])], 'lambda_z_1');
-      return g.op('Pow', [base, g.floats('out_inv_lambda', [lam.length], lam.map((l) => 1 / l))], 'inv_boxcox_all');
+      const base = g.op(
+        'Add',
+        [g.op('Mul', [v, g.floats('out_lambda', [lam.length], lam)], 'lambda_z'), g.floats('out_one', [1], [1])],
+        'lambda_z_1',
+      );
+      return g.op(
+        'Pow',
+        [
+          base,
+          g.floats(
+            'out_inv_lambda',
+            [lam.length],
+            lam.map((l) => 1 / l),
+          ),
+        ],
+        'inv_boxcox_all',
+      );
     });
   };
   return [denormalise, unscale, integrate, inverse];
@@ -145,17 +202,31 @@ export function stepsFor(prep: Preprocessing): Steps {
   // plus last season's change); the graph has no step for that yet, so say so rather than export wrong numbers.
   const seasonal = (prep.targetPrep ?? []).find((p) => p.normalize === 'season');
   if (seasonal) {
-    throw new ServiceError('bad_input', `ONNX export does not support "normalize": "season" yet (target ${prep.targets.join(', ')}); export with --format tfjs, or train with "normalize": "window"`, 'format');
+    throw new ServiceError(
+      'bad_input',
+      `ONNX export does not support "normalize": "season" yet (target ${prep.targets.join(', ')}); export with --format tfjs, or train with "normalize": "window"`,
+      'format',
+    );
   }
   const rows = prep.lookback + (fp.some(differenced) ? 1 : 0);
   const described = [`input: ${rows} rows of raw values per window, columns ${prep.features.join(', ')}`];
   fp.forEach((p, j) => {
     if (p === NONE) return;
-    described.push(`input: ${prep.features[j]}: transform ${p.transform.kind}${p.transform.lambda ? ` (lambda ${p.transform.lambda})` : ''}, normalisation ${p.normalize}`);
+    described.push(
+      `input: ${prep.features[j]}: transform ${p.transform.kind}${p.transform.lambda ? ` (lambda ${p.transform.lambda})` : ''}, normalisation ${p.normalize}`,
+    );
   });
   described.push('input: per feature: (x - offset) / scale');
   const input = inputSteps(prep, fp, rows);
-  if (prep.task === 'classify') return { input, output: [], rows, described: [...described, 'output: class probabilities (softmax), in the order of `classes`'] };
-  described.push(`output: per target and step (${prep.outputs.join(', ')}): undo the window normalisation, y · scale + offset, undo the transform: forecasts in the target's units`);
+  if (prep.task === 'classify')
+    return {
+      input,
+      output: [],
+      rows,
+      described: [...described, 'output: class probabilities (softmax), in the order of `classes`'],
+    };
+  described.push(
+    `output: per target and step (${prep.outputs.join(', ')}): undo the window normalisation, y · scale + offset, undo the transform: forecasts in the target's units`,
+  );
   return { input, output: outputSteps(prep, fp, rows), rows, described };
 }

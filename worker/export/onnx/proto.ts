@@ -70,7 +70,8 @@ let modelType: protobuf.Type | null = null;
 export function protoPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const p = join(here, 'onnx.proto');
-  if (!existsSync(p)) throw new Error(`onnx.proto is missing beside ${here} (the build copies it: scripts/copy-assets.mjs)`);
+  if (!existsSync(p))
+    throw new Error(`onnx.proto is missing beside ${here} (the build copies it: scripts/copy-assets.mjs)`);
   return p;
 }
 

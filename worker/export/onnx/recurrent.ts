@@ -41,7 +41,12 @@ export interface RecurrentLayer {
 /** For each ONNX gate slot, the TF.js gate it comes from. */
 const GATE_FROM: Record<RnnOp, number[]> = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], RNN: [0] };
 
-const ACTIVATION: Record<string, string> = { hardSigmoid: 'HardSigmoid', sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu' };
+const ACTIVATION: Record<string, string> = {
+  hardSigmoid: 'HardSigmoid',
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  relu: 'Relu',
+};
 
 function onnxActivation(name: string): string {
   const a = ACTIVATION[name];
@@ -50,7 +55,14 @@ function onnxActivation(name: string): string {
 }
 
 /** [rows, G·U] (TF.js) → [G·U, rows] with ONNX gate order, written at `out[offset…]`. */
-function transposeGates(src: Float32Array, rows: number, units: number, from: number[], out: Float32Array, offset: number): void {
+function transposeGates(
+  src: Float32Array,
+  rows: number,
+  units: number,
+  from: number[],
+  out: Float32Array,
+  offset: number,
+): void {
   const cols = from.length * units;
   from.forEach((tfGate, g) => {
     for (let u = 0; u < units; u++) {
@@ -90,7 +102,12 @@ export function addRecurrent(g: Graph, x: string, l: RecurrentLayer, stem: strin
   const w = g.floats(`${stem}_W`, [D, gates * U, l.inputSize], W);
   const r = g.floats(`${stem}_R`, [D, gates * U, U], R);
   const b = g.floats(`${stem}_B`, [D, 2 * gates * U], B);
-  const perDirection = l.op === 'RNN' ? [l.activation] : l.op === 'GRU' ? [l.recurrentActivation!, l.activation] : [l.recurrentActivation!, l.activation, l.activation];
+  const perDirection =
+    l.op === 'RNN'
+      ? [l.activation]
+      : l.op === 'GRU'
+        ? [l.recurrentActivation!, l.activation]
+        : [l.recurrentActivation!, l.activation, l.activation];
   const activations = Array.from({ length: D }, () => perDirection.map(onnxActivation)).flat();
   const attrs = {
     hidden_size: U,

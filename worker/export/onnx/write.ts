@@ -48,10 +48,21 @@ export function writeOnnx(dir: string, model: tf.LayersModel, prep: Preprocessin
   const onnx = {
     file: 'model.onnx',
     opset: OPSET,
-    input: { name: INPUT, shape: ['batch', steps.rows, prep.features.length], columns: prep.features, units: 'raw values' },
-    output: prep.task === 'classify'
-      ? { name: 'probabilities', shape: ['batch', prep.outputs.length], columns: prep.classes }
-      : { name: 'forecast', shape: ['batch', prep.outputs.length], columns: prep.outputs, units: "the targets' units" },
+    input: {
+      name: INPUT,
+      shape: ['batch', steps.rows, prep.features.length],
+      columns: prep.features,
+      units: 'raw values',
+    },
+    output:
+      prep.task === 'classify'
+        ? { name: 'probabilities', shape: ['batch', prep.outputs.length], columns: prep.classes }
+        : {
+            name: 'forecast',
+            shape: ['batch', prep.outputs.length],
+            columns: prep.outputs,
+            units: "the targets' units",
+          },
     inGraph: steps.described,
     outsideGraph: [
       `windows: ${steps.rows} consecutive rows of one series in time order${steps.rows > prep.lookback ? ' (lookback + 1: the first row is only differenced against)' : ''}, no missing values (fill gaps before calling)`,

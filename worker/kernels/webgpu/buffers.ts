@@ -52,7 +52,11 @@ export class BufferPool {
     if (!this.readback || bytes > this.readCap) {
       this.readback?.destroy();
       this.readCap = Math.max(bytes, 2 * this.readCap, 256);
-      this.readback = this.bytes(this.readCap, this.ctx.usage.buffer.MAP_READ | this.ctx.usage.buffer.COPY_DST, 'readback');
+      this.readback = this.bytes(
+        this.readCap,
+        this.ctx.usage.buffer.MAP_READ | this.ctx.usage.buffer.COPY_DST,
+        'readback',
+      );
     }
     const rb = this.readback;
     enc.copyBufferToBuffer(src, srcOff * 4, rb, 0, bytes);

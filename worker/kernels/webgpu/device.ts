@@ -39,7 +39,9 @@ export function adapterName(info: GPUAdapterInfo | undefined): string {
 // its event loop goes with it and a later mapAsync crashes the process (seen as futex errors).
 const instances = new Set<GPU>();
 
-async function requestAdapter(keep: boolean): Promise<{ adapter: GPUAdapter; globals: Record<string, unknown>; gpu: GPU } | { reason: string }> {
+async function requestAdapter(
+  keep: boolean,
+): Promise<{ adapter: GPUAdapter; globals: Record<string, unknown>; gpu: GPU } | { reason: string }> {
   const loader = ensureVulkanLoader();
   if (!loader.ok) return { reason: loader.message };
   const rt = await loadWebgpuRuntime();
@@ -49,7 +51,9 @@ async function requestAdapter(keep: boolean): Promise<{ adapter: GPUAdapter; glo
   const gpu = rt.create(['enable-dawn-features=disable_workgroup_init']);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter && keep) instances.add(gpu);
-  return adapter ? { adapter, globals: rt.globals, gpu } : { reason: 'no WebGPU adapter: the `webgpu` package found no Vulkan/Metal/D3D12 device' };
+  return adapter
+    ? { adapter, globals: rt.globals, gpu }
+    : { reason: 'no WebGPU adapter: the `webgpu` package found no Vulkan/Metal/D3D12 device' };
 }
 
 /** The adapter the GPU trainer would use, or null when no WebGPU adapter can be created. */
@@ -58,7 +62,10 @@ export async function gpuAdapterInfo(): Promise<{ name: string; isFallback: bool
     const r = await requestAdapter(false);
     if ('reason' in r) return null;
     const info = r.adapter.info;
-    return { name: adapterName(info), isFallback: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter) };
+    return {
+      name: adapterName(info),
+      isFallback: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    };
   } catch {
     return null;
   }
@@ -81,7 +88,11 @@ export async function openGpu(): Promise<GpuContext> {
       maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
     },
   });
-  const g = globals as { GPUBufferUsage: GpuUsage['buffer']; GPUMapMode: GpuUsage['map']; GPUShaderStage: GpuUsage['stage'] };
+  const g = globals as {
+    GPUBufferUsage: GpuUsage['buffer'];
+    GPUMapMode: GpuUsage['map'];
+    GPUShaderStage: GpuUsage['stage'];
+  };
   const info = adapter.info;
   void device.lost.then(() => instances.delete(r.gpu));
   return {

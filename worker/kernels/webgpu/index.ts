@@ -3,4 +3,10 @@
 export { gpuAdapterInfo, openGpu, type GpuContext } from './device.js';
 export { webgpuLoadError } from './runtime.js';
 export { gpuTrainerUnsupported } from './support.js';
-export { createGpuTrainer, weightShapes, type GpuGradients, type GpuTrainer, type GpuTrainerOptions } from './trainer.js';
+export {
+  createGpuTrainer,
+  weightShapes,
+  type GpuGradients,
+  type GpuTrainer,
+  type GpuTrainerOptions,
+} from './trainer.js';

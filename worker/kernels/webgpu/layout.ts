@@ -61,7 +61,8 @@ export function layerOffsets(o: NetShape): { layers: LayerGeo[]; headOff: number
   let off = 0;
   let f = o.features;
   o.layers.forEach((h, i) => {
-    if (!Number.isInteger(h) || h < 1) throw new Error(`GPU trainer: layer ${i} units must be a positive integer, got ${h}`);
+    if (!Number.isInteger(h) || h < 1)
+      throw new Error(`GPU trainer: layer ${i} units must be a positive integer, got ${h}`);
     layers.push({ cell: o.cell, F: f, H: h, off, tOff: 0, first: i === 0, last: i === o.layers.length - 1 });
     off += (f + h + 1) * gateCount(o.cell) * h;
     f = h;
@@ -77,19 +78,29 @@ export function layerOffsets(o: NetShape): { layers: LayerGeo[]; headOff: number
 }
 
 /** The getWeights()-ordered arrays as the `params` buffer, transposed copies filled in. */
-export function packParams(weights: Float32Array[], shapes: number[][], geo: NetGeo, paramFloats: number): Float32Array {
-  if (weights.length !== shapes.length) throw new Error(`GPU trainer: expected ${shapes.length} weight arrays, got ${weights.length}`);
+export function packParams(
+  weights: Float32Array[],
+  shapes: number[][],
+  geo: NetGeo,
+  paramFloats: number,
+): Float32Array {
+  if (weights.length !== shapes.length)
+    throw new Error(`GPU trainer: expected ${shapes.length} weight arrays, got ${weights.length}`);
   const all = new Float32Array(paramFloats);
   let o = 0;
   weights.forEach((w, i) => {
     const n = size(shapes[i]!);
-    if (w.length !== n) throw new Error(`GPU trainer: weight ${i} has ${w.length} values, expected ${n} (shape [${shapes[i]!.join(', ')}])`);
+    if (w.length !== n)
+      throw new Error(
+        `GPU trainer: weight ${i} has ${w.length} values, expected ${n} (shape [${shapes[i]!.join(', ')}])`,
+      );
     all.set(w, o);
     o += n;
   });
   for (const l of geo.layers) {
     const N = gateCount(l.cell) * l.H;
-    for (let m = 0; m < l.F + l.H; m++) for (let n = 0; n < N; n++) all[l.tOff + n * (l.F + l.H) + m] = all[l.off + m * N + n]!;
+    for (let m = 0; m < l.F + l.H; m++)
+      for (let n = 0; n < N; n++) all[l.tOff + n * (l.F + l.H) + m] = all[l.off + m * N + n]!;
   }
   return all;
 }

@@ -43,7 +43,13 @@ function bindGroupMaker(device: GPUDevice, steps: GPUBuffer): BindGroupOf {
     });
 }
 
-function recurrentPasses(bg: BindGroupOf, pipes: Pipes, net: NetBuffers, d: DataBuffers, geo: NetGeo): { fwd: Pass[]; bwd: Pass[] } {
+function recurrentPasses(
+  bg: BindGroupOf,
+  pipes: Pipes,
+  net: NetBuffers,
+  d: DataBuffers,
+  geo: NetGeo,
+): { fwd: Pass[]; bwd: Pass[] } {
   const rec: [number, number, number] = [Math.ceil(geo.B / geo.RB), 1, 1];
   const L = net.perLayer;
   const below = (i: number) => (i === 0 ? net.dummyRead : L[i - 1]!.hseq);
@@ -74,7 +80,15 @@ function weightGradPasses(bg: BindGroupOf, pipes: Pipes, net: NetBuffers, d: Dat
   const L = net.perLayer;
   const passes: Pass[] = geo.layers.map((l, i) => ({
     p: pipes.wgrad[i]!.p,
-    bg: bg(pipes.wgrad[i]!, [d.data, d.idx, i === 0 ? net.dummyRead : L[i - 1]!.hseq, L[i]!.hseq, L[i]!.state, L[i]!.dgates, net.partials]),
+    bg: bg(pipes.wgrad[i]!, [
+      d.data,
+      d.idx,
+      i === 0 ? net.dummyRead : L[i - 1]!.hseq,
+      L[i]!.hseq,
+      L[i]!.state,
+      L[i]!.dgates,
+      net.partials,
+    ]),
     groups: [Math.ceil((gateCount(l.cell) * l.H) / ATB_TILE), Math.ceil((l.F + l.H + 1) / ATB_TILE), geo.S],
   }));
   const top = geo.layers[geo.layers.length - 1]!;
@@ -114,7 +128,11 @@ export function encodeSteps(device: GPUDevice, n: number, passes: Pass[]): GPUCo
 }
 
 /** Per-step uniforms: batch offset and rows, loss slot, where Y starts, and Adam's lr and bias corrections. */
-export function stepUniforms(n: number, total: number, o: { B: number; yOff: number; adamStep: number; lr: number; train: boolean }): ArrayBuffer {
+export function stepUniforms(
+  n: number,
+  total: number,
+  o: { B: number; yOff: number; adamStep: number; lr: number; train: boolean },
+): ArrayBuffer {
   const block = new ArrayBuffer(n * STEP_STRIDE);
   for (let s = 0; s < n; s++) {
     const u = new Uint32Array(block, s * STEP_STRIDE, 4);

@@ -22,7 +22,8 @@ export interface Pipes {
 type Access = 'read' | 'rw';
 
 /** n storage bindings, those at the `rw` positions writable. */
-const storage = (n: number, rw: number[]): Access[] => Array.from({ length: n }, (_, i) => (rw.includes(i) ? 'rw' : 'read'));
+const storage = (n: number, rw: number[]): Access[] =>
+  Array.from({ length: n }, (_, i) => (rw.includes(i) ? 'rw' : 'read'));
 
 async function compile(ctx: GpuContext, code: string, label: string, kinds: Access[]): Promise<Pipe> {
   const { device } = ctx;

@@ -75,7 +75,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       bv = vec4<f32>(bval(r, n0 + lc), bval(r, n0 + lc + 1u), bval(r, n0 + lc + 2u), bval(r, n0 + lc + 3u));
     }
     As[tid] = a; Bs[tid] = bv;
-    ${gru ? `// GRU's candidate columns take r_t·h_{t-1} in place of h_{t-1}.
+    ${
+      gru
+        ? `// GRU's candidate columns take r_t·h_{t-1} in place of h_{t-1}.
     var ar = a;
     if (r < rEnd) {
       for (var i = 0u; i < 4u; i++) {
@@ -83,16 +85,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         if (m >= F && m < F + H) { ar[i] = a[i] * state[r * GH + H + m - F]; }
       }
     }
-    Ar[tid] = ar;` : ''}
+    Ar[tid] = ar;`
+        : ''
+    }
     workgroupBarrier();
     for (var kk = 0u; kk < 16u; kk++) {
       let av = As[kk * 16u + lid.y];
       let b4 = Bs[kk * 16u + lid.x];
-      ${gru ? `let rv = Ar[kk * 16u + lid.y];
+      ${
+        gru
+          ? `let rv = Ar[kk * 16u + lid.y];
       acc0 += select(vec4<f32>(av.x), vec4<f32>(rv.x), useR) * b4;
       acc1 += select(vec4<f32>(av.y), vec4<f32>(rv.y), useR) * b4;
       acc2 += select(vec4<f32>(av.z), vec4<f32>(rv.z), useR) * b4;
-      acc3 += select(vec4<f32>(av.w), vec4<f32>(rv.w), useR) * b4;` : `acc0 += av.x * b4; acc1 += av.y * b4; acc2 += av.z * b4; acc3 += av.w * b4;`}
+      acc3 += select(vec4<f32>(av.w), vec4<f32>(rv.w), useR) * b4;`
+          : `acc0 += av.x * b4; acc1 += av.y * b4; acc2 += av.z * b4; acc3 += av.w * b4;`
+      }
     }
     workgroupBarrier();
   }

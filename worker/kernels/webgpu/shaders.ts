@@ -91,9 +91,7 @@ export function forwardShader(l: LayerGeo, g: NetGeo): string {
   const GH = gateCount(l.cell) * l.H;
   // Columns whose pre-activation takes h·U in the first product (GRU's candidate waits for r).
   const recCols = l.cell === 'gru' ? 2 * l.H : GH;
-  const input = l.first
-    ? `data[sampleOf(b) * T * F + t * F + f]`
-    : `lower[(t * B + b) * F + f]`;
+  const input = l.first ? `data[sampleOf(b) * T * F + t * F + f]` : `lower[(t * B + b) * F + f]`;
   let cellCode: string;
   if (l.cell === 'lstm') {
     cellCode = `

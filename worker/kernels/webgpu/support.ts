@@ -21,7 +21,8 @@ export function gpuTrainerUnsupported(spec: RunSpec, features: number): string |
   for (const [i, l] of m.layers.entries()) {
     // One batch row per workgroup at least: inputs, state and gate values in workgroup memory.
     const bytes = 4 * (f + l.units * (gateCount(m.cell) + 3));
-    if (bytes > WORKGROUP_BYTES) return `layer ${i + 1} (${l.units} units) needs ${bytes} bytes of GPU workgroup memory, more than the ${WORKGROUP_BYTES} every adapter has`;
+    if (bytes > WORKGROUP_BYTES)
+      return `layer ${i + 1} (${l.units} units) needs ${bytes} bytes of GPU workgroup memory, more than the ${WORKGROUP_BYTES} every adapter has`;
     f = l.units;
   }
   return null;

@@ -68,9 +68,15 @@ export interface GpuTrainer {
 }
 
 function validate(opts: GpuTrainerOptions): void {
-  if (opts.optimizer !== 'adam' || opts.loss !== 'mse') throw new Error('GPU trainer supports optimizer "adam" with loss "mse" only');
+  if (opts.optimizer !== 'adam' || opts.loss !== 'mse')
+    throw new Error('GPU trainer supports optimizer "adam" with loss "mse" only');
   if (opts.layers.length === 0) throw new Error('GPU trainer needs at least one RNN layer');
-  for (const [k, v] of Object.entries({ features: opts.features, outputs: opts.outputs, steps: opts.steps, batch: opts.batch })) {
+  for (const [k, v] of Object.entries({
+    features: opts.features,
+    outputs: opts.outputs,
+    steps: opts.steps,
+    batch: opts.batch,
+  })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`GPU trainer: ${k} must be a positive integer, got ${v}`);
   }
 }
@@ -81,7 +87,8 @@ function rowsPerGroup(opts: GpuTrainerOptions, layers: LayerGeo[], maxBytes: num
   let RB = opts.rowsPerGroup ?? Math.max(1, Math.min(4, Math.floor(opts.batch / 256)));
   while (RB > 1 && layers.some((l) => shared(l, RB) > maxBytes)) RB--;
   for (const l of layers) {
-    if (shared(l, RB) > maxBytes) throw new Error(`GPU trainer: ${l.H} units need more workgroup memory than the adapter's ${maxBytes} bytes`);
+    if (shared(l, RB) > maxBytes)
+      throw new Error(`GPU trainer: ${l.H} units need more workgroup memory than the adapter's ${maxBytes} bytes`);
   }
   return RB;
 }
@@ -93,7 +100,10 @@ export function planGeometry(opts: GpuTrainerOptions, maxWorkgroupBytes: number)
   const B = opts.batch;
   const RB = rowsPerGroup(opts, layers, maxWorkgroupBytes);
   const S = opts.splits ?? Math.max(1, Math.min(32, Math.ceil((T * B) / 128)));
-  return { geo: { T, B, O: opts.outputs, RB, S, P, headOff, recAct: opts.recurrentActivation ?? 'hardSigmoid', layers }, paramFloats };
+  return {
+    geo: { T, B, O: opts.outputs, RB, S, P, headOff, recAct: opts.recurrentActivation ?? 'hardSigmoid', layers },
+    paramFloats,
+  };
 }
 
 export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrainer> {
@@ -150,19 +160,27 @@ class WebGpuTrainer implements GpuTrainer {
   }
 
   async getWeights(): Promise<Float32Array[]> {
-    return splitWeights(await this.pool.read(this.device.createCommandEncoder(), this.net.params, 0, this.geo.P), this.shapes);
+    return splitWeights(
+      await this.pool.read(this.device.createCommandEncoder(), this.net.params, 0, this.geo.P),
+      this.shapes,
+    );
   }
 
   uploadData(x: Float32Array, y?: Float32Array): void {
     const { T, O, B } = this.geo;
     const per = T * this.opts.features;
-    if (x.length === 0 || x.length % per !== 0) throw new Error(`GPU trainer: x has ${x.length} values, not a multiple of steps×features = ${per}`);
+    if (x.length === 0 || x.length % per !== 0)
+      throw new Error(`GPU trainer: x has ${x.length} values, not a multiple of steps×features = ${per}`);
     const n = x.length / per;
     const yy = y ?? new Float32Array(n * O);
     if (yy.length !== n * O) throw new Error(`GPU trainer: y has ${yy.length} values, expected ${n}×${O} = ${n * O}`);
     this.d?.bufs.data.destroy();
     this.d?.bufs.pred.destroy();
-    const data = this.pool.floats(x.length + yy.length, this.ctx.usage.buffer.STORAGE | this.ctx.usage.buffer.COPY_DST, 'data');
+    const data = this.pool.floats(
+      x.length + yy.length,
+      this.ctx.usage.buffer.STORAGE | this.ctx.usage.buffer.COPY_DST,
+      'data',
+    );
     const pred = this.pool.floats(n * O, this.pool.RW, 'pred');
     this.device.queue.writeBuffer(data, 0, x);
     this.device.queue.writeBuffer(data, x.length * 4, yy);
@@ -210,7 +228,8 @@ class WebGpuTrainer implements GpuTrainer {
     const idx = new Uint32Array(need);
     for (let i = 0; i < order.length; i++) {
       const s = order[i]!;
-      if (!Number.isInteger(s) || s < 0 || s >= d.nSamples) throw new Error(`GPU trainer: sample index ${s} at position ${i} is outside 0..${d.nSamples - 1}`);
+      if (!Number.isInteger(s) || s < 0 || s >= d.nSamples)
+        throw new Error(`GPU trainer: sample index ${s} at position ${i} is outside 0..${d.nSamples - 1}`);
       idx[i] = s;
     }
     this.device.queue.writeBuffer(d.bufs.idx, 0, idx);
@@ -219,7 +238,13 @@ class WebGpuTrainer implements GpuTrainer {
 
   private writeSteps(n: number, total: number, train: boolean): void {
     const d = this.requireData();
-    const block = stepUniforms(n, total, { B: this.geo.B, yOff: d.yOff, adamStep: this.adamStep, lr: this.opts.learningRate, train });
+    const block = stepUniforms(n, total, {
+      B: this.geo.B,
+      yOff: d.yOff,
+      adamStep: this.adamStep,
+      lr: this.opts.learningRate,
+      train,
+    });
     this.device.queue.writeBuffer(d.bufs.steps, 0, block);
   }
 
@@ -247,7 +272,10 @@ class WebGpuTrainer implements GpuTrainer {
     if (x) this.uploadData(x);
     const d = this.requireData();
     const n = Math.ceil(d.nSamples / this.geo.B);
-    this.prepareSteps(n, Array.from({ length: d.nSamples }, (_, i) => i));
+    this.prepareSteps(
+      n,
+      Array.from({ length: d.nSamples }, (_, i) => i),
+    );
     this.writeSteps(n, d.nSamples, false);
     return this.pool.read(encodeSteps(this.device, n, this.passes!.forward), d.bufs.pred, 0, d.nSamples * this.geo.O);
   }

@@ -49,12 +49,17 @@ export function ensureVulkanLoader(dirs: string[] = defaultLoaderDirs()): Loader
   if (process.platform !== 'linux') return { ok: true, path: null };
   const file = findVulkanLoader(dirs);
   if (!file) return { ok: false, message: VULKAN_LOADER_MISSING };
-  const inSystem = SYSTEM_DIRS.some((d) => join(d, VULKAN_LOADER) === file) || (process.env.LD_LIBRARY_PATH ?? '').split(':').some((d) => d && join(d, VULKAN_LOADER) === file);
+  const inSystem =
+    SYSTEM_DIRS.some((d) => join(d, VULKAN_LOADER) === file) ||
+    (process.env.LD_LIBRARY_PATH ?? '').split(':').some((d) => d && join(d, VULKAN_LOADER) === file);
   if (!inSystem && !preloaded.has(file)) {
     try {
       preloadSharedLibrary(file);
     } catch (e) {
-      return { ok: false, message: `Vulkan loader ${file} could not be loaded (${(e as Error).message.split('\n')[0]}); install libvulkan1` };
+      return {
+        ok: false,
+        message: `Vulkan loader ${file} could not be loaded (${(e as Error).message.split('\n')[0]}); install libvulkan1`,
+      };
     }
     preloaded.add(file);
   }

@@ -7,7 +7,9 @@ const base = { target: 'y' };
 describe('gpuTrainerUnsupported', () => {
   it('accepts the default forecasting spec (stacked LSTM, Adam, MSE)', () => {
     expect(gpuTrainerUnsupported(parseSpec(base), 1)).toBeNull();
-    expect(gpuTrainerUnsupported(parseSpec({ ...base, model: { cell: 'gru', layers: [{ units: 32 }, { units: 16 }] } }), 3)).toBeNull();
+    expect(
+      gpuTrainerUnsupported(parseSpec({ ...base, model: { cell: 'gru', layers: [{ units: 32 }, { units: 16 }] } }), 3),
+    ).toBeNull();
   });
 
   it('names what the GPU trainer lacks', () => {

@@ -12,13 +12,16 @@ const ICD = `${CHROMIUM}/vk_swiftshader_icd.json`;
 
 /** Opens the SwiftShader adapter (or, without it, the machine's own), or returns the reason it cannot. */
 export async function openSwiftShader(): Promise<{ gpu: GpuContext } | { skip: string }> {
-  if (process.platform !== 'linux') return { skip: `SwiftShader tests run on Linux only (this is ${process.platform})` };
+  if (process.platform !== 'linux')
+    return { skip: `SwiftShader tests run on Linux only (this is ${process.platform})` };
   if (!fs.existsSync(ICD)) {
     // No SwiftShader: a machine's own adapter (a real GPU) will do as well.
     try {
       return { gpu: await openGpu() };
     } catch (e) {
-      return { skip: `${ICD} is missing (install Debian's chromium package, it ships SwiftShader) and ${(e as Error).message}` };
+      return {
+        skip: `${ICD} is missing (install Debian's chromium package, it ships SwiftShader) and ${(e as Error).message}`,
+      };
     }
   }
   process.env.VK_DRIVER_FILES = ICD;

@@ -48,13 +48,69 @@ interface Case {
 
 const CASES: Case[] = [
   // stacked, several features and outputs, a partial batch (3 rows of 4), both recurrent activations
-  { name: 'lstm stacked, partial batch', cell: 'lstm', layers: [6, 5], features: 3, outputs: 2, steps: 5, batch: 4, rows: 3, recurrentActivation: 'sigmoid' },
-  { name: 'gru stacked, partial batch, hardSigmoid', cell: 'gru', layers: [6, 5], features: 3, outputs: 2, steps: 5, batch: 4, rows: 3, recurrentActivation: 'hardSigmoid' },
-  { name: 'simpleRNN stacked', cell: 'simpleRNN', layers: [6, 5], features: 3, outputs: 2, steps: 5, batch: 4, recurrentActivation: 'sigmoid' },
+  {
+    name: 'lstm stacked, partial batch',
+    cell: 'lstm',
+    layers: [6, 5],
+    features: 3,
+    outputs: 2,
+    steps: 5,
+    batch: 4,
+    rows: 3,
+    recurrentActivation: 'sigmoid',
+  },
+  {
+    name: 'gru stacked, partial batch, hardSigmoid',
+    cell: 'gru',
+    layers: [6, 5],
+    features: 3,
+    outputs: 2,
+    steps: 5,
+    batch: 4,
+    rows: 3,
+    recurrentActivation: 'hardSigmoid',
+  },
+  {
+    name: 'simpleRNN stacked',
+    cell: 'simpleRNN',
+    layers: [6, 5],
+    features: 3,
+    outputs: 2,
+    steps: 5,
+    batch: 4,
+    recurrentActivation: 'sigmoid',
+  },
   // edge sizes
-  { name: 'lstm batch 1, 1 step, 5 units, hardSigmoid', cell: 'lstm', layers: [5], features: 1, outputs: 1, steps: 1, batch: 1, recurrentActivation: 'hardSigmoid' },
-  { name: 'gru batch 1, 1 step, 5 units', cell: 'gru', layers: [5], features: 1, outputs: 1, steps: 1, batch: 1, recurrentActivation: 'sigmoid' },
-  { name: 'simpleRNN batch 1, 1 step, 5 units', cell: 'simpleRNN', layers: [5], features: 1, outputs: 1, steps: 1, batch: 1, recurrentActivation: 'sigmoid' },
+  {
+    name: 'lstm batch 1, 1 step, 5 units, hardSigmoid',
+    cell: 'lstm',
+    layers: [5],
+    features: 1,
+    outputs: 1,
+    steps: 1,
+    batch: 1,
+    recurrentActivation: 'hardSigmoid',
+  },
+  {
+    name: 'gru batch 1, 1 step, 5 units',
+    cell: 'gru',
+    layers: [5],
+    features: 1,
+    outputs: 1,
+    steps: 1,
+    batch: 1,
+    recurrentActivation: 'sigmoid',
+  },
+  {
+    name: 'simpleRNN batch 1, 1 step, 5 units',
+    cell: 'simpleRNN',
+    layers: [5],
+    features: 1,
+    outputs: 1,
+    steps: 1,
+    batch: 1,
+    recurrentActivation: 'sigmoid',
+  },
 ];
 
 describe('GPU trainer (WebGPU, SwiftShader)', () => {
@@ -69,7 +125,13 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
     it(`${c.name}: predictions, loss and every gradient match tf.layers (cpu) within 1e-3`, async (ctx) => {
       if (skip || !gpu) return ctx.skip();
       const r = rng(c.layers.length * 1000 + c.steps * 10 + c.batch);
-      const weights = weightShapes(c).map((s) => randomArray(s.reduce((a, b) => a * b, 1), r, 0.6));
+      const weights = weightShapes(c).map((s) =>
+        randomArray(
+          s.reduce((a, b) => a * b, 1),
+          r,
+          0.6,
+        ),
+      );
       const n = c.rows ?? c.batch;
       const x = randomArray(n * c.steps * c.features, r);
       const y = randomArray(n * c.outputs, r);
@@ -85,7 +147,8 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
         expect(got.grads.length).toBe(ref.grads.length);
         got.grads.forEach((g, i) => {
           const e = relErr(g, ref.grads[i]!);
-          if (!(e < 1e-3)) throw new Error(`gradient ${i} (shape ${weightShapes(c)[i]!.join('×')}): relative error ${e}`);
+          if (!(e < 1e-3))
+            throw new Error(`gradient ${i} (shape ${weightShapes(c)[i]!.join('×')}): relative error ${e}`);
         });
         // The weights travel unchanged in the tf.layers layout.
         const back = await trainer.getWeights();
@@ -98,9 +161,22 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
 
   it('Adam steps match tf.layers model.fit (lstm, 3 steps)', async (ctx) => {
     if (skip || !gpu) return ctx.skip();
-    const c = { cell: 'lstm' as const, layers: [6], features: 2, outputs: 1, steps: 4, recurrentActivation: 'hardSigmoid' as const };
+    const c = {
+      cell: 'lstm' as const,
+      layers: [6],
+      features: 2,
+      outputs: 1,
+      steps: 4,
+      recurrentActivation: 'hardSigmoid' as const,
+    };
     const r = rng(7);
-    const weights = weightShapes(c).map((s) => randomArray(s.reduce((a, b) => a * b, 1), r, 0.5));
+    const weights = weightShapes(c).map((s) =>
+      randomArray(
+        s.reduce((a, b) => a * b, 1),
+        r,
+        0.5,
+      ),
+    );
     const n = 6;
     const x = randomArray(n * c.steps * c.features, r);
     const y = randomArray(n, r);
@@ -130,10 +206,22 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
     const steps = 6;
     const r = rng(3);
     const x = randomArray(n * steps, r);
-    const y = Float32Array.from({ length: n }, (_, i) => (x[i * steps + 3]! + x[i * steps + 4]! + x[i * steps + 5]!) / 3);
+    const y = Float32Array.from(
+      { length: n },
+      (_, i) => (x[i * steps + 3]! + x[i * steps + 4]! + x[i * steps + 5]!) / 3,
+    );
     const trainer = await createGpuTrainer({
-      cell: 'gru', layers: [8, 8], features: 1, outputs: 1, steps, batch: 16,
-      optimizer: 'adam', learningRate: 0.02, loss: 'mse', seed: 5, gpu,
+      cell: 'gru',
+      layers: [8, 8],
+      features: 1,
+      outputs: 1,
+      steps,
+      batch: 16,
+      optimizer: 'adam',
+      learningRate: 0.02,
+      loss: 'mse',
+      seed: 5,
+      gpu,
     });
     try {
       trainer.uploadData(x, y);
@@ -161,12 +249,23 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
   it('rejects bad input with clear messages', async (ctx) => {
     if (skip || !gpu) return ctx.skip();
     const trainer = await createGpuTrainer({
-      cell: 'simpleRNN', layers: [3], features: 2, outputs: 1, steps: 4, batch: 2, optimizer: 'adam', learningRate: 0.01, loss: 'mse', gpu,
+      cell: 'simpleRNN',
+      layers: [3],
+      features: 2,
+      outputs: 1,
+      steps: 4,
+      batch: 2,
+      optimizer: 'adam',
+      learningRate: 0.01,
+      loss: 'mse',
+      gpu,
     });
     try {
       await expect(trainer.trainEpoch()).rejects.toThrow(/uploadData/);
       expect(() => trainer.uploadData(new Float32Array(7))).toThrow(/multiple of steps×features = 8/);
-      expect(() => trainer.uploadData(new Float32Array(16), new Float32Array(3))).toThrow(/y has 3 values, expected 2×1/);
+      expect(() => trainer.uploadData(new Float32Array(16), new Float32Array(3))).toThrow(
+        /y has 3 values, expected 2×1/,
+      );
       trainer.uploadData(new Float32Array(16), new Float32Array(2));
       await expect(trainer.trainEpoch([0, 2])).rejects.toThrow(/sample index 2 at position 1/);
       await expect(trainer.setWeights([new Float32Array(1)])).rejects.toThrow(/expected 5 weight arrays/);
