@@ -1,18 +1,12 @@
 // runs.predict's rows as CSV (the CLI's --out, the Forecast panel's download): one line per
-// series, forecast time and target. Self-contained (not run-view.ts's toCsv, which pulls in the
-// database modules) so the renderer can use it too.
+// series, forecast time and target. Pure (core/csv.ts), so the renderer can use it too.
 import type { PredictResult } from './contract.js';
-
-const cell = (v: unknown): string => {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+import { toCsv } from './csv.js';
 
 export function predictCsv(r: PredictResult): string {
   const header = ['series', 'origin', 'time', 'step', 'target', 'value'];
-  return (
-    [header, ...r.rows.map((x) => [x.series, x.origin, x.time, x.step, x.target, x.value])]
-      .map((row) => row.map(cell).join(','))
-      .join('\n') + '\n'
+  return toCsv(
+    header,
+    r.rows.map((x) => [x.series, x.origin, x.time, x.step, x.target, x.value]),
   );
 }

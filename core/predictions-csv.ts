@@ -6,7 +6,7 @@ import { f64, loadPredictions, type PredictionRecord } from '../db/checkpoints.j
 import { readDataset } from '../db/datasets.js';
 import type { DB } from '../db/open.js';
 import type { RunRecord } from '../db/runs.js';
-import { toCsv } from './run-view.js';
+import { toCsv } from './csv.js';
 
 /** Columns that later migrations may add to `predictions` (the ETS baseline, a series id per window). */
 type StoredPredictions = PredictionRecord & { ets?: Buffer | null; series?: string | null };

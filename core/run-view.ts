@@ -4,6 +4,7 @@ import { parseSpec, type RunRow } from './contract.js';
 import type { DB } from '../db/open.js';
 import { epochsDone, summaries } from '../db/metrics.js';
 import { runTags, type RunRecord } from '../db/runs.js';
+import { toCsv } from './csv.js';
 
 export function toRunRows(db: DB, records: RunRecord[]): RunRow[] {
   const tags = runTags(db);
@@ -42,15 +43,6 @@ export function toRunRows(db: DB, records: RunRecord[]): RunRow[] {
     seasonHow: r.season_how ?? null,
     testNotes: JSON.parse(r.test_notes ?? '[]') as string[],
   }));
-}
-
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
 /** The runs table as CSV: identity, spec highlights, best values, test metrics (model, naive, seasonal, ETS; pooled and per step) and how the season was found. */

@@ -23,7 +23,8 @@ export function processStartTime(pid: number): number | null {
 /** True when this system reports process start times (Linux /proc). */
 export const hasProcStartTimes = (): boolean => processStartTime(process.pid) !== null;
 
-function pidExists(pid: number): boolean {
+/** False only when no process has this pid (EPERM means one exists that we may not signal). */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -3,7 +3,8 @@
 import { metricsFor } from '../../db/metrics.js';
 import * as runsDb from '../../db/runs.js';
 import { predictionsCsv } from '../predictions-csv.js';
-import { runsCsv, toCsv, toRunRows } from '../run-view.js';
+import { toCsv } from '../csv.js';
+import { runsCsv, toRunRows } from '../run-view.js';
 import { getRunRow, type Handlers, type ServiceContext } from './context.js';
 
 export function exportHandlers({ db, dbPath, jobs }: ServiceContext): Handlers<'runs.export' | 'runs.csv'> {

@@ -7,19 +7,10 @@ import { chmod, lstat, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isInside } from '../static.js';
+import { pidExists } from '../trainer-identity.js';
 
 export const UPLOAD_PREFIX = 'rnn-workbench-uploads-';
 const LEFTOVER = new RegExp(`^${UPLOAD_PREFIX}(\\d+)-`);
-
-/** False only when no process has this pid (EPERM means one exists that we may not signal). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes the upload folders under `root` whose server process is gone; returns their paths. */
 export async function removeLeftovers(root: string): Promise<string[]> {
@@ -27,7 +18,7 @@ export async function removeLeftovers(root: string): Promise<string[]> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   for (const e of entries) {
     const pid = Number(LEFTOVER.exec(e.name)?.[1] ?? NaN);
-    if (!e.isDirectory() || !Number.isInteger(pid) || pid === process.pid || pidAlive(pid)) continue;
+    if (!e.isDirectory() || !Number.isInteger(pid) || pid === process.pid || pidExists(pid)) continue;
     const dir = join(root, e.name);
     await rm(dir, { recursive: true, force: true }).then(
       () => removed.push(dir),
