@@ -5,77 +5,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import {
+  FakeBrowserWindow,
+  FakeEvent,
+  FakeNotification,
+  ONE_DISPLAY,
+  type FakeDisplay,
+  type FakeFrame,
+} from './fake-window.js';
+
+export * from './fake-window.js';
 
 const shim = fileURLToPath(new URL('./parent-port-shim.mjs', import.meta.url));
-
-export class FakeEvent {
-  defaultPrevented = false;
-  preventDefault() {
-    this.defaultPrevented = true;
-  }
-}
-
-export class FakeFrame {
-  constructor(
-    public url: string,
-    public parent: FakeFrame | null = null,
-  ) {}
-}
-
-let nextId = 1;
-export class FakeWebContents extends EventEmitter {
-  readonly id = nextId++;
-  readonly sent: Array<{ channel: string; args: unknown[] }> = [];
-  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
-  destroyed = false;
-  mainFrame = new FakeFrame('app://bundle/index.html');
-  send(channel: string, ...args: unknown[]) {
-    this.sent.push({ channel, args });
-  }
-  setWindowOpenHandler(h: (details: { url: string }) => { action: string }) {
-    this.windowOpenHandler = h;
-  }
-  isDestroyed() {
-    return this.destroyed;
-  }
-  /** Emits an event the way Electron does and says whether the handler prevented it. */
-  fire(name: string, ...args: unknown[]): boolean {
-    const e = new FakeEvent();
-    this.emit(name, e, ...args);
-    return e.defaultPrevented;
-  }
-}
-
-export class FakeBrowserWindow extends EventEmitter {
-  static all: FakeBrowserWindow[] = [];
-  static fromWebContents(contents: unknown): FakeBrowserWindow | null {
-    return FakeBrowserWindow.all.find((w) => w.webContents === contents) ?? null;
-  }
-  readonly webContents = new FakeWebContents();
-  loadedUrl: string | null = null;
-  shown = false;
-  destroyed = false;
-  constructor(public options: Record<string, any>) {
-    super();
-    FakeBrowserWindow.all.push(this);
-  }
-  loadURL(url: string) {
-    this.loadedUrl = url;
-    this.webContents.mainFrame.url = url;
-    return Promise.resolve();
-  }
-  show() {
-    this.shown = true;
-  }
-  isDestroyed() {
-    return this.destroyed;
-  }
-  isMinimized() {
-    return false;
-  }
-  restore() {}
-  focus() {}
-}
 
 export class FakeIpcMain {
   readonly handlers = new Map<string, (event: any, ...args: any[]) => unknown>();
@@ -126,20 +67,36 @@ export class FakeUtilityProcess extends EventEmitter {
   }
 }
 
-export function createFakeElectron(opts: { userData: string; singleInstance?: boolean; isPackaged?: boolean }) {
+export function createFakeElectron(opts: {
+  userData: string;
+  singleInstance?: boolean;
+  isPackaged?: boolean;
+  displays?: FakeDisplay[];
+}) {
+  const paths = new Map<string, string>([['userData', opts.userData]]);
   const app = Object.assign(new EventEmitter(), {
     isPackaged: opts.isPackaged ?? false,
     quitCalls: 0,
     exited: false,
+    /** What app.addRecentDocument was given, in order; emptied by clearRecentDocuments. */
+    recentDocuments: [] as string[],
     requestSingleInstanceLock: () => opts.singleInstance ?? true,
     whenReady: () => Promise.resolve(),
+    getVersion: () => '0.0.0-test',
     getPath: (name: string) => {
-      if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
-      return opts.userData;
+      const path = paths.get(name);
+      if (path === undefined) throw new Error(`unexpected getPath(${name})`);
+      return path;
     },
     setPath: (name: string, value: string) => {
-      if (name !== 'userData') throw new Error(`unexpected setPath(${name})`);
-      opts.userData = value;
+      if (!['userData', 'crashDumps'].includes(name)) throw new Error(`unexpected setPath(${name})`);
+      paths.set(name, value);
+    },
+    addRecentDocument(path: string) {
+      app.recentDocuments.push(path);
+    },
+    clearRecentDocuments() {
+      app.recentDocuments.length = 0;
     },
     quit() {
       app.quitCalls++;
@@ -216,6 +173,41 @@ export function createFakeElectron(opts: { userData: string; singleInstance?: bo
       async openExternal(url: string) {
         electron.shell.opened.push(url);
       },
+    },
+    Notification: FakeNotification,
+    powerSaveBlocker: {
+      nextId: 1,
+      active: new Map<number, string>(),
+      /** Every start and stop, in order: `start prevent-app-suspension 1`, `stop 1`. */
+      history: [] as string[],
+      start(type: string) {
+        const id = electron.powerSaveBlocker.nextId++;
+        electron.powerSaveBlocker.active.set(id, type);
+        electron.powerSaveBlocker.history.push(`start ${type} ${id}`);
+        return id;
+      },
+      stop(id: number) {
+        electron.powerSaveBlocker.history.push(`stop ${id}`);
+        return electron.powerSaveBlocker.active.delete(id);
+      },
+      isStarted(id: number) {
+        return electron.powerSaveBlocker.active.has(id);
+      },
+    },
+    crashReporter: {
+      started: null as null | Record<string, unknown>,
+      /** Where Crashpad would write, as app.getPath('crashDumps') said when it started. */
+      dumpDir: null as null | string,
+      start(options: Record<string, unknown>) {
+        if (electron.crashReporter.started) throw new Error('crashReporter.start called twice');
+        electron.crashReporter.started = options;
+        electron.crashReporter.dumpDir = paths.get('crashDumps') ?? null;
+      },
+    },
+    screen: {
+      displays: opts.displays ?? ONE_DISPLAY,
+      getAllDisplays: () => electron.screen.displays,
+      getPrimaryDisplay: () => electron.screen.displays[0]!,
     },
   };
   return { electron, forked };
