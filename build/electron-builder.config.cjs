@@ -74,6 +74,20 @@ module.exports = {
     }
   },
 
+  // "Open with Recurrent Workbench" for CSV files: the app imports the file (electron/open-files.ts:
+  // argv on Windows and Linux, `open-file` on macOS). An alternate handler only: a spreadsheet
+  // stays the default for double-click unless the user chooses otherwise.
+  fileAssociations: [
+    {
+      ext: 'csv',
+      name: 'CSV file',
+      description: 'Comma-separated values',
+      mimeType: 'text/csv',
+      role: 'Viewer',
+      rank: 'Alternate',
+    },
+  ],
+
   linux: {
     target: ['AppImage', 'deb'],
     icon: 'build/icon.png',

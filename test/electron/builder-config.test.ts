@@ -102,6 +102,13 @@ describe('electron-builder config', () => {
     });
   });
 
+  it('associates .csv files with the app, as a viewer that does not take over double-click', () => {
+    expect(config.fileAssociations).toEqual([
+      expect.objectContaining({ ext: 'csv', mimeType: 'text/csv', role: 'Viewer', rank: 'Alternate' }),
+    ]);
+    for (const a of config.fileAssociations) expect(a.name).toBeTruthy();
+  });
+
   it('refuses to package without the Electron build of better-sqlite3, naming the command', async () => {
     if (existsSync('.electron-native/better_sqlite3.node')) return; // built here: nothing to refuse
     await expect(config.beforePack()).rejects.toThrow(/npm run build:native/);
