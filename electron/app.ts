@@ -1,5 +1,7 @@
-// Wires the desktop app together: single instance, the app:// protocol, the hardened window, the
-// IPC bridge to the service, the utilityProcess launcher, the menu, and a quit that lets running
+// Wires the desktop app together: the log file and local crash dumps, single instance (a second
+// launch hands its files over), the app:// protocol, the hardened window, the IPC bridge to the
+// service, the utilityProcess launcher, the menu, the OS integration (notifications, taskbar
+// progress, power save, recent files, files opened with the app) and a quit that lets running
 // trainers save before the database closes. Takes the Electron module as a parameter so that the
 // tests in test/electron can run it against a stand-in.
 import { join } from 'node:path';
@@ -8,17 +10,36 @@ import { toApiError } from '../core/errors.js';
 import type { JobLauncher } from '../core/jobs.js';
 import { DB_FILE_NAME } from '../core/paths.js';
 import { MENU_CHANNEL, type MenuCommand } from './channels.js';
+import { startCrashDumps } from './crash-dumps.js';
 import { createDialogs } from './dialogs.js';
 import { forwardEvents, registerIpc, sendToWindow, trustedSender, type DesktopDialogs } from './ipc.js';
 import { createUtilityLauncher } from './launcher.js';
+import { describeError, logProcessTrouble, mainLog, type Log } from './main-log.js';
+import { openMainWindow } from './main-window.js';
 import { menuTemplate } from './menu.js';
-import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './protocol.js';
-import { contentSecurityPolicy, denyPermissions, enforceCsp, hardenWebContents, windowOptions } from './security.js';
+import { OpenQueue, openableFromArgv } from './open-files.js';
+import { integrateWithOs } from './os-integration.js';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, isAppUrl } from './protocol.js';
+import { RecentDatasets, recordingImports } from './recent-datasets.js';
+import { contentSecurityPolicy, denyPermissions, enforceCsp, hardenWebContents } from './security.js';
+import { bringToFront } from './window-focus.js';
 
 type ElectronExports = typeof Electron.CrossProcessExports;
 export type ElectronMain = Pick<
   ElectronExports,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'utilityProcess' | 'dialog' | 'Menu' | 'session' | 'protocol' | 'shell'
+  | 'app'
+  | 'BrowserWindow'
+  | 'ipcMain'
+  | 'utilityProcess'
+  | 'dialog'
+  | 'Menu'
+  | 'session'
+  | 'protocol'
+  | 'shell'
+  | 'Notification'
+  | 'powerSaveBlocker'
+  | 'crashReporter'
+  | 'screen'
 >;
 
 /** What the desktop host needs from core/service: the contract plus a shutdown that stops its jobs. */
@@ -41,7 +62,11 @@ export interface DesktopOptions {
   /** How long trainers get to save after `stop` before they are killed at quit. */
   graceMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Where log lines go besides userData/logs/main.log; the console when not given. */
   log?: (message: string) => void;
+  /** This launch's command line and folder, for files opened with the app (process.argv, cwd). */
+  argv?: readonly string[];
+  cwd?: string;
 }
 
 export interface DesktopApp {
@@ -66,8 +91,6 @@ export function devServerUrl(isPackaged: boolean, env: NodeJS.ProcessEnv): strin
   }
 }
 
-type Log = (message: string) => void;
-
 /**
  * The text of the "could not start" box. An error that carries the contract's code (a database
  * that is damaged, read-only, from a newer version...) already says what is wrong and what to do
@@ -80,63 +103,70 @@ export function startupFailure(err: unknown): string {
 }
 
 export function startDesktop(electron: ElectronMain, options: DesktopOptions): DesktopApp {
-  const { app, BrowserWindow, utilityProcess, dialog, protocol, shell } = electron;
+  const { app, utilityProcess, protocol, shell } = electron;
   const env = options.env ?? process.env;
-  const log = options.log ?? ((m: string) => console.log(`[workbench] ${m}`));
   const graceMs = options.graceMs ?? 10_000;
   let window: Electron.BrowserWindow | null = null;
   let service: DesktopService | null = null;
   let stopping: Promise<void> | null = null;
 
-  // Tests and side-by-side dev runs get their own profile (and so their own single-instance lock).
-  if (!app.isPackaged && env.WORKBENCH_USER_DATA) app.setPath('userData', env.WORKBENCH_USER_DATA);
-
+  const { userData, log, dumps } = startRecording(electron, env, options.log);
   if (!app.requestSingleInstanceLock()) {
+    log('another instance owns this profile: it opens the files of this launch');
     app.quit();
     return { ready: Promise.resolve(), window: null, service: null, shutdown: async () => {} };
   }
+  log(`start: version ${app.getVersion()}, Electron ${process.versions.electron ?? '?'}, ${process.platform}`);
+  log(`crash dumps (local only) in ${dumps}`);
+  logProcessTrouble(app, log);
 
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   const devUrl = devServerUrl(app.isPackaged, env);
   const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
+  const entryUrl = devUrl ?? APP_INDEX_URL;
   const getWindow = () => window;
-  const dialogs = createDialogs(dialog, getWindow);
+  const opened = takeOpenedFiles(app, getWindow, options, log);
 
   // Every web contents, including any a bug might create, gets the same navigation rules.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => shell.openExternal(url)));
-  app.on('second-instance', () => {
-    if (!window || window.isDestroyed()) return;
-    if (window.isMinimized()) window.restore();
-    window.focus();
-  });
 
   const createWindow = () => {
-    const win = new BrowserWindow(windowOptions(options.preloadPath, options.iconPath));
+    const win = openMainWindow(electron, {
+      preloadPath: options.preloadPath,
+      iconPath: options.iconPath,
+      userData,
+      log,
+    });
     window = win;
-    win.once('ready-to-show', () => win.show());
     win.on('closed', () => {
       if (window === win) window = null;
     });
-    void win.loadURL(devUrl ?? APP_INDEX_URL);
+    void win.loadURL(entryUrl);
     return win;
   };
 
   // The service's job registry stops the workers (stop, grace, kill) before the database closes.
-  const shutdown = () => (stopping ??= service?.close() ?? Promise.resolve());
+  let offOs = () => {};
+  const shutdown = () => (stopping ??= (service?.close() ?? Promise.resolve()).finally(() => offOs()));
   holdQuitForShutdown(app, shutdown, log);
 
   const ready = app.whenReady().then(async () => {
     secureSession(electron, options.rendererDir, devOrigin);
-    const dbPath = env.RNN_WORKBENCH_DB || join(app.getPath('userData'), DB_FILE_NAME);
-    const launcher = createUtilityLauncher(utilityProcess);
+    const dbPath = env.RNN_WORKBENCH_DB || join(userData, DB_FILE_NAME);
+    const launcher = createUtilityLauncher(utilityProcess, { log });
     service = await options.createService({ dbPath, launcher, stopGraceSeconds: graceMs / 1000 });
     log(`database ${dbPath}`);
-    connectWindow(electron, service, getWindow, { dialogs, devOrigin, log });
+    const isAppPage = (url: string) => isAppUrl(url, devOrigin);
+    const icon = options.iconPath;
+    offOs = integrateWithOs(electron, service, { getWindow, entryUrl, isAppPage, log, ...(icon ? { icon } : {}) });
+    const importPath = connectWindow(electron, service, getWindow, { devOrigin, log, userData });
     createWindow();
+    opened.ready((path) => void importPath(path));
     app.on('activate', () => {
       if (!window) createWindow();
     });
   });
+  ready.catch((err: unknown) => log(`could not start: ${startupFailure(err)}`));
 
   return {
     ready,
@@ -150,6 +180,50 @@ export function startDesktop(electron: ElectronMain, options: DesktopOptions): D
   };
 }
 
+/** The profile folder, the log file in it and local crash dumps: before anything else happens. */
+function startRecording(
+  { app, crashReporter }: ElectronMain,
+  env: NodeJS.ProcessEnv,
+  echo: Log | undefined,
+): { userData: string; log: Log; dumps: string } {
+  // Tests and side-by-side dev runs get their own profile (and so their own single-instance lock).
+  if (!app.isPackaged && env.WORKBENCH_USER_DATA) app.setPath('userData', env.WORKBENCH_USER_DATA);
+  const userData = app.getPath('userData');
+  const log = mainLog(userData, echo);
+  // As early as possible: only processes started after it are watched.
+  const dumps = startCrashDumps(crashReporter, app);
+  return { userData, log, dumps };
+}
+
+/**
+ * Files opened with the app: named on this launch's command line (Windows, Linux), sent by macOS
+ * (`open-file`, which can come before ready), or handed over by a second launch. They wait in the
+ * queue until the window and the service exist.
+ */
+function takeOpenedFiles(
+  app: ElectronMain['app'],
+  getWindow: () => Electron.BrowserWindow | null,
+  options: DesktopOptions,
+  log: Log,
+): OpenQueue {
+  const opened = new OpenQueue();
+  const push = (path: string, how: string) => {
+    log(`file opened with the app (${how}): ${path}`);
+    opened.push(path);
+  };
+  for (const path of openableFromArgv(options.argv ?? process.argv, options.cwd ?? process.cwd()))
+    push(path, 'command line');
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    push(path, 'open-file');
+  });
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    bringToFront(getWindow());
+    for (const path of openableFromArgv(argv, workingDirectory)) push(path, 'second launch');
+  });
+  return opened;
+}
+
 /** Quitting waits for the shutdown (trainers save their checkpoint), then quits for real. */
 function holdQuitForShutdown(app: ElectronMain['app'], shutdown: () => Promise<void>, log: Log): void {
   let quitting = false;
@@ -158,9 +232,10 @@ function holdQuitForShutdown(app: ElectronMain['app'], shutdown: () => Promise<v
     if (quitting) return;
     event.preventDefault();
     shutdown()
-      .catch((err: unknown) => log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) => log(`shutdown failed: ${describeError(err)}`))
       .finally(() => {
         quitting = true;
+        log('quit');
         app.quit();
       });
   });
@@ -174,13 +249,20 @@ function secureSession({ session, protocol }: ElectronMain, rendererDir: string,
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir, csp));
 }
 
-/** The window's ways in and out: the contract over IPC, service events, the menu. */
+/**
+ * The window's ways in and out: the contract over IPC, service events, the menu (with Open Recent).
+ * Returns the import that File ▸ Import CSV…, Open Recent and files opened with the app share.
+ */
 function connectWindow(
   { app, BrowserWindow, ipcMain, dialog, Menu }: ElectronMain,
-  service: DesktopService,
+  rawService: DesktopService,
   getWindow: () => Electron.BrowserWindow | null,
-  { dialogs, devOrigin, log }: { dialogs: DesktopDialogs; devOrigin: string | undefined; log: Log },
-): void {
+  { devOrigin, log, userData }: { devOrigin: string | undefined; log: Log; userData: string },
+): (path: string) => Promise<void> {
+  const dialogs: DesktopDialogs = createDialogs(dialog, getWindow);
+  const recent = RecentDatasets.inUserData(userData, app);
+  // Every successful import, from the window or from main, joins the recent files.
+  const service = recordingImports(rawService, (path) => recent.add(path));
   registerIpc({
     ipcMain,
     service,
@@ -194,16 +276,32 @@ function connectWindow(
     const window = getWindow();
     if (window && !window.isDestroyed()) window.webContents.send(MENU_CHANNEL, command);
   };
-  const importCsv = async () => {
-    const path = await dialogs.openCsv();
-    if (!path) return;
+  const importPath = async (path: string) => {
+    bringToFront(getWindow());
     sendMenu('datasets');
     const result = await service.call('datasets.import', { path });
-    if (!result.ok) dialog.showErrorBox('Import failed', `${path}\n\n${result.error.message}`);
+    if (result.ok) return log(`imported ${path} as dataset ${result.value.id}`);
+    log(`import of ${path} failed: ${result.error.message}`);
+    dialog.showErrorBox('Import failed', `${path}\n\n${result.error.message}`);
   };
-  const template = menuTemplate(
-    { importCsv: () => void importCsv(), command: sendMenu, quit: () => app.quit() },
-    { platform: process.platform, dev: !app.isPackaged },
-  );
-  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+  const importCsv = async () => {
+    const path = await dialogs.openCsv();
+    if (path) await importPath(path);
+  };
+  const setMenu = () => {
+    const template = menuTemplate(
+      {
+        importCsv: () => void importCsv(),
+        command: sendMenu,
+        quit: () => app.quit(),
+        openRecent: (path) => void importPath(path),
+        clearRecent: () => recent.clear(),
+      },
+      { platform: process.platform, dev: !app.isPackaged, recent: recent.list() },
+    );
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+  };
+  recent.onChange(setMenu);
+  setMenu();
+  return importPath;
 }

@@ -22,6 +22,16 @@ export interface UtilityLauncherOptions {
   entry?: () => string;
   /** Extra environment for workers (e.g. the Electron build of better-sqlite3). */
   env?: NodeJS.ProcessEnv;
+  /** The main process log: each worker's start and exit. */
+  log?: (message: string) => void;
+}
+
+/** How a job is named in the log: `train run 7`, `import /data/prices.csv`. */
+export function jobLabel(job: Job): string {
+  const j = job as { kind: string; runId?: unknown; path?: unknown };
+  if (typeof j.runId === 'number') return `${j.kind} run ${j.runId}`;
+  if (typeof j.path === 'string') return `${j.kind} ${j.path}`;
+  return j.kind;
 }
 
 export function createUtilityLauncher(
@@ -36,11 +46,14 @@ export function createUtilityLauncher(
         stdio: 'inherit',
         env: { ...process.env, ...options.env },
       });
+      const log = options.log ?? (() => {});
+      log(`worker ${jobLabel(job)} started`);
       let exited = false;
       let killedByHost = false;
       const exitListeners: Array<(code: number | null, signal: string | null) => void> = [];
       child.once('exit', (code: number) => {
         exited = true;
+        log(`worker ${jobLabel(job)} exited with code ${code}${killedByHost ? ' (killed by the host)' : ''}`);
         // utilityProcess reports only a code; say SIGKILL when we killed it so the service can
         // tell a stop from a crash.
         for (const l of exitListeners) l(code, killedByHost ? 'SIGKILL' : null);

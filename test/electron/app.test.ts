@@ -1,14 +1,22 @@
 // The desktop app wired end to end under a stand-in electron module: the real service on a temp
 // SQLite file, real worker processes started through the utilityProcess launcher (a Node child
-// with a parentPort shim), the IPC handler as the preload would call it, the menu and the quit.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// with a parentPort shim), the IPC handler as the preload would call it, the menu and the quit;
+// and the OS integration on real runs: the log file, crash dumps, recent files, files opened with
+// the app, notifications, taskbar progress and the power-save blocker.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from '../../core/service.js';
 import { startDesktop, type DesktopApp } from '../../electron/app.js';
 import { CALL_CHANNEL, DIALOG_CHANNELS, EVENT_CHANNEL, MENU_CHANNEL } from '../../electron/channels.js';
-import { FakeBrowserWindow, FakeWebContents, createFakeElectron } from './fake-electron.js';
+import {
+  FakeBrowserWindow,
+  FakeEvent,
+  FakeNotification,
+  FakeWebContents,
+  createFakeElectron,
+} from './fake-electron.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-desktop-'));
 const csv = join(dir, 'prices.csv');
@@ -57,11 +65,18 @@ function call(method: string, args: unknown = {}): Promise<any> {
     args,
   );
 }
+const logText = () => readFileSync(join(dir, 'logs', 'main.log'), 'utf8');
+/** A menu item by id, in submenus too (File ▸ Open Recent ▸ ...). */
+const menuItem = (id: string): any => {
+  const all = (items: any[]): any[] => items.flatMap((i) => [i, ...all(Array.isArray(i.submenu) ? i.submenu : [])]);
+  return all(electron.Menu.applied!.template).find((i) => i.id === id);
+};
 const eventsSent = () =>
   win.webContents.sent.filter((s) => s.channel === EVENT_CHANNEL).map((s) => s.args as [string, any]);
 
 beforeAll(async () => {
   FakeBrowserWindow.all = [];
+  FakeNotification.all = [];
   desk = startDesktop(electron as never, {
     createService: (o) => createService({ ...o, host: 'electron', stopGraceSeconds: 20 }),
     rendererDir: join(dir, 'renderer'),
@@ -106,6 +121,16 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
     expect(win.shown).toBe(true);
   });
 
+  it('starts local-only crash dumps and a log file in the profile', () => {
+    expect(electron.crashReporter.started).toMatchObject({ uploadToServer: false });
+    expect(electron.crashReporter.dumpDir).toBe(join(dir, 'Crashpad'));
+    const log = logText();
+    expect(log).toMatch(/^\S+Z start: version 0\.0\.0-test, Electron \?, \w+\n/);
+    expect(log).toContain(`crash dumps (local only) in ${join(dir, 'Crashpad')}`);
+    expect(log).toContain(`database ${join(dir, 'workbench.db')}`);
+    expect(menuItem('open-recent').submenu[0].label).toBe('No recent files');
+  });
+
   it('hardens every web contents that gets created', () => {
     const wc = new FakeWebContents();
     electron.app.emit('web-contents-created', {}, wc);
@@ -145,6 +170,12 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
     expect(forked[0]!.options.serviceName).toBe('Recurrent Workbench import');
     expect(forked[0]!.posted[0]).toMatchObject({ type: 'start', job: { kind: 'import', path: csv } });
     expect(eventsSent()).toContainEqual(['datasets:changed', { id: r.value.id }]);
+    // A recent document for the OS, and File ▸ Open Recent lists it.
+    expect(electron.app.recentDocuments).toEqual([csv]);
+    expect(menuItem('open-recent-0')).toMatchObject({ label: 'prices.csv', toolTip: csv });
+    await waitFor('the import worker exit in the log', () =>
+      /worker import \S+prices\.csv exited with code 0/.test(logText()),
+    );
   });
 
   it('Import CSV… in the menu: a bad file shows its error, a good one lands in the list', async () => {
@@ -167,6 +198,60 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
     ]);
   });
 
+  it('a CSV opened with the app (a second launch, macOS open-file) is imported and the window comes forward', async () => {
+    const other = join(dir, 'opened with.csv');
+    writeFileSync(other, readFileSync(csv));
+    win.minimize();
+    electron.app.emit(
+      'second-instance',
+      new FakeEvent(),
+      ['/opt/rw/recurrent-workbench', '--flag', 'opened with.csv'],
+      dir,
+    );
+    expect([win.isMinimized(), win.isFocused()]).toEqual([false, true]);
+    await waitFor('the third dataset', async () => (await call('datasets.list')).value.length === 3);
+    const opened = new FakeEvent();
+    electron.app.emit('open-file', opened, csv);
+    expect(opened.defaultPrevented).toBe(true); // macOS: "the app handled it"
+    await waitFor('the fourth dataset', async () => (await call('datasets.list')).value.length === 4);
+    expect(electron.app.recentDocuments.slice(-2)).toEqual([other, csv]);
+    expect(menuItem('open-recent-0').label).toBe('prices.csv');
+    expect(menuItem('open-recent-1').label).toBe('opened with.csv');
+    expect(logText()).toContain(`file opened with the app (second launch): ${other}`);
+  });
+
+  it('a run that finishes: taskbar progress and the power-save blocker while it trains, then a notification that opens it', async () => {
+    const created = await call('runs.create', {
+      datasetId: 1,
+      spec: { ...longSpec, train: { epochs: 2, batchSize: 32, patience: 0 } },
+      name: 'short',
+    });
+    expect(created.ok, JSON.stringify(created)).toBe(true);
+    const runId = created.value.id;
+    await waitFor('run:status completed', () =>
+      eventsSent().some(([e, p]) => e === 'run:status' && p.runId === runId && p.status === 'completed'),
+    );
+    const during = win.progress.slice(0, -1);
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(win.progress.at(-1)).toBe(-1);
+    expect(electron.powerSaveBlocker.history).toEqual(['start prevent-app-suspension 1', 'stop 1']);
+    const n = await waitFor('the notification', () =>
+      FakeNotification.all.find((x) => x.options.title.includes('short')),
+    );
+    expect(n.options).toMatchObject({
+      title: 'Run “short” finished',
+      body: expect.stringMatching(/^2 epochs · test RMSE \d/),
+    });
+    win.minimize();
+    n.click();
+    expect(win.loads.at(-1)).toBe(`app://bundle/index.html#/live/${runId}`);
+    expect([win.isMinimized(), win.isFocused()]).toEqual([false, true]);
+    await waitFor('the trainer exit in the log', () =>
+      logText().includes(`worker train run ${runId} exited with code 0`),
+    );
+  });
+
   it('a trainer that crashes marks its run and the window is told', async () => {
     const created = await call('runs.create', { datasetId: 1, spec: longSpec, name: 'crashes' });
     expect(created.ok, JSON.stringify(created)).toBe(true);
@@ -184,6 +269,13 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
     );
     expect(told[1].error).toMatch(/exited|killed/);
     expect((await call('runs.get', { id: runId })).value.status).toBe(told[1].status);
+    // Said in a notification, and the blocker and taskbar bar are released.
+    const n = await waitFor('the notification', () =>
+      FakeNotification.all.find((x) => x.options.title.includes('crashes')),
+    );
+    expect(n.options.title).toMatch(/^Run “crashes” (failed|was interrupted)$/);
+    expect(electron.powerSaveBlocker.active.size).toBe(0);
+    expect(win.progress.at(-1)).toBe(-1);
   });
 
   it('quitting stops the running trainer, lets it save, then closes the database', async () => {
@@ -193,12 +285,16 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
       'two epochs',
       () => eventsSent().filter(([e, p]) => e === 'run:epoch' && p.runId === runId).length >= 2,
     );
+    expect(electron.powerSaveBlocker.active.size).toBe(1);
     electron.app.quit();
     expect(electron.app.exited).toBe(false); // before-quit was held for the shutdown
     await waitFor('the app to quit', () => electron.app.exited);
     const child = forked.find((p) => (p.posted[0] as any)?.job?.runId === runId)!;
     expect(child.posted).toContainEqual({ type: 'stop' });
     expect(child.child.exitCode).toBe(0);
+    expect(electron.powerSaveBlocker.active.size).toBe(0);
+    expect(FakeNotification.all.filter((x) => x.options.title.includes('stopped at quit'))).toEqual([]);
+    expect(logText()).toMatch(/\n\S+ quit\n$/);
     const after = createService({ dbPath: join(dir, 'workbench.db') });
     try {
       const run = await after.call('runs.get', { id: runId });
