@@ -1,10 +1,14 @@
 // The desktop app end to end, driven by Playwright's Electron support: import a CSV (through the
 // menu with the native dialog answered, and through the bridge), train two runs that differ in
 // units, compare them — all through the real preload, IPC, service and utilityProcess workers.
+// Then the desktop conventions: the log file and local crash dumps, File ▸ Open Recent, the
+// power-save blocker and taskbar progress while training, a notification per finished run whose
+// click shows the run, a CSV handed over by a second launch, and the window's bounds remembered
+// across a relaunch.
 // It needs the Electron binary (node_modules/electron/dist), which this machine cannot download
 // (ELECTRON_SKIP_BINARY_DOWNLOAD=1): there the test is skipped and says so in the output.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +36,36 @@ function electronBinary(): string | null {
 const binary = electronBinary();
 const hasElectron = binary !== null;
 if (!hasElectron) console.log('Electron binary not installed: skipping the desktop e2e test');
+
+/** The main process log (electron/main-log.ts) of the test profile. */
+function mainLog(profile: string): string {
+  const file = join(profile, 'logs', 'main.log');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+/**
+ * Records, in the main process, what the app gives the OS that Electron has no getter for: the
+ * window's taskbar progress values and the notifications shown (the instances, so that a test can
+ * click one). Prototype and instance patches reach the app's own objects.
+ */
+async function recordOsCalls(app: ElectronApplication): Promise<void> {
+  await app.evaluate(({ BrowserWindow, Notification }) => {
+    const g = globalThis as Record<string, any>;
+    g.__progress = [];
+    g.__notifications = [];
+    const win = BrowserWindow.getAllWindows()[0]!;
+    const setProgressBar = win.setProgressBar.bind(win);
+    win.setProgressBar = (value: number, options?: Electron.ProgressBarOptions) => {
+      g.__progress.push(value);
+      setProgressBar(value, options);
+    };
+    const show = Notification.prototype.show;
+    Notification.prototype.show = function (this: Electron.Notification) {
+      g.__notifications.push(this);
+      show.call(this);
+    };
+  });
+}
 
 function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 300_000 });
@@ -64,19 +98,27 @@ describe('desktop app (Electron + Playwright)', () => {
       }
       writeFileSync(csv, lines.join('\n') + '\n');
 
-      app = await _electron.launch({
-        executablePath: binary!,
-        args: [root],
-        cwd: root,
-        env: {
-          ...process.env,
-          RNN_WORKBENCH_DB: join(dir, 'workbench.db'),
-          WORKBENCH_USER_DATA: join(dir, 'profile'),
-        } as Record<string, string>,
-      });
+      const profile = join(dir, 'profile');
+      const env = {
+        ...process.env,
+        RNN_WORKBENCH_DB: join(dir, 'workbench.db'),
+        WORKBENCH_USER_DATA: profile,
+      } as Record<string, string>;
+      const launch = () => _electron.launch({ executablePath: binary!, args: [root], cwd: root, env });
+      app = await launch();
       const page: Page = await app.firstWindow();
       await page.waitForLoadState('domcontentloaded');
       expect(page.url()).toBe('app://bundle/index.html');
+
+      // The main process log and local-only crash dumps, both in the profile.
+      expect(mainLog(profile)).toMatch(/ start: version \S+, Electron \d/);
+      expect(
+        await app.evaluate(({ app: a, crashReporter }) => ({
+          dumps: a.getPath('crashDumps'),
+          upload: crashReporter.getUploadToServer(),
+        })),
+      ).toEqual({ dumps: join(profile, 'Crashpad'), upload: false });
+      await recordOsCalls(app);
 
       // The bridge is all the page gets: one function per method, no Node, no eval, no popups.
       const surface = await page.evaluate(() => {
@@ -118,6 +160,26 @@ describe('desktop app (Electron + Playwright)', () => {
         })
         .toBe(1);
       await page.screenshot({ path: join(artifacts, '1-datasets.png') });
+      // The import is a recent document; Windows and Linux list it in File ▸ Open Recent.
+      if (process.platform !== 'darwin') {
+        const recent = () =>
+          app!.evaluate(({ Menu }) => Menu.getApplicationMenu()!.getMenuItemById('open-recent-0')?.label ?? null);
+        await expect.poll(recent, { timeout: 10_000 }).toBe('prices.csv');
+      }
+
+      // While the runs train, one prevent-app-suspension blocker is on (read from the log, checked
+      // with powerSaveBlocker.isStarted during the training).
+      const blockerSeen = (async () => {
+        for (let i = 0; i < 3000; i++) {
+          const m = / power save blocker (\d+) started/.exec(mainLog(profile));
+          if (m) {
+            const id = Number(m[1]);
+            return { id, started: await app!.evaluate(({ powerSaveBlocker }, n) => powerSaveBlocker.isStarted(n), id) };
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return null;
+      })();
 
       // Train two runs that differ in units, waiting for the service's run:status events.
       const trained = await page.evaluate(async () => {
@@ -144,6 +206,7 @@ describe('desktop app (Electron + Playwright)', () => {
         return { ids: [a.value.id, b.value.id], statuses };
       });
       expect(trained.statuses).toEqual(['completed', 'completed']);
+      await checkTrainingConventions(app, page, profile, trained.ids, await blockerSeen);
 
       // Compare: both runs have per-epoch metrics and test metrics against the baselines.
       const compared = await page.evaluate(async (ids) => {
@@ -162,11 +225,78 @@ describe('desktop app (Electron + Playwright)', () => {
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(artifacts, '2-compare.png') });
 
-      // Quit through the menu: the app closes its service and exits.
-      const closed = new Promise<void>((resolve) => app!.process().once('exit', () => resolve()));
-      await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.getMenuItemById('quit')!.click());
-      await closed;
+      // A CSV opened with the app while it runs: the second launch hands it over and exits.
+      const opened = join(dir, 'opened.csv');
+      writeFileSync(opened, lines.slice(0, 300).join('\n') + '\n');
+      const second = spawnSync(binary!, [root, opened], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      expect(second.status, second.stderr).toBe(0);
+      await expect
+        .poll(async () => (await page.evaluate(() => window.workbench.api['datasets.list']({}))).value.length, {
+          timeout: 60_000,
+        })
+        .toBe(2);
+      expect(mainLog(profile)).toContain(`file opened with the app (second launch): ${opened}`);
+
+      // Quit through the menu: the app closes its service and exits; the window's bounds are kept.
+      await app.evaluate(({ BrowserWindow }) =>
+        BrowserWindow.getAllWindows()[0]!.setBounds({ x: 40, y: 50, width: 1100, height: 760 }),
+      );
+      await quit(app);
+      app = undefined;
+      const state = JSON.parse(readFileSync(join(profile, 'window-state.json'), 'utf8'));
+      expect(state).toMatchObject({ width: 1100, height: 760, maximized: false });
+      expect(mainLog(profile)).toMatch(/ quit\n/);
+
+      // The next launch opens the window with those bounds.
+      app = await launch();
+      await app.firstWindow();
+      const bounds = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.getBounds());
+      expect({ width: bounds.width, height: bounds.height }).toEqual({ width: 1100, height: 760 });
+      await quit(app);
       app = undefined;
     },
   );
 });
+
+async function quit(app: ElectronApplication): Promise<void> {
+  const closed = new Promise<void>((resolve) => app.process().once('exit', () => resolve()));
+  await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.getMenuItemById('quit')!.click());
+  await closed;
+}
+
+/**
+ * After two runs completed: the power-save blocker was on during the training and is off now;
+ * the taskbar showed progress and then no bar; each run got a notification (in the log), and
+ * clicking one shows that run's page.
+ */
+async function checkTrainingConventions(
+  app: ElectronApplication,
+  page: Page,
+  profile: string,
+  ids: number[],
+  blocker: { id: number; started: boolean } | null,
+): Promise<void> {
+  expect(blocker).toMatchObject({ started: true });
+  await expect.poll(() => mainLog(profile), { timeout: 10_000 }).toContain(`power save blocker ${blocker!.id} stopped`);
+  expect(await app.evaluate(({ powerSaveBlocker }, n) => powerSaveBlocker.isStarted(n), blocker!.id)).toBe(false);
+
+  const progress: number[] = await app.evaluate(() => (globalThis as Record<string, any>).__progress);
+  expect(progress.some((v) => v > 0 && v <= 1)).toBe(true);
+  expect(progress.at(-1)).toBe(-1);
+
+  for (const name of ['gru 8', 'gru 16'])
+    await expect.poll(() => mainLog(profile), { timeout: 10_000 }).toContain(`notification: Run “${name}” finished`);
+  const supported = await app.evaluate(({ Notification }) => Notification.isSupported());
+  if (!supported) return; // logged as "notifications unsupported" instead; nothing to click
+  const titles: string[] = await app.evaluate(() =>
+    (globalThis as Record<string, any>).__notifications.map((n: Electron.Notification) => n.title),
+  );
+  expect(titles).toEqual(expect.arrayContaining(['Run “gru 8” finished', 'Run “gru 16” finished']));
+  // What a click on the first run's notification does: the window shows that run.
+  await app.evaluate((_electron, title) => {
+    const n = (globalThis as Record<string, any>).__notifications.find((x: Electron.Notification) => x.title === title);
+    n.emit('click', { preventDefault() {} });
+  }, 'Run “gru 8” finished');
+  await expect.poll(() => page.url(), { timeout: 10_000 }).toBe(`app://bundle/index.html#/live/${ids[0]}`);
+  await page.screenshot({ path: join(root, 'test-artifacts', 'electron', '3-run-from-notification.png') });
+}
