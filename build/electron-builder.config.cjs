@@ -14,6 +14,7 @@ const root = join(__dirname, '..');
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
+  // Also the Windows AppUserModelID that electron/app-id.ts sets (notifications need them equal).
   appId: 'io.github.rnnworkbench.desktop',
   productName: 'Recurrent Workbench',
   executableName: 'recurrent-workbench',

@@ -10,6 +10,7 @@ import { toApiError } from '../core/errors.js';
 import type { JobLauncher } from '../core/jobs.js';
 import { DB_FILE_NAME } from '../core/paths.js';
 import { MENU_CHANNEL, type MenuCommand } from './channels.js';
+import { useAppUserModelId } from './app-id.js';
 import { startCrashDumps } from './crash-dumps.js';
 import { createDialogs } from './dialogs.js';
 import { forwardEvents, registerIpc, sendToWindow, trustedSender, type DesktopDialogs } from './ipc.js';
@@ -119,6 +120,7 @@ export function startDesktop(electron: ElectronMain, options: DesktopOptions): D
   log(`start: version ${app.getVersion()}, Electron ${process.versions.electron ?? '?'}, ${process.platform}`);
   log(`crash dumps (local only) in ${dumps}`);
   logProcessTrouble(app, log);
+  useAppUserModelId(app, process.platform); // before the first notification
 
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   const devUrl = devServerUrl(app.isPackaged, env);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { minimatch } from 'minimatch';
+import { APP_ID } from '../../electron/app-id.js';
 
 const require = createRequire(import.meta.url);
 const config = require('../../build/electron-builder.config.cjs');
@@ -100,6 +101,10 @@ describe('electron-builder config', () => {
       // The app serves its pages from app://; file:// needs no privileges beyond a plain scheme's.
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('uses the appId the main process gives Windows as AppUserModelID (notifications need them equal)', () => {
+    expect(config.appId).toBe(APP_ID);
   });
 
   it('associates .csv files with the app, as a viewer that does not take over double-click', () => {

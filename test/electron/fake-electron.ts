@@ -92,6 +92,10 @@ export function createFakeElectron(opts: {
       if (!['userData', 'crashDumps'].includes(name)) throw new Error(`unexpected setPath(${name})`);
       paths.set(name, value);
     },
+    appUserModelId: null as null | string,
+    setAppUserModelId(id: string) {
+      app.appUserModelId = id;
+    },
     addRecentDocument(path: string) {
       app.recentDocuments.push(path);
     },
