@@ -29,8 +29,8 @@ export interface Client {
   upload(file: File, onProgress?: (sent: number, total: number) => void): Promise<Result<{ path: string }>>;
   /** A native file dialog where there is one (Electron): the chosen path, or null when cancelled. */
   pickCsv?(): Promise<string | null>;
-  /** Exports a run's model: a download in the browser, a chosen folder in Electron. */
-  exportModel(runId: number, checkpoint: 'best' | 'last'): Promise<Result<{ message: string }>>;
+  /** Exports a run's model (docs/export.md) in a format: a download in the browser, a chosen folder in Electron. */
+  exportModel(runId: number, checkpoint: 'best' | 'last', format?: ExportFormat): Promise<Result<{ message: string }>>;
   /** Bundles runs (docs/bundles.md): a .rnnwb download in the browser, a file in a chosen folder in Electron. */
   bundleRuns(ids: number[], withData: boolean): Promise<Result<{ message: string }>>;
   /** Imports a bundle: the given File uploaded in the browser; in Electron one picked in the open dialog. */
@@ -40,6 +40,9 @@ export interface Client {
   /** Application menu commands (Electron only). */
   onMenu?(listener: (command: MenuCommand) => void): () => void;
 }
+
+/** The model formats of `runs.export`: TF.js layers (the default) or one ONNX file. */
+export type ExportFormat = NonNullable<Args<'runs.export'>['format']>;
 
 /** The bundle's file name: the run ids, or their count when there are many. */
 export const bundleName = (ids: number[]): string =>
@@ -83,10 +86,10 @@ export function bridgeClient(bridge: WorkbenchBridge): Client {
       return failure('in the desktop app, choose the file with the Import button (File ▸ Import)', 'bad_input', 'file');
     },
     pickCsv: () => bridge.dialogs.openCsv(),
-    async exportModel(runId, checkpoint) {
+    async exportModel(runId, checkpoint, format = 'tfjs') {
       const dir = await bridge.dialogs.chooseDir();
       if (!dir) return failure('export cancelled');
-      const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint });
+      const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint, format });
       if (!r.ok) return r;
       return { ok: true, value: { message: `Saved to ${dir}` } };
     },
@@ -236,9 +239,9 @@ export function httpClient(token: string, base = ''): Client {
       if (!up.ok) return up;
       return self.call('runs.importBundle', { path: up.value.path });
     },
-    async exportModel(runId, checkpoint) {
+    async exportModel(runId, checkpoint, format = 'tfjs') {
       try {
-        const res = await fetch(`${base}/download/export?run=${runId}&checkpoint=${checkpoint}`, {
+        const res = await fetch(`${base}/download/export?run=${runId}&checkpoint=${checkpoint}&format=${format}`, {
           headers: { 'x-workbench-token': token },
         });
         if (!res.ok) return envelope(res);
