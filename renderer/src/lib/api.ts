@@ -9,6 +9,7 @@ import type {
   ImportBundleResult,
   MethodName,
   Output,
+  PredictResult,
   Result,
 } from '../../../core/contract.js';
 
@@ -35,6 +36,11 @@ export interface Client {
   bundleRuns(ids: number[], withData: boolean): Promise<Result<{ message: string }>>;
   /** Imports a bundle: the given File uploaded in the browser; in Electron one picked in the open dialog. */
   importBundle(file?: File): Promise<Result<ImportBundleResult>>;
+  /**
+   * Forecasts every window of a new CSV with a run (runs.predict csvPath): the given File uploaded in
+   * the browser; in Electron one picked in the open dialog (which grants main the path).
+   */
+  predictFile(runId: number, file?: File): Promise<Result<PredictResult>>;
   /** Saves a CSV: a download in the browser, a save dialog in Electron. */
   saveText(fileName: string, text: string): Promise<Result<{ message: string }>>;
   /** Application menu commands (Electron only). */
@@ -110,6 +116,11 @@ export function bridgeClient(bridge: WorkbenchBridge): Client {
       const path = await bridge.dialogs.openCsv();
       if (!path) return failure('import cancelled');
       return bridge.api['runs.importBundle']({ path });
+    },
+    async predictFile(runId) {
+      const path = await bridge.dialogs.openCsv();
+      if (!path) return failure('forecast cancelled');
+      return bridge.api['runs.predict']({ id: runId, csvPath: path });
     },
     async saveText(fileName, text) {
       const path = await bridge.dialogs.saveText(fileName, text);
@@ -238,6 +249,12 @@ export function httpClient(token: string, base = ''): Client {
       const up = await self.upload(file);
       if (!up.ok) return up;
       return self.call('runs.importBundle', { path: up.value.path });
+    },
+    async predictFile(runId, file) {
+      if (!file) return failure('choose a CSV file', 'bad_input', 'file');
+      const up = await self.upload(file);
+      if (!up.ok) return up;
+      return self.call('runs.predict', { id: runId, csvPath: up.value.path });
     },
     async exportModel(runId, checkpoint, format = 'tfjs') {
       try {
