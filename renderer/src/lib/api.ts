@@ -40,7 +40,7 @@ export interface Client {
    * Forecasts every window of a new CSV with a run (runs.predict csvPath): the given File uploaded in
    * the browser; in Electron one picked in the open dialog (which grants main the path).
    */
-  predictFile(runId: number, file?: File): Promise<Result<PredictResult>>;
+  predictFile(runId: number, file?: File): Promise<Result<{ forecast: PredictResult; file: string }>>;
   /** Saves a CSV: a download in the browser, a save dialog in Electron. */
   saveText(fileName: string, text: string): Promise<Result<{ message: string }>>;
   /** Application menu commands (Electron only). */
@@ -120,7 +120,8 @@ export function bridgeClient(bridge: WorkbenchBridge): Client {
     async predictFile(runId) {
       const path = await bridge.dialogs.openCsv();
       if (!path) return failure('forecast cancelled');
-      return bridge.api['runs.predict']({ id: runId, csvPath: path });
+      const r = await bridge.api['runs.predict']({ id: runId, csvPath: path });
+      return r.ok ? { ok: true, value: { forecast: r.value, file: path.split(/[\\/]/).pop() ?? path } } : r;
     },
     async saveText(fileName, text) {
       const path = await bridge.dialogs.saveText(fileName, text);
@@ -254,7 +255,8 @@ export function httpClient(token: string, base = ''): Client {
       if (!file) return failure('choose a CSV file', 'bad_input', 'file');
       const up = await self.upload(file);
       if (!up.ok) return up;
-      return self.call('runs.predict', { id: runId, csvPath: up.value.path });
+      const r = await self.call('runs.predict', { id: runId, csvPath: up.value.path });
+      return r.ok ? { ok: true, value: { forecast: r.value, file: file.name } } : r;
     },
     async exportModel(runId, checkpoint, format = 'tfjs') {
       try {
