@@ -27,7 +27,9 @@ export type Job =
       force?: boolean;
       format?: ParsedArgs<'runs.export'>['format'];
     }
-  | { kind: 'predict'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; steps?: number; csvPath?: string };
+  | { kind: 'predict'; dbPath: string; runId: number; checkpoint: 'best' | 'last'; steps?: number; csvPath?: string }
+  | { kind: 'bundle'; dbPath: string; ids: number[]; outPath: string; data: boolean; force: boolean }
+  | { kind: 'import-bundle'; dbPath: string; path: string; expectedBytes?: number };
 
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
 

@@ -31,6 +31,16 @@ async function runJob(job: Job): Promise<void> {
     });
     return;
   }
+  if (job.kind === 'bundle') {
+    const { bundleRuns } = await import('./export/bundle.js');
+    send({ type: 'done', result: await bundleRuns(job.dbPath, job) });
+    return;
+  }
+  if (job.kind === 'import-bundle') {
+    const { importBundleFile } = await import('./export/bundle.js');
+    send({ type: 'done', result: await importBundleFile(job.dbPath, job.path, job.expectedBytes) });
+    return;
+  }
   if (job.kind === 'predict') {
     const { predictRun } = await import('./predict/predict.js');
     send({

@@ -1,6 +1,6 @@
 // POST /api/<method>: the contract over HTTP. Arguments are validated with the contract's schemas
 // (the RunSpec of runs.create/estimate included) before the service sees them; in browser mode
-// the page cannot name host paths.
+// the page cannot name host paths: it names files it uploaded (an import, a CSV to forecast).
 import { isMethodName, parseArgs, type MethodName, type Result } from '../contract.js';
 import { toApiError } from '../errors.js';
 import type { RouteHandler, ServerContext } from './context.js';
@@ -24,8 +24,14 @@ async function browserArgs(
     return { message: 'in browser mode a model is exported with GET /download/export', field: 'outDir' };
   if (method === 'runs.bundle')
     return { message: 'in browser mode runs are bundled with GET /download/bundle', field: 'outPath' };
-  if (method === 'runs.predict' && (args as { csvPath?: unknown }).csvPath !== undefined)
-    return { message: "in browser mode predict reads no host file: forecast from the run's dataset", field: 'csvPath' };
+  const csvPath = method === 'runs.predict' ? (args as { csvPath?: string }).csvPath : undefined;
+  if (csvPath !== undefined) {
+    // A new CSV to forecast: only one this server received through /upload, like an import.
+    const check = await ctx.uploads.forImport(csvPath);
+    return check.ok
+      ? { args: { ...(args as object), csvPath: check.path } }
+      : { message: check.message, field: 'csvPath' };
+  }
   if (method !== 'datasets.import' && method !== 'runs.importBundle') return { args };
   const check = await ctx.uploads.forImport((args as { path: string }).path);
   if (!check.ok) return { message: check.message, field: 'path' };
@@ -56,8 +62,11 @@ export const apiRoute: RouteHandler = async (ctx, { req, res, rest: method }) =>
   } catch (err) {
     result = { ok: false, error: toApiError(err) };
   }
-  // The uploaded copy has served its purpose whatever the outcome: the data now lives in SQLite.
+  // The uploaded copy has served its purpose whatever the outcome: the data now lives in SQLite
+  // (or, for a CSV to forecast, the forecasts went back with the answer).
   if (method === 'datasets.import' || method === 'runs.importBundle')
     await ctx.uploads.drop((callArgs as { path: string }).path);
+  const uploadedCsv = method === 'runs.predict' ? (callArgs as { csvPath?: string }).csvPath : undefined;
+  if (uploadedCsv !== undefined && !ctx.allowHostPaths) await ctx.uploads.drop(uploadedCsv);
   sendJson(res, result.ok ? 200 : statusOf(result.error.code), result);
 };

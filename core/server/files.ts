@@ -1,4 +1,4 @@
-// GET /download/export (a model as a zip), GET /download/bundle (runs as a .rnnwb bundle; nothing
+// GET /download/export (a model as a zip, `format=tfjs|onnx`), GET /download/bundle (runs as a .rnnwb bundle; nothing
 // of either left on disk) and the built renderer's files.
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,12 +24,13 @@ async function listFiles(dir: string): Promise<string[]> {
 export const exportRoute: RouteHandler = async (ctx, { res, url }) => {
   const id = Number(url.searchParams.get('run'));
   const checkpoint = url.searchParams.get('checkpoint') ?? 'best';
+  const format = url.searchParams.get('format') ?? 'tfjs';
   await mkdir(EXPORT_ROOT, { recursive: true });
   const outDir = await mkdtemp(join(EXPORT_ROOT, 'e-'));
   let zip: Uint8Array;
   let fileName: string;
   try {
-    const parsed = parseArgs('runs.export', { id, outDir, checkpoint });
+    const parsed = parseArgs('runs.export', { id, outDir, checkpoint, format });
     if (!parsed.ok) return sendJson(res, 400, parsed);
     const result = await ctx.service.call('runs.export', parsed.value);
     if (!result.ok) return sendError(res, result.error);
@@ -38,7 +39,7 @@ export const exportRoute: RouteHandler = async (ctx, { res, url }) => {
     const entries: Zippable = {};
     for (const f of files) entries[relative(outDir, f).split(sep).join('/')] = [await readFile(f), { level: 0 }];
     zip = zipSync(entries);
-    fileName = `run-${id}-${result.value.checkpoint}-model.zip`;
+    fileName = `run-${id}-${result.value.checkpoint}-${parsed.value.format === 'onnx' ? 'onnx' : 'model'}.zip`;
   } finally {
     // Nothing of the export stays on disk: the zip in memory is the only copy.
     await rm(outDir, { recursive: true, force: true });

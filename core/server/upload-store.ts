@@ -80,7 +80,7 @@ export class UploadStore {
     const bytes = this.files.get(wanted);
     const refuse = (why: string): ImportCheck => ({
       ok: false,
-      message: `in browser mode a dataset is imported from an uploaded file (POST /upload); ${why}`,
+      message: `in browser mode the host reads only files uploaded to it (POST /upload); ${why}`,
     });
     if (bytes === undefined || !isInside(wanted, this.dir)) return refuse(`${path} was not uploaded to this server`);
     const info = await lstat(wanted).catch(() => null);

@@ -1,8 +1,11 @@
 // Bundle benchmark (issue 13): 100 runs with best/last checkpoints (an LSTM(64)-sized model: 20,000
 // f32 weights + Adam state each), 50 epochs of metrics, test predictions and a 10,000-row dataset
-// are bundled from one database and imported into a second one through the service (the host does
-// the work: no worker process), then every run is byte-compared (metrics, summary, checkpoints,
-// predictions, tags, params, exports). Target: the round trip in under 10 s.
+// are bundled from one database and imported into a second one through the service (each in a
+// worker process, worker/export/bundle.ts), then every run is byte-compared (metrics, summary, checkpoints,
+// predictions, tags, params, exports). Target: the round trip in under 10 s. While each call runs,
+// a 5 ms timer measures how long the host's event loop is held at a time (Electron's main process
+// is that loop: a long hold freezes every window): `bundleHostBlockMs` / `importHostBlockMs` are the
+// longest gaps between ticks minus the period, `…HostBusyMs` the sum of the gaps over 50 ms.
 // `--runs N` (default 100), `--weights N` (f32 per checkpoint, default 20000).
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +26,30 @@ const flag = (args: string[], name: string, dflt: number) => {
 
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 
+/** Runs `f` while a 5 ms timer watches the event loop: the longest hold and the total of holds over 50 ms. */
+async function watchLoop<T>(f: () => Promise<T>): Promise<{ value: T; maxMs: number; busyMs: number }> {
+  const PERIOD = 5;
+  let last = performance.now();
+  let maxMs = 0;
+  let busyMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const held = now - last - PERIOD;
+    maxMs = Math.max(maxMs, held);
+    if (held > 50) busyMs += held;
+    last = now;
+  }, PERIOD);
+  try {
+    const value = await f();
+    const held = performance.now() - last - PERIOD; // a hold at the very end
+    maxMs = Math.max(maxMs, held);
+    if (held > 50) busyMs += held;
+    return { value, maxMs, busyMs };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export async function run(opts: BenchOptions): Promise<void> {
   const runs = flag(opts.args, '--runs', 100);
   const weights = flag(opts.args, '--weights', 20_000);
@@ -38,11 +65,13 @@ export async function run(opts: BenchOptions): Promise<void> {
     const svcA = createService({ dbPath: a });
     const svcB = createService({ dbPath: b });
     let t0 = performance.now();
-    const made = await svcA.call('runs.bundle', { ids, outPath: file });
+    const bundling = await watchLoop(() => svcA.call('runs.bundle', { ids, outPath: file }));
+    const made = bundling.value;
     const bundleSeconds = secs(t0);
     if (!made.ok) throw new Error(made.error.message);
     t0 = performance.now();
-    const got = await svcB.call('runs.importBundle', { path: file });
+    const importing = await watchLoop(() => svcB.call('runs.importBundle', { path: file }));
+    const got = importing.value;
     const importSeconds = secs(t0);
     if (!got.ok || got.value.added.length !== runs)
       throw new Error(got.ok ? `imported ${got.value.added.length} of ${runs}` : got.error.message);
@@ -81,6 +110,10 @@ export async function run(opts: BenchOptions): Promise<void> {
       bundleSeconds: +bundleSeconds.toFixed(2),
       importSeconds: +importSeconds.toFixed(2),
       roundTripSeconds: +(bundleSeconds + importSeconds).toFixed(2),
+      bundleHostBlockMs: Math.round(bundling.maxMs),
+      bundleHostBusyMs: Math.round(bundling.busyMs),
+      importHostBlockMs: Math.round(importing.maxMs),
+      importHostBusyMs: Math.round(importing.busyMs),
       readSeconds: +readSeconds.toFixed(2),
       zipSeconds: +zipSeconds.toFixed(2),
       unzipCheckSeconds: +unzipSeconds.toFixed(2),

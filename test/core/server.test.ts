@@ -271,6 +271,19 @@ describe('startServer', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('passes the export format through: format=onnx reaches runs.export and names the zip; an unknown one is refused', async () => {
+    const r = await send(server.port, `/download/export?run=3&checkpoint=best&format=onnx&token=${server.token}`);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-disposition']).toContain('run-3-best-onnx.zip');
+    expect(api.calls.findLast((c) => c.method === 'runs.export')!.args).toMatchObject({ format: 'onnx' });
+    const plain = await send(server.port, `/download/export?run=3&token=${server.token}`);
+    expect(plain.status).toBe(200);
+    expect(api.calls.findLast((c) => c.method === 'runs.export')!.args).toMatchObject({ format: 'tfjs' });
+    const bad = await send(server.port, `/download/export?run=3&format=pt&token=${server.token}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json().error.field).toBe('format');
+  });
+
   it('serves the page with a strict CSP, sets a cookie for its assets, and stays inside staticDir', async () => {
     const page = await send(server.port, `/?token=${server.token}`);
     expect(page.status).toBe(200);

@@ -174,6 +174,41 @@ describe('workbench in Chromium (browser mode)', () => {
     await shot('06-live-clone');
   }, 120_000);
 
+  it("forecasts every window of a new CSV from the run's Forecast panel; a bad cell shows its line and column", async () => {
+    // 60 hours of the sample as a "new" file (empty cells filled: predict refuses gaps).
+    const lines = readFileSync(SAMPLE, 'utf8').trim().split(/\r?\n/);
+    const body = lines.slice(2001, 2061).map((l) => l.replace(/,(?=,)/g, ',80'));
+    const good = join(dir, 'next-days.csv');
+    writeFileSync(good, [lines[0], ...body].join('\n') + '\n');
+    await page.getByTestId('forecast-file').setInputFiles(good);
+    await Promise.race([
+      page.getByTestId('forecast-title').filter({ hasText: 'next-days.csv' }).waitFor({ timeout: 60_000 }),
+      page.getByTestId('forecast-error').waitFor({ timeout: 60_000 }),
+    ]);
+    expect(await page.getByTestId('forecast-error').allTextContents()).toEqual([]);
+    await page.locator('[data-testid="forecast"] canvas').waitFor();
+    const first = await page.locator('[data-testid="forecast-table"] tbody tr').first().textContent();
+    expect(first).toMatch(/^2024-0\d-\d\dT\d\d:00:00Z.*2024/); // origin, then the forecast time
+    // A quoted multi-line cell and a blank line before the bad row: the line is the file's.
+    const header = lines[0]!.split(',');
+    const col = header.indexOf('load_mw');
+    const bad = body.map((l, i) => {
+      const c = l.split(',');
+      if (i === 3) c[c.length - 1] = '"1\n"'.replace('1', c[c.length - 1]!);
+      if (i === 20) c[col] = 'abc';
+      return c.join(',');
+    });
+    bad.splice(10, 0, '');
+    const badFile = join(dir, 'bad-days.csv');
+    writeFileSync(badFile, [lines[0], ...bad].join('\n') + '\n');
+    await page.getByTestId('forecast-file').setInputFiles(badFile);
+    const err = page.getByTestId('forecast-error');
+    await err.waitFor({ timeout: 30_000 });
+    // Header line 1, data row 20 would be line 22; one quoted newline and one blank line before it: 24.
+    expect(await err.textContent()).toMatch(/bad-days\.csv: line 24, column "load_mw": non-numeric cell "abc"/);
+    await shot('06b-forecast-new-csv');
+  }, 120_000);
+
   it('lists both runs, sorts and filters them, and selects them for comparison', async () => {
     await nav('runs');
     const rows = page.getByTestId('run-row');
@@ -234,6 +269,19 @@ describe('workbench in Chromium (browser mode)', () => {
     for (const w of weightFiles) expect(names).toContain(w);
     const prep = JSON.parse(files.find((f) => f.name === 'preprocessing.json')!.data.toString('utf8'));
     expect(JSON.stringify(prep)).toContain('load_mw');
+
+    // The same run as one ONNX file (the run's normalisation, season included, is in the graph).
+    await page.getByTestId('export-format-onnx').check();
+    await expect.poll(() => page.getByTestId('export-format-note').textContent()).toContain('model.onnx');
+    const [onnx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-model').click()]);
+    expect(onnx.suggestedFilename()).toBe('run-1-best-onnx.zip');
+    const onnxPath = join(dir, 'onnx.zip');
+    await onnx.saveAs(onnxPath);
+    const onnxFiles = unzipSync(readFileSync(onnxPath));
+    expect(Object.keys(onnxFiles).sort()).toEqual(['model.onnx', 'preprocessing.json']);
+    const onnxPrep = JSON.parse(Buffer.from(onnxFiles['preprocessing.json']!).toString('utf8'));
+    expect(onnxPrep.onnx).toMatchObject({ file: 'model.onnx', opset: 17 });
+    await page.getByTestId('export-format-tfjs').check();
 
     const [metricsCsv] = await Promise.all([
       page.waitForEvent('download'),

@@ -159,6 +159,31 @@ describe('desktop renderer through the preload bridge (Chromium, stand-in electr
     await shot('03-desktop-live-run');
   }, 180_000);
 
+  it("forecasts every window of a CSV picked in the open dialog; a bad one shows the file's line and column", async () => {
+    const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1, 41);
+    const good = join(dir, 'prices-next.csv');
+    writeFileSync(good, ['date,price', ...rows].join('\n') + '\n');
+    electron.dialog.openResult = { canceled: false, filePaths: [good] };
+    await page.getByTestId('forecast-csv-file').click();
+    await Promise.race([
+      page.getByTestId('forecast-title').filter({ hasText: 'prices-next.csv' }).waitFor({ timeout: 60_000 }),
+      page.getByTestId('forecast-error').waitFor({ timeout: 60_000 }),
+    ]);
+    expect(await page.getByTestId('forecast-error').allTextContents()).toEqual([]);
+    expect(await page.locator('[data-testid="forecast-table"] tbody tr').count()).toBeGreaterThan(0);
+    // A blank line before the bad row: the error names the file's line (row 6 → line 8), not row + 2.
+    const bad = join(dir, 'prices-bad.csv');
+    const badRows = rows.map((r, i) => (i === 5 ? `${r.split(',')[0]},abc` : r));
+    badRows.splice(2, 0, '');
+    writeFileSync(bad, ['date,price', ...badRows].join('\n') + '\n');
+    electron.dialog.openResult = { canceled: false, filePaths: [bad] };
+    await page.getByTestId('forecast-csv-file').click();
+    const err = page.getByTestId('forecast-error');
+    await err.waitFor({ timeout: 60_000 });
+    expect(await err.textContent()).toMatch(/prices-bad\.csv: line 8, column "price": non-numeric cell "abc"/);
+    await shot('03b-desktop-forecast-csv');
+  }, 120_000);
+
   it('exports the model into the folder chosen in the native dialog and the runs CSV through the save dialog', async () => {
     const out = join(dir, 'export');
     mkdirSync(out);
@@ -171,6 +196,14 @@ describe('desktop renderer through the preload bridge (Chromium, stand-in electr
     await page.getByTestId('export-run').selectOption('1');
     await page.getByTestId('export-model').click();
     await expect.poll(() => existsSync(join(out, 'model.json')), { timeout: 60_000 }).toBe(true);
+    // The same run as ONNX into another chosen folder.
+    const onnxOut = join(dir, 'export-onnx');
+    mkdirSync(onnxOut);
+    electron.dialog.openResult = { canceled: false, filePaths: [onnxOut] };
+    await page.getByTestId('export-format-onnx').check();
+    await page.getByTestId('export-model').click();
+    await expect.poll(() => existsSync(join(onnxOut, 'model.onnx')), { timeout: 60_000 }).toBe(true);
+    expect(existsSync(join(onnxOut, 'model.json'))).toBe(false);
     await page.getByTestId('export-runs-csv').click();
     await expect.poll(() => existsSync(join(dir, 'runs.csv')), { timeout: 20_000 }).toBe(true);
     expect(readFileSync(join(dir, 'runs.csv'), 'utf8')).toContain('desktop-gru-8');

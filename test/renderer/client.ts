@@ -12,6 +12,7 @@ export function inProcessClient(api: Api): Client {
     exportModel: async () => ({ ok: false, error: { code: 'bad_input', message: 'no exports in component tests' } }),
     bundleRuns: async () => ({ ok: false, error: { code: 'bad_input', message: 'no bundles in component tests' } }),
     importBundle: async () => ({ ok: false, error: { code: 'bad_input', message: 'no bundles in component tests' } }),
+    predictFile: async () => ({ ok: false, error: { code: 'bad_input', message: 'no uploads in component tests' } }),
     saveText: async (fileName) => ({ ok: true, value: { message: `Saved ${fileName}` } }),
   };
 }

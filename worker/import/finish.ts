@@ -54,6 +54,7 @@ export function finishTable(inp: FinishInput): ParsedTable {
     timeColumn: timeCol?.name ?? null,
     seriesColumn: seriesCol?.name ?? null,
     warnings,
+    lineOf: inp.lineOf,
   };
 }
 

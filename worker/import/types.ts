@@ -24,6 +24,11 @@ export interface ParsedTable {
   /** Series-id column for long-format data or null. */
   seriesColumn: string | null;
   warnings: string[];
+  /**
+   * 1-based source line where data row `row` (0-based) starts: blank lines and newlines inside
+   * quoted fields move it away from `row + 2`, so errors about a row must use this.
+   */
+  lineOf: (row: number) => number;
 }
 
 export interface ImportProgressFn {

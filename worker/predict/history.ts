@@ -1,7 +1,7 @@
 // The rows a forecast starts from, per series in time order, features in the model's order: the
 // run's dataset (read from SQLite, grouped and sorted as worker/data/prepare.ts does, with the
 // spec's missing-value policy), or a new CSV that must have the dataset's columns, every used
-// cell numeric and none missing (errors name the file, line and column).
+// cell numeric and none missing (errors name the file, the row's real source line and the column).
 import { basename } from 'node:path';
 import { ServiceError, type RunSpec } from '../../core/contract.js';
 import type { SourceColumn } from '../../core/spec-rules.js';
@@ -107,21 +107,23 @@ export function csvHistory(
   for (const f of cols.features) {
     const c = have.get(f)!;
     if (c.kind !== 'numeric') {
-      const row = c.codes ? c.codes.findIndex((k) => k >= 0 && !Number.isFinite(Number(c.labels![k]))) : 0;
-      const cell = c.codes && row >= 0 ? ` "${c.labels![c.codes[row]!]}"` : '';
+      const found = c.codes ? c.codes.findIndex((k) => k >= 0 && !Number.isFinite(Number(c.labels![k]))) : 0;
+      const row = Math.max(found, 0);
+      const cell = c.codes ? ` "${c.labels![c.codes[row]!]}"` : '';
+      const line = table.lineOf(row);
       throw new CsvError(
-        `${file}: line ${row + 2}, column "${f}": non-numeric cell${cell}; the model needs numbers`,
+        `${file}: line ${line}, column "${f}": non-numeric cell${cell}; the model needs numbers`,
         file,
-        row + 2,
+        line,
         f,
       );
     }
     const gap = c.values!.findIndex((v) => Number.isNaN(v));
     if (gap >= 0)
       throw new CsvError(
-        `${file}: line ${gap + 2}, column "${f}": missing value; fill the gap before predicting`,
+        `${file}: line ${table.lineOf(gap)}, column "${f}": missing value; fill the gap before predicting`,
         file,
-        gap + 2,
+        table.lineOf(gap),
         f,
       );
   }
@@ -130,9 +132,9 @@ export function csvHistory(
     const gap = c.values ? c.values.findIndex((v) => Number.isNaN(v)) : 0;
     if (gap >= 0)
       throw new CsvError(
-        `${file}: line ${gap + 2}, column "${cols.time}": missing or unreadable time`,
+        `${file}: line ${table.lineOf(gap)}, column "${cols.time}": missing or unreadable time`,
         file,
-        gap + 2,
+        table.lineOf(gap),
         cols.time,
       );
   }

@@ -1,5 +1,7 @@
 // The Forecast panel's chart: the last stretch of one target's history, then runs.predict's
-// forecast for the same series, dashed, on a time axis (datetime data) or a value axis.
+// forecast for the same series, dashed, on a time axis (datetime data) or a value axis. Forecasts
+// of every window of a new CSV (many origins) are drawn as one line per step ahead (the first and
+// the last step), each point at the time it forecasts.
 import type { PredictResult } from '../../../core/contract.js';
 import { PALETTE, type Option } from './common.js';
 
@@ -14,6 +16,27 @@ export function forecastOption(r: PredictResult, series: string, history: Histor
   const rows = r.rows.filter((x) => x.series === series && x.target === target);
   const isTime = rows.length > 0 && typeof rows[0]!.time === 'string';
   const toX = (t: string | number) => (typeof t === 'string' ? Date.parse(t) : t);
+  // After the data's end each step comes once; every window of a CSV repeats them.
+  const windows = rows.length > new Set(rows.map((x) => x.step)).size;
+  const lastStep = rows.reduce((m, x) => Math.max(m, x.step), 1);
+  const forecasts = windows
+    ? [...new Set([1, lastStep])].map((step, k) => ({
+        name: `${step} step${step > 1 ? 's' : ''} ahead`,
+        type: 'line' as const,
+        showSymbol: false,
+        color: PALETTE[1 + k],
+        lineStyle: { type: 'dashed' as const },
+        data: rows.filter((x) => x.step === step).map((x) => [toX(x.time), x.value]),
+      }))
+    : [
+        {
+          name: 'forecast',
+          type: 'line' as const,
+          color: PALETTE[1],
+          lineStyle: { type: 'dashed' as const },
+          data: rows.map((x) => [toX(x.time), x.value]),
+        },
+      ];
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
@@ -28,13 +51,7 @@ export function forecastOption(r: PredictResult, series: string, history: Histor
         color: PALETTE[0],
         data: history ? history.x.map((x, i) => [x, history.values[i] ?? null]) : [],
       },
-      {
-        name: 'forecast',
-        type: 'line',
-        color: PALETTE[1],
-        lineStyle: { type: 'dashed' },
-        data: rows.map((x) => [toX(x.time), x.value]),
-      },
+      ...forecasts,
     ],
   };
 }

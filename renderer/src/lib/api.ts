@@ -9,6 +9,7 @@ import type {
   ImportBundleResult,
   MethodName,
   Output,
+  PredictResult,
   Result,
 } from '../../../core/contract.js';
 
@@ -29,17 +30,25 @@ export interface Client {
   upload(file: File, onProgress?: (sent: number, total: number) => void): Promise<Result<{ path: string }>>;
   /** A native file dialog where there is one (Electron): the chosen path, or null when cancelled. */
   pickCsv?(): Promise<string | null>;
-  /** Exports a run's model: a download in the browser, a chosen folder in Electron. */
-  exportModel(runId: number, checkpoint: 'best' | 'last'): Promise<Result<{ message: string }>>;
+  /** Exports a run's model (docs/export.md) in a format: a download in the browser, a chosen folder in Electron. */
+  exportModel(runId: number, checkpoint: 'best' | 'last', format?: ExportFormat): Promise<Result<{ message: string }>>;
   /** Bundles runs (docs/bundles.md): a .rnnwb download in the browser, a file in a chosen folder in Electron. */
   bundleRuns(ids: number[], withData: boolean): Promise<Result<{ message: string }>>;
   /** Imports a bundle: the given File uploaded in the browser; in Electron one picked in the open dialog. */
   importBundle(file?: File): Promise<Result<ImportBundleResult>>;
+  /**
+   * Forecasts every window of a new CSV with a run (runs.predict csvPath): the given File uploaded in
+   * the browser; in Electron one picked in the open dialog (which grants main the path).
+   */
+  predictFile(runId: number, file?: File): Promise<Result<{ forecast: PredictResult; file: string }>>;
   /** Saves a CSV: a download in the browser, a save dialog in Electron. */
   saveText(fileName: string, text: string): Promise<Result<{ message: string }>>;
   /** Application menu commands (Electron only). */
   onMenu?(listener: (command: MenuCommand) => void): () => void;
 }
+
+/** The model formats of `runs.export`: TF.js layers (the default) or one ONNX file. */
+export type ExportFormat = NonNullable<Args<'runs.export'>['format']>;
 
 /** The bundle's file name: the run ids, or their count when there are many. */
 export const bundleName = (ids: number[]): string =>
@@ -83,10 +92,10 @@ export function bridgeClient(bridge: WorkbenchBridge): Client {
       return failure('in the desktop app, choose the file with the Import button (File ▸ Import)', 'bad_input', 'file');
     },
     pickCsv: () => bridge.dialogs.openCsv(),
-    async exportModel(runId, checkpoint) {
+    async exportModel(runId, checkpoint, format = 'tfjs') {
       const dir = await bridge.dialogs.chooseDir();
       if (!dir) return failure('export cancelled');
-      const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint });
+      const r = await bridge.api['runs.export']({ id: runId, outDir: dir, checkpoint, format });
       if (!r.ok) return r;
       return { ok: true, value: { message: `Saved to ${dir}` } };
     },
@@ -107,6 +116,12 @@ export function bridgeClient(bridge: WorkbenchBridge): Client {
       const path = await bridge.dialogs.openCsv();
       if (!path) return failure('import cancelled');
       return bridge.api['runs.importBundle']({ path });
+    },
+    async predictFile(runId) {
+      const path = await bridge.dialogs.openCsv();
+      if (!path) return failure('forecast cancelled');
+      const r = await bridge.api['runs.predict']({ id: runId, csvPath: path });
+      return r.ok ? { ok: true, value: { forecast: r.value, file: path.split(/[\\/]/).pop() ?? path } } : r;
     },
     async saveText(fileName, text) {
       const path = await bridge.dialogs.saveText(fileName, text);
@@ -236,9 +251,16 @@ export function httpClient(token: string, base = ''): Client {
       if (!up.ok) return up;
       return self.call('runs.importBundle', { path: up.value.path });
     },
-    async exportModel(runId, checkpoint) {
+    async predictFile(runId, file) {
+      if (!file) return failure('choose a CSV file', 'bad_input', 'file');
+      const up = await self.upload(file);
+      if (!up.ok) return up;
+      const r = await self.call('runs.predict', { id: runId, csvPath: up.value.path });
+      return r.ok ? { ok: true, value: { forecast: r.value, file: file.name } } : r;
+    },
+    async exportModel(runId, checkpoint, format = 'tfjs') {
       try {
-        const res = await fetch(`${base}/download/export?run=${runId}&checkpoint=${checkpoint}`, {
+        const res = await fetch(`${base}/download/export?run=${runId}&checkpoint=${checkpoint}&format=${format}`, {
           headers: { 'x-workbench-token': token },
         });
         if (!res.ok) return envelope(res);

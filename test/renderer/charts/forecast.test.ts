@@ -46,4 +46,22 @@ describe('forecastOption', () => {
     expect(o.series[0].data).toEqual([]);
     expect(o.series[1].data).toEqual([[100, 3]]);
   });
+
+  it('draws forecasts of every window of a new CSV as one line per step ahead (first and last)', () => {
+    const rows = [0, 1, 2].flatMap((o) =>
+      [1, 2, 3].map((h) => ({ series: '', origin: o, time: o + h, step: h, target: 'sales', value: 10 * o + h })),
+    );
+    const o = forecastOption({ outputs: ['sales'], frequency: 'median step 1', rows }, '', null) as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['history', '1 step ahead', '3 steps ahead']);
+    expect(o.series[1].data).toEqual([
+      [1, 1],
+      [2, 11],
+      [3, 21],
+    ]);
+    expect(o.series[2].data).toEqual([
+      [3, 3],
+      [4, 13],
+      [5, 23],
+    ]);
+  });
 });

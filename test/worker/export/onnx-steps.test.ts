@@ -1,6 +1,6 @@
 // The preprocessing steps of the ONNX graph against a plain reference of the same arithmetic
 // (the TF.js reload's, worker/export/load.ts): per-target transforms (log, diff, logdiff, Box-Cox),
-// window normalisation and several targets with different preparations, around a tf.layers model
+// window and season normalisation and several targets with different preparations, around a tf.layers model
 // with random weights, run by onnxruntime-node. The service test (onnx.test.ts) covers trained runs.
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
@@ -11,6 +11,7 @@ import type { TargetPrepFields } from '../../../worker/export/onnx/preprocess.js
 import { stepsFor } from '../../../worker/export/onnx/preprocess.js';
 import { onnxBytes } from '../../../worker/export/onnx/write.js';
 import type { Preprocessing } from '../../../worker/train/trainer.js';
+import { stepLevels } from '../../../worker/data/transforms.js';
 import { noise } from '../../helpers.js';
 
 beforeAll(async () => {
@@ -39,9 +40,9 @@ function reference(
   windows: number[][][],
 ): number[][] {
   const L = prep.lookback;
-  const undo: { level: number; last: number }[][] = [];
+  const undo: { levels: Float64Array; last: number }[][] = [];
   const x = windows.map((w) => {
-    const levels: { level: number; last: number }[] = [];
+    const levels: { levels: Float64Array; last: number }[] = [];
     const cols = prep.features.map((f, j) => {
       const s = prep.scalers[f]!;
       const col = w.map((r) => r[j]!);
@@ -51,8 +52,8 @@ function reference(
       const gs = col.map((v) => g(p, v));
       const z = (diffed(p) ? gs.map((v, i) => v - gs[i - 1]!) : gs).slice(col.length - L);
       const scaled = z.map((v) => (v - s.offset) / s.scale);
-      const level = p.normalize === 'window' ? scaled[L - 1]! : 0;
-      levels[k] = { level, last: col[col.length - 1]! };
+      const level = p.normalize === 'global' ? 0 : scaled[L - 1]!;
+      levels[k] = { levels: stepLevels(p, scaled, 1, 0, L, prep.horizon, level), last: col[col.length - 1]! };
       return scaled.map((v) => (v - level) / p.windowScale);
     });
     undo.push(levels);
@@ -66,8 +67,8 @@ function reference(
       const s = prep.scalers[t]!;
       const u = undo[i]![k]!;
       let acc = g(p, u.last);
-      return row.slice(k * H, (k + 1) * H).map((v) => {
-        const z = (v * p.windowScale + u.level) * s.scale + s.offset;
+      return row.slice(k * H, (k + 1) * H).map((v, h) => {
+        const z = (v * p.windowScale + u.levels[h]!) * s.scale + s.offset;
         if (!diffed(p)) return gInv(p, z);
         acc += z;
         return gInv(p, acc);
@@ -76,9 +77,8 @@ function reference(
   );
 }
 
-async function check(tp: TargetPrepFields[], targets: string[], horizon: number): Promise<number> {
+async function check(tp: TargetPrepFields[], targets: string[], horizon: number, lookback = 9): Promise<number> {
   const features = ['y', 'x', 'z'];
-  const lookback = 9;
   const spec = parseSpec({
     target: targets[0],
     model: { cell: 'gru', layers: [{ units: 6 }], head: { layers: [5], activation: 'tanh' } },
@@ -133,6 +133,12 @@ const prep = (
   windowScale = 1,
   lambda?: number,
 ): TargetPrepFields => ({ transform: { kind, ...(lambda !== undefined ? { lambda } : {}) }, normalize, windowScale });
+const seasonal = (kind: TargetPrepFields['transform']['kind'], season: number, windowScale = 1): TargetPrepFields => ({
+  transform: { kind },
+  normalize: 'season',
+  windowScale,
+  season,
+});
 
 describe('ONNX preprocessing steps', () => {
   it('log target, window-normalised, horizon 3', async () => {
@@ -155,8 +161,23 @@ describe('ONNX preprocessing steps', () => {
   });
 });
 
+describe('ONNX steps: season normalisation (last value plus the change over the season before each step)', () => {
+  it('season 4, horizon 6 (steps past one season reach back the same rows)', async () => {
+    expect(await check([seasonal('none', 4, 0.8)], ['y'], 6)).toBeLessThan(1e-5);
+  });
+  it('log target, season 3, horizon 3, lookback 12', async () => {
+    expect(await check([seasonal('log', 3, 0.3)], ['y'], 3, 12)).toBeLessThan(1e-5);
+  });
+  it('differenced target, season 5 (lookback + 1 rows)', async () => {
+    expect(await check([seasonal('diff', 5, 0.5)], ['y'], 2)).toBeLessThan(1e-5);
+  });
+  it('a season-normalised and a window-normalised target side by side', async () => {
+    expect(await check([seasonal('none', 2, 0.6), prep('none', 'window', 0.9)], ['y', 'z'], 3)).toBeLessThan(1e-5);
+  });
+});
+
 describe('ONNX steps: what the graph cannot express', () => {
-  it('refuses season normalisation with a message naming the way out, instead of exporting wrong numbers', () => {
+  it('refuses season normalisation without a season inside the lookback, instead of exporting wrong numbers', () => {
     const prep = {
       version: 1,
       task: 'forecast',
@@ -164,7 +185,7 @@ describe('ONNX steps: what the graph cannot express', () => {
       targets: ['y'],
       outputs: ['y@1'],
       classes: null,
-      lookback: 24,
+      lookback: 12,
       horizon: 1,
       scalers: { y: { kind: 'standard', offset: 0, scale: 1 } },
       seasonLength: 12,
@@ -172,6 +193,6 @@ describe('ONNX steps: what the graph cannot express', () => {
       seriesColumn: null,
       targetPrep: [{ transform: { kind: 'none' }, normalize: 'season', windowScale: 1, season: 12 }],
     } as unknown as Preprocessing;
-    expect(() => stepsFor(prep)).toThrow(/does not support "normalize": "season".*--format tfjs/);
+    expect(() => stepsFor(prep)).toThrow(/season shorter than the lookback 12.*--format tfjs/);
   });
 });

@@ -1,7 +1,8 @@
 // ONNX export verified by ONNX Runtime: tiny real runs trained through the service, exported with
 // format onnx, loaded with onnxruntime-node, fed raw windows read from the dataset, and compared
 // with the test predictions the run stored (1e-5 relative), for every cell, stacked,
-// bidirectional, classify, multi-series, horizon > 1 and the target transforms (default `auto`).
+// bidirectional, classify, multi-series, horizon > 1, the target transforms (default `auto`) and
+// window and season normalisation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -212,6 +213,30 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
         model: { cell: 'simpleRNN', layers: [{ units: 8 }] },
       },
     ],
+    [
+      'gru, season normalisation (season 7), multi-series, two features, horizon 9 (steps past one season)',
+      'stores',
+      {
+        target: 'sales',
+        features: ['sales', 'temp'],
+        normalize: 'season',
+        seasonLength: 7,
+        window: { lookback: 14, horizon: 9 },
+        model: { cell: 'gru', layers: [{ units: 8 }] },
+      },
+    ],
+    [
+      'lstm, log target, season normalisation (season 24), horizon 3',
+      'sine',
+      {
+        target: 'value',
+        transform: 'log',
+        normalize: 'season',
+        seasonLength: 24,
+        window: { lookback: 30, horizon: 3 },
+        model: { cell: 'lstm', layers: [{ units: 8 }] },
+      },
+    ],
   ];
   for (const [name, data, spec] of cases) {
     it(name, async () => {
@@ -219,7 +244,12 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
       const { dir, rows } = await exportOnnx(run, `onnx-${run.id}`);
       const { windows, stored, prep } = testWindows(run, ds[data], rows);
       expect(windows.length * prep.outputs.length).toBe(stored.length);
+      if (spec.normalize) {
+        const side = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing;
+        expect(side.targetPrep![0]!.normalize).toBe(spec.normalize);
+      }
       const got = await runOnnxExport(dir, windows);
+      if (process.env.ONNX_ERR) console.log(`max rel error ${name}: ${maxRelErr(got, stored).toExponential(2)}`);
       expect(maxRelErr(got, stored)).toBeLessThanOrEqual(1e-5);
     });
   }

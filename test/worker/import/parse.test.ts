@@ -95,6 +95,18 @@ describe('delimiters and encodings', () => {
     expect(t.rowCount).toBe(3);
     expect(Array.from(col(t, 'price').values!)).toEqual([1, 2, 3]);
   });
+
+  it("gives each row's source line: quoted newlines and blank lines counted, CRLF too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csv-lines-'));
+    for (const eol of ['\n', '\r\n']) {
+      const text = ['note,price', 'a,1', '"two', 'lines",2', '', 'c,3', '"x', '', 'y",4', 'e,5'].join(eol) + eol;
+      const path = join(dir, 'lines.csv');
+      writeFileSync(path, text);
+      const t = await parseCsvFile(path);
+      expect(t.rowCount).toBe(5);
+      expect(Array.from({ length: 5 }, (_, r) => t.lineOf(r))).toEqual([2, 3, 6, 7, 10]);
+    }
+  });
 });
 
 describe('type inference', () => {

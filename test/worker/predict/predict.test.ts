@@ -181,6 +181,40 @@ describe('runs.predict', () => {
     }
   });
 
+  it('names the real source line of a bad cell after a quoted multi-line cell and a blank line', async () => {
+    const rows = readFileSync(storesCsv(), 'utf8').split('\n');
+    // Data row 2's store is a quoted cell over two lines; a blank line follows data row 4.
+    rows[3] = rows[3]!.replace(/^north,/, '"north\nannex",');
+    rows.splice(6, 0, '');
+    const bad = (field: string, cell: string) => {
+      const lines = rows.map((l, i) => {
+        if (i !== 10) return l;
+        const c = l.split(',');
+        c[field === 'sales' ? 2 : 3] = cell;
+        return c.join(',');
+      });
+      const text = lines.join('\n');
+      // The line the bad row starts on in the file (1-based): quoted newline and blank line counted.
+      const line = text.slice(0, text.indexOf(lines[10]!)).split('\n').length;
+      return { text, line };
+    };
+    const text = bad('sales', 'abc');
+    expect(text.line).toBe(12); // a row-count guess says 10
+    const gap = bad('temp', '');
+    for (const [name, b, msg] of [
+      ['multiline-text.csv', text, /non-numeric cell "abc"/],
+      ['multiline-gap.csv', gap, /missing value/],
+    ] as const) {
+      const r = await svc.call('runs.predict', { id: storesRun.id, csvPath: writeFile(t.dir, name, b.text) });
+      expect(r.ok, name).toBe(false);
+      if (!r.ok) {
+        expect(r.error.message, name).toMatch(msg);
+        expect(r.error.message, name).toContain(`line ${b.line}, column "${name.includes('gap') ? 'temp' : 'sales'}"`);
+        expect(r.error, name).toMatchObject({ code: 'bad_input', field: `line ${b.line}` });
+      }
+    }
+  });
+
   it('CLI: predict --json prints the forecasts end to end; --out writes the CSV', async () => {
     const out: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));

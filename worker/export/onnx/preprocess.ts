@@ -8,21 +8,23 @@
 // (`targetPrep`: transform none/log/diff/logdiff/boxcox, normalisation global/window and the window
 // scale) map to: pointwise transform (Log, Box-Cox) → differencing (the window then has lookback + 1
 // rows: the first is only differenced against) → scaling → window normalisation (minus the last
-// step's scaled value, over the window scale); and back: times the window scale plus the level →
-// unscaling → cumulative sum from the last transformed value (differenced) → Exp / inverse Box-Cox.
+// step's scaled value, over the window scale; `season` normalises the inputs the same way); and
+// back: times the window scale plus the level (for `season` plus last season's change before each
+// step, season.ts) → unscaling → cumulative sum from the last transformed value (differenced) → Exp / inverse Box-Cox.
 // Every column op is masked per feature (Where with a constant condition), so targets with
 // different transforms and plain features share one graph.
 import { ServiceError } from '../../../core/contract.js';
 import type { Preprocessing } from '../../train/trainer.js';
 import type { TargetPrep } from '../../data/target-prep.js';
 import type { Graph } from './graph.js';
+import { seasonChange, windowedMode } from './season.js';
 
 /** The per-target forecast-quality fields of preprocessing.json that the graph applies. */
-export type TargetPrepFields = Pick<TargetPrep, 'transform' | 'normalize' | 'windowScale'>;
+export type TargetPrepFields = Pick<TargetPrep, 'transform' | 'normalize' | 'windowScale' | 'season'>;
 
 export interface StepContext {
   prep: Preprocessing;
-  /** Values kept for later steps: `transformed` [batch, rows, F], `level` [batch, F]. */
+  /** Values kept for later steps: `transformed` [batch, rows, F], `scaled` [batch, lookback, F], `level` [batch, F]. */
   saved: Record<string, string>;
 }
 
@@ -93,16 +95,17 @@ function inputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number): 
     const scales = prep.features.map((f) => prep.scalers[f]!.scale);
     const centred = g.op('Sub', [x, g.floats('feature_offset', [offsets.length], offsets)], 'centred');
     const scaled = g.op('Div', [centred, g.floats('feature_scale', [scales.length], scales)], 'scaled');
-    if (!fp.some((p) => p.normalize === 'window')) return scaled;
+    ctx.saved.scaled = scaled;
+    if (!fp.some((p) => windowedMode(p.normalize))) return scaled;
     const last = sliceRows(g, scaled, prep.lookback - 1, prep.lookback, 'last_scaled'); // [batch, 1, F]
     ctx.saved.level = g.op('Squeeze', [last, g.ints('level_axis', [1])], 'level');
     return scaled;
   };
   const normalise: Step = (g, x, ctx) => {
-    const win = fp.map((p) => p.normalize === 'window');
+    const win = fp.map((p) => windowedMode(p.normalize));
     if (!win.some(Boolean)) return x;
     const level = g.op('Unsqueeze', [ctx.saved.level!, g.ints('level_axis_back', [1])], 'level_row');
-    const scales = fp.map((p) => (p.normalize === 'window' ? p.windowScale : 1));
+    const scales = fp.map((p) => (windowedMode(p.normalize) ? p.windowScale : 1));
     return masked(g, x, win, 'normalised', (v) =>
       g.op(
         'Div',
@@ -133,8 +136,13 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
       stem,
       { axis: 1 },
     );
+  const season = op.map((p, o) => ({
+    feature: featureOf[o]!,
+    step: (o % H) + 1,
+    season: p.normalize === 'season' ? (p.season ?? 0) : 0,
+  }));
   const denormalise: Step = (g, y, ctx) => {
-    const win = op.map((p) => p.normalize === 'window');
+    const win = op.map((p) => windowedMode(p.normalize));
     return masked(g, y, win, 'denormalised', (v) => {
       const stretched = g.op(
         'Mul',
@@ -148,7 +156,15 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
         ],
         'stretched_window',
       );
-      return g.op('Add', [stretched, perFeature(g, ctx.saved.level!, 'output_level')], 'denormalised_all');
+      const level = perFeature(g, ctx.saved.level!, 'output_level');
+      const base = season.some((s) => s.season > 0)
+        ? g.op(
+            'Add',
+            [level, seasonChange(g, ctx.saved.scaled!, prep.lookback, prep.features.length, season)],
+            'season_level',
+          )
+        : level;
+      return g.op('Add', [stretched, base], 'denormalised_all');
     });
   };
   const unscale: Step = (g, y) => {
@@ -198,13 +214,11 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
 
 export function stepsFor(prep: Preprocessing): Steps {
   const fp = featurePreps(prep);
-  // Season normalisation measures each output step from a different row of the window (last value
-  // plus last season's change); the graph has no step for that yet, so say so rather than export wrong numbers.
-  const seasonal = (prep.targetPrep ?? []).find((p) => p.normalize === 'season');
-  if (seasonal) {
+  const unseasoned = fp.find((p) => p.normalize === 'season' && !(p.season! > 0 && p.season! < prep.lookback));
+  if (unseasoned) {
     throw new ServiceError(
       'bad_input',
-      `ONNX export does not support "normalize": "season" yet (target ${prep.targets.join(', ')}); export with --format tfjs, or train with "normalize": "window"`,
+      `ONNX export: season normalisation needs a season shorter than the lookback ${prep.lookback} (preprocessing.json has ${unseasoned.season ?? 'none'}); export with --format tfjs`,
       'format',
     );
   }
@@ -213,7 +227,7 @@ export function stepsFor(prep: Preprocessing): Steps {
   fp.forEach((p, j) => {
     if (p === NONE) return;
     described.push(
-      `input: ${prep.features[j]}: transform ${p.transform.kind}${p.transform.lambda ? ` (lambda ${p.transform.lambda})` : ''}, normalisation ${p.normalize}`,
+      `input: ${prep.features[j]}: transform ${p.transform.kind}${p.transform.lambda ? ` (lambda ${p.transform.lambda})` : ''}, normalisation ${p.normalize}${p.normalize === 'season' ? ` (season ${p.season})` : ''}`,
     );
   });
   described.push('input: per feature: (x - offset) / scale');
@@ -226,7 +240,7 @@ export function stepsFor(prep: Preprocessing): Steps {
       described: [...described, 'output: class probabilities (softmax), in the order of `classes`'],
     };
   described.push(
-    `output: per target and step (${prep.outputs.join(', ')}): undo the window normalisation, y · scale + offset, undo the transform: forecasts in the target's units`,
+    `output: per target and step (${prep.outputs.join(', ')}): undo the window normalisation (season: plus last season's change), y · scale + offset, undo the transform: forecasts in the target's units`,
   );
   return { input, output: outputSteps(prep, fp, rows), rows, described };
 }
