@@ -59,7 +59,7 @@ try {
     await page.getByTestId('dataset-title').waitFor();
     await frames(page);
     const p = await page.evaluate(() =>
-      Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime])),
+      Object.fromEntries((performance as any).getEntriesByType('paint').map((e: any) => [e.name, e.startTime])),
     );
     fp.push(p['first-paint'] ?? NaN);
     fcp.push(p['first-contentful-paint'] ?? NaN);
