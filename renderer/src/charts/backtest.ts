@@ -48,7 +48,7 @@ export function foldsOption(folds: readonly FoldPredictions[], theme: 'light' | 
   return {
     ...base(),
     tooltip: axisTooltip(unit ? { unit } : { label: 'row' }),
-    xAxis: unit ? timeX(unit) : valueX('row', { scale: true }),
+    xAxis: unit ? timeX(unit, {}, [xs[0]!, xs[xs.length - 1]!]) : valueX('row', { scale: true }),
     yAxis: valueY(''),
     dataZoom: zoom(),
     series,

@@ -45,14 +45,37 @@ export function valueY(name: string, extra: Record<string, unknown> = {}): Recor
 }
 
 /** A time x axis labelled to the data's unit: yearly data shows years, ticks no closer than one unit. */
-export function timeX(unit: TimeUnit, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function timeX(
+  unit: TimeUnit,
+  extra: Record<string, unknown> = {},
+  span: readonly [number, number] | null = null,
+): Record<string, unknown> {
+  // ECharts steps years by round(span / splitNumber) (1700, 1751, 1802): yearly data gets its own
+  // ticks on round years instead (1700, 1750, 1800).
+  const years = unit === 'year' && span ? yearTicks(span[0], span[1]) : null;
   return {
     type: 'time',
     ...EDGE,
     minInterval: unit === 'year' || unit === 'month' || unit === 'day' ? unitMs(unit) : undefined,
-    axisLabel: { formatter: (v: number) => fmtTime(v, unit), hideOverlap: true },
+    axisLabel: {
+      formatter: (v: number) => fmtTime(v, unit),
+      hideOverlap: true,
+      ...(years ? { customValues: years } : {}),
+    },
+    ...(years ? { axisTick: { customValues: years } } : {}),
     ...extra,
   };
+}
+
+const YEAR_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
+
+/** 1 Jan of round years (a step of 1, 2, 5, 10, 20, 25, 50, ... years) from `from` to `to`, about `count` of them. */
+export function yearTicks(from: number, to: number, count = 8): number[] {
+  const [a, b] = [new Date(from).getUTCFullYear(), new Date(to).getUTCFullYear()];
+  const step = YEAR_STEPS.find((s) => (b - a) / s <= count) ?? Math.ceil((b - a) / count);
+  const out: number[] = [];
+  for (let y = Math.ceil(a / step) * step; y <= b; y += step) out.push(Date.UTC(y, 0, 1));
+  return out;
 }
 
 interface TooltipParam {

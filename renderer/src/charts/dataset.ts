@@ -63,7 +63,9 @@ export function datasetLineOption(data: SeriesData, view: DatasetChartView = {})
   return {
     ...base(),
     tooltip: axisTooltip(unit ? { unit } : { label: 'row' }),
-    xAxis: unit ? timeX(unit, { min: x[0], max: x[n - 1] }) : valueX('row', { min: 0, max: Math.max(rows - 1, 0) }),
+    xAxis: unit
+      ? timeX(unit, { min: x[0], max: x[n - 1] }, range ?? [x[0]!, x[n - 1]!])
+      : valueX('row', { min: 0, max: Math.max(rows - 1, 0) }),
     // Two columns of different scale (temperature and load) each get their own axis.
     yAxis: twoAxes ? data.series.map((s) => valueY(s.name)) : valueY(''),
     dataZoom: dz,

@@ -69,7 +69,7 @@ export function predictionsOption(
   return {
     ...base(),
     tooltip: axisTooltip(unit ? { unit } : { label: 'window' }),
-    xAxis: unit ? timeX(unit) : valueX('test window', { scale: true, minInterval: 1 }),
+    xAxis: unit ? timeX(unit, {}, [x[0]!, x[x.length - 1]!]) : valueX('test window', { scale: true, minInterval: 1 }),
     yAxis: valueY(first.outputs[output] ?? ''),
     dataZoom: zoom(),
     series,

@@ -2,6 +2,7 @@
 // 1970, the y axis at the left edge, tooltips through the shared number format, and no chart
 // that takes the mouse wheel from the page.
 import { describe, expect, it } from 'vitest';
+import { yearTicks } from '../../../renderer/src/charts/common.js';
 import { datasetLineOption } from '../../../renderer/src/charts/dataset.js';
 import { predictionsOption } from '../../../renderer/src/charts/predictions.js';
 
@@ -46,5 +47,14 @@ describe('chart axes', () => {
     expect(inside.zoomOnMouseWheel).toBe(false);
     expect(o.dataZoom.some((z: Any) => z.type === 'slider')).toBe(true);
     expect(o.xAxis.axisLabel.formatter(YEAR(1700))).toBe('1700');
+  });
+});
+
+describe('year ticks', () => {
+  it('land on round years for the span shown', () => {
+    const years = (a: number, b: number) => yearTicks(YEAR(a), YEAR(b)).map((t) => new Date(t).getUTCFullYear());
+    expect(years(1700, 2008)).toEqual([1700, 1750, 1800, 1850, 1900, 1950, 2000]);
+    expect(years(1950, 2008)).toEqual([1950, 1960, 1970, 1980, 1990, 2000]);
+    expect(years(1993, 2000)).toEqual([1993, 1994, 1995, 1996, 1997, 1998, 1999, 2000]);
   });
 });
