@@ -58,13 +58,19 @@ export function timeX(
     ...EDGE,
     minInterval: unit === 'year' || unit === 'month' || unit === 'day' ? unitMs(unit) : undefined,
     axisLabel: {
-      formatter: (v: number) => fmtTime(v, unit),
+      formatter: (v: number) => fmtTime(v, tickUnit(v, unit)),
       hideOverlap: true,
       ...(years ? { customValues: years } : {}),
     },
     ...(years ? { axisTick: { customValues: years } } : {}),
     ...extra,
   };
+}
+
+/** An axis tick at midnight of hourly data is labelled with its date alone ("2024-04-15", not "… 00:00"). */
+function tickUnit(v: number, unit: TimeUnit): TimeUnit {
+  const fine = unit === 'minute' || unit === 'second' || unit === 'ms';
+  return fine && v % 86_400_000 === 0 ? 'day' : unit;
 }
 
 const YEAR_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];

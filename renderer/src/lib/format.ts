@@ -30,6 +30,7 @@ export function fmtMetric(key: string, v: number | null | undefined): string {
 export function fmtDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
   const x = Math.max(0, seconds);
+  if (x === 0) return '0 s';
   if (x < 0.9995) return `${Math.round(x * 1000)} ms`;
   if (x < 9.95) return `${x.toFixed(1)} s`;
   const s = Math.round(x);

