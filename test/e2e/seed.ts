@@ -20,6 +20,8 @@ export interface SeedRun {
   /** Added to every prediction: larger is a worse model. */
   offset: number;
   units?: number;
+  /** How long the run "trains" (ms between its start and end; default: as fast as the writes go). */
+  trainMs?: number;
 }
 
 /** Writes the runs as completed and returns their ids, in order. */
@@ -84,6 +86,7 @@ function seedOne(db: ReturnType<typeof openDb>, r: SeedRun): number {
     time: blob(Float64Array.from(r.time)),
     classes: null,
   });
+  if (r.trainMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, r.trainMs);
   finishRun(db, id, 'completed');
   return id;
 }
