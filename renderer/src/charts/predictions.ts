@@ -18,24 +18,18 @@ export function column(values: readonly number[], outputs: number, o: number): n
   return out;
 }
 
-export interface PredictionsView {
-  /** Whether `time` holds time stamps (the run has a time column); default: judged from the values. */
-  timeAxis?: boolean;
-}
-
 export function predictionsOption(
   runs: readonly RunPredictions[],
   output = 0,
   theme: 'light' | 'dark' = 'light',
-  view: PredictionsView = {},
 ): Option {
   const first = runs[0]?.predictions;
   if (!first) return { ...base(), series: [] } as Option;
   const xOf = (p: Predictions) =>
     p.time.length ? p.time : column(p.actual, p.outputs.length || 1, 0).map((_, i) => i);
   const x = xOf(first);
-  const timeAxis = view.timeAxis ?? isEpochMs(x);
-  const unit = timeAxis ? timeUnit(x) : null;
+  // Time stamps (also before 1970, negative) or, without a time column, the windows' row index.
+  const unit = isEpochMs(x) ? timeUnit(x) : null;
   // Each run is drawn at its own windows' times: runs with another lookback start elsewhere.
   const line = (name: string, xs: readonly number[], vals: number[], color: string, dashed = false) => ({
     name,
@@ -68,8 +62,8 @@ export function predictionsOption(
   if (first.ets) series.push(line('ETS', x, column(first.ets, O, output), BASELINE_COLORS.ets, true));
   return {
     ...base(),
-    tooltip: axisTooltip(unit ? { unit } : { label: 'window' }),
-    xAxis: unit ? timeX(unit, {}, [x[0]!, x[x.length - 1]!]) : valueX('test window', { scale: true, minInterval: 1 }),
+    tooltip: axisTooltip(unit ? { unit } : { label: 'row' }),
+    xAxis: unit ? timeX(unit, {}, [x[0]!, x[x.length - 1]!]) : valueX('row', { scale: true, minInterval: 1 }),
     yAxis: valueY(first.outputs[output] ?? ''),
     dataZoom: zoom(),
     series,

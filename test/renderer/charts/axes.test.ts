@@ -33,11 +33,11 @@ describe('chart axes', () => {
     expect(tip).not.toMatch(/\d{7,}/);
   });
 
-  it('predicted vs actual without a time column: by test window', () => {
+  it('predicted vs actual without a time column: by the row of each window', () => {
     const o = predictionsOption([preds([0, 1, 2])]) as Any;
     expect(o.xAxis.type).toBe('value');
-    expect(o.xAxis.name).toBe('test window');
-    expect(o.tooltip.formatter([{ axisValue: 2, seriesName: 'a', marker: '', value: [2, 1.5] }])).toContain('window 2');
+    expect(o.xAxis.name).toBe('row');
+    expect(o.tooltip.formatter([{ axisValue: 2, seriesName: 'a', marker: '', value: [2, 1.5] }])).toContain('row 2');
   });
 
   it('no chart zooms on the plain wheel: the inside zoom only pans, the slider zooms', () => {
