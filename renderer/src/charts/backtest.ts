@@ -1,7 +1,7 @@
 // A backtest's folds over the series: the actual values of every fold's test window once, each
 // fold's forecast over its own window (shaded), so the expanding origins are visible at a glance.
-import { isEpochMs } from '../lib/format.js';
-import { base, PALETTE, valueX, zoom, type Option } from './common.js';
+import { isEpochMs, timeUnit } from '../lib/format.js';
+import { axisTooltip, base, PALETTE, timeX, valueX, valueY, zoom, type Option } from './common.js';
 import { column } from './predictions.js';
 
 export interface FoldPredictions {
@@ -44,10 +44,12 @@ export function foldsOption(folds: readonly FoldPredictions[], theme: 'light' | 
       },
     });
   });
+  const unit = isEpochMs(xs) ? timeUnit(xs) : null;
   return {
     ...base(),
-    xAxis: isEpochMs(xs) ? { type: 'time' } : valueX('row', { scale: true }),
-    yAxis: { type: 'value', scale: true },
+    tooltip: axisTooltip(unit ? { unit } : { label: 'row' }),
+    xAxis: unit ? timeX(unit, {}, [xs[0]!, xs[xs.length - 1]!]) : valueX('row', { scale: true }),
+    yAxis: valueY(''),
     dataZoom: zoom(),
     series,
   } as Option;

@@ -1,7 +1,7 @@
 // Training curves: the live view (train and validation loss per epoch, plus the best earlier
 // run drawn faintly) and the compare view (one metric for many runs, EMA, log scale, x axis).
 import type { MetricPoint, RunEpoch } from '../../../core/contract.js';
-import { base, ema, PALETTE, valueX, type Option } from './common.js';
+import { base, ema, PALETTE, valueX, valueY, type Option } from './common.js';
 
 export interface Ghost {
   name: string;
@@ -34,7 +34,7 @@ export function liveCurvesOption(epochs: readonly RunEpoch[], ghost: Ghost | nul
   return {
     ...base(),
     xAxis: valueX('epoch', { minInterval: 1, min: 1 }),
-    yAxis: { type: 'value', name: 'loss', scale: true },
+    yAxis: valueY('loss'),
     series,
   } as Option;
 }
@@ -77,7 +77,7 @@ export function compareCurvesOption(
   return {
     ...base(),
     xAxis: valueX(s.x === 'epoch' ? 'epoch' : 'wall time (s)', { minInterval: s.x === 'epoch' ? 1 : 0, scale: true }),
-    yAxis: s.logScale ? { type: 'log', name: s.key } : { type: 'value', name: s.key, scale: true },
+    yAxis: s.logScale ? valueY(s.key, { type: 'log', scale: false }) : valueY(s.key),
     series,
   } as Option;
 }

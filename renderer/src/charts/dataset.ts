@@ -1,7 +1,8 @@
 // The dataset screen's line chart: chosen columns over the time column (or row index), with
 // dataZoom and LTTB sampling inside ECharts. The host min/max-decimates `datasets.series` (an
 // overview plus a fine window once zoomed), so the chart draws every point it is given.
-import { base, valueX, zoom, type Option } from './common.js';
+import { timeUnit } from '../lib/format.js';
+import { axisTooltip, base, timeX, valueX, valueY, zoom, type Option } from './common.js';
 
 export interface SeriesData {
   time: number[] | null;
@@ -58,15 +59,15 @@ export function datasetLineOption(data: SeriesData, view: DatasetChartView = {})
   const range = view.range ?? null;
   const dz = zoom() as Record<string, unknown>[];
   if (range) for (const z of dz) Object.assign(z, { startValue: range[0], endValue: range[1] });
+  const unit = data.time ? timeUnit(data.time) : null;
   return {
     ...base(),
-    xAxis: data.time
-      ? { type: 'time', min: x[0], max: x[n - 1] }
+    tooltip: axisTooltip(unit ? { unit } : { label: 'row' }),
+    xAxis: unit
+      ? timeX(unit, { min: x[0], max: x[n - 1] }, range ?? [x[0]!, x[n - 1]!])
       : valueX('row', { min: 0, max: Math.max(rows - 1, 0) }),
     // Two columns of different scale (temperature and load) each get their own axis.
-    yAxis: twoAxes
-      ? data.series.map((s) => ({ type: 'value', scale: true, name: s.name }))
-      : { type: 'value', scale: true },
+    yAxis: twoAxes ? data.series.map((s) => valueY(s.name)) : valueY(''),
     dataZoom: dz,
     series: data.series.map((s, i) => ({
       yAxisIndex: twoAxes ? i : 0,

@@ -3,7 +3,7 @@
 // Errors usually grow with the step; where the model's line crosses a baseline's shows from
 // which step on a statistical forecast is the better one.
 import { BASELINE_LABELS, stepCount, stepScores, type ForecastMetric } from '../../../core/metric-keys.js';
-import { base, BASELINE_COLORS, PALETTE, type Option } from './common.js';
+import { base, BASELINE_COLORS, PALETTE, tooltipValue, type Option } from './common.js';
 
 export interface HorizonRun {
   id: number;
@@ -68,7 +68,7 @@ export function horizonOption(runs: readonly HorizonRun[], metric: ForecastMetri
     tooltip: {
       trigger: 'axis',
       confine: true,
-      valueFormatter: (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)).toString() : '—'),
+      valueFormatter: tooltipValue,
     },
     xAxis: {
       type: 'category',

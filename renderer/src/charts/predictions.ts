@@ -2,8 +2,8 @@
 // run and the naive, seasonal-naive and ETS baselines (of the first run) dashed.
 import type { Predictions } from '../../../core/contract.js';
 import { BASELINE_LABELS, FORECAST_METRICS, FORECASTERS } from '../../../core/metric-keys.js';
-import { isEpochMs } from '../lib/format.js';
-import { base, BASELINE_COLORS, PALETTE, valueX, zoom, type Option } from './common.js';
+import { isEpochMs, timeUnit } from '../lib/format.js';
+import { axisTooltip, base, BASELINE_COLORS, PALETTE, timeX, valueX, valueY, zoom, type Option } from './common.js';
 
 export interface RunPredictions {
   id: number;
@@ -25,11 +25,13 @@ export function predictionsOption(
 ): Option {
   const first = runs[0]?.predictions;
   if (!first) return { ...base(), series: [] } as Option;
-  const O = first.outputs.length || 1;
-  const x = first.time.length ? first.time : column(first.actual, O, 0).map((_, i) => i);
-  const timeAxis = isEpochMs(x);
-  const pair = (vals: number[]) => vals.map((v, i) => [x[i]!, v]);
-  const line = (name: string, vals: number[], color: string, dashed = false) => ({
+  const xOf = (p: Predictions) =>
+    p.time.length ? p.time : column(p.actual, p.outputs.length || 1, 0).map((_, i) => i);
+  const x = xOf(first);
+  // Time stamps (also before 1970, negative) or, without a time column, the windows' row index.
+  const unit = isEpochMs(x) ? timeUnit(x) : null;
+  // Each run is drawn at its own windows' times: runs with another lookback start elsewhere.
+  const line = (name: string, xs: readonly number[], vals: number[], color: string, dashed = false) => ({
     name,
     type: 'line' as const,
     showSymbol: false,
@@ -40,26 +42,29 @@ export function predictionsOption(
       type: dashed ? ('dashed' as const) : ('solid' as const),
       opacity: dashed ? 0.7 : 1,
     },
-    data: pair(vals),
+    data: vals.map((v, i) => [xs[i]!, v]),
   });
-  const series = [line('actual', column(first.actual, O, output), theme === 'dark' ? '#f0f0f0' : '#222222')];
+  const O = first.outputs.length || 1;
+  const series = [line('actual', x, column(first.actual, O, output), theme === 'dark' ? '#f0f0f0' : '#222222')];
   runs.forEach((r, i) =>
     series.push(
       line(
         `#${r.id} ${r.name}`,
+        xOf(r.predictions),
         column(r.predictions.predicted, r.predictions.outputs.length || 1, output),
         PALETTE[i % PALETTE.length]!,
       ),
     ),
   );
-  if (first.naive) series.push(line('naive', column(first.naive, O, output), BASELINE_COLORS.naive, true));
+  if (first.naive) series.push(line('naive', x, column(first.naive, O, output), BASELINE_COLORS.naive, true));
   if (first.seasonalNaive)
-    series.push(line('seasonal naive', column(first.seasonalNaive, O, output), BASELINE_COLORS.seasonal, true));
-  if (first.ets) series.push(line('ETS', column(first.ets, O, output), BASELINE_COLORS.ets, true));
+    series.push(line('seasonal naive', x, column(first.seasonalNaive, O, output), BASELINE_COLORS.seasonal, true));
+  if (first.ets) series.push(line('ETS', x, column(first.ets, O, output), BASELINE_COLORS.ets, true));
   return {
     ...base(),
-    xAxis: timeAxis ? { type: 'time' } : valueX('test window', { scale: true }),
-    yAxis: { type: 'value', name: first.outputs[output] ?? '', scale: true },
+    tooltip: axisTooltip(unit ? { unit } : { label: 'row' }),
+    xAxis: unit ? timeX(unit, {}, [x[0]!, x[x.length - 1]!]) : valueX('row', { scale: true, minInterval: 1 }),
+    yAxis: valueY(first.outputs[output] ?? ''),
     dataZoom: zoom(),
     series,
   } as Option;

@@ -26,6 +26,9 @@ export class DatasetChartState {
     this.overview ? datasetLineOption(mergeSeriesData(this.overview, this.detail), { range: this.zoomRange }) : null,
   );
 
+  /** The dataset the overview belongs to (null: none drawn). */
+  datasetId = $state<number | null>(null);
+
   #query: SeriesQuery | null = null;
   #request = 0;
   #detailRequest = 0;
@@ -35,12 +38,18 @@ export class DatasetChartState {
 
   /** Fetches the overview for a new selection (null: nothing to draw); answers to older ones are dropped. */
   load(query: SeriesQuery | null): void {
+    const other = query?.id !== this.#query?.id;
     this.#query = query;
     const mine = ++this.#request;
-    if (!query) {
+    // Another dataset (or none): the previous one's drawing goes at once, not when an answer comes.
+    if (!query || other) {
       this.overview = null;
-      return;
+      this.detail = null;
+      this.zoomRange = null;
+      this.error = null;
+      this.datasetId = query?.id ?? null;
     }
+    if (!query) return;
     void this.client.call('datasets.series', { ...query, buckets: BUCKETS }).then((r) => {
       if (mine !== this.#request) return;
       this.error = r.ok ? null : r.error;

@@ -16,6 +16,7 @@ import {
   type Task,
   type TransformChoice,
 } from '../../../core/contract.js';
+import { HEAD_FIELD, issueMessage } from './specMessages.js';
 
 type Num = number | null;
 
@@ -146,12 +147,10 @@ export interface Validation {
   errors: Record<string, string>;
 }
 
-const HEAD_FIELD = 'model.head.layers';
-
 export function validateForm(form: SpecForm): Validation {
   const input = formToInput(form);
   const errors: Record<string, string> = {};
-  if (form.target.length === 0) errors.target = 'choose at least one target column';
+  if (form.target.length === 0) errors.target = 'Choose at least one target column.';
   const parsed = RunSpecSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -159,16 +158,44 @@ export function validateForm(form: SpecForm): Validation {
       // Head layers are typed as one text field: report any element there.
       if (path.startsWith(HEAD_FIELD)) path = HEAD_FIELD;
       if (path === 'target' && errors.target) continue;
-      errors[path] ??= friendly(issue.message);
+      errors[path] ??= issueMessage(path, issue);
     }
   }
   return { spec: parsed.success && Object.keys(errors).length === 0 ? parsed.data : null, input, errors };
 }
 
-/** zod's messages, phrased for a form ("expected number, received null" → "required"). */
-function friendly(message: string): string {
-  if (/received (null|NaN|nan)/i.test(message)) return 'enter a number';
-  return message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+/** The columns of a dataset the form offers (the fields ColumnsFields.svelte draws from). */
+export interface FormColumns {
+  columns: readonly { name: string; kind: string }[];
+  seriesColumn: string | null;
+}
+
+/**
+ * The form made to fit another dataset: targets, features, time and series columns the dataset
+ * does not offer are dropped (a hidden column would stay in the spec and the form could not remove
+ * it); with no target left, the first numeric column is the target. Returns the names dropped.
+ */
+export function fitFormToDataset(form: SpecForm, ds: FormColumns): string[] {
+  const kinds = new Map(ds.columns.map((c) => [c.name, c.kind]));
+  const targetOk = (c: string) =>
+    form.task === 'classify' ? kinds.has(c) && kinds.get(c) !== 'datetime' : kinds.get(c) === 'numeric';
+  const dropped: string[] = [];
+  const keep = (list: string[], ok: (c: string) => boolean) => list.filter((c) => ok(c) || (dropped.push(c), false));
+  form.target = keep(form.target, targetOk);
+  form.features = keep(form.features, (c) => kinds.get(c) === 'numeric');
+  if (form.time && !['numeric', 'datetime'].includes(kinds.get(form.time) ?? '')) {
+    dropped.push(form.time);
+    form.time = '';
+  }
+  if (form.series && form.series !== NO_SERIES && kinds.get(form.series) !== 'categorical') {
+    dropped.push(form.series);
+    form.series = '';
+  }
+  if (form.target.length === 0) {
+    const first = ds.columns.find((c) => c.kind === 'numeric' && c.name !== ds.seriesColumn);
+    if (first) form.target = [first.name];
+  }
+  return dropped;
 }
 
 export type PresetName = 'quick' | 'standard' | 'deep';
@@ -176,32 +203,76 @@ export type PresetName = 'quick' | 'standard' | 'deep';
 const STD = RunSpecSchema.parse({ target: 'x' });
 
 interface PresetValues {
-  model: Partial<Pick<SpecForm['model'], 'cell' | 'layers' | 'bidirectional'>>;
+  model: Pick<SpecForm['model'], 'cell' | 'layers'> & Partial<Pick<SpecForm['model'], 'bidirectional'>>;
   lookback: number;
   train: Pick<SpecForm['train'], 'epochs' | 'batchSize' | 'learningRate' | 'patience'>;
 }
 
-/** A preset sets only the fields it names; everything else on the form stays as the user left it. */
-function preset(
-  label: string,
-  hint: string,
-  v: PresetValues,
-): { label: string; hint: string; apply(f: SpecForm): void } {
+export interface Preset {
+  label: string;
+  hint: string;
+  /** Sets the preset's fields and returns what changed ("Cell: GRU → LSTM"), [] when nothing did. */
+  apply(f: SpecForm): string[];
+}
+
+/** What a preset leaves alone: the data side of the form and the reproducibility knobs. */
+export const PRESET_KEEPS = 'columns, horizon, stride, split, scaling, seed and batch limit stay as they are';
+
+const layersText = (ls: readonly LayerForm[]) =>
+  ls.map((l) => `${l.units ?? '?'}${l.dropout ? ` (dropout ${l.dropout})` : ''}`).join(' + ');
+
+/**
+ * A preset sets the whole model and training recipe (the schema's defaults where it names no
+ * value), so nothing of an earlier preset carries over unseen; the data side stays (PRESET_KEEPS).
+ */
+function preset(label: string, hint: string, v: PresetValues): Preset {
   return {
     label,
     hint,
     apply(f) {
-      Object.assign(f.model, {
-        ...v.model,
-        ...(v.model.layers ? { layers: v.model.layers.map((l) => ({ ...l })) } : {}),
+      const after = {
+        model: {
+          ...f.model,
+          cell: v.model.cell,
+          layers: v.model.layers.map((l) => ({ ...l })),
+          bidirectional: v.model.bidirectional ?? STD.model.bidirectional,
+          headLayers: STD.model.head.layers.join(', '),
+          headActivation: STD.model.head.activation,
+        },
+        window: { ...f.window, lookback: v.lookback },
+        train: { ...f.train, ...v.train, optimizer: STD.train.optimizer, loss: STD.train.loss },
+      };
+      const changes = PRESET_FIELDS.flatMap(([name, get]) => {
+        const [from, to] = [String(get(f) || '—'), String(get(after) || '—')];
+        return from === to ? [] : [`${name} ${from} → ${to}`];
       });
-      f.window.lookback = v.lookback;
-      Object.assign(f.train, v.train);
+      Object.assign(f.model, after.model);
+      f.window.lookback = after.window.lookback;
+      Object.assign(f.train, after.train);
+      return changes;
     },
   };
 }
 
-export const PRESETS: Record<PresetName, { label: string; hint: string; apply(f: SpecForm): void }> = {
+type PresetPart = Pick<SpecForm, 'model' | 'window' | 'train'>;
+
+/** The fields a preset sets, as the change summary names them. */
+const PRESET_FIELDS: [string, (f: PresetPart) => unknown][] = [
+  ['cell', (f) => f.model.cell.toUpperCase()],
+  ['layers', (f) => layersText(f.model.layers)],
+  ['bidirectional', (f) => (f.model.bidirectional ? 'yes' : 'no')],
+  ['head layers', (f) => f.model.headLayers],
+  ['head activation', (f) => f.model.headActivation],
+  ['lookback', (f) => f.window.lookback],
+  ['epochs', (f) => f.train.epochs],
+  ['batch size', (f) => f.train.batchSize],
+  ['learning rate', (f) => f.train.learningRate],
+  ['patience', (f) => f.train.patience],
+  ['optimizer', (f) => f.train.optimizer],
+  ['loss', (f) => f.train.loss],
+];
+
+export const PRESETS: Record<PresetName, Preset> = {
   quick: preset('Quick', '1 × 16 GRU units, 5 epochs: a smoke test in seconds', {
     model: { cell: 'gru', layers: [{ units: 16, dropout: 0 }], bidirectional: false },
     lookback: 24,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RunSpecSchema } from '../../../core/contract.js';
 import {
   defaultForm,
+  fitFormToDataset,
   formFromInput,
   formToInput,
   hostFieldToForm,
@@ -26,7 +27,7 @@ describe('spec form', () => {
   it('asks for a target before anything else', () => {
     const v = validateForm(defaultForm([]));
     expect(v.spec).toBeNull();
-    expect(v.errors.target).toBe('choose at least one target column');
+    expect(v.errors.target).toBe('Choose at least one target column.');
   });
 
   it('names each invalid field by its dotted path', () => {
@@ -43,8 +44,12 @@ describe('spec form', () => {
       'train.learningRate',
       'window.lookback',
     ]);
-    expect(v.errors['window.lookback']).toMatch(/>=\s*1/);
-    expect(v.errors['model.layers.0.units']).toBe('enter a number');
+    // Sentences naming the field as the form labels it, not zod's "expected number to be >=1".
+    expect(v.errors['window.lookback']).toBe('Lookback must be at least 1.');
+    expect(v.errors['model.layers.0.units']).toBe('Layer 1 units: enter a number.');
+    expect(v.errors['train.learningRate']).toBe('Learning rate must be more than 0.');
+    expect(v.errors['model.head.layers']).toBe('Head layers: write sizes as numbers, e.g. "32, 16".');
+    for (const m of Object.values(v.errors)) expect(m).not.toMatch(/expected|>=|received/);
   });
 
   it('reports a split that does not add up to 1 on the split', () => {
@@ -92,6 +97,57 @@ describe('spec form', () => {
   it('maps host error fields onto form fields', () => {
     expect(hostFieldToForm('spec.window.lookback')).toBe('window.lookback');
     expect(hostFieldToForm(undefined)).toBe('');
+  });
+
+  it('words every kind of zod issue as a sentence about the field', () => {
+    const form = defaultForm(['y']);
+    form.window.horizon = 1.5;
+    form.split.train = 1;
+    form.train.epochs = 1e6;
+    form.model.layers = [];
+    const e = validateForm(form).errors;
+    expect(e['window.horizon']).toBe('Horizon must be a whole number.');
+    expect(e['split.train']).toBe('Train share must be less than 1.');
+    expect(e['train.epochs']).toMatch(/^Epochs must be at most \d+\.$/);
+    expect(e['model.layers']).toBe('The model needs at least 1.');
+  });
+
+  it('a dataset change keeps only the columns the new dataset offers, and picks a target', () => {
+    const form = defaultForm(['price']);
+    form.features = ['price', 'volume'];
+    form.time = 'date';
+    form.series = 'symbol';
+    const dropped = fitFormToDataset(form, {
+      columns: [
+        { name: 'YEAR', kind: 'datetime' },
+        { name: 'SUNACTIVITY', kind: 'numeric' },
+      ],
+      seriesColumn: null,
+    });
+    expect(form.target).toEqual(['SUNACTIVITY']);
+    expect(form.features).toEqual([]);
+    expect([form.time, form.series]).toEqual(['', '']);
+    expect(dropped).toEqual(['price', 'price', 'volume', 'date', 'symbol']);
+    // Columns both datasets have stay as the user chose them.
+    const again = defaultForm(['SUNACTIVITY']);
+    expect(
+      fitFormToDataset(again, { columns: [{ name: 'SUNACTIVITY', kind: 'numeric' }], seriesColumn: null }),
+    ).toEqual([]);
+    expect(again.target).toEqual(['SUNACTIVITY']);
+  });
+
+  it('a preset resets its whole recipe and says what it changed', () => {
+    const form = defaultForm(['y']);
+    form.model.bidirectional = true;
+    form.model.headLayers = '32';
+    expect(PRESETS.deep.apply(form)).toEqual(
+      expect.arrayContaining(['cell GRU → LSTM', 'bidirectional yes → no', 'head layers 32 → —', 'lookback 24 → 48']),
+    );
+    const changes = PRESETS.quick.apply(form);
+    expect(changes).toContain('layers 128 (dropout 0.2) + 128 (dropout 0.2) → 16');
+    expect(form.model.layers).toEqual([{ units: 16, dropout: 0 }]);
+    expect(form.model.bidirectional).toBe(false);
+    expect(PRESETS.quick.apply(form)).toEqual([]);
   });
 
   it('the Standard preset is the schema defaults (which the forecast battery chose)', () => {
