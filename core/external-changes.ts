@@ -149,7 +149,7 @@ class Watcher {
       for (const l of lines) {
         this.logRowid = l.rowid;
         if (!this.o.ownsRun(l.run_id))
-          this.o.emit('run:log', { runId: l.run_id, level: l.level, message: l.message, time: l.at });
+          this.o.emit('run:log', { runId: l.run_id, level: l.level, message: l.message, time: l.at, seq: l.seq });
       }
       if (lines.length < 1000) return;
     }

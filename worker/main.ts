@@ -3,6 +3,7 @@
 // so an import job never pays for it.
 import { toApiError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
+import { performance } from 'node:perf_hooks';
 import { flushed, hostLost, onMessage, send } from './channel.js';
 
 let stopRequested = false;
@@ -43,8 +44,12 @@ async function runJob(job: Job): Promise<void> {
     });
     return;
   }
+  // Start-up marks for the run log: process start to this job, then the trainer's (and TF.js's) import.
+  const jobAt = performance.now();
   const { train } = await import('./train/trainer.js');
+  const importMs = performance.now() - jobAt;
   await train({
+    startup: { jobAt, importMs },
     dbPath: job.dbPath,
     runId: job.runId,
     resume: job.resume,

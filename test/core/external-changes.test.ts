@@ -114,5 +114,13 @@ describe('the host publishes what other processes write', () => {
     );
     const [done, epoch] = await Promise.all([seen, epochs, cli]);
     expect(epoch.runId).toBe(done.runId);
+    // The CLI trainer's log lines were persisted and published too (issue 14 bug 7).
+    expect(got.some((g) => g.event === 'run:log' && (g.payload as { runId: number }).runId === done.runId)).toBe(true);
+    const log = await svc.call('runs.log', { id: done.runId });
+    if (!log.ok) throw new Error(log.error.message);
+    expect(log.value.map((l) => l.message).some((m) => m.startsWith('start-up: total'))).toBe(true);
+    // Whole when its status is heard: both epochs and the test metrics.
+    const row = await svc.call('runs.get', { id: done.runId });
+    expect(row.ok && row.value.epochsDone === 2 && Object.keys(row.value.test).length > 0).toBe(true);
   }, 180_000);
 });
