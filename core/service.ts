@@ -20,6 +20,7 @@ import { predictHandlers } from './handlers/predict.js';
 import { backtestHandlers } from './handlers/backtests.js';
 import { APP_VERSION as VERSION } from './version.js';
 import { watchExternalChanges, type ExternalChanges } from './external-changes.js';
+import { warmLauncher } from './warm-launcher.js';
 
 export interface ServiceOptions {
   dbPath: string;
@@ -58,7 +59,10 @@ const QUERY = /\.(info|list|get|metrics|predictions|estimate|log|estimateRun)$/;
 export function createService(opts: ServiceOptions): Service {
   const readonly = opts.readonly ?? false;
   const db = openDb(opts.dbPath, { readonly, create: opts.create ?? !readonly });
-  const jobs = new JobRegistry(opts.launcher ?? forkLauncher, (opts.stopGraceSeconds ?? 30) * 1000);
+  const watchMs = opts.watchExternalMs ?? (opts.host === 'server' || opts.host === 'electron' ? 500 : 0);
+  // A long-lived browser-mode host keeps a trainer warm (TF.js loaded) for the next Train.
+  const launcher = opts.launcher ?? (opts.host === 'server' && !readonly ? warmLauncher() : forkLauncher);
+  const jobs = new JobRegistry(launcher, (opts.stopGraceSeconds ?? 30) * 1000);
   const events = new EventEmitter();
   events.setMaxListeners(100);
   let external: ExternalChanges | null = null;
@@ -71,7 +75,6 @@ export function createService(opts: ServiceOptions): Service {
   // Marking vanished trainers interrupted writes; a read-only host leaves that to the next writer.
   if (!readonly) recoverVanishedRuns(db, emit);
   const queue = createTrainerQueue(ctx);
-  const watchMs = opts.watchExternalMs ?? (opts.host === 'server' || opts.host === 'electron' ? 500 : 0);
   if (watchMs > 0)
     external = watchExternalChanges({
       db,
@@ -128,6 +131,7 @@ export function createService(opts: ServiceOptions): Service {
       backtests.driver.close();
       queue.close();
       await jobs.stopAll();
+      launcher.close?.();
       db.close();
     },
   };

@@ -3,6 +3,7 @@
 // into the steps the trainer writes to its run log (`start-up: ...` lines, worker/train/
 // startup-clock.ts). Each run is stopped once its first batch is done.
 // `--rows 10000,1000000` (default), `--reps N` (default 3; the run with the median total is shown),
+// `--hosts cli,server` (default both: a forked trainer per run, or the server's warm trainer),
 // `--quick`: 10,000 rows only. Targets: under 1 s for 10,000 rows and under 3 s for 1,000,000.
 import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -87,7 +88,7 @@ async function dataset(svc: Service, rows: number): Promise<number> {
   return r.value.id;
 }
 
-function print(m: Measure, opts: BenchOptions): void {
+function print(m: Measure, host: string, opts: BenchOptions): void {
   const target = TARGET_MS[m.rows];
   if (opts.json) {
     console.log(
@@ -102,7 +103,7 @@ function print(m: Measure, opts: BenchOptions): void {
     return;
   }
   console.log(
-    `\n${m.rows.toLocaleString('en-US')} rows: train → first batch ${Math.round(m.totalMs)} ms` +
+    `\n${host}, ${m.rows.toLocaleString('en-US')} rows: train → first batch ${Math.round(m.totalMs)} ms` +
       (target ? ` (target < ${target} ms: ${m.totalMs < target ? 'met' : 'MISSED'})` : ''),
   );
   const accounted = m.steps.reduce((s, x) => s + x.ms, 0);
@@ -119,15 +120,28 @@ export async function run(opts: BenchOptions): Promise<void> {
   };
   const rowsList = opts.args.includes('--quick') ? [10_000] : (arg('--rows') ?? '10000,1000000').split(',').map(Number);
   const reps = Number(arg('--reps') ?? 3);
+  const hosts = (arg('--hosts') ?? 'cli,server').split(',') as ('cli' | 'server')[];
+  for (const host of hosts) await runHost(host, rowsList, reps, opts);
+}
+
+/**
+ * `cli`: each run forks its trainer (the CLI's `train`). `server`: the browser-mode host, which
+ * keeps a warm trainer (core/warm-launcher.ts); each run is started once the spare has had time
+ * to load.
+ */
+async function runHost(host: 'cli' | 'server', rowsList: number[], reps: number, opts: BenchOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-startup-'));
-  const svc = createService({ dbPath: join(dir, 'w.db') });
+  const svc = createService({ dbPath: join(dir, 'w.db'), host });
   try {
     for (const rows of rowsList) {
       const id = await dataset(svc, rows);
       const all: Measure[] = [];
-      for (let i = 0; i < reps; i++) all.push(await measure(svc, id, rows));
+      for (let i = 0; i < reps; i++) {
+        if (host === 'server') await new Promise((r) => setTimeout(r, WARM_WAIT_MS));
+        all.push(await measure(svc, id, rows));
+      }
       all.sort((a, b) => a.totalMs - b.totalMs);
-      print(all[Math.floor(all.length / 2)]!, opts);
+      print(all[Math.floor(all.length / 2)]!, host, opts);
       if (!opts.json) console.log(`  (all ${reps}: ${all.map((m) => Math.round(m.totalMs)).join(', ')} ms)`);
     }
   } finally {
@@ -135,3 +149,6 @@ export async function run(opts: BenchOptions): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** How long the server host is given to fork and load its warm trainer before a run. */
+const WARM_WAIT_MS = Number(process.env.WARM_WAIT_MS ?? 10_000);

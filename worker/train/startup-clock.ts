@@ -8,8 +8,10 @@ import { performance } from 'node:perf_hooks';
 export interface StartupMarks {
   /** ms from the process's start (performance's time origin) to the job message. */
   jobAt: number;
-  /** ms the trainer's modules (TF.js included) took to import. */
+  /** ms the trainer's modules (TF.js included) took to import (after the job arrived). */
   importMs: number;
+  /** A warm trainer: the process and its imports were ready before the run (core/warm-launcher.ts). */
+  warm?: boolean;
 }
 
 /** The prefix of every start-up line in the run log. */
@@ -24,8 +26,8 @@ export class StartupClock {
     marks?: StartupMarks,
   ) {
     if (marks) {
-      this.add('process start', marks.jobAt);
-      this.add('TF.js and trainer modules load', marks.importMs);
+      this.add('process start', marks.jobAt, marks.warm ? 'a warm trainer, started before the run' : '');
+      this.add('TF.js and trainer modules load', marks.importMs, marks.warm ? 'what was left of it' : '');
     }
   }
 
