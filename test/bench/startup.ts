@@ -4,13 +4,13 @@
 // startup-clock.ts). Each run is stopped once its first batch is done.
 // `--rows 10000,1000000` (default), `--reps N` (default 3; the run with the median total is shown),
 // `--hosts cli,server` (default both: a forked trainer per run, or the server's warm trainer),
-// `--quick`: 10,000 rows only. Targets: under 1 s for 10,000 rows and under 3 s for 1,000,000.
+// `--quick`: 10,000 rows only; `--compiled`: dist/ (after `npm run build:ts`), as installed. Targets: under 1 s for 10,000 rows and under 3 s for 1,000,000.
 import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunLog } from '../../core/contract.js';
-import { createService, type Service } from '../../core/service.js';
+import type { Service, ServiceOptions } from '../../core/service.js';
 import type { BenchOptions } from './run.js';
 
 const TARGET_MS: Record<number, number> = { 10_000: 1000, 1_000_000: 3000 };
@@ -43,10 +43,10 @@ interface Measure {
   /** runs.create → the first batch's log line (ms). */
   totalMs: number;
   /** The trainer's own steps, in order. */
-  steps: { name: string; ms: number }[];
+  steps: { name: string; ms: number; cpuMs?: number }[];
 }
 
-const STEP = /^start-up: (.+?) ([\d.]+) ms(?: \((.*)\))?$/;
+const STEP = /^start-up: (.+?) ([\d.]+) ms(?:, cpu ([\d.]+) ms)?(?: \((.*)\))?$/;
 
 /** One run: created, watched until its first batch, stopped. */
 async function measure(svc: Service, datasetId: number, rows: number): Promise<Measure> {
@@ -76,7 +76,7 @@ async function measure(svc: Service, datasetId: number, rows: number): Promise<M
   const steps = lines
     .map((l) => STEP.exec(l.message))
     .filter((m): m is RegExpExecArray => m !== null && m[1] !== 'total')
-    .map((m) => ({ name: m[1]!, ms: Number(m[2]) }));
+    .map((m) => ({ name: m[1]!, ms: Number(m[2]), ...(m[3] ? { cpuMs: Number(m[3]) } : {}) }));
   return { rows, totalMs: done.time - t0, steps };
 }
 
@@ -107,7 +107,11 @@ function print(m: Measure, host: string, opts: BenchOptions): void {
       (target ? ` (target < ${target} ms: ${m.totalMs < target ? 'met' : 'MISSED'})` : ''),
   );
   const accounted = m.steps.reduce((s, x) => s + x.ms, 0);
-  for (const s of m.steps) console.log(`  ${s.name.padEnd(36)} ${String(Math.round(s.ms)).padStart(7)} ms`);
+  for (const s of m.steps)
+    console.log(
+      `  ${s.name.padEnd(36)} ${String(Math.round(s.ms)).padStart(7)} ms` +
+        (s.cpuMs !== undefined ? `  (cpu ${String(Math.round(s.cpuMs)).padStart(6)} ms)` : ''),
+    );
   console.log(
     `  ${'host: create, queue, fork (rest)'.padEnd(36)} ${String(Math.round(m.totalMs - accounted)).padStart(7)} ms`,
   );
@@ -121,6 +125,8 @@ export async function run(opts: BenchOptions): Promise<void> {
   const rowsList = opts.args.includes('--quick') ? [10_000] : (arg('--rows') ?? '10000,1000000').split(',').map(Number);
   const reps = Number(arg('--reps') ?? 3);
   const hosts = (arg('--hosts') ?? 'cli,server').split(',') as ('cli' | 'server')[];
+  compiled = opts.args.includes('--compiled');
+  if (!opts.json) console.log(compiled ? '(compiled: dist/)' : '(from the TypeScript sources, through tsx)');
   for (const host of hosts) await runHost(host, rowsList, reps, opts);
 }
 
@@ -131,7 +137,7 @@ export async function run(opts: BenchOptions): Promise<void> {
  */
 async function runHost(host: 'cli' | 'server', rowsList: number[], reps: number, opts: BenchOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-startup-'));
-  const svc = createService({ dbPath: join(dir, 'w.db'), host });
+  const svc = (await serviceModule()).createService({ dbPath: join(dir, 'w.db'), host });
   try {
     for (const rows of rowsList) {
       const id = await dataset(svc, rows);
@@ -148,6 +154,16 @@ async function runHost(host: 'cli' | 'server', rowsList: number[], reps: number,
     await svc.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `--compiled` (after `npm run build:ts`): the service and its workers from dist/, as an installed
+ * app runs them; by default the TypeScript sources through tsx (slower to start).
+ */
+let compiled = false;
+async function serviceModule(): Promise<{ createService(o: ServiceOptions): Service }> {
+  const src = compiled ? '../../dist/core/service.js' : '../../core/service.js';
+  return (await import(src)) as { createService(o: ServiceOptions): Service };
 }
 
 /** How long the server host is given to fork and load its warm trainer before a run. */
