@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { PredictArgs, PredictResult } from './predict-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
+import { runLogMethods } from './run-log-schemas.js';
 import { RunSpecSchema } from './spec.js';
 import { describeZodError, type Result } from './envelope.js';
 
@@ -322,6 +323,7 @@ const methods = {
     result: ImportBundleResult,
   },
   ...backtestMethods,
+  ...runLogMethods,
 } as const;
 
 export type Methods = typeof methods;
@@ -355,12 +357,8 @@ export interface RunStatusEvent {
   status: RunStatus;
   error?: string | null;
 }
-export interface RunLog {
-  runId: number;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  time: number;
-}
+import type { RunLog } from './run-log-schemas.js';
+export type { RunLog };
 export interface ImportProgress {
   file: string;
   bytes: number;

@@ -1,6 +1,6 @@
 // The process launcher interface. Headless hosts fork Node children (`forkLauncher`), Electron
 // uses utilityProcess (electron/launcher.ts); the service only sees this interface.
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,8 @@ export interface JobHandle {
 
 export interface JobLauncher {
   start(job: Job): JobHandle;
+  /** Ends what the launcher keeps besides its jobs (a warm trainer waiting for work). */
+  close?(): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -68,28 +70,36 @@ export function workerExecArgv(): string[] {
   return fromSource ? ['--import', 'tsx'] : [];
 }
 
+/** A forked worker process waiting for its job (`env`: extra variables, e.g. the warm trainer's). */
+export function forkWorker(env?: Record<string, string>): ChildProcess {
+  return fork(workerEntry(), [], {
+    execArgv: workerExecArgv(),
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
+}
+
+/** The host's handle on a forked worker, its job sent. */
+export function forkHandle(child: ChildProcess, job: Job): JobHandle {
+  const handle: JobHandle = {
+    // A worker that has just exited can still look connected; the write then fails with EPIPE
+    // (seen when a stop raced an import's exit). Its exit reaches onExit, so the error is dropped.
+    send: (msg) => {
+      if (child.connected) child.send(msg, (err) => void err);
+    },
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+    onMessage: (l) => child.on('message', (m) => l(m as WorkerToHost)),
+    // 'close', not 'exit': it comes after the IPC channel is drained, so every message the
+    // worker wrote (a large result included) is delivered before the host sees the exit.
+    onExit: (l) => child.on('close', (code, signal) => l(code, signal)),
+  };
+  handle.send({ type: 'start', job });
+  return handle;
+}
+
 export const forkLauncher: JobLauncher = {
-  start(job) {
-    const child = fork(workerEntry(), [], {
-      execArgv: workerExecArgv(),
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const handle: JobHandle = {
-      // A worker that has just exited can still look connected; the write then fails with EPIPE
-      // (seen when a stop raced an import's exit). Its exit reaches onExit, so the error is dropped.
-      send: (msg) => {
-        if (child.connected) child.send(msg, (err) => void err);
-      },
-      kill: () => {
-        child.kill('SIGKILL');
-      },
-      onMessage: (l) => child.on('message', (m) => l(m as WorkerToHost)),
-      // 'close', not 'exit': it comes after the IPC channel is drained, so every message the
-      // worker wrote (a large result included) is delivered before the host sees the exit.
-      onExit: (l) => child.on('close', (code, signal) => l(code, signal)),
-    };
-    handle.send({ type: 'start', job });
-    return handle;
-  },
+  start: (job) => forkHandle(forkWorker(), job),
 };

@@ -1,7 +1,8 @@
 // Browser mode: serves the built renderer and the contract over HTTP + WebSocket on 127.0.0.1.
 // Guarded like a local dev server that holds user data should be (cf. Jupyter's token):
-// - a random per-launch token on every request (query `token`, header `x-workbench-token`, or
-//   for static files only an HttpOnly SameSite=Strict cookie set when the page is opened with it);
+// - a random per-launch token on every request (query `token`, header `x-workbench-token`), or the
+//   HttpOnly SameSite=Strict cookie set when the page is opened with it: for the page's files, and
+//   for the page's own same-origin requests (API, downloads, events), so other tabs work too;
 // - the Host header must name this server (DNS-rebinding) and a present Origin must be ours (CSRF);
 // - arguments are validated with the contract's zod schemas before the service sees them;
 // - the browser cannot name host paths: imports read only files uploaded through /upload, and

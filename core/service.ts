@@ -19,6 +19,8 @@ import { bundleHandlers } from './handlers/bundles.js';
 import { predictHandlers } from './handlers/predict.js';
 import { backtestHandlers } from './handlers/backtests.js';
 import { APP_VERSION as VERSION } from './version.js';
+import { watchExternalChanges, type ExternalChanges } from './external-changes.js';
+import { warmLauncher } from './warm-launcher.js';
 
 export interface ServiceOptions {
   dbPath: string;
@@ -34,6 +36,11 @@ export interface ServiceOptions {
   readonly?: boolean;
   /** Create the database (and its folders) when it is missing; default: true unless readonly. */
   create?: boolean;
+  /**
+   * How often to look for runs and datasets other processes wrote (core/external-changes.ts), in
+   * ms; 0 = never. Default: 500 for the long-lived hosts (`server`, `electron`), 0 for the CLI.
+   */
+  watchExternalMs?: number;
 }
 
 export interface Service extends Api {
@@ -46,18 +53,35 @@ export interface Service extends Api {
   waitForBacktest(id: number): Promise<void>;
 }
 
+/** Methods that only read: no need to tell the watcher about this host's own writes after them. */
+const QUERY = /\.(info|list|get|metrics|predictions|estimate|log|estimateRun)$/;
+
 export function createService(opts: ServiceOptions): Service {
   const readonly = opts.readonly ?? false;
   const db = openDb(opts.dbPath, { readonly, create: opts.create ?? !readonly });
-  const jobs = new JobRegistry(opts.launcher ?? forkLauncher, (opts.stopGraceSeconds ?? 30) * 1000);
+  const watchMs = opts.watchExternalMs ?? (opts.host === 'server' || opts.host === 'electron' ? 500 : 0);
+  // A long-lived browser-mode host keeps a trainer warm (TF.js loaded) for the next Train.
+  const launcher = opts.launcher ?? (opts.host === 'server' && !readonly ? warmLauncher() : forkLauncher);
+  const jobs = new JobRegistry(launcher, (opts.stopGraceSeconds ?? 30) * 1000);
   const events = new EventEmitter();
   events.setMaxListeners(100);
-  const emit: Emit = (e, payload) => events.emit(e, payload);
+  let external: ExternalChanges | null = null;
+  const emit: Emit = (e, payload) => {
+    external?.seen(e, payload);
+    events.emit(e, payload);
+  };
   const ctx: ServiceContext = { db, dbPath: opts.dbPath, jobs, emit };
 
   // Marking vanished trainers interrupted writes; a read-only host leaves that to the next writer.
   if (!readonly) recoverVanishedRuns(db, emit);
   const queue = createTrainerQueue(ctx);
+  if (watchMs > 0)
+    external = watchExternalChanges({
+      db,
+      emit: (e, payload) => events.emit(e, payload),
+      ownsRun: (id) => jobs.trainer(id) !== undefined,
+      intervalMs: watchMs,
+    });
 
   const training = trainingHandlers(ctx, queue);
   const backtests = backtestHandlers(ctx, training, (l) => {
@@ -80,7 +104,9 @@ export function createService(opts: ServiceOptions): Service {
     const parsed = parseArgs(method, args);
     if (!parsed.ok) return parsed;
     try {
-      return { ok: true, value: await (handlers[method] as Handler<M>)(parsed.value) };
+      const value = await (handlers[method] as Handler<M>)(parsed.value);
+      if (external && !QUERY.test(method)) external.absorbOwnWrites();
+      return { ok: true, value };
     } catch (e) {
       // A query that finds a damaged page says which file is damaged and what to do.
       return { ok: false, error: toApiError(explainSqliteError(opts.dbPath, e, { readonly }) ?? e) };
@@ -101,9 +127,11 @@ export function createService(opts: ServiceOptions): Service {
     },
     waitForBacktest: (id) => backtests.driver.wait(id),
     async close() {
+      external?.close();
       backtests.driver.close();
       queue.close();
       await jobs.stopAll();
+      launcher.close?.();
       db.close();
     },
   };

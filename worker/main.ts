@@ -3,10 +3,18 @@
 // so an import job never pays for it.
 import { toApiError } from '../core/errors.js';
 import type { Job } from '../core/jobs.js';
+import { performance } from 'node:perf_hooks';
 import { flushed, hostLost, onMessage, send } from './channel.js';
 
 let stopRequested = false;
 let started = false;
+
+// A warm trainer (core/warm-launcher.ts) imports the trainer and TF.js while it waits for a run.
+const warmTrainer = process.env.RNN_WORKBENCH_WARM === 'train' ? import('./train/trainer.js') : null;
+// Waiting for work, it leaves with its host (a trainer that has a run ends it first: trainer.ts).
+process.on('disconnect', () => {
+  if (!started) process.exit(0);
+});
 
 async function runJob(job: Job): Promise<void> {
   if (job.kind === 'import') {
@@ -53,8 +61,13 @@ async function runJob(job: Job): Promise<void> {
     });
     return;
   }
-  const { train } = await import('./train/trainer.js');
+  // Start-up marks for the run log: process start to this job, then the trainer's (and TF.js's)
+  // import. A warm trainer did both before its run existed: only what is left of them counts.
+  const jobAt = performance.now();
+  const { train } = await (warmTrainer ?? import('./train/trainer.js'));
+  const importMs = performance.now() - jobAt;
   await train({
+    startup: warmTrainer ? { jobAt: 0, importMs, warm: true } : { jobAt, importMs },
     dbPath: job.dbPath,
     runId: job.runId,
     resume: job.resume,

@@ -7,10 +7,18 @@ import * as runsDb from '../../db/runs.js';
 import { metricsFor } from '../../db/metrics.js';
 import { f64, loadPredictions } from '../../db/checkpoints.js';
 import type { DB } from '../../db/open.js';
+import { runLog } from '../../db/run-log.js';
 import { getRunRow, type Handler, type Handlers, type ServiceContext } from './context.js';
 
 type RunQuery =
-  'runs.list' | 'runs.get' | 'runs.estimate' | 'runs.update' | 'runs.delete' | 'runs.metrics' | 'runs.predictions';
+  | 'runs.list'
+  | 'runs.get'
+  | 'runs.estimate'
+  | 'runs.update'
+  | 'runs.delete'
+  | 'runs.metrics'
+  | 'runs.predictions'
+  | 'runs.log';
 
 export function runHandlers({ db }: ServiceContext): Handlers<RunQuery> {
   return {
@@ -47,6 +55,16 @@ export function runHandlers({ db }: ServiceContext): Handlers<RunQuery> {
         wallTime: m.wall_time,
       })),
     'runs.predictions': (a) => predictions(db, a),
+    'runs.log': ({ id, afterSeq }) => {
+      getRunRow(db, id);
+      return runLog(db, id, afterSeq ?? 0).map((l) => ({
+        runId: l.run_id,
+        seq: l.seq,
+        level: l.level,
+        message: l.message,
+        time: l.at,
+      }));
+    },
   };
 }
 

@@ -1,11 +1,11 @@
-// Events for browser mode: one WebSocket per page at /events (same Host/Origin and token checks as
-// HTTP); every contract event is broadcast as { event, payload }.
+// Events for browser mode: one WebSocket per page at /events (same Host/Origin and token or cookie
+// checks as HTTP); every contract event is broadcast as { event, payload }.
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES } from '../contract.js';
 import type { ServerContext } from './context.js';
 import { sameToken } from './http.js';
-import { refuseOrigin, requestToken } from './routes.js';
+import { cookieAuthorises, refuseOrigin, requestToken } from './routes.js';
 
 /** Accepts sockets on `server` and forwards the service's events; returns the closer. */
 export function serveEvents(server: Server, ctx: ServerContext): () => void {
@@ -14,7 +14,9 @@ export function serveEvents(server: Server, ctx: ServerContext): () => void {
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refused = refuseOrigin(req, ctx.port());
-    const ok = !refused && url.pathname === '/events' && sameToken(requestToken(req, url), ctx.token);
+    // The token, or the page's cookie (a browser's socket always carries our Origin, checked above).
+    const authorised = sameToken(requestToken(req, url), ctx.token) || cookieAuthorises(ctx, req, {});
+    const ok = !refused && url.pathname === '/events' && authorised;
     if (!ok) {
       socket.write(`HTTP/1.1 ${refused ? '403 Forbidden' : '401 Unauthorized'}\r\nConnection: close\r\n\r\n`);
       socket.destroy();

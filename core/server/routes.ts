@@ -16,7 +16,10 @@ export interface Route {
   path: string;
   /** Allowed methods; every other method is answered 405. */
   methods: readonly string[];
-  /** The page's own files may also be authorised by the HttpOnly cookie set when it was opened. */
+  /**
+   * The page's own files are authorised by the HttpOnly cookie set when it was opened with the
+   * token, as a navigation (a new tab, a bookmark) carries nothing else.
+   */
   cookie?: boolean;
   handle: RouteHandler;
 }
@@ -52,6 +55,40 @@ export function refuseOrigin(req: IncomingMessage, port: number): string | null 
   return null;
 }
 
+export const UNAUTHORISED = 'missing or wrong token: open the URL that `rnn-workbench serve` printed';
+
+/**
+ * The HttpOnly SameSite=Strict cookie (set when the page was opened with the token) authorises the
+ * page's files, and, for requests the page itself makes (same origin: an Origin header that
+ * refuseOrigin found to be ours, or Sec-Fetch-Site: same-origin), the API, uploads, downloads and
+ * the events socket too, so a second tab or a bookmark works without `?token=` (issue 14 bug 6).
+ * A request from another site carries neither the cookie (SameSite) nor our origin.
+ */
+export function cookieAuthorises(ctx: ServerContext, req: IncomingMessage, route: { cookie?: boolean }): boolean {
+  if (!sameToken(cookieToken(req, ctx.cookieName()), ctx.token)) return false;
+  return route.cookie === true || req.headers.origin !== undefined || req.headers['sec-fetch-site'] === 'same-origin';
+}
+
+const wantsHtml = (req: IncomingMessage): boolean =>
+  req.method === 'GET' && /text\/html/.test(String(req.headers.accept ?? ''));
+
+/** What a tab opened without the token (and without the cookie) shows: one clear page, nothing that retries. */
+function sendOpenUrlPage(res: ServerResponse): void {
+  const html =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Recurrent Workbench</title></head>' +
+    '<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;line-height:1.5">' +
+    '<h1>Open the URL printed by <code>rnn-workbench serve</code></h1>' +
+    '<p>This server only answers the link it printed when it started (it holds a one-time token). ' +
+    'Open that link once; after that, other tabs and bookmarks of this server work too.</p></body></html>';
+  res.writeHead(401, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  });
+  res.end(html);
+}
+
 /** The token a request carries: the header, else the `token` query parameter. */
 export function requestToken(req: IncomingMessage, url: URL): string | null {
   const header = req.headers[TOKEN_HEADER];
@@ -64,8 +101,9 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
   if (refused) return fail(res, 403, 'forbidden', refused);
   const { route, rest } = match(url.pathname);
   const tokenOk = sameToken(requestToken(req, url), ctx.token);
-  if (!tokenOk && !(route.cookie && sameToken(cookieToken(req, ctx.cookieName()), ctx.token))) {
-    return fail(res, 401, 'forbidden', 'missing or wrong token: open the URL that `rnn-workbench serve` printed');
+  if (!tokenOk && !cookieAuthorises(ctx, req, route)) {
+    if (route.cookie && wantsHtml(req)) return sendOpenUrlPage(res);
+    return fail(res, 401, 'forbidden', UNAUTHORISED);
   }
   if (!route.methods.includes(req.method ?? '')) {
     return fail(

@@ -299,15 +299,63 @@ describe('startServer', () => {
     expect(asset.headers['content-type']).toContain('javascript');
     const noCookie = await send(server.port, '/assets/app.js');
     expect(noCookie.status).toBe(401);
-    // The cookie never authorises the API (no CSRF through it).
-    const api2 = await send(server.port, '/api/system.info', {
+    // The cookie authorises the API only for the page's own requests (our Origin, or
+    // Sec-Fetch-Site: same-origin); a bare request with the cookie is refused, another origin is 403.
+    const jar = cookie.split(';')[0]!;
+    const bare = await send(server.port, '/api/system.info', { method: 'POST', body: '{}', headers: { cookie: jar } });
+    expect(bare.status).toBe(401);
+    const fromPage = await send(server.port, '/api/system.info', {
       method: 'POST',
       body: '{}',
-      headers: { cookie: cookie.split(';')[0]! },
+      headers: { cookie: jar, origin: `http://127.0.0.1:${server.port}` },
     });
-    expect(api2.status).toBe(401);
+    expect(fromPage.status).toBe(200);
+    const sameOriginGet = await send(server.port, `/download/export?run=3&checkpoint=best`, {
+      headers: { cookie: jar, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(sameOriginGet.status).toBe(200);
+    const crossSite = await send(server.port, '/api/system.info', {
+      method: 'POST',
+      body: '{}',
+      headers: { cookie: jar, origin: 'http://evil.example' },
+    });
+    expect(crossSite.status).toBe(403);
     const traversal = await send(server.port, `/..%2fwb-secret.txt?token=${server.token}`);
     expect(traversal.status).toBe(404);
+  });
+
+  it('a tab opened without the token: one clear page, not a JSON error (issue 14 bug 6)', async () => {
+    const page = await send(server.port, '/', { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(401);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body.toString()).toContain('Open the URL printed by <code>rnn-workbench serve</code>');
+    const wrongCookie = await send(server.port, '/', {
+      headers: { accept: 'text/html', cookie: `wb_token_${server.port}=${'x'.repeat(32)}` },
+    });
+    expect(wrongCookie.status).toBe(401);
+  });
+
+  it('the events socket accepts the page cookie too (a second tab, a bookmark)', async () => {
+    const page = await send(server.port, `/?token=${server.token}`);
+    const jar = String(page.headers['set-cookie']).split(';')[0]!;
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events`, {
+      headers: { cookie: jar },
+      origin: `http://127.0.0.1:${server.port}`,
+    });
+    await new Promise((resolve, reject) => {
+      ws.on('open', resolve);
+      ws.on('error', reject);
+    });
+    ws.close();
+    const refused = await new Promise<number>((resolve) => {
+      const bad = new WebSocket(`ws://127.0.0.1:${server.port}/events`, {
+        headers: { cookie: `wb_token_${server.port}=${'x'.repeat(32)}` },
+        origin: `http://127.0.0.1:${server.port}`,
+      });
+      bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      bad.on('error', () => undefined);
+    });
+    expect(refused).toBe(401);
   });
 
   it('pushes every event over the WebSocket and refuses sockets without the token', async () => {

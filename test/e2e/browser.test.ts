@@ -334,6 +334,37 @@ describe('workbench in Chromium (browser mode)', () => {
     await tab.close();
   });
 
+  it('a bookmark without the token opens by the cookie, with the whole stored log (issue 14 bugs 6, 7)', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (e) => pageErrors.push(e.message));
+    await tab.goto(`http://127.0.0.1:${server.port}/#/live/1`);
+    await tab.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor();
+    // Nothing of this run was heard live in this tab: the log comes from SQLite (runs.log).
+    await expect.poll(async () => (await tab.getByTestId('run-log').textContent()) ?? '').toContain('start-up: total');
+    expect(await tab.getByTestId('load-error').count()).toBe(0);
+    // The runs table's sort lives in the address: a reload keeps it.
+    await tab.goto(`http://127.0.0.1:${server.port}/#/runs`);
+    await tab.getByTestId('sort-name').click();
+    expect(new URL(tab.url()).searchParams.get('sort')).toBe('name:desc');
+    await tab.reload();
+    await tab.getByTestId('sort-name').waitFor();
+    expect(await tab.getByTestId('sort-name').textContent()).toMatch(/▼/);
+    await tab.close();
+  });
+
+  it('a browser without the cookie gets one clear page, and nothing retries', async () => {
+    const other = await browser.newContext();
+    const tab = await other.newPage();
+    let sockets = 0;
+    tab.on('websocket', () => sockets++);
+    const res = await tab.goto(`http://127.0.0.1:${server.port}/#/runs`);
+    expect(res?.status()).toBe(401);
+    expect(await tab.textContent('h1')).toContain('Open the URL printed by rnn-workbench serve');
+    await tab.waitForTimeout(1500);
+    expect(sockets).toBe(0);
+    await other.close();
+  });
+
   it('raised no page errors and no CSP violations', () => {
     expect(pageErrors).toEqual([]);
     // The 401 of the token check and the 422 of the bad CSV are expected; nothing else is.

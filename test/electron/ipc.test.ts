@@ -48,6 +48,7 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'runs.delete': { id: 2 },
   'runs.metrics': { ids: [2] },
   'runs.predictions': { id: 2 },
+  'runs.log': { id: 2 },
   'runs.export': { id: 2, outDir: '/picked' },
   'runs.csv': { what: 'runs' },
   'settings.get': {},

@@ -7,15 +7,21 @@ import type { Normalize, TargetTransform } from './transforms.js';
 export const KPSS_5PCT = 0.463;
 
 export function kpss(values: ArrayLike<number>): { stat: number; lags: number; n: number } {
-  const y = Array.from(values).filter((v) => !Number.isNaN(v));
-  const n = y.length;
+  // Typed arrays and plain loops (the same sums in the same order): a million train values and
+  // ~110 lags take ~0.1 s instead of ~1 s of a trainer's start-up (issue 15 item 4).
+  const y = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) y[n++] = values[i]!;
   if (n < 8) return { stat: NaN, lags: 0, n };
-  const mean = y.reduce((a, b) => a + b, 0) / n;
-  const e = y.map((v) => v - mean);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += y[i]!;
+  const mean = sum / n;
+  const e = new Float64Array(n);
+  for (let i = 0; i < n; i++) e[i] = y[i]! - mean;
   let s = 0;
   let ss = 0;
-  for (const v of e) {
-    s += v;
+  for (let i = 0; i < n; i++) {
+    s += e[i]!;
     ss += s * s;
   }
   const lags = Math.min(n - 1, Math.ceil(12 * Math.pow(n / 100, 0.25)));

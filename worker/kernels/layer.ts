@@ -5,6 +5,7 @@
 // Works under any TF.js backend: inputs are read with dataSync() and results wrapped with
 // tf.tensor(), so a GPU backend would pay a download per call.
 import * as tf from '@tensorflow/tfjs';
+import { orthogonal } from '../model/orthogonal.js';
 import { gateCount, isCell, type Cell, type RecurrentActivation, type RnnKernel, type RnnShape } from './types.js';
 import { WasmRnnKernel } from './wasm.js';
 
@@ -36,12 +37,12 @@ function initializers(seed: number | undefined): { kernel: Init; recurrent: Init
   if (seed != null) {
     return {
       kernel: tf.initializers.glorotUniform({ seed }),
-      recurrent: tf.initializers.orthogonal({ seed: seed + 1 }),
+      recurrent: orthogonal({ seed: seed + 1 }),
       bias,
     };
   }
   // tf.layers' own defaults for recurrent cells.
-  return { kernel: tf.initializers.glorotNormal({}), recurrent: tf.initializers.orthogonal({ gain: 1 }), bias };
+  return { kernel: tf.initializers.glorotNormal({}), recurrent: orthogonal({ gain: 1 }), bias };
 }
 
 export class FusedRnn extends tf.layers.Layer {

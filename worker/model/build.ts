@@ -3,6 +3,7 @@
 // forecasts, softmax for classes). Pure: the same spec and seed give the same initial weights, and
 // the `layers` and `fused` implementations give the same weight names, shapes and order.
 import * as tf from '@tensorflow/tfjs';
+import { orthogonal } from './orthogonal.js';
 import type { RunSpec } from '../../core/contract.js';
 import type { ModelShape } from '../../core/params.js';
 export { countParams, type ModelShape } from '../../core/params.js';
@@ -24,7 +25,7 @@ export const layersRnn: RnnFactory = (cfg) => {
     returnSequences: cfg.returnSequences,
     name: cfg.name,
     kernelInitializer: tf.initializers.glorotUniform({ seed: cfg.seed }),
-    recurrentInitializer: tf.initializers.orthogonal({ seed: cfg.seed + 1 }),
+    recurrentInitializer: orthogonal({ seed: cfg.seed + 1 }), // tf's values, without tf.linalg.qr's seconds
   };
   if (cfg.cell === 'lstm') return tf.layers.lstm(common);
   if (cfg.cell === 'gru') return tf.layers.gru(common);

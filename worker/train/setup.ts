@@ -2,6 +2,7 @@
 // prepare the data, choose the implementation (GPU-fused, CPU-fused, tf.layers) and the backend,
 // build and compile the model, restore a checkpoint on resume, and start the epoch runner.
 import type * as tf from '@tensorflow/tfjs';
+import { performance } from 'node:perf_hooks';
 import { ServiceError, parseSpec, type RunSpec } from '../../core/contract.js';
 import type { WorkerToHost } from '../../core/jobs.js';
 import type { DB } from '../../db/open.js';
@@ -12,6 +13,7 @@ import { chooseBackend } from '../backend.js';
 import { windowCount } from '../data/batches.js';
 import { prepare, type Prepared } from '../data/prepare.js';
 import { datasetInfo, columnLoader } from '../../core/datasets.js';
+import type { SourceColumn } from '../../core/spec-rules.js';
 import { processStartTime } from '../../core/trainer-identity.js';
 import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.js';
 import { chooseImpl } from '../model/impl.js';
@@ -21,6 +23,7 @@ import { cpuEpochRunner } from './cpu-epochs.js';
 import type { EpochRunner } from './epoch-runner.js';
 import { chooseGpu, gpuEpochRunner, type GpuChoice } from './gpu-epochs.js';
 import { preprocessingOf, type Preprocessing } from './preprocessing.js';
+import { StartupClock, type StartupMarks } from './startup-clock.js';
 
 export interface TrainOptions {
   dbPath: string;
@@ -30,6 +33,8 @@ export interface TrainOptions {
   stopRequested: () => boolean;
   /** True once the host is gone (its channel closed): the run ends as interrupted, resumable. */
   hostLost?: () => boolean;
+  /** When the process started and how long the trainer's modules took to import (worker/main.ts). */
+  startup?: StartupMarks;
 }
 
 export type Log = (message: string, level?: 'info' | 'warn' | 'error') => void;
@@ -145,18 +150,47 @@ async function startRunner(
   return runner;
 }
 
+/** prepare() with its column reads (SQLite BLOBs → typed arrays) timed apart from the rest (scaling, windows, season). */
+function timedPrepare(
+  spec: RunSpec,
+  ds: ReturnType<typeof loadRun>['ds'],
+  load: (name: string) => SourceColumn,
+  clock: StartupClock,
+): Prepared {
+  let loadMs = 0;
+  const timed = (name: string): SourceColumn => {
+    const t = performance.now();
+    const c = load(name);
+    loadMs += performance.now() - t;
+    return c;
+  };
+  const p = prepare(spec, ds, timed);
+  clock.step(
+    'data preparation',
+    `${ds.rowCount.toLocaleString('en-US')} rows; of which column reads ${Math.round(loadMs)} ms; windows: ${windowCount(p.windows.train)} train`,
+  );
+  return p;
+}
+
 /** Everything before the first epoch; null when the run is no longer queued (another trainer took it, or it was stopped). */
-export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<RunSetup | null> {
+export async function setupRun(
+  db: DB,
+  opts: TrainOptions,
+  log: Log,
+  clock = new StartupClock(() => {}),
+): Promise<RunSetup | null> {
   const { runId } = opts;
   const { spec, ds, datasetId } = loadRun(db, runId);
   const rng = seedRandomness(spec.train.seed);
-  const p = prepare(spec, ds, columnLoader(db, datasetId));
+  const p = timedPrepare(spec, ds, columnLoader(db, datasetId), clock);
   for (const w of p.warnings) log(w, 'warn');
   const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const { gpu, impl, backend } = await chooseImplementation(spec, p.features.length, log);
+  clock.step('backend and kernels', `${backend.backend}, ${impl.name}`);
   const model = buildModel(spec, shape, impl.factory);
   const optimizer = optimizerFor(spec);
   model.compile({ optimizer, loss: lossFor(spec) as never });
+  clock.step('model build');
   const paramCount = countParams(spec, shape);
   const state: TrainerState = {
     epoch: 0,
@@ -170,6 +204,7 @@ export async function setupRun(db: DB, opts: TrainOptions, log: Log): Promise<Ru
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
   else if (spec.initFrom !== undefined) warmStart(db, spec.initFrom, model, log);
   const runner = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
+  clock.step(opts.resume ? 'checkpoint restore and runner' : 'runner');
 
   // Queued → running in one statement: of two trainers started for one run, only one gets it.
   // The pid with its start time names this process, so `stop` never signals a process that got the pid later.

@@ -21,14 +21,16 @@ import type { EpochHooks, EpochResult, StopReason } from './epoch-runner.js';
 import { evaluateTest } from './evaluate.js';
 import { startHeartbeat } from './heartbeat.js';
 import { setupRun, type Log, type RunSetup, type TrainOptions } from './setup.js';
+import { StartupClock } from './startup-clock.js';
+import { appendLog } from '../../db/run-log.js';
 
 export { preprocessingOf, type Preprocessing } from './preprocessing.js';
 export type { TrainOptions } from './setup.js';
 
 export async function train(opts: TrainOptions): Promise<void> {
   const { runId, send } = opts;
-  const log: Log = (message, level = 'info') => send({ type: 'log', log: { runId, level, message, time: Date.now() } });
   const db = openDb(opts.dbPath);
+  const log = persistentLog(db, opts);
   try {
     await trainWithDb(db, opts, log);
   } catch (e) {
@@ -43,15 +45,36 @@ export async function train(opts: TrainOptions): Promise<void> {
   }
 }
 
+/**
+ * The run log: each line is written to run_log (its own transaction, so a reload or another
+ * process shows the whole log) and sent to the host with its seq, which the UI merges on.
+ */
+function persistentLog(db: DB, { runId, send }: TrainOptions): Log {
+  return (message, level = 'info') => {
+    const time = Date.now();
+    let seq: number | undefined;
+    try {
+      seq = appendLog(db, runId, level, message, time);
+    } catch {
+      // A busy or full database: the line still reaches the live view; training goes on.
+    }
+    send({ type: 'log', log: { runId, level, message, time, ...(seq !== undefined ? { seq } : {}) } });
+  };
+}
+
 async function trainWithDb(db: DB, opts: TrainOptions, log: Log): Promise<void> {
-  const s = await setupRun(db, opts, log);
+  const clock = new StartupClock(log, opts.startup);
+  const s = await setupRun(db, opts, log, clock);
   if (!s) return;
   // Beats until the final status is written: the test evaluation in finish() can take a while too.
   const stopBeating = startHeartbeat(db, opts.runId);
   try {
     let stopped: StopReason | null = null;
     try {
-      stopped = await epochs(db, s, opts, log);
+      stopped = await epochs(db, s, opts, log, () => {
+        clock.step('first batch');
+        log(clock.summary());
+      });
     } finally {
       s.runner.dispose();
     }
@@ -62,14 +85,20 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: Log): Promise<void> 
 }
 
 /** Runs epochs until the last, early stopping or an interruption; returns the interruption, if any. */
-async function epochs(db: DB, s: RunSetup, opts: TrainOptions, log: Log): Promise<StopReason | null> {
+async function epochs(
+  db: DB,
+  s: RunSetup,
+  opts: TrainOptions,
+  log: Log,
+  firstBatch: () => void,
+): Promise<StopReason | null> {
   const { spec, state } = s;
   const nTrain = windowCount(s.p.windows.train);
   const batchSize = spec.train.batchSize;
   const maxBatches = spec.train.maxBatchesPerEpoch > 0 ? spec.train.maxBatchesPerEpoch : Infinity;
   const batches = Math.min(Math.ceil(nTrain / batchSize), maxBatches);
   const t0 = Date.now() - state.wallOffset;
-  const hooks = new LoopHooks(opts, { epochs: spec.train.epochs, batches, batchSize });
+  const hooks = new LoopHooks(opts, { epochs: spec.train.epochs, batches, batchSize }, firstBatch);
   for (let epoch = state.epoch + 1; epoch <= spec.train.epochs; epoch++) {
     const order = s.rng.shuffle(Int32Array.from({ length: nTrain }, (_, i) => i));
     const started = Date.now();
@@ -107,6 +136,7 @@ class LoopHooks {
   constructor(
     private readonly opts: TrainOptions,
     private readonly plan: { epochs: number; batches: number; batchSize: number },
+    private firstBatch: (() => void) | null,
   ) {}
 
   forEpoch(epoch: number, started: number): EpochHooks {
@@ -129,6 +159,10 @@ class LoopHooks {
     p: { batch: number; loss: number; seen: number },
     final: boolean,
   ): void {
+    if (this.firstBatch) {
+      this.firstBatch();
+      this.firstBatch = null;
+    }
     const now = Date.now();
     if (!final && now - this.lastProgress <= 200) return;
     this.lastProgress = now;
@@ -181,21 +215,23 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
     );
     return;
   }
+  const status = stopped ? 'stopped' : 'completed';
   const best = loadCheckpoint(db, runId, 'best');
   if (best) {
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
     const result = evaluateTest(s.model, s.p, runId);
+    for (const note of result.notes) log(note);
+    log(`test (best checkpoint, epoch ${best.epoch}): ${headline(result.test)}`);
+    // The test metrics, predictions and the final status in ONE transaction: nobody ever sees a
+    // run "completed" without its test table (issue 14 bug 7).
     db.transaction(() => {
       runsDb.setTestMetrics(db, runId, result.metrics, {
         seasonHow: s.p.task === 'forecast' ? s.p.seasonHow : null,
         notes: result.notes,
       });
       result.save(db);
+      runsDb.finishRun(db, runId, status);
     })();
-    for (const note of result.notes) log(note);
-    log(`test (best checkpoint, epoch ${best.epoch}): ${headline(result.test)}`);
-  }
-  const status = stopped ? 'stopped' : 'completed';
-  runsDb.finishRun(db, runId, status);
+  } else runsDb.finishRun(db, runId, status);
   opts.send({ type: 'status', runId, status });
 }

@@ -45,6 +45,11 @@ export interface Client {
   saveText(fileName: string, text: string): Promise<Result<{ message: string }>>;
   /** Application menu commands (Electron only). */
   onMenu?(listener: (command: MenuCommand) => void): () => void;
+  /**
+   * Browser mode: called once the host refused this page (no token in the URL, no cookie, or a
+   * server restarted with a new token); the event socket stops retrying then.
+   */
+  onDenied?(listener: () => void): () => void;
 }
 
 /** The model formats of `runs.export`: TF.js layers (the default) or one ONNX file. */
@@ -161,15 +166,44 @@ async function envelope<T>(res: Response): Promise<Result<T>> {
   return failure(`host answered ${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
 }
 
+/** The token header, when this tab has a token; without one the HttpOnly cookie (same origin) speaks for the page. */
+const tokenHeader = (token: string): Record<string, string> => (token ? { 'x-workbench-token': token } : {});
+
 export function httpClient(token: string, base = ''): Client {
   const listeners = new Map<EventName, Set<(p: unknown) => void>>();
+  const deniedListeners = new Set<() => void>();
+  let denied = false;
   let socket: WebSocket | null = null;
   let retry = 500;
 
+  function deny(): void {
+    if (denied) return;
+    denied = true;
+    for (const l of deniedListeners) l();
+  }
+
+  /** A socket that closed: the host restarted or the laptop slept (retry), or it refuses this page (stop). */
+  async function reconnectOrStop(): Promise<void> {
+    if (denied || ![...listeners.values()].some((s) => s.size > 0)) return;
+    try {
+      const res = await fetch(`${base}/api/system.info`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...tokenHeader(token) },
+        body: '{}',
+      });
+      if (res.status === 401) return deny();
+    } catch {
+      // The host is down: keep retrying below.
+    }
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 5000);
+  }
+
   function connect(): void {
+    if (denied) return;
     const wsUrl = new URL(`${base}/events`, location.href);
     wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
-    wsUrl.searchParams.set('token', token);
+    if (token) wsUrl.searchParams.set('token', token);
     const ws = new WebSocket(wsUrl);
     socket = ws;
     ws.onopen = () => {
@@ -181,11 +215,7 @@ export function httpClient(token: string, base = ''): Client {
     };
     ws.onclose = () => {
       socket = null;
-      // The host may have restarted or the laptop slept: reconnect with backoff while anyone listens.
-      if ([...listeners.values()].some((s) => s.size > 0)) {
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 5000);
-      }
+      void reconnectOrStop();
     };
   }
 
@@ -195,13 +225,19 @@ export function httpClient(token: string, base = ''): Client {
       try {
         const res = await fetch(`${base}/api/${method}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-workbench-token': token },
+          headers: { 'content-type': 'application/json', ...tokenHeader(token) },
           body: JSON.stringify(args ?? {}),
         });
+        if (res.status === 401) deny();
         return envelope(res);
       } catch (err) {
         return failure(`cannot reach the workbench host: ${(err as Error).message}`);
       }
+    },
+    onDenied(listener) {
+      deniedListeners.add(listener);
+      if (denied) listener();
+      return () => deniedListeners.delete(listener);
     },
     on(event, listener) {
       let set = listeners.get(event);
@@ -215,7 +251,7 @@ export function httpClient(token: string, base = ''): Client {
       return new Promise((resolve) => {
         const xhr = new XMLHttpRequest();
         xhr.open('POST', `${base}/upload?name=${encodeURIComponent(file.name)}`);
-        xhr.setRequestHeader('x-workbench-token', token);
+        if (token) xhr.setRequestHeader('x-workbench-token', token);
         xhr.setRequestHeader('content-type', 'text/csv');
         xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.total || file.size);
         xhr.onload = () => {
@@ -236,7 +272,7 @@ export function httpClient(token: string, base = ''): Client {
     async bundleRuns(ids, withData) {
       try {
         const res = await fetch(`${base}/download/bundle?runs=${ids.join(',')}&data=${withData ? 1 : 0}`, {
-          headers: { 'x-workbench-token': token },
+          headers: tokenHeader(token),
         });
         if (!res.ok) return envelope(res);
         saveBlob(bundleName(ids), await res.blob());
@@ -261,7 +297,7 @@ export function httpClient(token: string, base = ''): Client {
     async exportModel(runId, checkpoint, format = 'tfjs') {
       try {
         const res = await fetch(`${base}/download/export?run=${runId}&checkpoint=${checkpoint}&format=${format}`, {
-          headers: { 'x-workbench-token': token },
+          headers: tokenHeader(token),
         });
         if (!res.ok) return envelope(res);
         const name =

@@ -57,9 +57,12 @@ export class AppState {
     const c = this.client;
     this.#off.push(
       c.on('datasets:changed', () => void this.refreshDatasets()),
+      // The row is read again rather than patched from the event: a finished run's status, epochs
+      // and test metrics arrive together, never "completed" with 9/10 epochs (issue 14 bug 7).
       c.on('run:status', (e) => {
-        const row = this.runs.find((r) => r.id === e.runId);
-        if (row) row.status = e.status;
+        void this.client.call('runs.get', { id: e.runId }).then((r) => {
+          if (r.ok) this.putRun(r.value);
+        });
         this.scheduleRunsRefresh(50);
       }),
       // A finished epoch changes the run's summary columns (best val loss, epochs done).

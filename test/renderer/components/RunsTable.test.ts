@@ -2,7 +2,7 @@
 // The runs table component: 1,000 rows render as a window, headers sort, the filter narrows,
 // checkboxes select for comparison, and the keyboard works.
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import RunsTable from '../../../renderer/src/components/RunsTable.svelte';
 import { makeRun } from '../runs.js';
 
@@ -15,6 +15,9 @@ function setup(selected: number[] = []) {
   const r = render(RunsTable, { runs, selected, onToggle, onOpen, onFocus, now: Date.parse('2026-01-02T00:00:00Z') });
   return { ...r, onToggle, onOpen, onFocus };
 }
+
+// The table keeps its sort and filter in the address (lib/urlState.ts): each test starts from a clean one.
+beforeEach(() => history.replaceState(null, '', '/'));
 
 const rowIds = () => screen.getAllByTestId('run-row').map((el) => Number(el.dataset.runId));
 

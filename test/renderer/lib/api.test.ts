@@ -95,3 +95,51 @@ describe('transport choice', () => {
     ]);
   });
 });
+
+describe('a page the host refuses (issue 14 bug 6)', () => {
+  // The server's real request guards (core/server/routes.ts) on a plain node:http server; `ws`
+  // has no server in this jsdom environment, so upgrades are counted and refused as events.ts does.
+  it('tells the app once and stops retrying the event socket', async () => {
+    const { createServer } = await import('node:http');
+    const { requestListener } = await import('../../../core/server/routes.js');
+    const { httpClient } = await import('../../../renderer/src/lib/api.js');
+    let upgrades = 0;
+    let port = 0;
+    const ctx = {
+      service: { call: async () => ({ ok: true, value: null }), on: () => () => undefined },
+      staticDir: '/nonexistent',
+      uploadLimit: 0,
+      allowHostPaths: false,
+      token: 't'.repeat(32),
+      port: () => port,
+      cookieName: () => `wb_token_${port}`,
+      uploads: null,
+    } as unknown as Parameters<typeof requestListener>[0];
+    const server = createServer(requestListener(ctx));
+    server.on('upgrade', (_req, socket) => {
+      upgrades++;
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as { port: number }).port;
+    try {
+      const client = httpClient('', `http://127.0.0.1:${port}`);
+      let denied = 0;
+      client.onDenied!(() => denied++);
+      const off = client.on('run:status', () => undefined);
+      const r = await client.call('runs.list', {});
+      expect(r.ok).toBe(false);
+      await new Promise((res) => setTimeout(res, 1500));
+      expect(denied).toBe(1);
+      // No retry loop once the host said no (before: a new socket every 0.5, 1, 2, 4, 5, 5 ... s).
+      const n = upgrades;
+      await new Promise((res) => setTimeout(res, 4000));
+      expect(upgrades).toBe(n);
+      expect(n).toBeLessThanOrEqual(2);
+      off();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

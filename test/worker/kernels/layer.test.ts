@@ -3,6 +3,7 @@
 // returnSequences true/false, 1/3/8 features, batch 1, units not a multiple of 4, and batches big
 // enough to be split over worker threads.
 import * as tf from '@tensorflow/tfjs';
+import { orthogonal } from '../../../worker/model/orthogonal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedRnnLayer, gateCount, shutdownKernelThreads } from '../../../worker/kernels/index.js';
 import { CELLS, type Cell } from '../../../core/spec.js';
@@ -151,7 +152,7 @@ describe('fused layer configuration', () => {
     const b = tf.layers.lstm({
       units: 6,
       kernelInitializer: tf.initializers.glorotUniform({ seed: 42 }),
-      recurrentInitializer: tf.initializers.orthogonal({ seed: 43 }),
+      recurrentInitializer: orthogonal({ seed: 43 }),
     });
     const input = tf.input({ shape: [4, 2] });
     a.apply(input);

@@ -1,0 +1,170 @@
+// Start-up benchmark (issue 15 item 4): the time from `train` (runs.create, what the CLI and the
+// UI's Train call) to the first finished batch, for a 10,000-row and a 1,000,000-row dataset, split
+// into the steps the trainer writes to its run log (`start-up: ...` lines, worker/train/
+// startup-clock.ts). Each run is stopped once its first batch is done.
+// `--rows 10000,1000000` (default), `--reps N` (default 3; the run with the median total is shown),
+// `--hosts cli,server` (default both: a forked trainer per run, or the server's warm trainer),
+// `--quick`: 10,000 rows only; `--compiled`: dist/ (after `npm run build:ts`), as installed. Targets: under 1 s for 10,000 rows and under 3 s for 1,000,000.
+import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunLog } from '../../core/contract.js';
+import type { Service, ServiceOptions } from '../../core/service.js';
+import type { BenchOptions } from './run.js';
+
+const TARGET_MS: Record<number, number> = { 10_000: 1000, 1_000_000: 3000 };
+
+/** An hourly load series with a daily and a yearly cycle (cached in the temp dir). */
+async function csvFile(rows: number): Promise<string> {
+  const file = join(tmpdir(), `rnn-workbench-bench-startup-${rows}.csv`);
+  if (existsSync(file)) return file;
+  const part = `${file}.${process.pid}.part`;
+  const out = createWriteStream(part);
+  out.write('time,load,temp\n');
+  const t0 = Date.UTC(2000, 0, 1);
+  let buf = '';
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(t0 + i * 3_600_000).toISOString().slice(0, 19);
+    buf += `${t},${(1000 + 200 * Math.sin(i / 24) + 50 * Math.sin(i / 8760) + ((i * 7919) % 97)).toFixed(1)},${(10 + 8 * Math.sin(i / 24)).toFixed(2)}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+  renameSync(part, file);
+  return file;
+}
+
+interface Measure {
+  rows: number;
+  /** runs.create → the first batch's log line (ms). */
+  totalMs: number;
+  /** The trainer's own steps, in order. */
+  steps: { name: string; ms: number; cpuMs?: number }[];
+}
+
+const STEP = /^start-up: (.+?) ([\d.]+) ms(?:, cpu ([\d.]+) ms)?(?: \((.*)\))?$/;
+
+/** One run: created, watched until its first batch, stopped. */
+async function measure(svc: Service, datasetId: number, rows: number): Promise<Measure> {
+  const lines: RunLog[] = [];
+  let runId = -1;
+  let firstBatch: (l: RunLog) => void = () => {};
+  const first = new Promise<RunLog>((r) => (firstBatch = r));
+  const off = svc.on('run:log', (l) => {
+    if (l.runId !== runId) return;
+    lines.push(l);
+    if (l.message.startsWith('start-up: total')) firstBatch(l);
+  });
+  const spec = {
+    target: 'load',
+    window: { lookback: 24, horizon: 1, stride: 1 },
+    model: { cell: 'lstm', layers: [{ units: 32 }] },
+    train: { epochs: 1, batchSize: 64, learningRate: 0.001, patience: 0, maxBatchesPerEpoch: 20 },
+  };
+  const t0 = Date.now();
+  const created = await svc.call('runs.create', { datasetId, spec });
+  if (!created.ok) throw new Error(created.error.message);
+  runId = created.value.id;
+  const done = await first;
+  off();
+  await svc.call('runs.stop', { id: runId });
+  await svc.waitForRun(runId);
+  const steps = lines
+    .map((l) => STEP.exec(l.message))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] !== 'total')
+    .map((m) => ({ name: m[1]!, ms: Number(m[2]), ...(m[3] ? { cpuMs: Number(m[3]) } : {}) }));
+  return { rows, totalMs: done.time - t0, steps };
+}
+
+async function dataset(svc: Service, rows: number): Promise<number> {
+  const t = performance.now();
+  const r = await svc.call('datasets.import', { path: await csvFile(rows), name: `startup-${rows}` });
+  if (!r.ok) throw new Error(r.error.message);
+  console.error(`(imported ${rows.toLocaleString('en-US')} rows in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  return r.value.id;
+}
+
+function print(m: Measure, host: string, opts: BenchOptions): void {
+  const target = TARGET_MS[m.rows];
+  if (opts.json) {
+    console.log(
+      JSON.stringify({
+        suite: 'startup',
+        rows: m.rows,
+        totalMs: Math.round(m.totalMs),
+        targetMs: target ?? null,
+        steps: m.steps,
+      }),
+    );
+    return;
+  }
+  console.log(
+    `\n${host}, ${m.rows.toLocaleString('en-US')} rows: train → first batch ${Math.round(m.totalMs)} ms` +
+      (target ? ` (target < ${target} ms: ${m.totalMs < target ? 'met' : 'MISSED'})` : ''),
+  );
+  const accounted = m.steps.reduce((s, x) => s + x.ms, 0);
+  for (const s of m.steps)
+    console.log(
+      `  ${s.name.padEnd(36)} ${String(Math.round(s.ms)).padStart(7)} ms` +
+        (s.cpuMs !== undefined ? `  (cpu ${String(Math.round(s.cpuMs)).padStart(6)} ms)` : ''),
+    );
+  console.log(
+    `  ${'host: create, queue, fork (rest)'.padEnd(36)} ${String(Math.round(m.totalMs - accounted)).padStart(7)} ms`,
+  );
+}
+
+export async function run(opts: BenchOptions): Promise<void> {
+  const arg = (name: string): string | undefined => {
+    const i = opts.args.indexOf(name);
+    return i >= 0 ? opts.args[i + 1] : undefined;
+  };
+  const rowsList = opts.args.includes('--quick') ? [10_000] : (arg('--rows') ?? '10000,1000000').split(',').map(Number);
+  const reps = Number(arg('--reps') ?? 3);
+  const hosts = (arg('--hosts') ?? 'cli,server').split(',') as ('cli' | 'server')[];
+  compiled = opts.args.includes('--compiled');
+  if (!opts.json) console.log(compiled ? '(compiled: dist/)' : '(from the TypeScript sources, through tsx)');
+  for (const host of hosts) await runHost(host, rowsList, reps, opts);
+}
+
+/**
+ * `cli`: each run forks its trainer (the CLI's `train`). `server`: the browser-mode host, which
+ * keeps a warm trainer (core/warm-launcher.ts); each run is started once the spare has had time
+ * to load.
+ */
+async function runHost(host: 'cli' | 'server', rowsList: number[], reps: number, opts: BenchOptions): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'wb-startup-'));
+  const svc = (await serviceModule()).createService({ dbPath: join(dir, 'w.db'), host });
+  try {
+    for (const rows of rowsList) {
+      const id = await dataset(svc, rows);
+      const all: Measure[] = [];
+      for (let i = 0; i < reps; i++) {
+        if (host === 'server') await new Promise((r) => setTimeout(r, WARM_WAIT_MS));
+        all.push(await measure(svc, id, rows));
+      }
+      all.sort((a, b) => a.totalMs - b.totalMs);
+      print(all[Math.floor(all.length / 2)]!, host, opts);
+      if (!opts.json) console.log(`  (all ${reps}: ${all.map((m) => Math.round(m.totalMs)).join(', ')} ms)`);
+    }
+  } finally {
+    await svc.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `--compiled` (after `npm run build:ts`): the service and its workers from dist/, as an installed
+ * app runs them; by default the TypeScript sources through tsx (slower to start).
+ */
+let compiled = false;
+async function serviceModule(): Promise<{ createService(o: ServiceOptions): Service }> {
+  const src = compiled ? '../../dist/core/service.js' : '../../core/service.js';
+  return (await import(src)) as { createService(o: ServiceOptions): Service };
+}
+
+/** How long the server host is given to fork and load its warm trainer before a run. */
+const WARM_WAIT_MS = Number(process.env.WARM_WAIT_MS ?? 10_000);
