@@ -20,6 +20,7 @@ import { commitEpoch } from './commit.js';
 import type { EpochHooks, EpochResult, StopReason } from './epoch-runner.js';
 import { evaluateTest } from './evaluate.js';
 import { startHeartbeat } from './heartbeat.js';
+import type { Preprocessing } from './preprocessing.js';
 import { setupRun, type Log, type RunSetup, type TrainOptions } from './setup.js';
 
 export { preprocessingOf, type Preprocessing } from './preprocessing.js';
@@ -184,7 +185,9 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
   const best = loadCheckpoint(db, runId, 'best');
   if (best) {
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
-    const result = evaluateTest(s.model, s.p, runId);
+    const shrink = (JSON.parse(best.preprocessing) as Preprocessing).shrink;
+    if (shrink) log(shrink.reason);
+    const result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null);
     db.transaction(() => {
       runsDb.setTestMetrics(db, runId, result.metrics, {
         seasonHow: s.p.task === 'forecast' ? s.p.seasonHow : null,
