@@ -65,6 +65,12 @@ describe('forecast quality', () => {
     expect(run.test.season_length).toBe(12);
     expect(lines.join('\n')).toMatch(/target value: .*season 12 within the lookback/);
     expect(run.test['test.mae']!).toBeLessThan(run.test['seasonal.mae']!);
+    // lookback auto: 2 seasons, capped by a quarter of the 84 train rows; the run's spec shows the number.
+    expect(lines).toContain(
+      'lookback auto → 21 (2 × season 12 = 24, capped by the 84 train rows (a quarter, at least season + 1, leaving a window))',
+    );
+    expect(run.spec.window.lookback).toBe(21);
+    expect(lines.join('\n')).toMatch(/shrink toward the base .* fitted on \d+ validation windows: α/);
   }, 180_000);
 
   it('the default run ({ target } only) beats the naive forecast on a linear trend with noise', async () => {
