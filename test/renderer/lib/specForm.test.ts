@@ -94,6 +94,18 @@ describe('spec form', () => {
     expect(hostFieldToForm(undefined)).toBe('');
   });
 
+  it("an empty lookback is `auto` (resolved when the run starts); a number stays a number", () => {
+    const form = defaultForm(['y']);
+    expect(form.window.lookback).toBeNull();
+    expect(formToInput(form).window).toMatchObject({ lookback: 'auto' });
+    expect(validateForm(form).spec?.window.lookback).toBe('auto');
+    form.window.lookback = 36;
+    expect(validateForm(form).spec?.window.lookback).toBe(36);
+    expect(formFromInput({ target: 'y', window: { lookback: 'auto' } }).window.lookback).toBeNull();
+    expect(formFromInput({ target: 'y', shrink: 'off' }).shrink).toBe('off');
+    expect(validateForm(formFromInput({ target: 'y', shrink: 'off' })).spec?.shrink).toBe('off');
+  });
+
   it('the Standard preset is the schema defaults (which the forecast battery chose)', () => {
     const form = defaultForm(['y']);
     PRESETS.deep.apply(form);
