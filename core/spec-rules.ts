@@ -206,9 +206,13 @@ export function estimateWindows(
 /** The lookback `auto` aims at without a season: two years of monthly data, a day of hourly data. */
 export const AUTO_LOOKBACK = 24;
 
-/** Seasons longer than this (weekly data's 52) are not put into the window: 2m rows would be slow, and
- * season normalisation from one noisy value a year back lost to the last value on weekly CO2 (docs/benchmarks.md). */
-export const AUTO_LOOKBACK_MAX_SEASON = 24;
+/**
+ * Seasons longer than this (hourly data's 24, weekly data's 52) are not put into the window twice:
+ * 2m rows are slow, and the season normalisation a window longer than m enables lost on both long
+ * seasons of the forecast battery (weekly CO2 0.30 → 0.46 MAE, below naive; hourly 0.50 → 0.82,
+ * below seasonal naive; docs/benchmarks.md), while monthly, quarterly and daily seasons gained.
+ */
+export const AUTO_LOOKBACK_MAX_SEASON = 12;
 
 /**
  * `window.lookback: 'auto'`: two seasons (at least 12 rows) with a season m ≤ AUTO_LOOKBACK_MAX_SEASON, else AUTO_LOOKBACK;

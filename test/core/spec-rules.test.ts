@@ -125,15 +125,18 @@ describe('splits and windows', () => {
 
   it('resolves lookback auto from the season and the train rows', () => {
     expect(parseSpec({ target: 'v' }).window.lookback).toBe('auto');
-    // A season: two of them, at least 12 rows (hourly 48, monthly 24, quarterly 12, daily 14).
-    expect(autoLookback(24, 1000, 1).lookback).toBe(48);
+    // A season up to 12: two of them, at least 12 rows (monthly 24, quarterly 12, daily 14).
     expect(autoLookback(12, 700, 1).lookback).toBe(24);
     expect(autoLookback(4, 700, 1).lookback).toBe(12);
     expect(autoLookback(7, 700, 1).lookback).toBe(14);
-    // A season longer than 24 (weekly data's 52) stays outside the window.
+    // A longer season (hourly data's 24, weekly data's 52) stays outside the window.
+    expect(autoLookback(24, 1000, 1)).toMatchObject({
+      lookback: 24,
+      how: 'lookback auto → 24 (season 24 longer than 12 → 24)',
+    });
     expect(autoLookback(52, 2000, 1)).toMatchObject({
       lookback: 24,
-      how: 'lookback auto → 24 (season 52 longer than 24 → 24)',
+      how: 'lookback auto → 24 (season 52 longer than 12 → 24)',
     });
     // No season: 24; a short series: a quarter of its train rows.
     expect(autoLookback(1, 700, 1).lookback).toBe(24);
