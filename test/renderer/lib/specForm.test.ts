@@ -94,7 +94,7 @@ describe('spec form', () => {
     expect(hostFieldToForm(undefined)).toBe('');
   });
 
-  it("an empty lookback is `auto` (resolved when the run starts); a number stays a number", () => {
+  it('an empty lookback is `auto` (resolved when the run starts); a number stays a number', () => {
     const form = defaultForm(['y']);
     expect(form.window.lookback).toBeNull();
     expect(formToInput(form).window).toMatchObject({ lookback: 'auto' });
