@@ -9,6 +9,8 @@ import {
   refuseEmptySplits,
   refuseUnusableColumns,
   resolveColumns,
+  sizeSpec,
+  splitRows,
   type SourceColumn,
 } from './spec-rules.js';
 import { countParams } from './params.js';
@@ -24,12 +26,12 @@ export function seriesSizes(rowCount: number, s: SourceColumn | null): Map<strin
   return sizes;
 }
 
-export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate {
+export function estimateRun(db: DB, datasetId: number, given: RunSpec): Estimate {
   const info = datasetInfo(db, datasetId);
   if (!info) throw new ServiceError('not_found', `dataset ${datasetId} does not exist`, 'datasetId');
   let cols: ReturnType<typeof resolveColumns>;
   try {
-    cols = resolveColumns(spec, info);
+    cols = resolveColumns(given, info);
   } catch (e) {
     // A "numeric" target read as text: the import recorded the first cell that was not a number.
     const m = e instanceof ServiceError ? /column "([^"]+)" is categorical/.exec(e.message) : null;
@@ -43,8 +45,13 @@ export function estimateRun(db: DB, datasetId: number, spec: RunSpec): Estimate 
     throw e;
   }
   const load = columnLoader(db, datasetId);
-  refuseUnusableColumns(spec, cols, load);
+  refuseUnusableColumns(given, cols, load);
   const sizes = seriesSizes(info.rowCount, cols.series ? load(cols.series) : null);
+  // `lookback: auto` as the trainer resolves it, but without the season the trainer infers (unknown here).
+  const trainRows = [...sizes.values()].map(
+    (n) => splitRows(Math.max(0, n - (given.cutoff ?? 0)), given.split).valStart,
+  );
+  const { spec } = sizeSpec(given, trainRows, given.seasonLength ?? 1);
   const { rows, windows, series } = estimateWindows(
     spec,
     [...sizes].map(([key, n]) => ({ key, rows: n })),

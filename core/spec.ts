@@ -24,6 +24,11 @@ export const TRANSFORMS = ['auto', 'none', 'log', 'diff', 'logdiff'] as const;
  * naive at the current level; needs a season shorter than the lookback); `auto` decides per target.
  */
 export const NORMALIZE_MODES = ['auto', 'global', 'window', 'season'] as const;
+/**
+ * Forecast: `auto` shrinks the network's forecast toward its normalisation's base (last value or
+ * seasonal naive at the level) by factors fitted on the validation split; `off` keeps it as it is.
+ */
+export const SHRINK_MODES = ['auto', 'off'] as const;
 
 const GATES: Record<(typeof CELLS)[number], number> = { simpleRNN: 1, lstm: 4, gru: 3 };
 
@@ -63,7 +68,10 @@ const columnName = z.string().min(1, 'column name must not be empty');
 
 export const WindowSchema = z
   .object({
-    lookback: z.number().int().min(LIMITS.lookback.min).max(LIMITS.lookback.max).default(24),
+    /** Rows per input window, or `auto`: from the season and the train split's size when the run starts (core/spec-rules.ts autoLookback). */
+    lookback: z
+      .union([z.number().int().min(LIMITS.lookback.min).max(LIMITS.lookback.max), z.literal('auto')])
+      .default('auto'),
     horizon: z.number().int().min(LIMITS.horizon.min).max(LIMITS.horizon.max).default(1),
     stride: z.number().int().min(LIMITS.stride.min).max(LIMITS.stride.max).default(1),
   })
@@ -158,6 +166,8 @@ export const RunSpecSchema = z
     transform: z.enum(TRANSFORMS).default('auto'),
     /** Forecast targets: `window` expresses each window relative to its last observed value; `season` each output step relative to the last value plus last season's change. */
     normalize: z.enum(NORMALIZE_MODES).default('auto'),
+    /** Forecast: shrink the forecast toward the base by factors fitted on the validation split (worker/data/shrink.ts). */
+    shrink: z.enum(SHRINK_MODES).default('auto'),
     /** Season length for the seasonal-naive baseline and MASE; default: inferred from the data. */
     seasonLength: z.number().int().min(1).optional(),
     model: ModelSchema.prefault({}),
@@ -184,6 +194,9 @@ export type RunSpec = z.output<typeof RunSpecSchema>;
 export function parseSpec(input: unknown): RunSpec {
   return RunSpecSchema.parse(input);
 }
+
+/** A spec whose lookback is a number: what the trainer works with once `auto` is resolved (core/spec-rules.ts sizeSpec). */
+export type SizedSpec = RunSpec & { window: RunSpec['window'] & { lookback: number } };
 
 /** The spec a user gets by naming only a target: every default of the schema filled in. */
 export function defaultSpec(target: string | string[]): RunSpec {

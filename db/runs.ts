@@ -81,6 +81,24 @@ export function insertRun(db: DB, run: NewRun): number {
   })();
 }
 
+/**
+ * A value the trainer resolved when the run started (`window.lookback: auto` → a number): the
+ * stored spec and its params row say what the run trained with, so every view shows it.
+ */
+export function setResolvedSpecValue(db: DB, id: number, key: string, value: number): void {
+  db.transaction(() => {
+    const row = db.prepare(`SELECT spec FROM runs WHERE id = ?`).get(id) as { spec: string } | undefined;
+    if (!row) return;
+    const spec = JSON.parse(row.spec) as Record<string, unknown>;
+    const path = key.split('.');
+    let at = spec;
+    for (const k of path.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+    at[path[path.length - 1]!] = value;
+    db.prepare(`UPDATE runs SET spec = ? WHERE id = ?`).run(JSON.stringify(spec), id);
+    db.prepare(`UPDATE params SET value = ? WHERE run_id = ? AND key = ?`).run(String(value), id, key);
+  })();
+}
+
 export function getRun(db: DB, id: number): RunRecord | undefined {
   return db.prepare(`${SELECT_RUN} WHERE r.id = ?`).get(id) as RunRecord | undefined;
 }

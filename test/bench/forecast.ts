@@ -1,4 +1,4 @@
-// `npm run bench -- --suite forecast [--only a,b] [--set key=value ...] [--generated|--real] [--json]`
+// `npm run bench -- --suite forecast [--only a,b] [--set key=value ...] [--generated|--real] [--json] [--logs]`
 // The forecast battery: every series is imported through the real service (temp SQLite file,
 // import worker) and trained with the DEFAULT spec (`{ target }`, plus each --set), and its test
 // metrics are set beside the naive, seasonal-naive and ETS baselines the run itself recorded.
@@ -169,6 +169,12 @@ export async function run(opts: BenchOptions): Promise<void> {
   const t = tempDir('rnnwb-forecast-');
   const svc = createService({ dbPath: join(t.dir, 'bench.db'), host: 'bench' });
   const rows: ForecastRow[] = [];
+  // --logs: the run log's lines on the data preparation (lookback, transforms, shrinkage) to stderr.
+  const off = opts.args.includes('--logs')
+    ? svc.on('run:log', (l) => {
+        if (/^(lookback|target|shrink|season)/.test(l.message)) console.error(`  run ${l.runId}: ${l.message}`);
+      })
+    : () => {};
   try {
     for (const s of chosen) {
       const row = await runOne(svc, t.dir, s, sets);
@@ -180,6 +186,7 @@ export async function run(opts: BenchOptions): Promise<void> {
         );
     }
   } finally {
+    off();
     await svc.close();
     t.cleanup();
   }

@@ -65,6 +65,12 @@ describe('forecast quality', () => {
     expect(run.test.season_length).toBe(12);
     expect(lines.join('\n')).toMatch(/target value: .*season 12 within the lookback/);
     expect(run.test['test.mae']!).toBeLessThan(run.test['seasonal.mae']!);
+    // lookback auto: 2 seasons, capped by a quarter of the 84 train rows; the run's spec shows the number.
+    expect(lines).toContain(
+      'lookback auto → 21 (2 × season 12 = 24, capped by the 84 train rows (a quarter, at least season + 1, leaving a window))',
+    );
+    expect(run.spec.window.lookback).toBe(21);
+    expect(lines.join('\n')).toMatch(/shrink toward the base .* fitted on \d+ validation windows: α/);
   }, 180_000);
 
   it('the default run ({ target } only) beats the naive forecast on a linear trend with noise', async () => {
@@ -121,10 +127,15 @@ describe('forecast quality', () => {
     expect(text).toMatch(/target value: KPSS/);
   }, 120_000);
 
-  for (const normalize of ['window', 'season'] as const) {
-    it(`exports a log + ${normalize} run whose files reproduce the stored predictions`, async () => {
+  const cases = [
+    ['window', 'auto'],
+    ['season', 'auto'],
+    ['window', 'off'],
+  ] as const;
+  for (const [normalize, shrink] of cases) {
+    it(`exports a log + ${normalize} run (shrink ${shrink}) whose files reproduce the stored predictions`, async () => {
       const id = await importCsv(
-        monthlyCsv(`growth-${normalize}.csv`, 200, (i, rnd) => 20 * Math.exp(0.01 * i) * (1 + 0.02 * rnd())),
+        monthlyCsv(`growth-${normalize}-${shrink}.csv`, 200, (i, rnd) => 20 * Math.exp(0.01 * i) * (1 + 0.02 * rnd())),
         'growth',
       );
       const L = 12;
@@ -133,16 +144,21 @@ describe('forecast quality', () => {
         target: 'value',
         transform: 'log',
         normalize,
+        shrink,
         seasonLength: 3,
         window: { lookback: L, horizon: H },
         model: { cell: 'gru', layers: [{ units: 8 }] },
         train: { epochs: 3, patience: 0 },
       });
       expect(run.status).toBe('completed');
-      const out = join(t.dir, `export-log-${normalize}`);
+      const out = join(t.dir, `export-log-${normalize}-${shrink}`);
       await ok(svc.call('runs.export', { id: run.id, outDir: out, checkpoint: 'best' }));
       const e = await loadExport(out);
       expect(e.preprocessing.targetPrep![0]).toMatchObject({ transform: { kind: 'log' }, normalize });
+      // The shrinkage fitted for the best checkpoint travels with it (one α per step); `off`: none.
+      if (shrink === 'off') expect(e.preprocessing.shrink).toBeUndefined();
+      else for (const a of e.preprocessing.shrink!.alpha) expect(a >= 0 && a <= 1).toBe(true);
+      if (shrink === 'auto') expect(e.preprocessing.shrink!.alpha).toHaveLength(H);
       const pred = (await ok(svc.call('runs.predictions', { id: run.id, split: 'test' })))!;
       const rows = await ok(svc.call('datasets.series', { id, columns: ['value'] }));
       const values = rows.series[0]!.values as number[];

@@ -4,13 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceError, parseSpec } from '../../core/contract.js';
 import {
+  autoLookback,
   countWindows,
   estimateWindows,
   refuseEmptySplits,
   resolveColumns,
+  sizeSpec,
   splitRows,
   type DatasetInfo,
 } from '../../core/spec-rules.js';
+
+/** A spec with a numeric lookback, typed as the window counts want it. */
+const sized = (input: Parameters<typeof parseSpec>[0]) => sizeSpec(parseSpec(input), [], 1).spec;
 
 const info: DatasetInfo = {
   name: 'd',
@@ -74,7 +79,7 @@ describe('splits and windows', () => {
     expect(countWindows(70, 85, 5, 2, 1, 0)).toBe(14);
     expect(countWindows(70, 85, 5, 2, 5, 0)).toBe(3);
     expect(countWindows(0, 5, 5, 2, 1, 0)).toBe(0);
-    const spec = parseSpec({ target: 'v', window: { lookback: 5, horizon: 2 } });
+    const spec = sized({ target: 'v', window: { lookback: 5, horizon: 2 } });
     expect(estimateWindows(spec, [100, 100])).toMatchObject({
       rows: { train: 140, val: 30, test: 30 },
       windows: { train: 128, val: 28, test: 28 },
@@ -82,7 +87,7 @@ describe('splits and windows', () => {
   });
 
   it('refuses a split without windows, naming the field to change', () => {
-    const spec = parseSpec({ target: 'v', window: { lookback: 5, horizon: 2 } });
+    const spec = sized({ target: 'v', window: { lookback: 5, horizon: 2 } });
     const one = (
       rows: Record<'train' | 'val' | 'test', number>,
       windows: Partial<Record<'train' | 'val' | 'test', number>>,
@@ -100,7 +105,7 @@ describe('splits and windows', () => {
   });
 
   it('words the refusal per series and warns about a series too short to train', () => {
-    const spec = parseSpec({ target: 'v', window: { lookback: 11, horizon: 1 } });
+    const spec = sized({ target: 'v', window: { lookback: 11, horizon: 1 } });
     const three = estimateWindows(
       spec,
       ['A', 'B', 'C'].map((key) => ({ key, rows: 16 })),
@@ -116,5 +121,39 @@ describe('splits and windows', () => {
     expect(refuseEmptySplits(spec, mixed.series)).toEqual([
       '1 of 2 series has too few train rows for lookback 11 + horizon 1 (needs 12): series B 11; they add no training windows (their val and test windows are still evaluated)',
     ]);
+  });
+
+  it('resolves lookback auto from the season and the train rows', () => {
+    expect(parseSpec({ target: 'v' }).window.lookback).toBe('auto');
+    // A season up to 12: two of them, at least 12 rows (monthly 24, quarterly 12, daily 14).
+    expect(autoLookback(12, 700, 1).lookback).toBe(24);
+    expect(autoLookback(4, 700, 1).lookback).toBe(12);
+    expect(autoLookback(7, 700, 1).lookback).toBe(14);
+    // A longer season (hourly data's 24, weekly data's 52) stays outside the window.
+    expect(autoLookback(24, 1000, 1)).toMatchObject({
+      lookback: 24,
+      how: 'lookback auto → 24 (season 24 longer than 12 → 24)',
+    });
+    expect(autoLookback(52, 2000, 1)).toMatchObject({
+      lookback: 24,
+      how: 'lookback auto → 24 (season 52 longer than 12 → 24)',
+    });
+    // No season: 24; a short series: a quarter of its train rows.
+    expect(autoLookback(1, 700, 1).lookback).toBe(24);
+    expect(autoLookback(1, 70, 1)).toEqual({
+      lookback: 17,
+      how: 'lookback auto → 17 (no season → 24, capped by the 70 train rows (a quarter, at least season + 1, leaving a window))',
+    });
+    // Never below season + 1 (season normalisation needs it), never beyond one training window.
+    expect(autoLookback(12, 50, 1).lookback).toBe(13);
+    expect(autoLookback(12, 10, 2).lookback).toBe(8);
+    // The median series' train rows; a number from the spec stays as it is.
+    const auto = sizeSpec(parseSpec({ target: 'v' }), [40, 400, 1000], 1);
+    expect(auto.spec.window.lookback).toBe(24);
+    expect(sizeSpec(parseSpec({ target: 'v' }), [40, 60, 1000], 1).spec.window.lookback).toBe(15);
+    expect(sizeSpec(parseSpec({ target: 'v', window: { lookback: 7 } }), [40], 12)).toMatchObject({
+      spec: { window: { lookback: 7 } },
+      how: null,
+    });
   });
 });

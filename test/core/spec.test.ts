@@ -7,7 +7,8 @@ describe('RunSpec', () => {
     const s = parseSpec({ target: 'price' });
     expect(s.target).toEqual(['price']);
     expect(s.task).toBe('forecast');
-    expect(s.window).toEqual({ lookback: 24, horizon: 1, stride: 1 });
+    expect(s.window).toEqual({ lookback: 'auto', horizon: 1, stride: 1 });
+    expect(s.shrink).toBe('auto');
     expect(s.split).toEqual({ train: 0.7, val: 0.15, test: 0.15 });
     expect(s.model.cell).toBe('gru');
     expect(s.model.layers).toEqual([{ units: 64, dropout: 0 }]);

@@ -9,6 +9,7 @@ import {
   refuseUnusableColumns,
   resolveColumns,
   seriesSplits,
+  sizeSpec,
   splitRows,
   type DatasetInfo,
   type SourceColumn,
@@ -43,6 +44,8 @@ export interface Prepared {
   classes: string[] | null;
   scalers: Record<string, Scaler>;
   lookback: number;
+  /** How `lookback: auto` was resolved (run log); null when the spec gave a number. */
+  lookbackHow: string | null;
   horizon: number;
   groups: Group[];
   /** Windows as (group, t) pairs, t = index of the last input row. */
@@ -60,9 +63,9 @@ export interface Prepared {
   warnings: string[];
 }
 
-export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => SourceColumn): Prepared {
+export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) => SourceColumn): Prepared {
+  let spec: RunSpec = given;
   const { targets, features, time, series } = resolveColumns(spec, ds);
-  const { lookback, horizon, stride } = spec.window;
   const used = [...new Set([...features, ...(spec.task === 'forecast' ? targets : [])])];
   refuseUnusableColumns(spec, { targets, features }, load);
   const cols = new Map(used.map((n) => [n, load(n)]));
@@ -143,14 +146,29 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   // Forecast targets: transformed (z) per series, their scaler fitted on z's train rows.
   // The season first: `season` normalisation of the targets depends on it.
   const season = seasonOf(spec, targets[0]!, raws[0], splits[0]?.valStart ?? 0, timeVals, timeCol?.kind);
+  // `lookback: auto` from the season and the train rows: everything below uses the number.
+  const sized = sizeSpec(
+    spec,
+    splits.map((s) => s.valStart),
+    spec.task === 'forecast' ? season.season : 1,
+  );
+  spec = sized.spec;
+  const { lookback, horizon, stride } = sized.spec.window;
   const targetPrep: TargetPrep[] = [];
   const zs = new Map<string, Float64Array[]>();
   if (spec.task === 'forecast') {
     for (const t of targets) {
       const rawCols = raws.map((g) => g.cols.get(t)!);
-      const choice = resolveTargetPrep(spec, t, rawCols.map(trainOf), rawCols, features.includes(t), season.season);
+      const choice = resolveTargetPrep(
+        sized.spec,
+        t,
+        rawCols.map(trainOf),
+        rawCols,
+        features.includes(t),
+        season.season,
+      );
       const z = rawCols.map((v) => forwardSeries(choice.transform, v));
-      const fit = fitTargetScale(spec, choice, z.map(trainOf));
+      const fit = fitTargetScale(sized.spec, choice, z.map(trainOf));
       scalers[t] = fit.scaler;
       zs.set(t, z);
       targetPrep.push({ ...choice, windowScale: fit.windowScale });
@@ -210,8 +228,8 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
   const windows = { train: build('train'), val: build('val'), test: build('test') };
   // Per series, with the same counting as the windows just built (one rule, core/spec-rules.ts).
   const warnings = refuseEmptySplits(
-    spec,
-    groups.map((g) => seriesSplits(spec, g.key, g.rows, g)),
+    sized.spec,
+    groups.map((g) => seriesSplits(sized.spec, g.key, g.rows, g)),
   );
 
   const outputs =
@@ -231,6 +249,7 @@ export function prepare(spec: RunSpec, ds: DatasetInfo, load: (name: string) => 
     windows,
     seasonLength: season.season,
     seasonHow: season.how,
+    lookbackHow: sized.how,
     targetPrep,
     featureTarget,
     outputs,

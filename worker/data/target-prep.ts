@@ -7,7 +7,8 @@
 // season before that step, so the network starts from a seasonal naive forecast moved to the
 // current level, as `window` starts it from naive). A feature that
 // is also a target gets the same model-unit values as its target (relative to the window's last value).
-import { ServiceError, type RunSpec } from '../../core/contract.js';
+import { ServiceError } from '../../core/contract.js';
+import type { SizedSpec } from '../../core/spec.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
 import { chooseAutoTransform } from './stationarity.js';
 import { fitWindowScale, inverseForecast, transformProblem, type Normalize, type TransformSpec } from './transforms.js';
@@ -37,7 +38,7 @@ export const windowed = (n: Normalize): boolean => n !== 'global';
  * `season` is the run's season (1: none) and decides between `window` and `season` normalisation.
  */
 export function resolveTargetPrep(
-  spec: RunSpec,
+  spec: SizedSpec,
   name: string,
   train: Float64Array[],
   all: Float64Array[],
@@ -110,7 +111,7 @@ export const AUTO_SEASON = true;
 
 /** Fits the target's scaler on the transformed train segments and the window scale on the scaled ones. */
 export function fitTargetScale(
-  spec: RunSpec,
+  spec: SizedSpec,
   prep: Omit<TargetPrep, 'windowScale'>,
   zTrain: Float64Array[],
 ): { scaler: Scaler; windowScale: number } {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Preprocessing } from '../train/trainer.js';
 import { forwardSeries, inverseForecast, stepLevels, windowLevel } from '../data/transforms.js';
+import { applyShrink, baseFeatures, shrinkBases } from '../data/shrink.js';
 
 export interface LoadedExport {
   model: tf.LayersModel;
@@ -80,8 +81,11 @@ export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
     undo.push(levels);
   });
   const out = tf.tidy(() => e.model.predict(tf.tensor3d(x, [windows.length, L, F])) as tf.Tensor);
-  const data = out.dataSync();
+  const data = Float32Array.from(out.dataSync());
   out.dispose();
+  // The shrinkage fitted on the validation split, in model units as in training (data/shrink.ts).
+  if (p.task === 'forecast' && p.shrink)
+    applyShrink(data, shrinkBases(x, windows.length, L, F, baseFeatures(p)), p.shrink.alpha);
   const O = p.outputs.length;
   const H = p.horizon;
   return windows.map((_, i) => {

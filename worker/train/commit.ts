@@ -7,6 +7,7 @@ import * as metricsDb from '../../db/metrics.js';
 import { saveCheckpoint } from '../../db/checkpoints.js';
 import type { WorkerToHost } from '../../core/jobs.js';
 import type { EpochMetrics } from '../../core/metric-keys.js';
+import type { ShrinkRecord } from '../data/shrink.js';
 import { modelWeights } from './checkpoint.js';
 import type { EpochResult } from './epoch-runner.js';
 import { valMetrics } from './evaluate.js';
@@ -33,7 +34,8 @@ function updateState(s: RunSetup, epoch: number, valLoss: number): boolean {
   return improved;
 }
 
-async function checkpointRecord(s: RunSetup, epoch: number, valLoss: number) {
+/** A checkpoint's row; its preprocessing carries the shrinkage fitted for these weights. */
+async function checkpointRecord(s: RunSetup, epoch: number, valLoss: number, shrink: ShrinkRecord | null) {
   const weights = modelWeights(s.model);
   const opt = await s.runner.optimizerState();
   return {
@@ -45,7 +47,7 @@ async function checkpointRecord(s: RunSetup, epoch: number, valLoss: number) {
     weights: weights.data,
     optimizer: opt ? opt.data : null,
     optimizer_meta: opt ? JSON.stringify(opt.specs) : null,
-    preprocessing: JSON.stringify(s.prep),
+    preprocessing: JSON.stringify(shrink ? { ...s.prep, shrink } : s.prep),
     trainer_state: JSON.stringify(s.state),
   };
 }
@@ -61,7 +63,7 @@ export async function commitEpoch(
 ): Promise<void> {
   await s.runner.syncModel();
   const epochSeconds = (Date.now() - clock.started) / 1000;
-  const val = valMetrics(s.model, s.p, s.spec);
+  const { metrics: val, shrink } = valMetrics(s.model, s.p, s.spec);
   const metrics: EpochMetrics = {
     loss: r.loss,
     ...val,
@@ -71,7 +73,7 @@ export async function commitEpoch(
   const improved = updateState(s, epoch, val.val_loss);
   const wallTime = (Date.now() - clock.t0) / 1000;
   s.state.wallOffset = Date.now() - clock.t0;
-  const cp = await checkpointRecord(s, epoch, val.val_loss);
+  const cp = await checkpointRecord(s, epoch, val.val_loss, shrink);
   db.transaction(() => {
     metricsDb.logEpoch(db, s.runId, epoch, s.state.step, metrics, wallTime);
     saveCheckpoint(db, { ...cp, kind: 'last' });

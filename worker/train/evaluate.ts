@@ -14,6 +14,14 @@ import type { DB } from '../../db/open.js';
 import { blob, savePredictions } from '../../db/checkpoints.js';
 import { actualOutputs, cutBatch, originalOutputs, windowCount } from '../data/batches.js';
 import type { Prepared } from '../data/prepare.js';
+import {
+  applyShrink,
+  baseFeatures,
+  describeShrink,
+  fitShrink,
+  shrinkBases,
+  type ShrinkRecord,
+} from '../data/shrink.js';
 import { etsBaseline } from './ets-baseline.js';
 import { horizonMetrics, horizonRecords } from '../baselines/horizon-metrics.js';
 import { classifyMetrics, forecastMetrics, seasonalScale } from './metrics.js';
@@ -22,25 +30,32 @@ const EVAL_BATCH = 512;
 /** Per-step scores are stored for steps 1..this (a long horizon would add thousands of keys to every run). */
 export const MAX_STEP_METRICS = 48;
 
-/** Model outputs for every window of a split, [n, outputs] (scaled units / probabilities). */
+/**
+ * Model outputs for every window of a split, [n, outputs] (model units / probabilities), their
+ * targets, and (forecast) the shrinkage base of every output (data/shrink.ts).
+ */
 export function predictWindows(
   model: tf.LayersModel,
   p: Prepared,
   windows: Int32Array,
-): { pred: Float32Array; y: Float32Array } {
+): { pred: Float32Array; y: Float32Array; base: Float32Array } {
   const n = windowCount(windows);
   const O = p.outputs.length;
+  const F = p.features.length;
   const pred = new Float32Array(n * O);
   const y = new Float32Array(n * O);
+  const base = new Float32Array(n * O);
+  const bases = p.task === 'forecast' ? baseFeatures(p) : null;
   for (let from = 0; from < n; from += EVAL_BATCH) {
     const size = Math.min(EVAL_BATCH, n - from);
     const b = cutBatch(p, windows, null, from, size);
-    const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, p.features.length])) as tf.Tensor);
+    const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, F])) as tf.Tensor);
     pred.set(out.dataSync() as Float32Array, from * O);
     out.dispose();
     y.set(b.y, from * O);
+    if (bases) base.set(shrinkBases(b.x, size, p.lookback, F, bases), from * O);
   }
-  return { pred, y };
+  return { pred, y, base };
 }
 
 function lossValue(spec: RunSpec, y: Float32Array, pred: Float32Array, outputs: number): number {
@@ -62,19 +77,29 @@ function argmax(a: Float32Array, row: number, k: number): number {
   return best;
 }
 
-export function valMetrics(model: tf.LayersModel, p: Prepared, spec: RunSpec): ValMetrics {
-  const { pred, y } = predictWindows(model, p, p.windows.val);
+/**
+ * Validation metrics of the network as it is (they drive early stopping), and for a forecast the
+ * shrinkage factors fitted on the same predictions (null when the spec turns shrinkage off).
+ */
+export function valMetrics(
+  model: tf.LayersModel,
+  p: Prepared,
+  spec: RunSpec,
+): { metrics: ValMetrics; shrink: ShrinkRecord | null } {
+  const { pred, y, base } = predictWindows(model, p, p.windows.val);
   const O = p.outputs.length;
   const val_loss = lossValue(spec, y, pred, O);
   if (spec.task === 'classify') {
     const n = y.length / O;
     let correct = 0;
     for (let r = 0; r < n; r++) if (y[r * O + argmax(pred, r, O)] === 1) correct++;
-    return { val_loss, val_acc: correct / n };
+    return { metrics: { val_loss, val_acc: correct / n }, shrink: null };
   }
   const w = p.windows.val;
   const m = forecastMetrics(actualOutputs(p, w), originalOutputs(p, w, pred), NaN);
-  return { val_loss, val_mae: m.mae, val_rmse: m.rmse };
+  const alpha = fitShrink(pred, y, base, O);
+  const shrink = spec.shrink === 'off' ? null : { alpha, reason: describeShrink(alpha, windowCount(w)) };
+  return { metrics: { val_loss, val_mae: m.mae, val_rmse: m.rmse }, shrink };
 }
 
 export interface TestResult {
@@ -96,10 +121,17 @@ interface TestPredictions {
   runId: number;
 }
 
-export function evaluateTest(model: tf.LayersModel, p: Prepared, runId: number): TestResult {
+/** The test split through the model (its outputs shrunk by `alpha` when given) and the baselines. */
+export function evaluateTest(
+  model: tf.LayersModel,
+  p: Prepared,
+  runId: number,
+  alpha: readonly number[] | null = null,
+): TestResult {
   const w = p.windows.test;
   const n = windowCount(w);
-  const { pred, y } = predictWindows(model, p, w);
+  const { pred, y, base } = predictWindows(model, p, w);
+  if (alpha && p.task === 'forecast') applyShrink(pred, base, alpha);
   const time = new Float64Array(n);
   for (let i = 0; i < n; i++) time[i] = p.groups[w[2 * i]!]!.time[w[2 * i + 1]! + 1]!;
   const t = { pred, y, time, n, runId };

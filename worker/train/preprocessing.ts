@@ -2,6 +2,7 @@
 // can prepare new data the same way without the dataset.
 import type { RunSpec } from '../../core/contract.js';
 import type { Prepared } from '../data/prepare.js';
+import type { ShrinkRecord } from '../data/shrink.js';
 
 export interface Preprocessing {
   version: 1;
@@ -22,6 +23,11 @@ export interface Preprocessing {
    * a target (and of the feature that is that target) applies to the transformed values.
    */
   targetPrep?: Prepared['targetPrep'];
+  /**
+   * Forecast: the shrinkage toward the base fitted on the validation split for this checkpoint's
+   * weights (worker/data/shrink.ts); absent: none (α = 1).
+   */
+  shrink?: ShrinkRecord;
   timeColumn: string | null;
   seriesColumn: string | null;
 }

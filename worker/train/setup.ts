@@ -223,12 +223,15 @@ export async function setupRun(
     runner.dispose();
     return null;
   }
+  // `lookback: auto` becomes the number it resolved to in the run's stored spec (run view, CLI show, compare).
+  if (p.lookbackHow) runsDb.setResolvedSpecValue(db, runId, 'window.lookback', p.lookback);
   opts.send({ type: 'status', runId, status: 'running' });
   log(
     `training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
       `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`,
   );
   log(`season: ${p.seasonHow}`);
+  if (p.lookbackHow) log(p.lookbackHow);
   for (const t of p.targetPrep) log(`target ${t.reason}`);
   return { runId, spec, p, prep: preprocessingOf(p, ds), model, rng, state, runner };
 }

@@ -20,6 +20,7 @@ import { commitEpoch } from './commit.js';
 import type { EpochHooks, EpochResult, StopReason } from './epoch-runner.js';
 import { evaluateTest } from './evaluate.js';
 import { startHeartbeat } from './heartbeat.js';
+import type { Preprocessing } from './preprocessing.js';
 import { setupRun, type Log, type RunSetup, type TrainOptions } from './setup.js';
 import { StartupClock } from './startup-clock.js';
 import { appendLog } from '../../db/run-log.js';
@@ -219,7 +220,9 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
   const best = loadCheckpoint(db, runId, 'best');
   if (best) {
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
-    const result = evaluateTest(s.model, s.p, runId);
+    const shrink = (JSON.parse(best.preprocessing) as Preprocessing).shrink;
+    if (shrink) log(shrink.reason);
+    const result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null);
     for (const note of result.notes) log(note);
     log(`test (best checkpoint, epoch ${best.epoch}): ${headline(result.test)}`);
     // The test metrics, predictions and the final status in ONE transaction: nobody ever sees a

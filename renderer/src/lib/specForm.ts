@@ -34,12 +34,14 @@ export interface SpecForm {
   time: string;
   /** '' = the dataset's series column; NO_SERIES = treat as one series. */
   series: string;
+  /** lookback null (an empty field) = `auto`: from the season and the data size when the run starts. */
   window: { lookback: Num; horizon: Num; stride: Num };
   split: { train: Num; val: Num; test: Num };
   scaling: Scaling;
   missing: MissingPolicy;
   transform: TransformChoice;
   normalize: NormalizeChoice;
+  shrink: RunSpec['shrink'];
   seasonLength: Num;
   model: {
     cell: Cell;
@@ -72,12 +74,13 @@ export function formFromSpec(spec: RunSpec): SpecForm {
     features: [...(spec.features ?? [])],
     time: spec.time ?? '',
     series: spec.series === null ? NO_SERIES : (spec.series ?? ''),
-    window: { ...spec.window },
+    window: { ...spec.window, lookback: spec.window.lookback === 'auto' ? null : spec.window.lookback },
     split: { ...spec.split },
     scaling: spec.scaling,
     missing: spec.missing,
     transform: spec.transform,
     normalize: spec.normalize,
+    shrink: spec.shrink,
     seasonLength: spec.seasonLength ?? null,
     model: {
       cell: spec.model.cell,
@@ -122,12 +125,14 @@ export function formToInput(form: SpecForm): Record<string, unknown> {
   if (form.time) out.time = form.time;
   if (form.series === NO_SERIES) out.series = null;
   else if (form.series) out.series = form.series;
-  out.window = { ...form.window };
+  const lookback = form.window.lookback as unknown;
+  out.window = { ...form.window, lookback: lookback === null || lookback === '' ? 'auto' : lookback };
   out.split = { ...form.split };
   out.scaling = form.scaling;
   out.missing = form.missing;
   out.transform = form.transform;
   out.normalize = form.normalize;
+  out.shrink = form.shrink;
   if (form.seasonLength !== null && (form.seasonLength as unknown) !== '') out.seasonLength = form.seasonLength;
   out.model = {
     cell: form.model.cell,
@@ -204,7 +209,8 @@ const STD = RunSpecSchema.parse({ target: 'x' });
 
 interface PresetValues {
   model: Pick<SpecForm['model'], 'cell' | 'layers'> & Partial<Pick<SpecForm['model'], 'bidirectional'>>;
-  lookback: number;
+  /** null: auto */
+  lookback: Num;
   train: Pick<SpecForm['train'], 'epochs' | 'batchSize' | 'learningRate' | 'patience'>;
 }
 
@@ -263,7 +269,7 @@ const PRESET_FIELDS: [string, (f: PresetPart) => unknown][] = [
   ['bidirectional', (f) => (f.model.bidirectional ? 'yes' : 'no')],
   ['head layers', (f) => f.model.headLayers],
   ['head activation', (f) => f.model.headActivation],
-  ['lookback', (f) => f.window.lookback],
+  ['lookback', (f) => f.window.lookback ?? 'auto'],
   ['epochs', (f) => f.train.epochs],
   ['batch size', (f) => f.train.batchSize],
   ['learning rate', (f) => f.train.learningRate],
@@ -288,7 +294,7 @@ export const PRESETS: Record<PresetName, Preset> = {
         layers: STD.model.layers.map((l) => ({ ...l })),
         bidirectional: STD.model.bidirectional,
       },
-      lookback: STD.window.lookback,
+      lookback: STD.window.lookback === 'auto' ? null : STD.window.lookback,
       train: {
         epochs: STD.train.epochs,
         batchSize: STD.train.batchSize,

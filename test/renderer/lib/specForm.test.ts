@@ -141,13 +141,25 @@ describe('spec form', () => {
     form.model.bidirectional = true;
     form.model.headLayers = '32';
     expect(PRESETS.deep.apply(form)).toEqual(
-      expect.arrayContaining(['cell GRU → LSTM', 'bidirectional yes → no', 'head layers 32 → —', 'lookback 24 → 48']),
+      expect.arrayContaining(['cell GRU → LSTM', 'bidirectional yes → no', 'head layers 32 → —', 'lookback auto → 48']),
     );
     const changes = PRESETS.quick.apply(form);
     expect(changes).toContain('layers 128 (dropout 0.2) + 128 (dropout 0.2) → 16');
     expect(form.model.layers).toEqual([{ units: 16, dropout: 0 }]);
     expect(form.model.bidirectional).toBe(false);
     expect(PRESETS.quick.apply(form)).toEqual([]);
+  });
+
+  it('an empty lookback is `auto` (resolved when the run starts); a number stays a number', () => {
+    const form = defaultForm(['y']);
+    expect(form.window.lookback).toBeNull();
+    expect(formToInput(form).window).toMatchObject({ lookback: 'auto' });
+    expect(validateForm(form).spec?.window.lookback).toBe('auto');
+    form.window.lookback = 36;
+    expect(validateForm(form).spec?.window.lookback).toBe(36);
+    expect(formFromInput({ target: 'y', window: { lookback: 'auto' } }).window.lookback).toBeNull();
+    expect(formFromInput({ target: 'y', shrink: 'off' }).shrink).toBe('off');
+    expect(validateForm(formFromInput({ target: 'y', shrink: 'off' })).spec?.shrink).toBe('off');
   });
 
   it('the Standard preset is the schema defaults (which the forecast battery chose)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../../core/contract.js';
 import { defaultStep, foldCutoffs, foldSpec } from '../../../core/backtest-rules.js';
-import { estimateWindows, type DatasetInfo, type SourceColumn } from '../../../core/spec-rules.js';
+import { estimateWindows, sizeSpec, type DatasetInfo, type SourceColumn } from '../../../core/spec-rules.js';
 import { prepare } from '../../../worker/data/prepare.js';
 
 // Two series in long format: A with 100 rows (values 0..99), B with 80 rows (values 1000..1079).
@@ -65,7 +65,7 @@ describe('backtest fold cutoffs', () => {
       expect(a!.raw[a!.rows - 1]).toBe(99 - cutoff);
       expect(b!.raw[b!.rows - 1]).toBe(1079 - cutoff);
       // The estimate (runs.create's check) counts the same windows as prepare builds.
-      const est = estimateWindows(spec, [
+      const est = estimateWindows(sizeSpec(spec, [], 1).spec, [
         { key: 'A', rows: 100 },
         { key: 'B', rows: 80 },
       ]);

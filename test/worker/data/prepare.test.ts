@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ServiceError, parseSpec } from '../../../core/contract.js';
 import { cutBatch } from '../../../worker/data/batches.js';
 import { prepare } from '../../../worker/data/prepare.js';
-import { estimateWindows, type DatasetInfo, type SourceColumn } from '../../../core/spec-rules.js';
+import { estimateWindows, sizeSpec, type DatasetInfo, type SourceColumn } from '../../../core/spec-rules.js';
 import { inferSeasonLength } from '../../../worker/data/season.js';
 import { fillMissing } from '../../../worker/data/fill.js';
 
@@ -44,7 +44,7 @@ describe('prepare', () => {
     expect(p.windows.train.length / 2).toBe(64);
     expect(p.windows.val.length / 2).toBe(14);
     expect(p.windows.test.length / 2).toBe(14);
-    expect(estimateWindows(spec, [100]).windows).toEqual({ train: 64, val: 14, test: 14 });
+    expect(estimateWindows(sizeSpec(spec, [], 1).spec, [100]).windows).toEqual({ train: 64, val: 14, test: 14 });
     const b = cutBatch(p, p.windows.val, null, 0, 2);
     // first val window ends at t=69: inputs 65..69, targets 70, 71
     expect(Array.from(b.x.subarray(0, 5))).toEqual([65, 66, 67, 68, 69]);

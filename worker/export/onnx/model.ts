@@ -8,6 +8,7 @@ import { Graph } from './graph.js';
 import { stepsFor, type StepContext } from './preprocess.js';
 import { DATA_TYPE, type ModelObject, type ValueInfoObject } from './proto.js';
 import { addRecurrent, type RecurrentLayer, type RnnOp } from './recurrent.js';
+import { addShrink } from './shrink.js';
 
 /** ONNX opset of the default domain: 17 has every operator used here with its current semantics. */
 export const OPSET = 17;
@@ -104,8 +105,8 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
   g.name(INPUT);
   const steps = stepsFor(prep);
   const ctx: StepContext = { prep, saved: {} };
-  let x = steps.input.reduce((v, step) => step(g, v, ctx), INPUT);
-  x = g.op('Transpose', [x], 'time_major', { perm: [1, 0, 2] }); // [lookback, batch, features]
+  const modelInput = steps.input.reduce((v, step) => step(g, v, ctx), INPUT);
+  let x = g.op('Transpose', [modelInput], 'time_major', { perm: [1, 0, 2] }); // [lookback, batch, features]
   let width = prep.features.length;
   for (const layer of model.layers) {
     const kind = layer.getClassName();
@@ -121,7 +122,7 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
       throw new Error(`layer ${layer.name} (${kind}) has no ONNX export`);
     }
   }
-  const y = steps.output.reduce((v, step) => step(g, v, ctx), x);
+  const y = steps.output.reduce((v, step) => step(g, v, ctx), addShrink(g, x, modelInput, prep));
   const outName = prep.task === 'classify' ? 'probabilities' : 'forecast';
   g.node('Identity', [y], [outName]);
   const outDoc =
