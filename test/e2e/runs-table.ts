@@ -39,7 +39,13 @@ export function seedRuns(dbPath: string, datasetId: number, target: string, n: n
           params: flattenSpec(spec),
           tags: i % 10 === 0 ? ['sweep'] : [],
         });
-        markStarted(db, id, { pid: process.pid, backend: 'wasm', device: 'cpu', impl: 'fused-wasm', paramCount: 100 * units });
+        markStarted(db, id, {
+          pid: process.pid,
+          backend: 'wasm',
+          device: 'cpu',
+          impl: 'fused-wasm',
+          paramCount: 100 * units,
+        });
         const base = 1 / units + ((i * 7919) % 100) / 1000;
         for (let e = 1; e <= 3; e++) logEpoch(db, id, e, e, { loss: base * (4 - e), val_loss: base * (5 - e) }, 0);
         setTestMetrics(db, id, { 'test.rmse': base * 100, 'test.mase': base * 8, 'test.mae': base * 80 });
