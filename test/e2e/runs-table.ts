@@ -62,11 +62,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function measure(n: number): Promise<{ n: number; fcp: number; table: number }> {
+async function measure(n: number, staticDir?: string): Promise<{ n: number; fcp: number; table: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-runs-table-'));
   const dbPath = join(dir, 'w.db');
   const service = createService({ dbPath, host: 'server' });
-  const server = await startServer({ service });
+  const server = await startServer({ service, staticDir });
   const browser = await launchChromium();
   try {
     const imported = await service.call('datasets.import', { path: join(root, 'samples', 'city-energy.csv') });
@@ -105,7 +105,12 @@ async function measure(n: number): Promise<{ n: number; fcp: number; table: numb
         return performance.now() - t0;
       })()`)) as number;
       tables.push(t);
-      if (rep === 0) await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}.png`) });
+      if (rep === 0) {
+        await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}.png`) });
+        await page.setViewportSize({ width: 1024, height: 700 });
+        await page.evaluate(`document.querySelector('[data-testid="runs-table-scroller"]')?.scrollTo(400, 0)`);
+        await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}-1024.png`) });
+      }
       await page.close();
     }
     return { n, fcp: median(fcps), table: median(tables) };
@@ -119,10 +124,14 @@ async function measure(n: number): Promise<{ n: number; fcp: number; table: numb
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   ensureRendererBuilt(root);
-  for (const n of [50, 1000]) {
-    const r = await measure(n);
-    console.log(
-      `${String(r.n).padStart(5)} runs: first contentful paint ${r.fcp.toFixed(0)} ms, Runs tab → table painted ${r.table.toFixed(0)} ms (median of ${REPS})`,
-    );
+  // STATIC_DIRS=a:b measures other builds too (before/after), interleaved on the same machine load.
+  const dirs = (process.env.STATIC_DIRS ?? join(root, 'dist', 'renderer')).split(':');
+  for (const n of (process.env.NS ?? '50,1000').split(',').map(Number)) {
+    for (const d of dirs) {
+      const r = await measure(n, d);
+      console.log(
+        `${String(r.n).padStart(5)} runs: first contentful paint ${r.fcp.toFixed(0)} ms, Runs tab → table painted ${r.table.toFixed(0)} ms (median of ${REPS}) [${d}]`,
+      );
+    }
   }
 }

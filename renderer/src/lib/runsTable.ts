@@ -27,45 +27,47 @@ export function testMetric(run: RunRow, name: 'rmse' | 'mase' | 'accuracy'): num
   return v === undefined ? null : v;
 }
 
-export type Width = 'xs' | 's' | 'm' | 'l';
-
 export interface RunColumn {
   key: string;
   label: string;
   numeric: boolean;
-  width: Width;
+  /** Least width in rem (fits the usual values and the header with its sort arrow). */
+  width: number;
+  /** Share of the spare width the column takes (0: fixed). */
+  grow?: number;
   /** Full name for the header's tooltip (a RunSpec path or metric key). */
   title?: string;
   value(run: RunRow, now: number): CellValue;
 }
 
 export interface RunColumnBase extends Omit<RunColumn, 'width'> {
-  width?: Width;
+  width?: number;
 }
 
-const col = (c: RunColumnBase): RunColumn => ({ width: c.numeric ? 's' : 'm', ...c });
+const col = (c: RunColumnBase): RunColumn => ({ width: c.numeric ? 6 : 7, ...c });
 
 /** The fixed columns; `id` and `name` always show (sticky at the left). */
 export const RUN_COLUMNS: RunColumn[] = [
-  col({ key: 'id', label: '#', numeric: true, width: 'xs', value: (r) => r.id }),
-  col({ key: 'name', label: 'Name', numeric: false, width: 'l', value: (r) => r.name }),
-  col({ key: 'status', label: 'Status', numeric: false, value: (r) => r.status }),
-  col({ key: 'created', label: 'Created', numeric: false, value: (r) => r.createdAt }),
-  col({ key: 'dataset', label: 'Dataset', numeric: false, value: (r) => r.datasetName }),
-  col({ key: 'cell', label: 'Cell', numeric: false, width: 's', value: (r) => r.spec.model.cell }),
-  col({ key: 'units', label: 'Units', numeric: true, value: (r) => r.spec.model.layers[0]?.units ?? null }),
-  col({ key: 'lookback', label: 'Lookback', numeric: true, value: (r) => r.spec.window.lookback }),
-  col({ key: 'valLoss', label: 'Best val loss', numeric: true, width: 'm', value: (r) => bestValLoss(r) }),
-  col({ key: 'rmse', label: 'Test RMSE', numeric: true, value: (r) => testMetric(r, 'rmse') }),
+  col({ key: 'id', label: '#', numeric: true, width: 3.5, value: (r) => r.id }),
+  col({ key: 'name', label: 'Name', numeric: false, width: 10, grow: 2, value: (r) => r.name }),
+  col({ key: 'status', label: 'Status', numeric: false, width: 7.5, value: (r) => r.status }),
+  col({ key: 'created', label: 'Created', numeric: false, width: 9, value: (r) => r.createdAt }),
+  col({ key: 'dataset', label: 'Dataset', numeric: false, grow: 1, value: (r) => r.datasetName }),
+  col({ key: 'cell', label: 'Cell', numeric: false, width: 6.5, value: (r) => r.spec.model.cell }),
+  col({ key: 'units', label: 'Units', numeric: true, width: 4.5, value: (r) => r.spec.model.layers[0]?.units ?? null }),
+  col({ key: 'lookback', label: 'Lookback', numeric: true, width: 6.5, value: (r) => r.spec.window.lookback }),
+  col({ key: 'valLoss', label: 'Best val loss', numeric: true, width: 8.5, value: (r) => bestValLoss(r) }),
+  col({ key: 'rmse', label: 'Test RMSE', numeric: true, width: 7, value: (r) => testMetric(r, 'rmse') }),
   col({
     key: 'mase',
     label: 'MASE / acc.',
     numeric: true,
+    width: 7.5,
     value: (r) => (r.spec.task === 'classify' ? testMetric(r, 'accuracy') : testMetric(r, 'mase')),
   }),
-  col({ key: 'duration', label: 'Duration', numeric: true, value: (r, now) => durationSeconds(r, now) }),
-  col({ key: 'params', label: 'Weights', numeric: true, value: (r) => r.paramCount }),
-  col({ key: 'tags', label: 'Tags', numeric: false, value: (r) => r.tags.join(', ') }),
+  col({ key: 'duration', label: 'Duration', numeric: true, width: 6.5, value: (r, now) => durationSeconds(r, now) }),
+  col({ key: 'params', label: 'Weights', numeric: true, width: 6.5, value: (r) => r.paramCount }),
+  col({ key: 'tags', label: 'Tags', numeric: false, grow: 1, value: (r) => r.tags.join(', ') }),
 ];
 
 export const FIXED_COLUMNS = ['id', 'name'];
@@ -127,7 +129,7 @@ const paramColumn = (path: string): RunColumn => ({
   label: path.split('.').slice(-2).join('.'),
   title: path,
   numeric: false,
-  width: 's',
+  width: 7,
   value: (r) => {
     const v = flatParams(r)[path];
     return v === undefined || v === null ? null : typeof v === 'boolean' ? String(v) : v;
@@ -139,7 +141,7 @@ const metricColumn = (key: string): RunColumn => ({
   label: key,
   title: key.includes('.') ? key : `${key} (best)`,
   numeric: true,
-  width: 'm',
+  width: 7.5,
   value: (r) => metricValue(r, key),
 });
 
@@ -173,16 +175,16 @@ export function shownColumns(chosen: readonly string[]): RunColumn[] {
     .map(columnByKey);
 }
 
-const WIDTHS: Record<Width, string> = {
-  xs: '3.5rem',
-  s: 'minmax(5rem, 0.6fr)',
-  m: 'minmax(7rem, 1fr)',
-  l: 'minmax(10rem, 2fr)',
-};
-
 /** The CSS grid columns: the selection checkbox, then one track per column. */
 export function gridTemplate(columns: readonly RunColumn[]): string {
-  return ['2.25rem', ...columns.map((c) => WIDTHS[c.width])].join(' ');
+  return ['2.25rem', ...columns.map((c) => (c.grow ? `minmax(${c.width}rem, ${c.grow}fr)` : `${c.width}rem`))].join(
+    ' ',
+  );
+}
+
+/** The table's least width in rem: past it, the table scrolls sideways instead of squeezing columns. */
+export function minWidthRem(columns: readonly RunColumn[]): number {
+  return columns.reduce((sum, c) => sum + c.width, 2.25);
 }
 
 const COLUMNS_KEY = 'rnnwb.runs.columns';
