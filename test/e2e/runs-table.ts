@@ -87,8 +87,9 @@ async function measure(n: number, staticDir?: string): Promise<{ n: number; fcp:
           poll();
         })`)) as number,
       );
-      // Wait until the app has the runs (the Datasets page shows first), then time the tab switch.
-      await page.waitForTimeout(500);
+      // Wait until the app has the runs and its pages (the Datasets page shows first; the other
+      // pages' chunks are fetched in the background), then time the tab switch.
+      await page.waitForTimeout(2000);
       const t = (await page.evaluate(`(async () => {
         const t0 = performance.now();
         document.querySelector('[data-testid="nav-runs"]').click();
