@@ -51,7 +51,7 @@ export const RUN_COLUMNS: RunColumn[] = [
   col({ key: 'id', label: '#', numeric: true, width: 3.5, value: (r) => r.id }),
   col({ key: 'name', label: 'Name', numeric: false, width: 10, grow: 2, value: (r) => r.name }),
   col({ key: 'status', label: 'Status', numeric: false, width: 7.5, value: (r) => r.status }),
-  col({ key: 'created', label: 'Created', numeric: false, width: 9, value: (r) => r.createdAt }),
+  col({ key: 'created', label: 'Created', numeric: false, width: 10, value: (r) => r.createdAt }),
   col({ key: 'dataset', label: 'Dataset', numeric: false, grow: 1, value: (r) => r.datasetName }),
   col({ key: 'cell', label: 'Cell', numeric: false, width: 6.5, value: (r) => r.spec.model.cell }),
   col({ key: 'units', label: 'Units', numeric: true, width: 4.5, value: (r) => r.spec.model.layers[0]?.units ?? null }),
@@ -124,9 +124,19 @@ export function metricValue(run: RunRow, key: string): number | null {
   return (s as Record<typeof part, number>)[part] ?? null;
 }
 
+/** A short header for a RunSpec path: its last named part (`model.layers.0.units` → units). */
+export function paramLabel(path: string): string {
+  return (
+    path
+      .split('.')
+      .filter((p) => !/^\d+$/.test(p))
+      .at(-1) ?? path
+  );
+}
+
 const paramColumn = (path: string): RunColumn => ({
   key: `param:${path}`,
-  label: path.split('.').slice(-2).join('.'),
+  label: paramLabel(path),
   title: path,
   numeric: false,
   width: 7,
