@@ -46,6 +46,13 @@ describe('runQuery', () => {
     expect(fieldValue(runs[0]!, 'test.rmse')).toBe(11);
   });
 
+  it('accepts every example of docs/runs-table.md', () => {
+    expect(ids('(cell = lstm or cell = gru) and not tag = even')).toEqual([1, 3]);
+    expect(ids('model.layers.0.units >= 64 and train.learningRate < 0.01')).toEqual([2, 3, 4]);
+    expect(ids('name ~ run and created > 2025-12-31')).toEqual([1, 2, 3, 4]);
+    expect(ids('created > 2026-01-02')).toEqual([]);
+  });
+
   it('keeps plain words as a text search', () => {
     expect(isStructured('gru-16 wide')).toBe(false);
     expect(ids('run-3')).toEqual([3]);
