@@ -96,4 +96,23 @@ describe('RunsTable as a tracker', () => {
     expect(row1.querySelector('[data-col="created"]')!.textContent!.trim()).toBe('2026-03-01 10:30');
     expect(screen.getAllByTestId('notes-indicator')).toHaveLength(1);
   });
+
+  it('moves the row focus with the arrow keys, Home and End, scrolling the virtual list', async () => {
+    const many = Array.from({ length: 500 }, (_, i) => makeRun(i + 1));
+    render(RunsTable, { runs: many, selected: [], onToggle: () => {}, onOpen: () => {}, onFocus: () => {} });
+    const first = screen.getAllByTestId('run-row')[0]!;
+    first.focus();
+    await fireEvent.keyDown(first, { key: 'ArrowDown' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect((document.activeElement as HTMLElement).dataset.runId).toBe('499');
+    await fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect((document.activeElement as HTMLElement).dataset.runId).toBe('1');
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect((document.activeElement as HTMLElement).dataset.runId).toBe('2');
+    await fireEvent.keyDown(document.activeElement!, { key: 'Home' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect((document.activeElement as HTMLElement).dataset.runId).toBe('500');
+  });
 });
