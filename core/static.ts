@@ -85,3 +85,49 @@ export function staticHeaders(file: string, csp: string): Record<string, string>
     'cache-control': 'no-cache',
   };
 }
+
+/** Hashed build output (`/assets/index-D72YAdMC.js`): its name changes with its content. */
+const HASHED_ASSET = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8,}\.[A-Za-z0-9]+$/;
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export function isHashedAsset(urlPath: string): boolean {
+  return HASHED_ASSET.test(urlPath);
+}
+
+/**
+ * Hashed assets are cached for a year without revalidation (a new build has new names);
+ * everything else, index.html first, is revalidated on every load (cheap with the ETag).
+ */
+export function cacheControlFor(urlPath: string): string {
+  return isHashedAsset(urlPath) ? IMMUTABLE : 'no-cache';
+}
+
+export type Encoding = 'br' | 'gzip';
+
+/**
+ * The encoding to send for an Accept-Encoding header: the client's highest q among br and gzip,
+ * br on a tie (smaller); null for none (identity). `*` stands for any coding not named.
+ */
+export function negotiateEncoding(accept: string | undefined): Encoding | null {
+  if (!accept) return null;
+  const q = new Map<string, number>();
+  for (const part of accept.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qp ? Number(qp.slice(2)) : 1;
+    q.set(name, Number.isFinite(value) ? value : 0);
+  }
+  const of = (c: string) => q.get(c) ?? q.get('*') ?? 0;
+  const br = of('br');
+  const gz = Math.max(of('gzip'), q.get('x-gzip') ?? 0);
+  if (br <= 0 && gz <= 0) return null;
+  return br >= gz ? 'br' : 'gzip';
+}
+
+const COMPRESSIBLE = /^(text\/|application\/(javascript|json|wasm)|image\/svg\+xml)/;
+
+/** Text-like files above 1 KB are worth compressing (images and fonts already are). */
+export function isCompressible(file: string, size: number): boolean {
+  return size > 1024 && COMPRESSIBLE.test(mimeType(file));
+}

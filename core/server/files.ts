@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { parseArgs } from '../contract.js';
+import { StaticFiles } from '../static-files.js';
 import { contentSecurityPolicy, resolveStaticPath, staticHeaders } from '../static.js';
 import type { RouteHandler } from './context.js';
 import { fail, sendError, sendJson } from './http.js';
@@ -82,6 +83,8 @@ export const bundleRoute: RouteHandler = async (ctx, { res, url }) => {
   res.end(body);
 };
 
+const staticFiles = new StaticFiles();
+
 /** The page may connect only to this server's own WebSocket. */
 const serverCsp = (port: number) =>
   contentSecurityPolicy({ connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
@@ -94,15 +97,20 @@ export const staticRoute: RouteHandler = async (ctx, { req, res, url, byQueryTok
     return fail(res, 500, 'internal', `the renderer is not built (${ctx.staticDir}); run npm run build:renderer`);
   }
   if (!info?.isFile()) return fail(res, 404, 'not_found', 'not found');
+  // Compressed, cached with an ETag, immutable when hashed (core/static-files.ts).
+  const reply = await staticFiles.reply(file, url.pathname, info, {
+    acceptEncoding: req.headers['accept-encoding'],
+    ifNoneMatch: req.headers['if-none-match'],
+  });
   const headers: Record<string, string | number> = {
     ...staticHeaders(file, serverCsp(ctx.port())),
-    'content-length': info.size,
+    ...reply.headers,
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',
     'cross-origin-opener-policy': 'same-origin',
   };
   if (byQueryToken) headers['set-cookie'] = `${ctx.cookieName()}=${ctx.token}; HttpOnly; SameSite=Strict; Path=/`;
-  res.writeHead(200, headers);
-  if (req.method === 'HEAD') return void res.end();
-  res.end(await readFile(file));
+  res.writeHead(reply.status, headers);
+  if (req.method === 'HEAD' || !reply.body) return void res.end();
+  res.end(reply.body);
 };

@@ -3,10 +3,19 @@
 // machine without telling anything about the code.
 // - dataset chart: the ECharts option for the host's decimated overview merged with a zoomed
 //   window (what the Datasets screen draws), and for 1,000,000 raw points as the worst case;
-// - runs table: filter + sort + visible window over 1,000 runs (RunsTable.svelte's derived rows).
+// - runs table: filter + sort + visible window over 1,000 runs (RunsTable.svelte's derived rows),
+//   a query filter and the default grouping (runQuery.ts, runGroups.ts).
 import { RunSpecSchema, type RunRow } from '../../core/contract.js';
 import { datasetLineOption, mergeSeriesData, type SeriesData } from '../../renderer/src/charts/dataset.js';
-import { filterRuns, sortRuns, visibleRange } from '../../renderer/src/lib/runsTable.js';
+import { defaultGroupBy, groupRuns } from '../../renderer/src/lib/runGroups.js';
+import {
+  filterRuns,
+  flatParams,
+  metricValue,
+  queryRuns,
+  sortRuns,
+  visibleRange,
+} from '../../renderer/src/lib/runsTable.js';
 import type { BenchOptions } from './run.js';
 
 const REPS = 5;
@@ -93,6 +102,20 @@ export async function run(opts: BenchOptions): Promise<void> {
         const rows = sortRuns(filterRuns(runs, 'run-9', ''), 'valLoss', 'asc', now);
         const { start, end } = visibleRange(0, 480, 32, rows.length);
         return rows.slice(start, end);
+      }),
+    },
+    {
+      case: 'runs table: query filter, 1,000 runs',
+      points: 1000,
+      ms: time(() => queryRuns(runs, 'units > 32 and cell = gru and test.rmse < 500 or val_loss < 1', '', now)),
+    },
+    {
+      case: 'runs table: groups (all params but seed), 1,000',
+      points: 1000,
+      ms: time(() => {
+        const param = (r: RunRow, p: string) => flatParams(r)[p];
+        const by = defaultGroupBy(runs, Object.keys(flatParams(runs[0]!)), param);
+        return groupRuns(runs, by, param, ['val_loss', 'test.rmse'], metricValue);
       }),
     },
   ];

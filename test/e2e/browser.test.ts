@@ -228,6 +228,77 @@ describe('workbench in Chromium (browser mode)', () => {
     await shot('07-runs');
   });
 
+  it('runs table as a tracker: query, groups, chosen columns, notes; nothing hidden at 1024 px', async () => {
+    const rows = page.getByTestId('run-row');
+    const filter = page.getByTestId('runs-filter');
+    expect(await filter.getAttribute('title')).toContain('units > 32 and cell = gru and test.mase < 1');
+    await filter.fill('units > 8 and cell = gru and test.mase < 100');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-run-id')).toBe('2');
+    await filter.fill('units > 8 cell = gru');
+    await expect
+      .poll(() => page.getByTestId('query-error').textContent())
+      .toBe('unexpected "cell"; join conditions with and / or (column 11)');
+    await filter.fill('units > 1000');
+    await page.getByTestId('runs-empty').waitFor();
+    await shot('07a-runs-no-match');
+    await filter.fill('');
+    await expect.poll(() => rows.count()).toBe(2);
+    // Groups: every param but the seed differs (units, horizon), so two groups of one.
+    await page.getByTestId('group-toggle').check();
+    await expect.poll(() => page.getByTestId('group-count').allTextContents()).toEqual(['1', '1']);
+    await shot('07b-runs-groups');
+    await page.getByTestId('group-toggle').uncheck();
+    // A RunSpec path as a column, kept for the next tab (localStorage).
+    await page.locator('[data-testid="columns-chooser"] summary').click();
+    await page.getByTestId('column-param:window.horizon').check();
+    await page.locator('[data-testid="columns-chooser"] summary').click();
+    const run2 = page.locator('[data-testid="run-row"][data-run-id="2"]');
+    expect((await run2.locator('[data-col="param:window.horizon"]').textContent())?.trim()).toBe('3');
+    const tab = await context.newPage();
+    await tab.goto(`${server.url}#/runs`);
+    await tab.getByTestId('sort-param:window.horizon').waitFor();
+    await tab.close();
+    // Notes: a mark beside the name.
+    await page.locator('[data-testid="run-row"][data-run-id="1"]').click();
+    await page.locator('[data-testid="run-details"] textarea[name="notes"]').fill('smallest model');
+    await page.getByTestId('save-run').click();
+    await page.locator('[data-testid="run-row"][data-run-id="1"] [data-testid="notes-indicator"]').waitFor();
+    // 1024 px: the selection checkboxes and the sort arrow stay in view; the table scrolls inside.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const inView = async (selector: string) => {
+      const b = (await page.locator(selector).first().boundingBox())!;
+      return b.x >= 0 && b.x + b.width <= 1024;
+    };
+    const scroller = page.getByTestId('runs-table-scroller');
+    expect(await scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    await scroller.evaluate((el) => el.scrollTo(2000, 0));
+    expect(await inView('[aria-label="Select run 1 to compare"]')).toBe(true);
+    expect(await inView('[aria-label="Select all shown runs"]')).toBe(true);
+    expect(await page.getByTestId('sort-id').textContent()).toMatch(/[▲▼]/);
+    expect(await inView('[data-testid="sort-id"] .arrow')).toBe(true);
+    await shot('07c-runs-1024');
+    await scroller.evaluate((el) => el.scrollTo(0, 0));
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('serves the hashed assets compressed and immutable, index.html revalidated', async () => {
+    const tab = await context.newPage();
+    const seen = new Map<string, Record<string, string>>();
+    tab.on('response', (r) => seen.set(new URL(r.url()).pathname, r.headers()));
+    await tab.goto(server.url);
+    await tab.getByTestId('nav-runs').waitFor();
+    const main = [...seen.keys()].find((p) => /^\/assets\/index-.*\.js$/.test(p))!;
+    expect(seen.get(main)).toMatchObject({
+      'content-encoding': 'br',
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
+    expect(seen.get('/')?.['cache-control']).toBe('no-cache');
+    // The charts library is not part of the entry chunk (code-split), and comes compressed too.
+    expect(Number(seen.get(main)?.['content-length'] ?? 1e9)).toBeLessThan(60_000);
+    await tab.close();
+  });
+
   it('compares the two runs: curves, differing parameters, baselines, predictions', async () => {
     await page.getByTestId('compare-selected').click();
     await page.getByTestId('metrics-table').waitFor({ timeout: 20_000 });

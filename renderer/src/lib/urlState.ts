@@ -51,3 +51,16 @@ export function writeUrlState(patch: Partial<UrlState>): void {
   if (search === location.search) return;
   history.replaceState(history.state, '', `${location.pathname}${search}${location.hash}`);
 }
+
+/** A runs-table view with the address's sort and filter laid over it (a reload, a shared link). */
+export function withUrlView<V extends { sortKey: string; sortDir: UrlDir; query: string; status: string }>(
+  view: V,
+  url: UrlState = readUrlState(),
+): V {
+  return {
+    ...view,
+    ...(url.sort ? { sortKey: url.sort.key, sortDir: url.sort.dir } : {}),
+    query: url.q || view.query,
+    status: url.status || view.status,
+  };
+}
