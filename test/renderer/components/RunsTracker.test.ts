@@ -29,7 +29,10 @@ const rowIds = () => screen.queryAllByTestId('run-row').map((el) => Number(el.da
 const query = (text: string) => fireEvent.input(screen.getByTestId('runs-filter'), { target: { value: text } });
 
 describe('RunsTable as a tracker', () => {
-  beforeEach(() => localStorage.clear());
+  beforeEach(() => {
+    localStorage.clear();
+    history.replaceState(null, '', '/'); // the table writes its sort and filter into the address
+  });
 
   it('filters with a query, explains a bad one with its column, and says when nothing matches', async () => {
     setup();

@@ -38,7 +38,7 @@ describe('runQuery', () => {
 
   it('reads RunSpec paths and metrics, and a missing value matches only !=', () => {
     expect(ids('model.layers.0.units <= 16')).toEqual([1]);
-    expect(ids('train.learningRate > 0.001 and window.lookback = 24')).toEqual([1, 2, 3, 4]);
+    expect(ids('train.learningRate > 0.001 and window.lookback = auto')).toEqual([1, 2, 3, 4]);
     expect(ids('val_loss < 0.4')).toEqual([3]);
     expect(ids('val_loss.max < 0.7')).toEqual([3]);
     expect(ids('test.mase != 1')).toContain(4);
