@@ -1,5 +1,5 @@
 // The committed .wasm builds (plain SIMD and relaxed SIMD, embedded in worker/kernels/rnn-wasm.gen.ts)
-// must come from the committed C source: its recorded sha256 must match, and where clang + wasm-ld
+// must come from the committed C sources: its recorded sha256 must match, and where clang + wasm-ld
 // (+ llvm-objdump for the relaxed build) exist, a rebuild must give the same bytes. After editing
 // worker/kernels/src/rnn.c, run `node scripts/build-kernels.mjs`.
 import { spawnSync } from 'node:child_process';
@@ -35,10 +35,10 @@ function rebuild(extra: string[]): Buffer {
 }
 
 describe('embedded rnn.wasm', () => {
-  it('was built from the current worker/kernels/src/rnn.c (else run node scripts/build-kernels.mjs)', () => {
-    const sha = createHash('sha256')
-      .update(readFileSync(join(root, 'worker/kernels/src/rnn.c')))
-      .digest('hex');
+  it('was built from the current worker/kernels/src/rnn.c and step.c (else run node scripts/build-kernels.mjs)', () => {
+    const hash = createHash('sha256');
+    for (const f of ['rnn.c', 'step.c']) hash.update(readFileSync(join(root, 'worker/kernels/src', f)));
+    const sha = hash.digest('hex');
     expect(RNN_WASM_SOURCE_SHA256).toBe(sha);
   });
 
