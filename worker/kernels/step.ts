@@ -62,6 +62,12 @@ export function stepLossOf(model: tf.LayersModel): StepLoss | null {
   return null;
 }
 
+let batchesTrained = 0;
+/** Batches trained by fused steps in this process (tests check the switch took effect). */
+export function fusedStepBatches(): number {
+  return batchesTrained;
+}
+
 interface Param {
   variable: tf.LayerVariable;
   offset: number;
@@ -78,6 +84,7 @@ export class FusedTrainStep {
   private readonly kind: string;
   private readonly cfg: Record<string, number>;
   private iterations = 0;
+  private unsynced = false;
   private acc1 = 1;
   private acc2 = 1;
   private scratch = new Map<number, number[]>();
@@ -128,13 +135,18 @@ export class FusedTrainStep {
     return this.f32(this.ptr[region] + 4 * p.offset, p.size);
   }
 
-  /** Reads the weights from the TF.js model (after a restore or a fold's warm start). */
+  /**
+   * Reads the weights from the TF.js model (after a restore or a fold's warm start). Does nothing
+   * while the step holds trained weights the model has not received yet (no syncModel since).
+   */
   loadModel(): void {
+    if (this.unsynced) return;
     for (const p of this.params) this.view(p).set(p.variable.read().dataSync() as Float32Array);
   }
 
   /** Writes the weights into the TF.js model (before it evaluates, checkpoints or exports). */
   syncModel(): void {
+    this.unsynced = false;
     const ts = this.params.map((p) => tf.tensor(this.view(p).slice(), p.variable.shape as number[], 'float32'));
     for (const [i, p] of this.params.entries()) p.variable.write(ts[i]!);
     tf.dispose(ts);
@@ -266,6 +278,8 @@ export class FusedTrainStep {
       dy = g.dx;
     }
     this.update();
+    this.unsynced = true;
+    batchesTrained++;
     return loss;
   }
 
