@@ -5,13 +5,13 @@
 // Then the peak memory of fused LSTM(128) training, batch 256, 200 steps, 8 features, measured in
 // a child process (its maxRSS). Medians of REPS timed repetitions after one warm-up batch.
 // Rows print as a table, or with --json one JSON line each (../shared/bench/README.md).
-// --quick: one batch per repetition. --no-cpu: leave out tf.layers on the cpu backend (minutes). --phases: only the per-phase CPU-time profile of the fused
-// LSTM (needs clang), the evidence of where its time goes.
+// --quick: one batch per repetition. --no-cpu: leave out tf.layers on the cpu backend (minutes).
+// --phases: only the per-phase CPU-time profile of the fused LSTM (needs clang).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -26,32 +26,10 @@ import {
 } from '../../worker/kernels/index.js';
 import type { Cell } from '../../core/spec.js';
 import type { BenchOptions } from './run.js';
-import { cpuPeak, trainFlopsPerSample, type CpuPeak } from './cpu-peak.js';
+import { cpuPeak, trainFlopsPerSample } from './cpu-peak.js';
 import { phases } from './rnn-phases.js';
-
-interface Shape {
-  units: number;
-  batch: number;
-  steps: number;
-  features: number;
-}
-interface Row extends Shape {
-  suite: 'rnn';
-  impl: string;
-  backend: string;
-  cell: Cell;
-  samplesPerSec: number;
-  /** Achieved FP32 GFLOP/s: samplesPerSec × trainFlopsPerSample (matrix products, see cpu-peak.ts). */
-  gflops?: number;
-  /** gflops as a percentage of this machine's FP32 peak (cpu-peak.ts: cores × GHz × lanes × 2 × 2). */
-  pctPeak?: number;
-  reps?: number;
-  threads?: number;
-  note?: string;
-  /** 1-minute load average when the row was measured: the machine is shared, and a load above
-   * the core count slows every implementation (multi-threaded ones most). */
-  load?: number;
-}
+import { printTable, type Row, type Shape } from './rnn-table.js';
+import { FusedTrainStep } from '../../worker/kernels/step.js';
 
 const SHAPES: Shape[] = [
   { units: 64, batch: 64, steps: 50, features: 1 },
@@ -110,32 +88,46 @@ function makeModelQuietly(impl: 'fused' | 'layers', cell: Cell, s: Shape, fused?
  * Median samples/s of `reps` repetitions of `batches` train steps each, after one warm-up step.
  * Each step ends by reading the loss, so asynchronous backends cannot run ahead of the clock.
  */
+type TrainOne = (x: tf.Tensor, y: tf.Tensor) => Promise<unknown>;
+
+/** trainOnBatch of a model, or the fused step's trainBatch on the same data (the whole step in wasm). */
+function trainOne(model: tf.LayersModel, step: FusedTrainStep | null): TrainOne {
+  if (!step) return (x, y) => model.trainOnBatch(x, y);
+  let data: [Float32Array, Float32Array] | null = null;
+  return async (x, y) => {
+    data ??= [x.dataSync() as Float32Array, y.dataSync() as Float32Array];
+    return step.trainBatch(data[0], data[1], x.shape[0]!);
+  };
+}
+
 async function timeTraining(
   model: tf.LayersModel,
   s: Shape,
   batches: number,
   reps: number,
   smallWarmup = false,
+  step: FusedTrainStep | null = null,
 ): Promise<number> {
   const x = tf.randomNormal([s.batch, s.steps, s.features], 0, 1, 'float32', 1);
   const y = tf.randomNormal([s.batch, 1], 0, 1, 'float32', 2);
+  const train = trainOne(model, step);
   if (smallWarmup) {
     // The slow cases (tf.layers on cpu at the large shape: ~25 s a batch) warm up on 8 rows: the
     // same ops and kernels get initialised without paying a whole batch.
     const [xs, ys] = [x.slice(0, 8), y.slice(0, 8)];
-    await model.trainOnBatch(xs, ys);
+    await train(xs, ys);
     tf.dispose([xs, ys]);
   } else {
     // At least one batch and half a second: the fused path's worker thread and the WebAssembly
     // code settle over the first few calls.
     const t0 = performance.now();
-    do await model.trainOnBatch(x, y);
+    do await train(x, y);
     while (performance.now() - t0 < 500);
   }
   const rates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
-    for (let b = 0; b < batches; b++) await model.trainOnBatch(x, y);
+    for (let b = 0; b < batches; b++) await train(x, y);
     rates.push((batches * s.batch) / ((performance.now() - t0) / 1000));
   }
   tf.dispose([x, y]);
@@ -165,8 +157,11 @@ function torchAvailable(): boolean {
 }
 
 function torchRow(cell: Cell, s: Shape, quick: boolean): Row | null {
-  const script = join(repoRoot, '../shared/bench/torch_rnn.py');
-  if (!existsSync(script)) return null;
+  // ../shared from the main checkout, ../../shared from a worktree under /work/wt.
+  const script = ['../shared', '../../shared']
+    .map((d) => join(repoRoot, d, 'bench/torch_rnn.py'))
+    .find((f) => existsSync(f));
+  if (!script) return null;
   const big = isBig(s);
   const out = execFileSync(
     '/usr/bin/python3',
@@ -296,6 +291,29 @@ export async function run(opts: BenchOptions): Promise<void> {
           });
           model.dispose();
         }
+        // The whole step in WebAssembly (worker/kernels/step.ts; RNN_FUSED_STEP=1 in the trainer).
+        const model = makeModel('fused', cell, s, { threads, build: builds[0]! });
+        emit({
+          suite: 'rnn',
+          impl: 'fused',
+          backend: 'wasm',
+          cell,
+          ...s,
+          samplesPerSec: round(
+            await timeTraining(
+              model,
+              s,
+              batchesFor('fused', 'wasm', s, quick),
+              FUSED_REPS,
+              false,
+              new FusedTrainStep(model, model.optimizer, 'mse'),
+            ),
+          ),
+          reps: FUSED_REPS,
+          threads,
+          note: `fused-step-${builds[0]}`,
+        });
+        model.dispose();
       }
       if (withTorch) {
         const r = torchRow(cell, s, quick);
@@ -306,50 +324,11 @@ export async function run(opts: BenchOptions): Promise<void> {
   shutdownKernelThreads();
   const mem = memoryRow();
   if (opts.json) console.log(JSON.stringify(mem));
-  if (!opts.json) printTable(rows, mem, peak);
+  if (!opts.json) printTable(rows, mem, peak, { shapes: SHAPES, cells: CELLS, reps: REPS, fusedReps: FUSED_REPS });
 }
 
 function round(v: number): number {
   return Math.round(v * 10) / 10;
-}
-
-function printTable(rows: Row[], mem: Row & { peakRssMB: number }, peak: CpuPeak): void {
-  const loads = rows.map((r) => r.load ?? 0);
-  console.log(
-    `samples/s of a full train step (median of ${REPS} reps, fused ${FUSED_REPS}, after warm-up); ` +
-      `${availableParallelism()} cores, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run`,
-  );
-  console.log(
-    `FP32 peak ${peak.gflops} GFLOP/s = ${peak.cores} cores × ${peak.ghz} GHz (${peak.clock}) × ${peak.lanes} lanes (${peak.isa})` +
-      ` × ${peak.fma ? 2 : 1} (FMA) × 2 units; GFLOP/s count matrix products only (test/bench/cpu-peak.ts)`,
-  );
-  console.log(
-    'cell       shape (H,B,T,F)  impl                       thr  samples/s  GFLOP/s  % peak  ×tf.layers-wasm  ×torch  ×plain simd',
-  );
-  for (const s of SHAPES) {
-    for (const cell of CELLS) {
-      const mine = rows.filter((r) => r.cell === cell && r.units === s.units && r.batch === s.batch);
-      const w = mine.find((r) => r.impl === 'tf.layers' && r.backend === 'wasm')?.samplesPerSec;
-      const t = mine.find((r) => r.impl.startsWith('pytorch'))?.samplesPerSec;
-      const ratio = (a: number, b?: number) => (b ? `${(a / b).toFixed(1)}×` : '—');
-      for (const r of mine) {
-        const plain =
-          r.note === 'fused-wasm-relaxed-simd'
-            ? mine.find((q) => q.note === 'fused-wasm-simd' && q.threads === r.threads)?.samplesPerSec
-            : undefined;
-        const name = r.impl === 'fused' ? (r.note ?? 'fused') : `${r.impl} ${r.backend}`;
-        const fused = r.impl === 'fused';
-        console.log(
-          `${cell.padEnd(10)} ${`${s.units},${s.batch},${s.steps},${s.features}`.padEnd(16)} ${name.padEnd(26)} ` +
-            `${String(r.threads ?? '').padStart(3)} ${r.samplesPerSec.toFixed(0).padStart(10)} ${r.gflops!.toFixed(1).padStart(8)} ` +
-            `${r.pctPeak!.toFixed(1).padStart(7)} ${(fused ? ratio(r.samplesPerSec, w) : '').padStart(16)} ${(fused ? ratio(r.samplesPerSec, t) : '').padStart(7)} ${(plain ? ratio(r.samplesPerSec, plain) : '').padStart(12)}`,
-        );
-      }
-    }
-  }
-  console.log(
-    `peak RSS of fused LSTM(128) training, batch 256, 200 steps, 8 features: ${mem.peakRssMB} MB (${mem.samplesPerSec} samples/s)`,
-  );
 }
 
 if (process.argv.includes('--memory-child')) {
