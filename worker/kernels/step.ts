@@ -33,7 +33,7 @@ type Dense = tf.layers.Layer & { getConfig(): { activation?: string; useBias?: b
 /** Why the fused step cannot train this model with this loss and optimizer; null when it can. */
 export function fusedStepUnsupported(model: tf.LayersModel, loss: StepLoss | null, opt: tf.Optimizer): string | null {
   if (!loss) return 'loss not covered';
-  const layers = model.layers.slice(1);
+  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const rnn = layers.findIndex((l) => !(l instanceof FusedRnn));
   if (rnn <= 0) return 'no fused RNN layers';
   const dense = layers.slice(rnn);
@@ -100,7 +100,7 @@ export class FusedTrainStep {
       globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: unknown } } }
     ).WebAssembly.Instance;
     this.ex = new Inst(rnnWasmModule(defaultSimdBuild()), {}).exports as StepExports;
-    const layers = model.layers.slice(1);
+    const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
     this.rnn = layers.filter((l): l is FusedRnn => l instanceof FusedRnn);
     let offset = 0;
     this.params = model.trainableWeights.map((variable) => {

@@ -164,6 +164,14 @@ describe('fused train step', () => {
     expect(fusedStepUnsupported(m2, 'mse', tf.train.adagrad(0.1))).toMatch(/optimizer Adagrad/);
     expect(fusedStepUnsupported(m2, null, tf.train.adam())).toMatch(/loss/);
     expect(fusedStepUnsupported(m2, 'mse', tf.train.adam())).toBeNull();
+    // A Sequential model lists no InputLayer.
+    const seq = tf.sequential({
+      layers: [
+        fusedRnnLayer({ cell: 'gru', units: 3, returnSequences: false, inputShape: [T, F] }),
+        tf.layers.dense({ units: 1 }),
+      ],
+    });
+    expect(fusedStepUnsupported(seq, 'mse', tf.train.adam())).toBeNull();
   });
 });
 
