@@ -15,6 +15,8 @@ export interface Row extends Shape {
   backend: string;
   cell: Cell;
   samplesPerSec: number;
+  /** Samples per CPU-second of this process (all its threads); absent for PyTorch (a child). */
+  samplesPerCpuSec?: number;
   /** Achieved FP32 GFLOP/s: samplesPerSec × trainFlopsPerSample (matrix products, see cpu-peak.ts). */
   gflops?: number;
   /** gflops as a percentage of this machine's FP32 peak (cpu-peak.ts: cores × GHz × lanes × 2 × 2). */
@@ -44,7 +46,7 @@ export function printTable(
       ` × ${peak.fma ? 2 : 1} (FMA) × 2 units; GFLOP/s count matrix products only (test/bench/cpu-peak.ts)`,
   );
   console.log(
-    'cell       shape (H,B,T,F)  impl                       thr  samples/s  GFLOP/s  % peak  ×tf.layers-wasm  ×torch  ×plain simd',
+    'cell       shape (H,B,T,F)  impl                       thr  samples/s  per CPU-s  GFLOP/s  % peak  ×tf.layers-wasm  ×torch  ×plain simd',
   );
   for (const s of SHAPES) {
     for (const cell of CELLS) {
@@ -61,7 +63,7 @@ export function printTable(
         const fused = r.impl === 'fused';
         console.log(
           `${cell.padEnd(10)} ${`${s.units},${s.batch},${s.steps},${s.features}`.padEnd(16)} ${name.padEnd(26)} ` +
-            `${String(r.threads ?? '').padStart(3)} ${r.samplesPerSec.toFixed(0).padStart(10)} ${r.gflops!.toFixed(1).padStart(8)} ` +
+            `${String(r.threads ?? '').padStart(3)} ${r.samplesPerSec.toFixed(0).padStart(10)} ${(r.samplesPerCpuSec?.toFixed(0) ?? '—').padStart(10)} ${r.gflops!.toFixed(1).padStart(8)} ` +
             `${r.pctPeak!.toFixed(1).padStart(7)} ${(fused ? ratio(r.samplesPerSec, w) : '').padStart(16)} ${(fused ? ratio(r.samplesPerSec, t) : '').padStart(7)} ${(plain ? ratio(r.samplesPerSec, plain) : '').padStart(12)}`,
         );
       }

@@ -124,15 +124,27 @@ async function timeTraining(
     do await train(x, y);
     while (performance.now() - t0 < 500);
   }
-  const rates: number[] = [];
+  const rates: number[] = [],
+    cpuRates: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
+    const t0 = performance.now(),
+      c0 = process.cpuUsage();
     for (let b = 0; b < batches; b++) await train(x, y);
-    rates.push((batches * s.batch) / ((performance.now() - t0) / 1000));
+    const wall = (performance.now() - t0) / 1000;
+    const u = process.cpuUsage(c0);
+    rates.push((batches * s.batch) / wall);
+    cpuRates.push((batches * s.batch) / ((u.user + u.system) / 1e6));
   }
   tf.dispose([x, y]);
+  lastCpuRate = median(cpuRates);
   return median(rates);
 }
+
+/**
+ * Samples per CPU-second (all threads of this process) of the last timeTraining: on a loaded
+ * machine wall-clock rates swing with the other processes, work per CPU-second much less.
+ */
+let lastCpuRate: number | null = null;
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -246,6 +258,8 @@ export async function run(opts: BenchOptions): Promise<void> {
   if (opts.json) console.log(JSON.stringify({ suite: 'rnn', impl: 'peak', ...peak }));
   const emit = (r: Row) => {
     r.load = round(loadavg()[0]!);
+    if (lastCpuRate != null && !r.impl.startsWith('pytorch')) r.samplesPerCpuSec = round(lastCpuRate);
+    lastCpuRate = null;
     r.gflops = round((r.samplesPerSec * trainFlopsPerSample(r.cell, r)) / 1e9);
     r.pctPeak = Math.round((1000 * r.gflops) / peak.gflops) / 10;
     rows.push(r);
