@@ -65,9 +65,19 @@ export function workerEntry(): string {
   return file;
 }
 
-/** Node execArgv for a child running the TypeScript sources (tests, `tsx` dev runs). */
+/**
+ * V8 flags for the worker: WebAssembly relaxed SIMD (FMA in the fused kernels) ships on by default
+ * from V8 11.4 (Node 22; Electron's utility process has it); Node 20's V8 11.3 needs the flag, and
+ * V8s that no longer know it would refuse to start, so it is passed to V8 11.x before 11.4 only.
+ */
+export function relaxedSimdFlag(v8 = process.versions.v8): string[] {
+  const [major, minor] = v8.split('.').map(Number) as [number, number];
+  return major === 11 && minor < 4 ? ['--experimental-wasm-relaxed-simd'] : [];
+}
+
+/** Node execArgv for a worker: the V8 flags, and tsx for a child running the TypeScript sources. */
 export function workerExecArgv(): string[] {
-  return fromSource ? ['--import', 'tsx'] : [];
+  return [...relaxedSimdFlag(), ...(fromSource ? ['--import', 'tsx'] : [])];
 }
 
 /** A forked worker process waiting for its job (`env`: extra variables, e.g. the warm trainer's). */

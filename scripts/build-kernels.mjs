@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Builds worker/kernels/src/rnn.c into WebAssembly (SIMD128) with Debian's clang + lld and writes
-// worker/kernels/rnn-wasm.gen.ts: the module as base64 plus the sha256 of the source it came from.
+// Builds worker/kernels/src/rnn.c + step.c into WebAssembly twice with Debian's clang + lld: plain SIMD128,
+// and relaxed SIMD (-mrelaxed-simd -DRNN_RELAXED: f32x4.relaxed_madd in the matrix products), and
+// writes worker/kernels/rnn-wasm.gen.ts: both modules as base64 plus the sha256 of the sources.
 // The generated file is committed, so installs without clang still work; the test
 // test/worker/kernels/wasm-artifact.test.ts fails when the source changed and this was not rerun.
-//   node scripts/build-kernels.mjs            rebuild and rewrite the .gen.ts
-//   node scripts/build-kernels.mjs --out F    only write the raw .wasm to F (used by the test)
+//   node scripts/build-kernels.mjs                      rebuild both and rewrite the .gen.ts
+//   node scripts/build-kernels.mjs --out F [--relaxed]  only write one raw .wasm to F (the test)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(root, 'worker/kernels/src/rnn.c');
+/** The C sources, in this order for the compiler and for the recorded sha256. */
+export const SOURCES = ['rnn.c', 'step.c'].map((f) => join(root, 'worker/kernels/src', f));
 const gen = join(root, 'worker/kernels/rnn-wasm.gen.ts');
 
 export const CLANG_ARGS = [
@@ -28,42 +30,97 @@ export const CLANG_ARGS = [
   '-Wl,--strip-all',
   '-Wl,-z,stack-size=65536',
 ];
+export const RELAXED_ARGS = ['-mrelaxed-simd', '-DRNN_RELAXED'];
 
 export function buildWasm(outFile, extra = []) {
-  execFileSync(process.env.CLANG ?? 'clang', [...CLANG_ARGS, ...extra, '-o', outFile, src], { stdio: 'inherit' });
+  execFileSync(process.env.CLANG ?? 'clang', [...CLANG_ARGS, ...extra, '-o', outFile, ...SOURCES], {
+    stdio: 'inherit',
+  });
+  if (extra.includes('-mrelaxed-simd')) standardiseRelaxedOpcodes(outFile);
   return readFileSync(outFile);
+}
+
+function leb(b, p) {
+  let v = 0,
+    shift = 0,
+    c;
+  do {
+    c = b[p++];
+    v |= (c & 127) << shift;
+    shift += 7;
+  } while (c & 128);
+  return [v, p];
+}
+
+/**
+ * clang 14/15 emit the multiply-add of an early relaxed-SIMD draft, `f32x4.fma` = 0xfd 0xaf 0x01,
+ * with the standard's semantics (a·b + c); the standard `f32x4.relaxed_madd` is 0xfd 0x85 0x02,
+ * the same length. The instructions are found with llvm-objdump (never by a byte search, which
+ * could hit a constant) and rewritten in place. clang >= 16 emits the standard opcode: no-op.
+ */
+function standardiseRelaxedOpcodes(file) {
+  const b = readFileSync(file);
+  let p = 8,
+    code = -1;
+  while (p < b.length) {
+    const id = b[p];
+    const [size, q] = leb(b, p + 1);
+    if (id === 10) code = q; // llvm-objdump's addresses count from the code section's contents
+    p = q + size;
+  }
+  const objdump = process.env.LLVM_OBJDUMP ?? 'llvm-objdump';
+  const dis = execFileSync(objdump, ['-d', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  let n = 0;
+  for (const m of dis.matchAll(/^\s*([0-9a-f]+):\s+fd af 01\s+f32x4\.fma\b/gm)) {
+    const o = code + parseInt(m[1], 16);
+    if (b[o] !== 0xfd || b[o + 1] !== 0xaf || b[o + 2] !== 0x01) throw new Error(`no f32x4.fma at byte ${o}`);
+    b[o + 1] = 0x85;
+    b[o + 2] = 0x02;
+    n++;
+  }
+  if (/\bf32x4\.fm[as]\b/.test(dis) && n === 0) throw new Error('f32x4.fma in the disassembly but none rewritten');
+  writeFileSync(file, b);
+}
+
+function base64Lines(wasm) {
+  return wasm
+    .toString('base64')
+    .match(/.{1,100}/g)
+    .map((l) => `  '${l}'`)
+    .join(' +\n');
 }
 
 function main() {
   const i = process.argv.indexOf('--out');
   // --profile: a build that times its phases through an imported env.now (benchmark studies only).
   if (i >= 0) {
-    buildWasm(
-      process.argv[i + 1],
-      process.argv.includes('--profile') ? ['-DRNN_PROFILE', '-Wl,--allow-undefined'] : [],
-    );
+    buildWasm(process.argv[i + 1], [
+      ...(process.argv.includes('--relaxed') ? RELAXED_ARGS : []),
+      ...(process.argv.includes('--profile') ? ['-DRNN_PROFILE', '-Wl,--allow-undefined'] : []),
+    ]);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'rnn-wasm-'));
   try {
     const wasm = buildWasm(join(dir, 'rnn.wasm'));
-    const sha = createHash('sha256').update(readFileSync(src)).digest('hex');
-    const b64 = wasm.toString('base64');
-    const lines = b64
-      .match(/.{1,100}/g)
-      .map((l) => `  '${l}'`)
-      .join(' +\n');
+    const relaxed = buildWasm(join(dir, 'rnn-relaxed.wasm'), RELAXED_ARGS);
+    const hash = createHash('sha256');
+    for (const f of SOURCES) hash.update(readFileSync(f));
+    const sha = hash.digest('hex');
     writeFileSync(
       gen,
-      `// GENERATED by scripts/build-kernels.mjs from worker/kernels/src/rnn.c; do not edit.
+      `// GENERATED by scripts/build-kernels.mjs from worker/kernels/src/rnn.c and step.c; do not edit.
 // Embedded as base64 so it loads the same from the sources (tsx, vitest), from dist/ and from an
-// asar archive.
+// asar archive. Two builds: plain SIMD128, and relaxed SIMD (FMA in the matrix products).
+// RNN_WASM_SOURCE_SHA256: sha256 of rnn.c followed by step.c.
 export const RNN_WASM_SOURCE_SHA256 = '${sha}';
 export const RNN_WASM_BASE64 =
-${lines};
+${base64Lines(wasm)};
+export const RNN_WASM_RELAXED_BASE64 =
+${base64Lines(relaxed)};
 `,
     );
-    console.log(`wrote ${gen} (${wasm.length} bytes of wasm, source sha256 ${sha.slice(0, 12)}…)`);
+    console.log(`wrote ${gen} (${wasm.length} + ${relaxed.length} bytes of wasm, source sha256 ${sha.slice(0, 12)}…)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { FusedRnn, type FusedRnnConfig } from './layer.js';
 import { isCell, type Cell } from './types.js';
-import { kernelThreadCount, wasmSimdSupported } from './wasm.js';
+import { defaultSimdBuild, kernelThreadCount, wasmSimdSupported } from './wasm.js';
 
 export type { FusedRnnConfig } from './layer.js';
 export { FusedRnn } from './layer.js';
@@ -18,7 +18,15 @@ export {
   type RnnGradients,
   type RnnTape,
 } from './types.js';
-export { WasmRnnKernel, shutdownKernelThreads, kernelThreadCount } from './wasm.js';
+export {
+  WasmRnnKernel,
+  shutdownKernelThreads,
+  kernelThreadCount,
+  relaxedSimdSupported,
+  defaultSimdBuild,
+  SIMD_BUILDS,
+  type SimdBuild,
+} from './wasm.js';
 
 /** A TF.js layer with tf.layers' weight layout, computing the whole sequence in one fused op. */
 export function fusedRnnLayer(cfg: FusedRnnConfig): tf.layers.Layer {
@@ -35,6 +43,16 @@ export function fusedSupported(opts: { cell: Cell; bidirectional: boolean }): bo
 /** What to record on a run: e.g. 'fused-wasm-simd' (2 threads are reported apart, see fusedThreads). */
 export function fusedImplName(): string {
   return 'fused-wasm-simd';
+}
+
+/**
+ * Where the fused kernels run, for the run's device line: the build (relaxed SIMD has FMA in the
+ * products) and the threads, e.g. 'wasm relaxed simd (fma), 2 threads'.
+ */
+export function fusedDevice(): string {
+  const threads = kernelThreadCount();
+  const build = defaultSimdBuild() === 'relaxed-simd' ? 'wasm relaxed simd (fma)' : 'wasm simd';
+  return `${build}, ${threads} thread${threads > 1 ? 's' : ''}`;
 }
 
 /** Threads the fused kernel splits a batch over (main thread included). */

@@ -94,14 +94,15 @@ export class FusedRnn extends tf.layers.Layer {
     return this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
   }
 
-  private kernel(): RnnKernel {
+  /** The kernel computing this layer (created on first use); the fused train step calls it directly. */
+  rnnKernel(): RnnKernel {
     this.impl ??= this.cfg.kernelFactory ? this.cfg.kernelFactory() : new WasmRnnKernel();
     return this.impl;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    const impl = this.kernel();
+    const impl = this.rnnKernel();
     const cell = this.cell,
       units = this.units,
       returnSequences = this.returnSequences;

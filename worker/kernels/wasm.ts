@@ -1,12 +1,13 @@
 // The CPU implementation of RnnKernel: WebAssembly SIMD engines (src/rnn.c), one per thread, each
-// running a slice of the batch. The main thread computes the first slice itself while worker
+// running a slice of the batch. Two builds of the engine: relaxed SIMD (FMA in the matrix products)
+// where the runtime validates f32x4.relaxed_madd, else plain SIMD128. The main thread computes the first slice itself while worker
 // threads compute the others; the call stays synchronous (tf.customGrad needs that) because the
 // main thread blocks in Atomics.wait until the workers are done. Without worker_threads, or for
 // small batches, everything runs on the main thread.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ENGINE_JS, WORKER_JS } from './engine-src.js';
-import { RNN_WASM_BASE64 } from './rnn-wasm.gen.js';
+import { RNN_WASM_BASE64, RNN_WASM_RELAXED_BASE64 } from './rnn-wasm.gen.js';
 import {
   rnnSizes,
   type Cell,
@@ -55,11 +56,49 @@ const WA = (
 
 const createEngine = new Function(`${ENGINE_JS}; return createEngine;`)() as (m: WasmModule) => Engine;
 
-let wasmModule: WasmModule | null = null;
-/** The compiled module (compiled once per process; throws where WebAssembly SIMD is missing). */
-export function rnnWasmModule(): WasmModule {
-  if (!wasmModule) wasmModule = new WA.Module(Buffer.from(RNN_WASM_BASE64, 'base64'));
-  return wasmModule;
+/** Which build of src/rnn.c runs: 'relaxed-simd' has FMA in the products, 'simd' does not. */
+export type SimdBuild = 'simd' | 'relaxed-simd';
+export const SIMD_BUILDS: readonly SimdBuild[] = ['simd', 'relaxed-simd'];
+
+// The smallest module using f32x4.relaxed_madd (0xfd 0x85 0x02) on three v128.const zeros: V8
+// validates it from 11.4 on (Node 22, Electron 25), and on Node 20 with
+// --experimental-wasm-relaxed-simd (core/jobs.ts passes it to the forked trainer).
+const V128_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+const RELAXED_PROBE = Uint8Array.from([
+  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version
+  ...[0x01, 0x04, 0x01, 0x60, 0x00, 0x00], // type section: () -> ()
+  ...[0x03, 0x02, 0x01, 0x00], // function section
+  ...[0x0a, 0x3e, 0x01, 0x3c, 0x00, ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02, 0x1a, 0x0b],
+]);
+
+/** Whether this runtime has WebAssembly relaxed SIMD (f32x4.relaxed_madd). */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WA.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The build new kernels use: RNN_KERNEL_SIMD=simd|relaxed-simd when set (benchmarks, tests; an
+ * unsupported relaxed-simd falls back), else relaxed SIMD where the runtime has it.
+ */
+export function defaultSimdBuild(): SimdBuild {
+  const env = process.env.RNN_KERNEL_SIMD;
+  if (env === 'simd') return 'simd';
+  return relaxedSimdSupported() ? 'relaxed-simd' : 'simd';
+}
+
+const wasmModules = new Map<SimdBuild, WasmModule>();
+/** The compiled module of a build (compiled once per process; throws where it does not validate). */
+export function rnnWasmModule(build: SimdBuild = defaultSimdBuild()): WasmModule {
+  let m = wasmModules.get(build);
+  if (!m) {
+    m = new WA.Module(Buffer.from(build === 'simd' ? RNN_WASM_BASE64 : RNN_WASM_RELAXED_BASE64, 'base64'));
+    wasmModules.set(build, m);
+  }
+  return m;
 }
 
 /** Whether this JavaScript engine runs WebAssembly SIMD (V8 ≥ 9.1: Node ≥ 16.4, Electron ≥ 13). */
@@ -83,7 +122,8 @@ interface ThreadSlot {
 /** Rows per thread below which a worker round-trip costs more than it saves. */
 const MIN_ROWS_PER_THREAD = 8;
 
-let pool: ThreadSlot[] | null = null;
+// One pool per build (a worker's engines are instances of the module it was started with).
+const pools = new Map<SimdBuild, ThreadSlot[]>();
 
 /** Threads the kernel uses (main thread included): RNN_KERNEL_THREADS, else the cores, at most 8. */
 export function kernelThreadCount(): number {
@@ -92,9 +132,11 @@ export function kernelThreadCount(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-function threads(): ThreadSlot[] {
+function threads(build: SimdBuild): ThreadSlot[] {
+  let pool = pools.get(build);
   if (pool) return pool;
   pool = [];
+  pools.set(build, pool);
   const n = kernelThreadCount() - 1;
   for (let i = 0; i < n; i++) {
     try {
@@ -102,7 +144,7 @@ function threads(): ThreadSlot[] {
       const ctrl = new Int32Array(new SharedArrayBuffer(8));
       const worker = new Worker(WORKER_JS, {
         eval: true,
-        workerData: { port: port2, ctrl, module: rnnWasmModule() },
+        workerData: { port: port2, ctrl, module: rnnWasmModule(build) },
         transferList: [port2],
       });
       worker.unref();
@@ -144,11 +186,11 @@ function collect<T>(slot: ThreadSlot): T {
 
 /** Stops the worker threads (tests, process shutdown); the next call starts new ones. */
 export function shutdownKernelThreads(): void {
-  for (const s of pool ?? []) {
+  for (const s of [...pools.values()].flat()) {
     if (!s.broken) post(s, { op: 'exit' });
     void s.worker.terminate();
   }
-  pool = null;
+  pools.clear();
 }
 
 // ---- the kernel -----------------------------------------------------------------------------
@@ -182,15 +224,18 @@ export class WasmRnnKernel implements RnnKernel {
   private readonly remote = new Set<ThreadSlot>();
   private disposed = false;
 
-  constructor(private readonly maxThreads = kernelThreadCount()) {
-    this.local = createEngine(rnnWasmModule());
-    this.name = 'fused-wasm-simd';
+  constructor(
+    private readonly maxThreads = kernelThreadCount(),
+    readonly build: SimdBuild = defaultSimdBuild(),
+  ) {
+    this.local = createEngine(rnnWasmModule(build));
+    this.name = build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd';
   }
 
   private plan(batch: number): Slice[] {
     const slots =
       this.maxThreads > 1
-        ? threads()
+        ? threads(this.build)
             .filter((s) => !s.broken)
             .slice(0, this.maxThreads - 1)
         : [];

@@ -81,7 +81,11 @@ export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = l
 export function lossFor(spec: RunSpec): string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) {
   if (spec.task === 'classify') return 'categoricalCrossentropy';
   if (spec.train.loss === 'mae') return 'meanAbsoluteError';
-  if (spec.train.loss === 'huber') return (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred, undefined, 1.0);
+  // Named, so the fused train step (worker/kernels/step.ts) can tell which loss the model has.
+  if (spec.train.loss === 'huber')
+    return function huberDelta1(yTrue: tf.Tensor, yPred: tf.Tensor) {
+      return tf.losses.huberLoss(yTrue, yPred, undefined, 1.0);
+    };
   return 'meanSquaredError';
 }
 

@@ -8,7 +8,7 @@ export interface ImplChoice {
   factory: RnnFactory;
   /** True when the fused kernels run the recurrent layers. */
   fused: boolean;
-  /** Where the fused kernels run, e.g. `wasm simd, 2 threads`. */
+  /** Where the fused kernels run, e.g. `wasm relaxed simd (fma), 2 threads`. */
   device?: string;
   note?: string;
 }
@@ -35,7 +35,7 @@ export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
       }) => ReturnType<RnnFactory>;
       fusedImplName: () => string;
       fusedSupported: (o: { cell: RunSpec['model']['cell']; bidirectional: boolean }) => boolean;
-      fusedThreads: () => number;
+      fusedDevice: () => string;
     };
     if (!k.fusedSupported({ cell: spec.model.cell, bidirectional: spec.model.bidirectional })) {
       return {
@@ -45,12 +45,11 @@ export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
         note: `fused kernels do not support this ${spec.model.cell} configuration: using tf.layers`,
       };
     }
-    const threads = k.fusedThreads();
     return {
       name: k.fusedImplName(),
       factory: (cfg) => k.fusedRnnLayer(cfg),
       fused: true,
-      device: `wasm simd, ${threads} thread${threads > 1 ? 's' : ''}`,
+      device: k.fusedDevice(),
     };
   } catch (e) {
     if (want === 'fused') throw e;

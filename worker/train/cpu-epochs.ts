@@ -1,27 +1,38 @@
 // The CPU epoch runner: TF.js trainOnBatch a batch at a time, each batch cut from the column arrays
-// when it is needed. Progress, heartbeat and the stop check happen between batches, so a stop
+// when it is needed. With RNN_FUSED_STEP=1 (off by default while it is proven) a model of fused
+// RNN layers + dense layers trains through the fused step instead (worker/kernels/step.ts: the
+// whole step in WebAssembly, no TF.js op per batch); the TF.js model and optimizer are synced back
+// before the trainer evaluates and checkpoints. Progress, heartbeat and the stop check happen between batches, so a stop
 // request ends the epoch after the current batch (a partial epoch).
 import * as tf from '@tensorflow/tfjs';
 import { ServiceError } from '../../core/contract.js';
 import { cutBatch, windowCount } from '../data/batches.js';
 import type { Prepared } from '../data/prepare.js';
+import type { FusedTrainStep } from '../kernels/step.js';
 import { optimizerState } from './checkpoint.js';
 import type { EpochHooks, EpochPlan, EpochResult, EpochRunner } from './epoch-runner.js';
 
 export function cpuEpochRunner(model: tf.LayersModel, optimizer: tf.Optimizer, p: Prepared): EpochRunner {
   const nTrain = windowCount(p.windows.train);
+  let step: FusedTrainStep | null | undefined;
+  const tfStep = async (batch: { x: Float32Array; y: Float32Array }, size: number) => {
+    const xs = tf.tensor3d(batch.x, [size, p.lookback, p.features.length]);
+    const ys = tf.tensor2d(batch.y, [size, p.outputs.length]);
+    const loss = (await model.trainOnBatch(xs, ys)) as number;
+    tf.dispose([xs, ys]);
+    return loss;
+  };
   return {
     async run(plan: EpochPlan, hooks: EpochHooks): Promise<EpochResult> {
+      if (step === undefined) step = await fusedStep(model, optimizer);
+      step?.loadModel(); // the trainer may have changed the weights between epochs
       let lossSum = 0;
       let seen = 0;
       for (let b = 0; b < plan.batches; b++) {
         const from = b * plan.batchSize;
         const size = Math.min(plan.batchSize, nTrain - from);
         const batch = cutBatch(p, p.windows.train, plan.order, from, size);
-        const xs = tf.tensor3d(batch.x, [size, p.lookback, p.features.length]);
-        const ys = tf.tensor2d(batch.y, [size, p.outputs.length]);
-        const loss = (await model.trainOnBatch(xs, ys)) as number;
-        tf.dispose([xs, ys]);
+        const loss = step ? step.trainBatch(batch.x, batch.y, size) : await tfStep(batch, size);
         if (!Number.isFinite(loss))
           throw new ServiceError(
             'bad_input',
@@ -36,8 +47,22 @@ export function cpuEpochRunner(model: tf.LayersModel, optimizer: tf.Optimizer, p
       }
       return { loss: lossSum / seen, seen, steps: plan.batches, interrupted: null };
     },
-    syncModel: async () => {},
-    optimizerState: () => optimizerState(optimizer),
+    syncModel: async () => step?.syncModel(),
+    optimizerState: async () => {
+      await step?.syncOptimizer();
+      return optimizerState(optimizer);
+    },
     dispose: () => {},
   };
+}
+
+/** The fused step when RNN_FUSED_STEP=1 and it covers the model; it takes over the optimizer's state. */
+async function fusedStep(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<FusedTrainStep | null> {
+  if (process.env.RNN_FUSED_STEP !== '1') return null;
+  const k = await import('../kernels/step.js');
+  const loss = k.stepLossOf(model);
+  if (k.fusedStepUnsupported(model, loss, optimizer)) return null;
+  const step = new k.FusedTrainStep(model, optimizer, loss!);
+  await step.loadOptimizer();
+  return step;
 }

@@ -1,9 +1,22 @@
 // The raw WebAssembly kernel: splitting a batch over worker threads gives the single-thread
-// results, inputs of the wrong size are refused with a message naming the array, and a tape
-// cannot be replayed on another kernel.
+// results, the relaxed-SIMD (FMA) build gives the plain build's, inputs of the wrong size are
+// refused with a message naming the array, and a tape cannot be replayed on another kernel.
+import { spawnSync } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fusedSupported, shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
+import { relaxedSimdFlag } from '../../../core/jobs.js';
+import {
+  fusedDevice,
+  fusedSupported,
+  relaxedSimdSupported,
+  shutdownKernelThreads,
+  WasmRnnKernel,
+} from '../../../worker/kernels/index.js';
+import { RNN_WASM_RELAXED_BASE64 } from '../../../worker/kernels/rnn-wasm.gen.js';
 import { gateCount, type Cell, type RnnShape } from '../../../worker/kernels/types.js';
+
+// What the trainer's launch flag does on Node 20 (V8 11.3); a no-op where relaxed SIMD ships.
+for (const f of relaxedSimdFlag()) setFlagsFromString(f);
 
 afterAll(() => {
   shutdownKernelThreads();
@@ -79,6 +92,56 @@ describe('WasmRnnKernel', () => {
     expect(() => k.backward(r.tape!, new Float32Array(3))).toThrow(/dy has 3 values, expected 8/);
     k.dispose();
     expect(() => k.forward(shape, x, w, false)).toThrow(/after dispose/);
+  });
+
+  it.each(['simpleRNN', 'lstm', 'gru'] as Cell[])(
+    '%s: the relaxed SIMD (FMA) build gives the plain results',
+    (cell) => {
+      expect(relaxedSimdSupported()).toBe(true);
+      const shape: RnnShape = { cell, batch: 9, steps: 6, features: 10, units: 13, returnSequences: true };
+      const { x, w, dy } = inputs(shape);
+      const plain = new WasmRnnKernel(1, 'simd'),
+        fma = new WasmRnnKernel(1, 'relaxed-simd');
+      expect(fma.name).toBe('fused-wasm-relaxed-simd');
+      const a = plain.forward(shape, x, w, true),
+        b = fma.forward(shape, x, w, true);
+      const ga = plain.backward(a.tape!, dy),
+        gb = fma.backward(b.tape!, dy);
+      // FMA rounds once where mul + add rounded twice: equal to float precision, not bit for bit.
+      const rel = (p: Float32Array, q: Float32Array) => {
+        let d = 0,
+          n = 0;
+        for (let i = 0; i < p.length; i++) {
+          d += (p[i]! - q[i]!) ** 2;
+          n += q[i]! ** 2;
+        }
+        return Math.sqrt(d / n);
+      };
+      expect(rel(b.output, a.output)).toBeLessThan(1e-5);
+      for (const k of ['dx', 'dKernel', 'dRecurrentKernel', 'dBias'] as const)
+        expect(rel(gb[k], ga[k]), k).toBeLessThan(1e-5);
+      plain.dispose();
+      fma.dispose();
+    },
+  );
+
+  it('the device line names the build', () => {
+    expect(fusedDevice()).toMatch(/^wasm relaxed simd \(fma\), \d+ threads?$/);
+    process.env.RNN_KERNEL_SIMD = 'simd';
+    try {
+      expect(fusedDevice()).toMatch(/^wasm simd, \d+ threads?$/);
+    } finally {
+      delete process.env.RNN_KERNEL_SIMD;
+    }
+  });
+
+  it('the launch flag is given to V8 11.0–11.3 only (Node 20), and enables the relaxed build there', () => {
+    expect(relaxedSimdFlag('11.3.244.8-node.33')).toEqual(['--experimental-wasm-relaxed-simd']);
+    expect(relaxedSimdFlag('12.4.254.21-node.33')).toEqual([]);
+    expect(relaxedSimdFlag('14.4.100')).toEqual([]);
+    const probe = `process.stdout.write(String(WebAssembly.validate(Buffer.from('${RNN_WASM_RELAXED_BASE64}', 'base64'))))`;
+    const r = spawnSync(process.execPath, [...relaxedSimdFlag(), '-e', probe], { encoding: 'utf8' });
+    expect(r.stdout, r.stderr).toBe('true');
   });
 
   it('fusedSupported: every cell, never bidirectional', () => {

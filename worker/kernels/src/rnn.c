@@ -1,5 +1,6 @@
 // Fused SimpleRNN / LSTM / GRU forward and backward (BPTT) for one batch slice, in WebAssembly
-// SIMD (128-bit). Built by scripts/build-kernels.mjs into worker/kernels/rnn-wasm.gen.ts.
+// SIMD (128-bit). Built by scripts/build-kernels.mjs twice, plain SIMD and relaxed SIMD (FMA in the
+// matrix products, see MADD), into worker/kernels/rnn-wasm.gen.ts.
 //
 // One module instance = one engine = one layer on one thread. The host (engine-src.ts) calls
 // rnn_setup() with the shapes, copies inputs to the pointers rnn_ptr() names, then calls
@@ -104,7 +105,21 @@ static void zero(f32 *p, unsigned long n) {
 // ---- matrix products ------------------------------------------------------------------------
 #define LD(p) wasm_v128_load(p)
 #define ST(p, x) wasm_v128_store(p, x)
+#ifdef RNN_RELAXED
+// The relaxed-SIMD build (-mrelaxed-simd -DRNN_RELAXED): the products' multiply-adds as
+// f32x4.relaxed_madd, one FMA instruction where the CPU has FMA (V8 emits vfmadd on x64, fmla on
+// arm64). clang >= 16 has the standard builtin; clang 14/15 call it fma and emit the opcode of an
+// earlier draft, which scripts/build-kernels.mjs rewrites to the standard one (0xfd 0x105).
+typedef float f32x4_t __attribute__((__vector_size__(16), __aligned__(16)));
+#if __has_builtin(__builtin_wasm_relaxed_madd_f32x4)
+#define FMA4(a, b, c) (vf) __builtin_wasm_relaxed_madd_f32x4((f32x4_t)(a), (f32x4_t)(b), (f32x4_t)(c))
+#else
+#define FMA4(a, b, c) (vf) __builtin_wasm_fma_f32x4((f32x4_t)(a), (f32x4_t)(b), (f32x4_t)(c))
+#endif
+#define MADD(acc, a, b) acc = FMA4(a, b, acc) // a * b + acc
+#else
 #define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#endif
 
 // C[M,N] += A[M,K] . B[K,N]. Tiles of 4 rows x 8 columns held in registers (6 x 8 measured half as
 // fast: V8 has 16 xmm registers and spills); columns outermost so a
