@@ -45,9 +45,8 @@ export function runMetricOption(
   const at = best === null ? undefined : data.find(([x]) => x === best);
   return {
     ...base(),
-    grid: { left: 48, right: 16, top: 28, bottom: 36, containLabel: true },
+    grid: { left: 48, right: 16, top: 12, bottom: 36, containLabel: true },
     legend: { show: false },
-    title: { text: metric.label, left: 'center', top: 0, textStyle: { fontSize: 12 } },
     xAxis: valueX('epoch', { minInterval: 1, min: 1, nameGap: 22 }),
     yAxis: valueY(''),
     series: [
