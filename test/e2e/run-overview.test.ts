@@ -185,6 +185,21 @@ describe('run overview, focus and keyboard in Chromium', () => {
       .poll(() => page.locator('section[aria-label="Dataset details"]').textContent(), { timeout: 30_000 })
       .toMatch(/already imported as dataset #\d+ "cycle" \(cycle\.csv\)/);
     await shot('overview-02-duplicate-import');
+  });
+
+  it('overlays every series of a long-format dataset, with per-series stats', async () => {
+    await page.getByTestId('file-input').setInputFiles(join(root, 'samples', 'stocks-long.csv'));
+    await page.getByTestId('dataset-title').filter({ hasText: 'stocks-long' }).waitFor({ timeout: 30_000 });
+    const overlay = page.getByTestId('series-overlay');
+    await overlay.locator('canvas').first().waitFor({ timeout: 30_000 });
+    const o = await overlay
+      .locator('.chart')
+      .evaluate((el: any) => JSON.parse(JSON.stringify(el.wbChart.getOption())));
+    expect(o.series.length).toBeGreaterThan(1);
+    const rows = await page.getByTestId('series-stats').locator('tbody tr').count();
+    expect(rows).toBe(o.series.length);
+    await overlay.scrollIntoViewIfNeeded();
+    await shot('overview-03-series-overlay');
     expect(pageErrors).toEqual([]);
   });
 });

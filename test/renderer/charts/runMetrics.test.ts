@@ -57,3 +57,25 @@ describe('parameter summary', () => {
     });
   });
 });
+
+describe('long-format series overlay', () => {
+  it('gives exact per-series stats, missing values left out', async () => {
+    const { seriesStats, seriesOverlayOption } = await import('../../../renderer/src/charts/seriesOverlay.js');
+    const s = seriesStats({ id: 'A', time: null, values: [1, null, 3, 5] });
+    expect(s).toMatchObject({ id: 'A', rows: 4, missing: 1, min: 1, max: 5, mean: 3, std: 2 });
+    expect(seriesStats({ id: 'B', time: null, values: [null] })).toMatchObject({ min: null, mean: null, std: null });
+    const o = seriesOverlayOption(
+      [
+        { id: 'A', time: [0, 86_400_000], values: [1, 2] },
+        { id: 'B', time: [0, 86_400_000], values: [3, null] },
+      ],
+      'price',
+    ) as { series: { name: string; data: unknown[] }[]; xAxis: { type: string } };
+    expect(o.series.map((x) => x.name)).toEqual(['A', 'B']);
+    expect(o.series[1]!.data).toEqual([
+      [0, 3],
+      [86_400_000, null],
+    ]);
+    expect(o.xAxis.type).toBe('time');
+  });
+});
