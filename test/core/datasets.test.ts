@@ -9,6 +9,22 @@ const t = tempDir();
 afterAll(() => t.cleanup());
 
 describe('dataset queries', () => {
+  it('warns when the same bytes are imported twice, naming the earlier dataset, and still imports', async () => {
+    const dbPath = join(t.dir, 'twice.db');
+    const csv = writeFile(t.dir, 'twice.csv', ['date,y', '2020-01-01,1', '2020-01-02,2', '2020-01-03,3'].join('\n'));
+    const first = await importCsv(dbPath, csv);
+    expect(first.warnings.filter((w) => w.includes('already imported'))).toEqual([]);
+    const second = await importCsv(dbPath, csv, { name: 'again' });
+    expect(second.id).not.toBe(first.id);
+    expect(second.sha256).toBe(first.sha256);
+    expect(second.warnings[0]).toBe(
+      `the same file (sha256 ${first.sha256.slice(0, 12)}…) was already imported as dataset #${first.id} "twice" (twice.csv)`,
+    );
+    // Other bytes: no warning.
+    const other = writeFile(t.dir, 'other.csv', ['date,y', '2020-01-01,1', '2020-01-02,5'].join('\n'));
+    expect((await importCsv(dbPath, other)).warnings.some((w) => w.includes('already imported'))).toBe(false);
+  });
+
   it('returns chart series in time order, per series id in long format, with gaps as null', async () => {
     const dbPath = join(t.dir, 'd.db');
     const csv = writeFile(

@@ -2,7 +2,7 @@
 // without its extension) and what the import learned about the file (delimiter, warnings) as its
 // meta. The SQL, the BLOB layout and the one-transaction write live in db/datasets.ts.
 import type { DB } from '../../db/open.js';
-import { insertDataset } from '../../db/datasets.js';
+import { datasetsWithSha256, insertDataset } from '../../db/datasets.js';
 import type { ParsedTable } from './types.js';
 
 export interface StoreOptions {
@@ -14,6 +14,15 @@ export interface StoreOptions {
 /** Stores the dataset and its columns in one transaction; returns the new dataset id. */
 export function storeDataset(db: DB, table: ParsedTable, opts: StoreOptions = {}): number {
   const name = opts.name?.trim() || table.sourceName.replace(/\.[^.]*$/, '') || table.sourceName;
+  // The same bytes imported again: allowed (another name, other settings), but said once, naming
+  // the earlier dataset, so a user does not train on two copies thinking they differ.
+  const earlier = datasetsWithSha256(db, table.sha256)[0];
+  const warnings = earlier
+    ? [
+        `the same file (sha256 ${table.sha256.slice(0, 12)}…) was already imported as dataset #${earlier.id} "${earlier.name}" (${earlier.source_name})`,
+        ...table.warnings,
+      ]
+    : table.warnings;
   return insertDataset(db, {
     name,
     sourceName: table.sourceName,
@@ -23,7 +32,7 @@ export function storeDataset(db: DB, table: ParsedTable, opts: StoreOptions = {}
     seriesColumn: table.seriesColumn,
     meta: {
       delimiter: table.delimiter,
-      warnings: table.warnings,
+      warnings,
       ...(opts.importToken ? { importToken: opts.importToken } : {}),
     },
     columns: table.columns,

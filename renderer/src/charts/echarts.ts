@@ -4,6 +4,8 @@ import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
+  MarkLineComponent,
+  MarkPointComponent,
   ParallelComponent,
   TooltipComponent,
 } from 'echarts/components';
@@ -18,6 +20,9 @@ echarts.use([
   LegendComponent,
   DataZoomComponent,
   ParallelComponent,
+  // The best epoch on the run overview's metric charts.
+  MarkLineComponent,
+  MarkPointComponent,
   CanvasRenderer,
 ]);
 

@@ -59,6 +59,16 @@ export class DatasetChartState {
     });
   }
 
+  /** Back to the whole series (the reset-zoom button): the overview again, a pending zoom fetch dropped. */
+  resetZoom(): void {
+    this.#clearTimer();
+    this.#detailRequest++;
+    this.zoomRange = null;
+    this.detail = null;
+    // A new object, so the chart re-applies the option even when no zoom range was stored yet.
+    if (this.overview) this.overview = { ...this.overview };
+  }
+
   /** The chart's zoom handler: fetches the window finely once the user stops zooming. */
   zoom(range: [number, number] | null): void {
     this.#clearTimer();
