@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { PredictArgs, PredictResult } from './predict-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
+import { STUDY_EVENT_NAMES, studyMethods, type StudyEventMap } from './study-schemas.js';
 import { RunSpecSchema } from './spec.js';
 import { describeZodError, type Result } from './envelope.js';
 
@@ -13,6 +14,7 @@ export * from './spec.js';
 export * from './bundle-schemas.js';
 export * from './predict-schemas.js';
 export * from './envelope.js';
+export * from './study-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -59,7 +61,7 @@ export const DatasetSummary = z.object({
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
-export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted']);
+export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted', 'pruned']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const MetricSummary = z.object({
@@ -322,6 +324,7 @@ const methods = {
     result: ImportBundleResult,
   },
   ...backtestMethods,
+  ...studyMethods,
 } as const;
 
 export type Methods = typeof methods;
@@ -367,7 +370,7 @@ export interface ImportProgress {
   totalBytes: number;
   rows: number;
 }
-export interface EventMap {
+export interface EventMap extends StudyEventMap {
   'run:progress': RunProgress;
   'run:epoch': RunEpoch;
   'run:status': RunStatusEvent;
@@ -383,15 +386,12 @@ export const EVENT_NAMES: EventName[] = [
   'run:log',
   'import:progress',
   'datasets:changed',
+  ...STUDY_EVENT_NAMES,
 ];
-
-// ---------------------------------------------------------------------------------------------
-// The envelope (core/envelope.ts)
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name);
 }
-
 /** Validates a call's arguments at a host boundary. */
 export function parseArgs<M extends MethodName>(method: M, args: unknown): Result<ParsedArgs<M>> {
   const parsed = methods[method].args.safeParse(args ?? {});

@@ -18,6 +18,7 @@ import { exportHandlers } from './handlers/exports.js';
 import { bundleHandlers } from './handlers/bundles.js';
 import { predictHandlers } from './handlers/predict.js';
 import { backtestHandlers } from './handlers/backtests.js';
+import { studyHandlers } from './handlers/studies.js';
 import { APP_VERSION as VERSION } from './version.js';
 
 export interface ServiceOptions {
@@ -74,6 +75,7 @@ export function createService(opts: ServiceOptions): Service {
     ...bundleHandlers(ctx),
     ...predictHandlers(ctx),
     ...backtests.handlers,
+    ...studyHandlers(ctx),
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
