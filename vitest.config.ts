@@ -27,6 +27,8 @@ const integration = [
   'test/core/service.test.ts',
   'test/core/backtest.test.ts',
   'test/core/cli-backtest.test.ts',
+  'test/core/study/cli-study.test.ts',
+  'test/core/study/service-study.test.ts',
   'test/electron/app.test.ts',
   'test/electron/builder-config.test.ts',
   'test/electron/native.test.ts',

@@ -50,7 +50,7 @@ export const STRATEGIES = ['grid', 'random', 'tpe'] as const;
 export const Strategy = z.enum(STRATEGIES);
 export type Strategy = z.infer<typeof Strategy>;
 
-/** ASHA: at epochs minEpochs·reduction^k a trial goes on only if it is in the best 1/reduction seen at that rung. */
+/** ASHA: at epochs minEpochs·reduction^k a trial goes on only if it is in the best 1/reduction seen at that rung (on the objective when it is a per-epoch metric, else val_loss). */
 export const PruneSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }).strict(),
   z

@@ -214,17 +214,23 @@ export function markPruned(db: DB, runId: number): boolean {
 }
 
 /**
- * The best (lowest) val_loss of each of `runIds` over epochs 1..epoch, for the runs that have
- * completed that epoch: what ASHA compares at a rung.
+ * The best value of per-epoch metric `key` (lowest, or highest with `higher`) of each of `runIds`
+ * over epochs 1..epoch, for the runs that have completed that epoch: what ASHA compares at a rung.
  */
-export function valLossAtEpoch(db: DB, runIds: readonly number[], epoch: number): Map<number, number> {
+export function metricAtEpoch(
+  db: DB,
+  runIds: readonly number[],
+  key: string,
+  epoch: number,
+  higher = false,
+): Map<number, number> {
   if (runIds.length === 0) return new Map();
   const rows = db
     .prepare(
-      `SELECT run_id, MIN(CASE WHEN epoch <= ? THEN value END) AS v, MAX(epoch) AS last FROM metrics
-       WHERE key = 'val_loss' AND run_id IN (${placeholders(runIds.length)}) GROUP BY run_id`,
+      `SELECT run_id, ${higher ? 'MAX' : 'MIN'}(CASE WHEN epoch <= ? THEN value END) AS v, MAX(epoch) AS last FROM metrics
+       WHERE key = ? AND run_id IN (${placeholders(runIds.length)}) GROUP BY run_id`,
     )
-    .all(epoch, ...runIds) as { run_id: number; v: number | null; last: number }[];
+    .all(epoch, key, ...runIds) as { run_id: number; v: number | null; last: number }[];
   return new Map(rows.filter((r) => r.last >= epoch && r.v !== null).map((r) => [r.run_id, r.v!]));
 }
 

@@ -137,8 +137,10 @@ export class StudyDriver {
 
   /** ASHA: each running trial is judged at every rung it has reached and not yet passed. */
   private async prune(rec: studiesDb.StudyRecord, trials: readonly TrialRow[]): Promise<void> {
-    const prune = fileOf(rec).prune;
+    const file = fileOf(rec);
+    const prune = file.prune;
     if (prune.kind !== 'asha') return;
+    const { key, direction } = rungMetric(objectiveOf(file.objective));
     const all = trials.map((t) => t.runId);
     for (const t of trials) {
       if (t.status !== 'running' || this.stopping.has(t.runId)) continue;
@@ -146,11 +148,11 @@ export class StudyDriver {
       if (!run) continue;
       const rungs = rungEpochs(prune, parseSpec(JSON.parse(run.spec)).train.epochs);
       for (let k = (t.rung ?? -1) + 1; k < rungs.length && rungs[k]! <= t.epochsDone; k++) {
-        const at = studiesDb.valLossAtEpoch(this.ctx.db, all, rungs[k]!);
+        const at = studiesDb.metricAtEpoch(this.ctx.db, all, key, rungs[k]!, direction === 'max');
         const mine = at.get(t.runId);
         if (mine === undefined) break;
         at.delete(t.runId);
-        if (promotable(mine, [...at.values()], prune.reduction)) {
+        if (promotable(mine, [...at.values()], prune.reduction, direction)) {
           studiesDb.setRung(this.ctx.db, t.runId, k);
           continue;
         }
@@ -158,7 +160,7 @@ export class StudyDriver {
         this.ctx.emit('run:log', {
           runId: t.runId,
           level: 'info',
-          message: `pruned at epoch ${rungs[k]} (ASHA rung ${k}): val_loss ${mine.toPrecision(4)} is not in the best 1/${prune.reduction} of ${at.size + 1} trials there`,
+          message: `pruned at epoch ${rungs[k]} (ASHA rung ${k}): ${key} ${mine.toPrecision(4)} is not in the best 1/${prune.reduction} of ${at.size + 1} trials there`,
           time: Date.now(),
         });
         await this.stop(t.runId);
@@ -259,6 +261,14 @@ export class StudyDriver {
       ];
     });
   }
+}
+
+/**
+ * What ASHA compares at a rung: the objective when it is a per-epoch metric (`val_mae`), else
+ * val_loss (a test metric exists only at the end).
+ */
+export function rungMetric(o: { metric: string; direction: 'min' | 'max' }): { key: string; direction: 'min' | 'max' } {
+  return o.metric.includes('.') ? { key: 'val_loss', direction: 'min' } : { key: o.metric, direction: o.direction };
 }
 
 /** At start: a study marked running whose driving host is gone (pid, start time, stale beat) is interrupted. */

@@ -93,17 +93,18 @@ describe('studies', () => {
     expect(studiesDb.trialRuns(db, id)[1]!.rung).toBe(2);
   });
 
-  it('reads the best val_loss up to a rung epoch of the trials that reached it', () => {
+  it('reads the best value of a metric up to a rung epoch of the trials that reached it', () => {
     const id = study();
     const a = studiesDb.insertTrialRun(db, run, link(id, 0))!;
     const b = studiesDb.insertTrialRun(db, run, link(id, 1))!;
     [3, 2, 1].forEach((v, i) => logEpoch(db, a, i + 1, i, { loss: v, val_loss: v }, i));
     logEpoch(db, b, 1, 0, { loss: 1, val_loss: 0.5 }, 0);
-    expect([...studiesDb.valLossAtEpoch(db, [a, b], 1)]).toEqual([
+    expect([...studiesDb.metricAtEpoch(db, [a, b], 'val_loss', 1)]).toEqual([
       [a, 3],
       [b, 0.5],
     ]);
-    expect([...studiesDb.valLossAtEpoch(db, [a, b], 2)]).toEqual([[a, 2]]);
+    expect([...studiesDb.metricAtEpoch(db, [a, b], 'val_loss', 2)]).toEqual([[a, 2]]);
+    expect([...studiesDb.metricAtEpoch(db, [a, b], 'val_loss', 3, true)]).toEqual([[a, 3]]);
     expect(studiesDb.trialProgress(db, id).get(a)).toEqual({ best: { loss: 1, val_loss: 1 }, epochs: 3 });
   });
 

@@ -1,7 +1,7 @@
 // Search spaces: the file schema, paths checked against the RunSpec (errors naming the path),
 // configurations applied to the base spec (layer count, every-layer paths), the config hash.
 import { describe, expect, it } from 'vitest';
-import { StudyFile, defaultSpec, parseSpec } from '../../../core/contract.js';
+import { SearchSpace, StudyFile, defaultSpec, parseSpec } from '../../../core/contract.js';
 import { applyConfig, checkSpace, configHash } from '../../../core/study/space.js';
 
 const base = parseSpec({ target: 'value', window: { lookback: 12 } });
@@ -61,7 +61,7 @@ describe('checkSpace', () => {
     [{ 'train.epochs.x': [1] }, 'train.epochs is not an object or a list'],
     [{}, 'name at least one RunSpec path'],
   ])('refuses %j naming the path', (space, expected) => {
-    expect(message(() => checkSpace(base, space))).toContain(expected);
+    expect(message(() => checkSpace(base, SearchSpace.parse(space)))).toContain(expected);
   });
 
   it('accepts layer paths beyond the base when the layer count is searched', () => {

@@ -4,18 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { gridAxis, gridConfig, gridSize } from '../../../core/study/grid.js';
 import { plannedConfigs, proposeConfig, randomConfig, trialOf } from '../../../core/study/strategy.js';
 import { tpeConfig } from '../../../core/study/tpe.js';
-import type { SearchSpace } from '../../../core/contract.js';
+import { SearchSpace } from '../../../core/contract.js';
 
-const space: SearchSpace = {
+const space = SearchSpace.parse({
   'model.cell': ['lstm', 'gru'],
   'model.layers.0.units': { int: [8, 128], log: true },
   'train.learningRate': { float: [1e-4, 3e-2], log: true },
   'window.lookback': [12, 24, 48],
-};
+});
 
 describe('grid', () => {
   it('enumerates the product, the first path slowest', () => {
-    const s: SearchSpace = { a: [1, 2], b: { int: [0, 2] } };
+    const s = SearchSpace.parse({ a: [1, 2], b: { int: [0, 2] } });
     expect(gridSize(s)).toBe(6);
     expect(Array.from({ length: 6 }, (_, k) => gridConfig(s, k))).toEqual([
       { a: 1, b: 0 },
@@ -73,7 +73,7 @@ describe('random', () => {
 
 describe('tpe', () => {
   it('samples at random during startup, then near the good observations', () => {
-    const s: SearchSpace = { x: { float: [0, 10] }, c: ['a', 'b', 'c'] };
+    const s = SearchSpace.parse({ x: { float: [0, 10] }, c: ['a', 'b', 'c'] });
     const history = Array.from({ length: 30 }, (_, k) => {
       const c = randomConfig(s, 1, k);
       // Best near x = 2 with c = 'b'.
