@@ -1,4 +1,4 @@
-// `npm run bench [-- --suite import|train|rnn|renderer|bundles|forecast|onnx] [--json]`: runs the benchmark suites. Each suite
+// `npm run bench [-- --suite import|train|rnn|renderer|bundles|forecast|onnx|study] [--json]`: runs the benchmark suites. Each suite
 // module exports `run(opts)`; it prints a table, or one JSON line per row with --json
 // (format: ../shared/bench/README.md).
 export interface BenchOptions {
@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: BenchOptions): Promise<vo
   bundles: () => import('./bundles.js'),
   forecast: () => import('./forecast.js'),
   onnx: () => import('./onnx.js'),
+  study: () => import('./study.js'),
 };
 
 async function main(): Promise<void> {
