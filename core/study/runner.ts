@@ -102,6 +102,8 @@ export class StudyDriver {
       if (active.length === 0) this.end(rec.id, 'completed');
       return active.length === 0;
     }
+    // A stop (studies.stop) may have come while this pass awaited: no trial starts after it.
+    if (studiesDb.getStudy(this.ctx.db, rec.id)?.state !== 'running' || this.closed) return true;
     const planned = plannedTrials(rec);
     const taken = new Set(trials.map((t) => t.trial));
     let next = 0;
