@@ -97,6 +97,8 @@ export const StudyFile = z
     prune: PruneSpec.prefault({ kind: 'none' }),
     /** Trials trained at once; default: the cores over the kernels' threads (core/study/concurrency.ts). */
     concurrency: z.number().int().min(1).max(STUDY_LIMITS.concurrency).optional(),
+    /** Configurations (space path → value) tried first, before the strategy's: a known good one, the defaults. */
+    first: z.array(z.record(z.string(), z.unknown())).max(STUDY_LIMITS.trials).optional(),
   })
   .strict();
 export type StudyFileInput = z.input<typeof StudyFile>;

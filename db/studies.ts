@@ -22,6 +22,7 @@ export interface StudyRecord {
   objective: string;
   prune: string;
   concurrency: number;
+  first_configs: string;
   state: StudyStateValue;
   error: string | null;
   created_at: string;
@@ -46,6 +47,7 @@ export type NewStudy = Pick<
   | 'objective'
   | 'prune'
   | 'concurrency'
+  | 'first_configs'
 >;
 
 /** The host that drives a study: its pid and the pid's start time (null where there is no /proc). */
@@ -59,8 +61,8 @@ export function insertStudy(db: DB, s: NewStudy, host: HostIdentity): number {
   const info = db
     .prepare(
       `INSERT INTO studies (uuid, name, dataset_id, base, space, strategy, budget_trials, budget_seconds, seeds, sampler_seed,
-         objective, prune, concurrency, state, created_at, host_pid, host_started, heartbeat)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+         objective, prune, concurrency, first_configs, state, created_at, host_pid, host_started, heartbeat)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
     )
     .run(
       randomUUID(),
@@ -76,6 +78,7 @@ export function insertStudy(db: DB, s: NewStudy, host: HostIdentity): number {
       s.objective,
       s.prune,
       s.concurrency,
+      s.first_configs,
       nowIso(),
       host.pid,
       host.started,

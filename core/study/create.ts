@@ -7,7 +7,7 @@ import * as studiesDb from '../../db/studies.js';
 import type { DB } from '../../db/open.js';
 import { RunSpecSchema, describeZodError } from '../contract.js';
 import { defaultConcurrency } from './concurrency.js';
-import { applyConfig, checkSpace, isRange } from './space.js';
+import { applyConfig, checkSpace, isRange, type Config } from './space.js';
 import { plannedConfigs } from './strategy.js';
 import { objectiveOf } from './view.js';
 import { thisHost } from './runner.js';
@@ -19,6 +19,7 @@ export function createStudy(db: DB, a: ParsedArgs<'studies.create'>): number {
   estimateRun(db, a.datasetId, base); // unknown columns, impossible windows: named before anything is stored
   checkSpace(base, a.space);
   checkFits(db, a.datasetId, base, a.space);
+  (a.first ?? []).forEach((c, i) => checkFirst(base, a.space, c, i));
   const planned = plannedConfigs(a);
   if (planned === 0) throw new ServiceError('bad_input', 'the study plans no trials', 'trials');
   const { metric } = objectiveOf(a.objective);
@@ -39,6 +40,7 @@ export function createStudy(db: DB, a: ParsedArgs<'studies.create'>): number {
       objective: JSON.stringify(a.objective),
       prune: JSON.stringify(a.prune),
       concurrency: a.concurrency ?? defaultConcurrency(),
+      first_configs: JSON.stringify(a.first ?? []),
     },
     thisHost(),
   );
@@ -61,5 +63,16 @@ function checkFits(db: DB, datasetId: number, base: RunSpec, space: ParsedArgs<'
         );
       }
     }
+  }
+}
+
+/** A configuration tried first names space paths only and gives a valid spec. */
+function checkFirst(base: RunSpec, space: ParsedArgs<'studies.create'>['space'], config: Config, i: number): void {
+  for (const p of Object.keys(config))
+    if (!(p in space)) throw new ServiceError('bad_input', `first[${i}]: "${p}" is not a path of the space`, 'first');
+  try {
+    applyConfig(base, config);
+  } catch (e) {
+    throw new ServiceError('bad_input', `first[${i}]: ${(e as Error).message}`, 'first');
   }
 }

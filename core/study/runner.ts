@@ -214,6 +214,7 @@ export class StudyDriver {
       seed: rec.sampler_seed,
       index,
       plannedConfigs: plannedConfigs(file),
+      ...(file.first ? { first: file.first } : {}),
       direction: objectiveOf(file.objective).direction,
       history: trials
         .filter((x) => x.value !== null && ENDED_TRIAL.includes(x.status))

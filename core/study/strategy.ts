@@ -37,9 +37,13 @@ export interface ProposeInput {
   direction: 'min' | 'max';
   /** TPE: finished trials with a value (one per configuration's first seed is enough). */
   history: readonly Observation[];
+  /** Configurations tried first: configuration k < first.length is first[k]. */
+  first?: readonly Config[];
 }
 
 export function proposeConfig(p: ProposeInput): Config {
+  const given = p.first?.[p.index];
+  if (given) return given;
   if (p.strategy === 'grid') return gridConfig(p.space, p.index);
   if (p.strategy === 'random') return randomConfig(p.space, p.seed, p.index);
   return tpeConfig(p.space, p.history, {

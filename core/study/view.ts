@@ -4,6 +4,7 @@ import { higherIsBetter } from '../../db/metrics.js';
 import * as studiesDb from '../../db/studies.js';
 import type { DB } from '../../db/open.js';
 import type { StudyFileParsed, StudyProgress, StudyRow, TrialRow } from '../study-schemas.js';
+import type { Config } from './space.js';
 import { plannedConfigs } from './strategy.js';
 
 export type Direction = 'min' | 'max';
@@ -28,6 +29,7 @@ export function fileOf(r: studiesDb.StudyRecord): StudyFileParsed {
     objective: JSON.parse(r.objective) as StudyFileParsed['objective'],
     prune: JSON.parse(r.prune) as StudyFileParsed['prune'],
     concurrency: r.concurrency,
+    ...(r.first_configs !== '[]' ? { first: JSON.parse(r.first_configs) as Config[] } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ CREATE TABLE studies (
   objective      TEXT NOT NULL,          -- json: { metric, direction }
   prune          TEXT NOT NULL,          -- json: { kind: 'none' } | { kind: 'asha', minEpochs, reduction }
   concurrency    INTEGER NOT NULL,
+  first_configs  TEXT NOT NULL DEFAULT '[]', -- json: configurations tried first, before the strategy's
   state          TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'completed', 'interrupted')),
   error          TEXT,
   created_at     TEXT NOT NULL,

@@ -35,6 +35,7 @@ const study = () =>
       objective: '"val_loss"',
       prune: '{"kind":"none"}',
       concurrency: 1,
+      first_configs: '[]',
     },
     host,
   );

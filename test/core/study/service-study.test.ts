@@ -99,6 +99,7 @@ describe('studies in the service', () => {
         objective: '"val_loss"',
         prune: '{"kind":"none"}',
         concurrency: 1,
+        first_configs: '[]',
       },
       { pid: 2 ** 22 - 3, started: 1 }, // no such process
     );

@@ -42,6 +42,7 @@ describe('the study file', () => {
     [{ space: {}, strategy: 'bayes' }, 'strategy'],
     [{ space: {}, prune: { kind: 'asha', reduction: 1 } }, 'prune.reduction'],
     [{ space: {}, seeds: 0 }, 'seeds'],
+    [{ space: {}, first: [1] }, 'first.0'],
   ])('refuses %j at %s', (input, path) => {
     const r = StudyFile.safeParse(input);
     expect(r.success).toBe(false);

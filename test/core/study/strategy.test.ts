@@ -94,5 +94,9 @@ describe('tpe', () => {
     const p = { space, seed: 1, index: 4, plannedConfigs: 10, direction: 'min' as const, history: [] };
     expect(proposeConfig({ ...p, strategy: 'random' })).toEqual(randomConfig(space, 1, 4));
     expect(proposeConfig({ ...p, strategy: 'grid', space: { a: [1, 2, 3, 4, 5] } })).toEqual({ a: 5 });
+    // Configurations given first come before the strategy's.
+    const first = [{ 'model.cell': 'gru' }];
+    expect(proposeConfig({ ...p, strategy: 'tpe', index: 0, first })).toEqual(first[0]);
+    expect(proposeConfig({ ...p, strategy: 'random', index: 1, first })).toEqual(randomConfig(space, 1, 1));
   });
 });
