@@ -29,6 +29,8 @@ const integration = [
   'test/core/cli-backtest.test.ts',
   'test/core/external-changes.test.ts',
   'test/core/warm-launcher.test.ts',
+  'test/core/study/cli-study.test.ts',
+  'test/core/study/service-study.test.ts',
   'test/electron/app.test.ts',
   'test/electron/builder-config.test.ts',
   'test/electron/native.test.ts',

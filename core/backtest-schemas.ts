@@ -6,6 +6,7 @@ import { LIMITS, RunSpecSchema } from './spec.js';
 
 // The run statuses a fold can have (contract.ts's RunStatus; a value import of it would be a cycle).
 const FOLD_STATUSES = [
+  'pruned',
   'queued',
   'running',
   'completed',

@@ -21,6 +21,7 @@ import { settingsCommand } from './cli/commands-settings.js';
 import { bundleCommand, importBundleCommand } from './cli/commands-bundles.js';
 import { predictCommand } from './cli/commands-predict.js';
 import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
+import { studyCommand, tuneCommand } from './cli/commands-studies.js';
 import { openService } from './cli/open.js';
 import {
   UsageError,
@@ -50,6 +51,8 @@ export const COMMANDS: readonly Command[] = [
   importBundleCommand,
   backtestCommand,
   backtestsCommand,
+  tuneCommand,
+  studyCommand,
   serveCommand,
 ];
 

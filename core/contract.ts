@@ -7,6 +7,7 @@ import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { PredictArgs, PredictResult } from './predict-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
 import { runLogMethods } from './run-log-schemas.js';
+import { STUDY_EVENT_NAMES, studyMethods, type StudyEventMap } from './study-schemas.js';
 import { RunSpecSchema } from './spec.js';
 import { describeZodError, type Result } from './envelope.js';
 
@@ -14,6 +15,7 @@ export * from './spec.js';
 export * from './bundle-schemas.js';
 export * from './predict-schemas.js';
 export * from './envelope.js';
+export * from './study-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -60,7 +62,7 @@ export const DatasetSummary = z.object({
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
-export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted']);
+export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted', 'pruned']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const MetricSummary = z.object({
@@ -324,6 +326,7 @@ const methods = {
   },
   ...backtestMethods,
   ...runLogMethods,
+  ...studyMethods,
 } as const;
 
 export type Methods = typeof methods;
@@ -365,7 +368,7 @@ export interface ImportProgress {
   totalBytes: number;
   rows: number;
 }
-export interface EventMap {
+export interface EventMap extends StudyEventMap {
   'run:progress': RunProgress;
   'run:epoch': RunEpoch;
   'run:status': RunStatusEvent;
@@ -381,15 +384,12 @@ export const EVENT_NAMES: EventName[] = [
   'run:log',
   'import:progress',
   'datasets:changed',
+  ...STUDY_EVENT_NAMES,
 ];
-
-// ---------------------------------------------------------------------------------------------
-// The envelope (core/envelope.ts)
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name);
 }
-
 /** Validates a call's arguments at a host boundary. */
 export function parseArgs<M extends MethodName>(method: M, args: unknown): Result<ParsedArgs<M>> {
   const parsed = methods[method].args.safeParse(args ?? {});

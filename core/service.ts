@@ -18,6 +18,9 @@ import { exportHandlers } from './handlers/exports.js';
 import { bundleHandlers } from './handlers/bundles.js';
 import { predictHandlers } from './handlers/predict.js';
 import { backtestHandlers } from './handlers/backtests.js';
+import { studyHandlers } from './handlers/studies.js';
+import { StudyDriver, recoverVanishedStudies } from './study/runner.js';
+import { localLauncher } from './study/launcher.js';
 import { APP_VERSION as VERSION } from './version.js';
 import { watchExternalChanges, type ExternalChanges } from './external-changes.js';
 import { warmLauncher } from './warm-launcher.js';
@@ -51,6 +54,8 @@ export interface Service extends Api {
   waitForRun(runId: number): Promise<void>;
   /** Resolves when this host's fold loop of the backtest has ended (or at once when it runs none). */
   waitForBacktest(id: number): Promise<void>;
+  /** Resolves when this host's loop of the study has ended (or at once when it drives none). */
+  waitForStudy(id: number): Promise<void>;
 }
 
 /** Methods that only read: no need to tell the watcher about this host's own writes after them. */
@@ -73,7 +78,10 @@ export function createService(opts: ServiceOptions): Service {
   const ctx: ServiceContext = { db, dbPath: opts.dbPath, jobs, emit };
 
   // Marking vanished trainers interrupted writes; a read-only host leaves that to the next writer.
-  if (!readonly) recoverVanishedRuns(db, emit);
+  if (!readonly) {
+    recoverVanishedRuns(db, emit);
+    recoverVanishedStudies(ctx);
+  }
   const queue = createTrainerQueue(ctx);
   if (watchMs > 0)
     external = watchExternalChanges({
@@ -88,6 +96,10 @@ export function createService(opts: ServiceOptions): Service {
     events.on('run:status', l);
     return () => events.off('run:status', l);
   });
+  const studies = new StudyDriver(ctx, localLauncher(ctx, queue, training), (e, l) => {
+    events.on(e, l);
+    return () => events.off(e, l);
+  });
   const handlers: Handlers<MethodName> = {
     'system.info': () => ({ version: VERSION, dbPath: opts.dbPath, host: opts.host ?? 'cli' }),
     ...datasetHandlers(ctx),
@@ -98,6 +110,7 @@ export function createService(opts: ServiceOptions): Service {
     ...bundleHandlers(ctx),
     ...predictHandlers(ctx),
     ...backtests.handlers,
+    ...studyHandlers(ctx, studies),
   };
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
@@ -126,9 +139,11 @@ export function createService(opts: ServiceOptions): Service {
       await jobs.trainer(runId)?.exited;
     },
     waitForBacktest: (id) => backtests.driver.wait(id),
+    waitForStudy: (id) => studies.wait(id),
     async close() {
       external?.close();
       backtests.driver.close();
+      studies.close();
       queue.close();
       await jobs.stopAll();
       launcher.close?.();

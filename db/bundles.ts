@@ -27,7 +27,7 @@ export const RUN_TABLES = [
 ] as const;
 export type RunTable = (typeof RUN_TABLES)[number];
 
-/** Columns that name this database's rows or processes (a backtest's fold too): never carried, rebuilt on import. */
+/** Columns that name this database's rows or processes (a backtest's fold, a study's trial too): never carried, rebuilt on import. */
 const LOCAL_RUN_COLUMNS = new Set([
   'id',
   'dataset_id',
@@ -38,6 +38,8 @@ const LOCAL_RUN_COLUMNS = new Set([
   'wait_reason',
   'backtest_id',
   'fold',
+  'study_id',
+  'trial',
 ]);
 const LOCAL_CHILD_COLUMNS = new Set(['id', 'run_id']);
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DB } from './open.js';
 import { nowIso } from './time.js';
 
-export type RunStatusValue = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+export type RunStatusValue = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted' | 'pruned';
 
 /** Statuses from which a run may be resumed, and those in which a trainer owns it. */
 export const RESUMABLE: readonly RunStatusValue[] = ['interrupted', 'stopped', 'failed'];

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { ServiceError, flattenSpec, setSpecPath, type RunRow } from '../contract.js';
 import { datasetId, follow, must, runId } from './calls.js';
 import { best, fmt, printRun, runLine, table } from './format.js';
+import { printRunGroups } from './commands-studies.js';
 import { JSON_OPTION, UsageError, type Command, type CommandContext } from './table.js';
 import { MAX_TRAINERS_OPTION, applyMaxTrainers } from './commands-settings.js';
 
@@ -93,15 +94,25 @@ export const trainCommand: Command = {
 
 export const runsCommand: Command = {
   name: 'runs',
-  usage: '[--dataset <id|name>] [--json]',
-  summary: 'list runs',
-  options: { dataset: { type: 'string', value: '<id|name>', help: 'only the runs on this dataset' }, ...JSON_OPTION },
+  usage: '[--dataset <id|name>] [--group-by <params|all>] [--json]',
+  summary: 'list runs, or groups of them with mean ± std (seeds)',
+  options: {
+    dataset: { type: 'string', value: '<id|name>', help: 'only the runs on this dataset' },
+    'group-by': {
+      type: 'string',
+      value: '<params|all>',
+      help: 'group by these spec params (a,b) or all that differ but the seed: mean ± std, min, max',
+    },
+    ...JSON_OPTION,
+  },
   positionals: [0, 0],
   db: 'read',
   async run(ctx) {
     const ref = ctx.string('dataset');
     const rows = await must(ctx.svc, 'runs.list', ref ? { datasetId: await datasetId(ctx.svc, ref) } : {});
-    if (ctx.flag('json')) console.log(JSON.stringify(rows));
+    const groupBy = ctx.string('group-by');
+    if (groupBy !== undefined) printRunGroups(rows, groupBy, ctx.flag('json'));
+    else if (ctx.flag('json')) console.log(JSON.stringify(rows));
     else if (!rows.length) console.log('no runs yet: rnn-workbench train --dataset <id>');
     else {
       console.log(

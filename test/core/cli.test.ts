@@ -76,7 +76,7 @@ describe('rnn-workbench CLI', () => {
     const r = await withDefaultDb(desktop, () => raw('runs', '--jsn', '--db', x));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^unknown option --jsn$/m);
-    expect(r.err).toContain('Usage: rnn-workbench runs [--dataset <id|name>] [--json]');
+    expect(r.err).toContain('Usage: rnn-workbench runs [--dataset <id|name>] [--group-by <params|all>] [--json]');
     expect(r.out).toBe('');
     expect(existsSync(desktop)).toBe(false);
     expect(existsSync(x)).toBe(false);

@@ -111,7 +111,13 @@ describe('runs table', () => {
         name: string;
       }[]
     ).map((r) => r.name);
-    expect(indexes.sort()).toEqual(['runs_backtest_fold', 'runs_dataset', 'runs_status', 'runs_uuid']);
+    expect(indexes.sort()).toEqual([
+      'runs_backtest_fold',
+      'runs_dataset',
+      'runs_status',
+      'runs_study_trial',
+      'runs_uuid',
+    ]);
     // 005 gave every existing run its own uuid.
     const uuids = (db.prepare(`SELECT uuid FROM runs`).all() as { uuid: string }[]).map((r) => r.uuid);
     expect(uuids.every((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u))).toBe(

@@ -61,6 +61,12 @@ const validArgs: { [M in MethodName]: Args<M> } = {
   'backtests.get': { id: 1 },
   'backtests.stop': { id: 1 },
   'backtests.resume': { id: 1 },
+  'studies.create': { datasetId: 1, base: { target: 'price' }, space: { 'window.lookback': [12, 24] } },
+  'studies.list': {},
+  'studies.get': { id: 1 },
+  'studies.stop': { id: 1 },
+  'studies.resume': { id: 1 },
+  'runs.groups': { studyId: 1 },
 };
 
 function setup() {

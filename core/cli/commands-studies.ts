@@ -1,0 +1,283 @@
+// Study commands (docs/studies.md): `tune` (the built-in study for one target column), `study
+// create|show|stop|resume|list`, and the grouped view of `runs --group-by` (mean ± std over seeds).
+import { readFileSync } from 'node:fs';
+import { ServiceError, setSpecPath, type RunGroup, type RunRow, type StudyRow } from '../contract.js';
+import type { Service } from '../service.js';
+import { groupInputOf, groupRuns } from '../study/groups.js';
+import { lookbacksFor, parseBudget, seasonFromSpacing, tuneStudy } from '../study/tune.js';
+import { ProgressLine } from '../progress.js';
+import { datasetId, must } from './calls.js';
+import { fmt, table } from './format.js';
+import { JSON_OPTION, UsageError, type Command, type CommandContext } from './table.js';
+
+const BASELINES = ['naive', 'seasonal', 'ets'] as const;
+
+/** The trials as a table: number, run, status, rung, epochs, objective, then the sampled params. */
+export function printStudy(s: StudyRow): void {
+  const done = s.trials.filter((t) => t.status !== 'queued' && t.status !== 'running').length;
+  const planned = s.plannedTrials ?? '?';
+  const budget = s.file.budgetSeconds ? `, budget ${s.file.budgetSeconds}s` : '';
+  console.log(
+    `study ${s.id} "${s.name}": ${s.state}, ${done}/${planned} trials ended (${s.counts.pruned ?? 0} pruned), ` +
+      `${s.file.strategy}${s.file.prune.kind === 'asha' ? ' + ASHA' : ''}, ${Math.round(s.elapsedSeconds)}s${budget}` +
+      (s.error ? `\n  ${s.error}` : ''),
+  );
+  const paths = Object.keys(s.file.space);
+  const show = (v: unknown) => (typeof v === 'number' ? fmt(v, 3) : JSON.stringify(v));
+  console.log(
+    table(
+      ['trial', 'run', 'status', 'rung', 'epochs', s.objective.metric, ...paths],
+      s.trials.map((t) => [
+        t.trial + 1,
+        t.runId,
+        t.status,
+        t.rung === null ? '-' : t.rung,
+        t.epochsDone,
+        fmt(t.value),
+        ...paths.map((p) => show(t.params[p])),
+      ]),
+    ).replace(/^/gm, '  '),
+  );
+  if (s.file.seeds > 1)
+    printGroups(
+      groupRuns(
+        s.trials.map((t) => trialInput(t)),
+        ['config'],
+      ),
+    );
+  printBest(s);
+}
+
+const trialInput = (t: StudyRow['trials'][number]) => ({
+  id: t.runId,
+  params: { config: t.configHash },
+  metrics: { ...(t.value !== null ? { objective: t.value } : {}), ...t.test },
+});
+
+/** The best trial and its test metrics against the baselines every run records. */
+function printBest(s: StudyRow): void {
+  const b = s.best;
+  if (!b) {
+    console.log('no trial has a value yet');
+    return;
+  }
+  console.log(`best: trial ${b.trial + 1} (run ${b.runId}), ${s.objective.metric} ${fmt(b.value)}`);
+  for (const [p, v] of Object.entries(b.params)) console.log(`  ${p} = ${JSON.stringify(v)}`);
+  for (const m of ['mae', 'rmse', 'mase']) {
+    const model = b.test[`test.${m}`];
+    if (model === undefined) continue;
+    const others = BASELINES.map((w) => [w, b.test[`${w}.${m}`]] as const).filter(([, v]) => v !== undefined);
+    const verdict = others.map(([w, v]) => `${w} ${fmt(v)}${model < v! ? ' (beaten)' : ''}`).join(', ');
+    console.log(`  test ${m}: model ${fmt(model)} vs ${verdict}`);
+  }
+}
+
+export function printGroups(groups: RunGroup[]): void {
+  const keys = [...new Set(groups.flatMap((g) => Object.keys(g.metrics)))].filter((k) =>
+    /^(val_loss|objective|test\.(mae|rmse|mase|accuracy))$/.test(k),
+  );
+  const by = Object.keys(groups[0]?.key ?? {});
+  console.log(
+    table(
+      [...by, 'runs', ...keys.flatMap((k) => [`${k} mean ± std`, 'min', 'max'])],
+      groups.map((g) => [
+        ...by.map((k) => g.key[k]!),
+        g.runIds.length,
+        ...keys.flatMap((k) => {
+          const m = g.metrics[k];
+          return m ? [`${fmt(m.mean)} ± ${fmt(m.std, 2)}`, fmt(m.min), fmt(m.max)] : ['-', '-', '-'];
+        }),
+      ]),
+    ),
+  );
+}
+
+/** `runs --group-by a,b` (or `all`: every differing param but the seed). */
+export function printRunGroups(rows: RunRow[], groupBy: string, json: boolean): void {
+  const by = groupBy === 'all' ? undefined : groupBy.split(',').map((s) => s.trim());
+  const groups = groupRuns([...rows].reverse().map(groupInputOf), by);
+  if (json) console.log(JSON.stringify(groups));
+  else printGroups(groups);
+}
+
+/** Follows a study on stderr (one line per trial that changes) until this host's loop ends; Ctrl+C stops it. */
+async function followStudy(svc: Service, id: number, json: boolean): Promise<StudyRow> {
+  const bar = new ProgressLine(process.stderr);
+  const seen = new Map<number, string>();
+  const off = svc.on('study:progress', (p) => {
+    if (p.studyId !== id || json) return;
+    const best = p.best ? `best ${fmt(p.best.value)} (trial ${p.best.trial + 1})` : 'no best yet';
+    const t = p.trial;
+    const line = t ? `${t.status}${t.rung !== null ? ` rung ${t.rung}` : ''}` : '';
+    if (t && seen.get(t.trial) !== line) {
+      seen.set(t.trial, line);
+      bar.log(`trial ${t.trial + 1} (run ${t.runId}): ${line}${t.value !== null ? `, value ${fmt(t.value)}` : ''}`);
+    }
+    bar.update(p.done, p.planned ?? p.done + 1, `${p.done}/${p.planned ?? '?'} trials, ${p.pruned} pruned, ${best}`);
+  });
+  const onSigint = () => {
+    bar.log(`stopping the study: running trials save and end (resume with: rnn-workbench study resume ${id})`);
+    void svc.call('studies.stop', { id });
+  };
+  process.on('SIGINT', onSigint);
+  await svc.waitForStudy(id);
+  process.off('SIGINT', onSigint);
+  off();
+  bar.done();
+  return must(svc, 'studies.get', { id });
+}
+
+async function finish(ctx: CommandContext, s: StudyRow): Promise<number> {
+  const json = ctx.flag('json');
+  if (!json)
+    console.error(`study ${s.id} "${s.name}": ${s.plannedTrials ?? 'time-bounded'} trials, ${s.concurrency} at once`);
+  const done = await followStudy(ctx.svc, s.id, json);
+  if (json) console.log(JSON.stringify(done));
+  else printStudy(done);
+  return done.state === 'completed' || done.state === 'stopped' ? 0 : 1;
+}
+
+const int = (ctx: CommandContext, name: string, cmd: Command): number | undefined => {
+  const v = ctx.string(name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a whole number, got "${v}"`, cmd);
+  return Number(v);
+};
+
+/** The season from the target's time spacing (rows of the first series) and the lookbacks the dataset can hold. */
+async function seasonAndLookbacks(svc: Service, id: number, base: Record<string, unknown>) {
+  const s = await must(svc, 'datasets.series', { id, columns: [String(base.target)], buckets: 10 });
+  const idx = s.index;
+  const spacing =
+    s.time && idx && idx.length > 1 ? (s.time.at(-1)! - s.time[0]!) / Math.max(1, idx.at(-1)! - idx[0]!) : null;
+  const season = seasonFromSpacing(spacing);
+  const fits: number[] = [];
+  for (const lookback of lookbacksFor(season)) {
+    const spec = { ...base, window: { ...(base.window as object), lookback } };
+    if ((await svc.call('runs.estimate', { datasetId: id, spec })).ok) fits.push(lookback);
+  }
+  if (!fits.length)
+    throw new ServiceError('bad_input', `tune: no lookback of ${lookbacksFor(season).join(', ')} fits this dataset`);
+  return { season, lookbacks: fits };
+}
+
+export const tuneCommand: Command = {
+  name: 'tune',
+  usage: '--dataset <id|name> --target COL [--budget 5m|40 trials] [--epochs N] [--set key=value ...] [--json]',
+  summary: 'find a good model for a column: a TPE study with ASHA pruning over a built-in space',
+  details:
+    'The space: cell, 1-2 layers of 16-128 units, dropout, lookbacks of 1-3 seasons, learning rate, transform and normalisation (docs/studies.md).',
+  options: {
+    dataset: { type: 'string', value: '<id|name>', help: 'the dataset' },
+    target: { type: 'string', value: 'COL', help: 'the column to forecast' },
+    budget: {
+      type: 'string',
+      value: '5m|40 trials',
+      help: 'a wall-clock budget or a trial count (default: 20 trials)',
+    },
+    epochs: { type: 'string', value: 'N', help: 'epochs per trial (default 50, early stopping on)' },
+    set: { type: 'string', multiple: true, value: 'key=value', help: 'set a spec field on every trial' },
+    concurrency: { type: 'string', value: 'N', help: 'trials at once (default: cores over kernel threads)' },
+    seed: { type: 'string', value: 'N', help: "the sampler's seed (default 0)" },
+    ...JSON_OPTION,
+  },
+  positionals: [0, 0],
+  db: 'write',
+  async run(ctx) {
+    const ds = ctx.string('dataset');
+    const target = ctx.string('target');
+    if (!ds || !target) throw new UsageError('tune needs --dataset and --target', tuneCommand);
+    const id = await datasetId(ctx.svc, ds);
+    let budget: ReturnType<typeof parseBudget>;
+    try {
+      budget = parseBudget(ctx.string('budget') ?? '20 trials');
+    } catch (e) {
+      throw new UsageError((e as Error).message, tuneCommand);
+    }
+    const base: Record<string, unknown> = { target };
+    for (const s of ctx.strings('set')) setSpecPath(base, s);
+    const { season, lookbacks } = await seasonAndLookbacks(ctx.svc, id, base);
+    if (!ctx.flag('json'))
+      console.error(`season ${season > 1 ? season : 'none found'}: lookbacks ${lookbacks.join(', ')}`);
+    const [epochs, concurrency, seed] = ['epochs', 'concurrency', 'seed'].map((n) => int(ctx, n, tuneCommand));
+    const file = tuneStudy({ target, season, lookbacks, base, ...budget, epochs, concurrency, seed });
+    return finish(ctx, await must(ctx.svc, 'studies.create', { ...file, datasetId: id }));
+  },
+};
+
+function readStudyFile(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new ServiceError('bad_input', `${path}: ${(e as Error).message}`);
+  }
+}
+
+const studyId = (ref: string | undefined): number => {
+  if (!ref || !/^\d+$/.test(ref)) throw new UsageError(`expected a study id, got "${ref ?? ''}"`, studyCommand);
+  return Number(ref);
+};
+
+export const studyCommand: Command = {
+  name: 'study',
+  usage: 'create <space.json> --dataset <id|name> [--target COL] | show <id> | stop <id> | resume <id> | list [--json]',
+  summary: 'hyperparameter studies: create one from a study file, follow, stop and resume it, list them',
+  details:
+    'The study file format: docs/studies.md. create and resume follow the study until it ends (Ctrl+C stops it).',
+  options: {
+    dataset: { type: 'string', value: '<id|name>', help: 'create: the dataset' },
+    target: { type: 'string', value: 'COL', help: "create: the target column (default: the file's base.target)" },
+    ...JSON_OPTION,
+  },
+  positionals: [1, 2],
+  db: 'write',
+  async run(ctx) {
+    const [sub, ref] = ctx.positionals;
+    const json = ctx.flag('json');
+    if (sub === 'create') {
+      if (!ref) throw new UsageError('study create needs a study file', studyCommand);
+      const ds = ctx.string('dataset');
+      if (!ds) throw new UsageError('study create needs --dataset', studyCommand);
+      const file = readStudyFile(ref);
+      const target = ctx.string('target');
+      if (target) file.base = { ...(file.base as object), target };
+      return finish(
+        ctx,
+        await must(ctx.svc, 'studies.create', {
+          ...(file as object),
+          datasetId: await datasetId(ctx.svc, ds),
+        } as never),
+      );
+    }
+    if (sub === 'resume') return finish(ctx, await must(ctx.svc, 'studies.resume', { id: studyId(ref) }));
+    if (sub === 'stop' || sub === 'show') {
+      const s = await must(ctx.svc, sub === 'stop' ? 'studies.stop' : 'studies.get', { id: studyId(ref) });
+      if (json) console.log(JSON.stringify(s));
+      else printStudy(s);
+      return 0;
+    }
+    if (sub === 'list') {
+      const all = await must(ctx.svc, 'studies.list', {});
+      if (json) console.log(JSON.stringify(all));
+      else if (!all.length) console.log('no studies yet: rnn-workbench tune --dataset D --target COL');
+      else
+        console.log(
+          table(
+            ['id', 'name', 'state', 'strategy', 'trials', 'pruned', 'objective', 'best'],
+            all.map((s) => [
+              s.id,
+              s.name,
+              s.state,
+              s.file.strategy,
+              `${s.trials.length}/${s.plannedTrials ?? '?'}`,
+              s.counts.pruned ?? 0,
+              s.objective.metric,
+              s.best ? `${fmt(s.best.value)} (run ${s.best.runId})` : '-',
+            ]),
+          ),
+        );
+      return 0;
+    }
+    throw new UsageError(`study: unknown subcommand "${sub}" (create, show, stop, resume, list)`, studyCommand);
+  },
+};

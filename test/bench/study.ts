@@ -1,0 +1,183 @@
+// Study benchmark (issue 12): the same random study (same sampler seed, so the same configurations)
+// run twice on a 10,000-row hourly series through the service, once with ASHA pruning and once
+// without; wall time, epochs trained and best validation loss of each. Targets: ASHA at least
+// 2.5× faster, its best val_loss within 5% of the unpruned study's.
+// `--trials N` (default 40), `--epochs N` (default 27: rungs at 1, 3, 9), `--rows N` (10000),
+// `--concurrency N` (default: the study default), `--reduction N` (3).
+// `--tune [--budget 3m] [--series a,b]`: instead, `tune` with a time budget against the default
+// single run (defaultSpec) on ~1,000-row series of the forecast battery: test MAE of each.
+// The space is wide on purpose (learning rates 1e-4..3e-2, 4..64 units): a real search has bad
+// corners. transform none + normalize global keep val_loss comparable between trials.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../core/cli.js';
+import { createService } from '../../core/service.js';
+import { defaultSpec, type StudyFileInput, type StudyRow } from '../../core/contract.js';
+import { sineCsv, tempDir } from '../helpers.js';
+import { generatedSeries } from './forecast-series.js';
+import type { BenchOptions } from './run.js';
+
+const flag = (args: string[], name: string, dflt: number | undefined) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+
+interface Row {
+  study: string;
+  trials: number;
+  pruned: number;
+  epochs: number;
+  seconds: number;
+  bestValLoss: number;
+}
+
+async function runStudy(dbPath: string, csv: string, file: StudyFileInput, label: string): Promise<Row> {
+  const svc = createService({ dbPath, stopGraceSeconds: 60 });
+  try {
+    const ds = await svc.call('datasets.import', { path: csv, name: label });
+    if (!ds.ok) throw new Error(ds.error.message);
+    const t0 = performance.now();
+    const created = await svc.call('studies.create', { ...file, datasetId: ds.value.id });
+    if (!created.ok) throw new Error(created.error.message);
+    await svc.waitForStudy(created.value.id);
+    const seconds = (performance.now() - t0) / 1000;
+    const got = await svc.call('studies.get', { id: created.value.id });
+    if (!got.ok) throw new Error(got.error.message);
+    const s: StudyRow = got.value;
+    if (s.state !== 'completed') throw new Error(`${label}: study ended ${s.state}: ${s.error ?? ''}`);
+    return {
+      study: label,
+      trials: s.trials.length,
+      pruned: s.counts.pruned ?? 0,
+      epochs: s.trials.reduce((a, t) => a + t.epochsDone, 0),
+      seconds,
+      bestValLoss: s.best?.value ?? NaN,
+    };
+  } finally {
+    await svc.close();
+  }
+}
+
+export async function run(opts: BenchOptions): Promise<void> {
+  if (opts.args.includes('--tune')) return tuneVsDefault(opts);
+  const trials = flag(opts.args, '--trials', 40)!;
+  const epochs = flag(opts.args, '--epochs', 27)!;
+  const rows = flag(opts.args, '--rows', 10_000)!;
+  const concurrency = flag(opts.args, '--concurrency', undefined);
+  const reduction = flag(opts.args, '--reduction', 3)!;
+  const t = tempDir('rnnwb-bench-study-');
+  try {
+    const csv = sineCsv(t.dir, rows, 'series.csv', 1);
+    const file: StudyFileInput = {
+      base: {
+        target: 'value',
+        transform: 'none',
+        normalize: 'global',
+        train: { epochs, batchSize: 64, patience: 0 },
+      },
+      space: {
+        'model.cell': ['lstm', 'gru'],
+        'model.layers.0.units': { int: [4, 64], log: true },
+        'train.learningRate': { float: [1e-4, 3e-2], log: true },
+        'window.lookback': [12, 24, 48],
+      },
+      strategy: 'random',
+      trials,
+      seed: 1,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    };
+    const asha = await runStudy(
+      join(t.dir, 'asha.db'),
+      csv,
+      { ...file, prune: { kind: 'asha', minEpochs: 1, reduction } },
+      'asha',
+    );
+    const full = await runStudy(join(t.dir, 'full.db'), csv, file, 'no pruning');
+    const speedup = full.seconds / asha.seconds;
+    const gap = (asha.bestValLoss - full.bestValLoss) / full.bestValLoss;
+    if (opts.json) {
+      for (const r of [asha, full]) console.log(JSON.stringify({ suite: 'study', ...r, rows, epochsPerTrial: epochs }));
+      console.log(JSON.stringify({ suite: 'study', speedup, bestValLossGap: gap }));
+      return;
+    }
+    console.log(`${trials} random trials × ${epochs} epochs on ${rows} rows`);
+    console.log('study        trials  pruned  epochs  seconds  best val_loss');
+    for (const r of [asha, full])
+      console.log(
+        `${r.study.padEnd(12)} ${String(r.trials).padStart(6)}  ${String(r.pruned).padStart(6)}  ${String(r.epochs).padStart(6)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.bestValLoss.toPrecision(4)}`,
+      );
+    console.log(
+      `ASHA: ${speedup.toFixed(2)}× faster (target ≥ 2.5×), best val_loss ${(gap * 100).toFixed(1)}% from the unpruned study's (target within 5%)`,
+    );
+  } finally {
+    t.cleanup();
+  }
+}
+
+const TUNE_SERIES = ['gen-monthly-1000', 'gen-hourly-daily', 'gen-rw-drift', 'gen-level-shift', 'gen-daily-weekly'];
+
+/** The CLI in-process with stdout captured (the tune command's season and lookback logic included). */
+async function cliJson(args: string[]): Promise<unknown> {
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  try {
+    const code = await main(args);
+    if (code !== 0) throw new Error(`rnn-workbench ${args.join(' ')} exited ${code}`);
+  } finally {
+    console.log = log;
+  }
+  return JSON.parse(out.join('\n')) as unknown;
+}
+
+async function tuneVsDefault(opts: BenchOptions): Promise<void> {
+  const i = opts.args.indexOf('--budget');
+  const budget = i >= 0 ? opts.args[i + 1]! : '3m';
+  const j = opts.args.indexOf('--series');
+  const names = j >= 0 ? opts.args[j + 1]!.split(',') : TUNE_SERIES;
+  const t = tempDir('rnnwb-bench-tune-');
+  const rows: { series: string; defaultMae: number; tuneMae: number; trials: number; pruned: number }[] = [];
+  try {
+    for (const s of generatedSeries().filter((x) => names.includes(x.name))) {
+      const db = join(t.dir, `${s.name}.db`);
+      const csv = join(t.dir, `${s.name}.csv`);
+      writeFileSync(csv, s.csv());
+      await cliJson(['import', csv, '--name', s.name, '--db', db, '--json']);
+      const spec = join(t.dir, `${s.name}.spec.json`);
+      writeFileSync(spec, JSON.stringify(defaultSpec(s.target)));
+      const single = (await cliJson(['train', '--dataset', s.name, '--spec', spec, '--db', db, '--json'])) as {
+        test: Record<string, number>;
+      };
+      const study = (await cliJson([
+        'tune',
+        '--dataset',
+        s.name,
+        '--target',
+        s.target,
+        '--budget',
+        budget,
+        '--db',
+        db,
+        '--json',
+      ])) as StudyRow;
+      rows.push({
+        series: s.name,
+        defaultMae: single.test['test.mae'] ?? NaN,
+        tuneMae: study.best?.test['test.mae'] ?? NaN,
+        trials: study.trials.length,
+        pruned: study.counts.pruned ?? 0,
+      });
+      const r = rows.at(-1)!;
+      if (opts.json) console.log(JSON.stringify({ suite: 'study-tune', budget, ...r }));
+      else
+        console.log(
+          `${r.series}: default ${r.defaultMae.toPrecision(4)}, tune ${r.tuneMae.toPrecision(4)} (${r.trials} trials, ${r.pruned} pruned)`,
+        );
+    }
+    const wins = rows.filter((r) => r.tuneMae < r.defaultMae).length;
+    if (!opts.json)
+      console.log(`tune (${budget}) beats the default run's test MAE on ${wins} of ${rows.length} series`);
+  } finally {
+    t.cleanup();
+  }
+}

@@ -1,0 +1,122 @@
+// Studies end to end through the CLI, in-process on a real temp database, trials trained in real
+// worker processes: a grid study with two seeds per configuration (groups with mean ± std), ASHA
+// pruning a trial that cannot learn, `tune` with a trial budget, and a bad study file refused.
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../../core/cli.js';
+import type { RunGroup, StudyRow } from '../../../core/contract.js';
+import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+
+const t = tempDir();
+const db = join(t.dir, 'cli.db');
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await main([...args, '--db', db]);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+const studyFile = (name: string, study: Record<string, unknown>): string => {
+  const file = join(t.dir, name);
+  writeFileSync(file, JSON.stringify(study));
+  return file;
+};
+const base = tinySpec({ train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 } });
+
+afterAll(() => t.cleanup());
+
+describe('cli study', () => {
+  it('runs a grid study with two seeds per configuration and groups them with mean ± std', async () => {
+    expect((await cli('import', sineCsv(t.dir, 300), '--name', 'sine')).code).toBe(0);
+    const file = studyFile('grid.json', { base, space: { 'model.cell': ['lstm', 'gru'] }, strategy: 'grid', seeds: 2 });
+    const r = await cli('study', 'create', file, '--dataset', 'sine', '--json');
+    expect(r.err).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as StudyRow;
+    expect(s.state).toBe('completed');
+    expect(s.plannedTrials).toBe(4);
+    expect(s.trials.map((x) => [x.trial, x.status, x.params['model.cell'], x.seed])).toEqual([
+      [0, 'completed', 'lstm', 42],
+      [1, 'completed', 'lstm', 43],
+      [2, 'completed', 'gru', 42],
+      [3, 'completed', 'gru', 43],
+    ]);
+    expect(s.trials[0]!.configHash).toBe(s.trials[1]!.configHash);
+    expect(s.trials[0]!.configHash).not.toBe(s.trials[2]!.configHash);
+    expect(s.best!.value).toBe(Math.min(...s.trials.map((x) => x.value!)));
+
+    const groups = JSON.parse((await cli('runs', '--group-by', 'all', '--json')).out) as RunGroup[];
+    expect(groups.map((g) => [g.key, g.runIds.length])).toEqual([
+      [{ 'model.cell': 'lstm' }, 2],
+      [{ 'model.cell': 'gru' }, 2],
+    ]);
+    expect(groups[0]!.metrics['test.mae']!.n).toBe(2);
+    expect(groups[0]!.metrics['test.mae']!.std).toBeGreaterThan(0);
+    const shown = await cli('study', 'show', String(s.id));
+    expect(shown.out).toMatch(/completed, 4\/4 trials ended/);
+    expect(shown.out).toMatch(/objective mean ± std/);
+    expect(shown.out).toMatch(/test mae: model .* vs naive/);
+  });
+
+  it('prunes with ASHA a trial that is worse at the first rung, and keeps it marked pruned', async () => {
+    const file = studyFile('asha.json', {
+      base: { ...base, train: { ...(base.train as object), epochs: 4 } },
+      // Same initial weights (seed 42): after one epoch a learning rate of 1e-7 is far behind 0.01.
+      space: { 'train.learningRate': [0.01, 1e-7] },
+      strategy: 'grid',
+      prune: { kind: 'asha', minEpochs: 1, reduction: 2 },
+      concurrency: 1,
+    });
+    const r = await cli('study', 'create', file, '--dataset', 'sine', '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as StudyRow;
+    expect(s.trials.map((x) => [x.status, x.rung])).toEqual([
+      ['completed', 1],
+      ['pruned', null],
+    ]);
+    expect(s.trials[1]!.epochsDone).toBeLessThan(4);
+    expect(s.best!.trial).toBe(0);
+    expect(s.counts).toEqual({ completed: 1, pruned: 1 });
+  });
+
+  it('tune: a TPE study over the built-in space with a trial budget, best run against the baselines', async () => {
+    const r = await cli('tune', '--dataset', 'sine', '--target', 'value', '--budget', '2 trials', '--epochs', '2');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/season 24: lookbacks 24, 48/);
+    expect(r.out).toMatch(/completed, 2\/2 trials ended/);
+    expect(r.out).toMatch(/best: trial \d \(run \d+\), val_mae/);
+    expect(r.out).toMatch(/test mae: model [\d.]+ vs naive [\d.]+/);
+    const list = JSON.parse((await cli('study', 'list', '--json')).out) as StudyRow[];
+    expect(list.map((s) => [s.name, s.state, s.file.strategy])[0]).toEqual(['tune value', 'completed', 'tpe']);
+    // The first trial is the defaults (the lookback nearest 24 the dataset holds).
+    expect(list[0]!.trials[0]!.params).toMatchObject({
+      'model.cell': 'gru',
+      'model.layers.*.units': 64,
+      'window.lookback': 24,
+    });
+  });
+
+  it('refuses a bad study file naming the path, and a bad budget with the usage', async () => {
+    const bad = studyFile('bad.json', { base, space: { 'model.cel': ['lstm'] } });
+    const r = await cli('study', 'create', bad, '--dataset', 'sine');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('space["model.cel"]: model.cel is not a RunSpec field');
+    const tooLong = studyFile('long.json', { base, space: { 'window.lookback': [12, 5000] } });
+    expect((await cli('study', 'create', tooLong, '--dataset', 'sine')).err).toMatch(
+      /space\["window.lookback"\] = 5000/,
+    );
+    const b = await cli('tune', '--dataset', 'sine', '--target', 'value', '--budget', 'soon');
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/--budget expects a duration/);
+    expect((await cli('study', 'show', '99')).err).toMatch(/study 99 does not exist/);
+  });
+});
