@@ -24,12 +24,40 @@ export interface ChoiceRow {
 }
 export type SweepRow = RangeRow | ChoiceRow;
 
-const NUMERIC: { path: string; label: string; int: boolean; log: boolean; lo: (v: number) => number; hi: (v: number) => number }[] = [
+const NUMERIC: {
+  path: string;
+  label: string;
+  int: boolean;
+  log: boolean;
+  lo: (v: number) => number;
+  hi: (v: number) => number;
+}[] = [
   { path: 'train.learningRate', label: 'Learning rate', int: false, log: true, lo: (v) => v / 10, hi: (v) => v * 10 },
-  { path: 'model.layers.*.units', label: 'Units (every layer)', int: true, log: true, lo: (v) => Math.max(1, Math.round(v / 4)), hi: (v) => v * 2 },
+  {
+    path: 'model.layers.*.units',
+    label: 'Units (every layer)',
+    int: true,
+    log: true,
+    lo: (v) => Math.max(1, Math.round(v / 4)),
+    hi: (v) => v * 2,
+  },
   { path: 'model.layers.0.dropout', label: 'Dropout (layer 1)', int: false, log: false, lo: () => 0, hi: () => 0.5 },
-  { path: 'window.lookback', label: 'Lookback', int: true, log: false, lo: (v) => Math.max(1, Math.round(v / 2)), hi: (v) => v * 2 },
-  { path: 'train.batchSize', label: 'Batch size', int: true, log: true, lo: (v) => Math.max(1, Math.round(v / 2)), hi: (v) => v * 4 },
+  {
+    path: 'window.lookback',
+    label: 'Lookback',
+    int: true,
+    log: false,
+    lo: (v) => Math.max(1, Math.round(v / 2)),
+    hi: (v) => v * 2,
+  },
+  {
+    path: 'train.batchSize',
+    label: 'Batch size',
+    int: true,
+    log: true,
+    lo: (v) => Math.max(1, Math.round(v / 2)),
+    hi: (v) => v * 4,
+  },
 ];
 
 const CHOICES: { path: string; label: string; options: readonly string[] }[] = [
@@ -56,7 +84,16 @@ export function sweepRows(spec: RunSpec): SweepRow[] {
   for (const n of NUMERIC) {
     const v = specValue(spec, n.path);
     if (typeof v !== 'number') continue;
-    rows.push({ kind: 'range', path: n.path, label: n.label, int: n.int, on: false, min: n.lo(v), max: n.hi(v), log: n.log });
+    rows.push({
+      kind: 'range',
+      path: n.path,
+      label: n.label,
+      int: n.int,
+      on: false,
+      min: n.lo(v),
+      max: n.hi(v),
+      log: n.log,
+    });
   }
   for (const c of CHOICES) {
     const v = specValue(spec, c.path);
@@ -95,9 +132,12 @@ export function buildStudy(datasetId: number, base: unknown, rows: readonly Swee
     if (r.log && r.min <= 0) return { ok: false, field: r.path, message: `${r.label}: a log range must start above 0` };
     space[r.path] = r.int ? { int: [r.min, r.max], log: r.log } : { float: [r.min, r.max], log: r.log };
   }
-  if (Object.keys(space).length === 0) return { ok: false, field: 'space', message: 'tick at least one field to sweep' };
-  if (!Number.isInteger(o.trials) || o.trials < 1) return { ok: false, field: 'trials', message: 'trials: a whole number ≥ 1' };
-  if (!Number.isInteger(o.seeds) || o.seeds < 1) return { ok: false, field: 'seeds', message: 'seeds: a whole number ≥ 1' };
+  if (Object.keys(space).length === 0)
+    return { ok: false, field: 'space', message: 'tick at least one field to sweep' };
+  if (!Number.isInteger(o.trials) || o.trials < 1)
+    return { ok: false, field: 'trials', message: 'trials: a whole number ≥ 1' };
+  if (!Number.isInteger(o.seeds) || o.seeds < 1)
+    return { ok: false, field: 'seeds', message: 'seeds: a whole number ≥ 1' };
   if (o.prune && (!Number.isInteger(o.minEpochs) || o.minEpochs < 1))
     return { ok: false, field: 'minEpochs', message: 'first rung: a whole number of epochs ≥ 1' };
   return {

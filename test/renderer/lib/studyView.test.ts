@@ -53,7 +53,14 @@ describe('study view helpers', () => {
     expect(pick({ 0: [[0.005, 0.5]] })).toEqual([0, 2]);
     expect(pick({ 1: [[-0.4, 0.3]] })).toEqual([1, 2]);
     // Reversed ends and two intervals on one axis; a brushed objective drops trials without a value.
-    expect(pick({ 0: [[0.5, 0.05], [0, 0.002]] })).toEqual([1, 2]);
+    expect(
+      pick({
+        0: [
+          [0.5, 0.05],
+          [0, 0.002],
+        ],
+      }),
+    ).toEqual([1, 2]);
     expect(pick({ 2: [[0, 1]] })).toEqual([0, 1]);
     expect(pick({ 0: [[0.005, 0.5]], 2: [[0, 1]] })).toEqual([0]);
     expect(brushActive({ 0: [] })).toBe(false);
@@ -88,13 +95,20 @@ describe('sweep this', () => {
     expect(lr.min).toBeCloseTo(0.0003, 12);
     expect(lr.max).toBeCloseTo(0.03, 12);
     expect(rows.find((r) => r.path === 'model.layers.*.units')).toMatchObject({ int: true, min: 16, max: 128 });
-    expect(rows.find((r) => r.path === 'model.cell')).toMatchObject({ kind: 'choice', chosen: ['simpleRNN', 'lstm', 'gru'] });
+    expect(rows.find((r) => r.path === 'model.cell')).toMatchObject({
+      kind: 'choice',
+      chosen: ['simpleRNN', 'lstm', 'gru'],
+    });
     expect(rows.every((r) => !r.on)).toBe(true);
   });
 
   it('builds the studies.create arguments from the ticked rows', () => {
     const rows = sweepRows(spec).map((r) =>
-      r.path === 'train.learningRate' ? { ...r, on: true } : r.path === 'model.cell' ? { ...r, on: true, chosen: ['gru', 'lstm'] } : r,
+      r.path === 'train.learningRate'
+        ? { ...r, on: true }
+        : r.path === 'model.cell'
+          ? { ...r, on: true, chosen: ['gru', 'lstm'] }
+          : r,
     );
     const r = buildStudy(7, { target: 'y' }, rows, { ...opts, name: ' lr sweep ', prune: true, minEpochs: 2 });
     expect(r.ok).toBe(true);
