@@ -36,7 +36,7 @@ export function bestSoFarOption(
   } as Option;
 }
 
-/** Axes of the trials' parallel coordinates (params, then the objective); `notMerge` only when these change. */
+/** Axes of the trials' parallel coordinates (params, then the objective), ids `axis-<dim>` (the brush event names them); `notMerge` only when these change. */
 export function trialsAxesOption(axes: readonly TrialAxis[], metric: string): Option {
   return {
     ...base(),
@@ -46,15 +46,16 @@ export function trialsAxesOption(axes: readonly TrialAxis[], metric: string): Op
     parallelAxis: [
       ...axes.map((a, i) =>
         a.kind === 'value'
-          ? { dim: i, name: a.param, type: 'value' as const, scale: true }
+          ? { id: `axis-${i}`, dim: i, name: a.param, type: 'value' as const, scale: true }
           : {
+              id: `axis-${i}`,
               dim: i,
               name: a.param,
               type: 'category' as const,
               data: a.categories.map((c) => formatParam(JSON.parse(c))),
             },
       ),
-      { dim: axes.length, name: metric, type: 'value' as const, scale: true },
+      { id: `axis-${axes.length}`, dim: axes.length, name: metric, type: 'value' as const, scale: true },
     ],
   } as Option;
 }

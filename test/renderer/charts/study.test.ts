@@ -48,6 +48,8 @@ describe('study charts', () => {
       ['val_loss', 'value'],
     ]);
     expect(a.parallelAxis[1]!.data).toEqual(['gru', 'lstm']);
+    // The brush event names its axis by id; the component reads the dimension from it.
+    expect(a.parallelAxis.map((x) => (x as { id?: string }).id)).toEqual(['axis-0', 'axis-1', 'axis-2']);
     const s = trialsSeriesOption(trials, axes, 10) as {
       series: { data: { value: number[]; lineStyle: { width: number; color: string } }[] }[];
     };
