@@ -23,11 +23,15 @@ export class StudiesLive {
       this.client.on('study:progress', (p) => mine(p.studyId) && this.schedule(400)),
       this.client.on('study:status', (s) => mine(s.studyId) && this.schedule(100)),
       // Trials' epochs move their rows (epochs done, val loss) between study events.
-      this.client.on('run:epoch', (e) => {
-        if (this.id !== null && this.study?.trials.some((t) => t.runId === e.runId)) this.schedule(1500);
-      }),
+      this.client.on('run:epoch', (e) => this.ownsRun(e.runId) && this.schedule(1500)),
+      // A trial started, stopped or failed: its status cell must follow even without a study event.
+      this.client.on('run:status', (e) => this.ownsRun(e.runId) && this.schedule(300)),
     );
     void this.reload();
+  }
+
+  ownsRun(runId: number): boolean {
+    return this.id !== null && (this.study?.trials.some((t) => t.runId === runId) ?? false);
   }
 
   stop(): void {
