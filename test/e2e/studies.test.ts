@@ -91,8 +91,31 @@ describe('studies in Chromium (browser mode)', () => {
     await shot('02-study');
   }, 60_000);
 
+  it('brushing an axis of the parallel coordinates filters the trials table', async () => {
+    const s = await service.call('studies.get', { id: studyId });
+    if (!s.ok) throw new Error(s.error.message);
+    const lstm = s.value.trials.filter((t) => t.params['model.cell'] === 'lstm').map((t) => t.trial);
+    const box = (await page.getByTestId('study-parallel').boundingBox())!;
+    // The first axis (model.cell: gru below, lstm above) sits at the grid's left edge (60 px in);
+    // the axis runs from 48 px below the top to 30 px above the bottom. Drag over its upper half.
+    const x = box.x + 60;
+    const top = box.y + 48;
+    const mid = box.y + 48 + (box.height - 78) / 2;
+    await page.mouse.move(x, top + 4);
+    await page.mouse.down();
+    await page.mouse.move(x, top + 40, { steps: 4 });
+    await page.mouse.move(x, mid - 8, { steps: 4 });
+    await page.mouse.up();
+    await shot('02b-brushed');
+    await expect.poll(() => page.getByTestId('trials-count').textContent()).toBe(`${lstm.length} of 3 trials`);
+    const shown = await page
+      .locator('[data-testid^="trial-row-"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+    expect(shown).toEqual(lstm.map((t) => `trial-row-${t}`));
+  }, 60_000);
+
   it('opens a trial run, which links back to its study', async () => {
-    await page.getByTestId('trial-row-0').click();
+    await page.locator('[data-testid^="trial-row-"]').first().click(); // the brush left the lstm trials
     await page.getByTestId('run-study-link').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('run-study-link').textContent()).toBe(`study #${studyId}`);
     await page.getByTestId('run-study-link').click();
