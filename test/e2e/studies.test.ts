@@ -145,6 +145,10 @@ describe('studies in Chromium (browser mode)', () => {
         .filter({ hasText: /stopped|completed/ })
         .waitFor({ timeout: 60_000 });
     }
+    // Its trials settle (stopped or ended; none left queued or running), and the page follows them.
+    await expect
+      .poll(() => page.getByTestId('trials-table').locator('tbody').textContent(), { timeout: 60_000 })
+      .not.toMatch(/queued|running/);
     const list = await service.call('studies.list', {});
     expect(list.ok && list.value.map((s) => s.name)).toEqual(expect.arrayContaining(['tiny sweep', 'lookback sweep']));
     const second = list.ok ? list.value.find((s) => s.name === 'lookback sweep') : undefined;
@@ -152,4 +156,18 @@ describe('studies in Chromium (browser mode)', () => {
     await shot('04-second-study');
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('promotes the best trial of the first study: its run is tagged best and opens', async () => {
+    await page.getByTestId('nav-studies').click();
+    await page.getByRole('link', { name: 'tiny sweep' }).click();
+    await page.getByTestId('study-detail').waitFor();
+    const s = await service.call('studies.get', { id: studyId });
+    if (!s.ok || !s.value.best) throw new Error('no best trial');
+    await page.getByTestId('study-promote').click();
+    await page.getByTestId('run-study-link').waitFor({ timeout: 20_000 });
+    expect(page.url()).toContain(`#/live/${s.value.best.runId}`);
+    const run = await service.call('runs.get', { id: s.value.best.runId });
+    expect(run.ok && run.value.tags).toEqual(expect.arrayContaining(['best', `study:${studyId}`]));
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });
