@@ -5,7 +5,7 @@
 import type { ApiError, DatasetSummary, RunRow, RunSpecInput } from '../../../core/contract.js';
 import type { Client } from './api.js';
 
-export const PAGES = ['datasets', 'designer', 'live', 'runs', 'compare', 'export'] as const;
+export const PAGES = ['datasets', 'designer', 'live', 'runs', 'compare', 'studies', 'export'] as const;
 export type Page = (typeof PAGES)[number];
 
 export const PAGE_TITLES: Record<Page, string> = {
@@ -14,6 +14,7 @@ export const PAGE_TITLES: Record<Page, string> = {
   live: 'Live run',
   runs: 'Runs',
   compare: 'Compare',
+  studies: 'Studies',
   export: 'Export',
 };
 
