@@ -74,8 +74,7 @@ export function smallMultipleOption(
   return {
     ...base(),
     legend: { show: false },
-    title: { text: key, left: 'center', top: 0, textStyle: { fontSize: 12, fontWeight: 'normal' } },
-    grid: { left: 8, right: 12, top: 24, bottom: 28, containLabel: true },
+    grid: { left: 8, right: 12, top: 12, bottom: 28, containLabel: true },
     tooltip: axisTooltip({ label: s.x === 'epoch' ? 'epoch' : 'second' }),
     xAxis: valueX(s.x === 'epoch' ? 'epoch' : 'wall time (s)', {
       minInterval: s.x === 'epoch' ? 1 : 0,
