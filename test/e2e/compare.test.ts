@@ -148,6 +148,17 @@ describe('compare in Chromium (issue 14 features)', () => {
     expect(heads.slice(1)).toEqual(ids.slice(2, 7).map((id) => `#${id}`));
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(shots, 'compare-01-features.png'), fullPage: true });
+
+    // Seed repeats as mean ± std: these runs differ in units, so one group (n=1) per run.
+    await page.getByTestId('group-seeds').check();
+    await expect.poll(() => page.getByTestId('seed-groups').locator('li').count()).toBe(N - 1);
+    expect(await page.getByTestId('seed-groups').locator('li').first().textContent()).toBe('units=4 · n=1');
+    await expect.poll(async () => (await chartOption(valLoss)).series.length).toBe(3 * (N - 1));
+    const bands = (await chartOption(valLoss)).series;
+    expect(bands[1].name).toBe('units=4 · n=1 ± std');
+    expect(bands[1].stack).toBe(bands[0].stack);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(shots, 'compare-02-seed-groups.png'), fullPage: false });
   }, 90_000);
 
   it('raised no page errors', () => {
