@@ -17,6 +17,8 @@ import { seedRuns } from './seed.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(root, 'test-artifacts', 'e2e');
 const N = 12;
+/** Units of run i: six configurations, each trained twice (as seed repeats would be). */
+const UNITS = (i: number) => 4 * ((i % 6) + 1);
 
 /** The applied ECharts option of the first chart inside `scope`. */
 function chartOption(scope: Locator): Promise<any> {
@@ -56,13 +58,13 @@ describe('compare in Chromium (issue 14 features)', () => {
     ids = seedRuns(
       dbPath,
       Array.from({ length: N }, (_, i) => ({
-        name: `u${4 * (i + 1)}`,
+        name: `u${UNITS(i)}-${i < 6 ? 'a' : 'b'}`,
         datasetId: r.value.id,
         target: 'value',
         time,
         actual,
         offset: 0.1 * (i + 1),
-        units: 4 * (i + 1),
+        units: UNITS(i),
       })),
     );
     service = createService({ dbPath, host: 'server' });
@@ -98,7 +100,7 @@ describe('compare in Chromium (issue 14 features)', () => {
     await page.getByTestId('ema').fill('0.6');
     await expect.poll(async () => (await chartOption(valLoss)).series.length).toBe(2 * N);
     o = await chartOption(valLoss);
-    expect(o.series[0].name).toBe(`#${ids[0]} u4 (raw)`);
+    expect(o.series[0].name).toBe(`#${ids[0]} u4-a (raw)`);
     expect(o.series[0].lineStyle.opacity).toBeLessThan(0.5);
     expect(o.series[0].color).toBe(o.series[1].color);
 
@@ -116,9 +118,9 @@ describe('compare in Chromium (issue 14 features)', () => {
     const preds = page.getByTestId('compare-predictions');
     await preds.locator('canvas').waitFor();
     const predColour = (await chartOption(preds)).series.find(
-      (s: { name: string }) => s.name === `#${ids[N - 2]} u44`,
+      (s: { name: string }) => s.name === `#${ids[N - 2]} u20-b`,
     )?.color;
-    expect(predColour).toBe(o.series.find((s: { name: string }) => s.name === `#${ids[N - 2]} u44`).color);
+    expect(predColour).toBe(o.series.find((s: { name: string }) => s.name === `#${ids[N - 2]} u20-b`).color);
 
     // × on a chip removes the run everywhere.
     await page.getByLabel(`Remove run ${ids[N - 1]} from the comparison`).click();
@@ -133,30 +135,37 @@ describe('compare in Chromium (issue 14 features)', () => {
     expect(so.xAxis[0].type).toBe('value');
     expect(so.xAxis[0].name).toBe('model.layers.0.units');
     expect(so.series.map((s: { data: number[][] }) => s.data[0]![0])).toEqual(
-      Array.from({ length: N - 1 }, (_, i) => 4 * (i + 1)),
+      Array.from({ length: N - 1 }, (_, i) => UNITS(i)),
     );
 
-    // Brushing units 10..30 on the parallel coordinates keeps runs u12..u28 in the parameters table.
+    // Brushing units 10..30 on the parallel coordinates keeps the runs with 12 to 24 units in the table.
+    const inRange = ids.slice(0, N - 1).filter((_, i) => UNITS(i) >= 10 && UNITS(i) <= 30);
     const pc = page.locator('section[aria-label="Parallel coordinates"] .chart');
     await pc.evaluate((el: any) =>
       el.wbChart.dispatchAction({ type: 'axisAreaSelect', parallelAxisId: 'pc-0', intervals: [[10, 30]] }),
     );
     await expect
       .poll(() => page.getByTestId('brushed-count').textContent())
-      .toBe(`5 of ${N - 1} runs in the brushed ranges`);
+      .toBe(`${inRange.length} of ${N - 1} runs in the brushed ranges`);
     const heads = await page.getByTestId('params-table').locator('thead th').allTextContents();
-    expect(heads.slice(1)).toEqual(ids.slice(2, 7).map((id) => `#${id}`));
+    expect(inRange).toHaveLength(7);
+    expect(heads.slice(1)).toEqual(inRange.map((id) => `#${id}`));
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(shots, 'compare-01-features.png'), fullPage: true });
 
-    // Seed repeats as mean ± std: these runs differ in units, so one group (n=1) per run.
+    // Repeats as mean ± std: six configurations, the last one's second run removed above.
     await page.getByTestId('group-seeds').check();
-    await expect.poll(() => page.getByTestId('seed-groups').locator('li').count()).toBe(N - 1);
-    expect(await page.getByTestId('seed-groups').locator('li').first().textContent()).toBe('units=4 · n=1');
-    await expect.poll(async () => (await chartOption(valLoss)).series.length).toBe(3 * (N - 1));
+    await expect.poll(() => page.getByTestId('seed-groups').locator('li').count()).toBe(6);
+    expect(await page.getByTestId('seed-groups').locator('li').allTextContents()).toEqual([
+      ...[4, 8, 12, 16, 20].map((u) => `units=${u} · n=2`),
+      'units=24 · n=1',
+    ]);
+    await expect.poll(async () => (await chartOption(valLoss)).series.length).toBe(3 * 6);
     const bands = (await chartOption(valLoss)).series;
-    expect(bands[1].name).toBe('units=4 · n=1 ± std');
+    expect(bands[1].name).toBe('units=4 · n=2 ± std');
     expect(bands[1].stack).toBe(bands[0].stack);
+    // The band is as wide as the two runs' spread: 2·std > 0 at every epoch.
+    expect(bands[1].data.every((d: number[]) => d[1]! > 0)).toBe(true);
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(shots, 'compare-02-seed-groups.png'), fullPage: false });
   }, 90_000);
