@@ -2,6 +2,7 @@
 // run drawn faintly) and the compare view (one metric for many runs, EMA, log scale, x axis).
 import type { MetricPoint, RunEpoch } from '../../../core/contract.js';
 import { base, ema, PALETTE, valueX, valueY, type Option } from './common.js';
+import { runColor } from './palette.js';
 
 export interface Ghost {
   name: string;
@@ -57,7 +58,7 @@ export function compareCurvesOption(
   points: readonly MetricPoint[],
   s: CompareCurveSettings,
 ): Option {
-  const series = runs.map((run, i) => {
+  const series = runs.map((run) => {
     const pts = points.filter((p) => p.runId === run.id && p.key === s.key).sort((a, b) => a.epoch - b.epoch);
     const smoothed = ema(
       pts.map((p) => p.value),
@@ -70,7 +71,8 @@ export function compareCurvesOption(
       name: `#${run.id} ${run.name}`,
       type: 'line' as const,
       showSymbol: data.length < 40,
-      color: PALETTE[i % PALETTE.length],
+      // The run's own colour, the same in every chart and group (palette.ts).
+      color: runColor(run.id),
       data,
     };
   });

@@ -1,5 +1,5 @@
 // The parts of ECharts the workbench uses, registered once (keeps the bundle to what we draw).
-import { LineChart, ParallelChart } from 'echarts/charts';
+import { LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -15,6 +15,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 echarts.use([
   LineChart,
   ParallelChart,
+  ScatterChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,

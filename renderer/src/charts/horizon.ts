@@ -3,7 +3,8 @@
 // Errors usually grow with the step; where the model's line crosses a baseline's shows from
 // which step on a statistical forecast is the better one.
 import { BASELINE_LABELS, stepCount, stepScores, type ForecastMetric } from '../../../core/metric-keys.js';
-import { base, BASELINE_COLORS, PALETTE, tooltipValue, type Option } from './common.js';
+import { base, BASELINE_COLORS, tooltipValue, type Option } from './common.js';
+import { runColor } from './palette.js';
 
 export interface HorizonRun {
   id: number;
@@ -26,10 +27,10 @@ export function horizonSteps(runs: readonly HorizonRun[]): number {
 
 export function horizonSeries(runs: readonly HorizonRun[], metric: ForecastMetric = 'mae'): HorizonSeries[] {
   const withSteps = runs.filter((r) => stepCount(r.test) > 1);
-  const out: HorizonSeries[] = withSteps.map((r, i) => ({
+  const out: HorizonSeries[] = withSteps.map((r) => ({
     name: `#${r.id} ${r.name}`,
     kind: 'model',
-    color: PALETTE[i % PALETTE.length]!,
+    color: runColor(r.id),
     values: stepScores(r.test, 'test', metric),
   }));
   for (const who of ['naive', 'seasonal', 'ets'] as const) {

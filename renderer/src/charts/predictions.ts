@@ -3,7 +3,8 @@
 import type { Predictions } from '../../../core/contract.js';
 import { BASELINE_LABELS, FORECAST_METRICS, FORECASTERS } from '../../../core/metric-keys.js';
 import { isEpochMs, timeUnit } from '../lib/format.js';
-import { axisTooltip, base, BASELINE_COLORS, PALETTE, timeX, valueX, valueY, zoom, type Option } from './common.js';
+import { axisTooltip, base, BASELINE_COLORS, timeX, valueX, valueY, zoom, type Option } from './common.js';
+import { runColor } from './palette.js';
 
 export interface RunPredictions {
   id: number;
@@ -46,13 +47,13 @@ export function predictionsOption(
   });
   const O = first.outputs.length || 1;
   const series = [line('actual', x, column(first.actual, O, output), theme === 'dark' ? '#f0f0f0' : '#222222')];
-  runs.forEach((r, i) =>
+  runs.forEach((r) =>
     series.push(
       line(
         `#${r.id} ${r.name}`,
         xOf(r.predictions),
         column(r.predictions.predicted, r.predictions.outputs.length || 1, output),
-        PALETTE[i % PALETTE.length]!,
+        runColor(r.id),
       ),
     ),
   );
