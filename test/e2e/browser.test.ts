@@ -413,13 +413,13 @@ describe('workbench in Chromium (browser mode)', () => {
     // Nothing of this run was heard live in this tab: the log comes from SQLite (runs.log).
     await expect.poll(async () => (await tab.getByTestId('run-log').textContent()) ?? '').toContain('start-up: total');
     expect(await tab.getByTestId('load-error').count()).toBe(0);
-    // The runs table's sort lives in the address: a reload keeps it.
+    // The runs table's sort lives in the address: a reload keeps it (a text column sorts A→Z first).
     await tab.goto(`http://127.0.0.1:${server.port}/#/runs`);
     await tab.getByTestId('sort-name').click();
-    expect(new URL(tab.url()).searchParams.get('sort')).toBe('name:desc');
+    expect(new URL(tab.url()).searchParams.get('sort')).toBe('name:asc');
     await tab.reload();
     await tab.getByTestId('sort-name').waitFor();
-    expect(await tab.getByTestId('sort-name').textContent()).toMatch(/▼/);
+    expect(await tab.getByTestId('sort-name').textContent()).toMatch(/▲/);
     await tab.close();
   });
 
