@@ -61,6 +61,29 @@ export interface Service extends Api {
 /** Methods that only read: no need to tell the watcher about this host's own writes after them. */
 const QUERY = /\.(info|list|get|metrics|predictions|estimate|log|estimateRun)$/;
 
+/** Every method's handler, by name. */
+function allHandlers(
+  ctx: ServiceContext,
+  opts: ServiceOptions,
+  queue: ReturnType<typeof createTrainerQueue>,
+  training: ReturnType<typeof trainingHandlers>,
+  backtests: ReturnType<typeof backtestHandlers>['handlers'],
+  studies: StudyDriver,
+): Handlers<MethodName> {
+  return {
+    'system.info': () => ({ version: VERSION, dbPath: opts.dbPath, host: opts.host ?? 'cli' }),
+    ...datasetHandlers(ctx),
+    ...runHandlers(ctx),
+    ...training,
+    ...exportHandlers(ctx),
+    ...settingsHandlers(ctx, () => queue.pump()),
+    ...bundleHandlers(ctx),
+    ...predictHandlers(ctx),
+    ...backtests,
+    ...studyHandlers(ctx, studies),
+  };
+}
+
 export function createService(opts: ServiceOptions): Service {
   const readonly = opts.readonly ?? false;
   const db = openDb(opts.dbPath, { readonly, create: opts.create ?? !readonly });
@@ -92,26 +115,14 @@ export function createService(opts: ServiceOptions): Service {
     });
 
   const training = trainingHandlers(ctx, queue);
-  const backtests = backtestHandlers(ctx, training, (l) => {
-    events.on('run:status', l);
-    return () => events.off('run:status', l);
-  });
-  const studies = new StudyDriver(ctx, localLauncher(ctx, queue, training), (e, l) => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of any event payload
+  const subscribe = (e: string, l: (p: any) => void) => {
     events.on(e, l);
-    return () => events.off(e, l);
-  });
-  const handlers: Handlers<MethodName> = {
-    'system.info': () => ({ version: VERSION, dbPath: opts.dbPath, host: opts.host ?? 'cli' }),
-    ...datasetHandlers(ctx),
-    ...runHandlers(ctx),
-    ...training,
-    ...exportHandlers(ctx),
-    ...settingsHandlers(ctx, () => queue.pump()),
-    ...bundleHandlers(ctx),
-    ...predictHandlers(ctx),
-    ...backtests.handlers,
-    ...studyHandlers(ctx, studies),
+    return () => void events.off(e, l);
   };
+  const backtests = backtestHandlers(ctx, training, (l) => subscribe('run:status', l));
+  const studies = new StudyDriver(ctx, localLauncher(ctx, queue, training), subscribe);
+  const handlers = allHandlers(ctx, opts, queue, training, backtests.handlers, studies);
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {
     const parsed = parseArgs(method, args);
@@ -129,10 +140,7 @@ export function createService(opts: ServiceOptions): Service {
   return {
     dbPath: opts.dbPath,
     call,
-    on(event, listener) {
-      events.on(event, listener as (p: unknown) => void);
-      return () => events.off(event, listener as (p: unknown) => void);
-    },
+    on: (event, listener) => subscribe(event, listener),
     waitForRun: async (runId) => {
       // A queued run first waits for a trainer slot here, then for its trainer.
       await queue.left(runId);

@@ -74,9 +74,11 @@ function blobOf(a: Float64Array | Int32Array): Buffer {
 
 /** Earlier datasets imported from the same bytes (same sha256), oldest first. */
 export function datasetsWithSha256(db: DB, sha256: string): { id: number; name: string; source_name: string }[] {
-  return db
-    .prepare(`SELECT id, name, source_name FROM datasets WHERE sha256 = ? ORDER BY id`)
-    .all(sha256) as { id: number; name: string; source_name: string }[];
+  return db.prepare(`SELECT id, name, source_name FROM datasets WHERE sha256 = ? ORDER BY id`).all(sha256) as {
+    id: number;
+    name: string;
+    source_name: string;
+  }[];
 }
 
 /** Stores the dataset and its columns in one transaction (a failure leaves nothing behind); returns the new id. */

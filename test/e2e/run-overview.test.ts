@@ -34,7 +34,11 @@ describe('run overview, focus and keyboard in Chromium', () => {
   const focused = () =>
     page.evaluate(() => {
       const el = (globalThis as any).document.activeElement;
-      return { tag: el?.tagName as string, text: (el?.textContent ?? '').trim() as string, testid: el?.dataset?.testid };
+      return {
+        tag: el?.tagName as string,
+        text: (el?.textContent ?? '').trim() as string,
+        testid: el?.dataset?.testid,
+      };
     });
 
   beforeAll(async () => {
@@ -66,8 +70,22 @@ describe('run overview, focus and keyboard in Chromium', () => {
     const db = openDb(dbPath);
     try {
       for (let e = 1; e <= 3; e++)
-        logEpoch(db, runId, e, e * 10, { val_mae: 3 / e, val_rmse: 4 / e, samples_per_sec: 900 + e, epoch_seconds: 0.4 }, e);
-      logEpoch(db, runId, 4, 40, { loss: 2, val_loss: 5, val_mae: 2, val_rmse: 3, samples_per_sec: 950, epoch_seconds: 0.5 }, 4);
+        logEpoch(
+          db,
+          runId,
+          e,
+          e * 10,
+          { val_mae: 3 / e, val_rmse: 4 / e, samples_per_sec: 900 + e, epoch_seconds: 0.4 },
+          e,
+        );
+      logEpoch(
+        db,
+        runId,
+        4,
+        40,
+        { loss: 2, val_loss: 5, val_mae: 2, val_rmse: 3, samples_per_sec: 950, epoch_seconds: 0.5 },
+        4,
+      );
     } finally {
       db.close();
     }
@@ -192,9 +210,7 @@ describe('run overview, focus and keyboard in Chromium', () => {
     await page.getByTestId('dataset-title').filter({ hasText: 'stocks-long' }).waitFor({ timeout: 30_000 });
     const overlay = page.getByTestId('series-overlay');
     await overlay.locator('canvas').first().waitFor({ timeout: 30_000 });
-    const o = await overlay
-      .locator('.chart')
-      .evaluate((el: any) => JSON.parse(JSON.stringify(el.wbChart.getOption())));
+    const o = await overlay.locator('.chart').evaluate((el: any) => JSON.parse(JSON.stringify(el.wbChart.getOption())));
     expect(o.series.length).toBeGreaterThan(1);
     const rows = await page.getByTestId('series-stats').locator('tbody tr').count();
     expect(rows).toBe(o.series.length);

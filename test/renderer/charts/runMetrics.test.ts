@@ -23,7 +23,11 @@ describe('run overview charts', () => {
     expect(bestEpoch(epochs)).toBe(2);
     expect(bestEpoch([])).toBeNull();
     const o = runMetricOption(epochs, { key: 'val_mae', label: 'val MAE' }, 2) as {
-      series: { data: number[][]; markLine: { data: { xAxis: number }[] }; markPoint: { data: { coord: number[] }[] } }[];
+      series: {
+        data: number[][];
+        markLine: { data: { xAxis: number }[] };
+        markPoint: { data: { coord: number[] }[] };
+      }[];
     };
     expect(o.series[0]!.data).toEqual([
       [1, 0.45],
@@ -44,7 +48,10 @@ describe('parameter summary', () => {
   it('lists the resolved spec: cell, layers, lookback, horizon, transform, optimizer, lr', () => {
     const spec = defaultSpec('y');
     spec.window.lookback = 24;
-    spec.model.layers = [{ units: 32, dropout: 0 }, { units: 16, dropout: 0.2 }];
+    spec.model.layers = [
+      { units: 32, dropout: 0 },
+      { units: 16, dropout: 0.2 },
+    ];
     const p = Object.fromEntries(specParams(spec));
     expect(p).toMatchObject({
       Cell: 'gru',
