@@ -4,19 +4,9 @@
 import type { ParamDomain } from '../study-schemas.js';
 import { isRange } from './space.js';
 
-export type Rng = () => number;
+import { mulberry32, type Rng } from '../random.js';
 
-/** mulberry32: 32-bit state, uniform in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng };
 
 /** A generator for (seed, index, stream): independent streams per configuration and purpose. */
 export function rngFor(seed: number, index: number, stream = 0): Rng {

@@ -3,6 +3,7 @@
 // transposed copy of each layer for the backward pass), and the seeded initial weights.
 import { gateCount, type Cell } from '../types.js';
 import type { LayerGeo, NetGeo } from './shaders.js';
+import { mulberry32 } from '../../../core/random.js';
 
 export interface NetShape {
   cell: Cell;
@@ -26,17 +27,6 @@ export function weightShapes(o: NetShape): number[][] {
 }
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Glorot-uniform kernels, zero biases, LSTM forget bias 1 (tf.layers' unitForgetBias). */
 export function initialWeights(o: NetShape, seed: number): Float32Array[] {
