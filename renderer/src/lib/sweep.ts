@@ -31,6 +31,8 @@ const NUMERIC: {
   log: boolean;
   lo: (v: number) => number;
   hi: (v: number) => number;
+  /** The value to centre the range on when the spec says `auto` (resolved only when a run starts). */
+  auto?: number;
 }[] = [
   { path: 'train.learningRate', label: 'Learning rate', int: false, log: true, lo: (v) => v / 10, hi: (v) => v * 10 },
   {
@@ -47,6 +49,7 @@ const NUMERIC: {
     label: 'Lookback',
     int: true,
     log: false,
+    auto: 24,
     lo: (v) => Math.max(1, Math.round(v / 2)),
     hi: (v) => v * 2,
   },
@@ -82,7 +85,8 @@ function specValue(spec: RunSpec, path: string): unknown {
 export function sweepRows(spec: RunSpec): SweepRow[] {
   const rows: SweepRow[] = [];
   for (const n of NUMERIC) {
-    const v = specValue(spec, n.path);
+    const given = specValue(spec, n.path);
+    const v = given === 'auto' ? n.auto : given;
     if (typeof v !== 'number') continue;
     rows.push({
       kind: 'range',

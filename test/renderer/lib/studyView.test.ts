@@ -143,4 +143,10 @@ describe('sweep this', () => {
     expect(err(tick('train.learningRate', {}), { ...opts, prune: true, minEpochs: 0 })).toMatch(/^minEpochs:/);
     expect(err(tick('train.learningRate', {}))).toBe('ok');
   });
+
+  it('offers the lookback even when the spec says auto (the default), around 24', () => {
+    const row = sweepRows(spec).find((r) => r.path === 'window.lookback');
+    expect(spec.window.lookback).toBe('auto');
+    expect(row).toMatchObject({ kind: 'range', min: 12, max: 48 });
+  });
 });
