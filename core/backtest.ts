@@ -8,6 +8,7 @@ import type { BacktestRow } from './backtest-schemas.js';
 import { aggregateFolds, backtestStatus, foldCutoffs, foldSpec } from './backtest-rules.js';
 import type { Handlers, ServiceContext } from './handlers/context.js';
 import * as btDb from '../db/backtests.js';
+import { LoopSet } from './loops.js';
 import * as runsDb from '../db/runs.js';
 
 export type TrainingHandlers = Handlers<'runs.create' | 'runs.stop' | 'runs.resume'>;
@@ -17,8 +18,7 @@ const ENDED: readonly RunStatus[] = ['completed', 'failed', 'stopped', 'interrup
 const POLL_MS = 1000;
 
 export class BacktestDriver {
-  private readonly loops = new Map<number, Promise<void>>();
-  private closed = false;
+  private readonly loops = new LoopSet();
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -28,13 +28,11 @@ export class BacktestDriver {
 
   /** Starts the fold loop unless this host already runs it. */
   drive(id: number): void {
-    if (this.loops.has(id)) return;
-    const loop = this.loop(id)
-      .catch((e: unknown) => {
-        if (!this.closed) console.error(`backtest ${id}: ${(e as Error).message}`);
-      })
-      .finally(() => this.loops.delete(id));
-    this.loops.set(id, loop);
+    this.loops.start(
+      id,
+      () => this.loop(id),
+      (e) => console.error(`backtest ${id}: ${e.message}`),
+    );
   }
 
   driving(id: number): boolean {
@@ -42,17 +40,17 @@ export class BacktestDriver {
   }
 
   /** Resolves when this host's fold loop for the backtest has ended (at once when there is none). */
-  async wait(id: number): Promise<void> {
-    await this.loops.get(id);
+  wait(id: number): Promise<void> {
+    return this.loops.wait(id);
   }
 
   close(): void {
-    this.closed = true;
+    this.loops.closed = true;
   }
 
   private async loop(id: number): Promise<void> {
     for (;;) {
-      if (this.closed) return;
+      if (this.loops.closed) return;
       const bt = btDb.getBacktest(this.ctx.db, id);
       if (!bt || bt.stop_requested || bt.dataset_id === null) return;
       const runs = btDb.foldRuns(this.ctx.db, id);
@@ -93,7 +91,7 @@ export class BacktestDriver {
     return new Promise((resolve) => {
       const ended = () => {
         const s = runsDb.getRun(this.ctx.db, runId)?.status;
-        return this.closed || !s || ENDED.includes(s);
+        return this.loops.closed || !s || ENDED.includes(s);
       };
       const finish = () => {
         off();

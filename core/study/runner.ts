@@ -12,6 +12,7 @@ import type { ServiceContext } from '../handlers/context.js';
 import { processStartTime, trainerLiveness } from '../trainer-identity.js';
 import type { TrialRow } from '../study-schemas.js';
 import { promotable, rungEpochs } from './asha.js';
+import { LoopSet } from '../loops.js';
 import type { TrialLauncher } from './launcher.js';
 import { applyConfig, configHash, type Config } from './space.js';
 import { plannedConfigs, proposeConfig, trialOf } from './strategy.js';
@@ -26,12 +27,11 @@ const AUTO_RESUMES = 2;
 export const thisHost = (): studiesDb.HostIdentity => ({ pid: process.pid, started: processStartTime(process.pid) });
 
 export class StudyDriver {
-  private readonly loops = new Map<number, Promise<void>>();
+  private readonly loops = new LoopSet();
   private readonly resumed = new Map<number, number>();
   private readonly shown = new Map<number, string>();
   /** Trials this host asked to stop (budget spent, pruned): asked once. */
   private readonly stopping = new Set<number>();
-  private closed = false;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -41,30 +41,29 @@ export class StudyDriver {
 
   /** Starts the study's loop unless this host already runs it. */
   drive(id: number): void {
-    if (this.loops.has(id) || this.closed) return;
-    const loop = this.loop(id)
-      .catch((e: unknown) => {
-        if (this.closed) return;
-        const error = `study loop failed: ${(e as Error).message}`;
+    this.loops.start(
+      id,
+      () => this.loop(id),
+      (e) => {
+        const error = `study loop failed: ${e.message}`;
         if (studiesDb.endStudy(this.ctx.db, id, 'interrupted', error))
           this.ctx.emit('study:status', { studyId: id, state: 'interrupted', error });
-      })
-      .finally(() => this.loops.delete(id));
-    this.loops.set(id, loop);
+      },
+    );
   }
 
   driving(id: number): boolean {
     return this.loops.has(id);
   }
 
-  async wait(id: number): Promise<void> {
-    await this.loops.get(id);
+  wait(id: number): Promise<void> {
+    return this.loops.wait(id);
   }
 
   /** The host is closing: its studies become interrupted (resumable); their trials are stopped by the job registry. */
   close(): void {
-    this.closed = true;
-    for (const id of this.loops.keys()) {
+    this.loops.closed = true;
+    for (const id of this.loops.ids()) {
       const error = 'the host closed during the study; resume it to continue';
       if (studiesDb.endStudy(this.ctx.db, id, 'interrupted', error))
         this.ctx.emit('study:status', { studyId: id, state: 'interrupted', error });
@@ -74,7 +73,7 @@ export class StudyDriver {
   private async loop(id: number): Promise<void> {
     let last = Date.now();
     for (;;) {
-      if (this.closed) return;
+      if (this.loops.closed) return;
       const now = Date.now();
       studiesDb.beatStudy(this.ctx.db, id, now - last);
       last = now;
@@ -103,7 +102,7 @@ export class StudyDriver {
       return active.length === 0;
     }
     // A stop (studies.stop) may have come while this pass awaited: no trial starts after it.
-    if (studiesDb.getStudy(this.ctx.db, rec.id)?.state !== 'running' || this.closed) return true;
+    if (studiesDb.getStudy(this.ctx.db, rec.id)?.state !== 'running' || this.loops.closed) return true;
     const planned = plannedTrials(rec);
     const taken = new Set(trials.map((t) => t.trial));
     let next = 0;
