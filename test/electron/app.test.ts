@@ -210,10 +210,13 @@ describe('desktop app under a stand-in electron', { timeout: 150_000 }, () => {
     );
     expect([win.isMinimized(), win.isFocused()]).toEqual([false, true]);
     await waitFor('the third dataset', async () => (await call('datasets.list')).value.length === 3);
+    // The worker writes the row before the host hears the job's end and records the recent file.
+    await waitFor('the recent entry for the second launch', () => electron.app.recentDocuments.includes(other));
     const opened = new FakeEvent();
     electron.app.emit('open-file', opened, csv);
     expect(opened.defaultPrevented).toBe(true); // macOS: "the app handled it"
     await waitFor('the fourth dataset', async () => (await call('datasets.list')).value.length === 4);
+    await waitFor('the recent entry for open-file', () => electron.app.recentDocuments.at(-1) === csv);
     expect(electron.app.recentDocuments.slice(-2)).toEqual([other, csv]);
     expect(menuItem('open-recent-0').label).toBe('prices.csv');
     expect(menuItem('open-recent-1').label).toBe('opened with.csv');
