@@ -85,7 +85,7 @@ export function insertRun(db: DB, run: NewRun): number {
  * A value the trainer resolved when the run started (`window.lookback: auto` → a number): the
  * stored spec and its params row say what the run trained with, so every view shows it.
  */
-export function setResolvedSpecValue(db: DB, id: number, key: string, value: number): void {
+export function setResolvedSpecValue(db: DB, id: number, key: string, value: number | string): void {
   db.transaction(() => {
     const row = db.prepare(`SELECT spec FROM runs WHERE id = ?`).get(id) as { spec: string } | undefined;
     if (!row) return;

@@ -22,6 +22,7 @@ import { restoreOptimizer, setModelWeights, type WeightSpec } from './checkpoint
 import { cpuEpochRunner } from './cpu-epochs.js';
 import type { EpochRunner } from './epoch-runner.js';
 import { chooseGpu, gpuEpochRunner, type GpuChoice } from './gpu-epochs.js';
+import { probeCandidates, probeNormalize, type ProbeResult } from './normalize-probe.js';
 import { preprocessingOf, type Preprocessing } from './preprocessing.js';
 import { StartupClock, type StartupMarks } from './startup-clock.js';
 
@@ -82,7 +83,7 @@ function loadRun(db: DB, runId: number) {
 }
 
 /** Everything random in this process (shuffles, dropout masks, initialisers) follows the seed. */
-function seedRandomness(seed: number): Rng {
+export function seedRandomness(seed: number): Rng {
   const mathRng = new Rng(seed ^ 0x9e3779b9);
   Math.random = () => mathRng.next();
   return new Rng(seed);
@@ -172,6 +173,30 @@ function timedPrepare(
   return p;
 }
 
+/** `normalize: auto` decided by validation where the stationarity test cannot (normalize-probe.ts); null where it stands. */
+async function probe(
+  db: DB,
+  spec: RunSpec,
+  p: Prepared,
+  ctx: Parameters<typeof probeNormalize>[2],
+  clock: StartupClock,
+): Promise<ProbeResult | null> {
+  if (spec.initFrom !== undefined && spec.normalize === 'auto') {
+    // A warm-started fold continues the weights of the run it starts from: same normalisation.
+    const from = runsDb.getRun(db, spec.initFrom);
+    const normalize = from ? parseSpec(JSON.parse(from.spec)).normalize : 'auto';
+    if (normalize === 'auto' || p.targetPrep.every((t) => t.normalize === normalize)) return null;
+    const s: RunSpec = { ...spec, normalize };
+    const reason = `normalize auto → ${normalize}, as in run ${spec.initFrom} this fold starts from`;
+    return { normalize, spec: s, p: prepare(s, ctx.ds, ctx.load), reason };
+  }
+  const candidates = probeCandidates(spec, p);
+  if (!candidates) return null;
+  const result = await probeNormalize(spec, candidates, ctx);
+  clock.step('normalisation probe', candidates.join(' vs '));
+  return result;
+}
+
 /** Everything before the first epoch; null when the run is no longer queued (another trainer took it, or it was stopped). */
 export async function setupRun(
   db: DB,
@@ -180,13 +205,27 @@ export async function setupRun(
   clock = new StartupClock(() => {}),
 ): Promise<RunSetup | null> {
   const { runId } = opts;
-  const { spec, ds, datasetId } = loadRun(db, runId);
-  const rng = seedRandomness(spec.train.seed);
-  const p = timedPrepare(spec, ds, columnLoader(db, datasetId), clock);
+  const loaded = loadRun(db, runId);
+  const { ds, datasetId } = loaded;
+  let spec = loaded.spec;
+  let rng = seedRandomness(spec.train.seed);
+  const load = columnLoader(db, datasetId);
+  let p = timedPrepare(spec, ds, load, clock);
   for (const w of p.warnings) log(w, 'warn');
-  const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const { gpu, impl, backend } = await chooseImplementation(spec, p.features.length, log);
   clock.step('backend and kernels', `${backend.backend}, ${impl.name}`);
+  const probed = await probe(
+    db,
+    spec,
+    p,
+    { ds, load, factory: impl.factory, stop: opts.stopRequested, log, first: p },
+    clock,
+  );
+  if (probed) {
+    ({ spec, p } = probed);
+    rng = seedRandomness(spec.train.seed); // the run then replays exactly the training the probe measured
+  }
+  const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const model = buildModel(spec, shape, impl.factory);
   const optimizer = optimizerFor(spec);
   model.compile({ optimizer, loss: lossFor(spec) as never });
@@ -225,6 +264,7 @@ export async function setupRun(
   }
   // `lookback: auto` becomes the number it resolved to in the run's stored spec (run view, CLI show, compare).
   if (p.lookbackHow) runsDb.setResolvedSpecValue(db, runId, 'window.lookback', p.lookback);
+  if (probed) runsDb.setResolvedSpecValue(db, runId, 'normalize', probed.normalize);
   opts.send({ type: 'status', runId, status: 'running' });
   log(
     `training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
@@ -233,5 +273,6 @@ export async function setupRun(
   log(`season: ${p.seasonHow}`);
   if (p.lookbackHow) log(p.lookbackHow);
   for (const t of p.targetPrep) log(`target ${t.reason}`);
+  if (probed) log(probed.reason);
   return { runId, spec, p, prep: preprocessingOf(p, ds), model, rng, state, runner };
 }
