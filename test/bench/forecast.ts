@@ -1,10 +1,11 @@
-// `npm run bench -- --suite forecast [--only a,b] [--set key=value ...] [--generated|--real] [--json] [--logs]`
+// `npm run bench -- --suite forecast [--only a,b] [--set key=value ...] [--generated|--real] [--json] [--logs] [--keep-db FILE]`
+// --keep-db keeps the bench's SQLite file (runs, logs, test predictions) for test/bench/forecast-combine.ts.
 // The forecast battery: every series is imported through the real service (temp SQLite file,
 // import worker) and trained with the DEFAULT spec (`{ target }`, plus each --set), and its test
 // metrics are set beside the naive, seasonal-naive and ETS baselines the run itself recorded.
 // The totals are issue 11's measures: beats naive, beats seasonal naive, and relative MAE
 // (model / naive) at most 1.1 x ETS's, counted over the real series (and the generated ones apart).
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './run.js';
 import { createService } from '../../core/service.js';
@@ -188,6 +189,8 @@ export async function run(opts: BenchOptions): Promise<void> {
   } finally {
     off();
     await svc.close();
+    const keep = flagValues(opts.args, '--keep-db')[0];
+    if (keep) copyFileSync(join(t.dir, 'bench.db'), keep);
     t.cleanup();
   }
   if (!opts.json) printTable(rows, sets);
