@@ -44,7 +44,16 @@ function finite(v: ArrayLike<number>): Float64Array {
   return out;
 }
 
-const median = (v: Float64Array) => Float64Array.from(v).sort()[Math.floor(v.length / 2)]!;
+/** The median (upper middle) step; regular sampling has one step length, found without a sort. */
+function median(v: Float64Array): number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i]! < min) min = v[i]!;
+    if (v[i]! > max) max = v[i]!;
+  }
+  return min === max ? min : Float64Array.from(v).sort()[Math.floor(v.length / 2)]!;
+}
 
 interface Band {
   unit: TimeUnit;
