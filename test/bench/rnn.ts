@@ -7,6 +7,7 @@
 // Rows print as a table, or with --json one JSON line each (../shared/bench/README.md).
 // --quick: one batch per repetition. --no-cpu: leave out tf.layers on the cpu backend (minutes).
 // --phases: only the per-phase CPU-time profile of the fused LSTM (needs clang).
+// --step: only the whole step against the fused layer on the app's default shapes (rnn-step.ts).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -28,6 +29,7 @@ import type { Cell } from '../../core/spec.js';
 import type { BenchOptions } from './run.js';
 import { cpuPeak, trainFlopsPerSample } from './cpu-peak.js';
 import { phases } from './rnn-phases.js';
+import { stepVsLayer } from './rnn-step.js';
 import { printTable, type Row, type Shape } from './rnn-table.js';
 import { FusedTrainStep } from '../../worker/kernels/step.js';
 
@@ -250,6 +252,10 @@ async function memoryChild(): Promise<void> {
 export async function run(opts: BenchOptions): Promise<void> {
   if (opts.args.includes('--phases')) {
     phases(opts.json, SHAPES, relaxedSimdSupported());
+    return;
+  }
+  if (opts.args.includes('--step')) {
+    await stepVsLayer(opts);
     return;
   }
   const quick = opts.args.includes('--quick');

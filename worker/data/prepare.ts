@@ -80,29 +80,17 @@ export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) =>
   const timeCol = time ? load(time) : null;
   const timeVals = timeCol?.values ?? null;
   const seriesCol = series ? load(series) : null;
-  const groupRows = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    let key = '';
-    if (seriesCol) {
-      key =
-        seriesCol.kind === 'categorical'
-          ? (seriesCol.labels![seriesCol.codes![i]!] ?? '')
-          : String(seriesCol.values![i]);
-    }
-    let list = groupRows.get(key);
-    if (!list) groupRows.set(key, (list = []));
-    list.push(i);
-  }
-  // Most files are already in time order: checking is O(n), sorting a million rows is most of a second.
-  const ordered = (rows: number[]) => rows.every((r, i) => i === 0 || timeVals![rows[i - 1]!]! <= timeVals![r]!);
+  const groupRows = rowsBySeries(n, seriesCol);
+  // Out of order: sorted as a plain array, as before (the same order even with missing times).
   if (timeVals)
-    for (const rows of groupRows.values())
-      if (!ordered(rows)) rows.sort((a, b) => timeVals[a]! - timeVals[b]! || a - b);
+    for (const [key, rows] of groupRows)
+      if (!inTimeOrder(rows, timeVals))
+        groupRows.set(key, Int32Array.from(Array.from(rows).sort((a, b) => timeVals[a]! - timeVals[b]! || a - b)));
 
   // Per group: copy columns in row order, apply the missing-value policy.
   interface Raw {
     key: string;
-    rows: number[];
+    rows: Int32Array;
     cols: Map<string, Float64Array>;
     cls: Int32Array | null;
   }
@@ -131,12 +119,11 @@ export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) =>
     if (spec.cutoff) rows = rows.slice(0, Math.max(0, rows.length - spec.cutoff));
     const gcols = new Map<string, Float64Array>();
     for (const c of used) {
-      const src = cols.get(c)!.values!;
-      const v = Float64Array.from(rows, (r) => src[r]!);
+      const v = gather(cols.get(c)!.values!, rows);
       if (spec.missing === 'ffill' || spec.missing === 'interpolate') fillMissing(v, spec.missing);
       gcols.set(c, v);
     }
-    raws.push({ key, rows, cols: gcols, cls: classOf ? Int32Array.from(rows, (r) => classOf![r]!) : null });
+    raws.push({ key, rows, cols: gcols, cls: classOf ? Int32Array.from(gather(classOf, rows)) : null });
   }
 
   // Splits per series, then scalers fitted on the train rows of every series.
@@ -190,7 +177,8 @@ export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) =>
       const v = zs.get(f)?.[gi] ?? g.cols.get(f)!;
       const s = scalers[f]!;
       // A differenced target has no value at row 0: its input there is the scaled mean, 0.
-      for (let r = 0; r < rows; r++) x[r * F + j] = Number.isNaN(v[r]!) && zs.has(f) ? 0 : scale(s, v[r]!);
+      const isTarget = zs.has(f);
+      for (let r = 0; r < rows; r++) x[r * F + j] = Number.isNaN(v[r]!) && isTarget ? 0 : scale(s, v[r]!);
     });
     let y: Float64Array;
     let raw: Float64Array;
@@ -210,20 +198,28 @@ export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) =>
         }
       });
     }
-    const tv = timeVals ? Float64Array.from(g.rows, (r) => timeVals[r]!) : Float64Array.from(g.rows, (r) => r);
+    const tv = timeVals ? gather(timeVals, g.rows) : Float64Array.from(g.rows);
     return { key: g.key, rows, x, y, raw, time: tv, ...splits[gi]! };
   });
 
   // Windows: targets of a window lie inside one split; inputs may reach back into earlier rows of the same series.
   const build = (split: Split): Int32Array => {
-    const out: number[] = [];
-    groups.forEach((g, gi) => {
+    const bounds = groups.map((g) => {
       const [start, end] =
         split === 'train' ? [0, g.valStart] : split === 'val' ? [g.valStart, g.testStart] : [g.testStart, g.rows];
-      const lo = Math.max(start - 1, lookback - 1);
-      for (let t = lo; t + horizon < end; t += stride) out.push(gi, t);
+      return { lo: Math.max(start - 1, lookback - 1), end };
     });
-    return Int32Array.from(out);
+    let count = 0;
+    for (const { lo, end } of bounds) if (lo + horizon < end) count += Math.ceil((end - horizon - lo) / stride);
+    const out = new Int32Array(2 * count);
+    let k = 0;
+    bounds.forEach(({ lo, end }, gi) => {
+      for (let t = lo; t + horizon < end; t += stride) {
+        out[k++] = gi;
+        out[k++] = t;
+      }
+    });
+    return out;
   };
   const windows = { train: build('train'), val: build('val'), test: build('test') };
   // Per series, with the same counting as the windows just built (one rule, core/spec-rules.ts).
@@ -261,7 +257,7 @@ export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) =>
 function seasonOf(
   spec: RunSpec,
   target: string,
-  g: { rows: number[]; cols: Map<string, Float64Array> } | undefined,
+  g: { rows: Int32Array; cols: Map<string, Float64Array> } | undefined,
   valStart: number,
   timeVals: ArrayLike<number> | null,
   timeKind: SourceColumn['kind'] | undefined,
@@ -269,11 +265,55 @@ function seasonOf(
   if (spec.task !== 'forecast' || !g) return { season: spec.seasonLength ?? 1, how: 'classification: no season' };
   const train = g.cols.get(target)!.subarray(0, valStart);
   const kind = (timeKind === 'datetime' || timeKind === 'numeric') && timeVals ? timeKind : undefined;
-  const time = kind ? Float64Array.from(g.rows.slice(0, valStart), (r) => timeVals![r]!) : null;
+  const time = kind ? gather(timeVals!, g.rows.subarray(0, valStart)) : null;
   return chooseSeason({
     train,
     time,
     ...(kind ? { timeKind: kind } : {}),
     ...(spec.seasonLength !== undefined ? { spec: spec.seasonLength } : {}),
   });
+}
+
+/**
+ * Row indices per series, in file order, series in order of first appearance. Typed arrays (a
+ * million-row number[] and a closure per row cost a good part of a second at start-up).
+ */
+function rowsBySeries(n: number, seriesCol: SourceColumn | null): Map<string, Int32Array> {
+  if (!seriesCol) {
+    const all = new Int32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    return new Map([['', all]]);
+  }
+  const keyOf = (i: number): string =>
+    seriesCol.kind === 'categorical' ? (seriesCol.labels![seriesCol.codes![i]!] ?? '') : String(seriesCol.values![i]);
+  const index = new Map<string, number>();
+  const counts: number[] = [];
+  const which = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = keyOf(i);
+    let g = index.get(key);
+    if (g === undefined) {
+      index.set(key, (g = counts.length));
+      counts.push(0);
+    }
+    which[i] = g;
+    counts[g]!++;
+  }
+  const lists = counts.map((c) => new Int32Array(c));
+  const fill = new Int32Array(counts.length);
+  for (let i = 0; i < n; i++) lists[which[i]!]![fill[which[i]!]!++] = i;
+  return new Map([...index.keys()].map((key, g) => [key, lists[g]!]));
+}
+
+/** Are these rows in non-decreasing time? (Most files are: checking is O(n), sorting a million rows most of a second.) */
+function inTimeOrder(rows: Int32Array, time: ArrayLike<number>): boolean {
+  for (let i = 1; i < rows.length; i++) if (!(time[rows[i - 1]!]! <= time[rows[i]!]!)) return false;
+  return true;
+}
+
+/** src at the given rows, as a new Float64Array. */
+function gather(src: ArrayLike<number>, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = src[rows[i]!]!;
+  return out;
 }

@@ -2,7 +2,8 @@
 // frequency when it has one, else from the autocorrelation of the differenced train split, and
 // in both cases only when a test on the train split supports it, so that no run reports a
 // season its data does not show.
-import { centredMovingAverage } from '../baselines/ets-init.js';
+import { lagSums } from './lag-sums.js';
+import { centredMovingAverageFast } from './moving-average.js';
 import { inferFrequency, type Frequency } from './frequency.js';
 
 export interface SeasonCheck {
@@ -19,34 +20,38 @@ export interface SeasonCheck {
 /** The smallest adjusted seasonal strength accepted as a season. */
 export const MIN_STRENGTH = 0.2;
 
-/** Does the series show a season of length m? Needs at least 3 full cycles. */
+/**
+ * Does the series show a season of length m? Needs at least 3 full cycles. O(n) for any m (plain
+ * loops over typed arrays: it runs twice on a million-row train split at every start-up).
+ */
 export function checkSeason(y: ArrayLike<number>, m: number): SeasonCheck {
   const n = y.length;
   const none = { m, acf: NaN, bound: NaN, strength: NaN, ok: false };
   if (m < 2 || n < 3 * m) return none;
-  const ma = centredMovingAverage(y, m);
-  const d = Float64Array.from(ma, (a, t) => y[t]! - a); // NaN at the ends and at gaps
+  const d = centredMovingAverageFast(y, m);
+  for (let t = 0; t < n; t++) d[t] = y[t]! - d[t]!; // NaN at the ends and at gaps
   const sum = new Float64Array(m);
   const cnt = new Float64Array(m);
   let mean = 0;
   let N = 0;
-  for (let t = 0; t < n; t++) {
+  for (let t = 0, k = 0; t < n; t++, k = k + 1 === m ? 0 : k + 1) {
     const v = d[t]!;
     if (Number.isNaN(v)) continue;
-    sum[t % m]! += v;
-    cnt[t % m]!++;
+    sum[k]! += v;
+    cnt[k]!++;
     mean += v;
     N++;
   }
   if (N < 2 * m + 2) return none;
   mean /= N;
+  for (let k = 0; k < m; k++) sum[k] = sum[k]! / cnt[k]!; // the seasonal means
   let varD = 0;
   let varR = 0;
-  for (let t = 0; t < n; t++) {
+  for (let t = 0, k = 0; t < n; t++, k = k + 1 === m ? 0 : k + 1) {
     const v = d[t]!;
     if (Number.isNaN(v)) continue;
     varD += (v - mean) ** 2;
-    varR += (v - sum[t % m]! / cnt[t % m]!) ** 2;
+    varR += (v - sum[k]!) ** 2;
   }
   if (varD === 0) return none;
   let s = 0;
@@ -76,7 +81,18 @@ export function differencedAcf(y: ArrayLike<number>, maxLag: number): Float64Arr
   let den = 0;
   for (const v of d) if (!Number.isNaN(v)) den += (v - mean) ** 2;
   const acf = new Float64Array(maxLag + 1);
-  for (let lag = 0; lag <= maxLag && den > 0; lag++) {
+  if (!(den > 0)) return acf;
+  // Centred, a missing difference as 0: a pair with a NaN then adds exactly 0, as skipping it did
+  // (an infinite difference would give 0·∞ = NaN, so such a series keeps the pairwise loop).
+  const e = Float64Array.from(d, (v) => (Number.isNaN(v) ? 0 : v - mean));
+  if (!e.every(Number.isFinite)) return pairwiseAcf(d, mean, den, acf);
+  const s = lagSums(e, e.length, maxLag);
+  for (let lag = 0; lag <= maxLag; lag++) acf[lag] = s[lag]! / den;
+  return acf;
+}
+
+function pairwiseAcf(d: Float64Array, mean: number, den: number, acf: Float64Array): Float64Array {
+  for (let lag = 0; lag < acf.length; lag++) {
     let s = 0;
     for (let t = lag; t < d.length; t++) {
       const a = d[t]!;

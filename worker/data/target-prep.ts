@@ -117,8 +117,11 @@ export function fitTargetScale(
 ): { scaler: Scaler; windowScale: number } {
   const scaler = fitScaler(spec.scaling, zTrain);
   if (!windowed(prep.normalize)) return { scaler, windowScale: 1 };
-  const scaled = zTrain.map((z) => Float64Array.from(z, (v) => scale(scaler, v)));
-  return { scaler, windowScale: fitWindowScale('shift', longest(scaled), spec.window.lookback, spec.window.horizon) };
+  // Only the longest segment is measured: scale just that one.
+  const z = longest(zTrain);
+  const scaled = new Float64Array(z.length);
+  for (let i = 0; i < z.length; i++) scaled[i] = scale(scaler, z[i]!);
+  return { scaler, windowScale: fitWindowScale('shift', scaled, spec.window.lookback, spec.window.horizon) };
 }
 
 /** The level a window's inputs are expressed against: the last observed scaled target value of rows from..to-1 (0 if none). */

@@ -46,7 +46,9 @@ export function pointwiseInverse(t: TransformSpec, z: number): number {
 
 /** z = transform(y); for the differenced kinds z[t] = g(y[t]) - g(y[t-1]) and z[0] is NaN. */
 export function forwardSeries(t: TransformSpec, y: ArrayLike<number>): Float64Array {
-  const g = Float64Array.from({ length: y.length }, (_, i) => pointwise(t, y[i]!));
+  const g = new Float64Array(y.length);
+  if (t.kind === 'none' || t.kind === 'diff') for (let i = 0; i < y.length; i++) g[i] = y[i]!;
+  else for (let i = 0; i < y.length; i++) g[i] = pointwise(t, y[i]!);
   if (!differenced(t.kind)) return g;
   const z = new Float64Array(y.length);
   z[0] = NaN;
@@ -125,14 +127,18 @@ export function denormalizeWindow(mode: WindowMode, outputs: ArrayLike<number>, 
  * t = lookback-1 .. n-1-horizon of the train values; 1 when there is nothing to measure.
  */
 export function fitWindowScale(mode: WindowMode, train: ArrayLike<number>, lookback: number, horizon: number): number {
+  // O(n·(lookback + horizon)) additions in this exact order (the scale feeds every model input):
+  // kept exact, with the level scan and the mode hoisted out of the inner loop (issue 15 item 4).
+  const ratio = mode === 'ratio';
   let ss = 0;
   let n = 0;
   for (let t = lookback - 1; t + horizon < train.length; t++) {
     const level = windowLevel(train, t - lookback + 1, t + 1);
-    if (Number.isNaN(level) || (mode === 'ratio' && level === 0)) continue;
-    for (let i = t - lookback + 1; i <= t + horizon; i++) {
-      const v = normalizeValue(mode, train[i]!, level);
-      if (!Number.isFinite(v)) continue;
+    if (Number.isNaN(level) || (ratio && level === 0)) continue;
+    const end = t + horizon;
+    for (let i = t - lookback + 1; i <= end; i++) {
+      const v = ratio ? train[i]! / level - 1 : train[i]! - level;
+      if (v - v !== 0) continue; // not finite (NaN or ±∞)
       ss += v * v;
       n++;
     }

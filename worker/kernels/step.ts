@@ -5,10 +5,11 @@
 // weights order and the same optimizer slot layout as TF.js, so evaluation, checkpoints, resume and
 // exports see what they would after TF.js training.
 //
-// Covers models built as [input, FusedRnn × n, Dense × m] (no dropout), the losses mse, mae,
+// Covers models built as [input, (FusedRnn, Dropout?) × n, Dense × m] (dropout: dropout.ts), the losses mse, mae,
 // huber (delta 1) and categorical cross-entropy on a softmax output, and the optimizers Adam,
 // RMSProp (not centered) and SGD. fusedStepUnsupported() says why a model is not covered.
 import * as tf from '@tensorflow/tfjs';
+import { applyDropout, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
 import type { RnnShape, RnnTape } from './types.js';
 import { defaultSimdBuild, rnnWasmModule } from './wasm.js';
@@ -29,15 +30,30 @@ interface StepExports {
 }
 
 type Dense = tf.layers.Layer & { getConfig(): { activation?: string; useBias?: boolean } };
+type DropoutConfig = { rate?: number; seed?: number; noiseShape?: unknown };
+
+/** Splits [FusedRnn, Dropout?, …, Dense, …]: per RNN layer the Dropout after it (or null), then the rest. */
+function stack(model: tf.LayersModel): { rnn: FusedRnn[]; dropout: (DropoutConfig | null)[]; rest: tf.layers.Layer[] } {
+  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  const rnn: FusedRnn[] = [];
+  const dropout: (DropoutConfig | null)[] = [];
+  let i = 0;
+  while (layers[i] instanceof FusedRnn) {
+    rnn.push(layers[i++] as FusedRnn);
+    const d = layers[i]?.getClassName() === 'Dropout' ? (layers[i++]!.getConfig() as DropoutConfig) : null;
+    dropout.push(d);
+  }
+  return { rnn, dropout, rest: layers.slice(i) };
+}
 
 /** Why the fused step cannot train this model with this loss and optimizer; null when it can. */
 export function fusedStepUnsupported(model: tf.LayersModel, loss: StepLoss | null, opt: tf.Optimizer): string | null {
   if (!loss) return 'loss not covered';
-  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  const rnn = layers.findIndex((l) => !(l instanceof FusedRnn));
-  if (rnn <= 0) return 'no fused RNN layers';
-  const dense = layers.slice(rnn);
-  if (!dense.every((l) => l.getClassName() === 'Dense')) return 'layers other than fused RNN and dense (dropout?)';
+  const { rnn, dropout, rest: dense } = stack(model);
+  if (rnn.length === 0) return 'no fused RNN layers';
+  if (dropout.some((d) => d && (d.noiseShape != null || !(Number(d.rate) >= 0 && Number(d.rate) < 1))))
+    return 'dropout with a noise shape';
+  if (!dense.every((l) => l.getClassName() === 'Dense')) return 'layers other than fused RNN, dropout and dense';
   if (dense.length === 0) return 'no output layer';
   for (const [i, l] of dense.entries()) {
     const cfg = (l as Dense).getConfig();
@@ -77,6 +93,11 @@ interface Param {
 export class FusedTrainStep {
   private readonly ex: StepExports;
   private readonly rnn: FusedRnn[];
+  /** Per RNN layer: the rate of the dropout after it (0: none), and the masks of the batch in flight. */
+  private readonly rates: number[];
+  private readonly masks: Float32Array[] = [];
+  /** Where the dropout masks' uniforms come from (tests give TF.js's to compare with trainOnBatch). */
+  maskUniforms: MaskUniforms;
   private readonly dense: { layer: Dense; act: number; K: number; N: number; w: Param; b: Param }[];
   private readonly params: Param[];
   private readonly total: number;
@@ -100,8 +121,10 @@ export class FusedTrainStep {
       globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: unknown } } }
     ).WebAssembly.Instance;
     this.ex = new Inst(rnnWasmModule(defaultSimdBuild()), {}).exports as StepExports;
-    const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-    this.rnn = layers.filter((l): l is FusedRnn => l instanceof FusedRnn);
+    const { rnn, dropout, rest } = stack(model);
+    this.rnn = rnn;
+    this.rates = dropout.map((d) => (d ? Number(d.rate) : 0));
+    this.maskUniforms = seededUniforms(dropout.map((d) => d?.seed ?? 0));
     let offset = 0;
     this.params = model.trainableWeights.map((variable) => {
       const size = (variable.shape as number[]).reduce((a, b) => a * b, 1);
@@ -111,7 +134,7 @@ export class FusedTrainStep {
     });
     this.total = offset;
     const byLayer = (l: tf.layers.Layer) => this.params.filter((p) => l.trainableWeights.includes(p.variable));
-    this.dense = layers.slice(this.rnn.length).map((l) => {
+    this.dense = rest.map((l) => {
       const [w, b] = byLayer(l) as [Param, Param];
       const act = String((l as Dense).getConfig().activation ?? 'linear');
       return { layer: l as Dense, act: ACT_CODE[act]!, K: w.variable.shape[0]!, N: w.variable.shape[1]!, w, b };
@@ -227,6 +250,7 @@ export class FusedTrainStep {
       tapes.push(res.tape!);
       h = res.output;
       F = l.units;
+      this.dropout(tapes.length - 1, h);
     }
     const buf = this.buffers(B);
     const ex = this.ex;
@@ -271,6 +295,7 @@ export class FusedTrainStep {
     for (let i = this.rnn.length - 1; i >= 0; i--) {
       const l = this.rnn[i]!;
       const [k, rk, b] = this.params.filter((p) => l.trainableWeights.includes(p.variable)) as [Param, Param, Param];
+      if (this.rates[i]! > 0) maskGradient(dy, this.masks[i]!);
       const g = l.rnnKernel().backward(tapes[i]!, dy);
       this.view(k, 'g').set(g.dKernel);
       this.view(rk, 'g').set(g.dRecurrentKernel);
@@ -281,6 +306,14 @@ export class FusedTrainStep {
     this.unsynced = true;
     batchesTrained++;
     return loss;
+  }
+
+  /** Dropout after RNN layer i, in place on its output h (training only: the TF.js model evaluates without it). */
+  private dropout(i: number, h: Float32Array): void {
+    const rate = this.rates[i]!;
+    if (!(rate > 0)) return;
+    if (this.masks[i]?.length !== h.length) this.masks[i] = new Float32Array(h.length);
+    applyDropout(h, this.masks[i]!, this.maskUniforms(i, h.length, this.iterations), rate);
   }
 
   private lossValue(p: Float32Array, t: Float32Array): number {

@@ -1,8 +1,9 @@
 // The CPU epoch runner: TF.js trainOnBatch a batch at a time, each batch cut from the column arrays
-// when it is needed. With RNN_FUSED_STEP=1 (off by default while it is proven) a model of fused
-// RNN layers + dense layers trains through the fused step instead (worker/kernels/step.ts: the
-// whole step in WebAssembly, no TF.js op per batch); the TF.js model and optimizer are synced back
-// before the trainer evaluates and checkpoints. Progress, heartbeat and the stop check happen between batches, so a stop
+// when it is needed. A model of fused RNN layers (+ dropout) + dense layers trains through the
+// fused step instead (worker/kernels/step.ts: the whole step in WebAssembly, no TF.js op per batch;
+// 1.6–2.2× the samples per CPU-second of the fused layer under trainOnBatch at the default spec's
+// shapes, worker/kernels/README.md); RNN_FUSED_STEP=0 turns it off. The TF.js model and optimizer
+// are synced back before the trainer evaluates and checkpoints. Progress, heartbeat and the stop check happen between batches, so a stop
 // request ends the epoch after the current batch (a partial epoch).
 import * as tf from '@tensorflow/tfjs';
 import { ServiceError } from '../../core/contract.js';
@@ -12,9 +13,25 @@ import type { FusedTrainStep } from '../kernels/step.js';
 import { optimizerState } from './checkpoint.js';
 import type { EpochHooks, EpochPlan, EpochResult, EpochRunner } from './epoch-runner.js';
 
-export function cpuEpochRunner(model: tf.LayersModel, optimizer: tf.Optimizer, p: Prepared): EpochRunner {
+/** The runner with its fused step chosen now (after any restore), so the run's device line can say whether it trains. */
+export async function startCpuEpochRunner(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  p: Prepared,
+): Promise<{ runner: EpochRunner; wholeStep: boolean }> {
+  const step = await fusedStep(model, optimizer);
+  return { runner: cpuEpochRunner(model, optimizer, p, step), wholeStep: step !== null };
+}
+
+/** `step`: the fused step already chosen (startCpuEpochRunner); by default chosen at the first epoch. */
+export function cpuEpochRunner(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  p: Prepared,
+  chosen?: FusedTrainStep | null,
+): EpochRunner {
   const nTrain = windowCount(p.windows.train);
-  let step: FusedTrainStep | null | undefined;
+  let step: FusedTrainStep | null | undefined = chosen;
   const tfStep = async (batch: { x: Float32Array; y: Float32Array }, size: number) => {
     const xs = tf.tensor3d(batch.x, [size, p.lookback, p.features.length]);
     const ys = tf.tensor2d(batch.y, [size, p.outputs.length]);
@@ -56,9 +73,10 @@ export function cpuEpochRunner(model: tf.LayersModel, optimizer: tf.Optimizer, p
   };
 }
 
-/** The fused step when RNN_FUSED_STEP=1 and it covers the model; it takes over the optimizer's state. */
+/** The fused step when it covers the model (and RNN_FUSED_STEP is not 0); it takes over the optimizer's state. */
 async function fusedStep(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<FusedTrainStep | null> {
-  if (process.env.RNN_FUSED_STEP !== '1') return null;
+  if (process.env.RNN_FUSED_STEP === '0') return null;
+  if (!model.layers.some((l) => l.getClassName() === 'FusedRnn')) return null; // tf.layers RNNs: no kernels to load
   const k = await import('../kernels/step.js');
   const loss = k.stepLossOf(model);
   if (k.fusedStepUnsupported(model, loss, optimizer)) return null;

@@ -19,7 +19,7 @@ import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.j
 import { chooseImpl } from '../model/impl.js';
 import { Rng } from '../util/random.js';
 import { restoreOptimizer, setModelWeights, type WeightSpec } from './checkpoint.js';
-import { cpuEpochRunner } from './cpu-epochs.js';
+import { startCpuEpochRunner } from './cpu-epochs.js';
 import type { EpochRunner } from './epoch-runner.js';
 import { chooseGpu, gpuEpochRunner, type GpuChoice } from './gpu-epochs.js';
 import { probeCandidates, probeNormalize, type ProbeResult } from './normalize-probe.js';
@@ -143,12 +143,12 @@ async function startRunner(
   gpu: GpuChoice | null,
   resume: boolean,
   log: Log,
-): Promise<EpochRunner> {
-  if (!gpu) return cpuEpochRunner(model, optimizer, p);
+): Promise<{ runner: EpochRunner; wholeStep: boolean }> {
+  if (!gpu) return startCpuEpochRunner(model, optimizer, p);
   const runner = await gpuEpochRunner(spec, p, model);
   if (resume)
     log("the GPU trainer restarts Adam's moments on resume (its optimizer state is not checkpointed)", 'warn');
-  return runner;
+  return { runner, wholeStep: false };
 }
 
 /** prepare() with its column reads (SQLite BLOBs → typed arrays) timed apart from the rest (scaling, windows, season). */
@@ -242,7 +242,8 @@ export async function setupRun(
   };
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
   else if (spec.initFrom !== undefined) warmStart(db, spec.initFrom, model, log);
-  const runner = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
+  const { runner, wholeStep } = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
+  if (wholeStep) backend.device = `${backend.device}; whole training step in wasm`;
   clock.step(opts.resume ? 'checkpoint restore and runner' : 'runner');
 
   // Queued → running in one statement: of two trainers started for one run, only one gets it.

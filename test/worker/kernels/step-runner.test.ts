@@ -1,5 +1,5 @@
-// The CPU epoch runner with the fused step switched on (RNN_FUSED_STEP=1) against the same runner on
-// TF.js's trainOnBatch: from the same spec and seed (so the same initial weights), 4 epochs end
+// The CPU epoch runner with the fused step (on by default) against the same runner on TF.js's
+// trainOnBatch (RNN_FUSED_STEP=0): from the same spec and seed (so the same initial weights), 4 epochs end
 // within 1% of each other's validation loss, and the optimizer state the checkpoint stores has the
 // same names and shapes.
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +11,7 @@ import { prepare } from '../../../worker/data/prepare.js';
 import { fusedRnnLayer, shutdownKernelThreads } from '../../../worker/kernels/index.js';
 import { fusedStepBatches } from '../../../worker/kernels/step.js';
 import { buildModel, lossFor, optimizerFor } from '../../../worker/model/build.js';
-import { cpuEpochRunner } from '../../../worker/train/cpu-epochs.js';
+import { startCpuEpochRunner } from '../../../worker/train/cpu-epochs.js';
 import type { EpochHooks } from '../../../worker/train/epoch-runner.js';
 
 beforeAll(async () => {
@@ -23,8 +23,8 @@ afterAll(() => {
 });
 
 async function train(fusedStep: boolean, loss: 'mse' | 'huber', optimizer: 'adam' | 'rmsprop' | 'sgd') {
-  if (fusedStep) process.env.RNN_FUSED_STEP = '1';
-  else delete process.env.RNN_FUSED_STEP;
+  if (fusedStep) delete process.env.RNN_FUSED_STEP;
+  else process.env.RNN_FUSED_STEP = '0';
   const n = 400;
   const v: SourceColumn = {
     name: 'v',
@@ -46,7 +46,8 @@ async function train(fusedStep: boolean, loss: 'mse' | 'huber', optimizer: 'adam
   const model = buildModel(spec, shape, (cfg) => fusedRnnLayer(cfg));
   const opt = optimizerFor(spec);
   model.compile({ optimizer: opt, loss: lossFor(spec) as never });
-  const runner = cpuEpochRunner(model, opt, p);
+  const { runner, wholeStep } = await startCpuEpochRunner(model, opt, p);
+  expect(wholeStep).toBe(fusedStep); // what the run's device line reports (worker/train/setup.ts)
   const nTrain = windowCount(p.windows.train);
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);
   const hooks: EpochHooks = { progress: () => {}, yieldPoint: async () => null };
@@ -66,7 +67,7 @@ async function train(fusedStep: boolean, loss: 'mse' | 'huber', optimizer: 'adam
   return { valLoss, specs: state!.specs.map((s) => [s.name.replace(/_\d+\//, '/'), s.shape]) };
 }
 
-describe('CPU epoch runner with RNN_FUSED_STEP=1', () => {
+describe('CPU epoch runner with the whole step (the default; RNN_FUSED_STEP=0 is TF.js trainOnBatch)', () => {
   it.each([
     ['mse', 'adam'],
     ['huber', 'rmsprop'],

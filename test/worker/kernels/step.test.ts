@@ -157,7 +157,8 @@ describe('fused train step', () => {
   it('says what it does not cover', () => {
     const input = tf.input({ shape: [T, F] });
     const h = fusedRnnLayer({ cell: 'lstm', units: 4, returnSequences: false }).apply(input) as tf.SymbolicTensor;
-    const d = tf.layers.dropout({ rate: 0.2 }).apply(h) as tf.SymbolicTensor;
+    // Plain dropout is covered (step-dropout.test.ts); one with a noise shape is not.
+    const d = tf.layers.dropout({ rate: 0.2, noiseShape: [1, 4] }).apply(h) as tf.SymbolicTensor;
     const m = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1 }).apply(d) as tf.SymbolicTensor });
     expect(fusedStepUnsupported(m, 'mse', tf.train.adam())).toMatch(/dropout/);
     const m2 = build({ cell: 'gru', layers: 1, head: [], outputs: 1 }, () => tf.train.adam(), 'meanSquaredError').m;
