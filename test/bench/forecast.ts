@@ -1,11 +1,11 @@
-// `npm run bench -- --suite forecast [--only a,b] [--set key=value ...] [--generated|--real] [--json] [--logs] [--keep-db FILE]`
-// --keep-db keeps the bench's SQLite file (runs, logs, test predictions) for test/bench/forecast-combine.ts.
+// `npm run bench -- --suite forecast [--only a,b] [--set key=value ...] [--generated|--real] [--json] [--logs] [--keep-db FILE] [--table FILE]`
+// --table FILE prints the table of a saved --json run. --keep-db keeps the bench's SQLite file (runs, logs, test predictions) for test/bench/forecast-combine.ts.
 // The forecast battery: every series is imported through the real service (temp SQLite file,
 // import worker) and trained with the DEFAULT spec (`{ target }`, plus each --set), and its test
 // metrics are set beside the naive, seasonal-naive and ETS baselines the run itself recorded.
 // The totals are issue 11's measures: beats naive, beats seasonal naive, and relative MAE
 // (model / naive) at most 1.1 x ETS's, counted over the real series (and the generated ones apart).
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './run.js';
 import { createService } from '../../core/service.js';
@@ -166,6 +166,18 @@ export function printTable(rows: ForecastRow[], sets: string[]): void {
 
 export async function run(opts: BenchOptions): Promise<void> {
   const sets = flagValues(opts.args, '--set');
+  // --table FILE: the Markdown table of an earlier `--json` run's lines, without training again.
+  const saved = flagValues(opts.args, '--table')[0];
+  if (saved) {
+    const lines = readFileSync(saved, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    printTable(
+      lines.map((l) => JSON.parse(l) as ForecastRow),
+      sets,
+    );
+    return;
+  }
   const chosen = chooseSeries(opts.args);
   const t = tempDir('rnnwb-forecast-');
   const svc = createService({ dbPath: join(t.dir, 'bench.db'), host: 'bench' });
