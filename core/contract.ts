@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { PredictArgs, PredictResult } from './predict-schemas.js';
+import { DatasetImportArgs } from './dataset-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
 import { runLogMethods } from './run-log-schemas.js';
 import { STUDY_EVENT_NAMES, studyMethods, type StudyEventMap } from './study-schemas.js';
@@ -16,6 +17,7 @@ export * from './bundle-schemas.js';
 export * from './predict-schemas.js';
 export * from './envelope.js';
 export * from './study-schemas.js';
+export * from './dataset-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -181,17 +183,7 @@ const methods = {
   },
   'datasets.list': { args: z.object({}).strict(), result: z.array(DatasetSummary) },
   'datasets.get': { args: z.object({ id }).strict(), result: DatasetSummary },
-  'datasets.import': {
-    args: z
-      .object({
-        path: z.string().min(1),
-        name: z.string().min(1).optional(),
-        /** The size the file must have (an upload's byte count): a file of another size is refused. */
-        expectedBytes: z.number().int().nonnegative().optional(),
-      })
-      .strict(),
-    result: DatasetSummary,
-  },
+  'datasets.import': { args: DatasetImportArgs, result: DatasetSummary },
   'datasets.update': {
     args: z
       .object({

@@ -4,7 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ImportProgress, ParsedArgs, RunEpoch, RunLog, RunProgress } from './contract.js';
+import type { ColumnTypes, ImportProgress, ParsedArgs, RunEpoch, RunLog, RunProgress } from './contract.js';
 
 export type Job =
   | {
@@ -16,6 +16,8 @@ export type Job =
       expectedBytes?: number;
       /** Stored with the dataset, so the host can delete it when the job fails after committing. */
       importToken?: string;
+      /** The user's column type overrides (datasets.import `columnTypes`). */
+      columnTypes?: ColumnTypes;
     }
   | { kind: 'train'; dbPath: string; runId: number; resume: boolean }
   | {

@@ -23,6 +23,7 @@ async function runJob(job: Job): Promise<void> {
       ...(job.name ? { name: job.name } : {}),
       ...(job.expectedBytes !== undefined ? { expectedBytes: job.expectedBytes } : {}),
       ...(job.importToken ? { importToken: job.importToken } : {}),
+      ...(job.columnTypes ? { columnTypes: job.columnTypes } : {}),
       onProgress: (p) => send({ type: 'import-progress', progress: { file: job.path, ...p } }),
     });
     send({ type: 'done', result: summary });

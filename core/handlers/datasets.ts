@@ -24,7 +24,7 @@ export function datasetHandlers({ db, dbPath, jobs, emit }: ServiceContext): Han
   return {
     'datasets.list': () => listDatasetSummaries(db),
     'datasets.get': ({ id }) => readDatasetSummary(db, id),
-    'datasets.import': async ({ path, name, expectedBytes }) => {
+    'datasets.import': async ({ path, name, expectedBytes, columnTypes }) => {
       if (!existsSync(path)) throw new ServiceError('bad_input', `file not found: ${path}`, 'path');
       if (statSync(path).isDirectory())
         throw new ServiceError('bad_input', `${path} is a folder, not a CSV file`, 'path');
@@ -36,6 +36,7 @@ export function datasetHandlers({ db, dbPath, jobs, emit }: ServiceContext): Han
         importToken,
         ...(name ? { name } : {}),
         ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+        ...(columnTypes && Object.keys(columnTypes).length > 0 ? { columnTypes } : {}),
       } as const;
       let summary: DatasetSummary;
       try {

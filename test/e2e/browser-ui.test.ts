@@ -201,6 +201,67 @@ describe('issue 14 bugs in Chromium', () => {
     await shot('ui-03-datasets-no-numeric');
   }, 60_000);
 
+  it('column types: a wrong guess is re-imported as a new dataset; a bad type names column, line and value', async () => {
+    // store: a zero-padded id the importer reads as a number; sales: numbers with one stray cell.
+    const shop = join(dir, 'shop.csv');
+    const rows = Array.from({ length: 12 }, (_, i) => {
+      const day = `2024-02-${String(i + 1).padStart(2, '0')}`;
+      return `${day},${i % 2 ? '012' : '007'},${i === 3 ? 'n.a.' : 10 + i}`;
+    });
+    writeFileSync(shop, `day,store,sales\n${rows.join('\n')}\n`);
+    await page.getByTestId('file-input').setInputFiles(shop);
+    await page
+      .getByTestId('dataset-title')
+      .filter({ hasText: /^shop$/ })
+      .waitFor({ timeout: 30_000 });
+    const table = page.getByTestId('columns-table');
+    expect(await table.locator('tr', { hasText: 'store' }).textContent()).toContain('numeric');
+    expect(await table.locator('tr', { hasText: 'sales' }).textContent()).toContain('categorical');
+    const before = await page.getByTestId('dataset-list').getByRole('button').count();
+
+    const form = page.getByTestId('retype');
+    await form.locator('summary').click();
+    const reimport = page.getByTestId('retype-import');
+    expect(await reimport.isDisabled()).toBe(true);
+    const chooseAgain = async (file: string) => {
+      const chooser = page.waitForEvent('filechooser');
+      await reimport.click();
+      await (await chooser).setFiles(file);
+    };
+    // number on sales: the stray cell stops the import, named; nothing new is stored.
+    await page.getByTestId('retype:sales').selectOption('number');
+    await chooseAgain(shop);
+    const err = page.getByTestId('retype-error');
+    await err.waitFor({ timeout: 30_000 });
+    expect(await err.textContent()).toMatch(/column "sales" is set to number, but line 5 has "n\.a\."/);
+    expect(await page.getByTestId('dataset-list').getByRole('button').count()).toBe(before);
+
+    // store as text, sales ignored: a new dataset "shop (retyped)", selected; the old one unchanged.
+    await page.getByTestId('retype:sales').selectOption('ignore');
+    await page.getByTestId('retype:store').selectOption('text');
+    await chooseAgain(shop);
+    await page.getByTestId('dataset-title').filter({ hasText: 'shop (retyped)' }).waitFor({ timeout: 30_000 });
+    expect(await table.locator('tr', { hasText: 'store' }).textContent()).toMatch(/categorical[\s\S]*2/);
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    expect(await page.getByTestId('dataset-list').getByRole('button').count()).toBe(before + 1);
+    expect(await page.getByTestId('retype-other-file').count()).toBe(0);
+    expect(await page.locator('.warn').first().textContent()).toMatch(
+      /the same file \(sha256 .*\) as dataset #\d+ "shop" \(shop\.csv\), read with other column types \(store: text, sales: ignore\)/,
+    );
+    const preview = await page.getByTestId('preview').textContent();
+    expect(preview).toContain('007');
+    await shot('ui-03b-datasets-retyped');
+    await page
+      .getByTestId('dataset-list')
+      .getByRole('button', { name: /^shop(?! \(retyped)/ })
+      .click();
+    await page
+      .getByTestId('dataset-title')
+      .filter({ hasText: /^shop$/ })
+      .waitFor();
+    expect(await table.locator('tr', { hasText: 'store' }).textContent()).toContain('numeric');
+  }, 90_000);
+
   it('2: the designer drops the old target when the dataset changes', async () => {
     await page.getByTestId('nav-designer').click();
     const select = page.getByTestId('designer-dataset');

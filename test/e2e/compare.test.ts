@@ -150,8 +150,43 @@ describe('compare in Chromium (issue 14 features)', () => {
     const heads = await page.getByTestId('params-table').locator('thead th').allTextContents();
     expect(inRange).toHaveLength(7);
     expect(heads.slice(1)).toEqual(inRange.map((id) => `#${id}`));
+
+    // The brush filters the charts too: the curves draw the runs outside as faint traces (the
+    // smoothed line only), the predictions leave them out, the scatter fades them; each says the count.
+    const outsideIds = ids.slice(0, N - 1).filter((id) => !inRange.includes(id));
+    await expect
+      .poll(() => page.getByTestId('group-brushed').textContent())
+      .toContain(`${inRange.length} of ${N - 1} runs in the brushed ranges`);
+    await expect
+      .poll(async () => (await chartOption(valLoss)).series.length)
+      .toBe(2 * inRange.length + outsideIds.length);
+    o = await chartOption(valLoss);
+    const faint = o.series.filter((s: { lineStyle?: { opacity?: number } }) => (s.lineStyle?.opacity ?? 1) < 0.2);
+    expect(faint.map((s: { name: string }) => s.name.split(' ')[0]).sort()).toEqual(
+      outsideIds.map((id) => `#${id}`).sort(),
+    );
+    expect(faint.every((s: { silent: boolean }) => s.silent)).toBe(true);
+    const predNames = (await chartOption(preds)).series.map((s: { name: string }) => s.name);
+    for (const id of inRange) expect(predNames.some((n: string) => n.startsWith(`#${id} `))).toBe(true);
+    for (const id of outsideIds) expect(predNames.some((n: string) => n.startsWith(`#${id} `))).toBe(false);
+    const sc = (await chartOption(scatter)).series;
+    expect(sc.filter((s: { itemStyle?: { opacity?: number } }) => (s.itemStyle?.opacity ?? 1) < 0.2)).toHaveLength(
+      outsideIds.length,
+    );
+    expect(await page.getByTestId('scatter-brushed').textContent()).toContain(
+      `${inRange.length} of ${N - 1} runs in the brushed ranges`,
+    );
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(shots, 'compare-01-features.png'), fullPage: true });
+
+    // Seed groups over the brushed runs only: units 12..24, the 24 one alone.
+    await page.getByTestId('group-seeds').check();
+    await expect
+      .poll(() => page.getByTestId('seed-groups').locator('li').allTextContents())
+      .toEqual([...[12, 16, 20].map((u) => `units=${u} · n=2`), 'units=24 · n=1']);
+    await page.getByRole('button', { name: 'Clear brush' }).click();
+    await expect.poll(() => page.getByTestId('group-brushed').count()).toBe(0);
+    await page.getByTestId('group-seeds').uncheck();
 
     // Repeats as mean ± std: six configurations, the last one's second run removed above.
     await page.getByTestId('group-seeds').check();
@@ -168,6 +203,16 @@ describe('compare in Chromium (issue 14 features)', () => {
     expect(bands[1].data.every((d: number[]) => d[1]! > 0)).toBe(true);
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(shots, 'compare-02-seed-groups.png'), fullPage: false });
+
+    // The user picks what defines a group: without units every run is one repeat of one setting.
+    await page.getByTestId('group-by').locator('summary').click();
+    await page.getByTestId('group-param:model.layers.0.units').uncheck();
+    await expect
+      .poll(() => page.getByTestId('seed-groups').locator('li').allTextContents())
+      .toEqual([`all runs · n=${N - 1}`]);
+    await expect.poll(async () => (await chartOption(valLoss)).series.length).toBe(3);
+    await page.getByTestId('group-param:model.layers.0.units').check();
+    await expect.poll(() => page.getByTestId('seed-groups').locator('li').count()).toBe(6);
   }, 90_000);
 
   it('raised no page errors', () => {

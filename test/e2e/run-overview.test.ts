@@ -188,6 +188,10 @@ describe('run overview, focus and keyboard in Chromium', () => {
     await page.getByTestId('nav-designer').focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('train').waitFor();
+    // The designer has a visible page heading like the other pages, and the route change focuses it.
+    await expect.poll(async () => (await focused()).tag).toBe('H2');
+    expect((await focused()).text).toBe('Run designer');
+    expect(await page.getByRole('heading', { level: 2, name: 'Run designer' }).isVisible()).toBe(true);
     reached = false;
     for (let i = 0; i < 80 && !reached; i++) {
       await page.keyboard.press('Tab');

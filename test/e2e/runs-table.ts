@@ -2,7 +2,8 @@
 // Imports the sample CSV with the real service, writes RUNS runs (default 1,000, plus a 50-run
 // database for comparison) straight into the SQLite file as finished runs with metrics, serves the
 // built renderer and reports: first contentful paint of the app, and the time from clicking the
-// Runs tab until the table shows every run (median of REPS). Not part of `npm test`; figures go in
+// Runs tab until the table shows every run (median of REPS; with STATIC_DIRS=a:b, repetitions
+// alternate between the builds). Not part of `npm test`; figures go in
 // the notes (issue 14).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,63 +63,101 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function measure(n: number, staticDir?: string): Promise<{ n: number; fcp: number; table: number }> {
+/** One page load on `url`: its first contentful paint and the Runs tab switch, in ms. */
+async function measureOnce(
+  browser: Awaited<ReturnType<typeof launchChromium>>,
+  url: string,
+  n: number,
+  shots: boolean,
+): Promise<{ fcp: number; table: number; cpu: number }> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  try {
+    page.on('pageerror', (e) => console.log('pageerror', e.message));
+    await page.goto(url);
+    await page.getByTestId('nav-runs').waitFor();
+    // Page scripts as strings: tsx's name helpers (__name) do not exist in the page.
+    const fcp = (await page.evaluate(`new Promise((done) => {
+      const get = () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
+      const poll = () => (get() !== undefined ? done(get()) : setTimeout(poll, 20));
+      poll();
+    })`)) as number;
+    // Wait until the app has the runs and its pages (the Datasets page shows first; the other
+    // pages' chunks are fetched in the background), then time the tab switch.
+    await page.waitForTimeout(2000);
+    // The main thread's CPU time over the switch too: on a shared machine the wall time mostly
+    // measures the other processes; the CPU time the page itself spent is steadier.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const threadTime = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN;
+    const cpu0 = await threadTime();
+    const table = (await page.evaluate(`(async () => {
+      const t0 = performance.now();
+      document.querySelector('[data-testid="nav-runs"]').click();
+      await new Promise((done) => {
+        const poll = () => {
+          const c = document.querySelector('[data-testid="runs-count"]')?.textContent ?? '';
+          if (c.includes('${n} of ${n}') && document.querySelector('[data-testid="run-row"]')) done();
+          else requestAnimationFrame(poll);
+        };
+        poll();
+      });
+      // Two frames after the DOM is there: the table has been painted.
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return performance.now() - t0;
+    })()`)) as number;
+    const cpu = 1000 * ((await threadTime()) - cpu0);
+    if (shots) {
+      await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}.png`) });
+      await page.setViewportSize({ width: 1024, height: 700 });
+      await page.evaluate(`document.querySelector('[data-testid="runs-table-scroller"]')?.scrollTo(400, 0)`);
+      await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}-1024.png`) });
+    }
+    return { fcp, table, cpu };
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * `n` runs in one database, served by one server per build in `dirs`; the repetitions alternate
+ * between the builds (a, b, a, b, ...), so a shared machine's changing load weighs on both alike.
+ */
+async function measure(
+  n: number,
+  dirs: readonly string[],
+): Promise<{ dir: string; fcp: number[]; table: number[]; cpu: number[] }[]> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-runs-table-'));
   const dbPath = join(dir, 'w.db');
-  const service = createService({ dbPath, host: 'server' });
-  const server = await startServer({ service, staticDir });
+  const first = createService({ dbPath, host: 'server' });
+  const imported = await first.call('datasets.import', { path: join(root, 'samples', 'city-energy.csv') });
+  if (!imported.ok) throw new Error(imported.error.message);
+  await first.close();
+  seedRuns(dbPath, imported.value.id, 'load_mw', n);
+  const hosts = await Promise.all(
+    dirs.map(async (d) => {
+      const service = createService({ dbPath, host: 'server' });
+      return { d, service, server: await startServer({ service, staticDir: d }) };
+    }),
+  );
   const browser = await launchChromium();
+  const out = dirs.map((d) => ({ dir: d, fcp: [] as number[], table: [] as number[], cpu: [] as number[] }));
   try {
-    const imported = await service.call('datasets.import', { path: join(root, 'samples', 'city-energy.csv') });
-    if (!imported.ok) throw new Error(imported.error.message);
-    seedRuns(dbPath, imported.value.id, 'load_mw', n);
-    const fcps: number[] = [];
-    const tables: number[] = [];
     for (let rep = 0; rep < REPS; rep++) {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      page.on('pageerror', (e) => console.log('pageerror', e.message));
-      await page.goto(server.url);
-      await page.getByTestId('nav-runs').waitFor();
-      // Page scripts as strings: tsx's name helpers (__name) do not exist in the page.
-      fcps.push(
-        (await page.evaluate(`new Promise((done) => {
-          const get = () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
-          const poll = () => (get() !== undefined ? done(get()) : setTimeout(poll, 20));
-          poll();
-        })`)) as number,
-      );
-      // Wait until the app has the runs and its pages (the Datasets page shows first; the other
-      // pages' chunks are fetched in the background), then time the tab switch.
-      await page.waitForTimeout(2000);
-      const t = (await page.evaluate(`(async () => {
-        const t0 = performance.now();
-        document.querySelector('[data-testid="nav-runs"]').click();
-        await new Promise((done) => {
-          const poll = () => {
-            const c = document.querySelector('[data-testid="runs-count"]')?.textContent ?? '';
-            if (c.includes('${n} of ${n}') && document.querySelector('[data-testid="run-row"]')) done();
-            else requestAnimationFrame(poll);
-          };
-          poll();
-        });
-        // Two frames after the DOM is there: the table has been painted.
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        return performance.now() - t0;
-      })()`)) as number;
-      tables.push(t);
-      if (rep === 0) {
-        await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}.png`) });
-        await page.setViewportSize({ width: 1024, height: 700 });
-        await page.evaluate(`document.querySelector('[data-testid="runs-table-scroller"]')?.scrollTo(400, 0)`);
-        await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}-1024.png`) });
+      for (const [k, h] of hosts.entries()) {
+        const r = await measureOnce(browser, h.server.url, n, rep === 0 && k === 0);
+        out[k]!.fcp.push(r.fcp);
+        out[k]!.table.push(r.table);
+        out[k]!.cpu.push(r.cpu);
       }
-      await page.close();
     }
-    return { n, fcp: median(fcps), table: median(tables) };
+    return out;
   } finally {
     await browser.close();
-    await server.close();
-    await service.close();
+    for (const h of hosts) {
+      await h.server.close();
+      await h.service.close();
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -128,10 +167,10 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   // STATIC_DIRS=a:b measures other builds too (before/after), interleaved on the same machine load.
   const dirs = (process.env.STATIC_DIRS ?? join(root, 'dist', 'renderer')).split(':');
   for (const n of (process.env.NS ?? '50,1000').split(',').map(Number)) {
-    for (const d of dirs) {
-      const r = await measure(n, d);
+    const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
+    for (const r of await measure(n, dirs)) {
       console.log(
-        `${String(r.n).padStart(5)} runs: first contentful paint ${r.fcp.toFixed(0)} ms, Runs tab → table painted ${r.table.toFixed(0)} ms (median of ${REPS}) [${d}]`,
+        `${String(n).padStart(5)} runs: first contentful paint ${median(r.fcp).toFixed(0)} ms, Runs tab → table painted ${median(r.table).toFixed(0)} ms (median of ${REPS}: ${r.table.map((x) => x.toFixed(0)).join(', ')}), main-thread CPU ${median(r.cpu).toFixed(1)} ms (${r.cpu.map((x) => x.toFixed(0)).join(', ')}); load ${load} [${r.dir}]`,
       );
     }
   }

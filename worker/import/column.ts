@@ -2,9 +2,13 @@
 // empty (all missing so far), takes the type of its first value (number, date, else text), and a
 // numeric or date column that meets a cell of another kind is demoted to categorical once, with
 // the values so far turned back into labels. Only categorical columns create strings per cell.
+// A column the user typed (import option `columnTypes`) is not inferred: `text` starts categorical
+// (so "007" keeps its zeros), and in a `number` or `time` column a cell of another kind is never a
+// reason to demote: the first one is kept as the violation that fails the import, naming it.
 import { parseNumber } from './number.js';
 import { parseDate, newDateState, FAM_SLASH, type DateState } from './datetime.js';
 import { slashText } from './datetime-format.js';
+import type { ColumnType } from './types.js';
 
 export const K_EMPTY = 0;
 export const K_NUM = 1;
@@ -68,14 +72,22 @@ export class ColumnBuilder {
   missing = 0;
   date: DateState = newDateState();
   demotion: Demotion | null = null;
+  /** The first cell not of the type the user set (number, time): the import fails on it. */
+  violation: { line: number; text: string } | null = null;
+  /** Set to `number` or `time` by the user: cells of another kind are violations, not demotions. */
+  private readonly strict: boolean;
 
   constructor(
     readonly name: string,
     capacity: number,
     /** The decimal mark's byte (46 `.`, 44 `,` in a decimal-comma file). */
     readonly dec = 46,
+    /** The type the user set for this column, if any. */
+    readonly type?: ColumnType,
   ) {
     this.values = new Float64Array(capacity);
+    this.strict = type === 'number' || type === 'time';
+    if (type === 'text') this.toCategorical(0);
   }
 
   grow(capacity: number): void {
@@ -120,7 +132,8 @@ export class ColumnBuilder {
           this.missing++;
           return;
         }
-        this.demote(row, line, b, s, e);
+        if (this.strict) this.reject(row, line, b, s, e);
+        else this.demote(row, line, b, s, e);
         return;
       }
       case K_CAT:
@@ -132,16 +145,23 @@ export class ColumnBuilder {
           this.missing++;
           return;
         }
-        let v = parseNumber(b, s, e, this.dec);
+        // A time column tries dates first (integer years and YYYYMMDD are settled in finish.ts);
+        // a number column never becomes a date.
+        const timeFirst = this.type === 'time';
+        let v = timeFirst ? parseDate(b, s, e, this.date) : parseNumber(b, s, e, this.dec);
         if (v === v) {
-          this.kind = K_NUM;
+          this.kind = timeFirst ? K_DATE : K_NUM;
           this.values![row] = v;
           return;
         }
-        v = parseDate(b, s, e, this.date);
+        v = timeFirst ? parseNumber(b, s, e, this.dec) : this.type === 'number' ? NaN : parseDate(b, s, e, this.date);
         if (v === v) {
-          this.kind = K_DATE;
+          this.kind = timeFirst ? K_NUM : K_DATE;
           this.values![row] = v;
+          return;
+        }
+        if (this.strict) {
+          this.reject(row, line, b, s, e);
           return;
         }
         this.toCategorical(row);
@@ -192,6 +212,12 @@ export class ColumnBuilder {
     }
     this.counts[code]!++;
     return code;
+  }
+
+  /** A cell that is not of the user's type: kept as missing, the first one remembered for the error. */
+  private reject(row: number, line: number, b: Buffer, s: number, e: number): void {
+    this.values![row] = NaN;
+    this.violation ??= { line, text: b.toString('utf8', s, e) };
   }
 
   private demote(row: number, line: number, b: Buffer, s: number, e: number): void {

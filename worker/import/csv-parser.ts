@@ -1,6 +1,6 @@
-// The byte-level CSV state machine behind parseCsvFile (parse.ts): fields, quotes, rows cut by a
-// read boundary, typed column builders, progress. One Parser reads one file.
-import { CsvError, type ImportProgressFn } from './types.js';
+// The byte-level CSV state machine behind parseCsvFile (parse.ts): fields, quotes, rows cut by a read
+// boundary, typed column builders (with the user's column types), progress. One Parser, one file.
+import { CsvError, type ColumnTypes, type ImportProgressFn } from './types.js';
 import { detectDelimiter, fixHeaderNames, isBlank } from './header.js';
 import { ColumnBuilder, K_DATE, K_NUM, cellText } from './column.js';
 import { FAM_ISO, fastEnd, fastIso } from './datetime.js';
@@ -39,8 +39,7 @@ export class Parser {
   rowAt: number[] = [];
   shiftOf: number[] = [];
   shift = -1;
-  /** Bytes of the file parsed so far (for progress and the capacity estimate). */
-  consumed = 0;
+  consumed = 0; // bytes of the file parsed so far (for progress and the capacity estimate)
   warnings: string[] = [];
   private lastProgress = 0;
 
@@ -49,6 +48,7 @@ export class Parser {
     readonly file: string,
     readonly totalBytes: number,
     readonly onProgress?: ImportProgressFn,
+    readonly types: ColumnTypes = {},
   ) {}
 
   error(message: string, line?: number, column?: string): CsvError {
@@ -134,7 +134,7 @@ export class Parser {
     this.fl = new Uint8Array(this.ncol + 1);
     this.gen = new Uint8Array(this.ncol + 1);
     this.cap = 4096;
-    this.cols = this.names.map((n) => new ColumnBuilder(n, this.cap, this.dec));
+    this.cols = this.names.map((n) => new ColumnBuilder(n, this.cap, this.dec, this.types[n]));
     this.line += 1 + this.qnl;
     return next;
   }

@@ -26,11 +26,16 @@ export function finishTable(inp: FinishInput): ParsedTable {
   const columns: ParsedColumn[] = [];
   const formats = new Map<ParsedColumn, string>();
   for (const c of inp.cols) {
+    if (c.type === 'ignore') continue;
     const col = settle(c, inp, formats);
     columns.push(col);
   }
 
-  const timeCol = columns.find((c) => c.kind === 'datetime') ?? null;
+  // A column the user set to time is the time column, ahead of any other date column.
+  const timeCol =
+    columns.find((c) => c.kind === 'datetime' && inp.cols.find((b) => b.name === c.name)?.type === 'time') ??
+    columns.find((c) => c.kind === 'datetime') ??
+    null;
   if (!timeCol) {
     const empty = columns.find((c, i) => inp.cols[i]!.kind === K_EMPTY && TIME_NAME.test(c.name));
     if (empty) {
@@ -58,8 +63,22 @@ export function finishTable(inp: FinishInput): ParsedTable {
   };
 }
 
+/** A column the user typed whose cell is not of that type: the import fails, naming column, line and value. */
+function wrongType(c: ColumnBuilder, inp: FinishInput, line: number, text: string, what: string): CsvError {
+  return new CsvError(
+    `${inp.file}: column "${c.name}" is set to ${c.type}, but line ${line} has "${text}", which is not ${what}; fix the cell or choose another type`,
+    inp.path,
+    line,
+    c.name,
+  );
+}
+
 function settle(c: ColumnBuilder, inp: FinishInput, formats: Map<ParsedColumn, string>): ParsedColumn {
   const { rows, warnings } = inp;
+  if (c.violation) {
+    const what = c.type === 'number' ? 'a number' : 'a date or time like the cells above it';
+    throw wrongType(c, inp, c.violation.line, c.violation.text, what);
+  }
   if (c.kind === K_EMPTY) {
     warnings.push(
       `column "${c.name}" has no values (every cell is missing); it is kept but cannot be a target or feature`,
@@ -69,7 +88,19 @@ function settle(c: ColumnBuilder, inp: FinishInput, formats: Map<ParsedColumn, s
   }
   if (c.kind === K_NUM) {
     const values = c.values!.subarray(0, rows);
-    const fmt = integerDates(values, c.name);
+    // Set to number: a year or YYYYMMDD-like code stays a number. Set to time: integers are years
+    // or YYYYMMDD dates whatever the column's name, and anything else fails.
+    const fmt = c.type === 'number' ? null : integerDates(values, c.type === 'time' ? 'year' : c.name);
+    if (!fmt && c.type === 'time') {
+      const bad = values.findIndex((v) => v === v && !(Number.isInteger(v) && v >= 1000 && v <= 2999));
+      throw wrongType(
+        c,
+        inp,
+        inp.lineOf(Math.max(bad, 0)),
+        String(values[Math.max(bad, 0)]),
+        'a year or a YYYYMMDD date',
+      );
+    }
     if (fmt) {
       const col: ParsedColumn = {
         name: c.name,
@@ -86,6 +117,14 @@ function settle(c: ColumnBuilder, inp: FinishInput, formats: Map<ParsedColumn, s
   if (c.kind === K_DATE) {
     const values = c.values!.subarray(0, rows);
     const problem = c.date.fam === FAM_SLASH ? resolveSlash(values, rows, c.date) : null;
+    if (problem && c.type === 'time') {
+      throw new CsvError(
+        `${inp.file}: column "${c.name}" is set to time, but it ${problem}`,
+        inp.path,
+        undefined,
+        c.name,
+      );
+    }
     if (problem) {
       c.toCategorical(rows);
       warnings.push(`column "${c.name}" ${problem}; it is kept as text (categorical)`);

@@ -8,11 +8,26 @@ import { basename } from 'node:path';
 import { CsvError, type ImportProgressFn, type ParsedTable } from './types.js';
 import { finishTable } from './finish.js';
 import { Parser } from './csv-parser.js';
+import type { ColumnTypes } from '../../core/contract.js';
+
+/** Every column given a type must exist, and at least one must stay. */
+function checkTypedColumns(parser: Parser, types: ColumnTypes): void {
+  const names = parser.names!;
+  for (const name of Object.keys(types)) {
+    if (!names.includes(name))
+      throw parser.error(`no column is named "${name}" (the columns are ${names.map((n) => `"${n}"`).join(', ')})`);
+  }
+  if (names.every((n) => types[n] === 'ignore')) throw parser.error('every column is set to ignore: nothing to import');
+}
 
 /** Bytes per read. */
 const CHUNK = 1 << 20;
 
-export async function parseCsvFile(path: string, onProgress?: ImportProgressFn): Promise<ParsedTable> {
+export async function parseCsvFile(
+  path: string,
+  onProgress?: ImportProgressFn,
+  types: ColumnTypes = {},
+): Promise<ParsedTable> {
   const file = basename(path);
   let totalBytes: number;
   try {
@@ -22,7 +37,7 @@ export async function parseCsvFile(path: string, onProgress?: ImportProgressFn):
   } catch (e) {
     throw new CsvError(`${file}: cannot read ${path} (${(e as Error).message})`, path);
   }
-  const parser = new Parser(path, file, totalBytes, onProgress);
+  const parser = new Parser(path, file, totalBytes, onProgress, types);
   const hash = createHash('sha256');
   // One working buffer, reused: unparsed bytes (a row cut by the read) move to its front and the
   // next read fills in behind them. It grows only for a row longer than itself.
@@ -51,6 +66,7 @@ export async function parseCsvFile(path: string, onProgress?: ImportProgressFn):
   }
   parser.consume(buf, len, true);
   if (!parser.names) throw parser.error('the file is empty (no header row, no data)');
+  checkTypedColumns(parser, types);
   if (parser.rows === 0) {
     throw parser.error(
       `the file has a header row (${parser.names.length} column${parser.names.length === 1 ? '' : 's'}) but no data rows`,

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { openDb } from '../../db/open.js';
-import type { DatasetSummary } from '../../core/contract.js';
+import type { ColumnTypes, DatasetSummary } from '../../core/contract.js';
 import { parseCsvFile } from './parse.js';
 import { readDatasetSummary } from '../../core/datasets.js';
 import { storeDataset } from './store.js';
@@ -17,6 +17,8 @@ export interface ImportOptions {
   expectedBytes?: number;
   /** Stored with the dataset so that the host can remove it if this job fails after the commit. */
   importToken?: string;
+  /** The user's column type overrides: checked against the file's header, then while parsing. */
+  columnTypes?: ColumnTypes;
 }
 
 /** A file of another size than promised is a truncated (or changed) upload: refuse it, naming it. */
@@ -45,13 +47,14 @@ async function pauseAfterCommitForTests(): Promise<void> {
 
 export async function importCsv(dbPath: string, path: string, opts: ImportOptions = {}): Promise<DatasetSummary> {
   await checkSize(path, opts.expectedBytes);
-  const table = await parseCsvFile(path, opts.onProgress);
+  const table = await parseCsvFile(path, opts.onProgress, opts.columnTypes);
   await checkSize(path, opts.expectedBytes); // the file must not have changed while it was read
   const db = openDb(dbPath);
   try {
     const id = storeDataset(db, table, {
       ...(opts.name !== undefined ? { name: opts.name } : {}),
       ...(opts.importToken !== undefined ? { importToken: opts.importToken } : {}),
+      ...(opts.columnTypes ? { columnTypes: opts.columnTypes } : {}),
     });
     await pauseAfterCommitForTests();
     return readDatasetSummary(db, id);

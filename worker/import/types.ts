@@ -1,5 +1,6 @@
 // What the CSV parser hands to the store: typed columns plus what was learned about the file.
 import type { ColumnKind, ColumnStats } from '../../core/contract.js';
+export type { ColumnType, ColumnTypes } from '../../core/contract.js';
 
 export interface ParsedColumn {
   name: string;

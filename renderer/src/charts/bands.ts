@@ -20,13 +20,18 @@ function param(run: RunRow, path: string): unknown {
   return path === 'seed' ? run.seed : flattenSpec(run.spec)[path];
 }
 
-/**
- * The runs grouped by every parameter that differs but the seed, each group labelled by its
- * values ("units=8 · n=3") and coloured as its first run.
- */
-export function seedGroups(runs: readonly RunRow[]): BandGroup[] {
+/** The parameters a seed group can be defined by: those that differ between the runs, seed aside. */
+export function groupableParams(runs: readonly RunRow[]): string[] {
   const paths = [...new Set(runs.flatMap((r) => Object.keys(flattenSpec(r.spec)))), 'seed'];
-  const by = defaultGroupBy(runs, paths, param);
+  return defaultGroupBy(runs, paths, param);
+}
+
+/**
+ * The runs grouped by `by` (default: every parameter that differs but the seed), each group
+ * labelled by its values ("units=8 · n=3") and coloured as its first run. The user may pick fewer
+ * parameters (e.g. group by the cell only, pooling every units setting) on Compare.
+ */
+export function seedGroups(runs: readonly RunRow[], by: readonly string[] = groupableParams(runs)): BandGroup[] {
   return groupRuns(runs, by, param, [], () => null).map((g) => {
     const vals = Object.entries(g.values).map(([p, v]) => `${p.split('.').pop()}=${v ?? '—'}`);
     return {

@@ -34,18 +34,32 @@ export function runLine(
   };
 }
 
-/** One small chart: `key` for every run, the raw line faint under the smoothed one, no legend. */
+/** Opacity of a run outside the brushed ranges (parallel coordinates on Compare): a trace, for context. */
+export const FADED = 0.12;
+/** A series for a run outside the brushed ranges: no tooltip, no hover, drawn below the others. */
+export const OUTSIDE = { silent: true, tooltip: { show: false }, z: 1 } as const;
+
+/**
+ * One small chart: `key` for every run, the raw line faint under the smoothed one, no legend.
+ * Runs in `faded` (outside the brushed ranges) are drawn as faint traces without tooltip, under
+ * the others, and only their smoothed line.
+ */
 export function smallMultipleOption(
   runs: readonly RunRef[],
   points: readonly MetricPoint[],
   key: string,
   s: Omit<CompareCurveSettings, 'key'>,
+  faded: ReadonlySet<number> = new Set(),
 ): Option {
   const smoothing = s.smoothing > 0;
   const series = runs.flatMap((run) => {
     const { raw, smooth } = runLine(points, run.id, key, s);
     const color = runColor(run.id);
     const name = `#${run.id} ${run.name}`;
+    if (faded.has(run.id)) {
+      const trace = { opacity: FADED, width: 1 };
+      return [{ name, type: 'line' as const, showSymbol: false, color, lineStyle: trace, ...OUTSIDE, data: smooth }];
+    }
     const main = {
       name,
       type: 'line' as const,

@@ -5,6 +5,7 @@ import type { RunRow } from '../../../core/contract.js';
 import { flattenSpec } from '../../../core/contract.js';
 import { base, tooltipValue, valueY, type Option } from './common.js';
 import { runColor } from './palette.js';
+import { FADED, OUTSIDE } from './multiples.js';
 import { metricValue, MISSING } from './parallel.js';
 
 interface ScatterParam {
@@ -12,7 +13,13 @@ interface ScatterParam {
   value?: unknown;
 }
 
-export function paramScatterOption(runs: readonly RunRow[], param: string, metric: string): Option {
+/** Runs in `faded` (outside the brushed ranges on Compare) are drawn as faint points without tooltip. */
+export function paramScatterOption(
+  runs: readonly RunRow[],
+  param: string,
+  metric: string,
+  faded: ReadonlySet<number> = new Set(),
+): Option {
   const xs = runs.map((r) => {
     const v = flattenSpec(r.spec)[param];
     return v === undefined || v === '' ? MISSING : String(v);
@@ -29,6 +36,7 @@ export function paramScatterOption(runs: readonly RunRow[], param: string, metri
       symbolSize: 11,
       color: runColor(r.id),
       data: y === null || !Number.isFinite(y) ? [] : [[numeric ? Number(xs[i]) : xs[i]!, y]],
+      ...(faded.has(r.id) ? { ...OUTSIDE, itemStyle: { opacity: FADED } } : { z: 2 }),
     };
   });
   return {

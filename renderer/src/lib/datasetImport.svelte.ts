@@ -1,10 +1,18 @@
 // Importing a CSV from the Datasets screen: a browser upload (or the desktop's native dialog,
 // which gives a host path directly), then `datasets.import` with parse progress from the host.
-import type { ApiError, ImportProgress } from '../../../core/contract.js';
+import type { ApiError, ColumnTypes, DatasetSummary, ImportProgress } from '../../../core/contract.js';
 import type { AppState } from './app.svelte.js';
 import { fmtBytes, fmtInt } from './format.js';
 
+/** A re-import's settings: the dataset's name and the user's column types. */
+export interface ImportChoices {
+  name?: string;
+  columnTypes?: ColumnTypes;
+}
+
 export class DatasetImport {
+  /** The dataset the last import made (selected on success). */
+  done = $state.raw<DatasetSummary | null>(null);
   importing = $state(false);
   /** File name of the import under way (or of the last one, for its error). */
   name = $state('');
@@ -31,7 +39,7 @@ export class DatasetImport {
   constructor(private readonly app: AppState) {}
 
   /** Browser: uploads the picked or dropped file, then imports it on the host. */
-  async importFile(file: File): Promise<void> {
+  async importFile(file: File, choices: ImportChoices = {}): Promise<void> {
     this.#begin(file.name, { sent: 0, total: file.size });
     try {
       const up = await this.app.client.upload(file, (sent, total) => (this.uploaded = { sent, total }));
@@ -39,19 +47,19 @@ export class DatasetImport {
         this.error = up.error;
         return;
       }
-      await this.#importPath(up.value.path, file.name);
+      await this.#importPath(up.value.path, file.name, choices);
     } finally {
       this.importing = false;
     }
   }
 
   /** Electron: the native dialog gives a host path, no upload needed. */
-  async importPicked(): Promise<void> {
+  async importPicked(choices: ImportChoices = {}): Promise<void> {
     const path = await this.app.client.pickCsv?.();
     if (!path) return;
     this.#begin(path.split(/[\\/]/).pop() ?? path, null);
     try {
-      await this.#importPath(path, this.name);
+      await this.#importPath(path, this.name, choices);
     } finally {
       this.importing = false;
     }
@@ -69,17 +77,24 @@ export class DatasetImport {
     this.error = null;
     this.uploaded = uploaded;
     this.parsed = null;
+    this.done = null;
   }
 
-  async #importPath(path: string, fileName: string): Promise<void> {
+  async #importPath(path: string, fileName: string, choices: ImportChoices): Promise<void> {
     const { client } = this.app;
     this.#offProgress = client.on('import:progress', (p) => (this.parsed = p));
-    const r = await client.call('datasets.import', { path, name: fileName.replace(/\.[^.]+$/, '') });
+    const types = choices.columnTypes && Object.keys(choices.columnTypes).length > 0 ? choices.columnTypes : null;
+    const r = await client.call('datasets.import', {
+      path,
+      name: choices.name ?? fileName.replace(/\.[^.]+$/, ''),
+      ...(types ? { columnTypes: types } : {}),
+    });
     this.destroy();
     if (!r.ok) {
       this.error = r.error;
       return;
     }
+    this.done = r.value;
     await this.app.refreshDatasets();
     this.app.selectedDatasetId = r.value.id;
   }

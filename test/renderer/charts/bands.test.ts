@@ -2,7 +2,7 @@
 // mean line over a ±std band.
 import { describe, expect, it } from 'vitest';
 import type { MetricPoint } from '../../../core/contract.js';
-import { bandOption, meanStd, seedGroups } from '../../../renderer/src/charts/bands.js';
+import { bandOption, groupableParams, meanStd, seedGroups } from '../../../renderer/src/charts/bands.js';
 import { runColor } from '../../../renderer/src/charts/palette.js';
 import { makeRun } from '../runs.js';
 
@@ -46,6 +46,24 @@ describe('seed groups', () => {
       [4, 5],
     ]);
     expect(g[1]!.color).toBe(runColor(4));
+  });
+
+  it('groups by the params the user picks: none pools every run, units alone ignores the cell', () => {
+    expect(groupableParams(runs)).toEqual(['model.layers.0.units']);
+    expect(seedGroups(runs, []).map((x) => x.label)).toEqual(['all runs · n=5']);
+    const mixed = [
+      ...runs,
+      makeRun(6, { units: 8, seed: 4, spec: { ...runs[0]!.spec, model: { ...runs[0]!.spec.model, cell: 'lstm' } } }),
+    ];
+    expect(seedGroups(mixed).map((x) => x.label)).toEqual([
+      'cell=gru, units=8 · n=3',
+      'cell=gru, units=16 · n=2',
+      'cell=lstm, units=8 · n=1',
+    ]);
+    expect(seedGroups(mixed, ['model.layers.0.units']).map((x) => x.runIds)).toEqual([
+      [1, 2, 3, 6],
+      [4, 5],
+    ]);
   });
 
   it('mean and sample std per epoch', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { RunSpecSchema, type MetricPoint } from '../../../core/contract.js';
 import { PALETTE } from '../../../renderer/src/charts/common.js';
-import { multipleKeys, smallMultipleOption } from '../../../renderer/src/charts/multiples.js';
+import { FADED, multipleKeys, smallMultipleOption } from '../../../renderer/src/charts/multiples.js';
 import { runColor } from '../../../renderer/src/charts/palette.js';
 import { brushedRuns, MISSING, parallelOption } from '../../../renderer/src/charts/parallel.js';
 import { paramScatterOption } from '../../../renderer/src/charts/scatter.js';
@@ -46,6 +46,24 @@ describe('small multiples', () => {
     expect(smooth.data[1][1]).toBeGreaterThan(0.3);
     expect(raw.color).toBe(smooth.color);
     expect(raw.color).toBe(runColor(1));
+  });
+
+  it('fades the runs outside the brushed ranges: one faint smoothed trace, no tooltip, under the others', () => {
+    const runs = [makeRun(1), makeRun(2)];
+    const o = smallMultipleOption(
+      runs,
+      points,
+      'val_mae',
+      { smoothing: 0.6, logScale: false, x: 'epoch' },
+      new Set([2]),
+    ) as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['#1 run-1 (raw)', '#1 run-1', '#2 run-2']);
+    const trace = o.series[2];
+    expect(trace.lineStyle.opacity).toBe(FADED);
+    expect(trace.silent).toBe(true);
+    expect(trace.tooltip.show).toBe(false);
+    expect(trace.z).toBeLessThan(o.series[0].z);
+    expect(o.series[1].lineStyle?.opacity ?? 1).toBe(1);
   });
 
   it('without smoothing draws one line per run', () => {
@@ -93,6 +111,15 @@ describe('param-vs-metric scatter', () => {
     expect(o.xAxis.type).toBe('value');
     expect(o.series.map((s: AnyOpt) => s.data)).toEqual([[[8, 11]], [[16, 12]]]);
     expect(o.series[1].color).toBe(runColor(2));
+  });
+
+  it('fades the runs outside the brushed ranges', () => {
+    const runs = [makeRun(1, { units: 8 }), makeRun(2, { units: 16 })];
+    const o = paramScatterOption(runs, 'model.layers.0.units', 'test.rmse', new Set([1])) as AnyOpt;
+    expect(o.series[0].itemStyle.opacity).toBe(FADED);
+    expect(o.series[0].tooltip.show).toBe(false);
+    expect(o.series[1].itemStyle).toBeUndefined();
+    expect(o.series[1].z).toBeGreaterThan(o.series[0].z);
   });
 
   it('a param some run lacks goes on a category axis with "—" last', () => {
