@@ -155,7 +155,8 @@ export function startDesktop(electron: ElectronMain, options: DesktopOptions): D
   const ready = app.whenReady().then(async () => {
     secureSession(electron, options.rendererDir, devOrigin);
     const dbPath = env.RNN_WORKBENCH_DB || join(userData, DB_FILE_NAME);
-    const launcher = createUtilityLauncher(utilityProcess, { log });
+    // One trainer kept warm (TF.js loaded) for the next Train, 3 s after start and after each run starts.
+    const launcher = createUtilityLauncher(utilityProcess, { log, warmDelayMs: 3000 });
     service = await options.createService({ dbPath, launcher, stopGraceSeconds: graceMs / 1000 });
     log(`database ${dbPath}`);
     const isAppPage = (url: string) => isAppUrl(url, devOrigin);

@@ -33,7 +33,11 @@ type Dense = tf.layers.Layer & { getConfig(): { activation?: string; useBias?: b
 type DropoutConfig = { rate?: number; seed?: number; noiseShape?: unknown };
 
 /** Splits [FusedRnn, Dropout?, …, Dense, …]: per RNN layer the Dropout after it (or null), then the rest. */
-function stack(model: tf.LayersModel): { rnn: FusedRnn[]; dropout: (DropoutConfig | null)[]; rest: tf.layers.Layer[] } {
+export function stack(model: tf.LayersModel): {
+  rnn: FusedRnn[];
+  dropout: (DropoutConfig | null)[];
+  rest: tf.layers.Layer[];
+} {
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const rnn: FusedRnn[] = [];
   const dropout: (DropoutConfig | null)[] = [];

@@ -22,6 +22,7 @@ import {
   shrinkBases,
   type ShrinkRecord,
 } from '../data/shrink.js';
+import { fusedPredictor } from '../kernels/predict.js';
 import { etsBaseline } from './ets-baseline.js';
 import { horizonMetrics, horizonRecords } from '../baselines/horizon-metrics.js';
 import { classifyMetrics, forecastMetrics, seasonalScale } from './metrics.js';
@@ -46,12 +47,16 @@ export function predictWindows(
   const y = new Float32Array(n * O);
   const base = new Float32Array(n * O);
   const bases = p.task === 'forecast' ? baseFeatures(p) : null;
+  const fused = fusedPredictor(model); // the fused kernels without TF.js per batch, when they cover the model
   for (let from = 0; from < n; from += EVAL_BATCH) {
     const size = Math.min(EVAL_BATCH, n - from);
     const b = cutBatch(p, windows, null, from, size);
-    const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, F])) as tf.Tensor);
-    pred.set(out.dataSync() as Float32Array, from * O);
-    out.dispose();
+    if (fused) pred.set(fused(b.x, size), from * O);
+    else {
+      const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, F])) as tf.Tensor);
+      pred.set(out.dataSync() as Float32Array, from * O);
+      out.dispose();
+    }
     y.set(b.y, from * O);
     if (bases) base.set(shrinkBases(b.x, size, p.lookback, F, bases), from * O);
   }

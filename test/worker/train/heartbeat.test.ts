@@ -66,6 +66,9 @@ describe('run heartbeat', () => {
   it('a real trainer keeps beating during one long epoch', { timeout: 120_000 }, async () => {
     // Beats every 200 ms (the trainer inherits the environment), so an epoch of a second or two shows several.
     process.env.RNN_WORKBENCH_HEARTBEAT_MS = '200';
+    // TF.js's trainOnBatch keeps this epoch at a few seconds; the whole step in wasm (the default)
+    // trains it in well under one, too short for three beats.
+    process.env.RNN_FUSED_STEP = '0';
     const run = await ok(
       svc.call('runs.create', {
         datasetId,
@@ -87,6 +90,7 @@ describe('run heartbeat', () => {
     }
     raw.close();
     delete process.env.RNN_WORKBENCH_HEARTBEAT_MS;
+    delete process.env.RNN_FUSED_STEP;
     expect((await ok(svc.call('runs.get', { id: run.id }))).status).toBe('completed');
     expect(beats.size).toBeGreaterThanOrEqual(3);
   });
