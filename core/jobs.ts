@@ -53,6 +53,11 @@ export interface JobLauncher {
   start(job: Job): JobHandle;
   /** Ends what the launcher keeps besides its jobs (a warm trainer waiting for work). */
   close?(): void;
+  /**
+   * Keeps `n` trainers warm for coming train jobs (a study's concurrency), besides the launcher's
+   * own spares; 0 hands the extra ones back. Launchers that cannot warm a process ignore it.
+   */
+  warm?(n: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

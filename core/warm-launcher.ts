@@ -1,15 +1,31 @@
-// A launcher that keeps one trainer process warm (issue 15 item 4): forked ahead of time, it has
-// already started Node and imported the trainer with TF.js (worker/main.ts, RNN_WORKBENCH_WARM), so
-// a Train from the UI skips the 1–4 s those take. Used by the long-lived hosts (`serve`, where a
-// user trains again and again); the CLI's one-off `train` forks as before. One spare at most; it is
-// made a few seconds after the host starts and after each trainer it hands out (never in the
-// way of a starting run on a small machine), and is replaced when the environment the trainers
-// read (RNN_WORKBENCH_*) changed since it was forked.
+// A launcher that keeps trainer processes warm (issue 15 item 4, issue 12): forked ahead of time,
+// each has already started Node and imported the trainer with TF.js (worker/main.ts,
+// RNN_WORKBENCH_WARM), so a run skips the 1–4 s those take. The long-lived host (`serve`) keeps
+// one spare for the user's next Train; a host driving a study asks for a pool as large as the
+// study's concurrency (`warm(n)`), so each trial after the first finds a warm process; the CLI
+// keeps none of its own (a one-off `train` forks as before) but warms a pool for `tune` and
+// `study`. Spares are made one at a time, a moment after the host starts and after each one is
+// handed out (never in the way of a starting run on a small machine), and are replaced when the
+// environment the trainers read (RNN_WORKBENCH_*) changed since they were forked.
 import type { ChildProcess } from 'node:child_process';
 import { forkHandle, forkWorker, type Job, type JobHandle, type JobLauncher } from './jobs.js';
 
-/** Seconds after the host starts, and after a spare is used, before the next spare is forked. */
-const SPARE_DELAY_MS = 3000;
+export interface WarmOptions {
+  /** ms after the host starts, and after a spare is used, before the host's own spare is forked. */
+  delayMs?: number;
+  /** Spares the launcher keeps of its own (1 for `serve`, 0 for the CLI). */
+  spares?: number;
+  /**
+   * ms between the spares a study asked for: shorter, since a pruned trial can end within seconds
+   * of its start and the next one should find a warm process.
+   */
+  poolDelayMs?: number;
+}
+
+interface Spare {
+  child: ChildProcess;
+  env: string;
+}
 
 const trainerEnv = (): string =>
   JSON.stringify(
@@ -18,43 +34,54 @@ const trainerEnv = (): string =>
       .sort(),
   );
 
-export function warmLauncher(delayMs = SPARE_DELAY_MS): JobLauncher {
-  let spare: { child: ChildProcess; env: string } | null = null;
+const usable = (s: Spare): boolean => s.child.connected && s.child.exitCode === null && s.env === trainerEnv();
+
+/** `opts` as a number: the delay (older callers and tests). */
+export function warmLauncher(opts: number | WarmOptions = {}): JobLauncher {
+  const o: WarmOptions = typeof opts === 'number' ? { delayMs: opts } : opts;
+  const delayMs = o.delayMs ?? 3000;
+  const own = o.spares ?? 1;
+  const poolDelayMs = Math.min(delayMs, o.poolDelayMs ?? 1000);
+  const spares: Spare[] = [];
+  let asked = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
+  const target = () => Math.max(own, asked);
 
   function makeSpare(): void {
     timer = null;
-    if (closed || spare) return;
+    if (closed || spares.length >= target()) return;
     const child = forkWorker({ RNN_WORKBENCH_WARM: 'train' });
-    const mine = { child, env: trainerEnv() };
-    spare = mine;
+    const mine: Spare = { child, env: trainerEnv() };
+    spares.push(mine);
     // Idle, it must not keep the host alive; it is ref'd again when it gets a run.
     child.unref();
     child.channel?.unref();
     child.on('exit', () => {
-      if (spare === mine) spare = null;
+      const i = spares.indexOf(mine);
+      if (i >= 0) spares.splice(i, 1);
     });
+    later();
   }
 
   function later(): void {
-    if (closed || spare || timer) return;
-    timer = setTimeout(makeSpare, delayMs);
+    if (closed || timer || spares.length >= target()) return;
+    timer = setTimeout(makeSpare, asked > own ? poolDelayMs : delayMs);
     // A waiting spare must never keep a host (or a test) alive.
     timer.unref();
   }
 
-  /** The warm trainer when it is alive and forked under the same environment; null otherwise. */
+  /** A warm trainer alive and forked under the same environment; null when there is none. */
   function takeSpare(): ChildProcess | null {
-    const s = spare;
-    spare = null;
-    if (!s) return null;
-    if (s.child.connected && s.child.exitCode === null && s.env === trainerEnv()) {
-      s.child.ref();
-      s.child.channel?.ref();
-      return s.child;
+    while (spares.length > 0) {
+      const s = spares.shift()!;
+      if (usable(s)) {
+        s.child.ref();
+        s.child.channel?.ref();
+        return s.child;
+      }
+      s.child.kill('SIGKILL');
     }
-    s.child.kill('SIGKILL');
     return null;
   }
 
@@ -66,11 +93,16 @@ export function warmLauncher(delayMs = SPARE_DELAY_MS): JobLauncher {
       later();
       return forkHandle(child, job);
     },
+    warm(n: number) {
+      asked = Math.max(0, Math.floor(n));
+      // Spares beyond what is wanted now (a study ended) hold memory for nothing.
+      while (spares.length > target()) spares.pop()!.child.kill('SIGKILL');
+      later();
+    },
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
-      spare?.child.kill('SIGKILL');
-      spare = null;
+      for (const s of spares.splice(0)) s.child.kill('SIGKILL');
     },
   };
 }

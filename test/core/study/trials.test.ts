@@ -1,0 +1,76 @@
+// Trial life cycle through the service, real workers: trials after the first start in warm
+// trainers (the study's pool), and a trial whose run is deleted while its study runs is never
+// created again (issue 12 bug: the loop filled the gap it left).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { createService, type Service } from '../../../core/service.js';
+import { warmLauncher } from '../../../core/warm-launcher.js';
+import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+
+const t = tempDir();
+let svc: Service;
+let datasetId: number;
+
+async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+const base = (epochs: number) => tinySpec({ train: { epochs, batchSize: 32, learningRate: 0.01, patience: 0 } });
+const space = { 'model.cell': ['lstm', 'gru'] };
+
+beforeAll(async () => {
+  // The CLI's launcher (no spare of its own), with short delays so the test does not wait on them.
+  svc = createService({
+    dbPath: join(t.dir, 'trials.db'),
+    stopGraceSeconds: 10,
+    launcher: warmLauncher({ spares: 0, delayMs: 50, poolDelayMs: 50 }),
+  });
+  datasetId = (await ok(svc.call('datasets.import', { path: sineCsv(t.dir, 300), name: 'sine' }))).id;
+});
+afterAll(async () => {
+  await svc.close();
+  t.cleanup();
+});
+
+describe('study trials', () => {
+  it('start in warm trainers after the first', { timeout: 300_000 }, async () => {
+    const s = await ok(
+      svc.call('studies.create', { datasetId, base: base(1), space, strategy: 'random', trials: 3, concurrency: 1 }),
+    );
+    await svc.waitForStudy(s.id);
+    const done = await ok(svc.call('studies.get', { id: s.id }));
+    expect(done.state).toBe('completed');
+    const warm: boolean[] = [];
+    for (const trial of done.trials) {
+      const log = await ok(svc.call('runs.log', { id: trial.runId }));
+      warm.push(log.some((l) => /^start-up: process start .*a warm trainer/.test(l.message)));
+    }
+    // The first trial starts before any spare exists; each later one finds the one made meanwhile.
+    expect(warm).toEqual([false, true, true]);
+  });
+
+  it('a trial whose run is deleted while the study runs is not created again', { timeout: 300_000 }, async () => {
+    const s = await ok(
+      svc.call('studies.create', { datasetId, base: base(1), space, strategy: 'random', trials: 3, concurrency: 1 }),
+    );
+    const deleted: number[] = [];
+    const off = svc.on('run:status', (e) => {
+      if (e.status !== 'completed' || deleted.length > 0) return;
+      deleted.push(e.runId);
+      // At once, before the study loop's next pass sees the trial ended.
+      void svc.call('runs.delete', { id: e.runId });
+    });
+    await svc.waitForStudy(s.id);
+    off();
+    const done = await ok(svc.call('studies.get', { id: s.id }));
+    expect(done.state).toBe('completed');
+    expect(deleted).toHaveLength(1);
+    expect(done.trials.map((x) => [x.trial, x.status])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+    ]);
+    expect(done.trials.map((x) => x.runId)).not.toContain(deleted[0]);
+    expect(done.counts.removed).toBe(1);
+  });
+});
