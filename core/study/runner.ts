@@ -24,6 +24,9 @@ const TICK_MS = 500;
 /** Times one host resumes a trial whose trainer died while the study ran, before counting it ended. */
 const AUTO_RESUMES = 2;
 
+/** The error of a study interrupted because its host closed (an app quit: nothing to announce). */
+export const HOST_CLOSED = 'the host closed during the study; resume it to continue';
+
 export const thisHost = (): studiesDb.HostIdentity => ({ pid: process.pid, started: processStartTime(process.pid) });
 
 export class StudyDriver {
@@ -82,7 +85,7 @@ export class StudyDriver {
   close(): void {
     this.loops.closed = true;
     for (const id of this.loops.ids()) {
-      const error = 'the host closed during the study; resume it to continue';
+      const error = HOST_CLOSED;
       if (studiesDb.endStudy(this.ctx.db, id, 'interrupted', error))
         this.ctx.emit('study:status', { studyId: id, state: 'interrupted', error });
     }
