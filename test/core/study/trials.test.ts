@@ -48,6 +48,9 @@ describe('study trials', () => {
     }
     // The first trial starts before any spare exists; each later one finds the one made meanwhile.
     expect(warm).toEqual([false, true, true]);
+    // A trial's run names its study (and keeps the tag the UI read before).
+    const run = await ok(svc.call('runs.get', { id: done.trials[1]!.runId }));
+    expect([run.studyId, run.trial, run.tags]).toEqual([s.id, 1, [`study:${s.id}`]]);
   });
 
   it('a trial whose run is deleted while the study runs is not created again', { timeout: 300_000 }, async () => {
