@@ -211,6 +211,13 @@ export function requestPrune(db: DB, runId: number): void {
   db.prepare(`UPDATE runs SET prune_requested = 1 WHERE id = ?`).run(runId);
 }
 
+/** Whether the scheduler stopped this run to prune it (its trainer then skips the ETS baseline). */
+export function pruneRequested(db: DB, runId: number): boolean {
+  const r = db.prepare(`SELECT prune_requested FROM runs WHERE id = ?`).get(runId) as
+    { prune_requested: number } | undefined;
+  return r?.prune_requested === 1;
+}
+
 /** A trial stopped for pruning ends `pruned` (from stopped, or interrupted/failed when its stop raced a crash). */
 export function markPruned(db: DB, runId: number): boolean {
   return (

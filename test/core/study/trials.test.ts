@@ -53,6 +53,33 @@ describe('study trials', () => {
     expect([run.studyId, run.trial, run.tags]).toEqual([s.id, 1, [`study:${s.id}`]]);
   });
 
+  it(
+    'a pruned trial is evaluated on the test split without the ETS baseline; a completed one with it',
+    { timeout: 300_000 },
+    async () => {
+      const s = await ok(
+        svc.call('studies.create', {
+          datasetId,
+          base: base(4),
+          // Same initial weights (seed 42): after one epoch a learning rate of 1e-7 is far behind 0.01.
+          space: { 'train.learningRate': [0.01, 1e-7] },
+          strategy: 'grid',
+          prune: { kind: 'asha', minEpochs: 1, reduction: 2 },
+          concurrency: 1,
+        }),
+      );
+      await svc.waitForStudy(s.id);
+      const done = await ok(svc.call('studies.get', { id: s.id }));
+      expect(done.trials.map((x) => x.status)).toEqual(['completed', 'pruned']);
+      const [kept, pruned] = done.trials;
+      expect(kept!.test['ets.rmse']).toBeGreaterThan(0);
+      expect(pruned!.test['test.rmse']).toBeGreaterThan(0);
+      expect(Object.keys(pruned!.test).filter((k) => k.startsWith('ets.'))).toEqual([]);
+      const log = await ok(svc.call('runs.log', { id: pruned!.runId }));
+      expect(log.map((l) => l.message)).toContain('ETS baseline skipped: the trial was pruned');
+    },
+  );
+
   it('a trial whose run is deleted while the study runs is not created again', { timeout: 300_000 }, async () => {
     const s = await ok(
       svc.call('studies.create', { datasetId, base: base(1), space, strategy: 'random', trials: 3, concurrency: 1 }),
