@@ -40,6 +40,8 @@ export type WorkerToHost =
   | { type: 'log'; log: RunLog }
   | { type: 'status'; runId: number; status: string; error?: string | null }
   | { type: 'done'; result: unknown }
+  /** A reusable warm trainer finished its run and waits for another (core/warm-launcher.ts): its job has ended. */
+  | { type: 'ready' }
   | { type: 'error'; error: { code: string; message: string; field?: string } };
 
 export interface JobHandle {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createService, type Service } from '../../../core/service.js';
 import { warmLauncher } from '../../../core/warm-launcher.js';
+import { openDb } from '../../../db/open.js';
 import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
 
 const t = tempDir();
@@ -34,24 +35,41 @@ afterAll(async () => {
 });
 
 describe('study trials', () => {
-  it('start in warm trainers after the first', { timeout: 300_000 }, async () => {
-    const s = await ok(
-      svc.call('studies.create', { datasetId, base: base(1), space, strategy: 'random', trials: 3, concurrency: 1 }),
-    );
-    await svc.waitForStudy(s.id);
-    const done = await ok(svc.call('studies.get', { id: s.id }));
-    expect(done.state).toBe('completed');
-    const warm: boolean[] = [];
-    for (const trial of done.trials) {
-      const log = await ok(svc.call('runs.log', { id: trial.runId }));
-      warm.push(log.some((l) => /^start-up: process start .*a warm trainer/.test(l.message)));
-    }
-    // The first trial starts before any spare exists; each later one finds the one made meanwhile.
-    expect(warm).toEqual([false, true, true]);
-    // A trial's run names its study (and keeps the tag the UI read before).
-    const run = await ok(svc.call('runs.get', { id: done.trials[1]!.runId }));
-    expect([run.studyId, run.trial, run.tags]).toEqual([s.id, 1, [`study:${s.id}`]]);
-  });
+  it(
+    'start in warm trainers after the first, reusing the trainer of the trial before',
+    { timeout: 300_000 },
+    async () => {
+      const db = openDb(join(t.dir, 'trials.db'), { readonly: true });
+      const pids = new Map<number, number>();
+      const off = svc.on('run:epoch', (e) => {
+        const r = db.prepare(`SELECT worker_pid FROM runs WHERE id = ?`).get(e.runId) as { worker_pid: number | null };
+        if (r.worker_pid !== null) pids.set(e.runId, r.worker_pid);
+      });
+      const s = await ok(
+        svc.call('studies.create', { datasetId, base: base(1), space, strategy: 'random', trials: 3, concurrency: 1 }),
+      );
+      await svc.waitForStudy(s.id);
+      off();
+      db.close();
+      const done = await ok(svc.call('studies.get', { id: s.id }));
+      expect(done.state).toBe('completed');
+      const warm: boolean[] = [];
+      for (const trial of done.trials) {
+        const log = await ok(svc.call('runs.log', { id: trial.runId }));
+        warm.push(log.some((l) => /^start-up: process start .*a warm trainer/.test(l.message)));
+      }
+      // The first trial starts before any spare exists; each later one finds the one made meanwhile.
+      expect(warm).toEqual([false, true, true]);
+      // A warm trainer whose run ended goes back to the pool: the third trial trains in the second's process.
+      const [a, b, c] = done.trials.map((x) => pids.get(x.runId));
+      expect(b).toBeDefined();
+      expect(c).toBe(b);
+      expect(a).not.toBe(b);
+      // A trial's run names its study (and keeps the tag the UI read before).
+      const run = await ok(svc.call('runs.get', { id: done.trials[1]!.runId }));
+      expect([run.studyId, run.trial, run.tags]).toEqual([s.id, 1, [`study:${s.id}`]]);
+    },
+  );
 
   it(
     'a pruned trial is evaluated on the test split without the ETS baseline; a completed one with it',
