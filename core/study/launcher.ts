@@ -54,6 +54,7 @@ export function localLauncher(
     },
     holds: (runId) => mine.has(runId) || ctx.jobs.trainer(runId) !== undefined,
     // No more warm trainers than may train at once (the trainer slots of settings.maxTrainers).
-    reserve: (n) => processes?.warm?.(Math.min(n, readSettings(ctx.db).maxTrainers)),
+    // (0 reads nothing: it also comes while the host closes its database.)
+    reserve: (n) => processes?.warm?.(n > 0 ? Math.min(n, readSettings(ctx.db).maxTrainers) : 0),
   };
 }
