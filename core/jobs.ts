@@ -31,6 +31,12 @@ export type Job =
   | { kind: 'bundle'; dbPath: string; ids: number[]; outPath: string; data: boolean; force: boolean }
   | { kind: 'import-bundle'; dbPath: string; path: string; expectedBytes?: number };
 
+/**
+ * Runs one warm trainer takes before it exits (worker/main.ts): bounds what past runs may leave in
+ * its memory. The warm pool (core/warm-launcher.ts) forks a replacement when it hands out the last.
+ */
+export const WARM_TRAINER_RUNS = 8;
+
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
 
 export type WorkerToHost =

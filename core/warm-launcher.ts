@@ -5,13 +5,21 @@
 // study's concurrency (`warm(n)`), so each trial after the first finds a warm process; the CLI
 // keeps none of its own (a one-off `train` forks as before) but warms a pool for `tune` and
 // `study`. A warm trainer whose run ended normally reports `ready` instead of exiting and goes
-// back to the pool (at most 8 runs, worker/main.ts): on a busy machine forking and importing
+// back to the pool (at most WARM_TRAINER_RUNS, core/jobs.ts): on a busy machine forking and importing
 // again costs CPU the trials need, so a study's trials mostly reuse the same few processes.
 // Spares are made one at a time, a moment after the host starts and after each one is handed out
 // (never in the way of a starting run on a small machine), and are replaced when the environment
 // the trainers read (RNN_WORKBENCH_*) changed since they were forked.
 import type { ChildProcess } from 'node:child_process';
-import { forkHandle, forkWorker, type Job, type JobHandle, type JobLauncher, type WorkerToHost } from './jobs.js';
+import {
+  WARM_TRAINER_RUNS,
+  forkHandle,
+  forkWorker,
+  type Job,
+  type JobHandle,
+  type JobLauncher,
+  type WorkerToHost,
+} from './jobs.js';
 
 export interface WarmOptions {
   /** ms after the host starts, and after a spare is used, before the host's own spare is forked. */
@@ -28,6 +36,8 @@ export interface WarmOptions {
 interface Spare {
   child: ChildProcess;
   env: string;
+  /** Runs handed to it so far: after WARM_TRAINER_RUNS it exits instead of coming back. */
+  runs: number;
 }
 
 const trainerEnv = (): string =>
@@ -72,11 +82,16 @@ class WarmPool {
   start(job: Job): JobHandle {
     if (job.kind !== 'train') return forkHandle(forkWorker(), job);
     const spare = this.take();
+    if (!spare) {
+      this.later();
+      return forkHandle(forkWorker(), job);
+    }
+    // On its last run it will not come back: not counted, so its replacement is forked now.
+    const returns = ++spare.runs < WARM_TRAINER_RUNS;
+    if (returns) this.lent++;
     this.later();
-    if (!spare) return forkHandle(forkWorker(), job);
-    this.lent++;
     const gone = () => {
-      this.lent--;
+      if (returns) this.lent--;
       this.later();
     };
     return lentHandle(spare, job, () => this.giveBack(spare), gone);
@@ -118,7 +133,7 @@ class WarmPool {
     this.timer = null;
     if (this.closed || this.enough()) return;
     const child = forkWorker({ RNN_WORKBENCH_WARM: 'train' });
-    const mine: Spare = { child, env: trainerEnv() };
+    const mine: Spare = { child, env: trainerEnv(), runs: 0 };
     this.keep(mine);
     child.on('exit', () => {
       const i = this.spares.indexOf(mine);

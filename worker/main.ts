@@ -2,7 +2,7 @@
 // for one job, does it, reports through the channel and exits. TF.js is loaded only here, lazily,
 // so an import job never pays for it.
 import { toApiError } from '../core/errors.js';
-import type { Job } from '../core/jobs.js';
+import { WARM_TRAINER_RUNS, type Job } from '../core/jobs.js';
 import { performance } from 'node:perf_hooks';
 import { flushed, hostLost, onMessage, send } from './channel.js';
 
@@ -87,15 +87,14 @@ process.on('SIGTERM', () => {
 /**
  * Whether this warm trainer takes another run instead of exiting (core/warm-launcher.ts hands it
  * to the next trial of a study): only after a run that ended normally, with the host still there,
- * at most REUSE_RUNS times, and while what TF.js holds stays small (models and optimizers of past
+ * WARM_TRAINER_RUNS runs in all (core/jobs.ts), and while what TF.js holds stays small (models and optimizers of past
  * runs are released first). Every other worker exits after its job, as before.
  */
-const REUSE_RUNS = 8;
 const REUSE_MAX_BYTES = 256 * 2 ** 20;
 let runsDone = 0;
 
 async function reusable(job: Job): Promise<boolean> {
-  if (!warmTrainer || job.kind !== 'train' || hostLost() || ++runsDone >= REUSE_RUNS) return false;
+  if (!warmTrainer || job.kind !== 'train' || hostLost() || ++runsDone >= WARM_TRAINER_RUNS) return false;
   const tf = await import('@tensorflow/tfjs');
   tf.disposeVariables();
   return tf.memory().numBytes < REUSE_MAX_BYTES;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createService, type Service } from '../../../core/service.js';
+import { WARM_TRAINER_RUNS } from '../../../core/jobs.js';
 import { warmLauncher } from '../../../core/warm-launcher.js';
 import { openDb } from '../../../db/open.js';
 import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 describe('study trials', () => {
   it(
-    'start in warm trainers after the first, reusing the trainer of the trial before',
+    'start in warm trainers after the first, reusing a trainer for up to WARM_TRAINER_RUNS trials',
     { timeout: 300_000 },
     async () => {
       const db = openDb(join(t.dir, 'trials.db'), { readonly: true });
@@ -45,8 +46,9 @@ describe('study trials', () => {
         const r = db.prepare(`SELECT worker_pid FROM runs WHERE id = ?`).get(e.runId) as { worker_pid: number | null };
         if (r.worker_pid !== null) pids.set(e.runId, r.worker_pid);
       });
+      const trials = WARM_TRAINER_RUNS + 2;
       const s = await ok(
-        svc.call('studies.create', { datasetId, base: base(1), space, strategy: 'random', trials: 3, concurrency: 1 }),
+        svc.call('studies.create', { datasetId, base: base(2), space, strategy: 'random', trials, concurrency: 1 }),
       );
       await svc.waitForStudy(s.id);
       off();
@@ -58,19 +60,21 @@ describe('study trials', () => {
         const log = await ok(svc.call('runs.log', { id: trial.runId }));
         warm.push(log.some((l) => /^start-up: process start .*a warm trainer/.test(l.message)));
       }
-      // The first trial starts before any spare exists; each later one finds the one made meanwhile.
-      expect(warm).toEqual([false, true, true]);
-      // A warm trainer whose run ended goes back to the pool: the third trial trains in the second's process.
-      const [a, b, c] = done.trials.map((x) => pids.get(x.runId));
-      expect(b).toBeDefined();
-      expect(c).toBe(b);
-      expect(a).not.toBe(b);
+      // The first trial starts before any spare exists; each later one finds a warm trainer.
+      expect(warm).toEqual([false, ...Array<boolean>(trials - 1).fill(true)]);
+      // A warm trainer whose run ended goes back to the pool: trials 1..8 train in one process; it
+      // exits after its 8th run, and the replacement forked when it took that run trains trial 9.
+      const p = done.trials.map((x) => pids.get(x.runId));
+      expect(new Set(p.slice(1, 1 + WARM_TRAINER_RUNS)).size).toBe(1);
+      expect(p[1]).toBeDefined();
+      expect(p[0]).not.toBe(p[1]);
+      expect(p[trials - 1]).toBeDefined();
+      expect(p[trials - 1]).not.toBe(p[1]);
       // A trial's run names its study (and keeps the tag the UI read before).
       const run = await ok(svc.call('runs.get', { id: done.trials[1]!.runId }));
       expect([run.studyId, run.trial, run.tags]).toEqual([s.id, 1, [`study:${s.id}`]]);
     },
   );
-
   it(
     'a pruned trial is evaluated on the test split without the ETS baseline; a completed one with it',
     { timeout: 300_000 },
