@@ -8,7 +8,7 @@ import { PredictArgs, PredictResult } from './predict-schemas.js';
 import { DatasetImportArgs } from './dataset-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
 import { runLogMethods } from './run-log-schemas.js';
-import { STUDY_EVENT_NAMES, studyMethods, type StudyEventMap } from './study-schemas.js';
+import { RunStudyFields, STUDY_EVENT_NAMES, studyMethods, type StudyEventMap } from './study-schemas.js';
 import { RunSpecSchema } from './spec.js';
 import { describeZodError, type Result } from './envelope.js';
 
@@ -107,6 +107,7 @@ export const RunRow = z.object({
   seasonHow: z.string().nullable().optional(),
   /** Notes of the test evaluation, e.g. the ETS variant fitted per target. */
   testNotes: z.array(z.string()).optional(),
+  ...RunStudyFields,
 });
 export type RunRow = z.infer<typeof RunRow>;
 

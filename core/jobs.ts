@@ -33,6 +33,12 @@ export type Job =
   | { kind: 'bundle'; dbPath: string; ids: number[]; outPath: string; data: boolean; force: boolean }
   | { kind: 'import-bundle'; dbPath: string; path: string; expectedBytes?: number };
 
+/**
+ * Runs one warm trainer takes before it exits (worker/main.ts): bounds what past runs may leave in
+ * its memory. The warm pool (core/warm-launcher.ts) forks a replacement when it hands out the last.
+ */
+export const WARM_TRAINER_RUNS = 8;
+
 export type HostToWorker = { type: 'start'; job: Job } | { type: 'stop' };
 
 export type WorkerToHost =
@@ -42,6 +48,8 @@ export type WorkerToHost =
   | { type: 'log'; log: RunLog }
   | { type: 'status'; runId: number; status: string; error?: string | null }
   | { type: 'done'; result: unknown }
+  /** A reusable warm trainer finished its run and waits for another (core/warm-launcher.ts): its job has ended. */
+  | { type: 'ready' }
   | { type: 'error'; error: { code: string; message: string; field?: string } };
 
 export interface JobHandle {
@@ -55,6 +63,11 @@ export interface JobLauncher {
   start(job: Job): JobHandle;
   /** Ends what the launcher keeps besides its jobs (a warm trainer waiting for work). */
   close?(): void;
+  /**
+   * Keeps `n` trainers warm for coming train jobs (a study's concurrency), besides the launcher's
+   * own spares; 0 hands the extra ones back. Launchers that cannot warm a process ignore it.
+   */
+  warm?(n: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

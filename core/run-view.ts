@@ -42,6 +42,8 @@ export function toRunRows(db: DB, records: RunRecord[]): RunRow[] {
     waitReason: r.status === 'queued' ? r.wait_reason : null,
     seasonHow: r.season_how ?? null,
     testNotes: JSON.parse(r.test_notes ?? '[]') as string[],
+    studyId: r.study_id ?? null,
+    trial: r.study_id != null ? (r.trial ?? null) : null,
   }));
 }
 

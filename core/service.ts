@@ -88,8 +88,10 @@ export function createService(opts: ServiceOptions): Service {
   const readonly = opts.readonly ?? false;
   const db = openDb(opts.dbPath, { readonly, create: opts.create ?? !readonly });
   const watchMs = opts.watchExternalMs ?? (opts.host === 'server' || opts.host === 'electron' ? 500 : 0);
-  // A long-lived browser-mode host keeps a trainer warm (TF.js loaded) for the next Train.
-  const launcher = opts.launcher ?? (opts.host === 'server' && !readonly ? warmLauncher() : forkLauncher);
+  // A long-lived browser-mode host keeps a trainer warm (TF.js loaded) for the next Train; the
+  // CLI keeps none of its own, but both warm one per trial slot while they drive a study.
+  const launcher =
+    opts.launcher ?? (readonly ? forkLauncher : warmLauncher({ spares: opts.host === 'server' ? 1 : 0 }));
   const jobs = new JobRegistry(launcher, (opts.stopGraceSeconds ?? 30) * 1000);
   const events = new EventEmitter();
   events.setMaxListeners(100);
@@ -121,7 +123,7 @@ export function createService(opts: ServiceOptions): Service {
     return () => void events.off(e, l);
   };
   const backtests = backtestHandlers(ctx, training, (l) => subscribe('run:status', l));
-  const studies = new StudyDriver(ctx, localLauncher(ctx, queue, training), subscribe);
+  const studies = new StudyDriver(ctx, localLauncher(ctx, queue, training, launcher), subscribe);
   const handlers = allHandlers(ctx, opts, queue, training, backtests.handlers, studies);
 
   async function call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<Output<M>>> {

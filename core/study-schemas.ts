@@ -114,6 +114,17 @@ export type StudyState = z.infer<typeof StudyState>;
 // The run statuses (contract.ts's RunStatus; a value import of it would be a cycle).
 const TRIAL_STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted', 'pruned'] as const;
 
+/**
+ * The study fields of a run, spread into the contract's RunRow: the study the run is a trial of
+ * (runs.study_id) and its trial number, null for a run outside any study. Optional, so rows made
+ * before them still parse; trial runs keep their `study:<id>` tag too, for readers that use it.
+ */
+export const RunStudyFields = {
+  studyId: z.number().int().nullable().optional(),
+  /** 0-based trial number within the study. */
+  trial: z.number().int().nullable().optional(),
+};
+
 export const TrialRow = z.object({
   /** 0-based; configuration `floor(trial / seeds)`, seed index `trial % seeds`. */
   trial: z.number().int(),

@@ -47,6 +47,9 @@ export interface RunRecord {
   season_how: string | null;
   /** json string[]: the test evaluation's notes (the ETS variants). */
   test_notes: string;
+  /** The study the run is a trial of, and its trial number (migration 008); null outside studies. */
+  study_id?: number | null;
+  trial?: number | null;
 }
 
 const SELECT_RUN = `SELECT r.*, d.name AS dataset_name FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;

@@ -31,6 +31,8 @@ export interface StudyRecord {
   host_pid: number | null;
   host_started: number | null;
   heartbeat: number | null;
+  /** The next trial number to hand out (migration 010): numbers below it were used, even if their run was deleted since. */
+  next_trial: number;
 }
 
 export type NewStudy = Pick<
@@ -176,12 +178,17 @@ export interface TrialLink {
 }
 
 /**
- * Inserts a trial's run and links it to its study in one transaction; the unique index on
- * (study_id, trial) refuses a second run for one trial number (null: the trial exists already).
+ * Inserts a trial's run and links it to its study in one transaction, taking the trial number:
+ * only the study's next number is taken (null: another host or a deleted run used it already),
+ * and the unique index on (study_id, trial) refuses a second run for one trial number.
  */
 export function insertTrialRun(db: DB, run: NewRun, link: TrialLink): number | null {
   return db.transaction(() => {
     if (db.prepare(`SELECT 1 FROM runs WHERE study_id = ? AND trial = ?`).get(link.studyId, link.trial)) return null;
+    const took = db
+      .prepare(`UPDATE studies SET next_trial = ? WHERE id = ? AND next_trial = ?`)
+      .run(link.trial + 1, link.studyId, link.trial).changes;
+    if (took === 0) return null;
     const id = insertRun(db, run);
     db.prepare(`UPDATE runs SET study_id = ?, trial = ?, trial_params = ?, config_hash = ? WHERE id = ?`).run(
       link.studyId,
@@ -202,6 +209,13 @@ export function setRung(db: DB, runId: number, rung: number): void {
 /** The scheduler's decision, recorded before the stop is sent: a host that dies meanwhile still knows. */
 export function requestPrune(db: DB, runId: number): void {
   db.prepare(`UPDATE runs SET prune_requested = 1 WHERE id = ?`).run(runId);
+}
+
+/** Whether the scheduler stopped this run to prune it (its trainer then skips the ETS baseline). */
+export function pruneRequested(db: DB, runId: number): boolean {
+  const r = db.prepare(`SELECT prune_requested FROM runs WHERE id = ?`).get(runId) as
+    { prune_requested: number } | undefined;
+  return r?.prune_requested === 1;
 }
 
 /** A trial stopped for pruning ends `pruned` (from stopped, or interrupted/failed when its stop raced a crash). */

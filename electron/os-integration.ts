@@ -1,9 +1,10 @@
-// What the desktop shows of the training outside the window: a notification when a run ends
-// (click: the run's page), the taskbar/dock progress and the power-save blocker while runs train.
+// What the desktop shows of the training outside the window: a notification when a run or a
+// study ends (click: its page), the taskbar/dock progress and the power-save blocker while runs train.
 // All of it follows the service's events; the window is asked for at each event, so a window
 // re-created on macOS (`activate`) gets them too.
 import type { Api } from '../core/api.js';
 import { notifyRunEnds, type NotificationModule } from './run-notifications.js';
+import { notifyStudyEnds, studyRoute } from './study-notifications.js';
 import { showTrainingIndicators, type PowerSaveBlockerModule } from './training-indicators.js';
 import { isShowing, runRoute, showRoute } from './window-focus.js';
 
@@ -37,6 +38,21 @@ export function integrateWithOs(
     ...(icon ? { icon } : {}),
     log,
   });
+  const offStudies = notifyStudyEnds({
+    on: service.on.bind(service),
+    getStudy: async (id) => {
+      const got = await service.call('studies.get', { id });
+      return got.ok ? got.value : null;
+    },
+    Notification: electron.Notification,
+    openStudy: (studyId) => {
+      log(`notification clicked: showing study ${studyId}`);
+      showRoute(getWindow(), studyRoute(studyId), entryUrl, isAppPage);
+    },
+    isWatching: (studyId) => isShowing(getWindow(), studyRoute(studyId)),
+    ...(icon ? { icon } : {}),
+    log,
+  });
   const offIndicators = showTrainingIndicators({
     on: service.on.bind(service),
     getWindow,
@@ -45,6 +61,7 @@ export function integrateWithOs(
   });
   return () => {
     offNotify();
+    offStudies();
     offIndicators();
   };
 }

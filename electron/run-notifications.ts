@@ -1,8 +1,7 @@
 // A system notification when a run completes or fails, so a long training can run in the
 // background; clicking it brings the window forward on the run's page. Not shown when the user is
 // already looking at that run (the window focused on its page). A run stopped by the user, or
-// queued again, says nothing. Studies have no events yet (core/contract.ts EVENT_NAMES): when they
-// publish a study status, it gets its notice here the same way.
+// queued again, says nothing. A study's end has its own notice (study-notifications.ts).
 import type { Api } from '../core/api.js';
 import type { RunRow, RunStatus } from '../core/contract.js';
 

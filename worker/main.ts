@@ -2,7 +2,7 @@
 // for one job, does it, reports through the channel and exits. TF.js is loaded only here, lazily,
 // so an import job never pays for it.
 import { toApiError } from '../core/errors.js';
-import type { Job } from '../core/jobs.js';
+import { WARM_TRAINER_RUNS, type Job } from '../core/jobs.js';
 import { performance } from 'node:perf_hooks';
 import { flushed, hostLost, onMessage, send } from './channel.js';
 
@@ -85,6 +85,22 @@ process.on('SIGTERM', () => {
   if (!started) process.exit(0);
 });
 
+/**
+ * Whether this warm trainer takes another run instead of exiting (core/warm-launcher.ts hands it
+ * to the next trial of a study): only after a run that ended normally, with the host still there,
+ * WARM_TRAINER_RUNS runs in all (core/jobs.ts), and while what TF.js holds stays small (models and optimizers of past
+ * runs are released first). Every other worker exits after its job, as before.
+ */
+const REUSE_MAX_BYTES = 256 * 2 ** 20;
+let runsDone = 0;
+
+async function reusable(job: Job): Promise<boolean> {
+  if (!warmTrainer || job.kind !== 'train' || hostLost() || ++runsDone >= WARM_TRAINER_RUNS) return false;
+  const tf = await import('@tensorflow/tfjs');
+  tf.disposeVariables();
+  return tf.memory().numBytes < REUSE_MAX_BYTES;
+}
+
 onMessage((msg) => {
   if (msg.type === 'stop') {
     stopRequested = true;
@@ -92,10 +108,17 @@ onMessage((msg) => {
   }
   if (msg.type !== 'start' || started) return;
   started = true;
+  // A stop that came for the previous run of a reused trainer is not for this one.
+  stopRequested = false;
   runJob(msg.job)
     // Exit only once the result has left the process (a large one takes many writes).
     .then(() => flushed())
-    .then(() => process.exit(0))
+    .then(() => reusable(msg.job))
+    .then((again) => {
+      if (!again) process.exit(0);
+      started = false;
+      send({ type: 'ready' });
+    })
     .catch((e: unknown) => {
       send({ type: 'error', error: toApiError(e) });
       void flushed().then(() => process.exit(1));

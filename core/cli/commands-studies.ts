@@ -177,7 +177,11 @@ export const tuneCommand: Command = {
     },
     epochs: { type: 'string', value: 'N', help: 'epochs per trial (default 50, early stopping on)' },
     set: { type: 'string', multiple: true, value: 'key=value', help: 'set a spec field on every trial' },
-    concurrency: { type: 'string', value: 'N', help: 'trials at once (default: cores over kernel threads)' },
+    concurrency: {
+      type: 'string',
+      value: 'N',
+      help: 'trials at once (default: cores over kernel threads; 1 on a GPU)',
+    },
     seed: { type: 'string', value: 'N', help: "the sampler's seed (default 0)" },
     ...JSON_OPTION,
   },

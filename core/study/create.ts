@@ -7,6 +7,7 @@ import * as studiesDb from '../../db/studies.js';
 import type { DB } from '../../db/open.js';
 import { RunSpecSchema, describeZodError } from '../contract.js';
 import { defaultConcurrency } from './concurrency.js';
+import { probeGpu } from './gpu.js';
 import { applyConfig, checkSpace, isRange, type Config } from './space.js';
 import { plannedConfigs } from './strategy.js';
 import { objectiveOf } from './view.js';
@@ -39,7 +40,9 @@ export function createStudy(db: DB, a: ParsedArgs<'studies.create'>): number {
       sampler_seed: a.seed,
       objective: JSON.stringify(a.objective),
       prune: JSON.stringify(a.prune),
-      concurrency: a.concurrency ?? defaultConcurrency(),
+      // GPU trials one per device unless the user says how many (core/study/concurrency.ts).
+      concurrency:
+        a.concurrency ?? defaultConcurrency(undefined, undefined, probeGpu(undefined, base.model.impl === 'layers')),
       first_configs: JSON.stringify(a.first ?? []),
     },
     thisHost(),

@@ -5,6 +5,8 @@
 // Jobs) would bundle the run, submit a container running `rnn-workbench train` on it, and import
 // the result bundle back; the study loop only reads trial state from SQLite either way.
 import type { ServiceContext, Handlers } from '../handlers/context.js';
+import { readSettings } from '../handlers/settings.js';
+import type { JobLauncher } from '../jobs.js';
 import type { TrainerQueue } from '../trainer-queue.js';
 
 export interface TrialLauncher {
@@ -18,12 +20,22 @@ export interface TrialLauncher {
   stop(runId: number): Promise<void>;
   /** Whether this launcher started the trial's trainer (queued or training in this host). */
   holds(runId: number): boolean;
+  /**
+   * The trials this host's studies keep in flight (their concurrency summed; 0: none): a launcher
+   * that can prepare trainers ahead (warm processes) keeps that many ready.
+   */
+  reserve(n: number): void;
 }
 
 export type TrainingHandlers = Handlers<'runs.create' | 'runs.stop' | 'runs.resume'>;
 
 /** Trials as local trainer processes, through this host's trainer queue. */
-export function localLauncher(ctx: ServiceContext, queue: TrainerQueue, training: TrainingHandlers): TrialLauncher {
+export function localLauncher(
+  ctx: ServiceContext,
+  queue: TrainerQueue,
+  training: TrainingHandlers,
+  processes?: JobLauncher,
+): TrialLauncher {
   // The trials this host queued or resumed: they are its to start, whoever else looks at the database.
   const mine = new Set<number>();
   return {
@@ -41,5 +53,8 @@ export function localLauncher(ctx: ServiceContext, queue: TrainerQueue, training
       await training['runs.stop']({ id: runId });
     },
     holds: (runId) => mine.has(runId) || ctx.jobs.trainer(runId) !== undefined,
+    // No more warm trainers than may train at once (the trainer slots of settings.maxTrainers).
+    // (0 reads nothing: it also comes while the host closes its database.)
+    reserve: (n) => processes?.warm?.(n > 0 ? Math.min(n, readSettings(ctx.db).maxTrainers) : 0),
   };
 }

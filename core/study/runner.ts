@@ -24,6 +24,9 @@ const TICK_MS = 500;
 /** Times one host resumes a trial whose trainer died while the study ran, before counting it ended. */
 const AUTO_RESUMES = 2;
 
+/** The error of a study interrupted because its host closed (an app quit: nothing to announce). */
+export const HOST_CLOSED = 'the host closed during the study; resume it to continue';
+
 export const thisHost = (): studiesDb.HostIdentity => ({ pid: process.pid, started: processStartTime(process.pid) });
 
 export class StudyDriver {
@@ -32,6 +35,8 @@ export class StudyDriver {
   private readonly shown = new Map<number, string>();
   /** Trials this host asked to stop (budget spent, pruned): asked once. */
   private readonly stopping = new Set<number>();
+  /** The concurrency of each study this host drives: how many warm trainers the launcher keeps. */
+  private readonly pool = new Map<number, number>();
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -43,13 +48,29 @@ export class StudyDriver {
   drive(id: number): void {
     this.loops.start(
       id,
-      () => this.loop(id),
+      async () => {
+        this.pool.set(id, studiesDb.getStudy(this.ctx.db, id)?.concurrency ?? 1);
+        this.warmPool();
+        try {
+          await this.loop(id);
+        } finally {
+          this.pool.delete(id);
+          this.warmPool();
+        }
+      },
       (e) => {
         const error = `study loop failed: ${e.message}`;
         if (studiesDb.endStudy(this.ctx.db, id, 'interrupted', error))
           this.ctx.emit('study:status', { studyId: id, state: 'interrupted', error });
       },
     );
+  }
+
+  /** Trainers kept warm: one per trial slot of the studies driven here (trials after the first skip the process start). */
+  private warmPool(): void {
+    let n = 0;
+    for (const c of this.pool.values()) n += c;
+    this.launcher.reserve(this.loops.closed ? 0 : n);
   }
 
   driving(id: number): boolean {
@@ -64,7 +85,7 @@ export class StudyDriver {
   close(): void {
     this.loops.closed = true;
     for (const id of this.loops.ids()) {
-      const error = 'the host closed during the study; resume it to continue';
+      const error = HOST_CLOSED;
       if (studiesDb.endStudy(this.ctx.db, id, 'interrupted', error))
         this.ctx.emit('study:status', { studyId: id, state: 'interrupted', error });
     }
@@ -104,17 +125,15 @@ export class StudyDriver {
     // A stop (studies.stop) may have come while this pass awaited: no trial starts after it.
     if (studiesDb.getStudy(this.ctx.db, rec.id)?.state !== 'running' || this.loops.closed) return true;
     const planned = plannedTrials(rec);
-    const taken = new Set(trials.map((t) => t.trial));
-    let next = 0;
+    // Numbers below next_trial were handed out: a trial whose run the user deleted stays removed.
+    let next = rec.next_trial;
     let inFlight = active.length;
-    while (inFlight < rec.concurrency) {
-      while (taken.has(next)) next++;
-      if (planned !== null && next >= planned) break;
+    while (inFlight < rec.concurrency && (planned === null || next < planned)) {
       this.createTrial(rec, next);
-      taken.add(next);
+      next++;
       inFlight++;
     }
-    if (inFlight === 0 && planned !== null && taken.size >= planned) {
+    if (inFlight === 0 && planned !== null && next >= planned) {
       this.end(rec.id, 'completed');
       return true;
     }

@@ -87,6 +87,9 @@ export function studyRow(db: DB, r: studiesDb.StudyRecord): StudyRow {
   const trials = trialRows(db, r);
   const counts: Record<string, number> = {};
   for (const t of trials) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  // Trials whose run was deleted: their numbers are used, they count as ended, they never come back.
+  const removed = r.next_trial - trials.length;
+  if (removed > 0) counts.removed = removed;
   return {
     id: r.id,
     uuid: r.uuid,
@@ -114,7 +117,7 @@ export function progressOf(row: StudyRow, trial?: TrialRow): StudyProgress {
   return {
     studyId: row.id,
     state: row.state,
-    done: row.trials.filter((t) => ENDED_TRIAL.includes(t.status)).length,
+    done: row.trials.filter((t) => ENDED_TRIAL.includes(t.status)).length + (row.counts.removed ?? 0),
     planned: row.plannedTrials,
     running: n('running') + n('queued'),
     pruned: n('pruned'),

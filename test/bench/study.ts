@@ -8,10 +8,12 @@
 // single run (defaultSpec) on ~1,000-row series of the forecast battery: test MAE of each.
 // The space is wide on purpose (learning rates 1e-4..3e-2, 4..64 units): a real search has bad
 // corners. transform none + normalize global keep val_loss comparable between trials.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../core/cli.js';
 import { createService } from '../../core/service.js';
+import { openDb } from '../../db/open.js';
 import { defaultSpec, type StudyFileInput, type StudyRow } from '../../core/contract.js';
 import { sineCsv, tempDir } from '../helpers.js';
 import { generatedSeries } from './forecast-series.js';
@@ -28,11 +30,44 @@ interface Row {
   pruned: number;
   epochs: number;
   seconds: number;
+  /** CPU seconds of the host and its reaped trainers: on a shared machine less noisy than wall time. */
+  cpuSeconds: number;
+  /** Mean seconds from a trial's creation to its first batch (process start, imports, data preparation). */
+  startSeconds: number;
   bestValLoss: number;
+}
+
+/** CPU seconds of this process and its waited-for children (Linux /proc; NaN elsewhere). */
+function cpuSeconds(): number {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // utime, stime, cutime, cstime: fields 14-17 of stat(5), in clock ticks (100 a second on Linux).
+    return [11, 12, 13, 14].reduce((a, i) => a + Number(f[i]), 0) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Mean seconds from each trial's creation to its first batch (the trainer's start-up line). */
+function meanStart(dbPath: string): number {
+  const db = openDb(dbPath, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT r.created_at AS created, l.at AS at FROM runs r JOIN run_log l ON l.run_id = r.id
+         WHERE r.study_id IS NOT NULL AND l.message LIKE 'start-up: total%'`,
+      )
+      .all() as { created: string; at: number }[];
+    return rows.reduce((a, r) => a + (r.at - Date.parse(r.created)) / 1000, 0) / Math.max(rows.length, 1);
+  } finally {
+    db.close();
+  }
 }
 
 async function runStudy(dbPath: string, csv: string, file: StudyFileInput, label: string): Promise<Row> {
   const svc = createService({ dbPath, stopGraceSeconds: 60 });
+  const cpu0 = cpuSeconds();
+  let row: Omit<Row, 'cpuSeconds' | 'startSeconds'>;
   try {
     const ds = await svc.call('datasets.import', { path: csv, name: label });
     if (!ds.ok) throw new Error(ds.error.message);
@@ -45,7 +80,7 @@ async function runStudy(dbPath: string, csv: string, file: StudyFileInput, label
     if (!got.ok) throw new Error(got.error.message);
     const s: StudyRow = got.value;
     if (s.state !== 'completed') throw new Error(`${label}: study ended ${s.state}: ${s.error ?? ''}`);
-    return {
+    row = {
       study: label,
       trials: s.trials.length,
       pruned: s.counts.pruned ?? 0,
@@ -56,6 +91,8 @@ async function runStudy(dbPath: string, csv: string, file: StudyFileInput, label
   } finally {
     await svc.close();
   }
+  await new Promise((r) => setTimeout(r, 500)); // the warm trainers it killed are reaped
+  return { ...row, cpuSeconds: cpuSeconds() - cpu0, startSeconds: meanStart(dbPath) };
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
@@ -100,14 +137,14 @@ export async function run(opts: BenchOptions): Promise<void> {
       console.log(JSON.stringify({ suite: 'study', speedup, bestValLossGap: gap }));
       return;
     }
-    console.log(`${trials} random trials × ${epochs} epochs on ${rows} rows`);
-    console.log('study        trials  pruned  epochs  seconds  best val_loss');
+    console.log(`${trials} random trials × ${epochs} epochs on ${rows} rows; load average ${loadavg()[0]!.toFixed(2)}`);
+    console.log('study        trials  pruned  epochs  seconds  cpu s  start s  best val_loss');
     for (const r of [asha, full])
       console.log(
-        `${r.study.padEnd(12)} ${String(r.trials).padStart(6)}  ${String(r.pruned).padStart(6)}  ${String(r.epochs).padStart(6)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.bestValLoss.toPrecision(4)}`,
+        `${r.study.padEnd(12)} ${String(r.trials).padStart(6)}  ${String(r.pruned).padStart(6)}  ${String(r.epochs).padStart(6)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.cpuSeconds.toFixed(0).padStart(5)}  ${r.startSeconds.toFixed(2).padStart(7)}  ${r.bestValLoss.toPrecision(4)}`,
       );
     console.log(
-      `ASHA: ${speedup.toFixed(2)}× faster (target ≥ 2.5×), best val_loss ${(gap * 100).toFixed(1)}% from the unpruned study's (target within 5%)`,
+      `ASHA: ${speedup.toFixed(2)}× faster (target ≥ 2.5×; ${(full.cpuSeconds / asha.cpuSeconds).toFixed(2)}× less CPU), best val_loss ${(gap * 100).toFixed(1)}% from the unpruned study's (target within 5%)`,
     );
   } finally {
     t.cleanup();

@@ -126,12 +126,17 @@ interface TestPredictions {
   runId: number;
 }
 
-/** The test split through the model (its outputs shrunk by `alpha` when given) and the baselines. */
+/**
+ * The test split through the model (its outputs shrunk by `alpha` when given) and the baselines.
+ * `ets: false` leaves the ETS baseline out (a pruned study trial: its fit is most of the
+ * evaluation's time, and the trial is never compared with it).
+ */
 export function evaluateTest(
   model: tf.LayersModel,
   p: Prepared,
   runId: number,
   alpha: readonly number[] | null = null,
+  opts: { ets?: boolean } = {},
 ): TestResult {
   const w = p.windows.test;
   const n = windowCount(w);
@@ -140,7 +145,7 @@ export function evaluateTest(
   const time = new Float64Array(n);
   for (let i = 0; i < n; i++) time[i] = p.groups[w[2 * i]!]!.time[w[2 * i + 1]! + 1]!;
   const t = { pred, y, time, n, runId };
-  return p.task === 'classify' ? classifyTest(p, t) : forecastTest(p, t);
+  return p.task === 'classify' ? classifyTest(p, t) : forecastTest(p, t, opts.ets ?? true);
 }
 
 /** Classes: the model, the last observed label, and the train split's majority class. */
@@ -206,7 +211,7 @@ function trainSeasonalScale(p: Prepared): number {
 }
 
 /** Forecast: model, naive (last observed value), seasonal naive (value one season before each step) and ETS. */
-function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): TestResult {
+function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions, withEts: boolean): TestResult {
   const w = p.windows.test;
   const O = p.outputs.length;
   const H = p.horizon;
@@ -228,7 +233,9 @@ function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions): T
       }
     }
   }
-  const ets = etsBaseline(p);
+  const ets = withEts
+    ? etsBaseline(p)
+    : { predicted: new Float64Array(n * O).fill(NaN), notes: ['ETS baseline skipped: the trial was pruned'] };
   const scale = trainSeasonalScale(p);
   const predictions: Record<Forecaster, Float64Array> = { test: predicted, naive, seasonal, ets: ets.predicted };
   const scores = {} as Record<Forecaster, Partial<Record<ForecastMetric, number>>>;

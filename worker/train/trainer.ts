@@ -24,6 +24,7 @@ import type { Preprocessing } from './preprocessing.js';
 import { setupRun, type Log, type RunSetup, type TrainOptions } from './setup.js';
 import { StartupClock } from './startup-clock.js';
 import { appendLog } from '../../db/run-log.js';
+import { pruneRequested } from '../../db/studies.js';
 
 export { preprocessingOf, type Preprocessing } from './preprocessing.js';
 export type { TrainOptions } from './setup.js';
@@ -222,7 +223,9 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
     const shrink = (JSON.parse(best.preprocessing) as Preprocessing).shrink;
     if (shrink) log(shrink.reason);
-    const result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null);
+    // A study trial stopped by the pruner is never compared with the baselines: no ETS fit for it.
+    const pruned = stopped === 'stop-requested' && pruneRequested(db, runId);
+    const result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null, { ets: !pruned });
     for (const note of result.notes) log(note);
     log(`test (best checkpoint, epoch ${best.epoch}): ${headline(result.test)}`);
     // The test metrics, predictions and the final status in ONE transaction: nobody ever sees a
