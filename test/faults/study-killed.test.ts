@@ -57,7 +57,9 @@ const space = { 'model.cell': ['lstm', 'gru'], 'train.learningRate': { float: [0
 describe('host killed mid-study', () => {
   it('study resume completes the planned trials: none lost, none duplicated', { timeout: 600_000 }, async () => {
     const svc = createService({ dbPath });
-    const ds = await svc.call('datasets.import', { path: sineCsv(t.dir, 300), name: 'sine' });
+    // 3,000 rows: a trial must still be training when the test (polling every 100 ms) kills the host;
+    // with the whole step in wasm, 300 rows trained all 8 epochs before the trainer saw the host go.
+    const ds = await svc.call('datasets.import', { path: sineCsv(t.dir, 3000), name: 'sine' });
     await svc.close();
     expect(ds.ok).toBe(true);
     const file = join(t.dir, 'study.json');
