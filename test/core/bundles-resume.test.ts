@@ -39,7 +39,9 @@ describe('bundle, resume elsewhere, bring back', () => {
     const a = createService({ dbPath: join(t.dir, 'a.db'), stopGraceSeconds: 5 });
     const b = createService({ dbPath: join(t.dir, 'b.db'), stopGraceSeconds: 5 });
     try {
-      const ds = await ok(a.call('datasets.import', { path: sineCsv(t.dir), name: 'sine' }));
+      // 6,000 rows: the stop after epoch 2 must reach a run that is still training (with the whole
+      // step in wasm, 1,200 rows finished all 6 epochs first).
+      const ds = await ok(a.call('datasets.import', { path: sineCsv(t.dir, 6000), name: 'sine' }));
       const epochs = 6;
       const run = await ok(
         a.call('runs.create', { datasetId: ds.id, spec: tinySpec({ train: { epochs, batchSize: 64, patience: 0 } }) }),
