@@ -26,6 +26,12 @@ import { valMetrics } from './evaluate.js';
 
 /** Above this many train windows the probe's extra trainings cost more than the choice is worth (and KPSS has power). */
 export const PROBE_MAX_TRAIN_WINDOWS = 1000;
+/**
+ * Epochs a candidate trains at most: a spec with thousands of epochs and no early stopping would
+ * otherwise train them all twice before its first recorded epoch (the default spec stops early far
+ * below this, so there the run replays exactly what the probe measured).
+ */
+export const PROBE_MAX_EPOCHS = 200;
 
 /** The normalisations to compare, or null when the automatic choice stands without a probe. */
 export function probeCandidates(spec: RunSpec, p: Prepared): Normalize[] | null {
@@ -71,13 +77,22 @@ async function trainCandidate(spec: RunSpec, p: Prepared, ctx: ProbeContext): Pr
   let best = Infinity;
   let bestMae = NaN;
   let bad = 0;
+  let lastYield = Date.now();
+  // As the trainer's loop does: a turn of the event loop every 50 ms, so a stop (and the host's
+  // other messages) reach this process while the probe trains.
+  const hooks = {
+    progress: () => {},
+    yieldPoint: async () => {
+      if (Date.now() - lastYield > 50) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
+      }
+      return ctx.stop() ? ('stop-requested' as const) : null;
+    },
+  };
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = 1; epoch <= Math.min(epochs, PROBE_MAX_EPOCHS); epoch++) {
       const order = rng.shuffle(Int32Array.from({ length: nTrain }, (_, i) => i));
-      const hooks = {
-        progress: () => {},
-        yieldPoint: async () => (ctx.stop() ? ('stop-requested' as const) : null),
-      };
       const r = await runner.run({ epoch, order, batches, batchSize }, hooks);
       if (r.interrupted) return null;
       await runner.syncModel();
