@@ -9,7 +9,7 @@
 import type { EventMap, EventName } from './contract.js';
 import type { Emit } from './handlers/context.js';
 import type { DB } from '../db/open.js';
-import { dataVersion, datasetsStamp, runStamp, runStamps, type RunStamp } from '../db/changes.js';
+import { dataVersion, datasetsStamp, lastEpoch, runStamp, runStamps, type RunStamp } from '../db/changes.js';
 import { metricsFor } from '../db/metrics.js';
 import { lastLogRowid, logSince } from '../db/run-log.js';
 
@@ -125,22 +125,28 @@ class Watcher {
   }
 
   private publishRun(now: RunStamp, prev: RunStamp | undefined): void {
+    // New epochs first, then a changed status: a short run elsewhere can commit its epochs and
+    // finish between two polls, and its epochs must still reach a live chart. The stamps count
+    // epochs of running runs only, so a run that was queued or running and has just ended is asked.
+    const ended = prev && (prev.status === 'queued' || prev.status === 'running') && now.status !== prev.status;
+    const to = now.epoch ?? (ended ? lastEpoch(this.o.db, now.id) : 0);
+    this.publishEpochs(now.id, prev?.epoch ?? 0, to);
+    if (!prev || prev.status !== now.status || prev.stamp !== now.stamp || prev.error !== now.error)
+      this.o.emit('run:status', { runId: now.id, status: now.status, error: now.error });
+  }
+
+  private publishEpochs(id: number, from: number, to: number): void {
     const { db, emit } = this.o;
-    if (!prev || prev.status !== now.status || prev.stamp !== now.stamp || prev.error !== now.error) {
-      emit('run:status', { runId: now.id, status: now.status, error: now.error });
-      return;
-    }
-    const from = prev.epoch ?? 0;
-    if ((now.epoch ?? 0) <= from) return;
+    if (to <= from) return;
     const byEpoch = new Map<number, { metrics: Record<string, number>; wallTime: number }>();
-    for (const m of metricsFor(db, [now.id])) {
-      if (m.epoch <= from) continue;
+    for (const m of metricsFor(db, [id])) {
+      if (m.epoch <= from || m.epoch > to) continue;
       const e = byEpoch.get(m.epoch) ?? { metrics: {}, wallTime: m.wall_time };
       e.metrics[m.key] = m.value;
       byEpoch.set(m.epoch, e);
     }
     for (const [epoch, e] of [...byEpoch].sort((a, b) => a[0] - b[0]))
-      emit('run:epoch', { runId: now.id, epoch, ...e });
+      emit('run:epoch', { runId: id, epoch, ...e });
   }
 
   private pollLog(): void {

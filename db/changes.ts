@@ -28,6 +28,14 @@ export function runStamps(db: DB): RunStamp[] {
   return db.prepare(STAMP_SQL).all() as RunStamp[];
 }
 
+/** Highest epoch logged for one run, whatever its status (0 if none). */
+export function lastEpoch(db: DB, id: number): number {
+  const r = db.prepare(`SELECT MAX(epoch) AS e FROM metrics WHERE run_id = ? AND key = 'loss'`).get(id) as {
+    e: number | null;
+  };
+  return r.e ?? 0;
+}
+
 export function runStamp(db: DB, id: number): RunStamp | undefined {
   return db.prepare(`${STAMP_SQL} WHERE id = ?`).get(id) as RunStamp | undefined;
 }

@@ -87,6 +87,33 @@ describe('the host publishes what other processes write', () => {
     await done;
   });
 
+  it('a run elsewhere that commits epochs and finishes between two polls still publishes its epochs, then its status', async () => {
+    const id = runsDb.insertRun(other, {
+      name: 'quick elsewhere',
+      datasetId,
+      spec: JSON.stringify(tinySpec()),
+      seed: 1,
+      params: {},
+    });
+    await waitFor('run:status', (p) => p.runId === id && p.status === 'queued');
+    const order: string[] = [];
+    const offs = [
+      svc.on('run:epoch', (p) => p.runId === id && order.push(`epoch ${p.epoch}`)),
+      svc.on('run:status', (p) => p.runId === id && order.push(p.status)),
+    ];
+    const done = waitFor('run:status', (p) => p.runId === id && p.status === 'completed');
+    // One transaction: the watcher sees it in a single poll (before the fix only the status came).
+    other.transaction(() => {
+      runsDb.markStarted(other, id, { pid: 1, started: 0, backend: 'cpu', device: 'cpu', impl: 'x', paramCount: 1 });
+      logEpoch(other, id, 1, 10, { loss: 0.5, val_loss: 0.6 }, 1.5);
+      logEpoch(other, id, 2, 20, { loss: 0.4, val_loss: 0.5 }, 3);
+      runsDb.finishRun(other, id, 'completed');
+    })();
+    await done;
+    offs.forEach((off) => off());
+    expect(order).toEqual(['epoch 1', 'epoch 2', 'completed']);
+  });
+
   it('publishes nothing while nothing changes, nor for its own writes', async () => {
     await sleep(200);
     got.length = 0;
