@@ -145,8 +145,7 @@ class Watcher {
       e.metrics[m.key] = m.value;
       byEpoch.set(m.epoch, e);
     }
-    for (const [epoch, e] of [...byEpoch].sort((a, b) => a[0] - b[0]))
-      emit('run:epoch', { runId: id, epoch, ...e });
+    for (const [epoch, e] of [...byEpoch].sort((a, b) => a[0] - b[0])) emit('run:epoch', { runId: id, epoch, ...e });
   }
 
   private pollLog(): void {

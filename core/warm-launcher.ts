@@ -132,7 +132,8 @@ class WarmPool {
   private makeSpare(): void {
     this.timer = null;
     if (this.closed || this.enough()) return;
-    const child = forkWorker({ RNN_WORKBENCH_WARM: 'train' });
+    // `reuse`: this pool takes the trainer back when it reports `ready` (Electron's single spare does not).
+    const child = forkWorker({ RNN_WORKBENCH_WARM: 'train-reuse' });
     const mine: Spare = { child, env: trainerEnv(), runs: 0 };
     this.keep(mine);
     child.on('exit', () => {

@@ -10,7 +10,10 @@ let stopRequested = false;
 let started = false;
 
 // A warm trainer (core/warm-launcher.ts) imports the trainer and TF.js while it waits for a run.
-const warmTrainer = process.env.RNN_WORKBENCH_WARM === 'train' ? import('./train/trainer.js') : null;
+const warm = process.env.RNN_WORKBENCH_WARM;
+const warmTrainer = warm === 'train' || warm === 'train-reuse' ? import('./train/trainer.js') : null;
+/** Only a host that takes a trainer back (core/warm-launcher.ts's pool) forks it with `train-reuse`. */
+const reuseAllowed = warm === 'train-reuse';
 // Waiting for work, it leaves with its host (a trainer that has a run ends it first: trainer.ts).
 process.on('disconnect', () => {
   if (!started) process.exit(0);
@@ -95,7 +98,7 @@ const REUSE_MAX_BYTES = 256 * 2 ** 20;
 let runsDone = 0;
 
 async function reusable(job: Job): Promise<boolean> {
-  if (!warmTrainer || job.kind !== 'train' || hostLost() || ++runsDone >= WARM_TRAINER_RUNS) return false;
+  if (!reuseAllowed || job.kind !== 'train' || hostLost() || ++runsDone >= WARM_TRAINER_RUNS) return false;
   const tf = await import('@tensorflow/tfjs');
   tf.disposeVariables();
   return tf.memory().numBytes < REUSE_MAX_BYTES;

@@ -71,7 +71,7 @@ describe('cli study', () => {
     const file = studyFile('asha.json', {
       // 30 epochs: the prune request must reach trial 1 while it still trains (the whole step in
       // wasm trains 4 epochs of this series before the request lands).
-      base: { ...base, train: { ...(base.train as object), epochs: 30 } },
+      base: { ...base, train: { ...(base.train as object), epochs: 300 } },
       // Same initial weights (seed 42): after one epoch a learning rate of 1e-7 is far behind 0.01.
       space: { 'train.learningRate': [0.01, 1e-7] },
       strategy: 'grid',
@@ -81,9 +81,9 @@ describe('cli study', () => {
     const r = await cli('study', 'create', file, '--dataset', 'sine', '--json');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out) as StudyRow;
-    // (Which rung each trial reached depends on the epochs: 30 give rungs at 1, 2, 4, 8 and 16.)
+    // (Which rung each trial reached depends on the epochs: 300 give rungs at 1, 2, 4, … 256.)
     expect(s.trials.map((x) => x.status)).toEqual(['completed', 'pruned']);
-    expect(s.trials[1]!.epochsDone).toBeLessThan(30);
+    expect(s.trials[1]!.epochsDone).toBeLessThan(300);
     expect(s.best!.trial).toBe(0);
     expect(s.counts).toEqual({ completed: 1, pruned: 1 });
   });

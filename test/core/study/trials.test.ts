@@ -82,8 +82,8 @@ describe('study trials', () => {
       const s = await ok(
         svc.call('studies.create', {
           datasetId,
-          // 30 epochs: the prune must reach trial 1 while it still trains (4 were over first with the whole step).
-          base: base(30),
+          // 300 epochs: trial 1 must still be training when the study loop judges it (4, and in CI 30, were over first).
+          base: base(300),
           // Same initial weights (seed 42): after one epoch a learning rate of 1e-7 is far behind 0.01.
           space: { 'train.learningRate': [0.01, 1e-7] },
           strategy: 'grid',
