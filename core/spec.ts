@@ -21,9 +21,12 @@ export const TRANSFORMS = ['auto', 'none', 'log', 'diff', 'logdiff'] as const;
 /**
  * Target normalisation: the global scaler alone, each window relative to its last value, or (`season`)
  * each output step relative to the last value plus the change over the season before it (seasonal
- * naive at the current level; needs a season shorter than the lookback); `auto` decides per target.
+ * naive at the current level; needs a season shorter than the lookback); `ensemble`: two networks,
+ * one with global scaling and one with window (or, with a season in the lookback, season)
+ * normalisation, whose forecasts are averaged (a single target that is also a feature); `auto`
+ * decides per target (and chooses `ensemble` where the data cannot tell the two apart).
  */
-export const NORMALIZE_MODES = ['auto', 'global', 'window', 'season'] as const;
+export const NORMALIZE_MODES = ['auto', 'global', 'window', 'season', 'ensemble'] as const;
 /**
  * Forecast: `auto` shrinks the network's forecast toward its normalisation's base (last value or
  * seasonal naive at the level) by factors fitted on the validation split; `off` keeps it as it is.

@@ -24,6 +24,7 @@ export const RUN_TABLES = [
   'checkpoints',
   'predictions',
   'exports',
+  'run_members',
 ] as const;
 export type RunTable = (typeof RUN_TABLES)[number];
 
@@ -101,6 +102,7 @@ export function readRunExtract(db: DB, id: number): RunExtract | undefined {
     checkpoints: 'kind',
     predictions: 'split',
     exports: 'id',
+    run_members: 'member',
   };
   const tables = Object.fromEntries(
     RUN_TABLES.map((t) => [
@@ -266,7 +268,7 @@ function replaceResults(db: DB, id: number, r: RunExtract, cache: Map<string, Se
     ...cols.map((c) => row[c] ?? null),
     id,
   );
-  for (const t of ['params', 'metrics', 'run_summary', 'checkpoints', 'predictions'] as const) {
+  for (const t of ['params', 'metrics', 'run_summary', 'checkpoints', 'predictions', 'run_members'] as const) {
     db.prepare(`DELETE FROM ${t} WHERE run_id = ?`).run(id);
     insertTable(db, t, r.tables[t], { run_id: id }, cache);
   }

@@ -89,8 +89,11 @@ export function resolveTargetPrep(
       'spec.normalize',
     );
   }
-  const normalize: Normalize = spec.normalize === 'auto' ? autoNormalize(auto.normalize, seasonal) : spec.normalize;
-  if (spec.normalize !== 'auto') why += `; normalisation ${normalize} from the spec`;
+  // An ensemble's first network is the global one; the trainer prepares the other member apart.
+  const named = spec.normalize === 'ensemble' ? 'global' : spec.normalize;
+  const normalize: Normalize = named === 'auto' ? autoNormalize(auto.normalize, seasonal) : named;
+  if (spec.normalize === 'ensemble') why += '; normalisation global for the first network of the ensemble';
+  else if (spec.normalize !== 'auto') why += `; normalisation ${normalize} from the spec`;
   else if (normalize === 'season')
     why += `; season ${season} within the lookback → each step relative to the last value plus last season's change (seasonal naive at the current level)`;
   return { transform: { kind }, normalize, reason: `${name}: ${why}`, ...(normalize === 'season' ? { season } : {}) };

@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceError, parseSpec, type ExportResult, type ParsedArgs } from '../../core/contract.js';
+import { ServiceError, parseSpec, type ExportResult, type ParsedArgs, type RunSpec } from '../../core/contract.js';
+import type { DB } from '../../db/open.js';
+import { loadMembers } from '../../db/members.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
@@ -14,6 +16,7 @@ import { buildModel, layersRnn } from '../model/build.js';
 import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
 import type { Preprocessing } from '../train/trainer.js';
 import { ONNX_FILES, writeOnnx } from './onnx/write.js';
+import { ensembleBlock, type ExportMember } from './member.js';
 import { commitTarget, discardTarget, openTarget, type ExportTarget } from './target.js';
 
 /** The files of an export, in the order they move into place: model.json (read first by a loader) last. */
@@ -54,18 +57,27 @@ export async function exportRun(
       layersRnn,
     );
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
+    const members = exportMembers(db, runId, spec);
     const format = opts.format ?? 'tfjs';
-    const files = format === 'onnx' ? ONNX_FILES : FILES;
+    const memberFiles = format === 'onnx' ? [] : members.flatMap((m) => [m.file.weights, m.file.model]);
+    // Members before the run's own model.json: a loader that reads model.json finds them in place.
+    const files = format === 'onnx' ? ONNX_FILES : [...FILES.slice(0, 2), ...memberFiles, FILES[2]];
     target = openTarget(outDir, files, opts.force ?? false);
     const dir = target.tmp;
     const runInfo = { id: runId, name: run.name, checkpoint, epoch: cp.epoch, spec };
-    if (format === 'onnx') writeOnnx(dir, model, prep, runInfo);
-    else await saveTfjs(model, dir, prep, runInfo);
+    try {
+      if (format === 'onnx') writeOnnx(dir, model, prep, runInfo, members);
+      else await saveTfjs(model, dir, prep, runInfo, members);
+    } finally {
+      model.dispose();
+      for (const m of members) m.model.dispose();
+    }
     commitTarget(target, files);
     const done = target.dir;
     target = null;
     recordExport(db, runId, checkpoint, done);
-    return { dir: done, files: LISTED[format], checkpoint, epoch: cp.epoch };
+    const listed = format === 'onnx' ? LISTED.onnx : [...LISTED.tfjs, ...memberFiles.toReversed()];
+    return { dir: done, files: listed, checkpoint, epoch: cp.epoch };
   } catch (e) {
     if (target) discardTarget(target);
     throw e;
@@ -74,12 +86,50 @@ export async function exportRun(
   }
 }
 
-async function saveTfjs(model: tf.LayersModel, dir: string, prep: Preprocessing, run: object): Promise<void> {
+/**
+ * An ensemble run's further networks (train/ensemble.ts) as tf.layers models with the
+ * preprocessing they were trained with; in a TF.js export each is `member-N.json` + its weights.
+ */
+function exportMembers(db: DB, runId: number, spec: RunSpec): ExportMember[] {
+  return loadMembers(db, runId).map((m) => {
+    const prep = JSON.parse(m.preprocessing) as Preprocessing;
+    const shape = { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length };
+    const model = buildModel(spec, shape, layersRnn);
+    setModelWeights(model, JSON.parse(m.weight_specs) as WeightSpec[], m.weights);
+    const stem = `member-${m.member}`;
+    return {
+      model,
+      prep,
+      normalize: m.normalize,
+      epoch: m.epoch,
+      file: { model: `${stem}.json`, weights: `${stem}.weights.bin` },
+    };
+  });
+}
+
+async function saveTfjs(
+  model: tf.LayersModel,
+  dir: string,
+  prep: Preprocessing,
+  run: object,
+  members: ExportMember[],
+): Promise<void> {
+  for (const m of members) await saveLayers(m.model, dir, m.file);
+  await saveLayers(model, dir, { model: 'model.json', weights: 'weights.bin' });
+  const ensemble = ensembleBlock(members, true);
+  writeFileSync(
+    join(dir, 'preprocessing.json'),
+    JSON.stringify({ ...prep, ...(ensemble ? { ensemble } : {}), run }, null, 2),
+  );
+}
+
+/** One tf.layers model as its model JSON (whose manifest names the weights file) and weights file. */
+async function saveLayers(model: tf.LayersModel, dir: string, file: { model: string; weights: string }): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
+      const weightsManifest = [{ paths: [file.weights], weights: artifacts.weightSpecs ?? [] }];
       writeFileSync(
-        join(dir, 'model.json'),
+        join(dir, file.model),
         JSON.stringify(
           {
             modelTopology: artifacts.modelTopology,
@@ -93,9 +143,8 @@ async function saveTfjs(model: tf.LayersModel, dir: string, prep: Preprocessing,
         ),
       );
       const data = artifacts.weightData as ArrayBuffer;
-      writeFileSync(join(dir, 'weights.bin'), Buffer.from(data));
+      writeFileSync(join(dir, file.weights), Buffer.from(data));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  writeFileSync(join(dir, 'preprocessing.json'), JSON.stringify({ ...prep, run }, null, 2));
 }

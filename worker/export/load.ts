@@ -10,23 +10,36 @@ import { applyShrink, baseFeatures, shrinkBases } from '../data/shrink.js';
 export interface LoadedExport {
   model: tf.LayersModel;
   preprocessing: Preprocessing;
+  /** An ensemble's further networks (preprocessing.json `ensemble`): the forecast is the mean of all. */
+  members?: LoadedExport[];
 }
 
-export async function loadExport(dir: string): Promise<LoadedExport> {
-  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+async function loadLayers(dir: string, file: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
   const weightData = readFileSync(join(dir, json.weightsManifest[0]!.paths[0]!));
-  const model = await tf.loadLayersModel(
+  return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest.flatMap((m) => m.weights),
       weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
     }),
   );
+}
+
+export async function loadExport(dir: string): Promise<LoadedExport> {
+  const model = await loadLayers(dir, 'model.json');
   const preprocessing = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing;
-  return { model, preprocessing };
+  const members = await Promise.all(
+    (preprocessing.ensemble?.members ?? []).map(async (m) => {
+      if (!m.model)
+        throw new Error(`${join(dir, 'preprocessing.json')}: ensemble member ${m.normalize} names no model file`);
+      return { model: await loadLayers(dir, m.model), preprocessing: m.preprocessing };
+    }),
+  );
+  return { model, preprocessing, ...(members.length ? { members } : {}) };
 }
 
 type TargetPrep = NonNullable<Preprocessing['targetPrep']>[number];
@@ -54,6 +67,14 @@ function targetInputs(
  * units (forecast: target × horizon step) or class probabilities (classify).
  */
 export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
+  if (!e.members?.length) return predictOne(e, windows);
+  // An ensemble: the mean of every network's forecast in original units.
+  const all = [predictOne(e, windows), ...e.members.map((m) => predictOne(m, windows))];
+  return all[0]!.map((row, i) => row.map((_, o) => all.reduce((s, a) => s + a[i]![o]!, 0) / all.length));
+}
+
+/** One network's outputs, its own preprocessing applied and undone. */
+function predictOne(e: LoadedExport, windows: number[][][]): number[][] {
   const p = e.preprocessing;
   const F = p.features.length;
   const L = p.lookback;

@@ -9,6 +9,7 @@ import { ServiceError, parseSpec, type PredictResult, type PredictRow } from '..
 import { columnLoader, datasetInfo } from '../../core/datasets.js';
 import { resolveColumns } from '../../core/spec-rules.js';
 import { loadCheckpoint } from '../../db/checkpoints.js';
+import { loadMembers } from '../../db/members.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { predictRaw, type LoadedExport } from '../export/load.js';
@@ -62,7 +63,18 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
       layersRnn,
     );
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
-    const loaded: LoadedExport = { model, preprocessing: prep };
+    // An ensemble's further networks (train/ensemble.ts), each with the preprocessing it was trained with.
+    const members: LoadedExport[] = loadMembers(db, runId).map((m) => {
+      const mp = JSON.parse(m.preprocessing) as Preprocessing;
+      const net = buildModel(
+        spec,
+        { lookback: mp.lookback, features: mp.features.length, outputs: mp.outputs.length },
+        layersRnn,
+      );
+      setModelWeights(net, JSON.parse(m.weight_specs) as WeightSpec[], m.weights);
+      return { model: net, preprocessing: mp };
+    });
+    const loaded: LoadedExport = { model, preprocessing: prep, ...(members.length ? { members } : {}) };
     const fmt = (t: number): string | number =>
       timeKind === 'datetime' && time ? new Date(t).toISOString().replace('.000Z', 'Z') : t;
     try {
@@ -74,6 +86,7 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
       return nextSteps(loaded, histories, opts.steps ?? prep.horizon, timeKind, fmt);
     } finally {
       model.dispose();
+      for (const m of members) m.model.dispose();
     }
   } finally {
     db.close();

@@ -119,6 +119,8 @@ export interface TestResult {
 interface TestPredictions {
   /** model outputs [n, O] (scaled units / probabilities) and their targets */
   pred: Float32Array;
+  /** Forecast: the forecasts in original units when not `pred`'s (an ensemble's mean). */
+  predicted?: Float64Array;
   y: Float32Array;
   /** time of each window's first predicted step */
   time: Float64Array;
@@ -136,7 +138,7 @@ export function evaluateTest(
   p: Prepared,
   runId: number,
   alpha: readonly number[] | null = null,
-  opts: { ets?: boolean } = {},
+  opts: { ets?: boolean; members?: TestMember[] } = {},
 ): TestResult {
   const w = p.windows.test;
   const n = windowCount(w);
@@ -145,7 +147,38 @@ export function evaluateTest(
   const time = new Float64Array(n);
   for (let i = 0; i < n; i++) time[i] = p.groups[w[2 * i]!]!.time[w[2 * i + 1]! + 1]!;
   const t = { pred, y, time, n, runId };
-  return p.task === 'classify' ? classifyTest(p, t) : forecastTest(p, t, opts.ets ?? true);
+  if (p.task === 'classify') return classifyTest(p, t);
+  const members = opts.members ?? [];
+  if (!members.length) return forecastTest(p, t, opts.ets ?? true);
+  const each = [{ normalize: 'global', predicted: originalOutputs(p, w, pred) }, ...members.map(memberForecast)];
+  const result = forecastTest(p, { ...t, predicted: meanOf(each.map((e) => e.predicted)) }, opts.ets ?? true);
+  const actual = actualOutputs(p, w);
+  const shown = each.map((e) => `${e.normalize} ${forecastMetrics(actual, e.predicted, NaN).mae.toPrecision(4)}`);
+  result.notes.unshift(`test: the mean of ${each.length} networks; each alone has MAE ${shown.join(', ')}`);
+  return result;
+}
+
+/** A further network of an ensemble run (train/ensemble.ts), with its own data preparation and shrinkage. */
+export interface TestMember {
+  model: tf.LayersModel;
+  p: Prepared;
+  alpha: readonly number[] | null;
+  normalize: string;
+}
+
+/** A member's test forecasts in original units. */
+function memberForecast(m: TestMember): { normalize: string; predicted: Float64Array } {
+  const { pred, base } = predictWindows(m.model, m.p, m.p.windows.test);
+  if (m.alpha) applyShrink(pred, base, m.alpha);
+  return { normalize: m.normalize, predicted: originalOutputs(m.p, m.p.windows.test, pred) };
+}
+
+/** The element-wise mean of equally long forecasts. */
+export function meanOf(all: Float64Array[]): Float64Array {
+  const out = new Float64Array(all[0]!.length);
+  for (const a of all) for (let i = 0; i < out.length; i++) out[i] = out[i]! + a[i]!;
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! / all.length;
+  return out;
 }
 
 /** Classes: the model, the last observed label, and the train split's majority class. */
@@ -211,7 +244,7 @@ function trainSeasonalScale(p: Prepared): number {
 }
 
 /** Forecast: model, naive (last observed value), seasonal naive (value one season before each step) and ETS. */
-function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions, withEts: boolean): TestResult {
+function forecastTest(p: Prepared, { pred, time, n, runId, ...t }: TestPredictions, withEts: boolean): TestResult {
   const w = p.windows.test;
   const O = p.outputs.length;
   const H = p.horizon;
@@ -220,7 +253,7 @@ function forecastTest(p: Prepared, { pred, time, n, runId }: TestPredictions, wi
   const actual = actualOutputs(p, w);
   const naive = new Float64Array(n * O);
   const seasonal = new Float64Array(n * O);
-  const predicted = originalOutputs(p, w, pred);
+  const predicted = t.predicted ?? originalOutputs(p, w, pred);
   for (let r = 0; r < n; r++) {
     const g = p.groups[w[2 * r]!]!;
     const t = w[2 * r + 1]!;

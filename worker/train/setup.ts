@@ -15,14 +15,14 @@ import { prepare, type Prepared } from '../data/prepare.js';
 import { datasetInfo, columnLoader } from '../../core/datasets.js';
 import type { SourceColumn } from '../../core/spec-rules.js';
 import { processStartTime } from '../../core/trainer-identity.js';
-import { buildModel, countParams, lossFor, optimizerFor } from '../model/build.js';
+import { buildModel, countParams, lossFor, optimizerFor, type RnnFactory } from '../model/build.js';
 import { chooseImpl } from '../model/impl.js';
 import { Rng } from '../util/random.js';
 import { restoreOptimizer, setModelWeights, type WeightSpec } from './checkpoint.js';
 import { startCpuEpochRunner } from './cpu-epochs.js';
 import type { EpochRunner } from './epoch-runner.js';
 import { chooseGpu, gpuEpochRunner, type GpuChoice } from './gpu-epochs.js';
-import { probeCandidates, probeNormalize, type ProbeResult } from './normalize-probe.js';
+import { ensureMember, memberPlan, type Member, type MemberContext, type MemberPlan } from './ensemble.js';
 import { preprocessingOf, type Preprocessing } from './preprocessing.js';
 import { StartupClock, type StartupMarks } from './startup-clock.js';
 
@@ -60,6 +60,10 @@ export interface RunSetup {
   rng: Rng;
   state: TrainerState;
   runner: EpochRunner;
+  /** An ensemble's further networks (ensemble.ts); empty for a run of one network. */
+  members: Member[];
+  /** What builds the RNN layers (to rebuild the members for evaluation). */
+  factory: RnnFactory;
 }
 
 function loadRun(db: DB, runId: number) {
@@ -173,28 +177,58 @@ function timedPrepare(
   return p;
 }
 
-/** `normalize: auto` decided by validation where the stationarity test cannot (normalize-probe.ts); null where it stands. */
-async function probe(
+/**
+ * A warm-started fold continues the weights of the run it starts from, so it uses that run's
+ * normalisation (ensemble included); the spec and data for it, or null where nothing changes.
+ */
+function foldNormalize(db: DB, spec: RunSpec, p: Prepared, ds: RunSetupData['ds'], load: RunSetupData['load']) {
+  if (spec.initFrom === undefined || spec.normalize !== 'auto') return null;
+  const from = runsDb.getRun(db, spec.initFrom);
+  const normalize = from ? parseSpec(JSON.parse(from.spec)).normalize : 'auto';
+  if (normalize === 'auto' || (normalize !== 'ensemble' && p.targetPrep.every((t) => t.normalize === normalize)))
+    return null;
+  const s: RunSpec = { ...spec, normalize };
+  return {
+    spec: s,
+    p: prepare(s, ds, load),
+    reason: `normalize auto → ${normalize}, as in run ${spec.initFrom} this fold starts from`,
+  };
+}
+
+interface RunSetupData {
+  ds: ReturnType<typeof loadRun>['ds'];
+  load: (name: string) => SourceColumn;
+}
+
+/** The ensemble's member (ensemble.ts), trained or loaded; null for a run of one network or when stopped while training it. */
+async function member(
   db: DB,
   spec: RunSpec,
   p: Prepared,
-  ctx: Parameters<typeof probeNormalize>[2],
+  ctx: Omit<MemberContext, 'first' | 'db'>,
   clock: StartupClock,
-): Promise<ProbeResult | null> {
-  if (spec.initFrom !== undefined && spec.normalize === 'auto') {
-    // A warm-started fold continues the weights of the run it starts from: same normalisation.
-    const from = runsDb.getRun(db, spec.initFrom);
-    const normalize = from ? parseSpec(JSON.parse(from.spec)).normalize : 'auto';
-    if (normalize === 'auto' || p.targetPrep.every((t) => t.normalize === normalize)) return null;
-    const s: RunSpec = { ...spec, normalize };
-    const reason = `normalize auto → ${normalize}, as in run ${spec.initFrom} this fold starts from`;
-    return { normalize, spec: s, p: prepare(s, ctx.ds, ctx.load), reason };
-  }
-  const candidates = probeCandidates(spec, p);
-  if (!candidates) return null;
-  const result = await probeNormalize(spec, candidates, ctx);
-  clock.step('normalisation probe', candidates.join(' vs '));
-  return result;
+): Promise<{ plan: MemberPlan; member: Member } | null> {
+  const plan = memberPlan(spec, p);
+  if (!plan) return null;
+  const m = await ensureMember(spec, plan, { ...ctx, db, first: p }, spec.initFrom);
+  clock.step('ensemble member', plan.normalize);
+  return m ? { plan, member: m } : null;
+}
+
+/** The loop's state before its first epoch. */
+function freshState(rng: Rng): TrainerState {
+  return { epoch: 0, bestValLoss: Infinity, bestEpoch: 0, badEpochs: 0, rng: rng.state, step: 0, wallOffset: 0 };
+}
+
+/** The run log's account of what the run trains and how its data was prepared. */
+function logPlan(log: Log, spec: RunSpec, p: Prepared, how: string): void {
+  log(
+    `training ${spec.model.cell} (${how}; ` +
+      `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`,
+  );
+  log(`season: ${p.seasonHow}`);
+  if (p.lookbackHow) log(p.lookbackHow);
+  for (const t of p.targetPrep) log(`target ${t.reason}`);
 }
 
 /** Everything before the first epoch; null when the run is no longer queued (another trainer took it, or it was stopped). */
@@ -214,32 +248,31 @@ export async function setupRun(
   for (const w of p.warnings) log(w, 'warn');
   const { gpu, impl, backend } = await chooseImplementation(spec, p.features.length, log);
   clock.step('backend and kernels', `${backend.backend}, ${impl.name}`);
-  const probed = await probe(
+  const fold = foldNormalize(db, spec, p, ds, load);
+  if (fold) ({ spec, p } = fold);
+  const ens = await member(
     db,
     spec,
     p,
-    { ds, load, factory: impl.factory, stop: opts.stopRequested, log, first: p },
+    {
+      runId,
+      ds,
+      load,
+      factory: impl.factory,
+      stop: opts.stopRequested,
+      log,
+      reseed: () => seedRandomness(spec.train.seed),
+    },
     clock,
   );
-  if (probed) {
-    ({ spec, p } = probed);
-    rng = seedRandomness(spec.train.seed); // the run then replays exactly the training the probe measured
-  }
+  if (ens) rng = seedRandomness(spec.train.seed); // the run's own network as a run of one would train it
   const shape = { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length };
   const model = buildModel(spec, shape, impl.factory);
   const optimizer = optimizerFor(spec);
   model.compile({ optimizer, loss: lossFor(spec) as never });
   clock.step('model build');
   const paramCount = countParams(spec, shape);
-  const state: TrainerState = {
-    epoch: 0,
-    bestValLoss: Infinity,
-    bestEpoch: 0,
-    badEpochs: 0,
-    rng: rng.state,
-    step: 0,
-    wallOffset: 0,
-  };
+  const state = freshState(rng);
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
   else if (spec.initFrom !== undefined) warmStart(db, spec.initFrom, model, log);
   const { runner, wholeStep } = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
@@ -265,15 +298,11 @@ export async function setupRun(
   }
   // `lookback: auto` becomes the number it resolved to in the run's stored spec (run view, CLI show, compare).
   if (p.lookbackHow) runsDb.setResolvedSpecValue(db, runId, 'window.lookback', p.lookback);
-  if (probed) runsDb.setResolvedSpecValue(db, runId, 'normalize', probed.normalize);
+  if (ens?.plan.auto) runsDb.setResolvedSpecValue(db, runId, 'normalize', 'ensemble');
+  else if (fold) runsDb.setResolvedSpecValue(db, runId, 'normalize', fold.spec.normalize);
   opts.send({ type: 'status', runId, status: 'running' });
-  log(
-    `training ${spec.model.cell} (${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}; ` +
-      `${windowCount(p.windows.train)} train, ${windowCount(p.windows.val)} val, ${windowCount(p.windows.test)} test windows; season length ${p.seasonLength}`,
-  );
-  log(`season: ${p.seasonHow}`);
-  if (p.lookbackHow) log(p.lookbackHow);
-  for (const t of p.targetPrep) log(`target ${t.reason}`);
-  if (probed) log(probed.reason);
-  return { runId, spec, p, prep: preprocessingOf(p, ds), model, rng, state, runner };
+  logPlan(log, spec, p, `${paramCount} parameters, ${impl.name}) on ${backend.backend} / ${backend.device}`);
+  if (fold) log(fold.reason);
+  const members = ens ? [ens.member] : [];
+  return { runId, spec, p, prep: preprocessingOf(p, ds), model, rng, state, runner, members, factory: impl.factory };
 }

@@ -18,6 +18,7 @@ import { windowCount } from '../data/batches.js';
 import { setModelWeights, type WeightSpec } from './checkpoint.js';
 import { commitEpoch } from './commit.js';
 import type { EpochHooks, EpochResult, StopReason } from './epoch-runner.js';
+import { memberNetworks } from './ensemble.js';
 import { evaluateTest } from './evaluate.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { Preprocessing } from './preprocessing.js';
@@ -225,7 +226,16 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
     if (shrink) log(shrink.reason);
     // A study trial stopped by the pruner is never compared with the baselines: no ETS fit for it.
     const pruned = stopped === 'stop-requested' && pruneRequested(db, runId);
-    const result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null, { ets: !pruned });
+    const members = memberNetworks(db, runId, s.spec, s.members, s.factory);
+    let result;
+    try {
+      result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null, {
+        ets: !pruned,
+        members: members.map((m) => ({ ...m, alpha: m.shrink?.alpha ?? null })),
+      });
+    } finally {
+      for (const m of members) m.model.dispose();
+    }
     for (const note of result.notes) log(note);
     log(`test (best checkpoint, epoch ${best.epoch}): ${headline(result.test)}`);
     // The test metrics, predictions and the final status in ONE transaction: nobody ever sees a

@@ -100,9 +100,8 @@ export interface OnnxMeta {
   producerVersion: string;
 }
 
-export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta: OnnxMeta): ModelObject {
-  const g = new Graph();
-  g.name(INPUT);
+/** One network with its preprocessing, from the raw input to its outputs in original units (or probabilities). */
+function addNetwork(g: Graph, model: tf.LayersModel, prep: Preprocessing): string {
   const steps = stepsFor(prep);
   const ctx: StepContext = { prep, saved: {} };
   const modelInput = steps.input.reduce((v, step) => step(g, v, ctx), INPUT);
@@ -122,7 +121,39 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
       throw new Error(`layer ${layer.name} (${kind}) has no ONNX export`);
     }
   }
-  const y = steps.output.reduce((v, step) => step(g, v, ctx), addShrink(g, x, modelInput, prep));
+  return steps.output.reduce((v, step) => step(g, v, ctx), addShrink(g, x, modelInput, prep));
+}
+
+/** A further network of an ensemble run (train/ensemble.ts) and the preprocessing it was trained with. */
+export interface OnnxMember {
+  model: tf.LayersModel;
+  prep: Preprocessing;
+  normalize: string;
+}
+
+export function buildOnnxModel(
+  model: tf.LayersModel,
+  prep: Preprocessing,
+  meta: OnnxMeta,
+  members: OnnxMember[] = [],
+): ModelObject {
+  const g = new Graph();
+  g.name(INPUT);
+  const steps = stepsFor(prep);
+  for (const m of members)
+    if (stepsFor(m.prep).rows !== steps.rows)
+      throw new Error(
+        `ensemble member (${m.normalize}) reads ${stepsFor(m.prep).rows} rows, the run's network ${steps.rows}`,
+      );
+  const outputs = [addNetwork(g, model, prep), ...members.map((m) => addNetwork(g, m.model, m.prep))];
+  // An ensemble's forecast: the mean of its networks' forecasts in original units.
+  const y = outputs.length > 1 ? g.op('Mean', outputs, 'ensemble_mean') : outputs[0]!;
+  const described = members.length
+    ? [
+        `the mean of ${outputs.length} networks, each with its own preprocessing: global (below) and ${members.map((m) => m.normalize).join(', ')} (preprocessing.json: ensemble.members)`,
+        ...steps.described,
+      ]
+    : steps.described;
   const outName = prep.task === 'classify' ? 'probabilities' : 'forecast';
   g.node('Identity', [y], [outName]);
   const outDoc =
@@ -134,7 +165,7 @@ export function buildOnnxModel(model: tf.LayersModel, prep: Preprocessing, meta:
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'rnn-workbench',
     producerVersion: meta.producerVersion,
-    docString: steps.described.join('\n'),
+    docString: described.join('\n'),
     graph: {
       name: 'rnn_workbench',
       node: g.nodes,

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { RunSpec } from '../../../core/contract.js';
 import { APP_VERSION } from '../../../core/version.js';
 import type { Preprocessing } from '../../train/trainer.js';
-import { buildOnnxModel, INPUT, OPSET } from './model.js';
+import { buildOnnxModel, INPUT, OPSET, type OnnxMember } from './model.js';
 import { stepsFor } from './preprocess.js';
 import { encodeModel } from './proto.js';
+import { ensembleBlock, type ExportMember } from '../member.js';
 
 /** In the order they move into place: model.onnx last. */
 export const ONNX_FILES = ['preprocessing.json', 'model.onnx'] as const;
@@ -22,7 +23,12 @@ export interface RunInfo {
   spec: RunSpec;
 }
 
-export function onnxBytes(model: tf.LayersModel, prep: Preprocessing, run: RunInfo): Uint8Array {
+export function onnxBytes(
+  model: tf.LayersModel,
+  prep: Preprocessing,
+  run: RunInfo,
+  members: OnnxMember[] = [],
+): Uint8Array {
   const props: Record<string, string> = {
     'rnn_workbench.version': APP_VERSION,
     'run.id': String(run.id),
@@ -39,11 +45,17 @@ export function onnxBytes(model: tf.LayersModel, prep: Preprocessing, run: RunIn
     ...(prep.classes ? { classes: JSON.stringify(prep.classes) } : {}),
     preprocessing: JSON.stringify(prep),
   };
-  return encodeModel(buildOnnxModel(model, prep, { props, producerVersion: APP_VERSION }));
+  return encodeModel(buildOnnxModel(model, prep, { props, producerVersion: APP_VERSION }, members));
 }
 
-export function writeOnnx(dir: string, model: tf.LayersModel, prep: Preprocessing, run: RunInfo): void {
-  writeFileSync(join(dir, 'model.onnx'), onnxBytes(model, prep, run));
+export function writeOnnx(
+  dir: string,
+  model: tf.LayersModel,
+  prep: Preprocessing,
+  run: RunInfo,
+  members: ExportMember[] = [],
+): void {
+  writeFileSync(join(dir, 'model.onnx'), onnxBytes(model, prep, run, members));
   const steps = stepsFor(prep);
   const onnx = {
     file: 'model.onnx',
@@ -63,10 +75,19 @@ export function writeOnnx(dir: string, model: tf.LayersModel, prep: Preprocessin
             columns: prep.outputs,
             units: "the targets' units",
           },
-    inGraph: steps.described,
+    inGraph: members.length
+      ? [
+          `the mean of ${members.length + 1} networks (ensemble.members), each with its own preprocessing`,
+          ...steps.described,
+        ]
+      : steps.described,
     outsideGraph: [
       `windows: ${steps.rows} consecutive rows of one series in time order${steps.rows > prep.lookback ? ' (lookback + 1: the first row is only differenced against)' : ''}, no missing values (fill gaps before calling)`,
     ],
   };
-  writeFileSync(join(dir, 'preprocessing.json'), JSON.stringify({ ...prep, run, onnx }, null, 2));
+  const ensemble = ensembleBlock(members, false);
+  writeFileSync(
+    join(dir, 'preprocessing.json'),
+    JSON.stringify({ ...prep, ...(ensemble ? { ensemble } : {}), run, onnx }, null, 2),
+  );
 }
