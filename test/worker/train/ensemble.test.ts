@@ -152,8 +152,16 @@ describe('an ensemble run', () => {
     const prepJson = JSON.parse(readFileSync(join(tfjsDir, 'preprocessing.json'), 'utf8'));
     expect(prepJson.ensemble.combine).toBe('mean');
     expect(prepJson.ensemble.members[0].preprocessing.targetPrep[0].normalize).toBe('window');
-    const reloaded = predictRaw(await loadExport(tfjsDir), windows).map((r) => r[0]!);
+    const loaded = await loadExport(tfjsDir);
+    expect(loaded.members).toHaveLength(1);
+    const reloaded = predictRaw(loaded, windows).map((r) => r[0]!);
     reloaded.forEach((v, i) => expect(v).toBeCloseTo(ens![i]!, 3));
+    // `predict` (the checkpoint and the stored member, in a worker) forecasts what the export does.
+    const next = await ok(svc.call('runs.predict', { id: run.id, steps: 1 }));
+    const last = values.slice(values.length - L - 1).map((v) => [v]);
+    expect(next.rows[0]!.value).toBeCloseTo(predictRaw(loaded, [last])[0]![0]!, 4);
+    const single = predictRaw({ model: loaded.model, preprocessing: loaded.preprocessing }, [last])[0]![0]!;
+    expect(Math.abs(next.rows[0]!.value - single)).toBeGreaterThan(1e-6);
     const onnxDir = join(t.dir, 'export-onnx');
     await ok(svc.call('runs.export', { id: run.id, outDir: onnxDir, format: 'onnx' }));
     const rows = JSON.parse(readFileSync(join(onnxDir, 'preprocessing.json'), 'utf8')).onnx.input.shape[1] as number;
