@@ -51,3 +51,12 @@ export function tinySpec(over: Record<string, unknown> = {}): Record<string, unk
     ...over,
   };
 }
+
+/** The value of a service call, or its error's message thrown (tests that expect success). */
+export async function ok<T>(
+  p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
+): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}

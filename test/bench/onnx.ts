@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { BenchOptions } from './run.js';
 import { createService } from '../../core/service.js';
 import { loadExport, predictRaw } from '../../worker/export/load.js';
-import { sineCsv, tempDir } from '../helpers.js';
+import { ok, sineCsv, tempDir } from '../helpers.js';
 import { runOnnxExport } from '../worker/export/onnx-runtime.js';
 
 interface Row {
@@ -42,12 +42,6 @@ async function timed(reps: number, f: () => Promise<unknown>): Promise<number> {
     ms.push(performance.now() - t0);
   }
   return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)]!;
-}
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
 }
 
 function windowsOf(n: number): number[][][] {

@@ -3,19 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createService, type Service } from '../../core/service.js';
-import { sineCsv, tempDir, tinySpec } from '../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec } from '../helpers.js';
 
 const t = tempDir();
 const dbPath = join(t.dir, 'workbench.db');
 const ROWS = 300;
 let svc: Service;
 let datasetId: number;
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 beforeAll(async () => {
   svc = createService({ dbPath, stopGraceSeconds: 5 });

@@ -8,16 +8,10 @@ import type { EventMap } from '../../core/contract.js';
 import { createService, type Service } from '../../core/service.js';
 import { openDb } from '../../db/open.js';
 import { dumpRun, uuidOf } from '../bundle-fixture.js';
-import { sineCsv, tempDir, tinySpec } from '../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec } from '../helpers.js';
 
 const t = tempDir('rnnwb-bundle-resume-');
 afterAll(() => t.cleanup());
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 function waitFor<E extends keyof EventMap>(
   svc: Service,

@@ -7,16 +7,10 @@ import { join } from 'node:path';
 import type { RunRow } from '../../core/contract.js';
 import { createService, type Service } from '../../core/service.js';
 import { loadExport, predictRaw } from '../../worker/export/load.js';
-import { noise, tempDir, writeFile } from '../helpers.js';
+import { noise, ok, tempDir, writeFile } from '../helpers.js';
 
 const t = tempDir();
 let svc: Service;
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 async function trainToEnd(datasetId: number, spec: Record<string, unknown>): Promise<RunRow> {
   const run = await ok(svc.call('runs.create', { datasetId, spec }));

@@ -7,18 +7,12 @@ import Database from 'better-sqlite3';
 import type { EventMap, RunRow } from '../../core/contract.js';
 import { createService, type Service } from '../../core/service.js';
 import { loadExport, predictRaw } from '../../worker/export/load.js';
-import { sineCsv, tempDir, tinySpec, writeFile } from '../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec, writeFile } from '../helpers.js';
 
 const t = tempDir();
 const dbPath = join(t.dir, 'workbench.db');
 let svc: Service;
 let datasetId: number;
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 async function trainToEnd(spec: Record<string, unknown>, name?: string): Promise<RunRow> {
   const run = await ok(svc.call('runs.create', { datasetId, spec, ...(name ? { name } : {}) }));

@@ -10,18 +10,12 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMap } from '../../core/contract.js';
 import { createService, type Service } from '../../core/service.js';
-import { sineCsv, tempDir, tinySpec } from '../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec } from '../helpers.js';
 
 const t = tempDir('rnnwb-stopmid-');
 const dbPath = join(t.dir, 'stop.db');
 let svc: Service;
 let datasetId: number;
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 function waitFor<E extends keyof EventMap>(event: E, pred: (p: EventMap[E]) => boolean): Promise<EventMap[E]> {
   return new Promise((resolve) => {

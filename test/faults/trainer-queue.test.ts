@@ -13,16 +13,10 @@ import { flattenSpec, parseSpec } from '../../core/contract.js';
 import { hasProcStartTimes, processStartTime } from '../../core/trainer-identity.js';
 import { openDb } from '../../db/open.js';
 import * as runsDb from '../../db/runs.js';
-import { sineCsv, tempDir, tinySpec } from '../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec } from '../helpers.js';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 describe('trainer queue', () => {
   it('with max 1 trainer, a second run waits queued with its reason until the first ends, then starts', async () => {

@@ -7,18 +7,13 @@ import type { StudyRow } from '../../../core/contract.js';
 import { openDb } from '../../../db/open.js';
 import * as runsDb from '../../../db/runs.js';
 import * as studiesDb from '../../../db/studies.js';
-import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec } from '../../helpers.js';
 
 const t = tempDir();
 const dbPath = join(t.dir, 'w.db');
 let svc: Service;
 let datasetId: number;
 
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 const base = (epochs: number) => tinySpec({ train: { epochs, batchSize: 32, learningRate: 0.01, patience: 0 } });
 const space = { 'model.cell': ['lstm', 'gru'] };
 

@@ -7,17 +7,12 @@ import { createService, type Service } from '../../../core/service.js';
 import { WARM_TRAINER_RUNS } from '../../../core/jobs.js';
 import { warmLauncher } from '../../../core/warm-launcher.js';
 import { openDb } from '../../../db/open.js';
-import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec } from '../../helpers.js';
 
 const t = tempDir();
 let svc: Service;
 let datasetId: number;
 
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 const base = (epochs: number) => tinySpec({ train: { epochs, batchSize: 32, learningRate: 0.01, patience: 0 } });
 const space = { 'model.cell': ['lstm', 'gru'] };
 

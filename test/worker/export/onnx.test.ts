@@ -15,7 +15,7 @@ import { prepare } from '../../../worker/data/prepare.js';
 import { loadExport, predictRaw } from '../../../worker/export/load.js';
 import { decodeModel } from '../../../worker/export/onnx/proto.js';
 import type { Preprocessing } from '../../../worker/train/trainer.js';
-import { noise, sineCsv, tempDir, writeFile } from '../../helpers.js';
+import { noise, ok, sineCsv, tempDir, writeFile } from '../../helpers.js';
 import { runOnnxExport } from './onnx-runtime.js';
 
 const t = tempDir();
@@ -24,12 +24,6 @@ let svc: Service;
 const ds: Record<'sine' | 'stores' | 'regimes', number> = { sine: 0, stores: 0, regimes: 0 };
 /** The implementations that trained the runs: exports rebuild tf.layers models from either. */
 const impls = new Set<string>();
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 function storesCsv(): string {
   const rnd = noise(11);

@@ -9,18 +9,12 @@ import type { PredictResult, RunRow } from '../../../core/contract.js';
 import { main } from '../../../core/cli.js';
 import { createService, type Service } from '../../../core/service.js';
 import { loadExport, predictRaw } from '../../../worker/export/load.js';
-import { noise, tempDir, tinySpec, writeFile } from '../../helpers.js';
+import { noise, ok, tempDir, tinySpec, writeFile } from '../../helpers.js';
 
 const t = tempDir('rnnwb-predict-');
 const dbPath = join(t.dir, 'workbench.db');
 let svc: Service;
 const ds = { monthly: 0, stores: 0 };
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 const month = (i: number) => new Date(Date.UTC(2000, i, 1)).toISOString().slice(0, 10);
 

@@ -12,17 +12,11 @@ import type { Prepared } from '../../../worker/data/prepare.js';
 import { loadExport, predictRaw } from '../../../worker/export/load.js';
 import { ENSEMBLE_MAX_TRAIN_WINDOWS, memberPlan } from '../../../worker/train/ensemble.js';
 import { defaultSpec, parseSpec } from '../../../core/contract.js';
-import { noise, tempDir, writeFile } from '../../helpers.js';
+import { noise, ok, tempDir, writeFile } from '../../helpers.js';
 import { runOnnxExport } from '../export/onnx-runtime.js';
 
 const t = tempDir();
 let svc: Service;
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 async function trainToEnd(datasetId: number, spec: Record<string, unknown>, lines: string[] = []): Promise<RunRow> {
   const run = await ok(svc.call('runs.create', { datasetId, spec }));

@@ -8,18 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../db/open.js';
 import { createService, type Service } from '../../../core/service.js';
 import { startHeartbeat } from '../../../worker/train/heartbeat.js';
-import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec } from '../../helpers.js';
 
 const t = tempDir('rnnwb-beat-');
 const dbPath = join(t.dir, 'beat.db');
 let svc: Service;
 let datasetId: number;
-
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
