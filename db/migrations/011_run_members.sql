@@ -13,6 +13,8 @@ CREATE TABLE run_members (
   weight_specs  TEXT NOT NULL,             -- as checkpoints.weight_specs
   weights       BLOB NOT NULL,
   preprocessing TEXT NOT NULL,             -- as checkpoints.preprocessing
+  weight        REAL,                      -- its share of the forecast, set by the run's test evaluation
+                                           -- (the run's own network has 1 - the members' sum); NULL: equal shares
   created_at    TEXT NOT NULL,
   PRIMARY KEY (run_id, member)
 );

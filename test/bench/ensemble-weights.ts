@@ -29,7 +29,10 @@ const mae = (a: Float64Array, f: (i: number) => number) => {
   let n = 0;
   for (let i = 0; i < a.length; i++) {
     const e = Math.abs(f(i) - a[i]!);
-    if (Number.isFinite(e)) (s += e), n++;
+    if (Number.isFinite(e)) {
+      s += e;
+      n++;
+    }
   }
   return s / n;
 };
@@ -38,9 +41,13 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const db = openDb(process.argv[2]!);
   const runs = db
-    .prepare(`SELECT r.id, r.spec, r.dataset_id, d.name FROM runs r JOIN datasets d ON d.id = r.dataset_id WHERE EXISTS (SELECT 1 FROM run_members m WHERE m.run_id = r.id)`)
+    .prepare(
+      `SELECT r.id, r.spec, r.dataset_id, d.name FROM runs r JOIN datasets d ON d.id = r.dataset_id WHERE EXISTS (SELECT 1 FROM run_members m WHERE m.run_id = r.id)`,
+    )
     .all() as { id: number; spec: string; dataset_id: number; name: string }[];
-  console.log('| series | val g | val m | test g | test m | mean | inv MAE | inv MSE | fitted w (g) | naive | seasonal | ETS |');
+  console.log(
+    '| series | val g | val m | test g | test m | mean | inv MAE | inv MSE | fitted w (g) | naive | seasonal | ETS |',
+  );
   console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of runs) {
     const spec = parseSpec(JSON.parse(r.spec));
@@ -73,11 +80,17 @@ async function main(): Promise<void> {
     for (let k = 0; k <= 20; k++) {
       const w = k / 20;
       const v = mae(val.y, (i) => w * val.g[i]! + (1 - w) * val.m[i]!);
-      if (v < bestVal - 1e-12) (bestVal = v), (best = w);
+      if (v < bestVal - 1e-12) {
+        bestVal = v;
+        best = w;
+      }
     }
     const sg = mse(val.g);
     const sm = mse(val.m);
-    const t = db.prepare(`SELECT key, last AS value FROM run_summary WHERE run_id = ?`).all(r.id) as { key: string; value: number }[];
+    const t = db.prepare(`SELECT key, last AS value FROM run_summary WHERE run_id = ?`).all(r.id) as {
+      key: string;
+      value: number;
+    }[];
     const get = (k: string) => t.find((x) => x.key === k)?.value ?? NaN;
     const f = (v: number) => v.toPrecision(4);
     console.log(

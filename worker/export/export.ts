@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceError, parseSpec, type ExportResult, type ParsedArgs, type RunSpec } from '../../core/contract.js';
 import type { DB } from '../../db/open.js';
-import { loadMembers } from '../../db/members.js';
+import { ensembleWeights, loadMembers } from '../../db/members.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
@@ -91,7 +91,9 @@ export async function exportRun(
  * preprocessing they were trained with; in a TF.js export each is `member-N.json` + its weights.
  */
 function exportMembers(db: DB, runId: number, spec: RunSpec): ExportMember[] {
-  return loadMembers(db, runId).map((m) => {
+  const rows = loadMembers(db, runId);
+  const weights = ensembleWeights(rows);
+  return rows.map((m, i) => {
     const prep = JSON.parse(m.preprocessing) as Preprocessing;
     const shape = { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length };
     const model = buildModel(spec, shape, layersRnn);
@@ -102,6 +104,7 @@ function exportMembers(db: DB, runId: number, spec: RunSpec): ExportMember[] {
       prep,
       normalize: m.normalize,
       epoch: m.epoch,
+      weight: weights[i + 1]!,
       file: { model: `${stem}.json`, weights: `${stem}.weights.bin` },
     };
   });

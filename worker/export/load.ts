@@ -10,8 +10,10 @@ import { applyShrink, baseFeatures, shrinkBases } from '../data/shrink.js';
 export interface LoadedExport {
   model: tf.LayersModel;
   preprocessing: Preprocessing;
-  /** An ensemble's further networks (preprocessing.json `ensemble`): the forecast is the mean of all. */
+  /** An ensemble's further networks (preprocessing.json `ensemble`): the forecast is the weighted mean of all. */
   members?: LoadedExport[];
+  /** This network's share of an ensemble's forecast (absent: equal shares). */
+  weight?: number;
 }
 
 async function loadLayers(dir: string, file: string): Promise<tf.LayersModel> {
@@ -36,10 +38,11 @@ export async function loadExport(dir: string): Promise<LoadedExport> {
     (preprocessing.ensemble?.members ?? []).map(async (m) => {
       if (!m.model)
         throw new Error(`${join(dir, 'preprocessing.json')}: ensemble member ${m.normalize} names no model file`);
-      return { model: await loadLayers(dir, m.model), preprocessing: m.preprocessing };
+      return { model: await loadLayers(dir, m.model), preprocessing: m.preprocessing, weight: m.weight };
     }),
   );
-  return { model, preprocessing, ...(members.length ? { members } : {}) };
+  const weight = preprocessing.ensemble?.weight;
+  return { model, preprocessing, ...(members.length ? { members } : {}), ...(weight !== undefined ? { weight } : {}) };
 }
 
 type TargetPrep = NonNullable<Preprocessing['targetPrep']>[number];
@@ -68,9 +71,11 @@ function targetInputs(
  */
 export function predictRaw(e: LoadedExport, windows: number[][][]): number[][] {
   if (!e.members?.length) return predictOne(e, windows);
-  // An ensemble: the mean of every network's forecast in original units.
-  const all = [predictOne(e, windows), ...e.members.map((m) => predictOne(m, windows))];
-  return all[0]!.map((row, i) => row.map((_, o) => all.reduce((s, a) => s + a[i]![o]!, 0) / all.length));
+  // An ensemble: the weighted mean of every network's forecast in original units.
+  const nets = [e, ...e.members];
+  const all = nets.map((n) => predictOne(n, windows));
+  const w = nets.map((n) => n.weight ?? 1 / nets.length);
+  return all[0]!.map((row, i) => row.map((_, o) => all.reduce((s, a, k) => s + w[k]! * a[i]![o]!, 0)));
 }
 
 /** One network's outputs, its own preprocessing applied and undone. */

@@ -8,6 +8,8 @@ export interface ExportMember {
   normalize: string;
   /** The member's best epoch. */
   epoch: number;
+  /** Its share of the forecast. */
+  weight: number;
   /** Its files in a TF.js export. */
   file: { model: string; weights: string };
 }
@@ -16,10 +18,12 @@ export interface ExportMember {
 export function ensembleBlock(members: ExportMember[], withFiles: boolean): Preprocessing['ensemble'] {
   if (!members.length) return undefined;
   return {
-    combine: 'mean',
+    combine: 'weighted-mean',
+    weight: 1 - members.reduce((a, m) => a + m.weight, 0),
     members: members.map((m) => ({
       normalize: m.normalize,
       epoch: m.epoch,
+      weight: m.weight,
       ...(withFiles ? { model: m.file.model } : {}),
       preprocessing: m.prep,
     })),

@@ -9,7 +9,7 @@ import { ServiceError, parseSpec, type PredictResult, type PredictRow } from '..
 import { columnLoader, datasetInfo } from '../../core/datasets.js';
 import { resolveColumns } from '../../core/spec-rules.js';
 import { loadCheckpoint } from '../../db/checkpoints.js';
-import { loadMembers } from '../../db/members.js';
+import { ensembleWeights, loadMembers } from '../../db/members.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { predictRaw, type LoadedExport } from '../export/load.js';
@@ -64,7 +64,9 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
     );
     setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
     // An ensemble's further networks (train/ensemble.ts), each with the preprocessing it was trained with.
-    const members: LoadedExport[] = loadMembers(db, runId).map((m) => {
+    const rows = loadMembers(db, runId);
+    const weights = ensembleWeights(rows);
+    const members: LoadedExport[] = rows.map((m, i) => {
       const mp = JSON.parse(m.preprocessing) as Preprocessing;
       const net = buildModel(
         spec,
@@ -72,9 +74,13 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
         layersRnn,
       );
       setModelWeights(net, JSON.parse(m.weight_specs) as WeightSpec[], m.weights);
-      return { model: net, preprocessing: mp };
+      return { model: net, preprocessing: mp, weight: weights[i + 1]! };
     });
-    const loaded: LoadedExport = { model, preprocessing: prep, ...(members.length ? { members } : {}) };
+    const loaded: LoadedExport = {
+      model,
+      preprocessing: prep,
+      ...(members.length ? { members, weight: weights[0]! } : {}),
+    };
     const fmt = (t: number): string | number =>
       timeKind === 'datetime' && time ? new Date(t).toISOString().replace('.000Z', 'Z') : t;
     try {

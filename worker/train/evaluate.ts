@@ -24,6 +24,7 @@ import {
 } from '../data/shrink.js';
 import { fusedPredictor } from '../kernels/predict.js';
 import { etsBaseline } from './ets-baseline.js';
+import { inverseMaeWeights, weightedMean } from './ensemble-weights.js';
 import { horizonMetrics, horizonRecords } from '../baselines/horizon-metrics.js';
 import { classifyMetrics, forecastMetrics, seasonalScale } from './metrics.js';
 
@@ -113,6 +114,8 @@ export interface TestResult {
   metrics: Record<string, number>;
   /** Lines for the run log (the ETS variants). */
   notes: string[];
+  /** An ensemble's weights: the run's own network first, then each member's. */
+  weights?: number[];
   save(db: DB): void;
 }
 
@@ -150,12 +153,24 @@ export function evaluateTest(
   if (p.task === 'classify') return classifyTest(p, t);
   const members = opts.members ?? [];
   if (!members.length) return forecastTest(p, t, opts.ets ?? true);
-  const each = [{ normalize: 'global', predicted: originalOutputs(p, w, pred) }, ...members.map(memberForecast)];
-  const result = forecastTest(p, { ...t, predicted: meanOf(each.map((e) => e.predicted)) }, opts.ets ?? true);
+  // An ensemble: each network's forecasts in original units, combined with weights from validation.
+  const valActual = actualOutputs(p, p.windows.val);
+  const nets: TestMember[] = [{ model, p, alpha, normalize: 'global' }, ...members];
+  const weights = inverseMaeWeights(
+    valActual,
+    nets.map((m) => memberForecast(m, m.p.windows.val)),
+  );
+  const each = nets.map((m) => memberForecast(m, m.p.windows.test));
+  const result = forecastTest(p, { ...t, predicted: weightedMean(each, weights) }, opts.ets ?? true);
   const actual = actualOutputs(p, w);
-  const shown = each.map((e) => `${e.normalize} ${forecastMetrics(actual, e.predicted, NaN).mae.toPrecision(4)}`);
-  result.notes.unshift(`test: the mean of ${each.length} networks; each alone has MAE ${shown.join(', ')}`);
-  return result;
+  const shown = nets.map(
+    (m, k) =>
+      `${m.normalize} ${weights[k]!.toFixed(3)} (test MAE alone ${forecastMetrics(actual, each[k]!, NaN).mae.toPrecision(4)})`,
+  );
+  result.notes.unshift(
+    `test: the weighted mean of ${nets.length} networks, weights ∝ 1 / validation MAE: ${shown.join(', ')}`,
+  );
+  return { ...result, weights };
 }
 
 /** A further network of an ensemble run (train/ensemble.ts), with its own data preparation and shrinkage. */
@@ -166,19 +181,11 @@ export interface TestMember {
   normalize: string;
 }
 
-/** A member's test forecasts in original units. */
-function memberForecast(m: TestMember): { normalize: string; predicted: Float64Array } {
-  const { pred, base } = predictWindows(m.model, m.p, m.p.windows.test);
+/** A network's forecasts of a split's windows in original units, its shrinkage applied. */
+function memberForecast(m: TestMember, windows: Int32Array): Float64Array {
+  const { pred, base } = predictWindows(m.model, m.p, windows);
   if (m.alpha) applyShrink(pred, base, m.alpha);
-  return { normalize: m.normalize, predicted: originalOutputs(m.p, m.p.windows.test, pred) };
-}
-
-/** The element-wise mean of equally long forecasts. */
-export function meanOf(all: Float64Array[]): Float64Array {
-  const out = new Float64Array(all[0]!.length);
-  for (const a of all) for (let i = 0; i < out.length; i++) out[i] = out[i]! + a[i]!;
-  for (let i = 0; i < out.length; i++) out[i] = out[i]! / all.length;
-  return out;
+  return originalOutputs(m.p, windows, pred);
 }
 
 /** Classes: the model, the last observed label, and the train split's majority class. */

@@ -31,14 +31,16 @@ export interface Preprocessing {
   timeColumn: string | null;
   seriesColumn: string | null;
   /**
-   * An ensemble run (`normalize: ensemble`): the forecast is the mean, in original units, of this
-   * network's and each member's forecast, every member with its own preprocessing (scaling,
+   * An ensemble run (`normalize: ensemble`): the forecast is the weighted mean, in original units,
+   * of this network's and each member's forecast (weights ∝ 1 / validation MAE), every member with its own preprocessing (scaling,
    * normalisation, shrinkage) applied to the same raw window. `model`: the member's model JSON in
    * a TF.js export (absent in an ONNX export, whose graph holds every member).
    */
   ensemble?: {
-    combine: 'mean';
-    members: { normalize: string; epoch: number; model?: string; preprocessing: Preprocessing }[];
+    combine: 'weighted-mean';
+    /** This network's share; each member has its own, and they sum to 1. */
+    weight: number;
+    members: { normalize: string; epoch: number; weight: number; model?: string; preprocessing: Preprocessing }[];
   };
 }
 

@@ -26,6 +26,7 @@ import { setupRun, type Log, type RunSetup, type TrainOptions } from './setup.js
 import { StartupClock } from './startup-clock.js';
 import { appendLog } from '../../db/run-log.js';
 import { pruneRequested } from '../../db/studies.js';
+import { setMemberWeights } from '../../db/members.js';
 
 export { preprocessingOf, type Preprocessing } from './preprocessing.js';
 export type { TrainOptions } from './setup.js';
@@ -246,6 +247,7 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
         notes: result.notes,
       });
       result.save(db);
+      if (result.weights) setMemberWeights(db, runId, new Map(result.weights.slice(1).map((w, i) => [i + 1, w])));
       runsDb.finishRun(db, runId, status);
     })();
   } else runsDb.finishRun(db, runId, status);

@@ -1,4 +1,4 @@
-// `normalize: ensemble`: a run whose forecast is the mean of a globally scaled network (the run's
+// `normalize: ensemble`: a run whose forecast is the weighted mean of a globally scaled network (the run's
 // own) and a window-normalised one (member 1, trained first and stored). `normalize: auto` chooses
 // it for a short single target whose level looks stationary. Checked against runs that name each
 // normalisation (same seed: the same two networks), through both exports (TF.js reload and ONNX
@@ -99,7 +99,7 @@ function stationaryCsv(): { file: string; values: number[] } {
 }
 
 describe('an ensemble run', () => {
-  it('auto: trains the window member first, records ensemble, and forecasts the mean of the global and the window run', async () => {
+  it('auto: trains the window member first, records ensemble, and forecasts the weighted mean of the global and the window run', async () => {
     const { file, values } = stationaryCsv();
     const id = (await ok(svc.call('datasets.import', { path: file, name: 'stationary' }))).id;
     const log: string[] = [];
@@ -113,7 +113,9 @@ describe('an ensemble run', () => {
       expect.stringMatching(/^ensemble: member 1 \(window\) best at epoch \d+, val MAE [\d.]+; stored$/),
     );
     expect(log).toContainEqual(
-      expect.stringMatching(/^test: the mean of 2 networks; each alone has MAE global [\d.]+, window [\d.]+$/),
+      expect.stringMatching(
+        /^test: the weighted mean of 2 networks, weights ∝ 1 \/ validation MAE: global 0\.\d+ \(test MAE alone [\d.]+\), window 0\.\d+ \(test MAE alone [\d.]+\)$/,
+      ),
     );
     expect(log.some((l) => /start-up: .*ensemble member/.test(l))).toBe(true);
 
@@ -123,7 +125,14 @@ describe('an ensemble run', () => {
     const preds = await Promise.all([run, global, windowed].map((r) => ok(svc.call('runs.predictions', { id: r.id }))));
     const [ens, g, w] = preds.map((p) => p!.predicted);
     expect(ens!.length).toBeGreaterThan(10);
-    ens!.forEach((v, i) => expect(v).toBeCloseTo((g![i]! + w![i]!) / 2, 6));
+    // The weights, by inverse validation MAE, are in the export's preprocessing.json (full precision).
+    const tfjsDir = join(t.dir, 'export-tfjs');
+    const res = await ok(svc.call('runs.export', { id: run.id, outDir: tfjsDir }));
+    const prepJson = JSON.parse(readFileSync(join(tfjsDir, 'preprocessing.json'), 'utf8'));
+    const [wg, wm] = [prepJson.ensemble.weight as number, prepJson.ensemble.members[0].weight as number];
+    expect(wg + wm).toBeCloseTo(1, 12);
+    expect(Math.min(wg, wm)).toBeGreaterThan(0);
+    ens!.forEach((v, i) => expect(v).toBeCloseTo(wg * g![i]! + wm * w![i]!, 6));
     // Not simply one of them.
     expect(ens!.some((v, i) => Math.abs(v - g![i]!) > 1e-6)).toBe(true);
 
@@ -134,8 +143,6 @@ describe('an ensemble run', () => {
       const i = (tm > 3000 ? new Date(tm).getUTCFullYear() : tm) - 1900; // years are read as dates
       return values.slice(i - L - 1, i).map((v) => [v]);
     });
-    const tfjsDir = join(t.dir, 'export-tfjs');
-    const res = await ok(svc.call('runs.export', { id: run.id, outDir: tfjsDir }));
     expect(res.files).toEqual([
       'model.json',
       'weights.bin',
@@ -143,8 +150,7 @@ describe('an ensemble run', () => {
       'member-1.json',
       'member-1.weights.bin',
     ]);
-    const prepJson = JSON.parse(readFileSync(join(tfjsDir, 'preprocessing.json'), 'utf8'));
-    expect(prepJson.ensemble.combine).toBe('mean');
+    expect(prepJson.ensemble.combine).toBe('weighted-mean');
     expect(prepJson.ensemble.members[0].preprocessing.targetPrep[0].normalize).toBe('window');
     const loaded = await loadExport(tfjsDir);
     expect(loaded.members).toHaveLength(1);
@@ -201,6 +207,6 @@ describe('an ensemble run', () => {
     expect(resumed.some((l) => l.startsWith('normalize ensemble: training'))).toBe(false);
     const done = await ok(svc.call('runs.get', { id: run.id }));
     expect(done.status).toBe('completed');
-    expect(resumed).toContainEqual(expect.stringMatching(/^test: the mean of 2 networks/));
+    expect(resumed).toContainEqual(expect.stringMatching(/^test: the weighted mean of 2 networks/));
   }, 300_000);
 });

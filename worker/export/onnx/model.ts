@@ -129,6 +129,8 @@ export interface OnnxMember {
   model: tf.LayersModel;
   prep: Preprocessing;
   normalize: string;
+  /** Its share of the forecast (the run's own network has 1 − the members' sum). */
+  weight: number;
 }
 
 export function buildOnnxModel(
@@ -146,11 +148,19 @@ export function buildOnnxModel(
         `ensemble member (${m.normalize}) reads ${stepsFor(m.prep).rows} rows, the run's network ${steps.rows}`,
       );
   const outputs = [addNetwork(g, model, prep), ...members.map((m) => addNetwork(g, m.model, m.prep))];
-  // An ensemble's forecast: the mean of its networks' forecasts in original units.
-  const y = outputs.length > 1 ? g.op('Mean', outputs, 'ensemble_mean') : outputs[0]!;
+  // An ensemble's forecast: the weighted mean of its networks' forecasts in original units.
+  const weights = [1 - members.reduce((a, m) => a + m.weight, 0), ...members.map((m) => m.weight)];
+  const y =
+    outputs.length > 1
+      ? g.op(
+          'Sum',
+          outputs.map((o, k) => g.op('Mul', [o, g.floats(`ensemble_weight_${k}`, [1], [weights[k]!])], 'weighted')),
+          'ensemble_mean',
+        )
+      : outputs[0]!;
   const described = members.length
     ? [
-        `the mean of ${outputs.length} networks, each with its own preprocessing: global (below) and ${members.map((m) => m.normalize).join(', ')} (preprocessing.json: ensemble.members)`,
+        `the weighted mean of ${outputs.length} networks (weights ${weights.map((v) => v.toFixed(3)).join(', ')}), each with its own preprocessing: global (below) and ${members.map((m) => m.normalize).join(', ')} (preprocessing.json: ensemble.members)`,
         ...steps.described,
       ]
     : steps.described;

@@ -77,7 +77,7 @@ export function writeOnnx(
           },
     inGraph: members.length
       ? [
-          `the mean of ${members.length + 1} networks (ensemble.members), each with its own preprocessing`,
+          `the weighted mean of ${members.length + 1} networks (ensemble.weight, ensemble.members[].weight), each with its own preprocessing`,
           ...steps.described,
         ]
       : steps.described,
