@@ -116,7 +116,10 @@ describe('service: import → train → evaluate', () => {
   });
 
   it('exports a model whose files reproduce the stored test predictions', async () => {
-    const run = await trainToEnd(tinySpec({ model: { cell: 'simpleRNN', layers: [{ units: 8 }] } }));
+    // One network (auto would make this short stationary sine an ensemble: test/worker/train/ensemble.test.ts).
+    const run = await trainToEnd(
+      tinySpec({ model: { cell: 'simpleRNN', layers: [{ units: 8 }] }, normalize: 'global' }),
+    );
     const out = join(t.dir, 'export');
     const r = await ok(svc.call('runs.export', { id: run.id, outDir: out, checkpoint: 'best' }));
     expect(r.files).toEqual(['model.json', 'weights.bin', 'preprocessing.json']);
