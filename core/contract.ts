@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { PredictArgs, PredictResult } from './predict-schemas.js';
-import { DatasetImportArgs } from './dataset-schemas.js';
+import { DatasetImportArgs, DatasetSource } from './dataset-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
 import { runLogMethods } from './run-log-schemas.js';
 import { RunStudyFields, STUDY_EVENT_NAMES, studyMethods, type StudyEventMap } from './study-schemas.js';
@@ -61,6 +61,7 @@ export const DatasetSummary = z.object({
   columns: z.array(ColumnSummary),
   /** Warnings found at import: unsorted time, duplicate timestamps, ... */
   warnings: z.array(z.string()),
+  source: DatasetSource,
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 

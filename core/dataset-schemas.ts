@@ -14,6 +14,18 @@ export type ColumnType = z.infer<typeof ColumnType>;
 export const ColumnTypes = z.record(z.string().min(1), ColumnType);
 export type ColumnTypes = z.infer<typeof ColumnTypes>;
 
+/**
+ * How a dataset was read from its file, so that it can be read again with other types: the
+ * file's columns in order (after header clean-up), the ignored ones included, and the types the
+ * user set ({} when none). Datasets imported before the header was kept list their stored
+ * columns, then the ignored ones.
+ */
+export const DatasetSource = z.object({
+  header: z.array(z.string()),
+  columnTypes: ColumnTypes,
+});
+export type DatasetSource = z.infer<typeof DatasetSource>;
+
 export const DatasetImportArgs = z
   .object({
     path: z.string().min(1),

@@ -2,7 +2,13 @@
 // and whole columns for charts; db/datasets.ts holds the SQL and returns plain records, mapped here
 // to the contract's DatasetSummary and the spec rules' DatasetInfo. Columns come from the columnar
 // BLOBs (one read each).
-import { ServiceError, type ColumnStats, type DatasetSummary } from './contract.js';
+import {
+  ServiceError,
+  type ColumnStats,
+  type ColumnTypes,
+  type DatasetSource,
+  type DatasetSummary,
+} from './contract.js';
 import type { DB } from '../db/open.js';
 import * as store from '../db/datasets.js';
 import { lowerBound, minMaxIndices, upperBound } from './downsample.js';
@@ -11,7 +17,8 @@ import type { DatasetInfo, SourceColumn } from './spec-rules.js';
 export function readDatasetSummary(db: DB, id: number): DatasetSummary {
   const d = store.readDataset(db, id);
   if (!d) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
-  const meta = JSON.parse(d.meta || '{}') as { warnings?: string[] };
+  const meta = JSON.parse(d.meta || '{}') as { warnings?: string[]; header?: string[]; columnTypes?: ColumnTypes };
+  const columns = store.listColumns(db, id);
   return {
     id: d.id,
     name: d.name,
@@ -22,7 +29,7 @@ export function readDatasetSummary(db: DB, id: number): DatasetSummary {
     timeColumn: d.time_column,
     seriesColumn: d.series_column,
     notes: d.notes,
-    columns: store.listColumns(db, id).map((c) => ({
+    columns: columns.map((c) => ({
       index: c.idx,
       name: c.name,
       kind: c.kind,
@@ -30,7 +37,21 @@ export function readDatasetSummary(db: DB, id: number): DatasetSummary {
       stats: JSON.parse(c.stats) as ColumnStats,
     })),
     warnings: meta.warnings ?? [],
+    source: sourceOf(
+      columns.map((c) => c.name),
+      meta,
+    ),
   };
+}
+
+/**
+ * The file's header as the import kept it; a dataset imported before it was kept gets its stored
+ * columns, then those the user ignored (their place in the file is not known).
+ */
+function sourceOf(stored: string[], meta: { header?: string[]; columnTypes?: ColumnTypes }): DatasetSource {
+  const columnTypes = meta.columnTypes ?? {};
+  const ignored = Object.keys(columnTypes).filter((n) => columnTypes[n] === 'ignore' && !stored.includes(n));
+  return { header: meta.header ?? [...stored, ...ignored], columnTypes };
 }
 
 export function listDatasetSummaries(db: DB): DatasetSummary[] {

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDb } from '../../db/open.js';
-import { readRows, readSeries, updateDataset } from '../../core/datasets.js';
+import { readDatasetSummary, readRows, readSeries, updateDataset } from '../../core/datasets.js';
 import { importCsv } from '../../worker/import/run.js';
 import { tempDir, writeFile } from '../helpers.js';
+import { seedDataset } from '../bundle-fixture.js';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -23,6 +24,30 @@ describe('dataset queries', () => {
     // Other bytes: no warning.
     const other = writeFile(t.dir, 'other.csv', ['date,y', '2020-01-01,1', '2020-01-02,5'].join('\n'));
     expect((await importCsv(dbPath, other)).warnings.some((w) => w.includes('already imported'))).toBe(false);
+  });
+
+  it("keeps the file's header and the user's types; a dataset stored before the header was kept lists its ignored columns last", async () => {
+    const dbPath = join(t.dir, 'source.db');
+    const csv = writeFile(t.dir, 'typed.csv', ['id,date,y', '007,2020-01-01,1', '012,2020-01-02,2'].join('\n'));
+    const typed = await importCsv(dbPath, csv, { columnTypes: { id: 'ignore', y: 'number' } });
+    expect(typed.columns.map((c) => c.name)).toEqual(['date', 'y']);
+    expect(typed.source).toEqual({ header: ['id', 'date', 'y'], columnTypes: { id: 'ignore', y: 'number' } });
+    expect((await importCsv(dbPath, csv)).source).toEqual({ header: ['id', 'date', 'y'], columnTypes: {} });
+    // Meta as the first column-types build wrote it: the types, no header.
+    const db = openDb(dbPath);
+    try {
+      const old = seedDataset(db, 10, 'old');
+      db.prepare('UPDATE datasets SET meta = ? WHERE id = ?').run(
+        JSON.stringify({ delimiter: ',', warnings: [], columnTypes: { code: 'ignore', value: 'number' } }),
+        old,
+      );
+      expect(readDatasetSummary(db, old).source).toEqual({
+        header: ['time', 'value', 'temp', 'code'],
+        columnTypes: { code: 'ignore', value: 'number' },
+      });
+    } finally {
+      db.close();
+    }
   });
 
   it('returns chart series in time order, per series id in long format, with gaps as null', async () => {

@@ -24,6 +24,8 @@ export interface ParsedTable {
   timeColumn: string | null;
   /** Series-id column for long-format data or null. */
   seriesColumn: string | null;
+  /** Every column of the file's header in order (after clean-up), the ignored ones included. */
+  header: string[];
   warnings: string[];
   /**
    * 1-based source line where data row `row` (0-based) starts: blank lines and newlines inside
