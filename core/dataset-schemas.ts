@@ -26,6 +26,24 @@ export const DatasetSource = z.object({
 });
 export type DatasetSource = z.infer<typeof DatasetSource>;
 
+/** A page of the preview's rows: in file order, or one series' rows (long format) in time order. */
+export const DatasetRowsArgs = z
+  .object({
+    id: z.number().int().positive(),
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(5000),
+    /** Only this series' rows (the dataset's series column), in time order. */
+    series: z.string().optional(),
+  })
+  .strict();
+
+export const DatasetRows = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.union([z.number(), z.string(), z.null()]))),
+  /** Rows paged through: the dataset's, or the series'. */
+  total: z.number().int(),
+});
+
 export const DatasetImportArgs = z
   .object({
     path: z.string().min(1),

@@ -116,20 +116,36 @@ function cellValue(
   return kind === 'datetime' ? new Date(v).toISOString().replace('.000Z', 'Z') : v;
 }
 
+/**
+ * A page of rows for the preview: in file order, or with `series` (long format) that series'
+ * rows only, in time order as its chart draws them; `total` counts the rows paged through.
+ */
 export function readRows(
   db: DB,
   id: number,
   offset: number,
   limit: number,
+  series?: string,
 ): { columns: string[]; rows: (number | string | null)[][]; total: number } {
   const info = datasetInfo(db, id);
   if (!info) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
+  if (series !== undefined && !info.seriesColumn)
+    throw new ServiceError(
+      'bad_input',
+      `dataset "${info.name}" has no series column to pick "${series}" from`,
+      'series',
+    );
   const load = columnLoader(db, id);
   const cols = info.columns.map((c) => ({ kind: c.kind, col: load(c.name) }));
-  const end = Math.min(info.rowCount, offset + limit);
+  const idx = series !== undefined ? rowOrder(info, load, series).idx : null;
+  const total = idx ? idx.length : info.rowCount;
+  const end = Math.min(total, offset + limit);
   const rows: (number | string | null)[][] = [];
-  for (let r = offset; r < end; r++) rows.push(cols.map((c) => cellValue(c.kind, c.col, r)));
-  return { columns: info.columns.map((c) => c.name), rows, total: info.rowCount };
+  for (let k = offset; k < end; k++) {
+    const r = idx ? idx[k]! : k;
+    rows.push(cols.map((c) => cellValue(c.kind, c.col, r)));
+  }
+  return { columns: info.columns.map((c) => c.name), rows, total };
 }
 
 /** The rows of one series (or all), in time order: one index array (null = every row, already in order). */

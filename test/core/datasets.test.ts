@@ -78,6 +78,14 @@ describe('dataset queries', () => {
       expect(rows.columns).toEqual(['symbol', 'date', 'price']);
       expect(rows.rows[0]).toEqual(['B', '2020-01-03T00:00:00Z', 30]);
       expect(rows.total).toBe(6);
+      // The preview following one series: its rows only, in time order, paged.
+      const b = readRows(db, ds.id, 1, 5, 'B');
+      expect(b.total).toBe(3);
+      expect(b.rows).toEqual([
+        ['B', '2020-01-02T00:00:00Z', 20],
+        ['B', '2020-01-03T00:00:00Z', 30],
+      ]);
+      expect(readRows(db, ds.id, 0, 5, 'Z')).toMatchObject({ rows: [], total: 0 });
       expect(() => updateDataset(db, { id: ds.id, timeColumn: 'when' })).toThrow(/timeColumn: unknown column "when"/);
     } finally {
       db.close();
@@ -106,6 +114,7 @@ describe('dataset queries', () => {
       const zoom = readSeries(db, ds.id, ['v'], undefined, { buckets: 100, range });
       expect(zoom.time).toEqual(all.time!.slice(1000, 1100)); // 100 rows ≤ 2 × buckets: all of them
       expect(zoom.index![0]).toBe(1000);
+      expect(() => readRows(db, ds.id, 0, 5, 'A')).toThrow(/has no series column to pick "A" from/);
     } finally {
       db.close();
     }

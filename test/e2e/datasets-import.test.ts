@@ -1,7 +1,8 @@
 // Issue 14, bug 4 ("stale dataset chart after an import with no numeric columns: the previous
 // dataset's chart stays under the new one"), in real Chromium against the browser-mode server on
 // an empty database: files are imported through the page's file input as a user does, and every
-// check is made on DOM text or on the applied ECharts option of the charts on the page.
+// check is made on DOM text or on the applied ECharts option of the charts on the page. Also the
+// preview of a long-format dataset following the series shown (issue 14, Datasets).
 // E2E_STATIC_DIR serves another renderer build (to try an older UI against these steps).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,36 @@ describe('bug 4: a dataset without numeric columns after a numeric one, in Chrom
       .filter({ hasText: /^places$/ })
       .waitFor();
     expect(await chartsOnPage()).toEqual([]);
+  }, 60_000);
+
+  it('the preview follows the series shown (long format): its rows only, in time order', async () => {
+    await page
+      .getByTestId('dataset-list')
+      .getByRole('button', { name: /^codes-long/ })
+      .click();
+    await title()
+      .filter({ hasText: /^codes-long$/ })
+      .waitFor();
+    const preview = page.getByTestId('preview');
+    /** Each row in view: its series and date cells. */
+    const cells = () =>
+      preview.locator('.r').evaluateAll((rows) =>
+        rows.map((r) =>
+          [...(r as any).children]
+            .slice(1, 3)
+            .map((c: any) => c.textContent)
+            .join(' '),
+        ),
+      );
+    const series = page.getByLabel('Show series');
+    for (const s of ['A', 'B']) {
+      await series.selectOption(s);
+      await expect.poll(async () => (await cells())[0]).toBe(`${s} ${day(0)}`);
+      const shown = await cells();
+      expect(shown.length).toBeGreaterThanOrEqual(10); // the rows in view (and a few below)
+      expect(shown).toEqual(Array.from({ length: shown.length }, (_, i) => `${s} ${day(i)}`));
+      expect(await preview.getAttribute('aria-label')).toBe(`Preview of 20 rows of series ${s}`);
+    }
   }, 60_000);
 
   it('a file the importer refuses says why and leaves the selection and its own chart as they were', async () => {
