@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { BundleResult, ImportBundleResult } from './bundle-schemas.js';
 import { PredictArgs, PredictResult } from './predict-schemas.js';
-import { DatasetImportArgs } from './dataset-schemas.js';
+import { DatasetImportArgs, DatasetRows, DatasetRowsArgs, DatasetSource } from './dataset-schemas.js';
 import { backtestMethods } from './backtest-schemas.js';
 import { runLogMethods } from './run-log-schemas.js';
 import { RunStudyFields, STUDY_EVENT_NAMES, studyMethods, type StudyEventMap } from './study-schemas.js';
@@ -61,6 +61,7 @@ export const DatasetSummary = z.object({
   columns: z.array(ColumnSummary),
   /** Warnings found at import: unsorted time, duplicate timestamps, ... */
   warnings: z.array(z.string()),
+  source: DatasetSource,
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
@@ -198,14 +199,7 @@ const methods = {
     result: DatasetSummary,
   },
   'datasets.delete': { args: z.object({ id }).strict(), result: z.object({ deleted: z.boolean() }) },
-  'datasets.rows': {
-    args: z.object({ id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) }).strict(),
-    result: z.object({
-      columns: z.array(z.string()),
-      rows: z.array(z.array(z.union([z.number(), z.string(), z.null()]))),
-      total: z.number().int(),
-    }),
-  },
+  'datasets.rows': { args: DatasetRowsArgs, result: DatasetRows },
   'datasets.series': {
     args: z
       .object({

@@ -2,7 +2,13 @@
 // and whole columns for charts; db/datasets.ts holds the SQL and returns plain records, mapped here
 // to the contract's DatasetSummary and the spec rules' DatasetInfo. Columns come from the columnar
 // BLOBs (one read each).
-import { ServiceError, type ColumnStats, type DatasetSummary } from './contract.js';
+import {
+  ServiceError,
+  type ColumnStats,
+  type ColumnTypes,
+  type DatasetSource,
+  type DatasetSummary,
+} from './contract.js';
 import type { DB } from '../db/open.js';
 import * as store from '../db/datasets.js';
 import { lowerBound, minMaxIndices, upperBound } from './downsample.js';
@@ -11,7 +17,8 @@ import type { DatasetInfo, SourceColumn } from './spec-rules.js';
 export function readDatasetSummary(db: DB, id: number): DatasetSummary {
   const d = store.readDataset(db, id);
   if (!d) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
-  const meta = JSON.parse(d.meta || '{}') as { warnings?: string[] };
+  const meta = JSON.parse(d.meta || '{}') as { warnings?: string[]; header?: string[]; columnTypes?: ColumnTypes };
+  const columns = store.listColumns(db, id);
   return {
     id: d.id,
     name: d.name,
@@ -22,7 +29,7 @@ export function readDatasetSummary(db: DB, id: number): DatasetSummary {
     timeColumn: d.time_column,
     seriesColumn: d.series_column,
     notes: d.notes,
-    columns: store.listColumns(db, id).map((c) => ({
+    columns: columns.map((c) => ({
       index: c.idx,
       name: c.name,
       kind: c.kind,
@@ -30,7 +37,21 @@ export function readDatasetSummary(db: DB, id: number): DatasetSummary {
       stats: JSON.parse(c.stats) as ColumnStats,
     })),
     warnings: meta.warnings ?? [],
+    source: sourceOf(
+      columns.map((c) => c.name),
+      meta,
+    ),
   };
+}
+
+/**
+ * The file's header as the import kept it; a dataset imported before it was kept gets its stored
+ * columns, then those the user ignored (their place in the file is not known).
+ */
+function sourceOf(stored: string[], meta: { header?: string[]; columnTypes?: ColumnTypes }): DatasetSource {
+  const columnTypes = meta.columnTypes ?? {};
+  const ignored = Object.keys(columnTypes).filter((n) => columnTypes[n] === 'ignore' && !stored.includes(n));
+  return { header: meta.header ?? [...stored, ...ignored], columnTypes };
 }
 
 export function listDatasetSummaries(db: DB): DatasetSummary[] {
@@ -95,20 +116,36 @@ function cellValue(
   return kind === 'datetime' ? new Date(v).toISOString().replace('.000Z', 'Z') : v;
 }
 
+/**
+ * A page of rows for the preview: in file order, or with `series` (long format) that series'
+ * rows only, in time order as its chart draws them; `total` counts the rows paged through.
+ */
 export function readRows(
   db: DB,
   id: number,
   offset: number,
   limit: number,
+  series?: string,
 ): { columns: string[]; rows: (number | string | null)[][]; total: number } {
   const info = datasetInfo(db, id);
   if (!info) throw new ServiceError('not_found', `dataset ${id} does not exist`, 'id');
+  if (series !== undefined && !info.seriesColumn)
+    throw new ServiceError(
+      'bad_input',
+      `dataset "${info.name}" has no series column to pick "${series}" from`,
+      'series',
+    );
   const load = columnLoader(db, id);
   const cols = info.columns.map((c) => ({ kind: c.kind, col: load(c.name) }));
-  const end = Math.min(info.rowCount, offset + limit);
+  const idx = series !== undefined ? rowOrder(info, load, series).idx : null;
+  const total = idx ? idx.length : info.rowCount;
+  const end = Math.min(total, offset + limit);
   const rows: (number | string | null)[][] = [];
-  for (let r = offset; r < end; r++) rows.push(cols.map((c) => cellValue(c.kind, c.col, r)));
-  return { columns: info.columns.map((c) => c.name), rows, total: info.rowCount };
+  for (let k = offset; k < end; k++) {
+    const r = idx ? idx[k]! : k;
+    rows.push(cols.map((c) => cellValue(c.kind, c.col, r)));
+  }
+  return { columns: info.columns.map((c) => c.name), rows, total };
 }
 
 /** The rows of one series (or all), in time order: one index array (null = every row, already in order). */

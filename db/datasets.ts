@@ -63,8 +63,17 @@ export interface NewDataset {
   rowCount: number;
   timeColumn: string | null;
   seriesColumn: string | null;
-  /** Stored as JSON in `meta`; `importToken` names the import job that stored it. */
-  meta: { delimiter: string; warnings: string[]; importToken?: string };
+  /**
+   * Stored as JSON in `meta`; `importToken` names the import job that stored it, `header` the
+   * file's columns (ignored ones included) and `columnTypes` the types the user set.
+   */
+  meta: {
+    delimiter: string;
+    warnings: string[];
+    importToken?: string;
+    header?: string[];
+    columnTypes?: Record<string, string>;
+  };
   columns: NewColumn[];
 }
 

@@ -62,7 +62,7 @@ export function datasetHandlers({ db, dbPath, jobs, emit }: ServiceContext): Han
       if (deleted) emit('datasets:changed', { id });
       return { deleted };
     },
-    'datasets.rows': ({ id, offset, limit }) => readRows(db, id, offset, limit),
+    'datasets.rows': ({ id, offset, limit, series }) => readRows(db, id, offset, limit, series),
     'datasets.series': ({ id, columns, series, buckets, range }) =>
       readSeries(db, id, columns, series, { buckets, range }),
   };

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDb } from '../../db/open.js';
-import { readRows, readSeries, updateDataset } from '../../core/datasets.js';
+import { readDatasetSummary, readRows, readSeries, updateDataset } from '../../core/datasets.js';
 import { importCsv } from '../../worker/import/run.js';
 import { tempDir, writeFile } from '../helpers.js';
+import { seedDataset } from '../bundle-fixture.js';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -23,6 +24,30 @@ describe('dataset queries', () => {
     // Other bytes: no warning.
     const other = writeFile(t.dir, 'other.csv', ['date,y', '2020-01-01,1', '2020-01-02,5'].join('\n'));
     expect((await importCsv(dbPath, other)).warnings.some((w) => w.includes('already imported'))).toBe(false);
+  });
+
+  it("keeps the file's header and the user's types; a dataset stored before the header was kept lists its ignored columns last", async () => {
+    const dbPath = join(t.dir, 'source.db');
+    const csv = writeFile(t.dir, 'typed.csv', ['id,date,y', '007,2020-01-01,1', '012,2020-01-02,2'].join('\n'));
+    const typed = await importCsv(dbPath, csv, { columnTypes: { id: 'ignore', y: 'number' } });
+    expect(typed.columns.map((c) => c.name)).toEqual(['date', 'y']);
+    expect(typed.source).toEqual({ header: ['id', 'date', 'y'], columnTypes: { id: 'ignore', y: 'number' } });
+    expect((await importCsv(dbPath, csv)).source).toEqual({ header: ['id', 'date', 'y'], columnTypes: {} });
+    // Meta as the first column-types build wrote it: the types, no header.
+    const db = openDb(dbPath);
+    try {
+      const old = seedDataset(db, 10, 'old');
+      db.prepare('UPDATE datasets SET meta = ? WHERE id = ?').run(
+        JSON.stringify({ delimiter: ',', warnings: [], columnTypes: { code: 'ignore', value: 'number' } }),
+        old,
+      );
+      expect(readDatasetSummary(db, old).source).toEqual({
+        header: ['time', 'value', 'temp', 'code'],
+        columnTypes: { code: 'ignore', value: 'number' },
+      });
+    } finally {
+      db.close();
+    }
   });
 
   it('returns chart series in time order, per series id in long format, with gaps as null', async () => {
@@ -53,6 +78,14 @@ describe('dataset queries', () => {
       expect(rows.columns).toEqual(['symbol', 'date', 'price']);
       expect(rows.rows[0]).toEqual(['B', '2020-01-03T00:00:00Z', 30]);
       expect(rows.total).toBe(6);
+      // The preview following one series: its rows only, in time order, paged.
+      const b = readRows(db, ds.id, 1, 5, 'B');
+      expect(b.total).toBe(3);
+      expect(b.rows).toEqual([
+        ['B', '2020-01-02T00:00:00Z', 20],
+        ['B', '2020-01-03T00:00:00Z', 30],
+      ]);
+      expect(readRows(db, ds.id, 0, 5, 'Z')).toMatchObject({ rows: [], total: 0 });
       expect(() => updateDataset(db, { id: ds.id, timeColumn: 'when' })).toThrow(/timeColumn: unknown column "when"/);
     } finally {
       db.close();
@@ -81,6 +114,7 @@ describe('dataset queries', () => {
       const zoom = readSeries(db, ds.id, ['v'], undefined, { buckets: 100, range });
       expect(zoom.time).toEqual(all.time!.slice(1000, 1100)); // 100 rows ≤ 2 × buckets: all of them
       expect(zoom.index![0]).toBe(1000);
+      expect(() => readRows(db, ds.id, 0, 5, 'A')).toThrow(/has no series column to pick "A" from/);
     } finally {
       db.close();
     }

@@ -69,7 +69,7 @@ describe('insertDataset / loadColumn / listColumns', () => {
       ]);
       expect(s.columns[0]!.stats.format).toBe('YYYY-MM-DD');
       const meta = JSON.parse((db.prepare('SELECT meta FROM datasets WHERE id = ?').get(id) as { meta: string }).meta);
-      expect(meta).toEqual({ delimiter: ',', warnings: [] });
+      expect(meta).toEqual({ delimiter: ',', warnings: [], header: ['date', 'x', 'label'] });
       const dtypes = db
         .prepare('SELECT dtype FROM dataset_columns WHERE dataset_id = ? ORDER BY idx')
         .all(id)

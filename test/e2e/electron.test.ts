@@ -6,7 +6,8 @@
 // click shows the run, a CSV handed over by a second launch, and the window's bounds remembered
 // across a relaunch.
 // It needs the Electron binary (node_modules/electron/dist), which this machine cannot download
-// (ELECTRON_SKIP_BINARY_DOWNLOAD=1): there the test is skipped and says so in the output.
+// (ELECTRON_SKIP_BINARY_DOWNLOAD=1), and on Linux a display (DISPLAY or WAYLAND_DISPLAY; run it
+// under `xvfb-run -a` on a server): without either the test is skipped and says why in the output.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,8 +35,15 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
-const hasElectron = binary !== null;
-if (!hasElectron) console.log('Electron binary not installed: skipping the desktop e2e test');
+/** Why the test cannot run on this machine, or null when it can. */
+const cannotRun =
+  binary === null
+    ? 'the Electron binary is not installed (npm ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or its download failed; `node node_modules/electron/install.js` fetches it)'
+    : process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
+      ? 'no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset): run it under `xvfb-run -a`'
+      : null;
+const hasElectron = cannotRun === null;
+if (cannotRun) console.log(`skipping the desktop e2e test: ${cannotRun}`);
 
 /** The main process log (electron/main-log.ts) of the test profile. */
 function mainLog(profile: string): string {
@@ -68,7 +76,9 @@ async function recordOsCalls(app: ElectronApplication): Promise<void> {
 }
 
 function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  // npm is npm.cmd on Windows, which Node starts only through a shell.
+  const shell = process.platform === 'win32' && cmd === 'npm';
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 300_000, shell });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
 }
 

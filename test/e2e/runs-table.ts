@@ -2,9 +2,9 @@
 // Imports the sample CSV with the real service, writes RUNS runs (default 1,000, plus a 50-run
 // database for comparison) straight into the SQLite file as finished runs with metrics, serves the
 // built renderer and reports: first contentful paint of the app, and the time from clicking the
-// Runs tab until the table shows every run (median of REPS; with STATIC_DIRS=a:b, repetitions
-// alternate between the builds). Not part of `npm test`; figures go in
-// the notes (issue 14).
+// Runs tab until the table shows every run, with the main thread's CPU time for that switch and
+// for 60 frames of scrolling down and sideways (median of REPS; with STATIC_DIRS=a:b, repetitions
+// alternate between the builds). Not part of `npm test`; figures go in the notes (issue 14).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ async function measureOnce(
   url: string,
   n: number,
   shots: boolean,
-): Promise<{ fcp: number; table: number; cpu: number }> {
+): Promise<{ fcp: number; table: number; cpu: number; scrollCpu: number }> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   try {
     page.on('pageerror', (e) => console.log('pageerror', e.message));
@@ -107,13 +107,27 @@ async function measureOnce(
       return performance.now() - t0;
     })()`)) as number;
     const cpu = 1000 * ((await threadTime()) - cpu0);
+    // Scrolling: 60 frames, each 8 rows down and sideways by 200 px and back, so rows are
+    // rendered anew and the cells kept at the left move against the rest every frame.
+    const scroll0 = await threadTime();
+    await page.evaluate(`(async () => {
+      const s = document.querySelector('[data-testid="runs-table-scroller"]');
+      for (let i = 0; i < 60; i++) {
+        s.scrollTop += 256;
+        s.scrollLeft = (i % 2) * 200;
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      s.scrollTo(0, 0);
+    })()`);
+    const scrollCpu = 1000 * ((await threadTime()) - scroll0);
     if (shots) {
       await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}.png`) });
       await page.setViewportSize({ width: 1024, height: 700 });
       await page.evaluate(`document.querySelector('[data-testid="runs-table-scroller"]')?.scrollTo(400, 0)`);
       await page.screenshot({ path: join(root, 'test-artifacts', 'e2e', `runs-table-${n}-1024.png`) });
     }
-    return { fcp, table, cpu };
+    return { fcp, table, cpu, scrollCpu };
   } finally {
     await page.close();
   }
@@ -126,7 +140,7 @@ async function measureOnce(
 async function measure(
   n: number,
   dirs: readonly string[],
-): Promise<{ dir: string; fcp: number[]; table: number[]; cpu: number[] }[]> {
+): Promise<{ dir: string; fcp: number[]; table: number[]; cpu: number[]; scrollCpu: number[] }[]> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-runs-table-'));
   const dbPath = join(dir, 'w.db');
   const first = createService({ dbPath, host: 'server' });
@@ -141,7 +155,13 @@ async function measure(
     }),
   );
   const browser = await launchChromium();
-  const out = dirs.map((d) => ({ dir: d, fcp: [] as number[], table: [] as number[], cpu: [] as number[] }));
+  const out = dirs.map((d) => ({
+    dir: d,
+    fcp: [] as number[],
+    table: [] as number[],
+    cpu: [] as number[],
+    scrollCpu: [] as number[],
+  }));
   try {
     for (let rep = 0; rep < REPS; rep++) {
       for (const [k, h] of hosts.entries()) {
@@ -149,6 +169,7 @@ async function measure(
         out[k]!.fcp.push(r.fcp);
         out[k]!.table.push(r.table);
         out[k]!.cpu.push(r.cpu);
+        out[k]!.scrollCpu.push(r.scrollCpu);
       }
     }
     return out;
@@ -170,7 +191,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
     for (const r of await measure(n, dirs)) {
       console.log(
-        `${String(n).padStart(5)} runs: first contentful paint ${median(r.fcp).toFixed(0)} ms, Runs tab → table painted ${median(r.table).toFixed(0)} ms (median of ${REPS}: ${r.table.map((x) => x.toFixed(0)).join(', ')}), main-thread CPU ${median(r.cpu).toFixed(1)} ms (${r.cpu.map((x) => x.toFixed(0)).join(', ')}); load ${load} [${r.dir}]`,
+        `${String(n).padStart(5)} runs: first contentful paint ${median(r.fcp).toFixed(0)} ms, Runs tab → table painted ${median(r.table).toFixed(0)} ms (median of ${REPS}: ${r.table.map((x) => x.toFixed(0)).join(', ')}), main-thread CPU ${median(r.cpu).toFixed(1)} ms (${r.cpu.map((x) => x.toFixed(0)).join(', ')}), scrolling 60 frames ${median(r.scrollCpu).toFixed(1)} ms CPU (${r.scrollCpu.map((x) => x.toFixed(0)).join(', ')}); load ${load} [${r.dir}]`,
       );
     }
   }

@@ -58,6 +58,7 @@ export function finishTable(inp: FinishInput): ParsedTable {
     columns,
     timeColumn: timeCol?.name ?? null,
     seriesColumn: seriesCol?.name ?? null,
+    header: inp.cols.map((c) => c.name),
     warnings,
     lineOf: inp.lineOf,
   };

@@ -10,14 +10,26 @@ import { finishTable } from './finish.js';
 import { Parser } from './csv-parser.js';
 import type { ColumnTypes } from '../../core/contract.js';
 
-/** Every column given a type must exist, and at least one must stay. */
+/**
+ * Every column given a type must exist, and at least one must stay. The error's field names the
+ * argument at fault (`columnTypes.<name>`, as the contract's own validation would), so a host can
+ * point at its own spelling of it (the CLI's `--type name=...`).
+ */
 function checkTypedColumns(parser: Parser, types: ColumnTypes): void {
   const names = parser.names!;
+  const fail = (message: string, field: string) => {
+    const e = parser.error(message);
+    return new CsvError(e.message, e.file, undefined, undefined, field);
+  };
   for (const name of Object.keys(types)) {
     if (!names.includes(name))
-      throw parser.error(`no column is named "${name}" (the columns are ${names.map((n) => `"${n}"`).join(', ')})`);
+      throw fail(
+        `no column is named "${name}" (the columns are ${names.map((n) => `"${n}"`).join(', ')})`,
+        `columnTypes.${name}`,
+      );
   }
-  if (names.every((n) => types[n] === 'ignore')) throw parser.error('every column is set to ignore: nothing to import');
+  if (names.every((n) => types[n] === 'ignore'))
+    throw fail('every column is set to ignore: nothing to import', 'columnTypes');
 }
 
 /** Bytes per read. */

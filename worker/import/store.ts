@@ -38,6 +38,7 @@ export function storeDataset(db: DB, table: ParsedTable, opts: StoreOptions = {}
     meta: {
       delimiter: table.delimiter,
       warnings,
+      header: table.header,
       ...(opts.importToken ? { importToken: opts.importToken } : {}),
       ...(opts.columnTypes ? { columnTypes: opts.columnTypes } : {}),
     },

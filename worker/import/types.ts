@@ -24,6 +24,8 @@ export interface ParsedTable {
   timeColumn: string | null;
   /** Series-id column for long-format data or null. */
   seriesColumn: string | null;
+  /** Every column of the file's header in order (after clean-up), the ignored ones included. */
+  header: string[];
   warnings: string[];
   /**
    * 1-based source line where data row `row` (0-based) starts: blank lines and newlines inside
@@ -39,16 +41,20 @@ export interface ImportProgressFn {
 /** Raised for input the user must fix; names the file and, where known, line and column. */
 export class CsvError extends Error {
   readonly code = 'bad_input' as const;
-  /** Where to look, as the error envelope's `field`: `line N` where the line is known, else the column. */
+  /**
+   * Where to look, as the error envelope's `field`: `line N` where the line is known, else the
+   * column, or the import argument at fault (`columnTypes.<column>`) when one is given.
+   */
   readonly field: string | undefined;
   constructor(
     message: string,
     readonly file: string,
     readonly line?: number,
     readonly column?: string,
+    field?: string,
   ) {
     super(message);
     this.name = 'CsvError';
-    this.field = line !== undefined ? `line ${line}` : column;
+    this.field = field ?? (line !== undefined ? `line ${line}` : column);
   }
 }

@@ -40,6 +40,8 @@ export class DatasetChartState {
   load(query: SeriesQuery | null): void {
     const other = query?.id !== this.#query?.id;
     this.#query = query;
+    // Counted for a null selection too: an answer still on its way for the previous dataset must
+    // not draw its chart under one with nothing to plot (issue 14 bug 4).
     const mine = ++this.#request;
     // Another dataset (or none): the previous one's drawing goes at once, not when an answer comes.
     if (!query || other) {

@@ -56,6 +56,19 @@ describe('page state classes', () => {
     expect(calls).toEqual([]);
   });
 
+  it('DatasetChartState: an answer for the previous dataset that lands after a selection with nothing to plot is dropped', async () => {
+    // Issue 14 bug 4: a refresh re-asked for the numeric dataset's series just before the new
+    // dataset (no numeric columns) was selected; that answer then drew the old chart under it.
+    const chart = new DatasetChartState(client);
+    chart.load({ id: datasetId, columns: ['load_mw'] });
+    chart.load(null);
+    await sleep(500);
+    expect(chart.overview).toBeNull();
+    expect(chart.option).toBeNull();
+    expect(chart.datasetId).toBeNull();
+    chart.destroy();
+  });
+
   it('DesignerState: asks for an estimate after the debounce, and not once destroyed', async () => {
     const app = new AppState(client);
     await app.refreshDatasets();

@@ -85,6 +85,7 @@ describe('column type overrides', () => {
     const e = await failure(ids, { shop: 'text' });
     expect(e.message).toContain('no column is named "shop"');
     expect(e.message).toContain('"store", "year", "sales"');
+    expect(e.field).toBe('columnTypes.shop'); // the argument at fault, as the contract's validation names it
     expect((await failure(ids, { store: 'ignore', year: 'ignore', sales: 'ignore' })).message).toContain(
       'every column is set to ignore',
     );
