@@ -67,11 +67,17 @@ async function tuneAndPick(
   const json = ctx.flag('json');
   if (!json)
     console.error(`study ${s.id} "${s.name}": ${s.plannedTrials ?? 'time-bounded'} trials, ${s.concurrency} at once`);
-  const done = await followStudy(ctx.svc, s.id, json);
-  const selection =
-    o.top > 0 && done.state === 'completed'
-      ? await rerank(ctx.svc, done, { ...RERANK_DEFAULTS, top: o.top, deadline: o.deadline })
-      : null;
+  // The study's warm trainer stays on for the backtests (a cold one costs more than a fold trains).
+  if (o.top > 0) ctx.svc.keepTrainersWarm(1);
+  let done: StudyRow;
+  let selection: Selection | null = null;
+  try {
+    done = await followStudy(ctx.svc, s.id, json);
+    if (o.top > 0 && done.state === 'completed')
+      selection = await rerank(ctx.svc, done, { ...RERANK_DEFAULTS, top: o.top, deadline: o.deadline });
+  } finally {
+    ctx.svc.keepTrainersWarm(0);
+  }
   if (selection) {
     // Tagged so the runs table (and `runs --tag`) finds tune's pick; the study's `best` stays the validation best.
     const run = await must(ctx.svc, 'runs.get', { id: selection.runId });

@@ -86,24 +86,29 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
   if (!trials.length || s.datasetId === null) return null;
   const cands: Candidate[] = [];
   const spent: number[] = [];
-  for (const t of trials) {
-    const c: Candidate = {
-      trial: t.trial,
-      runId: t.runId,
-      value: t.value!,
-      backtestId: null,
-      backtestMae: null,
-      folds: 0,
-    };
-    cands.push(c);
-    const mean = spent.reduce((a, b) => a + b, 0) / Math.max(1, spent.length);
-    if (o.deadline !== null && Date.now() + mean > o.deadline) {
-      c.note = 'not backtested: the budget was spent';
-      continue;
+  svc.keepTrainersWarm(1); // (tune holds it from the study on)
+  try {
+    for (const t of trials) {
+      const c: Candidate = {
+        trial: t.trial,
+        runId: t.runId,
+        value: t.value!,
+        backtestId: null,
+        backtestMae: null,
+        folds: 0,
+      };
+      cands.push(c);
+      const mean = spent.reduce((a, b) => a + b, 0) / Math.max(1, spent.length);
+      if (o.deadline !== null && Date.now() + mean > o.deadline) {
+        c.note = 'not backtested: the budget was spent';
+        continue;
+      }
+      const t0 = Date.now();
+      await backtest(svc, s, c, o);
+      spent.push(Date.now() - t0);
     }
-    const t0 = Date.now();
-    await backtest(svc, s, c, o);
-    spent.push(Date.now() - t0);
+  } finally {
+    svc.keepTrainersWarm(0);
   }
   return pick(cands, o.margin);
 }
