@@ -99,11 +99,11 @@ describe('cli study', () => {
     expect(r.out).toMatch(/test mae: model [\d.]+ vs naive [\d.]+/);
     const list = JSON.parse((await cli('study', 'list', '--json')).out) as StudyRow[];
     expect(list.map((s) => [s.name, s.state, s.file.strategy])[0]).toEqual(['tune value', 'completed', 'tpe']);
-    // The first trial is the defaults (the lookback nearest 24 the dataset holds).
+    // The first trial is the defaults, exactly the default single run's (lookback auto).
     expect(list[0]!.trials[0]!.params).toMatchObject({
       'model.cell': 'gru',
       'model.layers.*.units': 64,
-      'window.lookback': 24,
+      'window.lookback': 'auto',
     });
   });
 

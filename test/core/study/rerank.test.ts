@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { candidatesOf, pick, type Candidate } from '../../../core/study/rerank.js';
 import type { TrialRow } from '../../../core/study-schemas.js';
+import { defaultSpec, parseSpec } from '../../../core/contract.js';
+import { applyConfig } from '../../../core/study/space.js';
+import { tuneStudy } from '../../../core/study/tune.js';
 
 const trial = (
   t: number,
@@ -64,5 +67,11 @@ describe('tune re-ranking', () => {
     // No default trial: the best by backtest, else the best by validation.
     expect(pick([cand(4, 0.1, 0.9), cand(1, 0.3, 0.8)], 0.01)).toMatchObject({ trial: 1, by: 'backtest' });
     expect(pick([cand(4, 0.1, null), cand(1, 0.3, null)], 0.01)).toMatchObject({ trial: 4, by: 'validation' });
+  });
+
+  it("tune's first trial is exactly the default single run (the fallback of the pick)", () => {
+    // Before, it took the lookback nearest 24 of the season's, not the default's `auto`.
+    const file = tuneStudy({ target: 'y', season: 7, lookbacks: [7, 14, 21] });
+    expect(applyConfig(parseSpec(file.base), file.first![0]!)).toEqual(defaultSpec('y'));
   });
 });
