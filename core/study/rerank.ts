@@ -43,7 +43,8 @@ export interface Selection {
   candidates: Candidate[];
 }
 
-const ENDED = ['completed'];
+/** Trials that compete: completed, or stopped by the end of the search budget (their best checkpoint was evaluated); never pruned ones. */
+const ENDED = ['completed', 'stopped'];
 
 /** The default-config trial (trial 0) first, then up to top−1 other configurations better than it on validation, best first. */
 export function candidatesOf(s: Pick<StudyRow, 'trials' | 'objective'>, top: number): TrialRow[] {

@@ -46,8 +46,10 @@ describe('tune re-ranking', () => {
       trial(4, 0.1),
       trial(5, 0.15, 'completed', 'c4'), // the same configuration as trial 4
       trial(6, 0.4),
+      trial(7, 0.35, 'stopped'), // stopped when the search budget ran out: it competes
+      trial(8, 0.05, 'failed'),
     ];
-    expect(candidatesOf({ trials, objective }, 5).map((t) => t.trial)).toEqual([0, 4, 1, 6]);
+    expect(candidatesOf({ trials, objective }, 5).map((t) => t.trial)).toEqual([0, 4, 1, 7, 6]);
     expect(candidatesOf({ trials, objective }, 2).map((t) => t.trial)).toEqual([0, 4]);
     // Without the default trial (a study file without `first`): the best by validation.
     expect(candidatesOf({ trials: trials.slice(1), objective }, 2).map((t) => t.trial)).toEqual([4, 1]);
