@@ -76,20 +76,38 @@ export function tuneStudy(o: TuneOptions): StudyFileInput {
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     // The defaults first (gru, one layer of 64, learning rate 0.003, lookback auto: chosen on the
     // forecast battery), exactly the default single run: tune's best is never a trial worse on
-    // validation than it, and the re-ranking (rerank.ts) falls back on it.
-    first: [
-      {
-        'model.cell': 'gru',
-        'model.layers.length': 1,
-        'model.layers.*.units': 64,
-        'model.layers.*.dropout': 0,
-        'window.lookback': 'auto',
-        'train.learningRate': 0.003,
-        transform: 'auto',
-        normalize: 'auto',
-      },
-    ],
+    // validation than it, and the re-ranking (rerank.ts) falls back on it. Then its neighbours, one
+    // field changed each: with the few trials a loaded machine affords, a step away from a strong
+    // default finds an improvement more often than a random draw from the whole space.
+    first: [DEFAULTS, ...neighbours(o.lookbacks)],
   };
+}
+
+const DEFAULTS = {
+  'model.cell': 'gru',
+  'model.layers.length': 1,
+  'model.layers.*.units': 64,
+  'model.layers.*.dropout': 0,
+  'window.lookback': 'auto',
+  'train.learningRate': 0.003,
+  transform: 'auto',
+  normalize: 'auto',
+} as const;
+
+/** The defaults with one field changed: each fixed lookback, the other cell, width, depth, learning rate, transform, dropout. */
+export function neighbours(lookbacks: readonly number[]): Record<string, unknown>[] {
+  const changes: [string, unknown][] = [
+    ...lookbacks.map((l): [string, unknown] => ['window.lookback', l]),
+    ['model.cell', 'lstm'],
+    ['model.layers.*.units', 128],
+    ['model.layers.length', 2],
+    ['train.learningRate', 0.001],
+    ['train.learningRate', 0.01],
+    ['model.layers.*.units', 32],
+    ['transform', 'none'],
+    ['model.layers.*.dropout', 0.1],
+  ];
+  return changes.map(([path, value]) => ({ ...DEFAULTS, [path]: value }));
 }
 
 /** `--budget 5m`, `90s`, `1h`, `40`, `40 trials`, `40trials`. */
