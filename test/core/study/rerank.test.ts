@@ -5,7 +5,7 @@ import { candidatesOf, pick, type Candidate } from '../../../core/study/rerank.j
 import type { TrialRow } from '../../../core/study-schemas.js';
 import { defaultSpec, parseSpec } from '../../../core/contract.js';
 import { applyConfig } from '../../../core/study/space.js';
-import { tuneStudy } from '../../../core/study/tune.js';
+import { neighbours, tuneStudy } from '../../../core/study/tune.js';
 
 const trial = (
   t: number,
@@ -75,5 +75,17 @@ describe('tune re-ranking', () => {
     // Before, it took the lookback nearest 24 of the season's, not the default's `auto`.
     const file = tuneStudy({ target: 'y', season: 7, lookbacks: [7, 14, 21] });
     expect(applyConfig(parseSpec(file.base), file.first![0]!)).toEqual(defaultSpec('y'));
+  });
+
+  it("tries the defaults' neighbours next: one field changed each, every one a valid spec", () => {
+    const file = tuneStudy({ target: 'y', season: 7, lookbacks: [7, 14, 21] });
+    const [defaults, ...rest] = file.first!;
+    expect(rest).toEqual(neighbours([7, 14, 21]));
+    for (const n of rest) {
+      const changed = Object.keys(n).filter((k) => JSON.stringify(n[k]) !== JSON.stringify(defaults![k]));
+      expect(changed).toHaveLength(1);
+      expect(() => applyConfig(parseSpec(file.base), n)).not.toThrow();
+    }
+    expect(rest.map((n) => n['window.lookback']).slice(0, 3)).toEqual([7, 14, 21]);
   });
 });
