@@ -6,9 +6,19 @@
 import { splitRows } from './spec-rules.js';
 import type { RunSpec } from './spec.js';
 
-/** Rows cut from the end of every series in each fold, fold 0 (the earliest origin) first. */
-export function foldCutoffs(folds: number, step: number): number[] {
-  return Array.from({ length: folds }, (_, i) => step * (folds - 1 - i));
+/** Rows cut from the end of every series in each fold, fold 0 (the earliest origin) first; `origin` is cut from every fold. */
+export function foldCutoffs(folds: number, step: number, origin = 0): number[] {
+  return Array.from({ length: folds }, (_, i) => origin + step * (folds - 1 - i));
+}
+
+/** Rows every fold of a stored backtest spec is cut by first: its `cutoff` when it backtests before the test split, else none. */
+export function backtestOrigin(spec: RunSpec): number {
+  return spec.backtest?.beforeTest ? (spec.cutoff ?? 0) : 0;
+}
+
+/** The test split's rows of the longest series: cut from every fold, no fold reads any series' test split. */
+export function testRows(spec: RunSpec, seriesRows: number[]): number {
+  return Math.max(0, ...seriesRows.map((n) => n - splitRows(n, spec.split).testStart));
 }
 
 /** The spec fold `i` trains with: the backtest's spec without its `backtest` field, cut at `cutoff`. */

@@ -49,7 +49,7 @@ const id = z.number().int().positive();
 /** The backtests.* methods, spread into the contract's method list. */
 export const backtestMethods = {
   'backtests.create': {
-    // folds, step, warmStart: override the spec's `backtest` fields.
+    // folds, step, warmStart, beforeTest: override the spec's `backtest` fields.
     args: z
       .object({
         datasetId: id,
@@ -58,6 +58,8 @@ export const backtestMethods = {
         folds: z.number().int().min(LIMITS.folds.min).max(LIMITS.folds.max).optional(),
         step: z.number().int().min(1).optional(),
         warmStart: z.boolean().optional(),
+        /** Folds end before the spec's test split (the spec's `backtest.beforeTest`). */
+        beforeTest: z.boolean().optional(),
       })
       .strict(),
     result: BacktestRow,

@@ -5,7 +5,7 @@
 // backtests.resume restarts it at the first fold not completed. What a fold stores is its run's.
 import { parseSpec, type EventMap, type RunStatus } from './contract.js';
 import type { BacktestRow } from './backtest-schemas.js';
-import { aggregateFolds, backtestStatus, foldCutoffs, foldSpec } from './backtest-rules.js';
+import { aggregateFolds, backtestOrigin, backtestStatus, foldCutoffs, foldSpec } from './backtest-rules.js';
 import type { Handlers, ServiceContext } from './handlers/context.js';
 import * as btDb from '../db/backtests.js';
 import { LoopSet } from './loops.js';
@@ -71,7 +71,7 @@ export class BacktestDriver {
 
   private async startFold(bt: btDb.BacktestRecord, fold: number, previous: number | undefined): Promise<number> {
     const base = parseSpec(JSON.parse(bt.spec));
-    const cutoff = foldCutoffs(bt.folds, bt.step)[fold]!;
+    const cutoff = foldCutoffs(bt.folds, bt.step, backtestOrigin(base))[fold]!;
     const spec = {
       ...foldSpec(base, cutoff),
       ...(bt.warm_start && previous !== undefined ? { initFrom: previous } : {}),
@@ -110,7 +110,8 @@ export class BacktestDriver {
 /** The contract's view of a backtest: its folds (created or not yet), its status and mean ± std over completed folds. */
 export function backtestRow(ctx: ServiceContext, bt: btDb.BacktestRecord, driving: boolean): BacktestRow {
   const runs = btDb.foldRuns(ctx.db, bt.id);
-  const cutoffs = foldCutoffs(bt.folds, bt.step);
+  const spec = parseSpec(JSON.parse(bt.spec));
+  const cutoffs = foldCutoffs(bt.folds, bt.step, backtestOrigin(spec));
   const foldRuns = cutoffs.map((cutoff, fold) => {
     const r = runs.find((x) => x.fold === fold);
     return {
@@ -125,7 +126,7 @@ export function backtestRow(ctx: ServiceContext, bt: btDb.BacktestRecord, drivin
     id: bt.id,
     name: bt.name,
     datasetId: bt.dataset_id,
-    spec: parseSpec(JSON.parse(bt.spec)),
+    spec,
     folds: bt.folds,
     step: bt.step,
     warmStart: bt.warm_start === 1,

@@ -21,7 +21,8 @@ import { settingsCommand } from './cli/commands-settings.js';
 import { bundleCommand, importBundleCommand } from './cli/commands-bundles.js';
 import { predictCommand } from './cli/commands-predict.js';
 import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
-import { studyCommand, tuneCommand } from './cli/commands-studies.js';
+import { studyCommand } from './cli/commands-studies.js';
+import { tuneCommand } from './cli/commands-tune.js';
 import { openService } from './cli/open.js';
 import {
   UsageError,

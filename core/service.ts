@@ -56,6 +56,12 @@ export interface Service extends Api {
   waitForBacktest(id: number): Promise<void>;
   /** Resolves when this host's loop of the study has ended (or at once when it drives none). */
   waitForStudy(id: number): Promise<void>;
+  /**
+   * Keeps `n` trainers warm (and reused) for the runs this host starts next, as a study does for
+   * its trials; 0 hands them back. tune's re-ranking backtests hold one: a cold fold spends more
+   * on the process start and the TF.js import than on training.
+   */
+  keepTrainersWarm(n: number): void;
 }
 
 /** Methods that only read: no need to tell the watcher about this host's own writes after them. */
@@ -150,6 +156,7 @@ export function createService(opts: ServiceOptions): Service {
     },
     waitForBacktest: (id) => backtests.driver.wait(id),
     waitForStudy: (id) => studies.wait(id),
+    keepTrainersWarm: (n) => studies.hold(n),
     async close() {
       external?.close();
       backtests.driver.close();

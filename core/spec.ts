@@ -147,6 +147,11 @@ export const BacktestSchema = z
     step: z.number().int().min(1).optional(),
     /** Fold i > 0 starts from fold i−1's best checkpoint instead of fresh weights. */
     warmStart: z.boolean().default(false),
+    /**
+     * Every fold is also cut by the test rows of the longest series (kept in the stored spec's
+     * `cutoff`), so no fold reads the plain run's test split: tune's re-ranking (docs/studies.md).
+     */
+    beforeTest: z.boolean().optional(),
   })
   .strict();
 

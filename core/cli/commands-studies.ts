@@ -1,10 +1,9 @@
 // Study commands (docs/studies.md): `tune` (the built-in study for one target column), `study
 // create|show|stop|resume|list`, and the grouped view of `runs --group-by` (mean ± std over seeds).
 import { readFileSync } from 'node:fs';
-import { ServiceError, setSpecPath, type RunGroup, type RunRow, type StudyRow } from '../contract.js';
+import { ServiceError, type RunGroup, type RunRow, type StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
 import { groupInputOf, groupRuns } from '../study/groups.js';
-import { lookbacksFor, parseBudget, seasonFromSpacing, tuneStudy } from '../study/tune.js';
 import { ProgressLine } from '../progress.js';
 import { datasetId, must } from './calls.js';
 import { fmt, table } from './format.js';
@@ -13,7 +12,7 @@ import { JSON_OPTION, UsageError, type Command, type CommandContext } from './ta
 const BASELINES = ['naive', 'seasonal', 'ets'] as const;
 
 /** The trials as a table: number, run, status, rung, epochs, objective, then the sampled params. */
-export function printStudy(s: StudyRow): void {
+export function printStudy(s: StudyRow, best = true): void {
   const done = s.trials.filter((t) => t.status !== 'queued' && t.status !== 'running').length;
   const planned = s.plannedTrials ?? '?';
   const budget = s.file.budgetSeconds ? `, budget ${s.file.budgetSeconds}s` : '';
@@ -45,7 +44,7 @@ export function printStudy(s: StudyRow): void {
         ['config'],
       ),
     );
-  printBest(s);
+  if (best) printBest(s);
 }
 
 const trialInput = (t: StudyRow['trials'][number]) => ({
@@ -54,14 +53,13 @@ const trialInput = (t: StudyRow['trials'][number]) => ({
   metrics: { ...(t.value !== null ? { objective: t.value } : {}), ...t.test },
 });
 
-/** The best trial and its test metrics against the baselines every run records. */
-function printBest(s: StudyRow): void {
-  const b = s.best;
+/** The best trial (or the one tune picked) and its test metrics against the baselines every run records. */
+export function printBest(s: StudyRow, b = s.best, label = 'best'): void {
   if (!b) {
     console.log('no trial has a value yet');
     return;
   }
-  console.log(`best: trial ${b.trial + 1} (run ${b.runId}), ${s.objective.metric} ${fmt(b.value)}`);
+  console.log(`${label}: trial ${b.trial + 1} (run ${b.runId}), ${s.objective.metric} ${fmt(b.value)}`);
   for (const [p, v] of Object.entries(b.params)) console.log(`  ${p} = ${JSON.stringify(v)}`);
   for (const m of ['mae', 'rmse', 'mase']) {
     const model = b.test[`test.${m}`];
@@ -101,7 +99,7 @@ export function printRunGroups(rows: RunRow[], groupBy: string, json: boolean): 
 }
 
 /** Follows a study on stderr (one line per trial that changes) until this host's loop ends; Ctrl+C stops it. */
-async function followStudy(svc: Service, id: number, json: boolean): Promise<StudyRow> {
+export async function followStudy(svc: Service, id: number, json: boolean): Promise<StudyRow> {
   const bar = new ProgressLine(process.stderr);
   const seen = new Map<number, string>();
   const off = svc.on('study:progress', (p) => {
@@ -127,6 +125,7 @@ async function followStudy(svc: Service, id: number, json: boolean): Promise<Stu
   return must(svc, 'studies.get', { id });
 }
 
+/** Follows the study to its end, then prints it (or its JSON). */
 async function finish(ctx: CommandContext, s: StudyRow): Promise<number> {
   const json = ctx.flag('json');
   if (!json)
@@ -137,76 +136,11 @@ async function finish(ctx: CommandContext, s: StudyRow): Promise<number> {
   return done.state === 'completed' || done.state === 'stopped' ? 0 : 1;
 }
 
-const int = (ctx: CommandContext, name: string, cmd: Command): number | undefined => {
+export const int = (ctx: CommandContext, name: string, cmd: Command): number | undefined => {
   const v = ctx.string(name);
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} expects a whole number, got "${v}"`, cmd);
   return Number(v);
-};
-
-/** The season from the target's time spacing (rows of the first series) and the lookbacks the dataset can hold. */
-async function seasonAndLookbacks(svc: Service, id: number, base: Record<string, unknown>) {
-  const s = await must(svc, 'datasets.series', { id, columns: [String(base.target)], buckets: 10 });
-  const idx = s.index;
-  const spacing =
-    s.time && idx && idx.length > 1 ? (s.time.at(-1)! - s.time[0]!) / Math.max(1, idx.at(-1)! - idx[0]!) : null;
-  const season = seasonFromSpacing(spacing);
-  const fits: number[] = [];
-  for (const lookback of lookbacksFor(season)) {
-    const spec = { ...base, window: { ...(base.window as object), lookback } };
-    if ((await svc.call('runs.estimate', { datasetId: id, spec })).ok) fits.push(lookback);
-  }
-  if (!fits.length)
-    throw new ServiceError('bad_input', `tune: no lookback of ${lookbacksFor(season).join(', ')} fits this dataset`);
-  return { season, lookbacks: fits };
-}
-
-export const tuneCommand: Command = {
-  name: 'tune',
-  usage: '--dataset <id|name> --target COL [--budget 5m|40 trials] [--epochs N] [--set key=value ...] [--json]',
-  summary: 'find a good model for a column: a TPE study with ASHA pruning over a built-in space',
-  details:
-    'The space: cell, 1-2 layers of 16-128 units, dropout, lookbacks of 1-3 seasons, learning rate, transform and normalisation (docs/studies.md).',
-  options: {
-    dataset: { type: 'string', value: '<id|name>', help: 'the dataset' },
-    target: { type: 'string', value: 'COL', help: 'the column to forecast' },
-    budget: {
-      type: 'string',
-      value: '5m|40 trials',
-      help: 'a wall-clock budget or a trial count (default: 20 trials)',
-    },
-    epochs: { type: 'string', value: 'N', help: 'epochs per trial (default 50, early stopping on)' },
-    set: { type: 'string', multiple: true, value: 'key=value', help: 'set a spec field on every trial' },
-    concurrency: {
-      type: 'string',
-      value: 'N',
-      help: 'trials at once (default: cores over kernel threads; 1 on a GPU)',
-    },
-    seed: { type: 'string', value: 'N', help: "the sampler's seed (default 0)" },
-    ...JSON_OPTION,
-  },
-  positionals: [0, 0],
-  db: 'write',
-  async run(ctx) {
-    const ds = ctx.string('dataset');
-    const target = ctx.string('target');
-    if (!ds || !target) throw new UsageError('tune needs --dataset and --target', tuneCommand);
-    const id = await datasetId(ctx.svc, ds);
-    let budget: ReturnType<typeof parseBudget>;
-    try {
-      budget = parseBudget(ctx.string('budget') ?? '20 trials');
-    } catch (e) {
-      throw new UsageError((e as Error).message, tuneCommand);
-    }
-    const base: Record<string, unknown> = { target };
-    for (const s of ctx.strings('set')) setSpecPath(base, s);
-    const { season, lookbacks } = await seasonAndLookbacks(ctx.svc, id, base);
-    if (!ctx.flag('json'))
-      console.error(`season ${season > 1 ? season : 'none found'}: lookbacks ${lookbacks.join(', ')}`);
-    const [epochs, concurrency, seed] = ['epochs', 'concurrency', 'seed'].map((n) => int(ctx, n, tuneCommand));
-    const file = tuneStudy({ target, season, lookbacks, base, ...budget, epochs, concurrency, seed });
-    return finish(ctx, await must(ctx.svc, 'studies.create', { ...file, datasetId: id }));
-  },
 };
 
 function readStudyFile(path: string): Record<string, unknown> {

@@ -4,7 +4,7 @@
 import { ServiceError, type RunSpec } from '../contract.js';
 import type { BacktestRow } from '../backtest-schemas.js';
 import { BacktestDriver, backtestRow, type Subscribe, type TrainingHandlers } from '../backtest.js';
-import { defaultStep, foldCutoffs, foldSpec } from '../backtest-rules.js';
+import { defaultStep, foldCutoffs, foldSpec, testRows } from '../backtest-rules.js';
 import { estimateRun, seriesSizes } from '../estimate.js';
 import { columnLoader, datasetInfo } from '../datasets.js';
 import { resolveColumns } from '../spec-rules.js';
@@ -68,21 +68,37 @@ function createBacktest(ctx: ServiceContext, a: Parameters<Handler<'backtests.cr
   const spec: RunSpec = a.spec;
   const folds = a.folds ?? spec.backtest?.folds ?? 3;
   const warmStart = a.warmStart ?? spec.backtest?.warmStart ?? false;
+  const beforeTest = a.beforeTest ?? spec.backtest?.beforeTest ?? false;
   estimateRun(ctx.db, a.datasetId, foldSpec(spec, 0)); // the spec itself must train (named errors) before the folds are checked
-  const step = a.step ?? spec.backtest?.step ?? defaultStep(spec, seriesRowCounts(ctx, a.datasetId, spec));
-  for (const cutoff of foldCutoffs(folds, step)) {
+  const rows = seriesRowCounts(ctx, a.datasetId, spec);
+  // Before the test split: every fold is cut by the longest series' test rows first, and the
+  // default step is the test split of what is left.
+  const origin = beforeTest ? testRows(spec, rows) : 0;
+  const step =
+    a.step ??
+    spec.backtest?.step ??
+    defaultStep(
+      spec,
+      rows.map((n) => n - origin),
+    );
+  for (const cutoff of foldCutoffs(folds, step, origin)) {
     try {
       estimateRun(ctx.db, a.datasetId, foldSpec(spec, cutoff));
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new ServiceError(
         'bad_input',
-        `backtest: the earliest fold (each series cut ${cutoff} rows short, ${folds} folds × step ${step}) cannot train: ${msg}; use fewer folds or a smaller step`,
+        `backtest: the earliest fold (each series cut ${cutoff} rows short, ${folds} folds × step ${step}${origin ? ` before the test split's ${origin} rows` : ''}) cannot train: ${msg}; use fewer folds or a smaller step`,
         'step',
       );
     }
   }
-  const stored = { ...spec, backtest: { folds, step, warmStart } };
+  const { cutoff: _cutoff, ...rest } = spec;
+  const stored = {
+    ...rest,
+    ...(beforeTest ? { cutoff: origin } : {}),
+    backtest: { folds, step, warmStart, ...(beforeTest ? { beforeTest } : {}) },
+  };
   const name =
     a.name ??
     `backtest ${spec.model.cell} ${spec.model.layers.map((l) => l.units).join('x')} lb${spec.window.lookback}`;

@@ -37,6 +37,8 @@ export class StudyDriver {
   private readonly stopping = new Set<number>();
   /** The concurrency of each study this host drives: how many warm trainers the launcher keeps. */
   private readonly pool = new Map<number, number>();
+  /** Trainers kept warm besides the studies' (tune's re-ranking backtests, `hold`). */
+  private held = 0;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -68,9 +70,15 @@ export class StudyDriver {
 
   /** Trainers kept warm: one per trial slot of the studies driven here (trials after the first skip the process start). */
   private warmPool(): void {
-    let n = 0;
+    let n = this.held;
     for (const c of this.pool.values()) n += c;
     this.launcher.reserve(this.loops.closed ? 0 : n);
+  }
+
+  /** Keeps `n` more trainers warm for the runs this host starts (0: none); see Service.keepTrainersWarm. */
+  hold(n: number): void {
+    this.held = n;
+    this.warmPool();
   }
 
   driving(id: number): boolean {

@@ -18,6 +18,7 @@ import { defaultSpec, type StudyFileInput, type StudyRow } from '../../core/cont
 import { sineCsv, tempDir } from '../helpers.js';
 import { generatedSeries } from './forecast-series.js';
 import type { BenchOptions } from './run.js';
+import type { Selection } from '../../core/study/rerank.js';
 
 const flag = (args: string[], name: string, dflt: number | undefined) => {
   const i = args.indexOf(name);
@@ -173,7 +174,15 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
   const j = opts.args.indexOf('--series');
   const names = j >= 0 ? opts.args[j + 1]!.split(',') : TUNE_SERIES;
   const t = tempDir('rnnwb-bench-tune-');
-  const rows: { series: string; defaultMae: number; tuneMae: number; trials: number; pruned: number }[] = [];
+  const rows: {
+    series: string;
+    defaultMae: number;
+    tuneMae: number;
+    valBestMae: number;
+    trials: number;
+    pruned: number;
+    pick: string;
+  }[] = [];
   try {
     for (const s of generatedSeries().filter((x) => names.includes(x.name))) {
       const db = join(t.dir, `${s.name}.db`);
@@ -196,19 +205,26 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
         '--db',
         db,
         '--json',
-      ])) as StudyRow;
+      ])) as StudyRow & { selection?: Selection | null };
+      // tune's pick: the re-ranked selection when there is one, else the best by validation.
+      const sel = study.selection;
+      const picked = sel ? study.trials.find((x) => x.trial === sel.trial) : study.best;
       rows.push({
         series: s.name,
         defaultMae: single.test['test.mae'] ?? NaN,
-        tuneMae: study.best?.test['test.mae'] ?? NaN,
+        tuneMae: picked?.test['test.mae'] ?? NaN,
+        valBestMae: study.best?.test['test.mae'] ?? NaN,
         trials: study.trials.length,
         pruned: study.counts.pruned ?? 0,
+        pick: sel
+          ? `trial ${sel.trial + 1} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null).length} backtested)`
+          : 'by validation',
       });
       const r = rows.at(-1)!;
       if (opts.json) console.log(JSON.stringify({ suite: 'study-tune', budget, ...r }));
       else
         console.log(
-          `${r.series}: default ${r.defaultMae.toPrecision(4)}, tune ${r.tuneMae.toPrecision(4)} (${r.trials} trials, ${r.pruned} pruned)`,
+          `${r.series}: default ${r.defaultMae.toPrecision(4)}, tune ${r.tuneMae.toPrecision(4)} (${r.trials} trials, ${r.pruned} pruned; pick ${r.pick}; best by validation ${r.valBestMae.toPrecision(4)}); load average ${loadavg()[0]!.toFixed(2)}`,
         );
     }
     const wins = rows.filter((r) => r.tuneMae < r.defaultMae).length;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateFolds, backtestStatus } from '../../core/backtest-rules.js';
+import { aggregateFolds, backtestOrigin, backtestStatus, foldCutoffs, testRows } from '../../core/backtest-rules.js';
+import { parseSpec } from '../../core/contract.js';
 
 describe('backtest rules', () => {
   it('averages each metric over the folds that have it, with the sample std', () => {
@@ -20,5 +21,17 @@ describe('backtest rules', () => {
     expect(backtestStatus(3, runs('completed'), false, true)).toBe('stopped');
     expect(backtestStatus(3, runs('completed'), false, false)).toBe('interrupted');
     expect(backtestStatus(3, runs('completed', 'interrupted'), false, false)).toBe('interrupted');
+  });
+
+  it('cuts every fold before the test split when asked: the origin is the longest series test rows', () => {
+    expect(foldCutoffs(3, 20)).toEqual([40, 20, 0]);
+    expect(foldCutoffs(3, 20, 45)).toEqual([85, 65, 45]);
+    const spec = parseSpec({ target: 'y' }); // split 0.7 / 0.15 / 0.15
+    expect(testRows(spec, [300, 200])).toBe(45);
+    expect(backtestOrigin({ ...spec, cutoff: 45, backtest: { folds: 3, warmStart: false, beforeTest: true } })).toBe(
+      45,
+    );
+    // A backtest of a spec that carries a cutoff (a fold run's) without beforeTest starts at the series' end.
+    expect(backtestOrigin({ ...spec, cutoff: 45, backtest: { folds: 3, warmStart: false } })).toBe(0);
   });
 });

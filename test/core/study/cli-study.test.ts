@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../core/cli.js';
-import type { RunGroup, StudyRow } from '../../../core/contract.js';
+import type { Predictions, RunGroup, RunRow, StudyRow } from '../../../core/contract.js';
+import type { BacktestRow } from '../../../core/backtest-schemas.js';
+import { pick, RERANK_DEFAULTS, type Selection } from '../../../core/study/rerank.js';
 import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
 
 const t = tempDir();
@@ -97,13 +99,49 @@ describe('cli study', () => {
     expect(r.out).toMatch(/test mae: model [\d.]+ vs naive [\d.]+/);
     const list = JSON.parse((await cli('study', 'list', '--json')).out) as StudyRow[];
     expect(list.map((s) => [s.name, s.state, s.file.strategy])[0]).toEqual(['tune value', 'completed', 'tpe']);
-    // The first trial is the defaults (the lookback nearest 24 the dataset holds).
+    // The first trial is the defaults, exactly the default single run's (lookback auto).
     expect(list[0]!.trials[0]!.params).toMatchObject({
       'model.cell': 'gru',
       'model.layers.*.units': 64,
-      'window.lookback': 24,
+      'window.lookback': 'auto',
     });
   });
+
+  it('tune --rerank: backtests the defaults and the best trials before the test split, picks by backtest MAE', async () => {
+    expect((await cli('import', sineCsv(t.dir, 600, 'sine600.csv'), '--name', 'sine600')).code).toBe(0);
+    const r = await cli(
+      ...['tune', '--dataset', 'sine600', '--target', 'value', '--budget', '3 trials', '--epochs', '2'],
+      ...['--rerank', '2', '--json'],
+    );
+    expect(r.err).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as StudyRow & { selection: Selection };
+    const sel = s.selection;
+    expect(sel.candidates[0]!.trial).toBe(0); // the defaults, always
+    const backtested = sel.candidates.filter((c) => c.backtestMae !== null);
+    expect(backtested.length).toBeGreaterThanOrEqual(1);
+    for (const c of backtested) {
+      const bt = JSON.parse((await cli('backtests', String(c.backtestId), '--json')).out) as BacktestRow;
+      expect(bt.status).toBe('completed');
+      expect(c.backtestMae).toBeCloseTo(bt.summary['test.mae']!.mean, 10);
+      // 600 rows split 70/15/15: the test split is the last 90; every fold is cut at least that
+      // much, so no fold trains, validates or is scored on a test row.
+      for (const f of bt.foldRuns) {
+        const out = (await cli('show', String(f.runId), '--predictions', '--json')).out;
+        const run = JSON.parse(out) as RunRow & { predictions: Predictions };
+        expect(run.spec.cutoff).toBe(f.cutoff);
+        expect(f.cutoff).toBeGreaterThanOrEqual(90);
+        // The fold's scored rows (hourly from 2021-01-01) all lie before row 510, the test split's first.
+        expect(Math.max(...run.predictions.time)).toBeLessThan(Date.UTC(2021, 0, 1) + 510 * 3_600_000);
+      }
+    }
+    // The pick is the rule applied to the backtest MAEs alone (test metrics are not among its inputs).
+    expect(sel).toEqual(pick(sel.candidates, RERANK_DEFAULTS.margin));
+    const chosen = JSON.parse((await cli('show', String(sel.runId), '--json')).out) as RunRow;
+    expect(chosen.tags).toContain('tune:selected');
+    // Without --rerank and with a trial budget, tune picks by validation as before: no selection.
+    expect(s.best).not.toBeNull();
+  }, 300_000); // up to 3 trials and 2 backtests of 3 folds, each run in a fresh trainer
 
   it('refuses a bad study file naming the path, and a bad budget with the usage', async () => {
     const bad = studyFile('bad.json', { base, space: { 'model.cel': ['lstm'] } });

@@ -1,0 +1,139 @@
+// tune's choice of its best run (docs/studies.md, "How tune picks its run"). The search ranks
+// hundreds of trials by one validation MAE, so the top of that ranking is partly luck: the trial
+// that fits the validation rows best (selection bias), which then loses to the default on test.
+// Re-ranking: the default-config trial (trial 1) and the best few others by validation are each
+// backtested (ordinary rolling-origin backtests, `backtests.create` with `beforeTest`: every fold
+// ends before the test split, which nothing here reads), and a trial replaces the default only
+// when its mean backtest MAE beats the default's by a margin. Backtests start while the deadline
+// leaves time for one more (timed by those before it); one that runs past the deadline is stopped.
+import type { RunSpec, StudyRow } from '../contract.js';
+import type { Service } from '../service.js';
+import type { TrialRow } from '../study-schemas.js';
+
+export interface RerankOptions {
+  /** Trials backtested: the default-config trial and the best top−1 others by validation. */
+  top: number;
+  folds: number;
+  /** A challenger replaces the default only with a mean backtest MAE below (1 − margin) × the default's. */
+  margin: number;
+  /** Epoch ms after which no backtest starts and a running one is stopped; null: none. */
+  deadline: number | null;
+}
+
+export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01 } as const;
+
+export interface Candidate {
+  trial: number;
+  runId: number;
+  /** The study's objective (validation MAE for tune). */
+  value: number;
+  backtestId: number | null;
+  /** Mean test MAE over the backtest's completed folds (all before the test split); null: no backtest finished. */
+  backtestMae: number | null;
+  folds: number;
+  /** Why it has no backtest MAE (refused, stopped at the deadline, not started). */
+  note?: string;
+}
+
+export interface Selection {
+  trial: number;
+  runId: number;
+  /** backtest: a challenger won; default: the default-config trial was kept; validation: no backtest could judge. */
+  by: 'backtest' | 'default' | 'validation';
+  candidates: Candidate[];
+}
+
+/** Trials that compete: completed, or stopped by the end of the search budget (their best checkpoint was evaluated); never pruned ones. */
+const ENDED = ['completed', 'stopped'];
+
+/** The default-config trial (trial 0) first, then up to top−1 other configurations better than it on validation, best first. */
+export function candidatesOf(s: Pick<StudyRow, 'trials' | 'objective'>, top: number): TrialRow[] {
+  const sign = s.objective.direction === 'max' ? -1 : 1;
+  const done = s.trials.filter((t) => ENDED.includes(t.status) && t.value !== null);
+  const first = done.find((t) => t.trial === 0);
+  const out = first ? [first] : [];
+  const better = done
+    .filter((t) => t !== first && (!first || sign * t.value! < sign * first.value!))
+    .sort((a, b) => sign * (a.value! - b.value!));
+  // TPE proposes a configuration again now and then: one backtest per configuration.
+  for (const t of better) if (!out.some((x) => x.configHash === t.configHash)) out.push(t);
+  return out.slice(0, Math.max(1, top));
+}
+
+/**
+ * The pick: the candidate with the lowest backtest MAE replaces the default (candidates[0] when it
+ * is trial 0) only when below (1 − margin) × the default's; without the default's backtest MAE the
+ * default stays; without a default, the best by backtest, else the first (best by validation).
+ */
+export function pick(cands: readonly Candidate[], margin: number): Selection {
+  const base = cands[0]!;
+  const scored = cands.filter((c) => c.backtestMae !== null).sort((a, b) => a.backtestMae! - b.backtestMae!);
+  const best = scored[0];
+  const isDefault = base.trial === 0;
+  const of = (c: Candidate, by: Selection['by']): Selection => ({
+    trial: c.trial,
+    runId: c.runId,
+    by,
+    candidates: [...cands],
+  });
+  if (!isDefault) return best ? of(best, 'backtest') : of(base, 'validation');
+  if (base.backtestMae === null || !best || best === base) return of(base, 'default');
+  return best.backtestMae! < (1 - margin) * base.backtestMae ? of(best, 'backtest') : of(base, 'default');
+}
+
+/** Backtests the candidates one after another (the default's first) within the deadline and picks one. */
+export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promise<Selection | null> {
+  const trials = candidatesOf(s, o.top);
+  if (!trials.length || s.datasetId === null) return null;
+  const cands: Candidate[] = [];
+  const spent: number[] = [];
+  svc.keepTrainersWarm(1); // (tune holds it from the study on)
+  try {
+    for (const t of trials) {
+      const c: Candidate = {
+        trial: t.trial,
+        runId: t.runId,
+        value: t.value!,
+        backtestId: null,
+        backtestMae: null,
+        folds: 0,
+      };
+      cands.push(c);
+      const mean = spent.reduce((a, b) => a + b, 0) / Math.max(1, spent.length);
+      if (o.deadline !== null && Date.now() + mean > o.deadline) {
+        c.note = 'not backtested: the budget was spent';
+        continue;
+      }
+      const t0 = Date.now();
+      await backtest(svc, s, c, o);
+      spent.push(Date.now() - t0);
+    }
+  } finally {
+    svc.keepTrainersWarm(0);
+  }
+  return pick(cands, o.margin);
+}
+
+async function backtest(svc: Service, s: StudyRow, c: Candidate, o: RerankOptions): Promise<void> {
+  const run = await svc.call('runs.get', { id: c.runId });
+  if (!run.ok) return void (c.note = run.error.message);
+  // The trial's spec as trained (the normalisation its probe chose is written into it).
+  const spec: RunSpec = run.value.spec;
+  const args = { datasetId: s.datasetId!, spec, name: `${s.name} · trial ${c.trial + 1} backtest`, beforeTest: true };
+  let created = await svc.call('backtests.create', { ...args, folds: o.folds });
+  // A long lookback may not fit the earliest fold: two folds still compare.
+  if (!created.ok && o.folds > 2) created = await svc.call('backtests.create', { ...args, folds: 2 });
+  if (!created.ok) return void (c.note = created.error.message);
+  const id = created.value.id;
+  c.backtestId = id;
+  const left = o.deadline === null ? null : Math.max(0, o.deadline - Date.now());
+  const timer = left === null ? null : setTimeout(() => void svc.call('backtests.stop', { id }), left);
+  await svc.waitForBacktest(id);
+  if (timer) clearTimeout(timer);
+  const got = await svc.call('backtests.get', { id });
+  if (!got.ok) return void (c.note = got.error.message);
+  const mae = got.value.summary['test.mae'];
+  c.folds = mae?.n ?? 0;
+  if (got.value.status === 'completed' && mae) c.backtestMae = mae.mean;
+  else c.note = `backtest ${id} ${got.value.status}`;
+}

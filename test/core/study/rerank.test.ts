@@ -1,0 +1,91 @@
+// tune's pick (core/study/rerank.ts): the candidates are the default-config trial and the best
+// others by validation, and the pick goes by backtest MAE, never by validation or test metrics.
+import { describe, expect, it } from 'vitest';
+import { candidatesOf, pick, type Candidate } from '../../../core/study/rerank.js';
+import type { TrialRow } from '../../../core/study-schemas.js';
+import { defaultSpec, parseSpec } from '../../../core/contract.js';
+import { applyConfig } from '../../../core/study/space.js';
+import { neighbours, tuneStudy } from '../../../core/study/tune.js';
+
+const trial = (
+  t: number,
+  value: number | null,
+  status: TrialRow['status'] = 'completed',
+  hash = `c${t}`,
+): TrialRow => ({
+  trial: t,
+  runId: 100 + t,
+  status,
+  params: {},
+  seed: 42,
+  configHash: hash,
+  rung: null,
+  epochsDone: 10,
+  value,
+  valLoss: value,
+  // Test MAEs in the opposite order of validation: a pick that read them would choose differently.
+  test: { 'test.mae': value === null ? 1 : 10 - value },
+});
+const objective = { metric: 'val_mae', direction: 'min' as const };
+const cand = (t: number, value: number, backtestMae: number | null): Candidate => ({
+  trial: t,
+  runId: 100 + t,
+  value,
+  backtestId: backtestMae === null ? null : t + 1,
+  backtestMae,
+  folds: backtestMae === null ? 0 : 3,
+});
+
+describe('tune re-ranking', () => {
+  it('takes the default-config trial first, then distinct configurations better than it on validation', () => {
+    const trials = [
+      trial(0, 0.5),
+      trial(1, 0.3),
+      trial(2, 0.2, 'pruned'), // pruned trials never compete
+      trial(3, 0.6), // worse than the defaults on validation
+      trial(4, 0.1),
+      trial(5, 0.15, 'completed', 'c4'), // the same configuration as trial 4
+      trial(6, 0.4),
+      trial(7, 0.35, 'stopped'), // stopped when the search budget ran out: it competes
+      trial(8, 0.05, 'failed'),
+    ];
+    expect(candidatesOf({ trials, objective }, 5).map((t) => t.trial)).toEqual([0, 4, 1, 7, 6]);
+    expect(candidatesOf({ trials, objective }, 2).map((t) => t.trial)).toEqual([0, 4]);
+    // Without the default trial (a study file without `first`): the best by validation.
+    expect(candidatesOf({ trials: trials.slice(1), objective }, 2).map((t) => t.trial)).toEqual([4, 1]);
+  });
+
+  it('picks by backtest MAE, not by validation: a challenger must beat the defaults by the margin', () => {
+    // Trial 4 is best on validation, trial 1 on backtest.
+    const sel = pick([cand(0, 0.5, 1.0), cand(4, 0.1, 0.97), cand(1, 0.3, 0.9)], 0.01);
+    expect([sel.trial, sel.by]).toEqual([1, 'backtest']);
+    expect(sel.runId).toBe(101);
+    // Within the margin: the defaults stay.
+    expect(pick([cand(0, 0.5, 1.0), cand(4, 0.1, 0.995)], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+    // The defaults best on backtest.
+    expect(pick([cand(0, 0.5, 0.8), cand(4, 0.1, 0.9)], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+    // No backtest for the defaults (the budget ran out): they stay.
+    expect(pick([cand(0, 0.5, null), cand(4, 0.1, 0.5)], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+    // No default trial: the best by backtest, else the best by validation.
+    expect(pick([cand(4, 0.1, 0.9), cand(1, 0.3, 0.8)], 0.01)).toMatchObject({ trial: 1, by: 'backtest' });
+    expect(pick([cand(4, 0.1, null), cand(1, 0.3, null)], 0.01)).toMatchObject({ trial: 4, by: 'validation' });
+  });
+
+  it("tune's first trial is exactly the default single run (the fallback of the pick)", () => {
+    // Before, it took the lookback nearest 24 of the season's, not the default's `auto`.
+    const file = tuneStudy({ target: 'y', season: 7, lookbacks: [7, 14, 21] });
+    expect(applyConfig(parseSpec(file.base), file.first![0]!)).toEqual(defaultSpec('y'));
+  });
+
+  it("tries the defaults' neighbours next: one field changed each, every one a valid spec", () => {
+    const file = tuneStudy({ target: 'y', season: 7, lookbacks: [7, 14, 21] });
+    const [defaults, ...rest] = file.first!;
+    expect(rest).toEqual(neighbours([7, 14, 21]));
+    for (const n of rest) {
+      const changed = Object.keys(n).filter((k) => JSON.stringify(n[k]) !== JSON.stringify(defaults![k]));
+      expect(changed).toHaveLength(1);
+      expect(() => applyConfig(parseSpec(file.base), n)).not.toThrow();
+    }
+    expect(rest.map((n) => n['window.lookback']).slice(0, 3)).toEqual([7, 14, 21]);
+  });
+});
