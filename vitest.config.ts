@@ -37,6 +37,7 @@ const integration = [
   'test/electron/preload.test.ts',
   'test/worker/import/samples.test.ts',
   'test/worker/import/store.test.ts',
+  'test/worker/tf.test.ts',
 ];
 
 export default defineConfig({

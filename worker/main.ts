@@ -99,7 +99,7 @@ let runsDone = 0;
 
 async function reusable(job: Job): Promise<boolean> {
   if (!reuseAllowed || job.kind !== 'train' || hostLost() || ++runsDone >= WARM_TRAINER_RUNS) return false;
-  const tf = await import('@tensorflow/tfjs');
+  const { tf } = await import('./tf.js');
   tf.disposeVariables();
   return tf.memory().numBytes < REUSE_MAX_BYTES;
 }

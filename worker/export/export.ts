@@ -3,7 +3,8 @@
 // columns, lookback, horizon, scaler parameters and class labels. A fused model is rebuilt with
 // tf.layers (same weight layout), so the files load anywhere TF.js (or ONNX Runtime) runs, with no
 // code of ours.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceError, parseSpec, type ExportResult, type ParsedArgs } from '../../core/contract.js';
@@ -74,7 +75,7 @@ export async function exportRun(
   }
 }
 
-async function saveTfjs(model: tf.LayersModel, dir: string, prep: Preprocessing, run: object): Promise<void> {
+async function saveTfjs(model: TF.LayersModel, dir: string, prep: Preprocessing, run: object): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
