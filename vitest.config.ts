@@ -19,6 +19,7 @@ const integration = [
   'test/worker/export/**/*.test.ts',
   'test/core/cli.test.ts',
   'test/core/cli-bundles.test.ts',
+  'test/core/cli-early-trainer.test.ts',
   'test/core/bundles.test.ts',
   'test/core/bundles-server.test.ts',
   'test/core/predictions-csv.test.ts',

@@ -23,6 +23,7 @@ import { predictCommand } from './cli/commands-predict.js';
 import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { studyCommand, tuneCommand } from './cli/commands-studies.js';
 import { openService } from './cli/open.js';
+import { dropEarlyTrainer, forkEarlyTrainer } from './cli/early-trainer.js';
 import {
   UsageError,
   commandHelp,
@@ -104,6 +105,8 @@ export async function main(argv: string[]): Promise<number> {
   let svc: Service | undefined;
   let current: Command | undefined;
   let keepOpen = false;
+  // A training command's trainer starts now, loading while the CLI does (the bin forked it already).
+  forkEarlyTrainer(argv);
   try {
     const read = readLine(argv);
     if ('text' in read) {
@@ -125,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(errorLine(e));
     return 1;
   } finally {
+    dropEarlyTrainer();
     if (svc && !keepOpen) await closeQuietly(svc);
   }
 }

@@ -9,9 +9,16 @@ import { flushed, hostLost, onMessage, send } from './channel.js';
 let stopRequested = false;
 let started = false;
 
-// A warm trainer (core/warm-launcher.ts) imports the trainer and TF.js while it waits for a run.
+// A warm trainer (core/warm-launcher.ts) imports the trainer and TF.js while it waits for a run;
+// `train-early` is the one the CLI's `train` forks as the command starts (core/cli/early-trainer.ts).
 const warm = process.env.RNN_WORKBENCH_WARM;
-const warmTrainer = warm === 'train' || warm === 'train-reuse' ? import('./train/trainer.js') : null;
+const early = warm === 'train-early';
+/** When the trainer's modules were loaded (ms from the process's start). */
+let loadedAt = 0;
+const warmTrainer =
+  warm === 'train' || warm === 'train-reuse' || early
+    ? import('./train/trainer.js').then((m) => ((loadedAt = performance.now()), m))
+    : null;
 /** Only a host that takes a trainer back (core/warm-launcher.ts's pool) forks it with `train-reuse`. */
 const reuseAllowed = warm === 'train-reuse';
 // Waiting for work, it leaves with its host (a trainer that has a run ends it first: trainer.ts).
@@ -71,7 +78,11 @@ async function runJob(job: Job): Promise<void> {
   const { train } = await (warmTrainer ?? import('./train/trainer.js'));
   const importMs = performance.now() - jobAt;
   await train({
-    startup: warmTrainer ? { jobAt: 0, importMs, warm: true } : { jobAt, importMs },
+    startup: early
+      ? { jobAt, importMs, early: { loadedAt } }
+      : warmTrainer
+        ? { jobAt: 0, importMs, warm: true }
+        : { jobAt, importMs },
     dbPath: job.dbPath,
     runId: job.runId,
     resume: job.resume,

@@ -12,6 +12,12 @@ export interface StartupMarks {
   importMs: number;
   /** A warm trainer: the process and its imports were ready before the run (core/warm-launcher.ts). */
   warm?: boolean;
+  /**
+   * Forked by the CLI as its `train` command started (core/cli/early-trainer.ts): `jobAt` then
+   * also holds the wait for the CLI to create the run; `loadedAt`: when Node, the trainer and
+   * TF.js were loaded (ms from the process's start).
+   */
+  early?: { loadedAt: number };
 }
 
 /** The prefix of every start-up line in the run log. */
@@ -32,7 +38,14 @@ export class StartupClock {
     private readonly log: (message: string) => void,
     marks?: StartupMarks,
   ) {
-    if (marks) {
+    if (marks?.early) {
+      this.add(
+        'process start',
+        marks.jobAt,
+        `forked as the CLI command started: Node, the trainer and TF.js were loaded at ${fmt(marks.early.loadedAt)}, while the CLI loaded, opened the database and created the run`,
+      );
+      this.add('TF.js and trainer modules load', marks.importMs, 'what was left of it');
+    } else if (marks) {
       this.add('process start', marks.jobAt, marks.warm ? 'a warm trainer, started before the run' : '');
       this.add('TF.js and trainer modules load', marks.importMs, marks.warm ? 'what was left of it' : '');
     }
