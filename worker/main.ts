@@ -6,6 +6,12 @@ import { WARM_TRAINER_RUNS, type Job } from '../core/jobs.js';
 import { performance } from 'node:perf_hooks';
 import { flushed, hostLost, onMessage, send } from './channel.js';
 
+/** CPU time this process has used (user + system), ms: what a start-up step costs on a busy machine. */
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 let stopRequested = false;
 let started = false;
 
@@ -75,14 +81,16 @@ async function runJob(job: Job): Promise<void> {
   // Start-up marks for the run log: process start to this job, then the trainer's (and TF.js's)
   // import. A warm trainer did both before its run existed: only what is left of them counts.
   const jobAt = performance.now();
+  const jobCpu = cpuMs();
   const { train } = await (warmTrainer ?? import('./train/trainer.js'));
   const importMs = performance.now() - jobAt;
+  const importCpu = cpuMs() - jobCpu;
   await train({
     startup: early
-      ? { jobAt, importMs, early: { loadedAt } }
+      ? { jobAt, importMs, jobCpu, importCpu, early: { loadedAt } }
       : warmTrainer
-        ? { jobAt: 0, importMs, warm: true }
-        : { jobAt, importMs },
+        ? { jobAt: 0, importMs, jobCpu: 0, importCpu, warm: true }
+        : { jobAt, importMs, jobCpu, importCpu },
     dbPath: job.dbPath,
     runId: job.runId,
     resume: job.resume,

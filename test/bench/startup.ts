@@ -8,7 +8,7 @@
 // the CLI's own start counts; RNN_WORKBENCH_EARLY_TRAINER=0 runs it without the early trainer),
 // `--quick`: 10,000 rows only; `--compiled`: dist/ (after `npm run build:ts`), as installed. Targets: under 1 s for 10,000 rows and under 3 s for 1,000,000.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,6 +47,8 @@ interface Measure {
   rows: number;
   /** `command`: spawn → the CLI's "queued" line (its own start, the database, runs.create), ms. */
   queuedMs?: number;
+  /** `command`: CPU ms the CLI process itself had used by the first batch (Linux). */
+  cliCpuMs?: number;
   /** runs.create → the first batch's log line (ms). */
   totalMs: number;
   /** The trainer's own steps, in order. */
@@ -85,17 +87,36 @@ async function measureCommand(dbPath: string, datasetId: number, rows: number): 
   const messages: string[] = [];
   let queuedMs: number | undefined;
   let totalMs: number | undefined;
+  let cliCpuMs: number | undefined;
   for await (const line of createInterface({ input: child.stderr! })) {
     const message = line.replace(/^\[\w+\] /, '');
     messages.push(message);
     if (queuedMs === undefined && / queued/.test(line)) queuedMs = Date.now() - t0;
     if (totalMs === undefined && message.startsWith('start-up: total')) {
       totalMs = Date.now() - t0;
+      cliCpuMs = procCpuMs(child.pid);
       child.kill('SIGINT');
     }
   }
   if (totalMs === undefined) throw new Error(`train exited before its first batch:\n${messages.join('\n')}`);
-  return { rows, totalMs, ...(queuedMs !== undefined ? { queuedMs } : {}), steps: stepsOf(messages) };
+  return {
+    rows,
+    totalMs,
+    ...(queuedMs !== undefined ? { queuedMs } : {}),
+    ...(cliCpuMs !== undefined ? { cliCpuMs } : {}),
+    steps: stepsOf(messages),
+  };
+}
+
+/** User + system CPU ms of a live process, from /proc (Linux; undefined elsewhere). */
+function procCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
 }
 
 /** One run: created, watched until its first batch, stopped. */
@@ -137,6 +158,7 @@ function print(m: Measure, host: Host, opts: BenchOptions): void {
         host,
         rows: m.rows,
         ...(m.queuedMs !== undefined ? { queuedMs: m.queuedMs } : {}),
+        ...(m.cliCpuMs !== undefined ? { cliCpuMs: m.cliCpuMs } : {}),
         totalMs: Math.round(m.totalMs),
         targetMs: target ?? null,
         steps: m.steps,
@@ -157,7 +179,10 @@ function print(m: Measure, host: Host, opts: BenchOptions): void {
   // The command's trainer may be forked before its run exists: what the steps leave is the CLI's start before that fork.
   const rest = host === 'command' ? 'cli: start before the fork (rest)' : 'host: create, queue, fork (rest)';
   console.log(`  ${rest.padEnd(36)} ${String(Math.round(m.totalMs - accounted)).padStart(7)} ms`);
-  if (m.queuedMs !== undefined) console.log(`  (the CLI printed "queued" at ${m.queuedMs} ms)`);
+  if (m.queuedMs !== undefined)
+    console.log(
+      `  (the CLI printed "queued" at ${m.queuedMs} ms${m.cliCpuMs !== undefined ? `; the CLI's own cpu by the first batch ${Math.round(m.cliCpuMs)} ms` : ''})`,
+    );
 }
 
 type Host = 'cli' | 'server' | 'command';

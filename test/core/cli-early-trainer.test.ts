@@ -89,14 +89,21 @@ describe('the early trainer of `train`', () => {
     const early = await train();
     expect(early.run.status).toBe('completed');
     expect(early.log.find((m) => m.startsWith('start-up: process start'))).toMatch(
-      /forked as the CLI command started: Node, the trainer and TF\.js were loaded at [\d.]+ ms/,
+      /^start-up: process start [\d.]+ ms, cpu [\d.]+ ms \(forked as the CLI command started: Node, the trainer and TF\.js were loaded at [\d.]+ ms/,
     );
+    expect(early.log.find((m) => m.startsWith('start-up: TF.js'))).toMatch(/, cpu [\d.]+ ms \(what was left of it\)$/);
     expect(early.log.some((m) => m.startsWith('start-up: total'))).toBe(true);
 
     process.env.RNN_WORKBENCH_EARLY_TRAINER = '0';
     try {
       const cold = await train();
-      expect(cold.log.find((m) => m.startsWith('start-up: process start'))).not.toMatch(/forked as/);
+      // A trainer forked once the run exists: its own process start and TF.js load, CPU beside the wall time.
+      expect(cold.log.find((m) => m.startsWith('start-up: process start'))).toMatch(
+        /^start-up: process start [\d.]+ ms, cpu [\d.]+ ms$/,
+      );
+      expect(cold.log.find((m) => m.startsWith('start-up: TF.js'))).toMatch(
+        /^start-up: TF\.js and trainer modules load [\d.]+ ms, cpu [\d.]+ ms$/,
+      );
       // Same seed, same data, same code in another process: the same numbers.
       expect(scores(cold.run)).toEqual(scores(early.run));
       expect(scores(early.run).summary.map((s) => s.key)).toContain('val_loss');

@@ -10,6 +10,9 @@ export interface StartupMarks {
   jobAt: number;
   /** ms the trainer's modules (TF.js included) took to import (after the job arrived). */
   importMs: number;
+  /** CPU ms this process used up to the job, and for the import. */
+  jobCpu?: number;
+  importCpu?: number;
   /** A warm trainer: the process and its imports were ready before the run (core/warm-launcher.ts). */
   warm?: boolean;
   /**
@@ -43,11 +46,13 @@ export class StartupClock {
         'process start',
         marks.jobAt,
         `forked as the CLI command started: Node, the trainer and TF.js were loaded at ${fmt(marks.early.loadedAt)}, while the CLI loaded, opened the database and created the run`,
+        marks.jobCpu,
       );
-      this.add('TF.js and trainer modules load', marks.importMs, 'what was left of it');
+      this.add('TF.js and trainer modules load', marks.importMs, 'what was left of it', marks.importCpu);
     } else if (marks) {
-      this.add('process start', marks.jobAt, marks.warm ? 'a warm trainer, started before the run' : '');
-      this.add('TF.js and trainer modules load', marks.importMs, marks.warm ? 'what was left of it' : '');
+      const warm = marks.warm === true;
+      this.add('process start', marks.jobAt, warm ? 'a warm trainer, started before the run' : '', marks.jobCpu);
+      this.add('TF.js and trainer modules load', marks.importMs, warm ? 'what was left of it' : '', marks.importCpu);
     }
   }
 
