@@ -19,6 +19,7 @@ const integration = [
   'test/worker/export/**/*.test.ts',
   'test/core/cli.test.ts',
   'test/core/cli-bundles.test.ts',
+  'test/core/cli-early-trainer.test.ts',
   'test/core/bundles.test.ts',
   'test/core/bundles-server.test.ts',
   'test/core/predictions-csv.test.ts',
@@ -37,6 +38,7 @@ const integration = [
   'test/electron/preload.test.ts',
   'test/worker/import/samples.test.ts',
   'test/worker/import/store.test.ts',
+  'test/worker/tf.test.ts',
 ];
 
 export default defineConfig({

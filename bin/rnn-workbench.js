@@ -6,13 +6,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const compiled = fileURLToPath(new URL('../dist/core/cli.js', import.meta.url));
+// `train` and `resume` fork their trainer first, so that it loads while the CLI does (core/cli/early-trainer.ts).
+const argv = process.argv.slice(2);
 let cli;
 if (existsSync(compiled) && !process.env.RNN_WORKBENCH_SOURCE) {
+  (await import(new URL('../dist/core/cli/early-trainer.js', import.meta.url).href)).forkEarlyTrainer(argv);
   cli = await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
+  (await import(new URL('../core/cli/early-trainer.ts', import.meta.url).href)).forkEarlyTrainer(argv);
   cli = await import(new URL('../core/cli.ts', import.meta.url).href);
 }
-const code = await cli.main(process.argv.slice(2));
+const code = await cli.main(argv);
 if (code !== 0) process.exitCode = code;

@@ -24,6 +24,7 @@ import { backtestCommand, backtestsCommand } from './cli/commands-backtest.js';
 import { studyCommand } from './cli/commands-studies.js';
 import { tuneCommand } from './cli/commands-tune.js';
 import { openService } from './cli/open.js';
+import { dropEarlyTrainer, forkEarlyTrainer } from './cli/early-trainer.js';
 import {
   UsageError,
   commandHelp,
@@ -105,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
   let svc: Service | undefined;
   let current: Command | undefined;
   let keepOpen = false;
+  // A training command's trainer starts now, loading while the CLI does (the bin forked it already).
+  forkEarlyTrainer(argv);
   try {
     const read = readLine(argv);
     if ('text' in read) {
@@ -126,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(errorLine(e));
     return 1;
   } finally {
+    dropEarlyTrainer();
     if (svc && !keepOpen) await closeQuietly(svc);
   }
 }

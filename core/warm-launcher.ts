@@ -31,6 +31,12 @@ export interface WarmOptions {
    * of its start and the next one should find a warm process.
    */
   poolDelayMs?: number;
+  /**
+   * Trainers forked before the launcher existed, loading already (the CLI's `train` forks one as
+   * the command starts: core/cli/early-trainer.ts), with the trainerEnv() they were forked under.
+   * They are spares like the launcher's own, taken first; they leave after their run.
+   */
+  adopt?: { child: ChildProcess; env: string }[];
 }
 
 interface Spare {
@@ -40,7 +46,8 @@ interface Spare {
   runs: number;
 }
 
-const trainerEnv = (): string =>
+/** The environment a trainer reads (RNN_WORKBENCH_*), as one string to compare. */
+export const trainerEnv = (): string =>
   JSON.stringify(
     Object.entries(process.env)
       .filter(([k]) => k.startsWith('RNN_WORKBENCH_'))
@@ -76,6 +83,7 @@ class WarmPool {
     this.delayMs = o.delayMs ?? 3000;
     this.own = o.spares ?? 1;
     this.poolDelayMs = Math.min(this.delayMs, o.poolDelayMs ?? 1000);
+    for (const a of o.adopt ?? []) this.watch({ ...a, runs: WARM_TRAINER_RUNS - 1 });
     this.later();
   }
 
@@ -133,14 +141,17 @@ class WarmPool {
     this.timer = null;
     if (this.closed || this.enough()) return;
     // `reuse`: this pool takes the trainer back when it reports `ready` (Electron's single spare does not).
-    const child = forkWorker({ RNN_WORKBENCH_WARM: 'train-reuse' });
-    const mine: Spare = { child, env: trainerEnv(), runs: 0 };
-    this.keep(mine);
-    child.on('exit', () => {
-      const i = this.spares.indexOf(mine);
+    this.watch({ child: forkWorker({ RNN_WORKBENCH_WARM: 'train-reuse' }), env: trainerEnv(), runs: 0 });
+    this.later();
+  }
+
+  /** A new spare in the pool, removed from it when its process exits. */
+  private watch(spare: Spare): void {
+    this.keep(spare);
+    spare.child.on('exit', () => {
+      const i = this.spares.indexOf(spare);
       if (i >= 0) this.spares.splice(i, 1);
     });
-    this.later();
   }
 
   /** A lent trainer's run ended and it waits for another: back to the pool, unless the pool is full or closed. */

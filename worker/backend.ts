@@ -2,7 +2,7 @@
 // The native packages are optional dependencies that often fail to install or load (libtensorflow
 // download, CUDA/cuDNN versions), so each failure is kept as one line for the run log.
 // RNN_WORKBENCH_BACKEND=cpu|wasm|tensorflow forces a choice (tests, benchmarks).
-import * as tf from '@tensorflow/tfjs';
+import { loadWasmBackend, tf } from './tf.js';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 
@@ -43,7 +43,7 @@ async function tryNative(pkg: string, skipped: string[]): Promise<BackendChoice 
 
 async function tryWasm(skipped: string[]): Promise<BackendChoice | null> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    loadWasmBackend();
     if (!(await tf.setBackend('wasm'))) throw new Error('setBackend(wasm) returned false');
     await tf.ready();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');

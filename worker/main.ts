@@ -6,12 +6,25 @@ import { WARM_TRAINER_RUNS, type Job } from '../core/jobs.js';
 import { performance } from 'node:perf_hooks';
 import { flushed, hostLost, onMessage, send } from './channel.js';
 
+/** CPU time this process has used (user + system), ms: what a start-up step costs on a busy machine. */
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 let stopRequested = false;
 let started = false;
 
-// A warm trainer (core/warm-launcher.ts) imports the trainer and TF.js while it waits for a run.
+// A warm trainer (core/warm-launcher.ts) imports the trainer and TF.js while it waits for a run;
+// `train-early` is the one the CLI's `train` forks as the command starts (core/cli/early-trainer.ts).
 const warm = process.env.RNN_WORKBENCH_WARM;
-const warmTrainer = warm === 'train' || warm === 'train-reuse' ? import('./train/trainer.js') : null;
+const early = warm === 'train-early';
+/** When the trainer's modules were loaded (ms from the process's start). */
+let loadedAt = 0;
+const warmTrainer =
+  warm === 'train' || warm === 'train-reuse' || early
+    ? import('./train/trainer.js').then((m) => ((loadedAt = performance.now()), m))
+    : null;
 /** Only a host that takes a trainer back (core/warm-launcher.ts's pool) forks it with `train-reuse`. */
 const reuseAllowed = warm === 'train-reuse';
 // Waiting for work, it leaves with its host (a trainer that has a run ends it first: trainer.ts).
@@ -68,10 +81,16 @@ async function runJob(job: Job): Promise<void> {
   // Start-up marks for the run log: process start to this job, then the trainer's (and TF.js's)
   // import. A warm trainer did both before its run existed: only what is left of them counts.
   const jobAt = performance.now();
+  const jobCpu = cpuMs();
   const { train } = await (warmTrainer ?? import('./train/trainer.js'));
   const importMs = performance.now() - jobAt;
+  const importCpu = cpuMs() - jobCpu;
   await train({
-    startup: warmTrainer ? { jobAt: 0, importMs, warm: true } : { jobAt, importMs },
+    startup: early
+      ? { jobAt, importMs, jobCpu, importCpu, early: { loadedAt } }
+      : warmTrainer
+        ? { jobAt: 0, importMs, jobCpu: 0, importCpu, warm: true }
+        : { jobAt, importMs, jobCpu, importCpu },
     dbPath: job.dbPath,
     runId: job.runId,
     resume: job.resume,
@@ -99,7 +118,7 @@ let runsDone = 0;
 
 async function reusable(job: Job): Promise<boolean> {
   if (!reuseAllowed || job.kind !== 'train' || hostLost() || ++runsDone >= WARM_TRAINER_RUNS) return false;
-  const tf = await import('@tensorflow/tfjs');
+  const { tf } = await import('./tf.js');
   tf.disposeVariables();
   return tf.memory().numBytes < REUSE_MAX_BYTES;
 }

@@ -3,12 +3,23 @@
 // mistyped `--db` says so instead of leaving an empty database (and its folders) behind.
 import { DatabaseOpenError } from '../../db/open.js';
 import { createService, type Service } from '../service.js';
+import { warmLauncher } from '../warm-launcher.js';
+import { takeEarlyTrainer } from './early-trainer.js';
 import type { Command } from './table.js';
 
 export function openService(cmd: Command, dbPath: string, dbGiven: boolean): Service {
+  // `train` and `resume` forked their trainer as the command started (early-trainer.ts): their run gets it.
+  const early = cmd.db === 'read' ? null : takeEarlyTrainer();
   try {
-    return createService({ dbPath, host: cmd.host ?? 'cli', readonly: cmd.db === 'read', create: cmd.db === 'create' });
+    return createService({
+      dbPath,
+      host: cmd.host ?? 'cli',
+      readonly: cmd.db === 'read',
+      create: cmd.db === 'create',
+      ...(early ? { launcher: warmLauncher({ spares: 0, adopt: [early] }) } : {}),
+    });
   } catch (e) {
+    early?.child.kill('SIGKILL');
     if (e instanceof DatabaseOpenError && e.reason === 'missing') throw missing(dbPath, dbGiven);
     throw e;
   }

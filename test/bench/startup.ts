@@ -3,12 +3,17 @@
 // into the steps the trainer writes to its run log (`start-up: ...` lines, worker/train/
 // startup-clock.ts). Each run is stopped once its first batch is done.
 // `--rows 10000,1000000` (default), `--reps N` (default 3; the run with the median total is shown),
-// `--hosts cli,server` (default both: a forked trainer per run, or the server's warm trainer),
+// `--hosts cli,server,command` (default cli,server: a forked trainer per run, or the server's warm
+// trainer; `command`: the real `rnn-workbench train` spawned from bin/, timed from its spawn, so
+// the CLI's own start counts; RNN_WORKBENCH_EARLY_TRAINER=0 runs it without the early trainer),
 // `--quick`: 10,000 rows only; `--compiled`: dist/ (after `npm run build:ts`), as installed. Targets: under 1 s for 10,000 rows and under 3 s for 1,000,000.
-import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { RunLog } from '../../core/contract.js';
 import type { Service, ServiceOptions } from '../../core/service.js';
 import type { BenchOptions } from './run.js';
@@ -40,6 +45,10 @@ async function csvFile(rows: number): Promise<string> {
 
 interface Measure {
   rows: number;
+  /** `command`: spawn → the CLI's "queued" line (its own start, the database, runs.create), ms. */
+  queuedMs?: number;
+  /** `command`: CPU ms the CLI process itself had used by the first batch (Linux). */
+  cliCpuMs?: number;
   /** runs.create → the first batch's log line (ms). */
   totalMs: number;
   /** The trainer's own steps, in order. */
@@ -47,6 +56,68 @@ interface Measure {
 }
 
 const STEP = /^start-up: (.+?) ([\d.]+) ms(?:, cpu ([\d.]+) ms)?(?: \((.*)\))?$/;
+
+const SPEC = {
+  target: 'load',
+  window: { lookback: 24, horizon: 1, stride: 1 },
+  model: { cell: 'lstm', layers: [{ units: 32 }] },
+  train: { epochs: 1, batchSize: 64, learningRate: 0.001, patience: 0, maxBatchesPerEpoch: 20 },
+};
+
+const stepsOf = (messages: string[]): Measure['steps'] =>
+  messages
+    .map((m) => STEP.exec(m))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] !== 'total')
+    .map((m) => ({ name: m[1]!, ms: Number(m[2]), ...(m[3] ? { cpuMs: Number(m[3]) } : {}) }));
+
+/**
+ * `command`: `node bin/rnn-workbench.js train` as a user runs it (dist/ with --compiled, else the
+ * sources), from its spawn to the first batch (the trainer's log on its stderr); then Ctrl+C.
+ */
+async function measureCommand(dbPath: string, datasetId: number, rows: number): Promise<Measure> {
+  const specFile = join(dirname(dbPath), 'spec.json');
+  writeFileSync(specFile, JSON.stringify(SPEC));
+  const bin = fileURLToPath(new URL('../../bin/rnn-workbench.js', import.meta.url));
+  const args = [bin, 'train', '--dataset', String(datasetId), '--db', dbPath, '--spec', specFile];
+  const t0 = Date.now();
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...(compiled ? {} : { RNN_WORKBENCH_SOURCE: '1' }) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const messages: string[] = [];
+  let queuedMs: number | undefined;
+  let totalMs: number | undefined;
+  let cliCpuMs: number | undefined;
+  for await (const line of createInterface({ input: child.stderr! })) {
+    const message = line.replace(/^\[\w+\] /, '');
+    messages.push(message);
+    if (queuedMs === undefined && / queued/.test(line)) queuedMs = Date.now() - t0;
+    if (totalMs === undefined && message.startsWith('start-up: total')) {
+      totalMs = Date.now() - t0;
+      cliCpuMs = procCpuMs(child.pid);
+      child.kill('SIGINT');
+    }
+  }
+  if (totalMs === undefined) throw new Error(`train exited before its first batch:\n${messages.join('\n')}`);
+  return {
+    rows,
+    totalMs,
+    ...(queuedMs !== undefined ? { queuedMs } : {}),
+    ...(cliCpuMs !== undefined ? { cliCpuMs } : {}),
+    steps: stepsOf(messages),
+  };
+}
+
+/** User + system CPU ms of a live process, from /proc (Linux; undefined elsewhere). */
+function procCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
 
 /** One run: created, watched until its first batch, stopped. */
 async function measure(svc: Service, datasetId: number, rows: number): Promise<Measure> {
@@ -59,25 +130,15 @@ async function measure(svc: Service, datasetId: number, rows: number): Promise<M
     lines.push(l);
     if (l.message.startsWith('start-up: total')) firstBatch(l);
   });
-  const spec = {
-    target: 'load',
-    window: { lookback: 24, horizon: 1, stride: 1 },
-    model: { cell: 'lstm', layers: [{ units: 32 }] },
-    train: { epochs: 1, batchSize: 64, learningRate: 0.001, patience: 0, maxBatchesPerEpoch: 20 },
-  };
   const t0 = Date.now();
-  const created = await svc.call('runs.create', { datasetId, spec });
+  const created = await svc.call('runs.create', { datasetId, spec: SPEC });
   if (!created.ok) throw new Error(created.error.message);
   runId = created.value.id;
   const done = await first;
   off();
   await svc.call('runs.stop', { id: runId });
   await svc.waitForRun(runId);
-  const steps = lines
-    .map((l) => STEP.exec(l.message))
-    .filter((m): m is RegExpExecArray => m !== null && m[1] !== 'total')
-    .map((m) => ({ name: m[1]!, ms: Number(m[2]), ...(m[3] ? { cpuMs: Number(m[3]) } : {}) }));
-  return { rows, totalMs: done.time - t0, steps };
+  return { rows, totalMs: done.time - t0, steps: stepsOf(lines.map((l) => l.message)) };
 }
 
 async function dataset(svc: Service, rows: number): Promise<number> {
@@ -88,13 +149,16 @@ async function dataset(svc: Service, rows: number): Promise<number> {
   return r.value.id;
 }
 
-function print(m: Measure, host: string, opts: BenchOptions): void {
+function print(m: Measure, host: Host, opts: BenchOptions): void {
   const target = TARGET_MS[m.rows];
   if (opts.json) {
     console.log(
       JSON.stringify({
         suite: 'startup',
+        host,
         rows: m.rows,
+        ...(m.queuedMs !== undefined ? { queuedMs: m.queuedMs } : {}),
+        ...(m.cliCpuMs !== undefined ? { cliCpuMs: m.cliCpuMs } : {}),
         totalMs: Math.round(m.totalMs),
         targetMs: target ?? null,
         steps: m.steps,
@@ -112,10 +176,16 @@ function print(m: Measure, host: string, opts: BenchOptions): void {
       `  ${s.name.padEnd(36)} ${String(Math.round(s.ms)).padStart(7)} ms` +
         (s.cpuMs !== undefined ? `  (cpu ${String(Math.round(s.cpuMs)).padStart(6)} ms)` : ''),
     );
-  console.log(
-    `  ${'host: create, queue, fork (rest)'.padEnd(36)} ${String(Math.round(m.totalMs - accounted)).padStart(7)} ms`,
-  );
+  // The command's trainer may be forked before its run exists: what the steps leave is the CLI's start before that fork.
+  const rest = host === 'command' ? 'cli: start before the fork (rest)' : 'host: create, queue, fork (rest)';
+  console.log(`  ${rest.padEnd(36)} ${String(Math.round(m.totalMs - accounted)).padStart(7)} ms`);
+  if (m.queuedMs !== undefined)
+    console.log(
+      `  (the CLI printed "queued" at ${m.queuedMs} ms${m.cliCpuMs !== undefined ? `; the CLI's own cpu by the first batch ${Math.round(m.cliCpuMs)} ms` : ''})`,
+    );
 }
+
+type Host = 'cli' | 'server' | 'command';
 
 export async function run(opts: BenchOptions): Promise<void> {
   const arg = (name: string): string | undefined => {
@@ -124,7 +194,7 @@ export async function run(opts: BenchOptions): Promise<void> {
   };
   const rowsList = opts.args.includes('--quick') ? [10_000] : (arg('--rows') ?? '10000,1000000').split(',').map(Number);
   const reps = Number(arg('--reps') ?? 3);
-  const hosts = (arg('--hosts') ?? 'cli,server').split(',') as ('cli' | 'server')[];
+  const hosts = (arg('--hosts') ?? 'cli,server').split(',') as Host[];
   compiled = opts.args.includes('--compiled');
   if (!opts.json) console.log(compiled ? '(compiled: dist/)' : '(from the TypeScript sources, through tsx)');
   for (const host of hosts) await runHost(host, rowsList, reps, opts);
@@ -135,16 +205,17 @@ export async function run(opts: BenchOptions): Promise<void> {
  * keeps a warm trainer (core/warm-launcher.ts); each run is started once the spare has had time
  * to load.
  */
-async function runHost(host: 'cli' | 'server', rowsList: number[], reps: number, opts: BenchOptions): Promise<void> {
+async function runHost(host: Host, rowsList: number[], reps: number, opts: BenchOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-startup-'));
-  const svc = (await serviceModule()).createService({ dbPath: join(dir, 'w.db'), host });
+  const dbPath = join(dir, 'w.db');
+  const svc = (await serviceModule()).createService({ dbPath, host: host === 'server' ? 'server' : 'cli' });
   try {
     for (const rows of rowsList) {
       const id = await dataset(svc, rows);
       const all: Measure[] = [];
       for (let i = 0; i < reps; i++) {
         if (host === 'server') await new Promise((r) => setTimeout(r, WARM_WAIT_MS));
-        all.push(await measure(svc, id, rows));
+        all.push(host === 'command' ? await measureCommand(dbPath, id, rows) : await measure(svc, id, rows));
       }
       all.sort((a, b) => a.totalMs - b.totalMs);
       print(all[Math.floor(all.length / 2)]!, host, opts);

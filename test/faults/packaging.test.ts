@@ -38,7 +38,7 @@ function sourceFiles(dir: string): string[] {
     .map((f) => join(root, dir, f));
 }
 
-/** Packages imported (statically or with import()) by code that runs in the app; type-only imports do not count. */
+/** Packages imported (statically, with import() or require()) by code that runs in the app; type-only imports do not count. */
 function runtimeImports(): Map<string, string> {
   const found = new Map<string, string>();
   const builtins = new Set(builtinModules);
@@ -46,6 +46,8 @@ function runtimeImports(): Map<string, string> {
     /^\s*import\s+(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm,
     /^\s*export\s+(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm,
     /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    // worker/tf.ts loads TF.js with require() (the ESM import's lexer cost 300+ ms at each trainer start).
+    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
     /\btryNative\(\s*['"]([^'"]+)['"]/g,
   ];
   for (const file of RUNTIME_DIRS.flatMap(sourceFiles)) {

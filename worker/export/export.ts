@@ -3,7 +3,8 @@
 // columns, lookback, horizon, scaler parameters and class labels. A fused model is rebuilt with
 // tf.layers (same weight layout), so the files load anywhere TF.js (or ONNX Runtime) runs, with no
 // code of ours.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceError, parseSpec, type ExportResult, type ParsedArgs, type RunSpec } from '../../core/contract.js';
@@ -111,7 +112,7 @@ function exportMembers(db: DB, runId: number, spec: RunSpec): ExportMember[] {
 }
 
 async function saveTfjs(
-  model: tf.LayersModel,
+  model: TF.LayersModel,
   dir: string,
   prep: Preprocessing,
   run: object,
@@ -127,7 +128,7 @@ async function saveTfjs(
 }
 
 /** One tf.layers model as its model JSON (whose manifest names the weights file) and weights file. */
-async function saveLayers(model: tf.LayersModel, dir: string, file: { model: string; weights: string }): Promise<void> {
+async function saveLayers(model: TF.LayersModel, dir: string, file: { model: string; weights: string }): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weightsManifest = [{ paths: [file.weights], weights: artifacts.weightSpecs ?? [] }];

@@ -1,6 +1,7 @@
 // Loads an exported model directory and predicts from raw rows: the documented way to use an
 // export (docs/export.md). Only @tensorflow/tfjs is needed.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Preprocessing } from '../train/trainer.js';
@@ -8,7 +9,7 @@ import { forwardSeries, inverseForecast, stepLevels, windowLevel } from '../data
 import { applyShrink, baseFeatures, shrinkBases } from '../data/shrink.js';
 
 export interface LoadedExport {
-  model: tf.LayersModel;
+  model: TF.LayersModel;
   preprocessing: Preprocessing;
   /** An ensemble's further networks (preprocessing.json `ensemble`): the forecast is the weighted mean of all. */
   members?: LoadedExport[];
@@ -16,10 +17,10 @@ export interface LoadedExport {
   weight?: number;
 }
 
-async function loadLayers(dir: string, file: string): Promise<tf.LayersModel> {
+async function loadLayers(dir: string, file: string): Promise<TF.LayersModel> {
   const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
     modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    weightsManifest: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[];
   };
   const weightData = readFileSync(join(dir, json.weightsManifest[0]!.paths[0]!));
   return tf.loadLayersModel(
@@ -106,7 +107,7 @@ function predictOne(e: LoadedExport, windows: number[][][]): number[][] {
     });
     undo.push(levels);
   });
-  const out = tf.tidy(() => e.model.predict(tf.tensor3d(x, [windows.length, L, F])) as tf.Tensor);
+  const out = tf.tidy(() => e.model.predict(tf.tensor3d(x, [windows.length, L, F])) as TF.Tensor);
   const data = Float32Array.from(out.dataSync());
   out.dispose();
   // The shrinkage fitted on the validation split, in model units as in training (data/shrink.ts).

@@ -4,7 +4,8 @@
 // model and a tf.layers.lstm/gru/simpleRNN model (the exporter rebuilds a tf.layers model).
 // Works under any TF.js backend: inputs are read with dataSync() and results wrapped with
 // tf.tensor(), so a GPU backend would pay a download per call.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { orthogonal } from '../model/orthogonal.js';
 import { gateCount, isCell, type Cell, type RecurrentActivation, type RnnKernel, type RnnShape } from './types.js';
 import { WasmRnnKernel } from './wasm.js';
@@ -52,9 +53,9 @@ export class FusedRnn extends tf.layers.Layer {
   readonly returnSequences: boolean;
   readonly recurrentActivation: RecurrentActivation;
   private readonly cfg: FusedRnnConfig;
-  private kernelW: tf.LayerVariable | null = null;
-  private recurrentW: tf.LayerVariable | null = null;
-  private biasW: tf.LayerVariable | null = null;
+  private kernelW: TF.LayerVariable | null = null;
+  private recurrentW: TF.LayerVariable | null = null;
+  private biasW: TF.LayerVariable | null = null;
   private impl: RnnKernel | null = null;
 
   constructor(cfg: FusedRnnConfig) {
@@ -70,8 +71,8 @@ export class FusedRnn extends tf.layers.Layer {
     this.recurrentActivation = cfg.recurrentActivation ?? 'hardSigmoid';
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  override build(inputShape: TF.Shape | TF.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as TF.Shape;
     if (shape.length !== 3)
       throw new Error(`${this.name}: expects input [batch, steps, features], got [${shape.join(', ')}]`);
     const F = shape[2];
@@ -89,8 +90,8 @@ export class FusedRnn extends tf.layers.Layer {
     this.built = true;
   }
 
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  override computeOutputShape(inputShape: TF.Shape | TF.Shape[]): TF.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as TF.Shape;
     return this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
   }
 
@@ -100,14 +101,14 @@ export class FusedRnn extends tf.layers.Layer {
     return this.impl;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  override call(inputs: TF.Tensor | TF.Tensor[]): TF.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const impl = this.rnnKernel();
     const cell = this.cell,
       units = this.units,
       returnSequences = this.returnSequences;
     const recurrentActivation = this.recurrentActivation;
-    const op = tf.customGrad(((xt: tf.Tensor, k: tf.Tensor, rk: tf.Tensor, b: tf.Tensor) => {
+    const op = tf.customGrad(((xt: TF.Tensor, k: TF.Tensor, rk: TF.Tensor, b: TF.Tensor) => {
       const [B, T, F] = xt.shape as [number, number, number];
       const shape: RnnShape = { cell, batch: B, steps: T, features: F, units, returnSequences, recurrentActivation };
       const res = impl.forward(
@@ -118,7 +119,7 @@ export class FusedRnn extends tf.layers.Layer {
       );
       const value = tf.tensor(res.output, returnSequences ? [B, T, units] : [B, units], 'float32');
       const tape = res.tape!;
-      const gradFunc = (dy: tf.Tensor) => {
+      const gradFunc = (dy: TF.Tensor) => {
         const g = impl.backward(tape, toF32(dy));
         return [
           tf.tensor(g.dx, xt.shape, 'float32'),
@@ -129,16 +130,16 @@ export class FusedRnn extends tf.layers.Layer {
       };
       return { value, gradFunc };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
-    return op(x, this.kernelW!.read(), this.recurrentW!.read(), this.biasW!.read()) as tf.Tensor;
+    return op(x, this.kernelW!.read(), this.recurrentW!.read(), this.biasW!.read()) as TF.Tensor;
   }
 
-  override dispose(): ReturnType<tf.layers.Layer['dispose']> {
+  override dispose(): ReturnType<TF.layers.Layer['dispose']> {
     this.impl?.dispose();
     this.impl = null;
     return super.dispose();
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
+  override getConfig(): TF.serialization.ConfigDict {
     return {
       ...super.getConfig(),
       cell: this.cell,
@@ -151,7 +152,7 @@ export class FusedRnn extends tf.layers.Layer {
 }
 tf.serialization.registerClass(FusedRnn);
 
-function toF32(t: tf.Tensor): Float32Array {
+function toF32(t: TF.Tensor): Float32Array {
   const d = t.dataSync();
   return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
 }

@@ -8,7 +8,8 @@
 // Covers models built as [input, (FusedRnn, Dropout?) × n, Dense × m] (dropout: dropout.ts), the losses mse, mae,
 // huber (delta 1) and categorical cross-entropy on a softmax output, and the optimizers Adam,
 // RMSProp (not centered) and SGD. fusedStepUnsupported() says why a model is not covered.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { applyDropout, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
 import type { RnnShape, RnnTape } from './types.js';
@@ -29,14 +30,14 @@ interface StepExports {
   sgd_update(w: number, g: number, n: number, lr: number): void;
 }
 
-type Dense = tf.layers.Layer & { getConfig(): { activation?: string; useBias?: boolean } };
+type Dense = TF.layers.Layer & { getConfig(): { activation?: string; useBias?: boolean } };
 type DropoutConfig = { rate?: number; seed?: number; noiseShape?: unknown };
 
 /** Splits [FusedRnn, Dropout?, …, Dense, …]: per RNN layer the Dropout after it (or null), then the rest. */
-export function stack(model: tf.LayersModel): {
+export function stack(model: TF.LayersModel): {
   rnn: FusedRnn[];
   dropout: (DropoutConfig | null)[];
-  rest: tf.layers.Layer[];
+  rest: TF.layers.Layer[];
 } {
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const rnn: FusedRnn[] = [];
@@ -51,7 +52,7 @@ export function stack(model: tf.LayersModel): {
 }
 
 /** Why the fused step cannot train this model with this loss and optimizer; null when it can. */
-export function fusedStepUnsupported(model: tf.LayersModel, loss: StepLoss | null, opt: tf.Optimizer): string | null {
+export function fusedStepUnsupported(model: TF.LayersModel, loss: StepLoss | null, opt: TF.Optimizer): string | null {
   if (!loss) return 'loss not covered';
   const { rnn, dropout, rest: dense } = stack(model);
   if (rnn.length === 0) return 'no fused RNN layers';
@@ -73,7 +74,7 @@ export function fusedStepUnsupported(model: tf.LayersModel, loss: StepLoss | nul
 }
 
 /** The loss a model was compiled with (model/build.ts's lossFor), as the step engine names it. */
-export function stepLossOf(model: tf.LayersModel): StepLoss | null {
+export function stepLossOf(model: TF.LayersModel): StepLoss | null {
   const l = (model as unknown as { loss: unknown }).loss;
   if (l === 'meanSquaredError') return 'mse';
   if (l === 'meanAbsoluteError') return 'mae';
@@ -89,7 +90,7 @@ export function fusedStepBatches(): number {
 }
 
 interface Param {
-  variable: tf.LayerVariable;
+  variable: TF.LayerVariable;
   offset: number;
   size: number;
 }
@@ -115,8 +116,8 @@ export class FusedTrainStep {
   private scratch = new Map<number, number[]>();
 
   constructor(
-    model: tf.LayersModel,
-    private readonly optimizer: tf.Optimizer,
+    model: TF.LayersModel,
+    private readonly optimizer: TF.Optimizer,
     private readonly loss: StepLoss,
   ) {
     const why = fusedStepUnsupported(model, loss, optimizer);
@@ -137,7 +138,7 @@ export class FusedTrainStep {
       return p;
     });
     this.total = offset;
-    const byLayer = (l: tf.layers.Layer) => this.params.filter((p) => l.trainableWeights.includes(p.variable));
+    const byLayer = (l: TF.layers.Layer) => this.params.filter((p) => l.trainableWeights.includes(p.variable));
     this.dense = rest.map((l) => {
       const [w, b] = byLayer(l) as [Param, Param];
       const act = String((l as Dense).getConfig().activation ?? 'linear');
@@ -198,7 +199,7 @@ export class FusedTrainStep {
 
   /** Writes the optimizer's state into the TF.js optimizer, in its slot order and names. */
   async syncOptimizer(): Promise<void> {
-    const named: { name: string; tensor: tf.Tensor }[] = [
+    const named: { name: string; tensor: TF.Tensor }[] = [
       { name: 'iter', tensor: tf.scalar(this.iterations, 'int32') },
     ];
     const slotNames = this.kind === 'Adam' ? ['m', 'v'] : this.kind === 'RMSProp' ? ['rms', 'momentum'] : [];

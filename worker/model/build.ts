@@ -2,7 +2,8 @@
 // bidirectional), dropout between them, an optional dense head, and an output layer (linear for
 // forecasts, softmax for classes). Pure: the same spec and seed give the same initial weights, and
 // the `layers` and `fused` implementations give the same weight names, shapes and order.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { orthogonal } from './orthogonal.js';
 import type { RunSpec } from '../../core/contract.js';
 import type { ModelShape } from '../../core/params.js';
@@ -17,7 +18,7 @@ export interface RnnLayerConfig {
 }
 
 /** Makes one RNN layer; the fused kernels provide another factory with the same weights. */
-export type RnnFactory = (cfg: RnnLayerConfig) => tf.layers.Layer;
+export type RnnFactory = (cfg: RnnLayerConfig) => TF.layers.Layer;
 
 export const layersRnn: RnnFactory = (cfg) => {
   const common = {
@@ -32,10 +33,10 @@ export const layersRnn: RnnFactory = (cfg) => {
   return tf.layers.simpleRNN(common);
 };
 
-export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = layersRnn): tf.LayersModel {
+export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = layersRnn): TF.LayersModel {
   const seed = spec.train.seed;
   const input = tf.input({ shape: [shape.lookback, shape.features], name: 'window' });
-  let x: tf.SymbolicTensor = input;
+  let x: TF.SymbolicTensor = input;
   const layers = spec.model.layers;
   layers.forEach((l, i) => {
     const cfg: RnnLayerConfig = {
@@ -47,15 +48,15 @@ export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = l
     };
     if (spec.model.bidirectional) {
       // Bidirectional wraps a tf.layers RNN; the fused path is not offered for it (see fusedAllowed).
-      const inner = layersRnn(cfg) as unknown as tf.RNN;
-      x = tf.layers.bidirectional({ layer: inner, mergeMode: 'concat', name: `bi_${i}` }).apply(x) as tf.SymbolicTensor;
+      const inner = layersRnn(cfg) as unknown as TF.RNN;
+      x = tf.layers.bidirectional({ layer: inner, mergeMode: 'concat', name: `bi_${i}` }).apply(x) as TF.SymbolicTensor;
     } else {
-      x = rnn(cfg).apply(x) as tf.SymbolicTensor;
+      x = rnn(cfg).apply(x) as TF.SymbolicTensor;
     }
     if (l.dropout > 0)
       x = tf.layers
         .dropout({ rate: l.dropout, seed: seed + 100 * i + 7, name: `dropout_${i}` })
-        .apply(x) as tf.SymbolicTensor;
+        .apply(x) as TF.SymbolicTensor;
   });
   spec.model.head.layers.forEach((units, i) => {
     x = tf.layers
@@ -65,7 +66,7 @@ export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = l
         name: `head_${i}`,
         kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1000 + i }),
       })
-      .apply(x) as tf.SymbolicTensor;
+      .apply(x) as TF.SymbolicTensor;
   });
   const out = tf.layers
     .dense({
@@ -74,22 +75,22 @@ export function buildModel(spec: RunSpec, shape: ModelShape, rnn: RnnFactory = l
       name: 'output',
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2000 }),
     })
-    .apply(x) as tf.SymbolicTensor;
+    .apply(x) as TF.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'rnn_workbench' });
 }
 
-export function lossFor(spec: RunSpec): string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) {
+export function lossFor(spec: RunSpec): string | ((yTrue: TF.Tensor, yPred: TF.Tensor) => TF.Tensor) {
   if (spec.task === 'classify') return 'categoricalCrossentropy';
   if (spec.train.loss === 'mae') return 'meanAbsoluteError';
   // Named, so the fused train step (worker/kernels/step.ts) can tell which loss the model has.
   if (spec.train.loss === 'huber')
-    return function huberDelta1(yTrue: tf.Tensor, yPred: tf.Tensor) {
+    return function huberDelta1(yTrue: TF.Tensor, yPred: TF.Tensor) {
       return tf.losses.huberLoss(yTrue, yPred, undefined, 1.0);
     };
   return 'meanSquaredError';
 }
 
-export function optimizerFor(spec: RunSpec): tf.Optimizer {
+export function optimizerFor(spec: RunSpec): TF.Optimizer {
   const lr = spec.train.learningRate;
   if (spec.train.optimizer === 'sgd') return tf.train.sgd(lr);
   if (spec.train.optimizer === 'rmsprop') return tf.train.rmsprop(lr);

@@ -6,7 +6,8 @@
 // for orthogonality to rounding), transposed when rows < columns, times the gain. The values agree
 // with tf's to float32 rounding; the initializer keeps tf's class and config, so saved topologies
 // and checkpoints are unchanged.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 
 /** Q (m×n, row-major) of A = QR with diag(R) > 0, for m ≥ n. */
 export function orthonormalColumns(a: ArrayLike<number>, m: number, n: number): Float64Array {
@@ -39,7 +40,7 @@ type Initializer = ReturnType<typeof tf.initializers.orthogonal>;
 export function orthogonal(args: { seed?: number; gain?: number }): Initializer {
   const init = tf.initializers.orthogonal(args);
   const gain = args.gain ?? 1;
-  init.apply = (anyShape: tf.Shape, dtype?: tf.DataType): tf.Tensor => {
+  init.apply = (anyShape: TF.Shape, dtype?: TF.DataType): TF.Tensor => {
     if (anyShape.length < 2 || anyShape.some((d) => d === null))
       throw new Error('Shape must be at least 2D and known.');
     const shape = anyShape as number[];

@@ -4,7 +4,7 @@
 // From the dataset: the next `steps` after each series' end (direct up to the horizon, then the
 // forecasts fed back as inputs, which needs every feature to be a target). From a new CSV: every
 // window of every series, `horizon` steps ahead.
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { ServiceError, parseSpec, type PredictResult, type PredictRow } from '../../core/contract.js';
 import { columnLoader, datasetInfo } from '../../core/datasets.js';
 import { resolveColumns } from '../../core/spec-rules.js';

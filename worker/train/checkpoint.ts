@@ -1,6 +1,7 @@
 // Model weights and optimizer state to and from checkpoint BLOBs. Weights keep the tf.layers
 // order and shapes, so a checkpoint of a fused model loads into a tf.layers model (export).
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 
 export interface WeightSpec {
   name: string;
@@ -8,7 +9,7 @@ export interface WeightSpec {
   dtype: 'float32';
 }
 
-export function packWeights(tensors: { name: string; tensor: tf.Tensor }[]): { specs: WeightSpec[]; data: Buffer } {
+export function packWeights(tensors: { name: string; tensor: TF.Tensor }[]): { specs: WeightSpec[]; data: Buffer } {
   const total = tensors.reduce((s, t) => s + t.tensor.size, 0);
   const out = new Float32Array(total);
   let off = 0;
@@ -21,7 +22,7 @@ export function packWeights(tensors: { name: string; tensor: tf.Tensor }[]): { s
   return { specs, data: Buffer.from(out.buffer, out.byteOffset, out.byteLength) };
 }
 
-export function unpackWeights(specs: WeightSpec[], data: Buffer): { name: string; tensor: tf.Tensor }[] {
+export function unpackWeights(specs: WeightSpec[], data: Buffer): { name: string; tensor: TF.Tensor }[] {
   const all = new Float32Array(Uint8Array.prototype.slice.call(data).buffer);
   let off = 0;
   return specs.map((s) => {
@@ -32,13 +33,13 @@ export function unpackWeights(specs: WeightSpec[], data: Buffer): { name: string
   });
 }
 
-export function modelWeights(model: tf.LayersModel): { specs: WeightSpec[]; data: Buffer } {
+export function modelWeights(model: TF.LayersModel): { specs: WeightSpec[]; data: Buffer } {
   const ws = model.weights;
   const values = model.getWeights();
   return packWeights(ws.map((w, i) => ({ name: w.originalName, tensor: values[i]! })));
 }
 
-export function setModelWeights(model: tf.LayersModel, specs: WeightSpec[], data: Buffer): void {
+export function setModelWeights(model: TF.LayersModel, specs: WeightSpec[], data: Buffer): void {
   const ts = unpackWeights(specs, data);
   if (ts.length !== model.weights.length) {
     throw new Error(`checkpoint has ${ts.length} weight tensors, the model has ${model.weights.length}`);
@@ -47,13 +48,13 @@ export function setModelWeights(model: tf.LayersModel, specs: WeightSpec[], data
   tf.dispose(ts.map((t) => t.tensor));
 }
 
-export async function optimizerState(opt: tf.Optimizer): Promise<{ specs: WeightSpec[]; data: Buffer }> {
+export async function optimizerState(opt: TF.Optimizer): Promise<{ specs: WeightSpec[]; data: Buffer }> {
   const named = await opt.getWeights();
   const packed = packWeights(named.map((n) => ({ name: n.name, tensor: n.tensor })));
   return packed;
 }
 
-export async function restoreOptimizer(opt: tf.Optimizer, specs: WeightSpec[], data: Buffer): Promise<void> {
+export async function restoreOptimizer(opt: TF.Optimizer, specs: WeightSpec[], data: Buffer): Promise<void> {
   const ts = unpackWeights(specs, data);
   // Adam/RMSProp map their slots to variables by position, so names from another process are fine.
   await opt.setWeights(ts.map((t) => ({ name: t.name, tensor: t.tensor })));

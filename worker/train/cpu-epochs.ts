@@ -5,7 +5,8 @@
 // shapes, worker/kernels/README.md); RNN_FUSED_STEP=0 turns it off. The TF.js model and optimizer
 // are synced back before the trainer evaluates and checkpoints. Progress, heartbeat and the stop check happen between batches, so a stop
 // request ends the epoch after the current batch (a partial epoch).
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { ServiceError } from '../../core/contract.js';
 import { cutBatch, windowCount } from '../data/batches.js';
 import type { Prepared } from '../data/prepare.js';
@@ -15,8 +16,8 @@ import type { EpochHooks, EpochPlan, EpochResult, EpochRunner } from './epoch-ru
 
 /** The runner with its fused step chosen now (after any restore), so the run's device line can say whether it trains. */
 export async function startCpuEpochRunner(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
+  model: TF.LayersModel,
+  optimizer: TF.Optimizer,
   p: Prepared,
 ): Promise<{ runner: EpochRunner; wholeStep: boolean }> {
   const step = await fusedStep(model, optimizer);
@@ -25,8 +26,8 @@ export async function startCpuEpochRunner(
 
 /** `step`: the fused step already chosen (startCpuEpochRunner); by default chosen at the first epoch. */
 export function cpuEpochRunner(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
+  model: TF.LayersModel,
+  optimizer: TF.Optimizer,
   p: Prepared,
   chosen?: FusedTrainStep | null,
 ): EpochRunner {
@@ -74,7 +75,7 @@ export function cpuEpochRunner(
 }
 
 /** The fused step when it covers the model (and RNN_FUSED_STEP is not 0); it takes over the optimizer's state. */
-async function fusedStep(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<FusedTrainStep | null> {
+async function fusedStep(model: TF.LayersModel, optimizer: TF.Optimizer): Promise<FusedTrainStep | null> {
   if (process.env.RNN_FUSED_STEP === '0') return null;
   if (!model.layers.some((l) => l.getClassName() === 'FusedRnn')) return null; // tf.layers RNNs: no kernels to load
   const k = await import('../kernels/step.js');

@@ -1,6 +1,7 @@
 // Validation metrics per epoch and the final test evaluation against the baselines (naive,
 // seasonal naive, ETS), in original units, with per-step metrics when the horizon is > 1.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import type { RunSpec } from '../../core/contract.js';
 import {
   FORECASTERS,
@@ -37,7 +38,7 @@ export const MAX_STEP_METRICS = 48;
  * targets, and (forecast) the shrinkage base of every output (data/shrink.ts).
  */
 export function predictWindows(
-  model: tf.LayersModel,
+  model: TF.LayersModel,
   p: Prepared,
   windows: Int32Array,
 ): { pred: Float32Array; y: Float32Array; base: Float32Array } {
@@ -54,7 +55,7 @@ export function predictWindows(
     const b = cutBatch(p, windows, null, from, size);
     if (fused) pred.set(fused(b.x, size), from * O);
     else {
-      const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, F])) as tf.Tensor);
+      const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, F])) as TF.Tensor);
       pred.set(out.dataSync() as Float32Array, from * O);
       out.dispose();
     }
@@ -88,7 +89,7 @@ function argmax(a: Float32Array, row: number, k: number): number {
  * shrinkage factors fitted on the same predictions (null when the spec turns shrinkage off).
  */
 export function valMetrics(
-  model: tf.LayersModel,
+  model: TF.LayersModel,
   p: Prepared,
   spec: RunSpec,
 ): { metrics: ValMetrics; shrink: ShrinkRecord | null } {
@@ -137,7 +138,7 @@ interface TestPredictions {
  * evaluation's time, and the trial is never compared with it).
  */
 export function evaluateTest(
-  model: tf.LayersModel,
+  model: TF.LayersModel,
   p: Prepared,
   runId: number,
   alpha: readonly number[] | null = null,
@@ -175,7 +176,7 @@ export function evaluateTest(
 
 /** A further network of an ensemble run (train/ensemble.ts), with its own data preparation and shrinkage. */
 export interface TestMember {
-  model: tf.LayersModel;
+  model: TF.LayersModel;
   p: Prepared;
   alpha: readonly number[] | null;
   normalize: string;

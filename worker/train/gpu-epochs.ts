@@ -1,7 +1,8 @@
 // The GPU-fused path of the trainer: the WebGPU trainer (worker/kernels/webgpu) runs whole epochs
 // on the GPU with the training windows uploaded once; after each epoch its weights come back into
 // the TF.js model, which evaluates, checkpoints and exports exactly as on the CPU paths.
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 import { readdirSync } from 'node:fs';
 import { ServiceError, type RunSpec } from '../../core/contract.js';
 import { cutBatch, windowCount } from '../data/batches.js';
@@ -71,7 +72,7 @@ function vulkanDriverListed(): boolean {
  * (a stop request ends the run after the current epoch). Splitting an epoch into several submits
  * would let it stop mid-epoch and report a partial epoch through the same EpochResult.
  */
-export async function gpuEpochRunner(spec: RunSpec, p: Prepared, model: tf.LayersModel): Promise<EpochRunner> {
+export async function gpuEpochRunner(spec: RunSpec, p: Prepared, model: TF.LayersModel): Promise<EpochRunner> {
   const k = await import('../kernels/webgpu/index.js');
   const trainer = await k.createGpuTrainer({
     cell: spec.model.cell,

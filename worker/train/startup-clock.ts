@@ -10,8 +10,17 @@ export interface StartupMarks {
   jobAt: number;
   /** ms the trainer's modules (TF.js included) took to import (after the job arrived). */
   importMs: number;
+  /** CPU ms this process used up to the job, and for the import. */
+  jobCpu?: number;
+  importCpu?: number;
   /** A warm trainer: the process and its imports were ready before the run (core/warm-launcher.ts). */
   warm?: boolean;
+  /**
+   * Forked by the CLI as its `train` command started (core/cli/early-trainer.ts): `jobAt` then
+   * also holds the wait for the CLI to create the run; `loadedAt`: when Node, the trainer and
+   * TF.js were loaded (ms from the process's start).
+   */
+  early?: { loadedAt: number };
 }
 
 /** The prefix of every start-up line in the run log. */
@@ -32,9 +41,18 @@ export class StartupClock {
     private readonly log: (message: string) => void,
     marks?: StartupMarks,
   ) {
-    if (marks) {
-      this.add('process start', marks.jobAt, marks.warm ? 'a warm trainer, started before the run' : '');
-      this.add('TF.js and trainer modules load', marks.importMs, marks.warm ? 'what was left of it' : '');
+    if (marks?.early) {
+      this.add(
+        'process start',
+        marks.jobAt,
+        `forked as the CLI command started: Node, the trainer and TF.js were loaded at ${fmt(marks.early.loadedAt)}, while the CLI loaded, opened the database and created the run`,
+        marks.jobCpu,
+      );
+      this.add('TF.js and trainer modules load', marks.importMs, 'what was left of it', marks.importCpu);
+    } else if (marks) {
+      const warm = marks.warm === true;
+      this.add('process start', marks.jobAt, warm ? 'a warm trainer, started before the run' : '', marks.jobCpu);
+      this.add('TF.js and trainer modules load', marks.importMs, warm ? 'what was left of it' : '', marks.importCpu);
     }
   }
 
