@@ -176,6 +176,26 @@ describe('bug 7: the live run page when a run finishes and after Stop, in Chromi
     expect(await page.locator('.progress').count()).toBe(0);
   }, 200_000);
 
+  it('ticks the Duration while a long epoch trains', async () => {
+    // Epochs of several seconds: nothing about the run row changes between its epochs, and the
+    // Duration, read once with Date.now() in the markup, showed the run's first 86 ms for good.
+    const id = await create(
+      tinySpec({
+        normalize: 'global',
+        window: { lookback: 64, horizon: 1, stride: 1 },
+        model: { cell: 'lstm', layers: [{ units: 256 }] },
+        train: { epochs: 50, batchSize: 16, learningRate: 0.01, patience: 0 },
+      }),
+    );
+    await openLive(id);
+    await expect.poll(async () => (await sample()).eta, { timeout: 120_000, interval: 100 }).toBe(true);
+    const duration = () => page.getByTestId('duration').textContent();
+    const first = await duration();
+    await expect.poll(duration, { timeout: 5_000, interval: 250 }).not.toBe(first);
+    await page.getByTestId('stop').click();
+    await expect.poll(async () => (await sample()).status, { timeout: 60_000, interval: 100 }).toBe('stopped');
+  }, 200_000);
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });
