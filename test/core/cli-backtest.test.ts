@@ -1,27 +1,15 @@
 // `rnn-workbench backtest` / `backtests` in-process on a real temp database, folds trained in real workers.
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../core/cli.js';
 import type { BacktestRow } from '../../core/backtest-schemas.js';
 import { sineCsv, tempDir, tinySpec } from '../helpers.js';
+import { runCli, type CliResult } from './cli-harness.js';
 
 const t = tempDir();
 const db = join(t.dir, 'cli.db');
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main([...args, '--db', db]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliResult> => runCli([...args, '--db', db]);
 
 afterAll(() => t.cleanup());
 

@@ -3,28 +3,16 @@
 // runs.create, and a command that ends without a run leaves no trainer behind.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../core/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from '../../core/service.js';
 import { sineCsv, tempDir, tinySpec } from '../helpers.js';
+import { runCli, type CliResult } from './cli-harness.js';
 
 const t = tempDir();
 const db = join(t.dir, 'early.db');
 const specFile = join(t.dir, 'spec.json');
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main([...args, '--db', db]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliResult> => runCli([...args, '--db', db]);
 
 interface Row {
   id: number;

@@ -3,11 +3,11 @@
 // `columnTypes` as the UI's re-import, and every mistake names the flag and the column.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../core/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseTypeFlags } from '../../core/cli/commands-data.js';
 import { openDb } from '../../db/open.js';
 import { tempDir } from '../helpers.js';
+import { runCli, type CliResult } from './cli-harness.js';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -17,19 +17,7 @@ afterAll(() => t.cleanup());
 const ids = join(t.dir, 'ids.csv');
 writeFileSync(ids, 'store,year,sales\n007,2001,1.5\n012,2002,2.5\n007,2003,oops\n012,2004,4\n');
 
-async function cli(db: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main([...args, '--db', db]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cli = (db: string, ...args: string[]): Promise<CliResult> => runCli([...args, '--db', db]);
 
 describe('import --type', () => {
   it('reads the columns as typed: text keeps the zeros, a year stays a number, ignore drops a column', async () => {

@@ -1,31 +1,19 @@
 // The CLI in-process (same code path as the bin, output captured) on a real temp database.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { main } from '../../core/cli.js';
 import { trainCommand } from '../../core/cli/commands-runs.js';
 import { contextFor, parseCommandLine } from '../../core/cli/table.js';
 import { openDb } from '../../db/open.js';
 import { sineCsv, tempDir } from '../helpers.js';
+import { runCli, type CliResult } from './cli-harness.js';
 
 const t = tempDir();
 const db = join(t.dir, 'cli.db');
 
 /** Runs main() on exactly these arguments with console output captured. */
-async function raw(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const raw = (...args: string[]): Promise<CliResult> => runCli(args);
 
 const cli = (...args: string[]) => raw(...args, '--db', db);
 

@@ -8,10 +8,10 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../core/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from '../../core/service.js';
 import { sineCsv, tempDir, tinySpec } from '../helpers.js';
+import { runCli, type CliResult } from '../core/cli-harness.js';
 
 const t = tempDir('rnnwb-dbopen-');
 const real = join(t.dir, 'real.db');
@@ -22,18 +22,7 @@ afterAll(() => {
 });
 
 /** The CLI in-process with its console captured. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliResult> => runCli(args);
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 

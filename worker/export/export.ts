@@ -7,17 +7,13 @@ import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceError, parseSpec, type ExportResult, type ParsedArgs, type RunSpec } from '../../core/contract.js';
-import type { DB } from '../../db/open.js';
-import { ensembleWeights, loadMembers } from '../../db/members.js';
+import { ServiceError, parseSpec, type ExportResult, type ParsedArgs } from '../../core/contract.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
-import { buildModel, layersRnn } from '../model/build.js';
-import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
 import type { Preprocessing } from '../train/trainer.js';
 import { ONNX_FILES, writeOnnx } from './onnx/write.js';
-import { ensembleBlock, type ExportMember } from './member.js';
+import { ensembleBlock, storedMembers, storedNetwork, type ExportMember } from './member.js';
 import { commitTarget, discardTarget, openTarget, type ExportTarget } from './target.js';
 
 /** The files of an export, in the order they move into place: model.json (read first by a loader) last. */
@@ -52,13 +48,8 @@ export async function exportRun(
       );
     const spec = parseSpec(JSON.parse(run.spec));
     const prep = JSON.parse(cp.preprocessing) as Preprocessing;
-    const model = buildModel(
-      spec,
-      { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length },
-      layersRnn,
-    );
-    setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
-    const members = exportMembers(db, runId, spec);
+    const model = storedNetwork(spec, prep, cp);
+    const members = storedMembers(db, runId, spec);
     const format = opts.format ?? 'tfjs';
     const memberFiles = format === 'onnx' ? [] : members.flatMap((m) => [m.file.weights, m.file.model]);
     // Members before the run's own model.json: a loader that reads model.json finds them in place.
@@ -85,30 +76,6 @@ export async function exportRun(
   } finally {
     db.close();
   }
-}
-
-/**
- * An ensemble run's further networks (train/ensemble.ts) as tf.layers models with the
- * preprocessing they were trained with; in a TF.js export each is `member-N.json` + its weights.
- */
-function exportMembers(db: DB, runId: number, spec: RunSpec): ExportMember[] {
-  const rows = loadMembers(db, runId);
-  const weights = ensembleWeights(rows);
-  return rows.map((m, i) => {
-    const prep = JSON.parse(m.preprocessing) as Preprocessing;
-    const shape = { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length };
-    const model = buildModel(spec, shape, layersRnn);
-    setModelWeights(model, JSON.parse(m.weight_specs) as WeightSpec[], m.weights);
-    const stem = `member-${m.member}`;
-    return {
-      model,
-      prep,
-      normalize: m.normalize,
-      epoch: m.epoch,
-      weight: weights[i + 1]!,
-      file: { model: `${stem}.json`, weights: `${stem}.weights.bin` },
-    };
-  });
 }
 
 async function saveTfjs(

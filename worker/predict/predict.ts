@@ -9,13 +9,11 @@ import { ServiceError, parseSpec, type PredictResult, type PredictRow } from '..
 import { columnLoader, datasetInfo } from '../../core/datasets.js';
 import { resolveColumns } from '../../core/spec-rules.js';
 import { loadCheckpoint } from '../../db/checkpoints.js';
-import { ensembleWeights, loadMembers } from '../../db/members.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { predictRaw, type LoadedExport } from '../export/load.js';
 import { parseCsvFile } from '../import/parse.js';
-import { buildModel, layersRnn } from '../model/build.js';
-import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
+import { storedMembers, storedNetwork } from '../export/member.js';
 import type { Preprocessing } from '../train/trainer.js';
 import { csvHistory, datasetHistory, type History } from './history.js';
 import { timeAfter } from './time.js';
@@ -57,29 +55,14 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
     const { time, series } = resolveColumns(spec, info);
     const cols = { features: prep.features, time, series };
     const timeKind = time && info.columns.find((c) => c.name === time)?.kind === 'datetime' ? 'datetime' : 'numeric';
-    const model = buildModel(
-      spec,
-      { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length },
-      layersRnn,
-    );
-    setModelWeights(model, JSON.parse(cp.weight_specs) as WeightSpec[], cp.weights);
+    const model = storedNetwork(spec, prep, cp);
     // An ensemble's further networks (train/ensemble.ts), each with the preprocessing it was trained with.
-    const rows = loadMembers(db, runId);
-    const weights = ensembleWeights(rows);
-    const members: LoadedExport[] = rows.map((m, i) => {
-      const mp = JSON.parse(m.preprocessing) as Preprocessing;
-      const net = buildModel(
-        spec,
-        { lookback: mp.lookback, features: mp.features.length, outputs: mp.outputs.length },
-        layersRnn,
-      );
-      setModelWeights(net, JSON.parse(m.weight_specs) as WeightSpec[], m.weights);
-      return { model: net, preprocessing: mp, weight: weights[i + 1]! };
-    });
+    const stored = storedMembers(db, runId, spec);
+    const members: LoadedExport[] = stored.map((m) => ({ model: m.model, preprocessing: m.prep, weight: m.weight }));
     const loaded: LoadedExport = {
       model,
       preprocessing: prep,
-      ...(members.length ? { members, weight: weights[0]! } : {}),
+      ...(members.length ? { members, weight: 1 - stored.reduce((a, m) => a + m.weight, 0) } : {}),
     };
     const fmt = (t: number): string | number =>
       timeKind === 'datetime' && time ? new Date(t).toISOString().replace('.000Z', 'Z') : t;

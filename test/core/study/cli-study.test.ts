@@ -1,31 +1,19 @@
 // Studies end to end through the CLI, in-process on a real temp database, trials trained in real
 // worker processes: a grid study with two seeds per configuration (groups with mean ± std), ASHA
 // pruning a trial that cannot learn, `tune` with a trial budget, and a bad study file refused.
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../core/cli.js';
 import type { Predictions, RunGroup, RunRow, StudyRow } from '../../../core/contract.js';
 import type { BacktestRow } from '../../../core/backtest-schemas.js';
 import { pick, RERANK_DEFAULTS, type Selection } from '../../../core/study/rerank.js';
 import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+import { runCli, type CliResult } from '../cli-harness.js';
 
 const t = tempDir();
 const db = join(t.dir, 'cli.db');
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main([...args, '--db', db]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cli = (...args: string[]): Promise<CliResult> => runCli([...args, '--db', db]);
 
 const studyFile = (name: string, study: Record<string, unknown>): string => {
   const file = join(t.dir, name);
