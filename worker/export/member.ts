@@ -5,18 +5,19 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunSpec } from '../../core/contract.js';
 import type { DB } from '../../db/open.js';
 import { ensembleWeights, loadMembers } from '../../db/members.js';
-import { buildModel, layersRnn } from '../model/build.js';
+import { buildModel, layersRnn, type RnnFactory } from '../model/build.js';
 import { setModelWeights, type WeightSpec } from '../train/checkpoint.js';
 import type { Preprocessing } from '../train/preprocessing.js';
 
 /** A stored network (checkpoint or member: its preprocessing, weight specs and weights) as a tf.layers model. */
 export function storedNetwork(
   spec: RunSpec,
-  prep: Preprocessing,
+  prep: Pick<Preprocessing, 'lookback' | 'features' | 'outputs'>,
   stored: { weight_specs: string; weights: Buffer },
+  factory: RnnFactory = layersRnn,
 ): tf.LayersModel {
   const shape = { lookback: prep.lookback, features: prep.features.length, outputs: prep.outputs.length };
-  const model = buildModel(spec, shape, layersRnn);
+  const model = buildModel(spec, shape, factory);
   setModelWeights(model, JSON.parse(stored.weight_specs) as WeightSpec[], stored.weights);
   return model;
 }
@@ -51,12 +52,17 @@ export interface ExportMember {
   file: { model: string; weights: string };
 }
 
+/** The run's own network's share of an ensemble's forecast: what its members leave. */
+export function ownWeight(members: readonly { weight: number }[]): number {
+  return 1 - members.reduce((a, m) => a + m.weight, 0);
+}
+
 /** The preprocessing.json block of an ensemble: how to combine, and each member's own preprocessing. */
 export function ensembleBlock(members: ExportMember[], withFiles: boolean): Preprocessing['ensemble'] {
   if (!members.length) return undefined;
   return {
     combine: 'weighted-mean',
-    weight: 1 - members.reduce((a, m) => a + m.weight, 0),
+    weight: ownWeight(members),
     members: members.map((m) => ({
       normalize: m.normalize,
       epoch: m.epoch,

@@ -13,7 +13,7 @@ import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { predictRaw, type LoadedExport } from '../export/load.js';
 import { parseCsvFile } from '../import/parse.js';
-import { storedMembers, storedNetwork } from '../export/member.js';
+import { ownWeight, storedMembers, storedNetwork } from '../export/member.js';
 import type { Preprocessing } from '../train/trainer.js';
 import { csvHistory, datasetHistory, type History } from './history.js';
 import { timeAfter } from './time.js';
@@ -62,7 +62,7 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
     const loaded: LoadedExport = {
       model,
       preprocessing: prep,
-      ...(members.length ? { members, weight: 1 - stored.reduce((a, m) => a + m.weight, 0) } : {}),
+      ...(members.length ? { members, weight: ownWeight(stored) } : {}),
     };
     const fmt = (t: number): string | number =>
       timeKind === 'datetime' && time ? new Date(t).toISOString().replace('.000Z', 'Z') : t;

@@ -28,6 +28,7 @@ import { modelWeights, setModelWeights, type WeightSpec } from './checkpoint.js'
 import { cpuEpochRunner } from './cpu-epochs.js';
 import { valMetrics } from './evaluate.js';
 import { preprocessingOf } from './preprocessing.js';
+import { storedNetwork } from '../export/member.js';
 
 /** Above this many train windows `auto` keeps one network (the test has power, and a second training costs more). */
 export const ENSEMBLE_MAX_TRAIN_WINDOWS = 1000;
@@ -214,9 +215,7 @@ export function memberNetworks(
   return members.map((m, i) => {
     const row = stored.find((r) => r.member === i + 1);
     if (!row) throw new Error(`run ${runId}: ensemble member ${i + 1} (${m.normalize}) is not stored`);
-    const shape = { lookback: m.p.lookback, features: m.p.features.length, outputs: m.p.outputs.length };
-    const model = buildModel(spec, shape, factory);
-    setModelWeights(model, JSON.parse(row.weight_specs) as WeightSpec[], row.weights);
+    const model = storedNetwork(spec, m.p, row, factory);
     const shrink = (JSON.parse(row.preprocessing) as { shrink?: ShrinkRecord }).shrink ?? null;
     return { model, p: m.p, shrink, normalize: m.normalize };
   });

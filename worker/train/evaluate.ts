@@ -161,7 +161,8 @@ export function evaluateTest(
     valActual,
     nets.map((m) => memberForecast(m, m.p.windows.val)),
   );
-  const each = nets.map((m) => memberForecast(m, m.p.windows.test));
+  // The run's own network's test forecasts are `pred` (already shrunk): not predicted again.
+  const each = [originalOutputs(p, w, pred), ...members.map((m) => memberForecast(m, m.p.windows.test))];
   const result = forecastTest(p, { ...t, predicted: weightedMean(each, weights) }, opts.ets ?? true);
   const actual = actualOutputs(p, w);
   const shown = nets.map(

@@ -9,6 +9,7 @@ import { stepsFor, type StepContext } from './preprocess.js';
 import { DATA_TYPE, type ModelObject, type ValueInfoObject } from './proto.js';
 import { addRecurrent, type RecurrentLayer, type RnnOp } from './recurrent.js';
 import { addShrink } from './shrink.js';
+import { ownWeight } from '../member.js';
 
 /** ONNX opset of the default domain: 17 has every operator used here with its current semantics. */
 export const OPSET = 17;
@@ -149,7 +150,7 @@ export function buildOnnxModel(
       );
   const outputs = [addNetwork(g, model, prep), ...members.map((m) => addNetwork(g, m.model, m.prep))];
   // An ensemble's forecast: the weighted mean of its networks' forecasts in original units.
-  const weights = [1 - members.reduce((a, m) => a + m.weight, 0), ...members.map((m) => m.weight)];
+  const weights = [ownWeight(members), ...members.map((m) => m.weight)];
   const y =
     outputs.length > 1
       ? g.op(
