@@ -215,18 +215,20 @@ export const AUTO_LOOKBACK = 24;
 export const AUTO_LOOKBACK_MAX_SEASON = 12;
 
 /**
- * `window.lookback: 'auto'`: two seasons (at least 12 rows) with a season m ≤ AUTO_LOOKBACK_MAX_SEASON, else AUTO_LOOKBACK;
+ * `window.lookback: 'auto'`: three seasons and a row (3m + 1, at least 12 rows) with a season
+ * m ≤ AUTO_LOOKBACK_MAX_SEASON, else AUTO_LOOKBACK: room for `season` normalisation to average the
+ * season-ago change over three seasons (worker/data/season-base.ts; 2m before, which holds one);
  * capped at a quarter of the train rows, so that a short series keeps most of its rows as training
  * windows, but never below m + 1 (season normalisation needs the season inside the window), and
  * never beyond what leaves one training window (train rows − horizon).
  */
 export function autoLookback(season: number, trainRows: number, horizon: number): { lookback: number; how: string } {
   const m = season > 1 && season <= AUTO_LOOKBACK_MAX_SEASON ? season : 0;
-  const want = m ? Math.max(2 * m, 12) : AUTO_LOOKBACK;
+  const want = m ? Math.max(3 * m + 1, 12) : AUTO_LOOKBACK;
   const quarter = Math.max(Math.floor(trainRows / 4), m ? m + 1 : 4);
   const lookback = Math.max(1, Math.min(want, quarter, trainRows - horizon));
   const aim = m
-    ? `2 × season ${m}${2 * m < 12 ? ' (at least 12)' : ''} = ${want}`
+    ? `3 × season ${m} + 1${3 * m + 1 < 12 ? ' (at least 12)' : ''} = ${want}`
     : `${season > 1 ? `season ${season} longer than ${AUTO_LOOKBACK_MAX_SEASON}` : 'no season'} → ${want}`;
   const capped =
     lookback < want ? `, capped by the ${trainRows} train rows (a quarter, at least season + 1, leaving a window)` : '';

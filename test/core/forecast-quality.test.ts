@@ -59,9 +59,9 @@ describe('forecast quality', () => {
     expect(run.test.season_length).toBe(12);
     expect(lines.join('\n')).toMatch(/target value: .*season 12 within the lookback/);
     expect(run.test['test.mae']!).toBeLessThan(run.test['seasonal.mae']!);
-    // lookback auto: 2 seasons, capped by a quarter of the 84 train rows; the run's spec shows the number.
+    // lookback auto: 3 seasons and a row, capped by a quarter of the 84 train rows; the run's spec shows the number.
     expect(lines).toContain(
-      'lookback auto → 21 (2 × season 12 = 24, capped by the 84 train rows (a quarter, at least season + 1, leaving a window))',
+      'lookback auto → 21 (3 × season 12 + 1 = 37, capped by the 84 train rows (a quarter, at least season + 1, leaving a window))',
     );
     expect(run.spec.window.lookback).toBe(21);
     expect(lines.join('\n')).toMatch(/shrink toward the base .* fitted on \d+ validation windows: α/);

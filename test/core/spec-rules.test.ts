@@ -125,10 +125,14 @@ describe('splits and windows', () => {
 
   it('resolves lookback auto from the season and the train rows', () => {
     expect(parseSpec({ target: 'v' }).window.lookback).toBe('auto');
-    // A season up to 12: two of them, at least 12 rows (monthly 24, quarterly 12, daily 14).
-    expect(autoLookback(12, 700, 1).lookback).toBe(24);
-    expect(autoLookback(4, 700, 1).lookback).toBe(12);
-    expect(autoLookback(7, 700, 1).lookback).toBe(14);
+    // A season up to 12: three of them and a row, at least 12 rows (monthly 37, quarterly 13, daily 22).
+    expect(autoLookback(12, 700, 1)).toMatchObject({
+      lookback: 37,
+      how: 'lookback auto → 37 (3 × season 12 + 1 = 37)',
+    });
+    expect(autoLookback(4, 700, 1).lookback).toBe(13);
+    expect(autoLookback(7, 700, 1).lookback).toBe(22);
+    expect(autoLookback(2, 700, 1).how).toBe('lookback auto → 12 (3 × season 2 + 1 (at least 12) = 12)');
     // A longer season (hourly data's 24, weekly data's 52) stays outside the window.
     expect(autoLookback(24, 1000, 1)).toMatchObject({
       lookback: 24,

@@ -10,6 +10,7 @@
 import { ServiceError } from '../../core/contract.js';
 import type { SizedSpec } from '../../core/spec.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
+import { chooseSeasons } from './season-base.js';
 import { chooseAutoTransform } from './stationarity.js';
 import { fitWindowScale, inverseForecast, transformProblem, type Normalize, type TransformSpec } from './transforms.js';
 export { stepLevels } from './transforms.js';
@@ -21,6 +22,8 @@ export interface TargetPrep {
   windowScale: number;
   /** `season` normalisation: the season length m (< lookback) the output steps are measured against. */
   season?: number;
+  /** `season`: how many past seasons the change a step is measured against is averaged over (stepLevels; absent: 1). */
+  seasons?: number;
   /** One line for the run log: what was chosen and why. */
   reason: string;
 }
@@ -95,8 +98,18 @@ export function resolveTargetPrep(
   if (spec.normalize === 'ensemble') why += '; normalisation global for the first network of the ensemble';
   else if (spec.normalize !== 'auto') why += `; normalisation ${normalize} from the spec`;
   else if (normalize === 'season')
-    why += `; season ${season} within the lookback → each step relative to the last value plus last season's change (seasonal naive at the current level)`;
-  return { transform: { kind }, normalize, reason: `${name}: ${why}`, ...(normalize === 'season' ? { season } : {}) };
+    why += `; season ${season} within the lookback → each step relative to the last value plus the season-ago change (seasonal naive at the current level)`;
+  const { seasons, why: seasonsWhy } =
+    normalize === 'season'
+      ? chooseSeasons({ kind }, longest(train), season, spec.window.lookback)
+      : { seasons: 1, why: '' };
+  why += seasonsWhy;
+  return {
+    transform: { kind },
+    normalize,
+    reason: `${name}: ${why}`,
+    ...(normalize === 'season' ? { season, seasons } : {}),
+  };
 }
 
 /**

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ServiceError, parseSpec } from '../../../core/contract.js';
 import { actualOutputs, cutBatch, originalOutputs, windowCount, windowTargets } from '../../../worker/data/batches.js';
 import { prepare } from '../../../worker/data/prepare.js';
+import { stepLevels } from '../../../worker/data/target-prep.js';
+import { SEASON_AVERAGE_MAX, chooseSeasons, seasonsInWindow } from '../../../worker/data/season-base.js';
 import type { DatasetInfo, SourceColumn } from '../../../core/spec-rules.js';
 
 function dataset(
@@ -153,5 +155,69 @@ describe('season', () => {
     const p = prepare(parseSpec({ target: 'v', seasonLength: 7 }), info, load);
     expect(p.seasonLength).toBe(7);
     expect(p.seasonHow).toMatch(/spec/);
+  });
+});
+
+describe('season normalisation: the season-ago change averaged over the seasons the window holds', () => {
+  const m = 4;
+  // rows 0..12 of one window (lookback 13): the change from row t-jm to row t+1-jm differs per season
+  const s = [0, 1, 5, 2, 3, 2, 8, 4, 6, 3, 11, 6, 9];
+  const t = s.length - 1;
+  it('averages the change over k seasons (hand-computed)', () => {
+    const one = stepLevels({ normalize: 'season', season: m }, s, 1, 0, s.length, 1, 9)[0]!;
+    const three = stepLevels({ normalize: 'season', season: m, seasons: 3 }, s, 1, 0, s.length, 1, 9)[0]!;
+    expect(one).toBe(9 + (s[t + 1 - m]! - s[t - m]!)); // 9 + (6 - 3)
+    expect(three).toBeCloseTo(9 + (s[9]! - s[8]! + (s[5]! - s[4]!) + (s[1]! - s[0]!)) / 3, 12); // 9 + (-3 - 1 + 1)/3
+  });
+  it('steps past one season reach back the same rows, and a season with a missing value is left out', () => {
+    const gap = [...s];
+    gap[4] = NaN;
+    const out = stepLevels({ normalize: 'season', season: m, seasons: 3 }, gap, 1, 0, gap.length, 6, 9);
+    expect(out[0]).toBeCloseTo(9 + (s[9]! - s[8]! + (s[1]! - s[0]!)) / 2, 12);
+    // step 5 (> m) has step 1's phase: i = t + 5 - 2m = 9, the same rows
+    expect(out[4]).toBe(out[0]);
+    // step 4 (= m): i = t; the changes s[12]-s[8], s[8]-s[4] and s[4]-s[0]: two touch the missing row
+    expect(out[3]).toBe(9 + (s[12]! - s[8]!));
+  });
+  it('records how many seasons a window of the lookback holds, at most SEASON_AVERAGE_MAX', () => {
+    expect(seasonsInWindow(12, 24)).toBe(1);
+    expect(seasonsInWindow(12, 25)).toBe(2);
+    expect(seasonsInWindow(4, 12)).toBe(2);
+    expect(seasonsInWindow(4, 13)).toBe(3);
+    expect(seasonsInWindow(2, 40)).toBe(SEASON_AVERAGE_MAX);
+  });
+
+  // A fixed seasonal pattern with noise: the mean over seasons cancels noise. A pattern that
+  // changes from one season to the next (and no noise): only the last season's change is current.
+  let u = 7;
+  const noise = () => ((u = (u * 48271) % 2147483647) / 2147483647 - 0.5) * 2;
+  const pattern = [0, 3, -1, 5, 2, -4, 1, 0, -2, 4, -3, 1];
+  const noisy = Float64Array.from({ length: 240 }, (_, i) => 100 + 0.1 * i + pattern[i % 12]! + noise());
+  const drifting = Float64Array.from({ length: 240 }, (_, i) => 100 + pattern[i % 12]! * (1 + i / 12) ** 1.5);
+
+  it('averages over 3 seasons where that forecasts the train split clearly better, else keeps one', () => {
+    const a = chooseSeasons({ kind: 'none' }, noisy, 12, 37);
+    expect(a.seasons).toBe(3);
+    expect(a.why).toMatch(
+      /averaged over 3 seasons \(one-step train MAE of the reference by seasons averaged 1: [\d.]+, 2: [\d.]+, 3: [\d.]+\)/,
+    );
+    const b = chooseSeasons({ kind: 'none' }, drifting, 12, 37);
+    expect(b.seasons).toBe(1);
+    expect(b.why).toMatch(/one season/);
+    // A window that holds one season has nothing to choose.
+    expect(chooseSeasons({ kind: 'none' }, noisy, 12, 24)).toEqual({ seasons: 1, why: '' });
+  });
+
+  it('prepare records the choice in the target preparation and the run log line', () => {
+    const { info, load } = dataset(
+      [
+        { name: 'date', kind: 'datetime', values: monthly.slice(0, 240) },
+        { name: 'v', kind: 'numeric', values: noisy },
+      ],
+      'date',
+    );
+    const p = prepare(parseSpec({ target: 'v', normalize: 'season', window: { lookback: 37 } }), info, load);
+    expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12, seasons: 3 });
+    expect(p.targetPrep[0]!.reason).toMatch(/averaged over 3 seasons/);
   });
 });

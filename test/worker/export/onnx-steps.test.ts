@@ -133,11 +133,17 @@ const prep = (
   windowScale = 1,
   lambda?: number,
 ): TargetPrepFields => ({ transform: { kind, ...(lambda !== undefined ? { lambda } : {}) }, normalize, windowScale });
-const seasonal = (kind: TargetPrepFields['transform']['kind'], season: number, windowScale = 1): TargetPrepFields => ({
+const seasonal = (
+  kind: TargetPrepFields['transform']['kind'],
+  season: number,
+  windowScale = 1,
+  seasons?: number,
+): TargetPrepFields => ({
   transform: { kind },
   normalize: 'season',
   windowScale,
   season,
+  ...(seasons !== undefined ? { seasons } : {}),
 });
 
 describe('ONNX preprocessing steps', () => {
@@ -173,6 +179,12 @@ describe('ONNX steps: season normalisation (last value plus the change over the 
   });
   it('a season-normalised and a window-normalised target side by side', async () => {
     expect(await check([seasonal('none', 2, 0.6), prep('none', 'window', 0.9)], ['y', 'z'], 3)).toBeLessThan(1e-5);
+  });
+  it('the change averaged over 3 seasons (season 4, lookback 13, horizon 5)', async () => {
+    expect(await check([seasonal('log', 4, 0.4, 3)], ['y'], 5, 13)).toBeLessThan(1e-5);
+  });
+  it('two season targets averaging 2 and 1 seasons side by side', async () => {
+    expect(await check([seasonal('none', 3, 0.5, 2), seasonal('diff', 4, 0.7)], ['y', 'z'], 2, 9)).toBeLessThan(1e-5);
   });
 });
 

@@ -20,7 +20,7 @@ import type { Graph } from './graph.js';
 import { seasonChange, windowedMode } from './season.js';
 
 /** The per-target forecast-quality fields of preprocessing.json that the graph applies. */
-export type TargetPrepFields = Pick<TargetPrep, 'transform' | 'normalize' | 'windowScale' | 'season'>;
+export type TargetPrepFields = Pick<TargetPrep, 'transform' | 'normalize' | 'windowScale' | 'season' | 'seasons'>;
 
 export interface StepContext {
   prep: Preprocessing;
@@ -140,6 +140,7 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
     feature: featureOf[o]!,
     step: (o % H) + 1,
     season: p.normalize === 'season' ? (p.season ?? 0) : 0,
+    seasons: p.seasons ?? 1,
   }));
   const denormalise: Step = (g, y, ctx) => {
     const win = op.map((p) => windowedMode(p.normalize));
