@@ -115,6 +115,7 @@ export async function ensureMember(
       ? `normalize auto: the level looks stationary, but the test has little power on ${windowCount(p.windows.train)} train windows; the forecast is the mean of a global and a ${plan.normalize} network, training the ${plan.normalize} one first`
       : `normalize ensemble: training the ${plan.normalize} network first; the forecast is the mean of it and the run's global network`,
   );
+  for (const t of p.targetPrep) ctx.log(`ensemble: member 1 target ${t.reason}`);
   ctx.reseed(); // the member is the network a run with `normalize: ${plan.normalize}` would train
   const from = initFrom !== undefined ? loadMembers(ctx.db, initFrom).find((m) => m.member === 1) : undefined;
   const best = await trainMember(s, p, ctx, plan.auto ? AUTO_MEMBER_MAX_EPOCHS : Infinity, from);

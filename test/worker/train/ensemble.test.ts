@@ -112,6 +112,8 @@ describe('an ensemble run', () => {
     expect(log).toContainEqual(
       expect.stringMatching(/^ensemble: member 1 \(window\) best at epoch \d+, val MAE [\d.]+; stored$/),
     );
+    // the member's own preparation, as the run's own network's is logged
+    expect(log).toContainEqual(expect.stringMatching(/^ensemble: member 1 target value: .*normalisation window/));
     expect(log).toContainEqual(
       expect.stringMatching(
         /^test: the weighted mean of 2 networks, weights ∝ 1 \/ validation MAE: global 0\.\d+ \(test MAE alone [\d.]+\), window 0\.\d+ \(test MAE alone [\d.]+\)$/,
