@@ -23,7 +23,11 @@ const early = warm === 'train-early';
 let loadedAt = 0;
 const warmTrainer =
   warm === 'train' || warm === 'train-reuse' || early
-    ? import('./train/trainer.js').then((m) => ((loadedAt = performance.now()), m))
+    ? import('./train/trainer.js').then(async (m) => {
+        loadedAt = performance.now();
+        (await import('./kernels/index.js')).prestartKernelThreads();
+        return m;
+      })
     : null;
 /** Only a host that takes a trainer back (core/warm-launcher.ts's pool) forks it with `train-reuse`. */
 const reuseAllowed = warm === 'train-reuse';

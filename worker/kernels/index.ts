@@ -21,6 +21,8 @@ export {
 export {
   WasmRnnKernel,
   shutdownKernelThreads,
+  prestartKernelThreads,
+  kernelThreadPoolSize,
   kernelThreadCount,
   relaxedSimdSupported,
   defaultSimdBuild,

@@ -184,6 +184,21 @@ function collect<T>(slot: ThreadSlot): T {
   return reply.value as T;
 }
 
+/**
+ * Starts the default build's worker threads now instead of at the first batch: a warm or early
+ * trainer (worker/main.ts) calls it while it waits for its run, so the threads' start and their
+ * module instantiation overlap the host's work (about 100 ms of a cold trainer's first batch).
+ * Idle threads are unref'd and cost nothing if the run takes another path (GPU, tf.layers).
+ */
+export function prestartKernelThreads(): void {
+  if (wasmSimdSupported()) threads(defaultSimdBuild());
+}
+
+/** Worker threads started for a build (tests: the prestart is reused, not doubled). */
+export function kernelThreadPoolSize(build: SimdBuild = defaultSimdBuild()): number {
+  return pools.get(build)?.length ?? 0;
+}
+
 /** Stops the worker threads (tests, process shutdown); the next call starts new ones. */
 export function shutdownKernelThreads(): void {
   for (const s of [...pools.values()].flat()) {

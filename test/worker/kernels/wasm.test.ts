@@ -8,6 +8,9 @@ import { relaxedSimdFlag } from '../../../core/jobs.js';
 import {
   fusedDevice,
   fusedSupported,
+  kernelThreadCount,
+  kernelThreadPoolSize,
+  prestartKernelThreads,
   relaxedSimdSupported,
   shutdownKernelThreads,
   WasmRnnKernel,
@@ -63,6 +66,29 @@ describe('WasmRnnKernel', () => {
     }
     one.dispose();
     three.dispose();
+  });
+
+  it('prestartKernelThreads starts the pool the first kernel call then uses, instead of starting it at the first batch', () => {
+    const before = process.env.RNN_KERNEL_THREADS;
+    process.env.RNN_KERNEL_THREADS = '3';
+    try {
+      shutdownKernelThreads();
+      expect(kernelThreadPoolSize()).toBe(0);
+      prestartKernelThreads();
+      expect(kernelThreadPoolSize()).toBe(kernelThreadCount() - 1);
+      const shape: RnnShape = { cell: 'gru', batch: 40, steps: 5, features: 2, units: 6, returnSequences: false };
+      const { x, w } = inputs(shape);
+      const k = new WasmRnnKernel(kernelThreadCount());
+      const single = new WasmRnnKernel(1);
+      expect(k.forward(shape, x, w, false).output).toEqual(single.forward(shape, x, w, false).output);
+      expect(kernelThreadPoolSize()).toBe(2); // the same two threads, none started at the call
+      k.dispose();
+      single.dispose();
+    } finally {
+      if (before === undefined) delete process.env.RNN_KERNEL_THREADS;
+      else process.env.RNN_KERNEL_THREADS = before;
+      shutdownKernelThreads();
+    }
   });
 
   it('keeps one tape per kernel, so two layers do not overwrite each other', () => {
