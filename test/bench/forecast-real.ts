@@ -108,6 +108,7 @@ const R_SERIES: [string, string, string][] = [
   ['nhtemp', 'r-nhtemp', 'New Haven temperature, yearly, 60 rows'],
   ['discoveries', 'r-discoveries', 'discoveries per year, counts'],
   ['WWWusage', 'r-wwwusage', 'users per minute, 100 rows'],
+  ['ldeaths', 'r-ldeaths', 'UK lung disease deaths, monthly, season, 72 rows'],
 ];
 
 /** One line per R series: name, frequency, start year, start period, values ('NA' for missing). */
@@ -115,14 +116,15 @@ function rDump(names: string[]): Map<string, { freq: number; year: number; perio
   const code =
     `for (nm in c(${names.map((n) => `"${n}"`).join(',')})) { x <- get(nm); ` +
     `cat(nm, frequency(x), start(x)[1], start(x)[2], paste(as.numeric(x), collapse=" "), sep="\\t"); cat("\\n") }; ` +
-    `x <- EuStockMarkets; for (c in colnames(x)) { cat("EU", c, paste(as.numeric(x[, c]), collapse=" "), sep="\\t"); cat("\\n") }`;
+    `x <- EuStockMarkets; for (c in colnames(x)) { cat("EU", c, paste(as.numeric(x[, c]), collapse=" "), sep="\\t"); cat("\\n") }; ` +
+    `for (c in c("Temp", "Ozone")) { cat("AQ", c, paste(airquality[[c]], collapse=" "), sep="\\t"); cat("\\n") }`;
   const r = spawnSync('Rscript', ['-e', code], { encoding: 'utf8' });
   if (r.status !== 0 || r.error) return null;
   const out = new Map<string, { freq: number; year: number; period: number; values: number[] }>();
   for (const line of r.stdout.trim().split('\n')) {
     const f = line.split('\t');
     const parse = (s: string) => s.split(' ').map((v) => (v === 'NA' ? NaN : Number(v)));
-    if (f[0] === 'EU') out.set(`EU:${f[1]}`, { freq: 260, year: 1991, period: 130, values: parse(f[2]!) });
+    if (f[0] === 'EU' || f[0] === 'AQ') out.set(`${f[0]}:${f[1]}`, { freq: 0, year: 0, period: 0, values: parse(f[2]!) });
     else out.set(f[0]!, { freq: Number(f[1]), year: Number(f[2]), period: Number(f[3]), values: parse(f[4]!) });
   }
   return out;
@@ -149,6 +151,22 @@ function rSeries(): BenchSeries[] {
       note,
       target: 'value',
       csv: () => toCsv(dates, s.values).replace(/,NaN$/gm, ','),
+    });
+  }
+  // Daily weather: New York, May to September 1973 (airquality: maximum temperature, and ozone with gaps).
+  for (const [col, name, note] of [
+    ['Temp', 'r-airquality-temp', 'New York daily maximum temperature, May-Sep 1973, 153 rows'],
+    ['Ozone', 'r-airquality-ozone', 'New York daily ozone, May-Sep 1973, 37 gaps'],
+  ] as const) {
+    const v = dump.get(`AQ:${col}`)!.values;
+    const dates = v.map((_, i) => new Date(Date.UTC(1973, 4, 1 + i)).toISOString().slice(0, 10));
+    out.push({
+      name,
+      source: 'R',
+      freq: 'daily',
+      note,
+      target: 'value',
+      csv: () => toCsv(dates, v).replace(/,NaN$/gm, ','),
     });
   }
   // Four stock indices in long format, every 5th business day (weekly closes).

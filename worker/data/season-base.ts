@@ -1,32 +1,137 @@
-// How many past seasons a `season`-normalised step's reference averages (stepLevels in
-// transforms.ts): the season-ago change y[t+h-m] - y[t-m] carries the noise of two single
-// observations, and its mean over k seasons is the classical decomposition's seasonal estimate
-// restricted to the window. Averaging assumes the seasonal pattern holds still over k seasons; on
-// short quarterly series whose pattern grows (UKgas, JohnsonJohnson) it lost. So k is chosen on the
-// train split alone, as the transform is: the reference forecasts one step ahead over the train
-// windows with each k, and k > 1 is taken only when it beats one season by a clear margin
-// (docs/benchmarks.md, "Season normalisation over several seasons").
-import { forwardSeries, type TransformSpec } from './transforms.js';
+// The reference a `season`-normalised target's output steps are measured from (the network
+// predicts the difference; shrinkage pulls toward it), chosen per target on the train split alone,
+// as the transform is. Every reference is a fixed linear map of the window's scaled values, so the
+// TF.js reload and the ONNX graph (one MatMul, worker/export/onnx/season.ts) compute it exactly.
+// - `change` over k seasons: the last value plus the season-ago change, y[t] + mean_j (y[i-(j-1)m]
+//   - y[t-jm]) with i = t+h-m·ceil(h/m): a seasonal naive forecast at the current level. One
+//   season's change carries the noise of two single observations; the mean over k is the classical
+//   decomposition's seasonal estimate restricted to the window.
+// - `profile` over k seasons: the mean of the last m values plus the mean over k seasons of the
+//   phase's offset from the m values ending at it, y[c] - mean(y[c-m+1..c]) with c = i-(j-1)m.
+//   Its level is an average instead of one noisy value, which wins where the level holds still
+//   (r-nottem, r-ukgas, generated daily and quarterly seasons) and lags where it trends.
+// The forecast battery (docs/benchmarks.md, "Season normalisation: the reference chosen on the
+// train split") measured both: neither wins everywhere, so each is taken only when its one-step
+// MAE over the train windows is at least SEASON_REFERENCE_MARGIN below one season's change.
 
 /** At most this many past seasons are averaged. */
 export const SEASON_AVERAGE_MAX = 3;
 
-/** k > 1 must lower the reference's one-step train MAE by at least this fraction against k = 1. */
-export const SEASON_AVERAGE_MARGIN = 0.1;
+/** Another reference must lower the one-step train MAE by at least this fraction against one season's change. */
+export const SEASON_REFERENCE_MARGIN = 0.1;
+
+export type SeasonReference = 'change' | 'profile';
+
+/** The reference is chosen on at most this many of the train split's last rows. */
+const CHOICE_ROWS = 5000;
+
+export interface SeasonPrep {
+  normalize: string;
+  /** The season m (< lookback) for `season` normalisation. */
+  season?: number;
+  /** Seasons averaged (absent: 1, as in files from before it existed). */
+  seasons?: number;
+  /** Absent: `change`. */
+  reference?: SeasonReference;
+}
 
 /** The past seasons a window of `lookback` rows holds for a season-ago change (k·m ≤ lookback − 1), at most SEASON_AVERAGE_MAX. */
 export function seasonsInWindow(season: number, lookback: number): number {
   return Math.max(1, Math.min(SEASON_AVERAGE_MAX, Math.floor((lookback - 1) / season)));
 }
 
-/** Mean absolute error of the k-season reference forecasting z[t+1] from rows ≤ t, over t = from .. z.length-2. */
-function referenceMae(z: Float64Array, m: number, k: number, from: number): number {
+/** The seasons a window holds for a profile ((k+1)·m − 1 ≤ lookback); 0 when none. */
+export function profileSeasonsInWindow(season: number, lookback: number): number {
+  return Math.max(0, Math.min(SEASON_AVERAGE_MAX, Math.floor((lookback + 1) / season) - 1));
+}
+
+/**
+ * Coefficients of the reference for output step h over the window's rows 0..L-1 (row L-1 = t),
+ * minus the last value: reference(h) = s[L-1] + Σ_r w[r]·s[r].
+ */
+export function referenceWeights(prep: SeasonPrep, lookback: number, h: number): Float64Array {
+  const L = lookback;
+  const w = new Float64Array(L);
+  const m = prep.season ?? 0;
+  if (prep.normalize !== 'season' || m < 1) return w;
+  const k = Math.max(1, prep.seasons ?? 1);
+  const t = L - 1;
+  const i = t + h - m * Math.ceil(h / m);
+  if (prep.reference === 'profile') {
+    for (let r = t - m + 1; r <= t; r++) w[r]! += 1 / m;
+    w[t]! -= 1;
+    for (let j = 1; j <= k; j++) {
+      const c = i - (j - 1) * m;
+      w[c]! += 1 / k;
+      for (let r = c - m + 1; r <= c; r++) w[r]! -= 1 / (k * m);
+    }
+    return w;
+  }
+  for (let j = 1; j <= k; j++) {
+    w[i - (j - 1) * m]! += 1 / k;
+    w[t - j * m]! -= 1 / k;
+  }
+  return w;
+}
+
+/** Mean of values[from..to] (inclusive); NaN if any is missing or a row is before 0. */
+function blockMean(at: (row: number) => number, from: number, to: number): number {
+  let s = 0;
+  for (let r = from; r <= to; r++) s += at(r);
+  return s / (to - from + 1);
+}
+
+/** One season's term of the reference for the phase row i: its change or its profile offset. */
+function seasonTerm(prep: SeasonPrep, at: (row: number) => number, t: number, i: number, j: number, m: number): number {
+  const c = i - (j - 1) * m;
+  return prep.reference === 'profile' ? at(c) - blockMean(at, c - m + 1, c) : at(c) - at(t - j * m);
+}
+
+/**
+ * The levels output steps 1..H of the window ending at row t = to-1 are expressed against: the
+ * input level, or for `season` the reference (above) in scaled units. Rows are read from `scaled`
+ * (stride columns, column col); a season whose rows hold a missing value is left out, and where
+ * every season is (or a profile's level is missing), the step keeps the input level.
+ */
+export function stepLevels(
+  prep: SeasonPrep,
+  scaled: ArrayLike<number>,
+  stride: number,
+  col: number,
+  to: number,
+  horizon: number,
+  level: number,
+): Float64Array {
+  const out = new Float64Array(horizon).fill(level);
+  const m = prep.season ?? 0;
+  if (prep.normalize !== 'season' || m < 1) return out;
+  const k = Math.max(1, prep.seasons ?? 1);
+  const at = (row: number) => (row >= 0 ? scaled[row * stride + col]! : NaN);
+  const t = to - 1;
+  const base = prep.reference === 'profile' ? blockMean(at, t - m + 1, t) : level;
+  if (Number.isNaN(base)) return out;
+  for (let h = 1; h <= horizon; h++) {
+    const i = t + h - m * Math.ceil(h / m);
+    let sum = 0;
+    let n = 0;
+    for (let j = 1; j <= k; j++) {
+      const term = seasonTerm(prep, at, t, i, j, m);
+      if (!Number.isNaN(term)) {
+        sum += term;
+        n++;
+      }
+    }
+    if (n) out[h - 1] = base + sum / n;
+  }
+  return out;
+}
+
+/** One-step MAE of a reference over the rows t = from .. z.length-2 of a transformed series. */
+function referenceMae(z: Float64Array, prep: SeasonPrep, from: number): number {
   let sum = 0;
   let n = 0;
   for (let t = from; t + 1 < z.length; t++) {
-    let change = 0;
-    for (let j = 1; j <= k; j++) change += z[t + 1 - j * m]! - z[t - j * m]!;
-    const e = Math.abs(z[t]! + change / k - z[t + 1]!);
+    const e = Math.abs(stepLevels(prep, z, 1, 0, t + 1, 1, z[t]!)[0]! - z[t + 1]!);
     if (Number.isFinite(e)) {
       sum += e;
       n++;
@@ -35,32 +140,45 @@ function referenceMae(z: Float64Array, m: number, k: number, from: number): numb
   return n ? sum / n : NaN;
 }
 
+export interface ReferenceChoice {
+  seasons: number;
+  reference: SeasonReference;
+  /** For the run log: ", …" appended to the target's reason. */
+  why: string;
+}
+
 /**
- * The seasons to average for a target with season m and a window of `lookback` rows, chosen on its
- * (longest) train segment in transformed units: the k ≤ seasonsInWindow with the lowest one-step
- * reference MAE, if that is at least SEASON_AVERAGE_MARGIN below k = 1's; else 1. `why` is for the run log.
+ * The reference for a target with season m and a window of `lookback` rows, chosen on its
+ * (longest) train segment in transformed units `z`: among the change over 1..k seasons and the
+ * profile over 1..k seasons that the window holds, the lowest one-step MAE over the same train
+ * windows, if it is at least SEASON_REFERENCE_MARGIN below one season's change; else that.
  */
-export function chooseSeasons(
-  transform: TransformSpec,
-  train: Float64Array,
-  season: number,
-  lookback: number,
-): { seasons: number; why: string } {
-  const most = seasonsInWindow(season, lookback);
-  if (most === 1) return { seasons: 1, why: '' };
-  const z = forwardSeries(transform, train);
-  const from = most * season + 1; // the same train windows for every k
-  const maes = Array.from({ length: most }, (_, i) => referenceMae(z, season, i + 1, from));
-  if (!maes.every(Number.isFinite)) return { seasons: 1, why: '' };
+export function chooseReference(z: Float64Array, season: number, lookback: number): ReferenceChoice {
+  const m = season;
+  const cands: { seasons: number; reference: SeasonReference; need: number }[] = [];
+  for (let k = 1; k <= seasonsInWindow(m, lookback); k++)
+    cands.push({ seasons: k, reference: 'change', need: k * m + 1 });
+  for (let k = 1; k <= profileSeasonsInWindow(m, lookback); k++)
+    cands.push({ seasons: k, reference: 'profile', need: (k + 1) * m - 1 });
+  const plain: ReferenceChoice = { seasons: 1, reference: 'change', why: '' };
+  if (cands.length === 1) return plain;
+  // The same train windows for every candidate; the last CHOICE_ROWS of them are plenty for the
+  // statistic and keep data preparation of a long series fast.
+  const from = Math.max(Math.max(...cands.map((c) => c.need)) - 1, z.length - CHOICE_ROWS);
+  const maes = cands.map((c) => referenceMae(z, { normalize: 'season', season: m, ...c }, from));
+  if (!maes.every(Number.isFinite)) return plain;
   let best = 0;
-  for (let i = 1; i < most; i++) if (maes[i]! < maes[best]!) best = i;
-  const seasons = best > 0 && maes[best]! <= (1 - SEASON_AVERAGE_MARGIN) * maes[0]! ? best + 1 : 1;
-  const list = maes.map((e, i) => `${i + 1}: ${e.toPrecision(3)}`).join(', ');
-  return {
-    seasons,
-    why:
-      seasons > 1
-        ? `, the change averaged over ${seasons} seasons (one-step train MAE of the reference by seasons averaged ${list})`
-        : `, the change of one season (averaging did not lower the one-step train MAE of the reference by ${SEASON_AVERAGE_MARGIN * 100}%: ${list})`,
-  };
+  for (let c = 1; c < cands.length; c++) if (maes[c]! < maes[best]!) best = c;
+  const list = cands.map((c, x) => `${c.reference} ${c.seasons}: ${maes[x]!.toPrecision(3)}`).join(', ');
+  if (best === 0 || maes[best]! > (1 - SEASON_REFERENCE_MARGIN) * maes[0]!)
+    return {
+      ...plain,
+      why: `, the change of one season (no other reference lowered the one-step train MAE by ${SEASON_REFERENCE_MARGIN * 100}%: ${list})`,
+    };
+  const { seasons, reference } = cands[best]!;
+  const what =
+    reference === 'profile'
+      ? `the mean of the last ${m} values plus the phase's offset averaged over ${seasons} season${seasons > 1 ? 's' : ''}`
+      : `the change averaged over ${seasons} seasons`;
+  return { seasons, reference, why: `, ${what} (one-step train MAE by reference: ${list})` };
 }

@@ -10,9 +10,16 @@
 import { ServiceError } from '../../core/contract.js';
 import type { SizedSpec } from '../../core/spec.js';
 import { fitScaler, scale, unscale, type Scaler } from './scaler.js';
-import { chooseSeasons } from './season-base.js';
+import { chooseReference, type SeasonReference } from './season-base.js';
 import { chooseAutoTransform } from './stationarity.js';
-import { fitWindowScale, inverseForecast, transformProblem, type Normalize, type TransformSpec } from './transforms.js';
+import {
+  fitWindowScale,
+  forwardSeries,
+  inverseForecast,
+  transformProblem,
+  type Normalize,
+  type TransformSpec,
+} from './transforms.js';
 export { stepLevels } from './transforms.js';
 
 export interface TargetPrep {
@@ -22,8 +29,10 @@ export interface TargetPrep {
   windowScale: number;
   /** `season` normalisation: the season length m (< lookback) the output steps are measured against. */
   season?: number;
-  /** `season`: how many past seasons the change a step is measured against is averaged over (stepLevels; absent: 1). */
+  /** `season`: how many past seasons the reference averages over (season-base.ts; absent: 1). */
   seasons?: number;
+  /** `season`: the reference the steps are measured from (season-base.ts; absent: `change`). */
+  reference?: SeasonReference;
   /** One line for the run log: what was chosen and why. */
   reason: string;
 }
@@ -98,17 +107,19 @@ export function resolveTargetPrep(
   if (spec.normalize === 'ensemble') why += '; normalisation global for the first network of the ensemble';
   else if (spec.normalize !== 'auto') why += `; normalisation ${normalize} from the spec`;
   else if (normalize === 'season')
-    why += `; season ${season} within the lookback → each step relative to the last value plus the season-ago change (seasonal naive at the current level)`;
-  const { seasons, why: seasonsWhy } =
+    why += `; season ${season} within the lookback → each step relative to a seasonal reference (by default the last value plus the season-ago change: seasonal naive at the current level)`;
+  const ref =
     normalize === 'season'
-      ? chooseSeasons({ kind }, longest(train), season, spec.window.lookback)
-      : { seasons: 1, why: '' };
-  why += seasonsWhy;
+      ? chooseReference(forwardSeries({ kind }, longest(train)), season, spec.window.lookback)
+      : null;
+  if (ref) why += ref.why;
   return {
     transform: { kind },
     normalize,
     reason: `${name}: ${why}`,
-    ...(normalize === 'season' ? { season, seasons } : {}),
+    ...(ref
+      ? { season, seasons: ref.seasons, ...(ref.reference === 'profile' ? { reference: ref.reference } : {}) }
+      : {}),
   };
 }
 

@@ -147,43 +147,5 @@ export function fitWindowScale(mode: WindowMode, train: ArrayLike<number>, lookb
   return rms > 1e-12 ? rms : 1;
 }
 
-/**
- * The levels output steps 1..H of the window ending at row t = to-1 are expressed against: the
- * input level, or for `season` the level plus the change over the season before the step, averaged
- * over `prep.seasons` (k, default 1) past seasons: level + mean_j (s[i-(j-1)m] - s[t-jm]) with
- * i = t+h-m·ceil(h/m) (a seasonal naive forecast moved to the current level; k·m < lookback keeps
- * every row inside the window; a season with a missing value is left out, the input level where
- * all are). One season's change carries the noise of two single observations; the average over k
- * is the classical decomposition's seasonal index estimate restricted to the window.
- */
-export function stepLevels(
-  prep: { normalize: Normalize; season?: number; seasons?: number },
-  scaled: ArrayLike<number>,
-  stride: number,
-  col: number,
-  to: number,
-  horizon: number,
-  level: number,
-): Float64Array {
-  const out = new Float64Array(horizon).fill(level);
-  const m = prep.season ?? 0;
-  if (prep.normalize !== 'season' || m < 1) return out;
-  const k = Math.max(1, prep.seasons ?? 1);
-  const at = (row: number) => (row >= 0 ? scaled[row * stride + col]! : NaN);
-  for (let h = 1; h <= horizon; h++) {
-    const i = to - 1 + h - m * Math.ceil(h / m);
-    let sum = 0;
-    let n = 0;
-    for (let j = 1; j <= k; j++) {
-      const change = at(i - (j - 1) * m) - at(to - 1 - j * m);
-      if (!Number.isNaN(change)) {
-        sum += change;
-        n++;
-      }
-    }
-    if (n) out[h - 1] = level + sum / n;
-  }
-  return out;
-}
-
+export { stepLevels } from './season-base.js';
 export { chooseAutoTransform, type AutoTransform } from './stationarity.js';

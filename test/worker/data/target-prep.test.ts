@@ -3,7 +3,13 @@ import { ServiceError, parseSpec } from '../../../core/contract.js';
 import { actualOutputs, cutBatch, originalOutputs, windowCount, windowTargets } from '../../../worker/data/batches.js';
 import { prepare } from '../../../worker/data/prepare.js';
 import { stepLevels } from '../../../worker/data/target-prep.js';
-import { SEASON_AVERAGE_MAX, chooseSeasons, seasonsInWindow } from '../../../worker/data/season-base.js';
+import {
+  SEASON_AVERAGE_MAX,
+  chooseReference,
+  profileSeasonsInWindow,
+  referenceWeights,
+  seasonsInWindow,
+} from '../../../worker/data/season-base.js';
 import type { DatasetInfo, SourceColumn } from '../../../core/spec-rules.js';
 
 function dataset(
@@ -187,37 +193,69 @@ describe('season normalisation: the season-ago change averaged over the seasons 
     expect(seasonsInWindow(2, 40)).toBe(SEASON_AVERAGE_MAX);
   });
 
-  // A fixed seasonal pattern with noise: the mean over seasons cancels noise. A pattern that
-  // changes from one season to the next (and no noise): only the last season's change is current.
+  it('a profile: the mean of the last m values plus the phase offsets from the m values ending at each (hand-computed)', () => {
+    const prep = { normalize: 'season', season: m, seasons: 2, reference: 'profile' as const };
+    const mean = (a: number, b: number) => s.slice(a, b + 1).reduce((x, y) => x + y, 0) / (b - a + 1);
+    // step 1: phase rows c = 9 and 5; offsets s[c] - mean(s[c-3..c])
+    const want = mean(9, 12) + (s[9]! - mean(6, 9) + (s[5]! - mean(2, 5))) / 2;
+    expect(stepLevels(prep, s, 1, 0, s.length, 1, 9)[0]).toBeCloseTo(want, 12);
+    // the linear map the ONNX graph multiplies by gives the same number for every step
+    const out = stepLevels(prep, s, 1, 0, s.length, 5, 9);
+    for (let h = 1; h <= 5; h++) {
+      const w = referenceWeights(prep, s.length, h);
+      expect(s[t]! + w.reduce((a, v, r) => a + v * s[r]!, 0)).toBeCloseTo(out[h - 1]!, 12);
+    }
+    const change = { normalize: 'season', season: m, seasons: 3 };
+    const w = referenceWeights(change, s.length, 1);
+    expect(s[t]! + w.reduce((a, v, r) => a + v * s[r]!, 0)).toBeCloseTo(
+      stepLevels(change, s, 1, 0, s.length, 1, 9)[0]!,
+      12,
+    );
+  });
+
+  // A fixed seasonal pattern with noise around a level that holds still (an average level wins), or
+  // on a steep trend (the profile's average lags it; the change over seasons averages the noise);
+  // a pattern that grows from one season to the next without noise (only the last season is current).
   let u = 7;
   const noise = () => ((u = (u * 48271) % 2147483647) / 2147483647 - 0.5) * 2;
   const pattern = [0, 3, -1, 5, 2, -4, 1, 0, -2, 4, -3, 1];
-  const noisy = Float64Array.from({ length: 240 }, (_, i) => 100 + 0.1 * i + pattern[i % 12]! + noise());
+  const still = Float64Array.from({ length: 240 }, (_, i) => 100 + pattern[i % 12]! + 2 * noise());
+  const steep = Float64Array.from({ length: 240 }, (_, i) => 100 + 2 * i + pattern[i % 12]! + noise());
   const drifting = Float64Array.from({ length: 240 }, (_, i) => 100 + pattern[i % 12]! * (1 + i / 12) ** 1.5);
 
-  it('averages over 3 seasons where that forecasts the train split clearly better, else keeps one', () => {
-    const a = chooseSeasons({ kind: 'none' }, noisy, 12, 37);
-    expect(a.seasons).toBe(3);
+  it('chooses the reference on the train split: a profile, the change over 3 seasons, or one season', () => {
+    const a = chooseReference(still, 12, 37);
+    expect(a).toMatchObject({ reference: 'profile', seasons: 2 });
     expect(a.why).toMatch(
-      /averaged over 3 seasons \(one-step train MAE of the reference by seasons averaged 1: [\d.]+, 2: [\d.]+, 3: [\d.]+\)/,
+      /the mean of the last 12 values plus the phase's offset averaged over 2 seasons \(one-step train MAE by reference: change 1: [\d.]+, change 2: [\d.]+, change 3: [\d.]+, profile 1: [\d.]+, profile 2: [\d.]+\)/,
     );
-    const b = chooseSeasons({ kind: 'none' }, drifting, 12, 37);
-    expect(b.seasons).toBe(1);
-    expect(b.why).toMatch(/one season/);
-    // A window that holds one season has nothing to choose.
-    expect(chooseSeasons({ kind: 'none' }, noisy, 12, 24)).toEqual({ seasons: 1, why: '' });
+    expect(chooseReference(steep, 12, 37)).toMatchObject({ reference: 'change', seasons: 3 });
+    // a pattern that grows: one season's offset (a profile of one season) follows it, no average does
+    expect(chooseReference(drifting, 12, 37)).toMatchObject({ reference: 'profile', seasons: 1 });
+    // an exact trend plus a fixed pattern: one season's change is already exact, nothing beats it
+    const exact = Float64Array.from({ length: 240 }, (_, i) => 100 + 2 * i + pattern[i % 12]!);
+    const c = chooseReference(exact, 12, 37);
+    expect(c).toMatchObject({ reference: 'change', seasons: 1 });
+    expect(c.why).toMatch(/the change of one season \(no other reference lowered/);
+    // A window that holds one season's change and no profile has nothing to choose.
+    expect(chooseReference(still, 12, 13)).toEqual({ seasons: 1, reference: 'change', why: '' });
+    expect(profileSeasonsInWindow(12, 13)).toBe(0);
+    expect(profileSeasonsInWindow(12, 23)).toBe(1);
+    expect(profileSeasonsInWindow(12, 37)).toBe(2);
+    expect(profileSeasonsInWindow(4, 13)).toBe(2);
   });
 
   it('prepare records the choice in the target preparation and the run log line', () => {
     const { info, load } = dataset(
       [
         { name: 'date', kind: 'datetime', values: monthly.slice(0, 240) },
-        { name: 'v', kind: 'numeric', values: noisy },
+        { name: 'v', kind: 'numeric', values: steep },
       ],
       'date',
     );
     const p = prepare(parseSpec({ target: 'v', normalize: 'season', window: { lookback: 37 } }), info, load);
     expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12, seasons: 3 });
-    expect(p.targetPrep[0]!.reason).toMatch(/averaged over 3 seasons/);
+    expect(p.targetPrep[0]!.reference).toBeUndefined(); // `change` is the default a file from before means
+    expect(p.targetPrep[0]!.reason).toMatch(/the change averaged over 3 seasons/);
   });
 });

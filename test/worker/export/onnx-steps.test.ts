@@ -138,12 +138,14 @@ const seasonal = (
   season: number,
   windowScale = 1,
   seasons?: number,
+  reference?: 'profile',
 ): TargetPrepFields => ({
   transform: { kind },
   normalize: 'season',
   windowScale,
   season,
   ...(seasons !== undefined ? { seasons } : {}),
+  ...(reference ? { reference } : {}),
 });
 
 describe('ONNX preprocessing steps', () => {
@@ -182,6 +184,14 @@ describe('ONNX steps: season normalisation (last value plus the change over the 
   });
   it('the change averaged over 3 seasons (season 4, lookback 13, horizon 5)', async () => {
     expect(await check([seasonal('log', 4, 0.4, 3)], ['y'], 5, 13)).toBeLessThan(1e-5);
+  });
+  it('a profile reference over 2 seasons (season 4, lookback 13, horizon 5)', async () => {
+    expect(await check([seasonal('log', 4, 0.4, 2, 'profile')], ['y'], 5, 13)).toBeLessThan(1e-5);
+  });
+  it('a profile of one season beside a change over 2 seasons', async () => {
+    expect(
+      await check([seasonal('none', 3, 0.5, 1, 'profile'), seasonal('diff', 2, 0.7, 2)], ['y', 'z'], 2, 9),
+    ).toBeLessThan(1e-5);
   });
   it('two season targets averaging 2 and 1 seasons side by side', async () => {
     expect(await check([seasonal('none', 3, 0.5, 2), seasonal('diff', 4, 0.7)], ['y', 'z'], 2, 9)).toBeLessThan(1e-5);

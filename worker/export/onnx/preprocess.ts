@@ -20,7 +20,10 @@ import type { Graph } from './graph.js';
 import { seasonChange, windowedMode } from './season.js';
 
 /** The per-target forecast-quality fields of preprocessing.json that the graph applies. */
-export type TargetPrepFields = Pick<TargetPrep, 'transform' | 'normalize' | 'windowScale' | 'season' | 'seasons'>;
+export type TargetPrepFields = Pick<
+  TargetPrep,
+  'transform' | 'normalize' | 'windowScale' | 'season' | 'seasons' | 'reference'
+>;
 
 export interface StepContext {
   prep: Preprocessing;
@@ -141,6 +144,7 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
     step: (o % H) + 1,
     season: p.normalize === 'season' ? (p.season ?? 0) : 0,
     seasons: p.seasons ?? 1,
+    ...(p.reference ? { reference: p.reference } : {}),
   }));
   const denormalise: Step = (g, y, ctx) => {
     const win = op.map((p) => windowedMode(p.normalize));
