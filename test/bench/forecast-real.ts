@@ -124,7 +124,8 @@ function rDump(names: string[]): Map<string, { freq: number; year: number; perio
   for (const line of r.stdout.trim().split('\n')) {
     const f = line.split('\t');
     const parse = (s: string) => s.split(' ').map((v) => (v === 'NA' ? NaN : Number(v)));
-    if (f[0] === 'EU' || f[0] === 'AQ') out.set(`${f[0]}:${f[1]}`, { freq: 0, year: 0, period: 0, values: parse(f[2]!) });
+    if (f[0] === 'EU' || f[0] === 'AQ')
+      out.set(`${f[0]}:${f[1]}`, { freq: 0, year: 0, period: 0, values: parse(f[2]!) });
     else out.set(f[0]!, { freq: Number(f[1]), year: Number(f[2]), period: Number(f[3]), values: parse(f[4]!) });
   }
   return out;
