@@ -123,7 +123,7 @@ function maxRelErr(got: number[][], want: ArrayLike<number>): number {
 }
 
 describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictions', () => {
-  const cases: [string, 'sine' | 'stores', Record<string, unknown>][] = [
+  const cases: [string, 'sine' | 'stores', Record<string, unknown>, Record<string, unknown>?][] = [
     [
       'simpleRNN',
       'sine',
@@ -220,6 +220,18 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
       },
     ],
     [
+      'gru, season normalisation with the seasonal profile over 3 seasons chosen on the train split (season 7, lookback 28), multi-series, horizon 3',
+      'stores',
+      {
+        target: 'sales',
+        normalize: 'season',
+        seasonLength: 7,
+        window: { lookback: 28, horizon: 3 },
+        model: { cell: 'gru', layers: [{ units: 8 }] },
+      },
+      { reference: 'profile', seasons: 3 },
+    ],
+    [
       'lstm, log target, season normalisation (season 24), horizon 3',
       'sine',
       {
@@ -232,7 +244,7 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
       },
     ],
   ];
-  for (const [name, data, spec] of cases) {
+  for (const [name, data, spec, chosen] of cases) {
     it(name, async () => {
       const run = await train(ds[data], spec);
       const { dir, rows } = await exportOnnx(run, `onnx-${run.id}`);
@@ -241,6 +253,7 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
       if (spec.normalize) {
         const side = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing;
         expect(side.targetPrep![0]!.normalize).toBe(spec.normalize);
+        if (chosen) expect(side.targetPrep![0]).toMatchObject(chosen);
       }
       const got = await runOnnxExport(dir, windows);
       if (process.env.ONNX_ERR) console.log(`max rel error ${name}: ${maxRelErr(got, stored).toExponential(2)}`);
