@@ -3,53 +3,7 @@
 // their stored test predictions: each one's test MAE against naive, the one a validation choice
 // would keep (lower val_mae at the best val_loss epoch), and the mean of the two forecasts.
 // This is how docs/benchmarks.md's "Global or window for a level-stationary series" was measured.
-import Database from 'better-sqlite3';
-
-interface Series {
-  actual: Float64Array;
-  predicted: Float64Array;
-  naive: Float64Array;
-  valMae: number;
-  real: boolean;
-}
-
-const f64 = (b: Buffer) => new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-
-function read(file: string): Map<string, Series> {
-  const db = new Database(file, { readonly: true });
-  const rows = db
-    .prepare(
-      `SELECT d.name, r.id, p.actual, p.predicted, p.naive FROM runs r JOIN datasets d ON d.id = r.dataset_id
-       JOIN predictions p ON p.run_id = r.id WHERE p.split = 'test'`,
-    )
-    .all() as { name: string; id: number; actual: Buffer; predicted: Buffer; naive: Buffer }[];
-  const val = db.prepare(
-    `SELECT v.value AS mae FROM metrics l JOIN metrics v ON v.run_id = l.run_id AND v.epoch = l.epoch AND v.key = 'val_mae'
-     WHERE l.run_id = ? AND l.key = 'val_loss' ORDER BY l.value, l.epoch LIMIT 1`,
-  );
-  const out = new Map<string, Series>();
-  for (const r of rows)
-    out.set(r.name, {
-      actual: f64(r.actual),
-      predicted: f64(r.predicted),
-      naive: f64(r.naive),
-      valMae: (val.get(r.id) as { mae: number } | undefined)?.mae ?? NaN,
-      real: !r.name.startsWith('gen-'),
-    });
-  db.close();
-  return out;
-}
-
-function mae(a: Float64Array, b: ArrayLike<number>): number {
-  let s = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++)
-    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) {
-      s += Math.abs(a[i]! - b[i]!);
-      n++;
-    }
-  return s / n;
-}
+import { keptMae as mae, readKept as read } from './forecast-kept.js';
 
 const [fileA, fileB] = process.argv.slice(2);
 if (!fileA || !fileB) {

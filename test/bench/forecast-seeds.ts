@@ -4,53 +4,7 @@
 // first's): each seed's test MAE and the MAE of the mean of all their forecasts (what an
 // ensemble over seeds would give), scored as the battery scores the default run (beats naive,
 // beats seasonal naive, at most 1.1 × ETS), for the real and the generated series apart.
-import Database from 'better-sqlite3';
-
-interface Series {
-  actual: Float64Array;
-  predicted: Float64Array;
-  naive: Float64Array;
-  seasonalMae: number;
-  etsMae: number;
-  real: boolean;
-}
-
-const f64 = (b: Buffer) => new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-
-function read(file: string): Map<string, Series> {
-  const db = new Database(file, { readonly: true });
-  const rows = db
-    .prepare(
-      `SELECT d.name, r.test_metrics, p.actual, p.predicted, p.naive FROM runs r JOIN datasets d ON d.id = r.dataset_id
-       JOIN predictions p ON p.run_id = r.id WHERE p.split = 'test'`,
-    )
-    .all() as { name: string; test_metrics: string; actual: Buffer; predicted: Buffer; naive: Buffer }[];
-  const out = new Map<string, Series>();
-  for (const r of rows) {
-    const m = JSON.parse(r.test_metrics) as Record<string, number>;
-    out.set(r.name, {
-      actual: f64(r.actual),
-      predicted: f64(r.predicted),
-      naive: f64(r.naive),
-      seasonalMae: m['seasonal.mae'] ?? NaN,
-      etsMae: m['ets.mae'] ?? NaN,
-      real: !r.name.startsWith('gen-'),
-    });
-  }
-  db.close();
-  return out;
-}
-
-function mae(a: Float64Array, b: ArrayLike<number>): number {
-  let s = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++)
-    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) {
-      s += Math.abs(a[i]! - b[i]!);
-      n++;
-    }
-  return s / n;
-}
+import { keptMae as mae, readKept as read } from './forecast-kept.js';
 
 const files = process.argv.slice(2);
 if (files.length < 2) {
