@@ -12,13 +12,22 @@ import { setFlagsFromString } from 'node:v8';
 import { relaxedSimdFlag } from '../../core/jobs.js';
 import { cpuPeak } from './cpu-peak.js';
 import { buildAddon, buildWasmProducts, cannotBuild } from './native/build.js';
-import { allRunners, loadAddon, makeInputs, PRODUCTS, productFlops, relError, type Slice } from './native/products.js';
+import {
+  allRunners,
+  wasmWholeLayer,
+  loadAddon,
+  makeInputs,
+  PRODUCTS,
+  productFlops,
+  relError,
+  type Slice,
+} from './native/products.js';
 import type { BenchOptions } from './run.js';
 
 // One thread's slice of the rnn suite's two shapes (batch 64 and 256 over 2 threads), as in --phases.
 const SLICES: Slice[] = [
-  { units: 64, batch: 32, steps: 50 },
-  { units: 128, batch: 128, steps: 50 },
+  { units: 64, batch: 32, steps: 50, features: 1 },
+  { units: 128, batch: 128, steps: 50, features: 8 },
 ];
 const REPS = 15;
 
@@ -93,9 +102,65 @@ export async function run(opts: BenchOptions): Promise<void> {
       ref.name,
       corePeak,
     );
+    amdahl(
+      opts.json,
+      s,
+      wasm,
+      runners.map((r) => r.name),
+      best,
+      ref.name,
+    );
   }
   const load1 = loadavg();
   if (!opts.json) console.log(`load average after: ${load1.map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/**
+ * Amdahl, same run: the whole fused LSTM forward + backward of rnn.c (the build of refName) on the
+ * slice, the three products' share of it, and the layer's estimated gain when only those products
+ * run as each implementation measured them (gate math, input projection, db/dW/dx stay as they are).
+ */
+function amdahl(
+  json: boolean,
+  s: Slice,
+  wasm: [Uint8Array, Uint8Array],
+  names: string[],
+  best: Map<string, number>,
+  refName: string,
+): void {
+  const layer = wasmWholeLayer(refName.startsWith('wasm relaxed') ? wasm[1] : wasm[0], s);
+  layer();
+  let layerMs = Infinity;
+  for (let rep = 0; rep < REPS; rep++) {
+    const t0 = cpuMs();
+    layer();
+    layerMs = Math.min(layerMs, cpuMs() - t0);
+  }
+  const sum = (n: string) => PRODUCTS.reduce((a, p) => a + best.get(`${p}|${n}`)!, 0);
+  const rest = layerMs - sum(refName);
+  if (!json)
+    console.log(
+      `  whole layer forward + backward (${refName}): ${layerMs.toFixed(2)} ms CPU; the three products ` +
+        `${((100 * sum(refName)) / layerMs).toFixed(0)}% of it`,
+    );
+  for (const n of names) {
+    const gain = layerMs / (rest + sum(n));
+    if (json)
+      console.log(
+        JSON.stringify({
+          suite: 'native',
+          product: 'layer (Amdahl)',
+          impl: n,
+          units: s.units,
+          batch: s.batch,
+          steps: s.steps,
+          layerMs,
+          productsShare: sum(refName) / layerMs,
+          estGain: Math.round(gain * 100) / 100,
+        }),
+      );
+    else console.log(`    with ${n.padEnd(20)} products: est. ${gain.toFixed(2)}x the layer's speed`);
+  }
 }
 
 function report(

@@ -58,8 +58,8 @@ describe.skipIf(why !== null)(`native products addon${why ? ` (skipped: ${why})`
 
   // Batch 6 leaves partial tiles for every tile height; T·B = 1600 spans several 128-row blocks.
   for (const s of [
-    { units: 32, batch: 6, steps: 5 },
-    { units: 64, batch: 32, steps: 50 },
+    { units: 32, batch: 6, steps: 5, features: 1 },
+    { units: 64, batch: 32, steps: 50, features: 1 },
   ])
     it(`equals the wasm products and a float64 reference (H ${s.units}, B ${s.batch}, T ${s.steps})`, () => {
       const inp = makeInputs(s, 7);

@@ -13,6 +13,7 @@ export interface Slice {
   units: number;
   batch: number;
   steps: number;
+  features: number;
 }
 
 interface Addon {
@@ -51,6 +52,9 @@ interface Addon {
 interface WasmExports {
   memory: { buffer: ArrayBuffer };
   rnn_setup(...a: number[]): number;
+  rnn_ptr(which: number): number;
+  rnn_forward(): void;
+  rnn_backward(): void;
   bench_alloc(floats: number): number;
   bench_pack(K: number, N: number, B: number, ldb: number, dst: number): void;
   bench_steps(...a: number[]): void;
@@ -191,6 +195,29 @@ export function wasmRunner(bytes: Uint8Array, name: string, inp: Inputs): Runner
       else view(outBuf[p]).fill(0);
     },
     output: (p) => view(outBuf[p]).slice(),
+  };
+}
+
+/**
+ * The whole fused LSTM forward + backward of rnn.c on the slice (random x, weights and output
+ * gradient), in its own instance: the time the three products are a share of, same process.
+ */
+export function wasmWholeLayer(bytes: Uint8Array, s: Slice): () => void {
+  const { units: H, batch: B, steps: T, features: F } = s;
+  const ex = new WA.Instance(new WA.Module(bytes), {}).exports as unknown as WasmExports;
+  if (ex.rnn_setup(1, 0, B, T, F, H, 0) !== 0) throw new Error('rnn_setup: out of memory');
+  const inp = makeInputs(s, 3);
+  // rnn.c's buffer indices: P_W 0, P_U 1, P_BIAS 3, P_XIN 4, P_DY 12.
+  const put = (which: number, v: Float32Array) =>
+    new Float32Array(ex.memory.buffer, ex.rnn_ptr(which), v.length).set(v);
+  put(0, inp.dZ.subarray(0, F * 4 * H));
+  put(1, inp.U);
+  put(3, inp.Z0.subarray(0, 4 * H));
+  put(4, inp.hs.subarray(0, B * T * F));
+  put(12, inp.hs.subarray(0, B * H));
+  return () => {
+    ex.rnn_forward();
+    ex.rnn_backward();
   };
 }
 
