@@ -23,6 +23,7 @@ import {
   type Slice,
 } from './native/products.js';
 import type { BenchOptions } from './run.js';
+import { wholeStepMs } from './native-step.js';
 
 // One thread's slice of the rnn suite's two shapes (batch 64 and 256 over 2 threads), as in --phases.
 const SLICES: Slice[] = [
@@ -117,8 +118,9 @@ export async function run(opts: BenchOptions): Promise<void> {
 
 /**
  * Amdahl, same run: the whole fused LSTM forward + backward of rnn.c (the build of refName) on the
- * slice, the three products' share of it, and the layer's estimated gain when only those products
- * run as each implementation measured them (gate math, input projection, db/dW/dx stay as they are).
+ * slice and a whole training step on it (native-step.ts), the three products' share of each, and
+ * their estimated gains when only those products run as each implementation measured them (gate
+ * math, input projection, db/dW/dx, head, loss and optimizer keep their times).
  */
 function amdahl(
   json: boolean,
@@ -136,30 +138,40 @@ function amdahl(
     layer();
     layerMs = Math.min(layerMs, cpuMs() - t0);
   }
+  const stepMs = wholeStepMs(s, REPS, cpuMs);
   const sum = (n: string) => PRODUCTS.reduce((a, p) => a + best.get(`${p}|${n}`)!, 0);
-  const rest = layerMs - sum(refName);
+  const ref = sum(refName);
   if (!json)
     console.log(
-      `  whole layer forward + backward (${refName}): ${layerMs.toFixed(2)} ms CPU; the three products ` +
-        `${((100 * sum(refName)) / layerMs).toFixed(0)}% of it`,
+      `  ${refName}: whole layer forward + backward ${layerMs.toFixed(2)} ms CPU, the three products ` +
+        `${((100 * ref) / layerMs).toFixed(0)}% of it; whole training step (1 thread) ${stepMs.toFixed(2)} ms, ` +
+        `the products ${((100 * ref) / stepMs).toFixed(0)}% of it`,
     );
   for (const n of names) {
-    const gain = layerMs / (rest + sum(n));
+    // Only the products change: everything else keeps its measured time.
+    const layerGain = layerMs / (layerMs - ref + sum(n));
+    const stepGain = stepMs / (stepMs - ref + sum(n));
     if (json)
       console.log(
         JSON.stringify({
           suite: 'native',
-          product: 'layer (Amdahl)',
+          product: 'Amdahl',
           impl: n,
           units: s.units,
           batch: s.batch,
           steps: s.steps,
           layerMs,
-          productsShare: sum(refName) / layerMs,
-          estGain: Math.round(gain * 100) / 100,
+          stepMs,
+          productsShareOfLayer: ref / layerMs,
+          productsShareOfStep: ref / stepMs,
+          estLayerGain: Math.round(layerGain * 100) / 100,
+          estStepGain: Math.round(stepGain * 100) / 100,
         }),
       );
-    else console.log(`    with ${n.padEnd(20)} products: est. ${gain.toFixed(2)}x the layer's speed`);
+    else
+      console.log(
+        `    with ${n.padEnd(20)} products: est. ${layerGain.toFixed(2)}x the layer, ${stepGain.toFixed(2)}x the whole step`,
+      );
   }
 }
 
