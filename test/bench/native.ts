@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { relaxedSimdFlag } from '../../core/jobs.js';
 import { cpuPeak } from './cpu-peak.js';
-import { buildAddon, buildWasmProducts, cannotBuild } from './native/build.js';
+import { buildAddon, buildWasmProducts, cannotBuild, compiler } from './native/build.js';
 import {
   allRunners,
   wasmWholeLayer,
@@ -60,7 +60,7 @@ export async function run(opts: BenchOptions): Promise<void> {
   if (!opts.json)
     console.log(
       `CPU: ${peak.isa}${peak.fma ? '+fma' : ''}, ${peak.ghz} GHz (${peak.clock}); one core's FP32 peak ${corePeak.toFixed(0)} GFLOP/s, ` +
-        `128-bit FMA ceiling ${ceiling128.toFixed(0)}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+        `128-bit FMA ceiling ${ceiling128.toFixed(0)}; addon built with ${compiler()}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`,
     );
   for (const s of SLICES) {
     const inp = makeInputs(s);

@@ -27,7 +27,8 @@ function nodeHeaders(): string | null {
   return dirs.find((d) => existsSync(join(d, 'node_api.h'))) ?? null;
 }
 
-function compiler(): string | null {
+/** The C compiler the addon is built with (clang first: gcc 12 spills the tile, see the README). */
+export function compiler(): string | null {
   for (const cc of [process.env.CC, 'clang', 'cc', 'gcc'].filter((c): c is string => !!c)) {
     try {
       execFileSync(cc, ['--version'], { stdio: 'ignore' });
