@@ -39,6 +39,7 @@ const integration = [
   'test/worker/import/samples.test.ts',
   'test/worker/import/store.test.ts',
   'test/worker/tf.test.ts',
+  'test/bench/**/*.test.ts',
 ];
 
 export default defineConfig({

@@ -6,6 +6,7 @@
 // test/worker/kernels/wasm-artifact.test.ts fails when the source changed and this was not rerun.
 //   node scripts/build-kernels.mjs                      rebuild both and rewrite the .gen.ts
 //   node scripts/build-kernels.mjs --out F [--relaxed]  only write one raw .wasm to F (the test)
+//     [--source S]  ... built from S instead (test/bench/native/wasm-products.c, which includes rnn.c)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,8 +33,8 @@ export const CLANG_ARGS = [
 ];
 export const RELAXED_ARGS = ['-mrelaxed-simd', '-DRNN_RELAXED'];
 
-export function buildWasm(outFile, extra = []) {
-  execFileSync(process.env.CLANG ?? 'clang', [...CLANG_ARGS, ...extra, '-o', outFile, ...SOURCES], {
+export function buildWasm(outFile, extra = [], sources = SOURCES) {
+  execFileSync(process.env.CLANG ?? 'clang', [...CLANG_ARGS, ...extra, '-o', outFile, ...sources], {
     stdio: 'inherit',
   });
   if (extra.includes('-mrelaxed-simd')) standardiseRelaxedOpcodes(outFile);
@@ -94,10 +95,15 @@ function main() {
   const i = process.argv.indexOf('--out');
   // --profile: a build that times its phases through an imported env.now (benchmark studies only).
   if (i >= 0) {
-    buildWasm(process.argv[i + 1], [
-      ...(process.argv.includes('--relaxed') ? RELAXED_ARGS : []),
-      ...(process.argv.includes('--profile') ? ['-DRNN_PROFILE', '-Wl,--allow-undefined'] : []),
-    ]);
+    const s = process.argv.indexOf('--source');
+    buildWasm(
+      process.argv[i + 1],
+      [
+        ...(process.argv.includes('--relaxed') ? RELAXED_ARGS : []),
+        ...(process.argv.includes('--profile') ? ['-DRNN_PROFILE', '-Wl,--allow-undefined'] : []),
+      ],
+      s >= 0 ? [process.argv[s + 1]] : SOURCES,
+    );
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'rnn-wasm-'));

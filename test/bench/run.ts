@@ -1,4 +1,4 @@
-// `npm run bench [-- --suite import|train|rnn|renderer|bundles|forecast|onnx|startup|study] [--json]`: runs the benchmark suites. Each suite
+// `npm run bench [-- --suite import|train|rnn|renderer|bundles|forecast|onnx|startup|study|native] [--json]`: runs the benchmark suites. Each suite
 // module exports `run(opts)`; it prints a table, or one JSON line per row with --json
 // (format: ../shared/bench/README.md).
 export interface BenchOptions {
@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ run(opts: BenchOptions): Promise<vo
   onnx: () => import('./onnx.js'),
   startup: () => import('./startup.js'),
   study: () => import('./study.js'),
+  native: () => import('./native.js'),
 };
 
 async function main(): Promise<void> {
