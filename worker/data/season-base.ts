@@ -126,13 +126,27 @@ export function stepLevels(
   return out;
 }
 
-/** One-step MAE of a reference over the rows t = from .. z.length-2 of a transformed series. */
-function referenceMae(z: Float64Array, prep: SeasonPrep, from: number): number {
+/**
+ * One-step MAE of a reference over the rows t = from .. z.length-2 of a transformed series, from
+ * its linear map (a window with a missing value gives a non-finite error and is left out).
+ */
+function referenceMae(z: Float64Array, prep: SeasonPrep, from: number, lookback: number): number {
+  const w = referenceWeights(prep, lookback, 1);
+  const rows: number[] = [];
+  const coef: number[] = [];
+  w.forEach((v, r) => {
+    if (v !== 0) {
+      rows.push(r - (lookback - 1));
+      coef.push(v);
+    }
+  });
   let sum = 0;
   let n = 0;
-  for (let t = from; t + 1 < z.length; t++) {
-    const e = Math.abs(stepLevels(prep, z, 1, 0, t + 1, 1, z[t]!)[0]! - z[t + 1]!);
-    if (Number.isFinite(e)) {
+  for (let t = Math.max(from, lookback - 1); t + 1 < z.length; t++) {
+    let f = z[t]!;
+    for (let c = 0; c < rows.length; c++) f += coef[c]! * z[t + rows[c]!]!;
+    const e = Math.abs(f - z[t + 1]!);
+    if (e - e === 0) {
       sum += e;
       n++;
     }
@@ -165,7 +179,7 @@ export function chooseReference(z: Float64Array, season: number, lookback: numbe
   // The same train windows for every candidate; the last CHOICE_ROWS of them are plenty for the
   // statistic and keep data preparation of a long series fast.
   const from = Math.max(Math.max(...cands.map((c) => c.need)) - 1, z.length - CHOICE_ROWS);
-  const maes = cands.map((c) => referenceMae(z, { normalize: 'season', season: m, ...c }, from));
+  const maes = cands.map((c) => referenceMae(z, { normalize: 'season', season: m, ...c }, from, lookback));
   if (!maes.every(Number.isFinite)) return plain;
   let best = 0;
   for (let c = 1; c < cands.length; c++) if (maes[c]! < maes[best]!) best = c;
