@@ -119,7 +119,14 @@ async function backtest(svc: Service, s: StudyRow, c: Candidate, o: RerankOption
   if (!run.ok) return void (c.note = run.error.message);
   // The trial's spec as trained (the normalisation its probe chose is written into it).
   const spec: RunSpec = run.value.spec;
-  const args = { datasetId: s.datasetId!, spec, name: `${s.name} · trial ${c.trial + 1} backtest`, beforeTest: true };
+  // Only the model's MAE is compared: the folds skip the ETS baseline's fit.
+  const args = {
+    datasetId: s.datasetId!,
+    spec,
+    name: `${s.name} · trial ${c.trial + 1} backtest`,
+    beforeTest: true,
+    baselines: 'naive' as const,
+  };
   let created = await svc.call('backtests.create', { ...args, folds: o.folds });
   // A long lookback may not fit the earliest fold: two folds still compare.
   if (!created.ok && o.folds > 2) created = await svc.call('backtests.create', { ...args, folds: 2 });

@@ -112,6 +112,10 @@ describe('cli study', () => {
       const bt = JSON.parse((await cli('backtests', String(c.backtestId), '--json')).out) as BacktestRow;
       expect(bt.status).toBe('completed');
       expect(c.backtestMae).toBeCloseTo(bt.summary['test.mae']!.mean, 10);
+      // Only the model's MAE is compared: the folds skip the ETS fit, the naive baselines stay.
+      expect(bt.spec.backtest?.baselines).toBe('naive');
+      expect(bt.summary['ets.mae']).toBeUndefined();
+      expect(bt.summary['naive.mae']?.n).toBe(bt.folds);
       // 600 rows split 70/15/15: the test split is the last 90; every fold is cut at least that
       // much, so no fold trains, validates or is scored on a test row.
       for (const f of bt.foldRuns) {
