@@ -138,6 +138,13 @@ export function endStudy(
   );
 }
 
+/** A running study's time budget (its loop reads it every pass); false when it is not running. */
+export function setBudgetSeconds(db: DB, id: number, seconds: number): boolean {
+  return (
+    db.prepare(`UPDATE studies SET budget_seconds = ? WHERE id = ? AND state = 'running'`).run(seconds, id).changes > 0
+  );
+}
+
 /** The driving host's beat: its sign of life, and the study's running time grows by `elapsedMs`. */
 export function beatStudy(db: DB, id: number, elapsedMs: number): void {
   db.prepare(`UPDATE studies SET heartbeat = ?, elapsed_ms = elapsed_ms + ? WHERE id = ? AND state = 'running'`).run(

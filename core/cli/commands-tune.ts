@@ -3,7 +3,7 @@
 // split (core/study/rerank.ts) instead of the single validation ranking the search overfits.
 import { ServiceError, setSpecPath, type StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
-import { RERANK_DEFAULTS, rerank, type Selection } from '../study/rerank.js';
+import { handBackRerankTime, RERANK_DEFAULTS, rerank, type Selection } from '../study/rerank.js';
 import { lookbacksFor, parseBudget, seasonFromSpacing, tuneStudy } from '../study/tune.js';
 import { datasetId, must } from './calls.js';
 import { followStudy, int, printBest, printStudy } from './commands-studies.js';
@@ -62,20 +62,31 @@ function printSelection(s: StudyRow, sel: Selection): void {
 async function tuneAndPick(
   ctx: CommandContext,
   s: StudyRow,
-  o: { top: number; deadline: number | null },
+  o: { top: number; deadline: number | null; searchSeconds: number | null },
 ): Promise<number> {
   const json = ctx.flag('json');
   if (!json)
     console.error(`study ${s.id} "${s.name}": ${s.plannedTrials ?? 'time-bounded'} trials, ${s.concurrency} at once`);
   // The study's warm trainer stays on for the backtests (a cold one costs more than a fold trains).
   if (o.top > 0) ctx.svc.keepTrainersWarm(1);
+  const timed = o.top > 0 && o.deadline !== null && o.searchSeconds !== null;
+  const off = timed
+    ? handBackRerankTime(ctx.svc, s.id, {
+        top: o.top,
+        deadline: o.deadline!,
+        minSearch: o.searchSeconds!,
+        cap: (o.deadline! - Date.now()) / 1000 - o.searchSeconds!,
+      })
+    : () => undefined;
   let done: StudyRow;
   let selection: Selection | null = null;
   try {
     done = await followStudy(ctx.svc, s.id, json);
+    off();
     if (o.top > 0 && done.state === 'completed')
       selection = await rerank(ctx.svc, done, { ...RERANK_DEFAULTS, top: o.top, deadline: o.deadline });
   } finally {
+    off();
     ctx.svc.keepTrainersWarm(0);
   }
   if (selection) {
@@ -148,6 +159,10 @@ export const tuneCommand: Command = {
     const search = timed !== null && top > 0 ? { budgetSeconds: Math.max(1, timed * (1 - RERANK_SHARE)) } : budget;
     const file = tuneStudy({ target, season, lookbacks, base, ...search, epochs, concurrency, seed });
     const s = await must(ctx.svc, 'studies.create', { ...file, datasetId: id });
-    return tuneAndPick(ctx, s, { top, deadline: timed !== null ? t0 + timed * 1000 : null });
+    return tuneAndPick(ctx, s, {
+      top,
+      deadline: timed !== null ? t0 + timed * 1000 : null,
+      searchSeconds: 'budgetSeconds' in search ? search.budgetSeconds : null,
+    });
   },
 };

@@ -81,6 +81,59 @@ export function pick(cands: readonly Candidate[], margin: number): Selection {
   return best.backtestMae! < (1 - margin) * base.backtestMae ? of(best, 'backtest') : of(base, 'default');
 }
 
+/** Seconds each backtest gets besides its folds' training (creating it, starting each fold). */
+export const BACKTEST_OVERHEAD_SECONDS = 2;
+
+/**
+ * The seconds the re-ranking is expected to take: one backtest per candidate so far, each `folds`
+ * trainings as long as the default trial's (a fold trains the same spec on fewer rows, so this
+ * errs long), capped at `cap` (the share of the budget kept for it when nothing is known yet).
+ * Null until the default trial has ended: nothing to time a fold by.
+ */
+export function rerankSeconds(o: {
+  defaultTrialSeconds: number | null;
+  candidates: number;
+  folds: number;
+  cap: number;
+}): number {
+  if (o.defaultTrialSeconds === null) return o.cap;
+  const one = o.folds * o.defaultTrialSeconds + BACKTEST_OVERHEAD_SECONDS;
+  return Math.min(o.cap, Math.max(1, o.candidates) * one);
+}
+
+/**
+ * While the search runs, the time kept for the re-ranking shrinks to what it should take
+ * (rerankSeconds: the default trial's duration × the folds, per candidate so far and one more that
+ * may still come), and the study's budget grows by what that frees: never below the search's own
+ * share, so a slow fold costs at most what it did. Re-ranking that ended early used to leave its
+ * unspent seconds idle. Returns the unsubscriber.
+ */
+export function handBackRerankTime(
+  svc: Service,
+  id: number,
+  o: { top: number; deadline: number; minSearch: number; cap: number },
+): () => void {
+  let busy = false;
+  const update = async () => {
+    const s = await svc.call('studies.get', { id });
+    if (!s.ok || s.value.state !== 'running') return;
+    const first = s.value.trials.find((t) => t.trial === 0 && (t.status === 'completed' || t.status === 'stopped'));
+    const run = first ? await svc.call('runs.get', { id: first.runId }) : null;
+    const took =
+      run?.ok && run.value.endedAt ? (Date.parse(run.value.endedAt) - Date.parse(run.value.createdAt)) / 1000 : null;
+    const candidates = Math.min(o.top, candidatesOf(s.value, o.top).length + 1);
+    const reserve = rerankSeconds({ defaultTrialSeconds: took, candidates, folds: RERANK_DEFAULTS.folds, cap: o.cap });
+    // The budget counts the study's own running time: what it has run plus what is left, less the reserve.
+    const left = (o.deadline - Date.now()) / 1000;
+    svc.setStudyBudget(id, Math.max(o.minSearch, s.value.elapsedSeconds + left - reserve));
+  };
+  return svc.on('study:progress', (p) => {
+    if (p.studyId !== id || busy) return;
+    busy = true;
+    void update().finally(() => (busy = false));
+  });
+}
+
 /** Backtests the candidates one after another (the default's first) within the deadline and picks one. */
 export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promise<Selection | null> {
   const trials = candidatesOf(s, o.top);
