@@ -21,7 +21,8 @@ import { backtestHandlers } from './handlers/backtests.js';
 import { studyHandlers } from './handlers/studies.js';
 import { StudyDriver, recoverVanishedStudies } from './study/runner.js';
 import { localLauncher } from './study/launcher.js';
-import { setBudgetSeconds } from '../db/studies.js';
+import { setBudgetSeconds, setSelection } from '../db/studies.js';
+import { Selection } from './study-schemas.js';
 import { APP_VERSION as VERSION } from './version.js';
 import { watchExternalChanges, type ExternalChanges } from './external-changes.js';
 import { warmLauncher } from './warm-launcher.js';
@@ -68,6 +69,8 @@ export interface Service extends Api {
    * running. tune hands the re-ranking's unneeded share back to its search this way.
    */
   setStudyBudget(id: number, budgetSeconds: number): boolean;
+  /** Stores tune's pick on its study (validated): `studies.get` and the Studies page show it beside `best`. */
+  setStudySelection(id: number, selection: Selection): boolean;
 }
 
 /** Methods that only read: no need to tell the watcher about this host's own writes after them. */
@@ -164,6 +167,7 @@ export function createService(opts: ServiceOptions): Service {
     waitForStudy: (id) => studies.wait(id),
     keepTrainersWarm: (n) => studies.hold(n),
     setStudyBudget: (id, seconds) => setBudgetSeconds(db, id, seconds),
+    setStudySelection: (id, selection) => setSelection(db, id, JSON.stringify(Selection.parse(selection))),
     async close() {
       external?.close();
       backtests.driver.close();

@@ -6,8 +6,7 @@ import type { Service } from '../service.js';
 import { handBackRerankTime, RERANK_DEFAULTS, rerank, type Selection } from '../study/rerank.js';
 import { lookbacksFor, parseBudget, seasonFromSpacing, tuneStudy } from '../study/tune.js';
 import { datasetId, must } from './calls.js';
-import { followStudy, int, printBest, printStudy } from './commands-studies.js';
-import { fmt, table } from './format.js';
+import { followStudy, int, printStudy } from './commands-studies.js';
 import { JSON_OPTION, UsageError, type Command, type CommandContext } from './table.js';
 
 /** The share of a time budget kept for re-ranking (about a minute of a 3-minute budget). */
@@ -28,34 +27,6 @@ async function seasonAndLookbacks(svc: Service, id: number, base: Record<string,
   if (!fits.length)
     throw new ServiceError('bad_input', `tune: no lookback of ${lookbacksFor(season).join(', ')} fits this dataset`);
   return { season, lookbacks: fits };
-}
-
-function printSelection(s: StudyRow, sel: Selection): void {
-  console.log('re-ranked by a backtest before the test split (mean test MAE of its folds):');
-  console.log(
-    table(
-      ['trial', 'run', s.objective.metric, 'backtest', 'folds', 'mae', 'note'],
-      sel.candidates.map((c) => [
-        c.trial + 1,
-        c.runId,
-        fmt(c.value),
-        c.backtestId ?? '-',
-        c.folds,
-        fmt(c.backtestMae ?? undefined),
-        c.note ?? '',
-      ]),
-    ).replace(/^/gm, '  '),
-  );
-  const why = {
-    backtest: 'by backtest',
-    default: 'the defaults: no trial beat them clearly',
-    validation: 'by validation',
-  };
-  printBest(
-    s,
-    s.trials.find((t) => t.trial === sel.trial),
-    `selected (${why[sel.by]})`,
-  );
 }
 
 /** The study (followed to its end), then the re-ranking within what is left of the budget. */
@@ -90,15 +61,15 @@ async function tuneAndPick(
     ctx.svc.keepTrainersWarm(0);
   }
   if (selection) {
-    // Tagged so the runs table (and `runs --tag`) finds tune's pick; the study's `best` stays the validation best.
+    // Stored on the study (`study show`, studies.get, the Studies page show it beside the best by
+    // validation, which stays the study's `best`), and the run tagged so `runs --tag` finds it.
+    ctx.svc.setStudySelection(done.id, selection);
     const run = await must(ctx.svc, 'runs.get', { id: selection.runId });
     await must(ctx.svc, 'runs.update', { id: selection.runId, tags: [...new Set([...run.tags, 'tune:selected'])] });
+    done = await must(ctx.svc, 'studies.get', { id: done.id });
   }
-  if (json) console.log(JSON.stringify({ ...done, selection }));
-  else {
-    printStudy(done, !selection);
-    if (selection) printSelection(done, selection);
-  }
+  if (json) console.log(JSON.stringify(done));
+  else printStudy(done);
   return done.state === 'completed' || done.state === 'stopped' ? 0 : 1;
 }
 

@@ -8,7 +8,7 @@
 // leaves time for one more (timed by those before it); one that runs past the deadline is stopped.
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
-import type { TrialRow } from '../study-schemas.js';
+import type { RerankCandidate, Selection, TrialRow } from '../study-schemas.js';
 
 export interface RerankOptions {
   /** Trials backtested: the default-config trial and the best top−1 others by validation. */
@@ -22,26 +22,9 @@ export interface RerankOptions {
 
 export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01 } as const;
 
-export interface Candidate {
-  trial: number;
-  runId: number;
-  /** The study's objective (validation MAE for tune). */
-  value: number;
-  backtestId: number | null;
-  /** Mean test MAE over the backtest's completed folds (all before the test split); null: no backtest finished. */
-  backtestMae: number | null;
-  folds: number;
-  /** Why it has no backtest MAE (refused, stopped at the deadline, not started). */
-  note?: string;
-}
-
-export interface Selection {
-  trial: number;
-  runId: number;
-  /** backtest: a challenger won; default: the default-config trial was kept; validation: no backtest could judge. */
-  by: 'backtest' | 'default' | 'validation';
-  candidates: Candidate[];
-}
+/** A backtested candidate and tune's pick, as stored on the study (core/study-schemas.ts). */
+export type Candidate = RerankCandidate;
+export type { Selection };
 
 /** Trials that compete: completed, or stopped by the end of the search budget (their best checkpoint was evaluated); never pruned ones. */
 const ENDED = ['completed', 'stopped'];

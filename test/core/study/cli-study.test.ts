@@ -131,6 +131,16 @@ describe('cli study', () => {
     expect(sel).toEqual(pick(sel.candidates, RERANK_DEFAULTS.margin));
     const chosen = JSON.parse((await cli('show', String(sel.runId), '--json')).out) as RunRow;
     expect(chosen.tags).toContain('tune:selected');
+    // Stored on the study: `study show` (and studies.get) has it beside the best by validation.
+    const shown = JSON.parse((await cli('study', 'show', String(s.id), '--json')).out) as StudyRow;
+    expect(shown.selection).toEqual(sel);
+    const text = (await cli('study', 'show', String(s.id))).out;
+    expect(text).toContain('re-ranked by a backtest before the test split');
+    expect(text).toMatch(
+      new RegExp(
+        `selected \\((by backtest|the defaults|by validation)[^)]*\\): trial ${sel.trial + 1} \\(run ${sel.runId}\\)`,
+      ),
+    );
     // Without --rerank and with a trial budget, tune picks by validation as before: no selection.
     expect(s.best).not.toBeNull();
   }, 300_000); // up to 3 trials and 2 backtests of 3 folds, each run in a fresh trainer
