@@ -100,10 +100,12 @@ export function handBackRerankTime(
   const update = async () => {
     const s = await svc.call('studies.get', { id });
     if (!s.ok || s.value.state !== 'running') return;
-    const first = s.value.trials.find((t) => t.trial === 0 && (t.status === 'completed' || t.status === 'stopped'));
+    // Timed from the trainer taking it (a fold runs in the warm trainer: no process start), to its
+    // end with the test evaluation; only a completed run's duration is a whole training.
+    const first = s.value.trials.find((t) => t.trial === 0 && t.status === 'completed');
     const run = first ? await svc.call('runs.get', { id: first.runId }) : null;
-    const took =
-      run?.ok && run.value.endedAt ? (Date.parse(run.value.endedAt) - Date.parse(run.value.createdAt)) / 1000 : null;
+    const r = run?.ok ? run.value : null;
+    const took = r?.endedAt && r.startedAt ? (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000 : null;
     const candidates = Math.min(o.top, candidatesOf(s.value, o.top).length + 1);
     const reserve = rerankSeconds({ defaultTrialSeconds: took, candidates, folds: RERANK_DEFAULTS.folds, cap: o.cap });
     // The budget counts the study's own running time: what it has run plus what is left, less the reserve.
