@@ -32,6 +32,7 @@ const integration = [
   'test/core/warm-launcher.test.ts',
   'test/core/study/cli-study.test.ts',
   'test/core/study/service-study.test.ts',
+  'test/core/study/rerank-time.test.ts',
   'test/electron/app.test.ts',
   'test/electron/builder-config.test.ts',
   'test/electron/native.test.ts',

@@ -49,7 +49,7 @@ const id = z.number().int().positive();
 /** The backtests.* methods, spread into the contract's method list. */
 export const backtestMethods = {
   'backtests.create': {
-    // folds, step, warmStart, beforeTest: override the spec's `backtest` fields.
+    // folds, step, warmStart, beforeTest, baselines: override the spec's `backtest` fields.
     args: z
       .object({
         datasetId: id,
@@ -60,6 +60,8 @@ export const backtestMethods = {
         warmStart: z.boolean().optional(),
         /** Folds end before the spec's test split (the spec's `backtest.beforeTest`). */
         beforeTest: z.boolean().optional(),
+        /** `naive`: folds skip the ETS baseline (the spec's `backtest.baselines`). */
+        baselines: z.enum(['all', 'naive']).optional(),
       })
       .strict(),
     result: BacktestRow,

@@ -21,6 +21,8 @@ import { backtestHandlers } from './handlers/backtests.js';
 import { studyHandlers } from './handlers/studies.js';
 import { StudyDriver, recoverVanishedStudies } from './study/runner.js';
 import { localLauncher } from './study/launcher.js';
+import { setBudgetSeconds, setSelection } from '../db/studies.js';
+import { Selection } from './study-schemas.js';
 import { APP_VERSION as VERSION } from './version.js';
 import { watchExternalChanges, type ExternalChanges } from './external-changes.js';
 import { warmLauncher } from './warm-launcher.js';
@@ -62,6 +64,13 @@ export interface Service extends Api {
    * on the process start and the TF.js import than on training.
    */
   keepTrainersWarm(n: number): void;
+  /**
+   * Sets a running study's time budget (seconds of its running time); false when it is not
+   * running. tune hands the re-ranking's unneeded share back to its search this way.
+   */
+  setStudyBudget(id: number, budgetSeconds: number): boolean;
+  /** Stores tune's pick on its study (validated): `studies.get` and the Studies page show it beside `best`. */
+  setStudySelection(id: number, selection: Selection): boolean;
 }
 
 /** Methods that only read: no need to tell the watcher about this host's own writes after them. */
@@ -157,6 +166,8 @@ export function createService(opts: ServiceOptions): Service {
     waitForBacktest: (id) => backtests.driver.wait(id),
     waitForStudy: (id) => studies.wait(id),
     keepTrainersWarm: (n) => studies.hold(n),
+    setStudyBudget: (id, seconds) => setBudgetSeconds(db, id, seconds),
+    setStudySelection: (id, selection) => setSelection(db, id, JSON.stringify(Selection.parse(selection))),
     async close() {
       external?.close();
       backtests.driver.close();

@@ -147,6 +147,30 @@ export const TrialRow = z.object({
 });
 export type TrialRow = z.infer<typeof TrialRow>;
 
+/** A trial tune backtested to pick its run (core/study/rerank.ts, docs/studies.md "How tune picks its run"). */
+export const RerankCandidate = z.object({
+  trial: z.number().int(),
+  runId: z.number().int(),
+  /** The study's objective (validation MAE for tune). */
+  value: z.number(),
+  backtestId: z.number().int().nullable(),
+  /** Mean test MAE over the backtest's completed folds (all before the test split); null: no backtest finished. */
+  backtestMae: z.number().nullable(),
+  folds: z.number().int(),
+  /** Why it has no backtest MAE (refused, stopped at the deadline, not started). */
+  note: z.string().optional(),
+});
+export type RerankCandidate = z.infer<typeof RerankCandidate>;
+
+/** tune's pick: backtest (a challenger won), default (the default-config trial kept), validation (no backtest could judge). */
+export const Selection = z.object({
+  trial: z.number().int(),
+  runId: z.number().int(),
+  by: z.enum(['backtest', 'default', 'validation']),
+  candidates: z.array(RerankCandidate),
+});
+export type Selection = z.infer<typeof Selection>;
+
 export const StudyRow = z.object({
   id: z.number().int(),
   uuid: z.string(),
@@ -167,6 +191,8 @@ export const StudyRow = z.object({
   trials: z.array(TrialRow),
   /** The best trial by the objective (pruned trials excluded). */
   best: TrialRow.nullable(),
+  /** tune's pick by a backtest before the test split, stored when its re-ranking ended; null: none (studies, tune by trials). */
+  selection: Selection.nullable(),
   /** Trials per run status. */
   counts: z.record(z.string(), z.number().int()),
 });

@@ -62,6 +62,20 @@ export function backtestOfRun(db: DB, runId: number): { backtest_id: number; fol
   return r;
 }
 
+/**
+ * The baselines a fold's backtest asks for (the stored spec's `backtest.baselines`): `naive` for
+ * tune's re-ranking folds, `all` for any other run, fold or not.
+ */
+export function foldBaselines(db: DB, runId: number): 'all' | 'naive' {
+  const r = db
+    .prepare(
+      `SELECT json_extract(b.spec, '$.backtest.baselines') AS baselines
+       FROM runs r JOIN backtests b ON b.id = r.backtest_id WHERE r.id = ?`,
+    )
+    .get(runId) as { baselines: string | null } | undefined;
+  return r?.baselines === 'naive' ? 'naive' : 'all';
+}
+
 export function setStopRequested(db: DB, id: number, stop: boolean): void {
   db.prepare(`UPDATE backtests SET stop_requested = ? WHERE id = ?`).run(stop ? 1 : 0, id);
 }

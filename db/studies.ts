@@ -33,6 +33,8 @@ export interface StudyRecord {
   heartbeat: number | null;
   /** The next trial number to hand out (migration 010): numbers below it were used, even if their run was deleted since. */
   next_trial: number;
+  /** tune's pick by a backtest (migration 012), JSON; null: none. */
+  selection: string | null;
 }
 
 export type NewStudy = Pick<
@@ -135,6 +137,18 @@ export function endStudy(
          WHERE id = ? AND state = 'running'`,
       )
       .run(state, error, nowIso(), id).changes > 0
+  );
+}
+
+/** Stores tune's pick (JSON of core/study-schemas.ts Selection) on its study. */
+export function setSelection(db: DB, id: number, selection: string): boolean {
+  return db.prepare(`UPDATE studies SET selection = ? WHERE id = ?`).run(selection, id).changes > 0;
+}
+
+/** A running study's time budget (its loop reads it every pass); false when it is not running. */
+export function setBudgetSeconds(db: DB, id: number, seconds: number): boolean {
+  return (
+    db.prepare(`UPDATE studies SET budget_seconds = ? WHERE id = ? AND state = 'running'`).run(seconds, id).changes > 0
   );
 }
 

@@ -1,7 +1,7 @@
 // Study commands (docs/studies.md): `tune` (the built-in study for one target column), `study
 // create|show|stop|resume|list`, and the grouped view of `runs --group-by` (mean ± std over seeds).
 import { readFileSync } from 'node:fs';
-import { ServiceError, type RunGroup, type RunRow, type StudyRow } from '../contract.js';
+import { ServiceError, type RunGroup, type RunRow, type Selection, type StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
 import { groupInputOf, groupRuns } from '../study/groups.js';
 import { ProgressLine } from '../progress.js';
@@ -44,7 +44,43 @@ export function printStudy(s: StudyRow, best = true): void {
         ['config'],
       ),
     );
-  if (best) printBest(s);
+  if (s.selection) {
+    const b = s.best;
+    if (best && b)
+      console.log(
+        `best by ${s.objective.metric}: trial ${b.trial + 1} (run ${b.runId}), ${s.objective.metric} ${fmt(b.value)}, test mae ${fmt(b.test['test.mae'])}`,
+      );
+    printSelection(s, s.selection);
+  } else if (best) printBest(s);
+}
+
+/** tune's re-ranking (stored on the study): the candidates' backtests and the pick against the baselines. */
+export function printSelection(s: StudyRow, sel: Selection): void {
+  console.log('re-ranked by a backtest before the test split (mean test MAE of its folds):');
+  console.log(
+    table(
+      ['trial', 'run', s.objective.metric, 'backtest', 'folds', 'mae', 'note'],
+      sel.candidates.map((c) => [
+        c.trial + 1,
+        c.runId,
+        fmt(c.value),
+        c.backtestId ?? '-',
+        c.folds,
+        fmt(c.backtestMae ?? undefined),
+        c.note ?? '',
+      ]),
+    ).replace(/^/gm, '  '),
+  );
+  const why = {
+    backtest: 'by backtest',
+    default: 'the defaults: no trial beat them clearly',
+    validation: 'by validation',
+  };
+  printBest(
+    s,
+    s.trials.find((t) => t.trial === sel.trial),
+    `selected (${why[sel.by]})`,
+  );
 }
 
 const trialInput = (t: StudyRow['trials'][number]) => ({

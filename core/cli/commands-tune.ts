@@ -3,11 +3,10 @@
 // split (core/study/rerank.ts) instead of the single validation ranking the search overfits.
 import { ServiceError, setSpecPath, type StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
-import { RERANK_DEFAULTS, rerank, type Selection } from '../study/rerank.js';
+import { handBackRerankTime, RERANK_DEFAULTS, rerank, type Selection } from '../study/rerank.js';
 import { lookbacksFor, parseBudget, seasonFromSpacing, tuneStudy } from '../study/tune.js';
 import { datasetId, must } from './calls.js';
-import { followStudy, int, printBest, printStudy } from './commands-studies.js';
-import { fmt, table } from './format.js';
+import { followStudy, int, printStudy } from './commands-studies.js';
 import { JSON_OPTION, UsageError, type Command, type CommandContext } from './table.js';
 
 /** The share of a time budget kept for re-ranking (about a minute of a 3-minute budget). */
@@ -30,64 +29,47 @@ async function seasonAndLookbacks(svc: Service, id: number, base: Record<string,
   return { season, lookbacks: fits };
 }
 
-function printSelection(s: StudyRow, sel: Selection): void {
-  console.log('re-ranked by a backtest before the test split (mean test MAE of its folds):');
-  console.log(
-    table(
-      ['trial', 'run', s.objective.metric, 'backtest', 'folds', 'mae', 'note'],
-      sel.candidates.map((c) => [
-        c.trial + 1,
-        c.runId,
-        fmt(c.value),
-        c.backtestId ?? '-',
-        c.folds,
-        fmt(c.backtestMae ?? undefined),
-        c.note ?? '',
-      ]),
-    ).replace(/^/gm, '  '),
-  );
-  const why = {
-    backtest: 'by backtest',
-    default: 'the defaults: no trial beat them clearly',
-    validation: 'by validation',
-  };
-  printBest(
-    s,
-    s.trials.find((t) => t.trial === sel.trial),
-    `selected (${why[sel.by]})`,
-  );
-}
-
 /** The study (followed to its end), then the re-ranking within what is left of the budget. */
 async function tuneAndPick(
   ctx: CommandContext,
   s: StudyRow,
-  o: { top: number; deadline: number | null },
+  o: { top: number; deadline: number | null; searchSeconds: number | null },
 ): Promise<number> {
   const json = ctx.flag('json');
   if (!json)
     console.error(`study ${s.id} "${s.name}": ${s.plannedTrials ?? 'time-bounded'} trials, ${s.concurrency} at once`);
   // The study's warm trainer stays on for the backtests (a cold one costs more than a fold trains).
   if (o.top > 0) ctx.svc.keepTrainersWarm(1);
+  const timed = o.top > 0 && o.deadline !== null && o.searchSeconds !== null;
+  const off = timed
+    ? handBackRerankTime(ctx.svc, s.id, {
+        top: o.top,
+        deadline: o.deadline!,
+        minSearch: o.searchSeconds!,
+        cap: (o.deadline! - Date.now()) / 1000 - o.searchSeconds!,
+      })
+    : () => undefined;
   let done: StudyRow;
   let selection: Selection | null = null;
   try {
     done = await followStudy(ctx.svc, s.id, json);
+    off();
     if (o.top > 0 && done.state === 'completed')
       selection = await rerank(ctx.svc, done, { ...RERANK_DEFAULTS, top: o.top, deadline: o.deadline });
   } finally {
+    off();
     ctx.svc.keepTrainersWarm(0);
   }
   if (selection) {
-    // Tagged so the runs table (and `runs --tag`) finds tune's pick; the study's `best` stays the validation best.
+    // Stored on the study (`study show`, studies.get, the Studies page show it beside the best by
+    // validation, which stays the study's `best`), and the run tagged so `runs --tag` finds it.
+    ctx.svc.setStudySelection(done.id, selection);
     const run = await must(ctx.svc, 'runs.get', { id: selection.runId });
     await must(ctx.svc, 'runs.update', { id: selection.runId, tags: [...new Set([...run.tags, 'tune:selected'])] });
+    done = await must(ctx.svc, 'studies.get', { id: done.id });
   }
-  if (json) console.log(JSON.stringify({ ...done, selection }));
-  else {
-    printStudy(done, !selection);
-    if (selection) printSelection(done, selection);
-  }
+  if (json) console.log(JSON.stringify(done));
+  else printStudy(done);
   return done.state === 'completed' || done.state === 'stopped' ? 0 : 1;
 }
 
@@ -148,6 +130,10 @@ export const tuneCommand: Command = {
     const search = timed !== null && top > 0 ? { budgetSeconds: Math.max(1, timed * (1 - RERANK_SHARE)) } : budget;
     const file = tuneStudy({ target, season, lookbacks, base, ...search, epochs, concurrency, seed });
     const s = await must(ctx.svc, 'studies.create', { ...file, datasetId: id });
-    return tuneAndPick(ctx, s, { top, deadline: timed !== null ? t0 + timed * 1000 : null });
+    return tuneAndPick(ctx, s, {
+      top,
+      deadline: timed !== null ? t0 + timed * 1000 : null,
+      searchSeconds: 'budgetSeconds' in search ? search.budgetSeconds : null,
+    });
   },
 };

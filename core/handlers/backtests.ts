@@ -69,6 +69,7 @@ function createBacktest(ctx: ServiceContext, a: Parameters<Handler<'backtests.cr
   const folds = a.folds ?? spec.backtest?.folds ?? 3;
   const warmStart = a.warmStart ?? spec.backtest?.warmStart ?? false;
   const beforeTest = a.beforeTest ?? spec.backtest?.beforeTest ?? false;
+  const baselines = a.baselines ?? spec.backtest?.baselines ?? 'all';
   estimateRun(ctx.db, a.datasetId, foldSpec(spec, 0)); // the spec itself must train (named errors) before the folds are checked
   const rows = seriesRowCounts(ctx, a.datasetId, spec);
   // Before the test split: every fold is cut by the longest series' test rows first, and the
@@ -97,7 +98,13 @@ function createBacktest(ctx: ServiceContext, a: Parameters<Handler<'backtests.cr
   const stored = {
     ...rest,
     ...(beforeTest ? { cutoff: origin } : {}),
-    backtest: { folds, step, warmStart, ...(beforeTest ? { beforeTest } : {}) },
+    backtest: {
+      folds,
+      step,
+      warmStart,
+      ...(beforeTest ? { beforeTest } : {}),
+      ...(baselines === 'naive' ? { baselines } : {}),
+    },
   };
   const name =
     a.name ??

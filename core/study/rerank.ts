@@ -8,7 +8,7 @@
 // leaves time for one more (timed by those before it); one that runs past the deadline is stopped.
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
-import type { TrialRow } from '../study-schemas.js';
+import type { RerankCandidate, Selection, TrialRow } from '../study-schemas.js';
 
 export interface RerankOptions {
   /** Trials backtested: the default-config trial and the best top−1 others by validation. */
@@ -22,26 +22,9 @@ export interface RerankOptions {
 
 export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01 } as const;
 
-export interface Candidate {
-  trial: number;
-  runId: number;
-  /** The study's objective (validation MAE for tune). */
-  value: number;
-  backtestId: number | null;
-  /** Mean test MAE over the backtest's completed folds (all before the test split); null: no backtest finished. */
-  backtestMae: number | null;
-  folds: number;
-  /** Why it has no backtest MAE (refused, stopped at the deadline, not started). */
-  note?: string;
-}
-
-export interface Selection {
-  trial: number;
-  runId: number;
-  /** backtest: a challenger won; default: the default-config trial was kept; validation: no backtest could judge. */
-  by: 'backtest' | 'default' | 'validation';
-  candidates: Candidate[];
-}
+/** A backtested candidate and tune's pick, as stored on the study (core/study-schemas.ts). */
+export type Candidate = RerankCandidate;
+export type { Selection };
 
 /** Trials that compete: completed, or stopped by the end of the search budget (their best checkpoint was evaluated); never pruned ones. */
 const ENDED = ['completed', 'stopped'];
@@ -79,6 +62,61 @@ export function pick(cands: readonly Candidate[], margin: number): Selection {
   if (!isDefault) return best ? of(best, 'backtest') : of(base, 'validation');
   if (base.backtestMae === null || !best || best === base) return of(base, 'default');
   return best.backtestMae! < (1 - margin) * base.backtestMae ? of(best, 'backtest') : of(base, 'default');
+}
+
+/** Seconds each backtest gets besides its folds' training (creating it, starting each fold). */
+export const BACKTEST_OVERHEAD_SECONDS = 2;
+
+/**
+ * The seconds the re-ranking is expected to take: one backtest per candidate so far, each `folds`
+ * trainings as long as the default trial's (a fold trains the same spec on fewer rows, so this
+ * errs long), capped at `cap` (the share of the budget kept for it when nothing is known yet).
+ * Null until the default trial has ended: nothing to time a fold by.
+ */
+export function rerankSeconds(o: {
+  defaultTrialSeconds: number | null;
+  candidates: number;
+  folds: number;
+  cap: number;
+}): number {
+  if (o.defaultTrialSeconds === null) return o.cap;
+  const one = o.folds * o.defaultTrialSeconds + BACKTEST_OVERHEAD_SECONDS;
+  return Math.min(o.cap, Math.max(1, o.candidates) * one);
+}
+
+/**
+ * While the search runs, the time kept for the re-ranking shrinks to what it should take
+ * (rerankSeconds: the default trial's duration × the folds, per candidate so far and one more that
+ * may still come), and the study's budget grows by what that frees: never below the search's own
+ * share, so a slow fold costs at most what it did. Re-ranking that ended early used to leave its
+ * unspent seconds idle. Returns the unsubscriber.
+ */
+export function handBackRerankTime(
+  svc: Service,
+  id: number,
+  o: { top: number; deadline: number; minSearch: number; cap: number },
+): () => void {
+  let busy = false;
+  const update = async () => {
+    const s = await svc.call('studies.get', { id });
+    if (!s.ok || s.value.state !== 'running') return;
+    // Timed from the trainer taking it (a fold runs in the warm trainer: no process start), to its
+    // end with the test evaluation; only a completed run's duration is a whole training.
+    const first = s.value.trials.find((t) => t.trial === 0 && t.status === 'completed');
+    const run = first ? await svc.call('runs.get', { id: first.runId }) : null;
+    const r = run?.ok ? run.value : null;
+    const took = r?.endedAt && r.startedAt ? (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000 : null;
+    const candidates = Math.min(o.top, candidatesOf(s.value, o.top).length + 1);
+    const reserve = rerankSeconds({ defaultTrialSeconds: took, candidates, folds: RERANK_DEFAULTS.folds, cap: o.cap });
+    // The budget counts the study's own running time: what it has run plus what is left, less the reserve.
+    const left = (o.deadline - Date.now()) / 1000;
+    svc.setStudyBudget(id, Math.max(o.minSearch, s.value.elapsedSeconds + left - reserve));
+  };
+  return svc.on('study:progress', (p) => {
+    if (p.studyId !== id || busy) return;
+    busy = true;
+    void update().finally(() => (busy = false));
+  });
 }
 
 /** Backtests the candidates one after another (the default's first) within the deadline and picks one. */
@@ -119,7 +157,14 @@ async function backtest(svc: Service, s: StudyRow, c: Candidate, o: RerankOption
   if (!run.ok) return void (c.note = run.error.message);
   // The trial's spec as trained (the normalisation its probe chose is written into it).
   const spec: RunSpec = run.value.spec;
-  const args = { datasetId: s.datasetId!, spec, name: `${s.name} · trial ${c.trial + 1} backtest`, beforeTest: true };
+  // Only the model's MAE is compared: the folds skip the ETS baseline's fit.
+  const args = {
+    datasetId: s.datasetId!,
+    spec,
+    name: `${s.name} · trial ${c.trial + 1} backtest`,
+    beforeTest: true,
+    baselines: 'naive' as const,
+  };
   let created = await svc.call('backtests.create', { ...args, folds: o.folds });
   // A long lookback may not fit the earliest fold: two folds still compare.
   if (!created.ok && o.folds > 2) created = await svc.call('backtests.create', { ...args, folds: 2 });

@@ -3,7 +3,7 @@
 import { higherIsBetter } from '../../db/metrics.js';
 import * as studiesDb from '../../db/studies.js';
 import type { DB } from '../../db/open.js';
-import type { StudyFileParsed, StudyProgress, StudyRow, TrialRow } from '../study-schemas.js';
+import { Selection, type StudyFileParsed, type StudyProgress, type StudyRow, type TrialRow } from '../study-schemas.js';
 import type { Config } from './space.js';
 import { plannedConfigs } from './strategy.js';
 
@@ -106,6 +106,8 @@ export function studyRow(db: DB, r: studiesDb.StudyRecord): StudyRow {
     error: r.error,
     trials,
     best: bestTrial(trials, objective.direction),
+    // Validated where it leaves SQLite: a selection that no longer parses is left out, not fatal.
+    selection: r.selection ? (Selection.safeParse(JSON.parse(r.selection)).data ?? null) : null,
     counts,
   };
 }

@@ -182,6 +182,8 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
     trials: number;
     pruned: number;
     pick: string;
+    /** The search's final time budget (tune hands the re-ranking's unneeded share back to it). */
+    searchSeconds: number | null;
   }[] = [];
   try {
     for (const s of generatedSeries().filter((x) => names.includes(x.name))) {
@@ -216,6 +218,7 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
         valBestMae: study.best?.test['test.mae'] ?? NaN,
         trials: study.trials.length,
         pruned: study.counts.pruned ?? 0,
+        searchSeconds: study.file.budgetSeconds ?? null,
         pick: sel
           ? `trial ${sel.trial + 1} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null).length} backtested)`
           : 'by validation',
@@ -224,7 +227,7 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
       if (opts.json) console.log(JSON.stringify({ suite: 'study-tune', budget, ...r }));
       else
         console.log(
-          `${r.series}: default ${r.defaultMae.toPrecision(4)}, tune ${r.tuneMae.toPrecision(4)} (${r.trials} trials, ${r.pruned} pruned; pick ${r.pick}; best by validation ${r.valBestMae.toPrecision(4)}); load average ${loadavg()[0]!.toFixed(2)}`,
+          `${r.series}: default ${r.defaultMae.toPrecision(4)}, tune ${r.tuneMae.toPrecision(4)} (${r.trials} trials, ${r.pruned} pruned, search ${r.searchSeconds?.toFixed(0) ?? '-'} s; pick ${r.pick}; best by validation ${r.valBestMae.toPrecision(4)}); load average ${loadavg()[0]!.toFixed(2)}`,
         );
     }
     const wins = rows.filter((r) => r.tuneMae < r.defaultMae).length;

@@ -124,6 +124,27 @@ describe('backtests', () => {
     expect(logs.some((m) => m.startsWith(`warm start from the best checkpoint of run ${first!.id}`))).toBe(true);
   }, 120_000);
 
+  it("with baselines 'naive' (tune's re-ranking) the folds skip the ETS fit and keep the naive baselines", async () => {
+    const logs: { runId: number; message: string }[] = [];
+    const off = svc.on('run:log', (l) => logs.push(l));
+    const spec = tinySpec({ train: { epochs: 2, batchSize: 32, learningRate: 0.01, patience: 0 } });
+    const bt = await ok(svc.call('backtests.create', { datasetId, spec, folds: 2, step: 15, baselines: 'naive' }));
+    await svc.waitForBacktest(bt.id);
+    off();
+    const done = await ok(svc.call('backtests.get', { id: bt.id }));
+    expect(done.status).toBe('completed');
+    expect(done.spec.backtest?.baselines).toBe('naive');
+    for (const f of done.foldRuns) {
+      expect(Object.keys(f.test).some((k) => k.startsWith('ets.'))).toBe(false);
+      for (const key of ['test.mae', 'naive.mae', 'seasonal.mae']) expect(Number.isFinite(f.test[key])).toBe(true);
+      expect(logs.some((l) => l.runId === f.runId && l.message.startsWith('ETS baseline skipped: the backtest'))).toBe(
+        true,
+      );
+    }
+    // The same spec backtested plainly keeps ETS (the first test checks every baseline there too).
+    expect(done.summary['ets.mae']).toBeUndefined();
+  }, 120_000);
+
   it('refuses a backtest whose earliest fold cannot train (9 × 33 of 300 rows cut), before storing anything', async () => {
     const before = (await ok(svc.call('backtests.list', {}))).length;
     const r = await svc.call('backtests.create', { datasetId, spec: tinySpec(), folds: 10, step: 33 });

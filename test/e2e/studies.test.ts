@@ -170,4 +170,42 @@ describe('studies in Chromium (browser mode)', () => {
     expect(run.ok && run.value.tags).toEqual(expect.arrayContaining(['best', `study:${studyId}`]));
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it("shows tune's pick by backtest beside the best, stored on the study", async () => {
+    const s = await service.call('studies.get', { id: studyId });
+    if (!s.ok || !s.value.best) throw new Error('no best trial');
+    // What tune stores after its re-ranking (core/study/rerank.ts): trial 0 (tune's defaults) first,
+    // and a challenger that is not the best by validation picked by its backtest MAE.
+    const first = s.value.trials.find((t) => t.trial === 0)!;
+    const other = s.value.trials.find((t) => t.trial !== 0 && t.trial !== s.value.best!.trial)!;
+    const cand = (t: typeof other, mae: number) => ({
+      trial: t.trial,
+      runId: t.runId,
+      value: t.value ?? 1,
+      backtestId: null,
+      backtestMae: mae,
+      folds: 3,
+    });
+    expect(
+      service.setStudySelection(studyId, {
+        trial: other.trial,
+        runId: other.runId,
+        by: 'backtest',
+        candidates: [cand(first, 0.5), cand(other, 0.25)],
+      }),
+    ).toBe(true);
+    await page.goto(`${server.url}#/studies`);
+    const marked = page.getByTestId(`study-selected-${studyId}`);
+    await marked.waitFor({ timeout: 20_000 });
+    expect(await marked.textContent()).toContain(`selected by backtest: trial ${other.trial + 1}`);
+    await page.getByRole('link', { name: 'tiny sweep' }).click();
+    await page.getByTestId('study-selected').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('study-best').textContent()).toMatch(/Best by val_loss: \d.*trial \d, run #\d+/);
+    const picked = (await page.getByTestId('study-selected').textContent())!.replace(/\s+/g, ' ');
+    expect(picked).toContain(`Selected by backtest: trial ${other.trial + 1}, run #${other.runId}`);
+    expect(picked).toContain('mean backtest MAE 0.25 over 3 folds before the test split');
+    expect(picked).toContain("beat the defaults' backtest MAE 0.5 by at least 1%");
+    await shot('05-selected');
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

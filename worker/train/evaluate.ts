@@ -134,15 +134,16 @@ interface TestPredictions {
 
 /**
  * The test split through the model (its outputs shrunk by `alpha` when given) and the baselines.
- * `ets: false` leaves the ETS baseline out (a pruned study trial: its fit is most of the
- * evaluation's time, and the trial is never compared with it).
+ * `skipEts` (the reason, for the run log) leaves the ETS baseline out where nobody compares the
+ * run with it (a pruned study trial, a fold of tune's re-ranking): its fit is most of the
+ * evaluation's time. The naive and seasonal-naive baselines cost next to nothing and stay.
  */
 export function evaluateTest(
   model: TF.LayersModel,
   p: Prepared,
   runId: number,
   alpha: readonly number[] | null = null,
-  opts: { ets?: boolean; members?: TestMember[] } = {},
+  opts: { skipEts?: string | null; members?: TestMember[] } = {},
 ): TestResult {
   const w = p.windows.test;
   const n = windowCount(w);
@@ -153,7 +154,7 @@ export function evaluateTest(
   const t = { pred, y, time, n, runId };
   if (p.task === 'classify') return classifyTest(p, t);
   const members = opts.members ?? [];
-  if (!members.length) return forecastTest(p, t, opts.ets ?? true);
+  if (!members.length) return forecastTest(p, t, opts.skipEts ?? null);
   // An ensemble: each network's forecasts in original units, combined with weights from validation.
   const valActual = actualOutputs(p, p.windows.val);
   const nets: TestMember[] = [{ model, p, alpha, normalize: 'global' }, ...members];
@@ -163,7 +164,7 @@ export function evaluateTest(
   );
   // The run's own network's test forecasts are `pred` (already shrunk): not predicted again.
   const each = [originalOutputs(p, w, pred), ...members.map((m) => memberForecast(m, m.p.windows.test))];
-  const result = forecastTest(p, { ...t, predicted: weightedMean(each, weights) }, opts.ets ?? true);
+  const result = forecastTest(p, { ...t, predicted: weightedMean(each, weights) }, opts.skipEts ?? null);
   const actual = actualOutputs(p, w);
   const shown = nets.map(
     (m, k) =>
@@ -253,7 +254,11 @@ function trainSeasonalScale(p: Prepared): number {
 }
 
 /** Forecast: model, naive (last observed value), seasonal naive (value one season before each step) and ETS. */
-function forecastTest(p: Prepared, { pred, time, n, runId, ...t }: TestPredictions, withEts: boolean): TestResult {
+function forecastTest(
+  p: Prepared,
+  { pred, time, n, runId, ...t }: TestPredictions,
+  skipEts: string | null,
+): TestResult {
   const w = p.windows.test;
   const O = p.outputs.length;
   const H = p.horizon;
@@ -275,9 +280,10 @@ function forecastTest(p: Prepared, { pred, time, n, runId, ...t }: TestPredictio
       }
     }
   }
-  const ets = withEts
-    ? etsBaseline(p)
-    : { predicted: new Float64Array(n * O).fill(NaN), notes: ['ETS baseline skipped: the trial was pruned'] };
+  const ets =
+    skipEts === null
+      ? etsBaseline(p)
+      : { predicted: new Float64Array(n * O).fill(NaN), notes: [`ETS baseline skipped: ${skipEts}`] };
   const scale = trainSeasonalScale(p);
   const predictions: Record<Forecaster, Float64Array> = { test: predicted, naive, seasonal, ets: ets.predicted };
   const scores = {} as Record<Forecaster, Partial<Record<ForecastMetric, number>>>;

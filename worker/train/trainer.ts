@@ -26,6 +26,7 @@ import { setupRun, type Log, type RunSetup, type TrainOptions } from './setup.js
 import { StartupClock } from './startup-clock.js';
 import { appendLog } from '../../db/run-log.js';
 import { pruneRequested } from '../../db/studies.js';
+import { foldBaselines } from '../../db/backtests.js';
 import { setMemberWeights } from '../../db/members.js';
 
 export { preprocessingOf, type Preprocessing } from './preprocessing.js';
@@ -225,13 +226,19 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
     const shrink = (JSON.parse(best.preprocessing) as Preprocessing).shrink;
     if (shrink) log(shrink.reason);
-    // A study trial stopped by the pruner is never compared with the baselines: no ETS fit for it.
-    const pruned = stopped === 'stop-requested' && pruneRequested(db, runId);
+    // A study trial stopped by the pruner, and a fold of tune's re-ranking (which reads only the
+    // model's MAE), are never compared with the ETS baseline: no ETS fit for them.
+    const skipEts =
+      stopped === 'stop-requested' && pruneRequested(db, runId)
+        ? 'the trial was pruned'
+        : foldBaselines(db, runId) === 'naive'
+          ? "the backtest keeps only the naive baselines (tune's re-ranking)"
+          : null;
     const members = memberNetworks(db, runId, s.spec, s.members, s.factory);
     let result;
     try {
       result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null, {
-        ets: !pruned,
+        skipEts,
         members: members.map((m) => ({ ...m, alpha: m.shrink?.alpha ?? null })),
       });
     } finally {

@@ -112,6 +112,10 @@ describe('cli study', () => {
       const bt = JSON.parse((await cli('backtests', String(c.backtestId), '--json')).out) as BacktestRow;
       expect(bt.status).toBe('completed');
       expect(c.backtestMae).toBeCloseTo(bt.summary['test.mae']!.mean, 10);
+      // Only the model's MAE is compared: the folds skip the ETS fit, the naive baselines stay.
+      expect(bt.spec.backtest?.baselines).toBe('naive');
+      expect(bt.summary['ets.mae']).toBeUndefined();
+      expect(bt.summary['naive.mae']?.n).toBe(bt.folds);
       // 600 rows split 70/15/15: the test split is the last 90; every fold is cut at least that
       // much, so no fold trains, validates or is scored on a test row.
       for (const f of bt.foldRuns) {
@@ -127,6 +131,16 @@ describe('cli study', () => {
     expect(sel).toEqual(pick(sel.candidates, RERANK_DEFAULTS.margin));
     const chosen = JSON.parse((await cli('show', String(sel.runId), '--json')).out) as RunRow;
     expect(chosen.tags).toContain('tune:selected');
+    // Stored on the study: `study show` (and studies.get) has it beside the best by validation.
+    const shown = JSON.parse((await cli('study', 'show', String(s.id), '--json')).out) as StudyRow;
+    expect(shown.selection).toEqual(sel);
+    const text = (await cli('study', 'show', String(s.id))).out;
+    expect(text).toContain('re-ranked by a backtest before the test split');
+    expect(text).toMatch(
+      new RegExp(
+        `selected \\((by backtest|the defaults|by validation)[^)]*\\): trial ${sel.trial + 1} \\(run ${sel.runId}\\)`,
+      ),
+    );
     // Without --rerank and with a trial budget, tune picks by validation as before: no selection.
     expect(s.best).not.toBeNull();
   }, 300_000); // up to 3 trials and 2 backtests of 3 folds, each run in a fresh trainer

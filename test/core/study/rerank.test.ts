@@ -1,7 +1,13 @@
 // tune's pick (core/study/rerank.ts): the candidates are the default-config trial and the best
 // others by validation, and the pick goes by backtest MAE, never by validation or test metrics.
 import { describe, expect, it } from 'vitest';
-import { candidatesOf, pick, type Candidate } from '../../../core/study/rerank.js';
+import {
+  BACKTEST_OVERHEAD_SECONDS,
+  candidatesOf,
+  pick,
+  rerankSeconds,
+  type Candidate,
+} from '../../../core/study/rerank.js';
 import type { TrialRow } from '../../../core/study-schemas.js';
 import { defaultSpec, parseSpec } from '../../../core/contract.js';
 import { applyConfig } from '../../../core/study/space.js';
@@ -87,5 +93,19 @@ describe('tune re-ranking', () => {
       expect(() => applyConfig(parseSpec(file.base), n)).not.toThrow();
     }
     expect(rest.map((n) => n['window.lookback']).slice(0, 3)).toEqual([7, 14, 21]);
+  });
+});
+
+describe('rerankSeconds: the time kept for re-ranking', () => {
+  it('keeps the whole share until the default trial has ended, then folds × its duration per candidate', () => {
+    const o = { folds: 3, cap: 60 };
+    expect(rerankSeconds({ ...o, defaultTrialSeconds: null, candidates: 5 })).toBe(60);
+    expect(rerankSeconds({ ...o, defaultTrialSeconds: 4, candidates: 1 })).toBe(3 * 4 + BACKTEST_OVERHEAD_SECONDS);
+    expect(rerankSeconds({ ...o, defaultTrialSeconds: 4, candidates: 2 })).toBe(
+      2 * (3 * 4 + BACKTEST_OVERHEAD_SECONDS),
+    );
+    // Never more than the share: a slow default costs what it did before.
+    expect(rerankSeconds({ ...o, defaultTrialSeconds: 30, candidates: 2 })).toBe(60);
+    expect(rerankSeconds({ ...o, defaultTrialSeconds: 4, candidates: 0 })).toBe(3 * 4 + BACKTEST_OVERHEAD_SECONDS);
   });
 });
