@@ -37,16 +37,26 @@ describe('study trials', () => {
     async () => {
       const db = openDb(join(t.dir, 'trials.db'), { readonly: true });
       const pids = new Map<number, number>();
-      const off = svc.on('run:epoch', (e) => {
-        const r = db.prepare(`SELECT worker_pid FROM runs WHERE id = ?`).get(e.runId) as { worker_pid: number | null };
-        if (r.worker_pid !== null) pids.set(e.runId, r.worker_pid);
-      });
+      // Each run's trainer pid, read while the run holds it (it is cleared when the run ends). An
+      // epoch event alone can come too late on a loaded machine: the host may handle the trainer's
+      // last epoch message after the trainer has already ended its run (CI, two suites at once, saw
+      // the last trial's pid missing), so the rows are also polled while the study runs.
+      const record = () => {
+        const rows = db.prepare(`SELECT id, worker_pid FROM runs WHERE worker_pid IS NOT NULL`).all() as {
+          id: number;
+          worker_pid: number;
+        }[];
+        for (const r of rows) pids.set(r.id, r.worker_pid);
+      };
+      const poll = setInterval(record, 20);
+      const off = svc.on('run:epoch', record);
       const trials = WARM_TRAINER_RUNS + 2;
       const s = await ok(
         svc.call('studies.create', { datasetId, base: base(2), space, strategy: 'random', trials, concurrency: 1 }),
       );
       await svc.waitForStudy(s.id);
       off();
+      clearInterval(poll);
       db.close();
       const done = await ok(svc.call('studies.get', { id: s.id }));
       expect(done.state).toBe('completed');
