@@ -112,10 +112,22 @@ export function handBackRerankTime(
     const left = (o.deadline - Date.now()) / 1000;
     svc.setStudyBudget(id, Math.max(o.minSearch, s.value.elapsedSeconds + left - reserve));
   };
-  return svc.on('study:progress', (p) => {
-    if (p.studyId !== id || busy) return;
+  // An event that comes while an update runs is not dropped but runs one more update after it: the
+  // event of the first trial's completion could otherwise be lost behind an update that still saw
+  // it running, and the budget then never grew (CI: a quiet machine, the study ended at its share).
+  let again = false;
+  const run = (): void => {
     busy = true;
-    void update().finally(() => (busy = false));
+    again = false;
+    void update().finally(() => {
+      busy = false;
+      if (again) run();
+    });
+  };
+  return svc.on('study:progress', (p) => {
+    if (p.studyId !== id) return;
+    if (busy) again = true;
+    else run();
   });
 }
 
