@@ -2,12 +2,15 @@
 // (nothing of theirs is committed):
 // - Debian `python3-statsmodels`: CSV files under statsmodels/datasets/ (public domain);
 // - Debian `r-base-core`: R's `datasets` package, read through `Rscript` (R's data files are
-//   binary, so R itself writes them out).
+//   binary, so R itself writes them out);
+// - Debian `r-cran-forecast` and `r-cran-tseries` (optional): more real series of the kinds users
+//   bring (daily river flow and temperature, half-hourly electricity demand, daily gold prices with
+//   gaps, monthly interest rates, long yearly price indices).
 // A missing package leaves its series out with a line saying how to install it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { businessDate, monthDate, periodDate, toCsv, type BenchSeries } from './forecast-series.js';
+import { businessDate, dayDate, monthDate, periodDate, toCsv, type BenchSeries } from './forecast-series.js';
 
 const STATSMODELS_ROOTS = [
   process.env.STATSMODELS_DATASETS ?? '',
@@ -189,6 +192,66 @@ function rSeries(): BenchSeries[] {
   return out;
 }
 
+/** Series from R packages beyond `datasets`: package, R expression, bench name, frequency, first date, note. */
+const R_PACKAGE_SERIES: [string, string, string, string, string, string][] = [
+  ['forecast', 'gas', 'r-gas', 'monthly', '1956-01', 'Australian gas production, monthly, trend x season'],
+  ['forecast', 'woolyrnq', 'r-woolyrnq', 'quarterly', '1965-01', 'Australian woollen yarn, quarterly, season'],
+  ['forecast', 'wineind', 'r-wineind', 'monthly', '1980-01', 'Australian wine sales, monthly, season'],
+  ['forecast', 'gold', 'r-gold', 'business-daily', '1985-01-01', 'daily gold price, 34 gaps'],
+  ['forecast', 'taylor', 'r-taylor', 'half-hourly', '2000-06-05', 'half-hourly electricity demand, 12 weeks'],
+  ['tseries', 'ice.river[, "temp"]', 'r-ice-temp', 'daily', '1972-01-01', 'daily temperature, Iceland, 3 years'],
+  ['tseries', 'ice.river[, "flow.jok"]', 'r-ice-flow', 'daily', '1972-01-01', 'daily river flow, Jokulsa, 3 years'],
+  ['tseries', 'bev', 'r-bev', 'yearly', '1500', 'Beveridge wheat price index, 1500-1869'],
+  ['tseries', 'na.omit(NelPlo[, "cpi"])', 'r-nelplo-cpi', 'yearly', '', 'US consumer prices, yearly, from 1860'],
+  ['tseries', 'tcm[, "tcm10y"]', 'r-tcm10y', 'monthly', '1953-04', '10-year US treasury yield, monthly'],
+];
+
+function packageDate(freq: string, start: string, i: number): string {
+  if (freq === 'monthly') return monthDate(Number(start.slice(0, 4)), Number(start.slice(5, 7)), i);
+  if (freq === 'quarterly') return monthDate(Number(start.slice(0, 4)), Number(start.slice(5, 7)), 3 * i);
+  if (freq === 'yearly') return `${Number(start) + i}-01-01`;
+  if (freq === 'daily') return dayDate(start, i);
+  if (freq === 'business-daily') return businessDate(start, i);
+  return new Date(Date.parse(`${start}T00:00:00Z`) + i * 1_800_000).toISOString().slice(0, 19);
+}
+
+function rPackageSeries(missing: string[]): BenchSeries[] {
+  const out: BenchSeries[] = [];
+  for (const pkg of [...new Set(R_PACKAGE_SERIES.map(([p]) => p))]) {
+    const list = R_PACKAGE_SERIES.filter(([p]) => p === pkg);
+    const code =
+      `suppressMessages(library(${pkg})); ` +
+      list
+        .map(([, expr], k) => {
+          const base = /([A-Za-z][A-Za-z.]*)(?=\[|\)|$)/.exec(expr)![1]!;
+          const data = `data(${base}, package="${pkg}"); `;
+          return `${data}x <- ${expr}; cat(${k}, start(x)[1], paste(as.numeric(x), collapse=" "), sep="\\t"); cat("\\n")`;
+        })
+        .join('; ');
+    const r = spawnSync('Rscript', ['-e', code], { encoding: 'utf8' });
+    if (r.status !== 0 || r.error) {
+      if (r.stderr) process.stderr.write(r.stderr);
+      missing.push(`R package ${pkg} not found: \`apt-get install --no-install-recommends r-cran-${pkg}\``);
+      continue;
+    }
+    for (const line of r.stdout.trim().split('\n')) {
+      const [k, first, vals] = line.split('\t');
+      const [, , name, freq, start, note] = list[Number(k)]!;
+      const values = vals!.split(' ').map((v) => (v === 'NA' ? NaN : Number(v)));
+      const dates = values.map((_, i) => packageDate(freq, start || first!, i));
+      out.push({
+        name,
+        source: 'R',
+        freq,
+        note,
+        target: 'value',
+        csv: () => toCsv(dates, values).replace(/,NaN$/gm, ','),
+      });
+    }
+  }
+  return out;
+}
+
 /** Every real series that the installed packages provide; `missing` says what to install for the rest. */
 export function realSeries(): { series: BenchSeries[]; missing: string[] } {
   const missing: string[] = [];
@@ -198,7 +261,7 @@ export function realSeries(): { series: BenchSeries[]; missing: string[] } {
   else
     missing.push('statsmodels datasets not found: `apt-get install python3-statsmodels` (or set STATSMODELS_DATASETS)');
   const r = rSeries();
-  if (r.length) series.push(...r);
+  if (r.length) series.push(...r, ...rPackageSeries(missing));
   else missing.push("Rscript not found: `apt-get install --no-install-recommends r-base-core` for R's datasets");
   return { series, missing };
 }
