@@ -182,6 +182,8 @@ export const RunSpecSchema = z
     normalize: z.enum(NORMALIZE_MODES).default('auto'),
     /** Forecast: shrink the forecast toward the base by factors fitted on the validation split (worker/data/shrink.ts). */
     shrink: z.enum(SHRINK_MODES).default('auto'),
+    /** Forecast `window`/`season` targets: a linear correction of the reference fitted on the train windows, kept where validation says it helps (worker/data/linear-reference.ts). */
+    linearReference: z.enum(['auto', 'off']).default('auto'),
     /** Season length for the seasonal-naive baseline and MASE; default: inferred from the data. */
     seasonLength: z.number().int().min(1).optional(),
     model: ModelSchema.prefault({}),

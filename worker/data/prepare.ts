@@ -3,6 +3,7 @@
 // each split, the scalers (fitted on train rows only) and the season length for the baselines.
 // Every problem with the spec or the data is a ServiceError naming the field or column.
 import { ServiceError, type RunSpec } from '../../core/contract.js';
+import { fitLinearReferences } from './linear-reference.js';
 import {
   classesOf,
   refuseEmptySplits,
@@ -233,7 +234,7 @@ export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) =>
       ? classes!.slice()
       : targets.flatMap((t) => Array.from({ length: horizon }, (_, h) => `${t}@${h + 1}`));
   const featureTarget = features.map((f) => (spec.task === 'forecast' ? targets.indexOf(f) : -1));
-  return {
+  const prepared: Prepared = {
     task: spec.task,
     features,
     targets,
@@ -251,6 +252,8 @@ export function prepare(given: RunSpec, ds: DatasetInfo, load: (name: string) =>
     outputs,
     warnings,
   };
+  if (spec.task === 'forecast' && spec.linearReference === 'auto') fitLinearReferences(prepared);
+  return prepared;
 }
 
 /** The season of the first series' first target, from its time column's frequency and its train split. */

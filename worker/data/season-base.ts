@@ -13,6 +13,8 @@
 // The forecast battery (docs/benchmarks.md, "Season normalisation: the reference chosen on the
 // train split") measured both: neither wins everywhere, so each is taken only when its one-step
 // MAE over the train windows is at least SEASON_REFERENCE_MARGIN below one season's change.
+// A `window` or `season` reference may carry a linear correction fitted on the train windows
+// (linear-reference.ts), also a fixed linear map of the window.
 
 /** At most this many past seasons are averaged. */
 export const SEASON_AVERAGE_MAX = 3;
@@ -27,6 +29,11 @@ const CHOICE_ROWS = 5000;
 
 export interface SeasonPrep {
   normalize: string;
+  /**
+   * A linear correction per output step h (linear-reference.ts): weights over the window's rows of
+   * each row's difference from the window's last value, added to the reference. Absent: none.
+   */
+  linear?: number[][];
   /** The season m (< lookback) for `season` normalisation. */
   season?: number;
   /** Seasons averaged (absent: 1, as in files from before it existed). */
@@ -50,6 +57,21 @@ export function profileSeasonsInWindow(season: number, lookback: number): number
  * minus the last value: reference(h) = s[L-1] + Σ_r w[r]·s[r].
  */
 export function referenceWeights(prep: SeasonPrep, lookback: number, h: number): Float64Array {
+  const w = baseWeights(prep, lookback, h);
+  const beta = prep.linear?.[h - 1];
+  if (beta && beta.length === lookback) {
+    let sum = 0;
+    beta.forEach((b, r) => {
+      w[r]! += b;
+      sum += b;
+    });
+    w[lookback - 1]! -= sum;
+  }
+  return w;
+}
+
+/** referenceWeights without the linear correction. */
+function baseWeights(prep: SeasonPrep, lookback: number, h: number): Float64Array {
   const L = lookback;
   const w = new Float64Array(L);
   const m = prep.season ?? 0;
@@ -94,6 +116,34 @@ function seasonTerm(prep: SeasonPrep, at: (row: number) => number, t: number, i:
  * every season is (or a profile's level is missing), the step keeps the input level.
  */
 export function stepLevels(
+  prep: SeasonPrep,
+  scaled: ArrayLike<number>,
+  stride: number,
+  col: number,
+  to: number,
+  horizon: number,
+  level: number,
+): Float64Array {
+  const out = baseLevels(prep, scaled, stride, col, to, horizon, level);
+  if (!prep.linear) return out;
+  // The correction weighs each row's difference from the window's level; a missing row adds
+  // nothing, as its model input is 0 (batches.ts).
+  for (let h = 1; h <= horizon; h++) {
+    const beta = prep.linear[h - 1];
+    if (!beta) continue;
+    const from = to - beta.length;
+    let add = 0;
+    for (let r = 0; r < beta.length; r++) {
+      const v = from + r >= 0 ? scaled[(from + r) * stride + col]! : NaN;
+      if (!Number.isNaN(v)) add += beta[r]! * (v - level);
+    }
+    out[h - 1]! += add;
+  }
+  return out;
+}
+
+/** stepLevels without the linear correction. */
+function baseLevels(
   prep: SeasonPrep,
   scaled: ArrayLike<number>,
   stride: number,

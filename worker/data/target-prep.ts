@@ -33,6 +33,8 @@ export interface TargetPrep {
   seasons?: number;
   /** `season`: the reference the steps are measured from (season-base.ts; absent: `change`). */
   reference?: SeasonReference;
+  /** `window`/`season`: the reference's linear correction per step (linear-reference.ts; absent: none). */
+  linear?: number[][];
   /** One line for the run log: what was chosen and why. */
   reason: string;
 }

@@ -21,7 +21,12 @@ export function specParams(spec: RunSpec): [string, string][] {
     ['Missing', spec.missing],
   ];
   if (spec.task === 'forecast') {
-    out.push(['Transform', spec.transform], ['Normalize', spec.normalize], ['Shrink', spec.shrink]);
+    out.push(
+      ['Transform', spec.transform],
+      ['Normalize', spec.normalize],
+      ['Shrink', spec.shrink],
+      ['Linear reference', spec.linearReference],
+    );
   }
   out.push(
     ['Optimizer', t.optimizer],

@@ -42,6 +42,7 @@ export interface SpecForm {
   transform: TransformChoice;
   normalize: NormalizeChoice;
   shrink: RunSpec['shrink'];
+  linearReference: RunSpec['linearReference'];
   seasonLength: Num;
   model: {
     cell: Cell;
@@ -81,6 +82,7 @@ export function formFromSpec(spec: RunSpec): SpecForm {
     transform: spec.transform,
     normalize: spec.normalize,
     shrink: spec.shrink,
+    linearReference: spec.linearReference,
     seasonLength: spec.seasonLength ?? null,
     model: {
       cell: spec.model.cell,
@@ -133,6 +135,7 @@ export function formToInput(form: SpecForm): Record<string, unknown> {
   out.transform = form.transform;
   out.normalize = form.normalize;
   out.shrink = form.shrink;
+  out.linearReference = form.linearReference;
   if (form.seasonLength !== null && (form.seasonLength as unknown) !== '') out.seasonLength = form.seasonLength;
   out.model = {
     cell: form.model.cell,

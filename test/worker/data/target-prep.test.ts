@@ -107,7 +107,12 @@ describe('target transforms and window normalisation', () => {
       ],
       'date',
     );
-    const p = prepare(parseSpec({ target: 'v', window: { lookback: 24, horizon: 3 } }), info, load);
+    // The plain reference (no linear correction: linear-reference.test.ts).
+    const p = prepare(
+      parseSpec({ target: 'v', window: { lookback: 24, horizon: 3 }, linearReference: 'off' }),
+      info,
+      load,
+    );
     expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12 });
     expect(p.targetPrep[0]!.reason).toMatch(/season 12 within the lookback/);
     // An output equal to last value + (value one season before the step - value one season before the last) is 0.

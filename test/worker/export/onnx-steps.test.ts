@@ -198,6 +198,21 @@ describe('ONNX steps: season normalisation (last value plus the change over the 
   });
 });
 
+describe("ONNX steps: the reference's linear correction (linear-reference.ts)", () => {
+  const beta = (L: number, H: number, seed: number) =>
+    Array.from({ length: H }, (_, h) => Array.from({ length: L }, (_, r) => 0.05 * Math.sin(seed + 3 * h + r)));
+  it('a window target with a linear correction, horizon 3', async () => {
+    expect(await check([{ ...prep('log', 'window', 0.6), linear: beta(9, 3, 1) }], ['y'], 3)).toBeLessThan(1e-5);
+  });
+  it('a season target with a linear correction beside a plain window target', async () => {
+    const s = { ...seasonal('none', 4, 0.5, 2, 'profile'), linear: beta(13, 2, 2) };
+    expect(await check([s, prep('none', 'window', 0.8)], ['y', 'z'], 2, 13)).toBeLessThan(1e-5);
+  });
+  it('a differenced target with a linear correction (lookback + 1 rows)', async () => {
+    expect(await check([{ ...prep('diff', 'window', 0.7), linear: beta(9, 2, 3) }], ['y'], 2)).toBeLessThan(1e-5);
+  });
+});
+
 describe('ONNX steps: what the graph cannot express', () => {
   it('refuses season normalisation without a season inside the lookback, instead of exporting wrong numbers', () => {
     const prep = {

@@ -244,6 +244,8 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
       },
     ],
   ];
+  /** The cases whose run fitted a linear correction of the reference (linear-reference.ts). */
+  const linear: string[] = [];
   for (const [name, data, spec, chosen] of cases) {
     it(name, async () => {
       const run = await train(ds[data], spec);
@@ -254,12 +256,17 @@ describe('ONNX export, run by ONNX Runtime, reproduces the stored test predictio
         const side = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing;
         expect(side.targetPrep![0]!.normalize).toBe(spec.normalize);
         if (chosen) expect(side.targetPrep![0]).toMatchObject(chosen);
+        if (side.targetPrep![0]!.linear) linear.push(name);
       }
       const got = await runOnnxExport(dir, windows);
       if (process.env.ONNX_ERR) console.log(`max rel error ${name}: ${maxRelErr(got, stored).toExponential(2)}`);
       expect(maxRelErr(got, stored)).toBeLessThanOrEqual(1e-5);
     });
   }
+
+  it('the cases above include runs whose reference carries a linear correction, reproduced like the rest', () => {
+    expect(linear.length).toBeGreaterThan(0);
+  });
 
   it('classify: the argmax is the stored class and the probabilities are the TF.js reload', async () => {
     const run = await train(ds.regimes, {

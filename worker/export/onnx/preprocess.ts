@@ -17,12 +17,12 @@ import { ServiceError } from '../../../core/contract.js';
 import type { Preprocessing } from '../../train/trainer.js';
 import type { TargetPrep } from '../../data/target-prep.js';
 import type { Graph } from './graph.js';
-import { seasonChange, windowedMode } from './season.js';
+import { seasonChange, weighted, windowedMode } from './season.js';
 
 /** The per-target forecast-quality fields of preprocessing.json that the graph applies. */
 export type TargetPrepFields = Pick<
   TargetPrep,
-  'transform' | 'normalize' | 'windowScale' | 'season' | 'seasons' | 'reference'
+  'transform' | 'normalize' | 'windowScale' | 'season' | 'seasons' | 'reference' | 'linear'
 >;
 
 export interface StepContext {
@@ -145,6 +145,7 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
     season: p.normalize === 'season' ? (p.season ?? 0) : 0,
     seasons: p.seasons ?? 1,
     ...(p.reference ? { reference: p.reference } : {}),
+    ...(windowedMode(p.normalize) && p.linear ? { linear: p.linear } : {}),
   }));
   const denormalise: Step = (g, y, ctx) => {
     const win = op.map((p) => windowedMode(p.normalize));
@@ -162,7 +163,7 @@ function outputSteps(prep: Preprocessing, fp: TargetPrepFields[], rows: number):
         'stretched_window',
       );
       const level = perFeature(g, ctx.saved.level!, 'output_level');
-      const base = season.some((s) => s.season > 0)
+      const base = season.some(weighted)
         ? g.op(
             'Add',
             [level, seasonChange(g, ctx.saved.scaled!, prep.lookback, prep.features.length, season)],

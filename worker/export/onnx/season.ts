@@ -1,7 +1,7 @@
 // Season normalisation inside the ONNX graph. A season-normalised target's output step h is
 // measured from a reference that is a fixed linear map of the window's scaled values
 // (worker/data/season-base.ts: the season-ago change or the seasonal profile, averaged over k
-// seasons). Training requires every row it reads to lie in the window, so the reference minus the
+// seasons, plus the linear correction of linear-reference.ts where the run fitted one). Training requires every row it reads to lie in the window, so the reference minus the
 // last value is one MatMul of the flattened window by a constant [L·F, outputs], added to the
 // level when the output is denormalised.
 import { referenceWeights, type SeasonReference } from '../../data/season-base.js';
@@ -18,7 +18,12 @@ export interface SeasonOutput {
   seasons?: number;
   /** TargetPrep.reference (absent: `change`). */
   reference?: SeasonReference;
+  /** TargetPrep.linear: the reference's linear correction per step (absent: none). */
+  linear?: number[][];
 }
+
+/** Whether an output's level is a weighted sum of the window (a season or a linear correction). */
+export const weighted = (o: SeasonOutput): boolean => o.feature >= 0 && (o.season > 0 || o.linear !== undefined);
 
 /**
  * [batch, outputs]: per output its reference minus the window's last value, Σ_r w[r]·s[r] over the
@@ -29,8 +34,14 @@ export function seasonChange(g: Graph, scaled: string, lookback: number, F: numb
   const flat = g.op('Reshape', [scaled, g.ints('season_flat_shape', [0, lookback * F])], 'season_flat');
   const w = new Float64Array(lookback * F * outs.length);
   outs.forEach((o, c) => {
-    if (o.season <= 0 || o.feature < 0) return;
-    const prep = { normalize: 'season', season: o.season, seasons: o.seasons ?? 1, reference: o.reference ?? 'change' };
+    if (!weighted(o)) return;
+    const prep = {
+      normalize: o.season > 0 ? 'season' : 'window',
+      season: o.season,
+      seasons: o.seasons ?? 1,
+      reference: o.reference ?? 'change',
+      ...(o.linear ? { linear: o.linear } : {}),
+    };
     referenceWeights(prep, lookback, o.step).forEach((v, row) => {
       w[(row * F + o.feature) * outs.length + c] = v;
     });
