@@ -211,6 +211,16 @@ export function parseSpec(input: unknown): RunSpec {
   return RunSpecSchema.parse(input);
 }
 
+/**
+ * A run's spec as stored in SQLite, for training it: specs are stored parsed (every default
+ * filled), so one without `linearReference` was stored by a version before that field and trained
+ * without the correction; a resume keeps it so instead of moving the reference under its weights.
+ */
+export function parseStoredSpec(json: string): RunSpec {
+  const stored = JSON.parse(json) as Record<string, unknown>;
+  return RunSpecSchema.parse('linearReference' in stored ? stored : { ...stored, linearReference: 'off' });
+}
+
 /** A spec whose lookback is a number: what the trainer works with once `auto` is resolved (core/spec-rules.ts sizeSpec). */
 export type SizedSpec = RunSpec & { window: RunSpec['window'] & { lookback: number } };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunSpecSchema, flattenSpec, parseSpec, setSpecPath } from '../../core/spec.js';
+import { RunSpecSchema, flattenSpec, parseSpec, parseStoredSpec, setSpecPath } from '../../core/spec.js';
 import { describeZodError } from '../../core/contract.js';
 
 describe('RunSpec', () => {
@@ -71,5 +71,16 @@ describe('RunSpec', () => {
     const f = flattenSpec(parseSpec({ target: 'price' }));
     expect(f['model.layers.0.units']).toBe('64');
     expect(f['target.0']).toBe('price');
+  });
+});
+
+describe('a stored spec read for training', () => {
+  it('keeps a stored linearReference, and reads one stored before the field existed as off', () => {
+    const now = JSON.stringify(parseSpec({ target: 'v' }));
+    expect(parseStoredSpec(now).linearReference).toBe('auto');
+    const before = JSON.parse(now) as Record<string, unknown>;
+    delete before.linearReference;
+    expect(parseStoredSpec(JSON.stringify(before)).linearReference).toBe('off');
+    expect(parseStoredSpec(JSON.stringify({ ...before, linearReference: 'off' })).linearReference).toBe('off');
   });
 });

@@ -3,7 +3,7 @@
 // build and compile the model, restore a checkpoint on resume, and start the epoch runner.
 import type * as tf from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
-import { ServiceError, parseSpec, type RunSpec } from '../../core/contract.js';
+import { ServiceError, parseSpec, parseStoredSpec, type RunSpec } from '../../core/contract.js';
 import type { WorkerToHost } from '../../core/jobs.js';
 import type { DB } from '../../db/open.js';
 import * as runsDb from '../../db/runs.js';
@@ -75,7 +75,7 @@ function loadRun(db: DB, runId: number) {
       `run ${runId}: its dataset was deleted before the run could train`,
       'datasetId',
     );
-  const spec = parseSpec(JSON.parse(run.spec));
+  const spec = parseStoredSpec(run.spec);
   const ds = datasetInfo(db, run.dataset_id);
   if (!ds)
     throw new ServiceError(
