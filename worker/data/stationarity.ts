@@ -61,13 +61,24 @@ export function chooseAutoTransform(train: ArrayLike<number>): AutoTransform {
     if (v > max) max = v;
   }
   const test = `KPSS ${k.stat.toFixed(3)} ${k.stat > KPSS_5PCT ? '>' : '≤'} ${KPSS_5PCT} (5%)`;
-  if (k.stat <= KPSS_5PCT)
-    return {
-      transform: 'none',
-      normalize: 'global',
-      reason: `${test}: level stationary → no transform, global scaling`,
-    };
   const ratio = max / min;
+  if (k.stat <= KPSS_5PCT) {
+    // A stationary level can still be multiplicative: river flows, counts and cycles such as
+    // r-lynx swing more where they stand higher. Steps against levels over blocks of the train
+    // split (the halves of a stationary series have about the same level) tell it.
+    const v = min > 0 && ratio >= LOG_RANGE ? blockGrowth(train) : null;
+    return v?.relative
+      ? {
+          transform: 'log',
+          normalize: 'global',
+          reason: `${test}: level stationary → global scaling; values positive, max/min ${ratio.toFixed(1)} ≥ ${LOG_RANGE}, ${v.how} → log`,
+        }
+      : {
+          transform: 'none',
+          normalize: 'global',
+          reason: `${test}: level stationary → no transform, global scaling${v ? ` (${v.how})` : ''}`,
+        };
+  }
   const g = min > 0 && ratio >= LOG_RANGE ? growth(train) : null;
   if (g && g.relative) {
     return {
@@ -85,6 +96,56 @@ export function chooseAutoTransform(train: ArrayLike<number>): AutoTransform {
     transform: 'none',
     normalize: 'window',
     reason: `${test}: level not stationary → window normalisation; ${why} → no log`,
+  };
+}
+
+/** Blocks of the train split for blockGrowth: at least this many rows each. */
+const BLOCK_ROWS = 12;
+/** At most this many blocks. */
+const MAX_BLOCKS = 8;
+/** The block levels must span at least this factor for their steps to say anything. */
+const BLOCK_LEVEL_SPAN = 1.5;
+
+/**
+ * Do the steps scale with the level across the train split? Over up to MAX_BLOCKS consecutive
+ * blocks: the least-squares slope of log(mean absolute step) on log(mean level), relative when
+ * above 0.5 (1: steps proportional to the level, what a log makes constant; 0: additive). With
+ * two blocks this is `growth` below.
+ */
+export function blockGrowth(train: ArrayLike<number>): { relative: boolean; how: string } {
+  const y = Array.from(train).filter((v) => !Number.isNaN(v));
+  const k = Math.min(MAX_BLOCKS, Math.floor(y.length / BLOCK_ROWS));
+  if (k < 2) return { relative: false, how: `${y.length} values: too few for blocks` };
+  const pts: [number, number][] = [];
+  for (let b = 0; b < k; b++) {
+    const a = y.slice(Math.floor((b * y.length) / k), Math.floor(((b + 1) * y.length) / k));
+    let level = 0;
+    let step = 0;
+    for (let i = 0; i < a.length; i++) {
+      level += a[i]!;
+      if (i > 0) step += Math.abs(a[i]! - a[i - 1]!);
+    }
+    const l = Math.log(level / a.length);
+    const d = Math.log(step / (a.length - 1));
+    if (Number.isFinite(l) && Number.isFinite(d)) pts.push([l, d]);
+  }
+  const mx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
+  const my = pts.reduce((s, p) => s + p[1], 0) / pts.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, yy] of pts) {
+    sxy += (x - mx) * (yy - my);
+    sxx += (x - mx) ** 2;
+  }
+  // Levels that barely differ between blocks cannot tell: the slope over a small range is noise
+  // (r-nottem's two-year blocks span ×1.1 and gave 1.76).
+  const span = Math.exp(Math.max(...pts.map((p) => p[0])) - Math.min(...pts.map((p) => p[0])));
+  if (pts.length < 2 || !(span >= BLOCK_LEVEL_SPAN))
+    return { relative: false, how: `block levels within ×${span.toFixed(2)}: too close to tell` };
+  const slope = sxy / sxx;
+  return {
+    relative: slope > 0.5,
+    how: `step vs level over ${pts.length} blocks: slope ${slope.toFixed(2)} (${slope > 0.5 ? 'multiplicative' : 'additive'})`,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   windowLevel,
   type TransformSpec,
 } from '../../../worker/data/transforms.js';
-import { kpss } from '../../../worker/data/stationarity.js';
+import { blockGrowth, kpss } from '../../../worker/data/stationarity.js';
 import { series } from '../baselines/series.js';
 
 const y = Float64Array.from(series({ n: 300, level: 50, slope: 0.8, m: 12, amp: 4, noise: 2, seed: 1 }));
@@ -128,6 +128,24 @@ describe('chooseAutoTransform (train split only)', () => {
     const l = chooseAutoTransform(linear);
     expect(l).toMatchObject({ transform: 'none', normalize: 'window' });
     expect(l.reason).toMatch(/additive growth/);
+  });
+
+  it('a stationary positive series whose swings scale with its level gets log + global; additive swings keep none', () => {
+    // A level cycling between 10 and 100 (stationary over the split), noise proportional to it.
+    let u = 9;
+    const noise = () => ((u = (u * 48271) % 2147483647) / 2147483647 - 0.5) * 2;
+    const level = (t: number) => 55 + 45 * Math.sin((2 * Math.PI * t) / 150); // blocks of 75 rows: half cycles
+    const mult = Float64Array.from({ length: 600 }, (_, t) => level(t) * (1 + 0.3 * noise()));
+    const m = chooseAutoTransform(mult);
+    expect(m).toMatchObject({ transform: 'log', normalize: 'global' });
+    expect(m.reason).toMatch(
+      /level stationary → global scaling; values positive, max\/min [\d.]+ ≥ 2, step vs level over 8 blocks: slope [\d.]+ \(multiplicative\) → log/,
+    );
+    const add = Float64Array.from({ length: 600 }, (_, t) => level(t) + 8 * noise());
+    const a = chooseAutoTransform(add);
+    expect(a).toMatchObject({ transform: 'none', normalize: 'global' });
+    expect(a.reason).toMatch(/\(step vs level over 8 blocks: slope -?[\d.]+ \(additive\)\)/);
+    expect(blockGrowth(mult.subarray(0, 20)).how).toMatch(/too few for blocks/);
   });
 
   it('KPSS: large for trends and random walks, small for noise (10 seeds)', () => {
