@@ -10,6 +10,9 @@
 //   phase's offset from the m values ending at it, y[c] - mean(y[c-m+1..c]) with c = i-(j-1)m.
 //   Its level is an average instead of one noisy value, which wins where the level holds still
 //   (r-nottem, r-ukgas, generated daily and quarterly seasons) and lags where it trends.
+// - `trend` over k seasons: the profile plus the slope between the means of the last two seasons
+//   times the step: the classical decomposition's forecast with a linear trend (exact on a linear
+//   trend plus a fixed pattern: the profile's offsets carry the level's lag of (m-1)/2 steps).
 // The forecast battery (docs/benchmarks.md, "Season normalisation: the reference chosen on the
 // train split") measured both: neither wins everywhere, so each is taken only when its one-step
 // MAE over the train windows is at least SEASON_REFERENCE_MARGIN below one season's change.
@@ -22,7 +25,7 @@ export const SEASON_AVERAGE_MAX = 3;
 /** Another reference must lower the one-step train MAE by at least this fraction against one season's change. */
 export const SEASON_REFERENCE_MARGIN = 0.1;
 
-export type SeasonReference = 'change' | 'profile';
+export type SeasonReference = 'change' | 'profile' | 'trend';
 
 /** The reference is chosen on at most this many of the train split's last rows. */
 const CHOICE_ROWS = 5000;
@@ -79,7 +82,7 @@ function baseWeights(prep: SeasonPrep, lookback: number, h: number): Float64Arra
   const k = Math.max(1, prep.seasons ?? 1);
   const t = L - 1;
   const i = t + h - m * Math.ceil(h / m);
-  if (prep.reference === 'profile') {
+  if (prep.reference === 'profile' || prep.reference === 'trend') {
     for (let r = t - m + 1; r <= t; r++) w[r]! += 1 / m;
     w[t]! -= 1;
     for (let j = 1; j <= k; j++) {
@@ -87,6 +90,11 @@ function baseWeights(prep: SeasonPrep, lookback: number, h: number): Float64Arra
       w[c]! += 1 / k;
       for (let r = c - m + 1; r <= c; r++) w[r]! -= 1 / (k * m);
     }
+    if (prep.reference === 'trend')
+      for (let r = t - m + 1; r <= t; r++) {
+        w[r]! += h / (m * m);
+        w[r - m]! -= h / (m * m);
+      }
     return w;
   }
   for (let j = 1; j <= k; j++) {
@@ -106,7 +114,9 @@ function blockMean(at: (row: number) => number, from: number, to: number): numbe
 /** One season's term of the reference for the phase row i: its change or its profile offset. */
 function seasonTerm(prep: SeasonPrep, at: (row: number) => number, t: number, i: number, j: number, m: number): number {
   const c = i - (j - 1) * m;
-  return prep.reference === 'profile' ? at(c) - blockMean(at, c - m + 1, c) : at(c) - at(t - j * m);
+  return prep.reference === 'profile' || prep.reference === 'trend'
+    ? at(c) - blockMean(at, c - m + 1, c)
+    : at(c) - at(t - j * m);
 }
 
 /**
@@ -158,8 +168,12 @@ function baseLevels(
   const k = Math.max(1, prep.seasons ?? 1);
   const at = (row: number) => (row >= 0 ? scaled[row * stride + col]! : NaN);
   const t = to - 1;
-  const base = prep.reference === 'profile' ? blockMean(at, t - m + 1, t) : level;
+  const averaged = prep.reference === 'profile' || prep.reference === 'trend';
+  const base = averaged ? blockMean(at, t - m + 1, t) : level;
   if (Number.isNaN(base)) return out;
+  // `trend`: the slope between the last two seasons' means (0 where a row is missing: the profile).
+  const slope = prep.reference === 'trend' ? (base - blockMean(at, t - 2 * m + 1, t - m)) / m : 0;
+  const drift = Number.isNaN(slope) ? 0 : slope;
   for (let h = 1; h <= horizon; h++) {
     const i = t + h - m * Math.ceil(h / m);
     let sum = 0;
@@ -171,7 +185,7 @@ function baseLevels(
         n++;
       }
     }
-    if (n) out[h - 1] = base + sum / n;
+    if (n) out[h - 1] = base + sum / n + drift * h;
   }
   return out;
 }
@@ -224,6 +238,10 @@ export function chooseReference(z: Float64Array, season: number, lookback: numbe
     cands.push({ seasons: k, reference: 'change', need: k * m + 1 });
   for (let k = 1; k <= profileSeasonsInWindow(m, lookback); k++)
     cands.push({ seasons: k, reference: 'profile', need: (k + 1) * m - 1 });
+  // The profile plus the slope between the last two seasons' means: needs 2m rows too.
+  if (2 * m <= lookback)
+    for (let k = 1; k <= profileSeasonsInWindow(m, lookback); k++)
+      cands.push({ seasons: k, reference: 'trend', need: Math.max((k + 1) * m - 1, 2 * m) });
   const plain: ReferenceChoice = { seasons: 1, reference: 'change', why: '' };
   if (cands.length === 1) return plain;
   // The same train windows for every candidate; the last CHOICE_ROWS of them are plenty for the
@@ -240,9 +258,12 @@ export function chooseReference(z: Float64Array, season: number, lookback: numbe
       why: `, the change of one season (no other reference lowered the one-step train MAE by ${SEASON_REFERENCE_MARGIN * 100}%: ${list})`,
     };
   const { seasons, reference } = cands[best]!;
+  const profile = `the mean of the last ${m} values plus the phase's offset averaged over ${seasons} season${seasons > 1 ? 's' : ''}`;
   const what =
     reference === 'profile'
-      ? `the mean of the last ${m} values plus the phase's offset averaged over ${seasons} season${seasons > 1 ? 's' : ''}`
-      : `the change averaged over ${seasons} seasons`;
+      ? profile
+      : reference === 'trend'
+        ? `${profile} plus the slope between the last two seasons' means times the step`
+        : `the change averaged over ${seasons} seasons`;
   return { seasons, reference, why: `, ${what} (one-step train MAE by reference: ${list})` };
 }

@@ -120,7 +120,7 @@ export function resolveTargetPrep(
     normalize,
     reason: `${name}: ${why}`,
     ...(ref
-      ? { season, seasons: ref.seasons, ...(ref.reference === 'profile' ? { reference: ref.reference } : {}) }
+      ? { season, seasons: ref.seasons, ...(ref.reference !== 'change' ? { reference: ref.reference } : {}) }
       : {}),
   };
 }

@@ -99,7 +99,7 @@ describe('target transforms and window normalisation', () => {
     expect(p.targetPrep[0]!.reason).toMatch(/KPSS/);
   });
 
-  it('auto: a trending series with a season within the lookback gets season normalisation, each step relative to seasonal naive at the current level', () => {
+  it('auto: a trending series with a season within the lookback gets season normalisation, each step relative to a seasonal reference at the current level', () => {
     const { info, load } = dataset(
       [
         { name: 'date', kind: 'datetime', values: monthly },
@@ -115,15 +115,24 @@ describe('target transforms and window normalisation', () => {
     );
     expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12 });
     expect(p.targetPrep[0]!.reason).toMatch(/season 12 within the lookback/);
-    // An output equal to last value + (value one season before the step - value one season before the last) is 0.
+    // In logs the series is a linear trend plus a fixed pattern: the train split chooses `trend`,
+    // the profile plus the slope between the last two seasons' means (exact there). An output
+    // equal to that reference is 0.
+    expect(p.targetPrep[0]).toMatchObject({ reference: 'trend', seasons: 1 });
     const g = p.groups[0]!;
     const t = p.windows.train[1]!;
     const y = windowTargets(p, g, t);
-    for (let h = 1; h <= 3; h++)
-      expect(y[h - 1]).toBeCloseTo(
-        (g.y[t + h]! - (g.y[t]! + g.y[t + h - 12]! - g.y[t - 12]!)) / p.targetPrep[0]!.windowScale,
-        12,
-      );
+    const mean = (a: number, b: number) => {
+      let sum = 0;
+      for (let r = a; r <= b; r++) sum += g.y[r]!;
+      return sum / (b - a + 1);
+    };
+    const slope = (mean(t - 11, t) - mean(t - 23, t - 12)) / 12;
+    for (let h = 1; h <= 3; h++) {
+      const i = t + h - 12;
+      const ref = mean(t - 11, t) + (g.y[i]! - mean(i - 11, i)) + slope * h;
+      expect(y[h - 1]).toBeCloseTo((g.y[t + h]! - ref) / p.targetPrep[0]!.windowScale, 12);
+    }
     // A lookback not longer than the season: auto falls back; an explicit `season` is refused.
     expect(prepare(parseSpec({ target: 'v', window: { lookback: 12 } }), info, load).targetPrep[0]!.normalize).toBe(
       'window',
@@ -218,6 +227,22 @@ describe('season normalisation: the season-ago change averaged over the seasons 
     );
   });
 
+  it('a trend reference: exact on a linear trend plus a fixed pattern, and its linear map equals stepLevels', () => {
+    const pat = [2, -1, 3, -4];
+    const y = Array.from({ length: 13 }, (_, i) => 10 + 0.7 * i + pat[i % 4]!);
+    const prep = { normalize: 'season', season: 4, seasons: 2, reference: 'trend' as const };
+    const out = stepLevels(prep, y, 1, 0, y.length, 6, y[12]!);
+    for (let h = 1; h <= 6; h++) {
+      const i = 12 + h;
+      expect(out[h - 1]).toBeCloseTo(10 + 0.7 * i + pat[i % 4]!, 10);
+      const w = referenceWeights(prep, y.length, h);
+      expect(y[12]! + w.reduce((a, v, r) => a + v * y[r]!, 0)).toBeCloseTo(out[h - 1]!, 12);
+    }
+    // the profile alone lags the trend by the steps ahead
+    const profile = stepLevels({ ...prep, reference: 'profile' }, y, 1, 0, y.length, 2, y[12]!);
+    expect(out[1]! - profile[1]!).toBeCloseTo(2 * 0.7, 10);
+  });
+
   // A fixed seasonal pattern with noise around a level that holds still (an average level wins), or
   // on a steep trend (the profile's average lags it; the change over seasons averages the noise);
   // a pattern that grows from one season to the next without noise (only the last season is current).
@@ -232,9 +257,15 @@ describe('season normalisation: the season-ago change averaged over the seasons 
     const a = chooseReference(still, 12, 37);
     expect(a).toMatchObject({ reference: 'profile', seasons: 2 });
     expect(a.why).toMatch(
-      /the mean of the last 12 values plus the phase's offset averaged over 2 seasons \(one-step train MAE by reference: change 1: [\d.]+, change 2: [\d.]+, change 3: [\d.]+, profile 1: [\d.]+, profile 2: [\d.]+\)/,
+      /the mean of the last 12 values plus the phase's offset averaged over 2 seasons \(one-step train MAE by reference: change 1: [\d.]+, change 2: [\d.]+, change 3: [\d.]+, profile 1: [\d.]+, profile 2: [\d.]+, trend 1: [\d.]+, trend 2: [\d.]+\)/,
     );
-    expect(chooseReference(steep, 12, 37)).toMatchObject({ reference: 'change', seasons: 3 });
+    // a steep trend: the profile lags it, the change over 3 seasons follows it, and the profile
+    // plus the slope between the last two seasons' means follows it with less noise
+    const b = chooseReference(steep, 12, 37);
+    expect(b).toMatchObject({ reference: 'trend', seasons: 2 });
+    expect(b.why).toMatch(
+      /change 3: [\d.]+, profile 1: [\d.]+, profile 2: [\d.]+, trend 1: [\d.]+, trend 2: [\d.]+\)$/,
+    );
     // a pattern that grows: one season's offset (a profile of one season) follows it, no average does
     expect(chooseReference(drifting, 12, 37)).toMatchObject({ reference: 'profile', seasons: 1 });
     // an exact trend plus a fixed pattern: one season's change is already exact, nothing beats it
@@ -259,8 +290,10 @@ describe('season normalisation: the season-ago change averaged over the seasons 
       'date',
     );
     const p = prepare(parseSpec({ target: 'v', normalize: 'season', window: { lookback: 37 } }), info, load);
-    expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12, seasons: 3 });
-    expect(p.targetPrep[0]!.reference).toBeUndefined(); // `change` is the default a file from before means
-    expect(p.targetPrep[0]!.reason).toMatch(/the change averaged over 3 seasons/);
+    expect(p.targetPrep[0]).toMatchObject({ normalize: 'season', season: 12, seasons: 2, reference: 'trend' });
+    expect(p.targetPrep[0]!.reason).toMatch(/plus the slope between the last two seasons' means times the step/);
+    // `change` is the default a file from before means: not written
+    const still = prepare(parseSpec({ target: 'v', normalize: 'season', window: { lookback: 13 } }), info, load);
+    expect(still.targetPrep[0]!.reference).toBeUndefined();
   });
 });

@@ -188,6 +188,9 @@ describe('ONNX steps: season normalisation (last value plus the change over the 
   it('a profile reference over 2 seasons (season 4, lookback 13, horizon 5)', async () => {
     expect(await check([seasonal('log', 4, 0.4, 2, 'profile')], ['y'], 5, 13)).toBeLessThan(1e-5);
   });
+  it('a trend reference over 2 seasons (season 4, lookback 13, horizon 5)', async () => {
+    expect(await check([{ ...seasonal('none', 4, 0.4, 2), reference: 'trend' }], ['y'], 5, 13)).toBeLessThan(1e-5);
+  });
   it('a profile of one season beside a change over 2 seasons', async () => {
     expect(
       await check([seasonal('none', 3, 0.5, 1, 'profile'), seasonal('diff', 2, 0.7, 2)], ['y', 'z'], 2, 9),
