@@ -78,3 +78,11 @@ describe("neighbours: the defaults' alternatives", () => {
         expect(() => applyConfig(parseSpec(file.base), { normalize: mode, 'window.lookback': l })).not.toThrow();
   });
 });
+
+describe('tune pruning', () => {
+  it('spares the defaults and their neighbours from ASHA, prunes the TPE draws', () => {
+    // Before, the default run's own configuration, repeated by a neighbour, was pruned at epoch 2.
+    const file = tuneStudy({ target: 'y', season: 24, lookbacks: lookbacksFor(24) });
+    expect(file.prune).toEqual({ kind: 'asha', minEpochs: 2, reduction: 3, spareFirst: true });
+  });
+});
