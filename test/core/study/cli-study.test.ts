@@ -102,7 +102,7 @@ describe('cli study', () => {
   it('tune: a TPE study over the built-in space with a trial budget, best run against the baselines', async () => {
     const r = await cli('tune', '--dataset', 'sine', '--target', 'value', '--budget', '2 trials', '--epochs', '2');
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/season 24: lookbacks 24, 48/);
+    expect(r.err).toMatch(/season 24: lookbacks 25, 49, 73/);
     expect(r.out).toMatch(/completed, 2\/2 trials ended/);
     expect(r.out).toMatch(/best: trial \d \(run \d+\), val_mae/);
     expect(r.out).toMatch(/test mae: model [\d.]+ vs naive [\d.]+/);
