@@ -58,6 +58,8 @@ export const PruneSpec = z.discriminatedUnion('kind', [
       kind: z.literal('asha'),
       minEpochs: z.number().int().min(1).max(10_000).default(1),
       reduction: z.number().int().min(2).max(100).default(3),
+      /** Never prune the configurations tried first (`first`): they train until early stopping, and their values still count at every rung. */
+      spareFirst: z.boolean().optional(),
     })
     .strict(),
 ]);

@@ -79,7 +79,7 @@ export const tuneCommand: Command = {
     '--dataset <id|name> --target COL [--budget 5m|40 trials] [--epochs N] [--rerank K] [--set key=value ...] [--json]',
   summary: 'find a good model for a column: a TPE study with ASHA pruning over a built-in space',
   details:
-    'The space: cell, 1-2 layers of 16-128 units, dropout, lookbacks of 1-3 seasons, learning rate, transform and normalisation. ' +
+    'The space: cell, 1-2 layers of 16-128 units, dropout, lookbacks of 1-4 seasons + 1, learning rate, transform and normalisation. ' +
     'With a time budget a third of it re-ranks the default and the best trials by a backtest before the test split (docs/studies.md).',
   options: {
     dataset: { type: 'string', value: '<id|name>', help: 'the dataset' },

@@ -170,8 +170,12 @@ export class StudyDriver {
     if (prune.kind !== 'asha') return;
     const { key, direction } = rungMetric(objectiveOf(file.objective));
     const all = trials.map((t) => t.runId);
+    // Trials of the configurations tried first (a strong default and its neighbours, in tune) are
+    // judged on their whole training: with noisy validation curves an early rung prunes the best
+    // configuration too (docs/studies.md, tune).
+    const spared = prune.spareFirst ? (file.first?.length ?? 0) * rec.seeds : 0;
     for (const t of trials) {
-      if (t.status !== 'running' || this.stopping.has(t.runId)) continue;
+      if (t.status !== 'running' || this.stopping.has(t.runId) || t.trial < spared) continue;
       const run = runsDb.getRun(this.ctx.db, t.runId);
       if (!run) continue;
       const rungs = rungEpochs(prune, parseSpec(JSON.parse(run.spec)).train.epochs);

@@ -181,6 +181,8 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
     valBestMae: number;
     trials: number;
     pruned: number;
+    /** Failed trials: a `season` neighbour on a series whose season the run did not confirm. */
+    failed: number;
     pick: string;
     /** The search's final time budget (tune hands the re-ranking's unneeded share back to it). */
     searchSeconds: number | null;
@@ -218,16 +220,24 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
         valBestMae: study.best?.test['test.mae'] ?? NaN,
         trials: study.trials.length,
         pruned: study.counts.pruned ?? 0,
+        failed: study.counts.failed ?? 0,
         searchSeconds: study.file.budgetSeconds ?? null,
         pick: sel
-          ? `trial ${sel.trial + 1} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null).length} backtested)`
+          ? `trial ${sel.trial + 1} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null).length} backtested) ${JSON.stringify(picked?.params ?? {})}`
           : 'by validation',
       });
       const r = rows.at(-1)!;
+      if (!opts.json && sel)
+        for (const c of sel.candidates) {
+          const tr = study.trials.find((x) => x.trial === c.trial);
+          console.log(
+            `  candidate trial ${c.trial + 1}: val ${c.value.toPrecision(4)}, backtest ${c.backtestMae?.toPrecision(4) ?? c.note ?? '-'}, test ${tr?.test['test.mae']?.toPrecision(4) ?? '-'} ${JSON.stringify(tr?.params ?? {})}`,
+          );
+        }
       if (opts.json) console.log(JSON.stringify({ suite: 'study-tune', budget, ...r }));
       else
         console.log(
-          `${r.series}: default ${r.defaultMae.toPrecision(4)}, tune ${r.tuneMae.toPrecision(4)} (${r.trials} trials, ${r.pruned} pruned, search ${r.searchSeconds?.toFixed(0) ?? '-'} s; pick ${r.pick}; best by validation ${r.valBestMae.toPrecision(4)}); load average ${loadavg()[0]!.toFixed(2)}`,
+          `${r.series}: default ${r.defaultMae.toPrecision(4)}, tune ${r.tuneMae.toPrecision(4)} (${r.trials} trials, ${r.pruned} pruned, ${r.failed} failed, search ${r.searchSeconds?.toFixed(0) ?? '-'} s; pick ${r.pick}; best by validation ${r.valBestMae.toPrecision(4)}); load average ${loadavg()[0]!.toFixed(2)}`,
         );
     }
     const wins = rows.filter((r) => r.tuneMae < r.defaultMae).length;

@@ -78,10 +78,31 @@ describe('cli study', () => {
     expect(s.counts).toEqual({ completed: 1, pruned: 1 });
   });
 
+  it('spares the configurations tried first from ASHA (prune.spareFirst): a bad start is trained to the end', async () => {
+    expect((await cli('import', sineCsv(t.dir, 300), '--name', 'sine-spare')).code).toBe(0);
+    const file = studyFile('spare.json', {
+      base: { ...base, train: { ...(base.train as object), epochs: 12 } },
+      space: { 'train.learningRate': [0.01, 1e-7] },
+      strategy: 'random',
+      trials: 2,
+      // As in the ASHA test above, 1e-7 is far behind after one epoch: without spareFirst it is pruned.
+      first: [{ 'train.learningRate': 0.01 }, { 'train.learningRate': 1e-7 }],
+      prune: { kind: 'asha', minEpochs: 1, reduction: 2, spareFirst: true },
+      concurrency: 1,
+    });
+    const r = await cli('study', 'create', file, '--dataset', 'sine-spare', '--json');
+    expect(r.err).not.toMatch(/error/);
+    const s = JSON.parse(r.out) as StudyRow;
+    expect(s.trials.map((x) => [x.params['train.learningRate'], x.status, x.epochsDone])).toEqual([
+      [0.01, 'completed', 12],
+      [1e-7, 'completed', 12],
+    ]);
+  });
+
   it('tune: a TPE study over the built-in space with a trial budget, best run against the baselines', async () => {
     const r = await cli('tune', '--dataset', 'sine', '--target', 'value', '--budget', '2 trials', '--epochs', '2');
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/season 24: lookbacks 24, 48/);
+    expect(r.err).toMatch(/season 24: lookbacks 25, 49, 73/);
     expect(r.out).toMatch(/completed, 2\/2 trials ended/);
     expect(r.out).toMatch(/best: trial \d \(run \d+\), val_mae/);
     expect(r.out).toMatch(/test mae: model [\d.]+ vs naive [\d.]+/);
