@@ -121,9 +121,10 @@ function seasonTerm(prep: SeasonPrep, at: (row: number) => number, t: number, i:
 
 /**
  * The levels output steps 1..H of the window ending at row t = to-1 are expressed against: the
- * input level, or for `season` the reference (above) in scaled units. Rows are read from `scaled`
- * (stride columns, column col); a season whose rows hold a missing value is left out, and where
- * every season is (or a profile's level is missing), the step keeps the input level.
+ * input level, or for `season` the reference (above) in scaled units, plus the linear correction
+ * where the run fitted one. Rows are read from `scaled` (stride columns, column col); a season
+ * whose rows hold a missing value is left out, and where every season is (or a profile's level is
+ * missing), the step keeps the input level.
  */
 export function stepLevels(
   prep: SeasonPrep,
