@@ -99,6 +99,17 @@ export function chooseAutoTransform(train: ArrayLike<number>): AutoTransform {
   };
 }
 
+/** Mean absolute level and mean absolute step of a stretch of values. */
+function stats(a: number[]): { level: number; step: number } {
+  let level = 0;
+  let step = 0;
+  for (let i = 0; i < a.length; i++) {
+    level += Math.abs(a[i]!);
+    if (i > 0) step += Math.abs(a[i]! - a[i - 1]!);
+  }
+  return { level: level / a.length, step: step / Math.max(a.length - 1, 1) };
+}
+
 /** Blocks of the train split for blockGrowth: at least this many rows each. */
 const BLOCK_ROWS = 12;
 /** At most this many blocks. */
@@ -118,15 +129,9 @@ export function blockGrowth(train: ArrayLike<number>): { relative: boolean; how:
   if (k < 2) return { relative: false, how: `${y.length} values: too few for blocks` };
   const pts: [number, number][] = [];
   for (let b = 0; b < k; b++) {
-    const a = y.slice(Math.floor((b * y.length) / k), Math.floor(((b + 1) * y.length) / k));
-    let level = 0;
-    let step = 0;
-    for (let i = 0; i < a.length; i++) {
-      level += a[i]!;
-      if (i > 0) step += Math.abs(a[i]! - a[i - 1]!);
-    }
-    const l = Math.log(level / a.length);
-    const d = Math.log(step / (a.length - 1));
+    const { level, step } = stats(y.slice(Math.floor((b * y.length) / k), Math.floor(((b + 1) * y.length) / k)));
+    const l = Math.log(level);
+    const d = Math.log(step);
     if (Number.isFinite(l) && Number.isFinite(d)) pts.push([l, d]);
   }
   const mx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
@@ -158,15 +163,6 @@ export function blockGrowth(train: ArrayLike<number>): { relative: boolean; how:
 export function growth(train: ArrayLike<number>): { relative: boolean; how: string } {
   const y = Array.from(train).filter((v) => !Number.isNaN(v));
   const half = Math.floor(y.length / 2);
-  const stats = (a: number[]) => {
-    let level = 0;
-    let step = 0;
-    for (let i = 0; i < a.length; i++) {
-      level += Math.abs(a[i]!);
-      if (i > 0) step += Math.abs(a[i]! - a[i - 1]!);
-    }
-    return { level: level / a.length, step: step / Math.max(a.length - 1, 1) };
-  };
   const a = stats(y.slice(0, half));
   const b = stats(y.slice(half));
   const rl = Math.log(b.level / a.level);
