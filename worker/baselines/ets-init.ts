@@ -23,8 +23,8 @@ export function centredMovingAverage(y: ArrayLike<number>, m: number): Float64Ar
 }
 
 /** Seasonal indices of the first few cycles: sum 0 (additive) or mean 1 (multiplicative). */
-function seasonalStart(y: ArrayLike<number>, m: number, mult: boolean): Float64Array {
-  const cycles = Math.min(Math.floor(y.length / m), 4);
+function seasonalStart(y: ArrayLike<number>, m: number, mult: boolean, maxCycles: number): Float64Array {
+  const cycles = Math.min(Math.floor(y.length / m), maxCycles);
   const head = Array.from({ length: cycles * m }, (_, i) => y[i]!);
   const ma = centredMovingAverage(head, m);
   const sum = new Float64Array(m);
@@ -43,12 +43,22 @@ function seasonalStart(y: ArrayLike<number>, m: number, mult: boolean): Float64A
   return s;
 }
 
-/** The state before the first observation, and the series scale (for the optimiser's steps). */
-export function initialState(k: EtsKind, y: ArrayLike<number>): EtsState {
+/**
+ * How much of the series the start is estimated from. The fit's defaults (4 cycles, a line through
+ * max(10, 2m) rows) only start the optimiser, which then refines level and trend; a start that
+ * stays as it is (ETS run over a window: worker/data/ets-reference.ts) uses every row it has.
+ */
+export interface StartRows {
+  cycles: number;
+  lineRows: number;
+}
+
+/** The state before the first observation. */
+export function initialState(k: EtsKind, y: ArrayLike<number>, rows?: StartRows): EtsState {
   const m = k.season === 'N' ? 1 : k.m;
-  const season = k.season === 'N' ? new Float64Array(1) : seasonalStart(y, m, k.season === 'M');
+  const season = k.season === 'N' ? new Float64Array(1) : seasonalStart(y, m, k.season === 'M', rows?.cycles ?? 4);
   // Least-squares line through the first max(10, 2m) deseasonalised observations.
-  const len = Math.min(y.length, Math.max(10, 2 * m));
+  const len = Math.min(y.length, rows?.lineRows ?? Math.max(10, 2 * m));
   let sx = 0;
   let sy = 0;
   let sxx = 0;

@@ -11,6 +11,8 @@
 // (docs/benchmarks.md, "A linear correction of the reference").
 import type { Prepared } from './prepare.js';
 import { cutBatch } from './batches.js';
+import { etsWindowWeights, fitWindowEts, type WindowEts } from './ets-reference.js';
+import { referenceWeights, type SeasonPrep } from './season-base.js';
 import { windowed } from './target-prep.js';
 
 /** Windows longer than this many rows keep the plain reference (the fit is L² per window). */
@@ -157,10 +159,23 @@ function ridgeFit(d: Design, L: number, H: number): Float64Array[] | null {
   return best?.betas ?? null;
 }
 
+/** The ETS candidate as a correction of the plain reference: its weights minus the reference's, per step. */
+function etsCorrection(prep: SeasonPrep, ets: WindowEts, L: number, H: number): Float64Array[] {
+  const a = etsWindowWeights(ets.kind, ets.params, L, H);
+  return a.map((row, h) => {
+    const b = referenceWeights(prep, L, h + 1);
+    b[L - 1]! += 1;
+    return row.map((v, r) => v - b[r]!);
+  });
+}
+
 /**
- * Fits each windowed forecast target's linear correction (TargetPrep.linear) on the train windows,
- * keeping it where it lowers the validation MAE by LINEAR_MARGIN; appends the outcome to the
- * target's reason. `p.targetPrep` is changed in place (the windows' model targets follow it).
+ * Fits each windowed forecast target's linear correction (TargetPrep.linear) on the train split,
+ * two candidates: the ridge map on the train windows, and an additive ETS run over the window
+ * (ets-reference.ts; its few parameters need no windows, so short series get it too). The one
+ * with the lower validation MAE is kept where it lowers it by LINEAR_MARGIN against the plain
+ * reference; the outcome is appended to the target's reason. `p.targetPrep` is changed in place
+ * (the windows' model targets follow it).
  */
 export function fitLinearReferences(p: Prepared): void {
   const L = p.lookback;
@@ -175,19 +190,26 @@ export function fitLinearReferences(p: Prepared): void {
     if (L > LINEAR_MAX_ROWS) return note(`none (lookback ${L} > ${LINEAR_MAX_ROWS} rows)`);
     const train = lastWindows(p.windows.train, MAX_FIT_WINDOWS);
     const val = lastWindows(p.windows.val, MAX_FIT_WINDOWS);
-    if (train.length / 2 < MIN_FIT_WINDOWS || val.length / 2 < MIN_CHECK_WINDOWS)
-      return note(`none (${train.length / 2} train and ${val.length / 2} validation windows)`);
-    const fit = design(p, train, feature, j);
+    if (val.length / 2 < MIN_CHECK_WINDOWS) return note(`none (${val.length / 2} validation windows)`);
     const check = design(p, val, feature, j);
     const plain = designMae(check, L, H, null);
-    const beta = ridgeFit(fit, L, H);
-    const best = beta ? { beta, mae: designMae(check, L, H, beta) } : null;
-    const how = `${fit.n} train windows, validation MAE (model units) ${plain.toPrecision(3)} without`;
+    const tried: { name: string; beta: Float64Array[]; mae: number }[] = [];
+    const ets = fitWindowEts(p, j);
+    if (ets) {
+      const beta = etsCorrection(prep, ets, L, H);
+      tried.push({ name: ets.what, beta, mae: designMae(check, L, H, beta) });
+    }
+    if (train.length / 2 >= MIN_FIT_WINDOWS) {
+      const fit = design(p, train, feature, j);
+      const beta = ridgeFit(fit, L, H);
+      if (beta) tried.push({ name: `ridge fit on ${fit.n} train windows`, beta, mae: designMae(check, L, H, beta) });
+    }
+    const list = tried.map((c) => `${c.name}: ${c.mae.toPrecision(3)}`).join('; ');
+    const how = `validation MAE (model units) ${plain.toPrecision(3)} without`;
+    const best = tried.filter((c) => Number.isFinite(c.mae)).sort((a, b) => a.mae - b.mae)[0];
     if (!best || !(best.mae <= (1 - LINEAR_MARGIN) * plain))
-      return note(
-        `none (ridge fit on ${how}, ${best ? best.mae.toPrecision(3) : 'no fit'} with: not ${LINEAR_MARGIN * 100}% better)`,
-      );
+      return note(`none (${how}; ${list || 'no candidate'}: not ${LINEAR_MARGIN * 100}% better)`);
     prep.linear = best.beta.map((b) => Array.from(b, (v) => Number(v.toPrecision(7))));
-    note(`ridge fit on ${how}, ${best.mae.toPrecision(3)} with`);
+    note(`${best.name} (${how}; ${list})`);
   });
 }

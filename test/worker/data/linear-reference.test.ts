@@ -55,7 +55,7 @@ describe('the linear correction of the reference', () => {
     expect(linear).toHaveLength(2);
     expect(linear[0]).toHaveLength(12);
     expect(p.targetPrep[0]!.reason).toMatch(
-      /linear correction of the reference: ridge fit on \d+ train windows, validation MAE \(model units\) [\d.]+ without, [\d.]+ with/,
+      /linear correction of the reference: (ridge fit on \d+ train windows|ETS A,[^(]+\([^)]*\) fitted on \d+ train rows, run over each window) \(validation MAE \(model units\) [\d.]+ without; /,
     );
     // the test windows' model targets (what the network must add) are smaller by far
     expect(meanTarget(p, 'test')).toBeLessThan(0.93 * meanTarget(off, 'test'));
@@ -74,7 +74,7 @@ describe('the linear correction of the reference', () => {
     const p = prepare(parseSpec({ target: 'v', normalize: 'window', window: { lookback: 12 } }), info, load);
     expect(p.targetPrep[0]!.linear).toBeUndefined();
     expect(p.targetPrep[0]!.reason).toMatch(
-      /linear correction of the reference: none \(ridge fit on .* not 2% better\)/,
+      /linear correction of the reference: none \(validation MAE .*ridge fit on .* not 2% better\)/,
     );
   });
 
