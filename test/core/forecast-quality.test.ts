@@ -64,7 +64,9 @@ describe('forecast quality', () => {
       'lookback auto → 21 (3 × season 12 + 1 = 37, capped by the 84 train rows (a quarter, at least season + 1, leaving a window))',
     );
     expect(run.spec.window.lookback).toBe(21);
-    expect(lines.join('\n')).toMatch(/shrink toward the base .* fitted on \d+ validation windows: α/);
+    expect(lines.join('\n')).toMatch(
+      /shrink toward the base .* fitted on \d+ validation windows \(the least-squares factor less 2 standard errors\): α/,
+    );
   }, 180_000);
 
   it('the default run ({ target } only) beats the naive forecast on a linear trend with noise', async () => {

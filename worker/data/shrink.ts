@@ -1,4 +1,5 @@
 // Shrinkage of the network's forecast toward a simple base, calibrated on the validation split.
+// (The factor is taken SHRINK_Z standard errors below its least-squares value: see SHRINK_Z.)
 // A network trained on a short or noisy series often adds more noise than signal to the base its
 // normalisation starts from; the least-squares factor α per output (target × horizon step) of
 //   forecast = base + α · (network − base),   α = clip(Σ(f−b)(y−b) / Σ(f−b)², 0, 1)
@@ -54,15 +55,30 @@ export function shrinkBases(
   return out;
 }
 
-/** α per output by least squares of (actual − base) on (network − base), clipped to [0, 1]; 1 where nothing to fit. */
+/**
+ * Standard errors the least-squares factor is lowered by before clipping. The validation windows
+ * also chose the network's checkpoint (early stopping), so the factor fitted on them is biased
+ * toward the network; on a short series a handful of windows cannot tell. Taking the factor's
+ * lower bound, α̂ − z·se(α̂), keeps the network's contribution only as far as the windows show it
+ * (docs/benchmarks.md, "Shrinkage by the evidence").
+ */
+export const SHRINK_Z = 2;
+
+/**
+ * α per output by least squares of (actual − base) on (network − base), less SHRINK_Z standard
+ * errors, clipped to [0, 1]; 1 where nothing to fit.
+ */
 export function fitShrink(
   pred: ArrayLike<number>,
   actual: ArrayLike<number>,
   base: ArrayLike<number>,
   outputs: number,
+  z = SHRINK_Z,
 ): number[] {
   const num = new Float64Array(outputs);
   const den = new Float64Array(outputs);
+  const ee = new Float64Array(outputs);
+  const cnt = new Float64Array(outputs);
   for (let i = 0; i < pred.length; i++) {
     const d = pred[i]! - base[i]!;
     const e = actual[i]! - base[i]!;
@@ -70,8 +86,18 @@ export function fitShrink(
     const o = i % outputs;
     num[o] = num[o]! + d * e;
     den[o] = den[o]! + d * d;
+    ee[o] = ee[o]! + e * e;
+    cnt[o]!++;
   }
-  return Array.from(num, (s, o) => (den[o]! > 1e-12 ? Math.min(1, Math.max(0, s / den[o]!)) : 1));
+  return Array.from(num, (s, o) => {
+    const dd = den[o]!;
+    if (!(dd > 1e-12)) return 1;
+    const a = s / dd;
+    const n = cnt[o]!;
+    // residual variance of e − α̂·d, and the factor's standard error
+    const se = n > 1 ? Math.sqrt(Math.max(0, ee[o]! - a * s) / (n - 1) / dd) : Infinity;
+    return Math.min(1, Math.max(0, z > 0 ? a - z * se : a));
+  });
 }
 
 /** base + α · (network − base) per output, in place; returns `pred`. */
@@ -94,5 +120,5 @@ export function describeShrink(alpha: readonly number[], windows: number): strin
   const lo = Math.min(...alpha);
   const hi = Math.max(...alpha);
   const range = lo === hi ? `α = ${lo.toFixed(3)}` : `α ${lo.toFixed(3)}–${hi.toFixed(3)} over the steps`;
-  return `shrink toward the base (last value / seasonal naive at the level), fitted on ${windows} validation windows: ${range}`;
+  return `shrink toward the base (last value / seasonal naive at the level), fitted on ${windows} validation windows (the least-squares factor less ${SHRINK_Z} standard errors): ${range}`;
 }
