@@ -40,6 +40,7 @@ const integration = [
   'test/worker/import/samples.test.ts',
   'test/worker/import/store.test.ts',
   'test/worker/tf.test.ts',
+  'test/build/**/*.test.ts',
   'test/bench/**/*.test.ts',
 ];
 
