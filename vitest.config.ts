@@ -41,6 +41,7 @@ const integration = [
   'test/worker/import/store.test.ts',
   'test/worker/tf.test.ts',
   'test/build/**/*.test.ts',
+  'test/worker/code-cache.test.ts',
   'test/bench/**/*.test.ts',
 ];
 
