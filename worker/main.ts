@@ -31,10 +31,11 @@ let loadedAt = 0;
 let loadedCpu = 0;
 
 /**
- * A waiting trainer's load: the fused kernels' worker threads first (worker/kernels/wasm.ts, which
- * needs no TF.js), so that their start (a Node thread each and the wasm instantiation, about 100 ms
- * of CPU) runs on another core while this thread loads the trainer and TF.js, not beside the data
- * preparation once the run is there.
+ * A trainer's load, waiting or cold: the fused kernels' worker threads first (worker/kernels/
+ * wasm.ts, which needs no TF.js), so that their start (a Node thread each and the wasm
+ * instantiation, about 100 ms of CPU) runs on another core while this thread loads the trainer
+ * and TF.js, not beside the data preparation or inside the first batch. Threads a run does not
+ * use (GPU, tf.layers) are unref'd and idle.
  */
 async function loadTrainer(): Promise<typeof import('./train/trainer.js')> {
   (await import('./kernels/wasm.js')).prestartKernelThreads();
@@ -102,7 +103,8 @@ async function runJob(job: Job): Promise<void> {
   // import. A warm trainer did both before its run existed: only what is left of them counts.
   const jobAt = performance.now();
   const jobCpu = cpuMs();
-  const { train } = await (warmTrainer ?? import('./train/trainer.js'));
+  // A cold trainer (forked for this run) loads the same way: kernel threads first, then the trainer.
+  const { train } = await (warmTrainer ?? loadTrainer());
   const readyAt = performance.now();
   const readyCpu = cpuMs();
   const importMs = readyAt - jobAt;
