@@ -42,6 +42,7 @@ const integration = [
   'test/worker/tf.test.ts',
   'test/build/**/*.test.ts',
   'test/worker/code-cache.test.ts',
+  'test/worker/main.test.ts',
   'test/bench/**/*.test.ts',
 ];
 

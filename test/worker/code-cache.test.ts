@@ -61,6 +61,25 @@ describe('withCodeCache', () => {
     60_000,
   );
 
+  it('leaves the backends working: wasm (its package through the cache too), then cpu', () => {
+    const backend = pathToFileURL(join(root, 'worker/backend.ts')).href;
+    const script = `
+      const { chooseBackend } = await import(${JSON.stringify(backend)});
+      const wasm = await chooseBackend('wasm');
+      const cpu = await chooseBackend('cpu');
+      process.stdout.write(JSON.stringify([wasm.backend, cpu.backend]));`;
+    for (let i = 0; i < 2; i++) {
+      // Twice: the second process loads the wasm backend from the cache the first one wrote.
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, RNN_WORKBENCH_CODE_CACHE_DIR: join(dir, 'backends'), RNN_WORKBENCH_CODE_CACHE: '1' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(['wasm', 'cpu']);
+    }
+  }, 60_000);
+
   it('is off when asked, and on a Node that caches by itself', () => {
     expect(codeCacheDir({ RNN_WORKBENCH_CODE_CACHE: '0' })).toBeNull();
     expect(codeCacheDir({ NODE_DISABLE_COMPILE_CACHE: '1' })).toBeNull();
