@@ -1,15 +1,17 @@
 // worker/code-cache.ts (issue 15 item 4): TF.js required through V8's code cache on a Node without
 // its own (Node 20): the first trainer writes the cache, the next compiles from it, data that V8
 // rejects (here: bytes of garbage) is compiled anew and rewritten, and TF.js works the same each
-// time. In fresh Node processes, as a trainer loads it.
+// time (in fresh Node processes, as a trainer loads it); a file rewritten with as many characters
+// never runs the old file's code.
 import { spawnSync } from 'node:child_process';
 import * as nodeModule from 'node:module';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCacheDir, type CodeCacheStats } from '../../worker/code-cache.js';
+import { codeCacheDir, withCodeCache, type CodeCacheStats } from '../../worker/code-cache.js';
 
 const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'wb-code-cache-'));
@@ -79,6 +81,41 @@ describe('withCodeCache', () => {
       expect(JSON.parse(r.stdout)).toEqual(['wasm', 'cpu']);
     }
   }, 60_000);
+
+  it.skipIf(nodeHasOwn)('never gives a file the data of another content of the same length', async () => {
+    // V8 checks a source's length only: a package file rewritten in place (an upgrade, a patch)
+    // with as many characters must be compiled from its new source, never from the old data.
+    const pkg = join(dir, 'same-length', 'node_modules', 'fake');
+    mkdirSync(pkg, { recursive: true });
+    const file = join(pkg, 'index.js');
+    const req = createRequire(join(dir, 'same-length', 'index.js'));
+    const env = { dir: process.env.RNN_WORKBENCH_CODE_CACHE_DIR, on: process.env.RNN_WORKBENCH_CODE_CACHE };
+    process.env.RNN_WORKBENCH_CODE_CACHE_DIR = join(dir, 'same-length-cache');
+    process.env.RNN_WORKBENCH_CODE_CACHE = '1';
+    try {
+      const load = (): { value: unknown; stats: CodeCacheStats } => {
+        delete req.cache[file];
+        const stats = { hits: 0, misses: 0, rejected: 0, written: 0 };
+        return { value: withCodeCache(() => req('fake'), stats), stats };
+      };
+      const settle = () => new Promise((r) => setTimeout(r, 20)); // the cache is written after the load
+      const mtime = new Date(Date.UTC(2026, 0, 1)); // both versions get it: only the content tells
+      writeFileSync(file, "module.exports = 'aaa';");
+      utimesSync(file, mtime, mtime);
+      expect(load()).toMatchObject({ value: 'aaa', stats: { misses: 1 } });
+      await settle();
+      expect(load()).toMatchObject({ value: 'aaa', stats: { hits: 1, misses: 0 } });
+      writeFileSync(file, "module.exports = 'bbb';");
+      utimesSync(file, mtime, mtime);
+
+      expect(load()).toMatchObject({ value: 'bbb', stats: { hits: 0, misses: 1 } });
+    } finally {
+      if (env.dir === undefined) delete process.env.RNN_WORKBENCH_CODE_CACHE_DIR;
+      else process.env.RNN_WORKBENCH_CODE_CACHE_DIR = env.dir;
+      if (env.on === undefined) delete process.env.RNN_WORKBENCH_CODE_CACHE;
+      else process.env.RNN_WORKBENCH_CODE_CACHE = env.on;
+    }
+  });
 
   it('is off when asked, and on a Node that caches by itself', () => {
     expect(codeCacheDir({ RNN_WORKBENCH_CODE_CACHE: '0' })).toBeNull();
