@@ -169,8 +169,11 @@ onMessage((msg) => {
     .catch(async (e: unknown) => {
       // Loaded only here: core/errors.ts brings the contract and zod, which a trainer loads with
       // its own modules and an import worker with its own, never before the job needs them.
-      const { toApiError } = await import('../core/errors.js');
-      send({ type: 'error', error: toApiError(e) });
+      const error = await import('../core/errors.js').then(
+        (m) => m.toApiError(e),
+        () => ({ code: 'internal' as const, message: e instanceof Error ? e.message : String(e) }),
+      );
+      send({ type: 'error', error });
       await flushed();
       process.exit(1);
     });
