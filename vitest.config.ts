@@ -40,6 +40,9 @@ const integration = [
   'test/worker/import/samples.test.ts',
   'test/worker/import/store.test.ts',
   'test/worker/tf.test.ts',
+  'test/build/**/*.test.ts',
+  'test/worker/code-cache.test.ts',
+  'test/worker/main.test.ts',
   'test/bench/**/*.test.ts',
 ];
 

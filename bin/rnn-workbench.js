@@ -3,6 +3,7 @@
 // step), or the TypeScript sources through tsx in a development checkout without a build (or with
 // RNN_WORKBENCH_SOURCE=1, so a stale dist/ never hides an edit).
 import { existsSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const compiled = fileURLToPath(new URL('../dist/core/cli.js', import.meta.url));
@@ -10,6 +11,13 @@ const compiled = fileURLToPath(new URL('../dist/core/cli.js', import.meta.url));
 const argv = process.argv.slice(2);
 let cli;
 if (existsSync(compiled) && !process.env.RNN_WORKBENCH_SOURCE) {
+  // V8's code cache for the CLI's modules where Node has one (≥ 22.1: worker/compile-cache.ts says
+  // why); Node 20 has none, and this does nothing there.
+  try {
+    nodeModule.enableCompileCache?.();
+  } catch {
+    // an optimisation only
+  }
   (await import(new URL('../dist/core/cli/early-trainer.js', import.meta.url).href)).forkEarlyTrainer(argv);
   cli = await import(pathToFileURL(compiled).href);
 } else {

@@ -1,16 +1,23 @@
 // Entry of every worker process (child_process.fork headless, utilityProcess in Electron): waits
 // for one job, does it, reports through the channel and exits. TF.js is loaded only here, lazily,
-// so an import job never pays for it.
-import { toApiError } from '../core/errors.js';
+// so an import job never pays for it. Its own imports are node built-ins and two small modules
+// (no zod, no contract): the time to this file's body is Node's start, and a trainer's kernel
+// threads can start before the trainer's modules load (issue 15 item 4).
 import { WARM_TRAINER_RUNS, type Job } from '../core/jobs.js';
 import { performance } from 'node:perf_hooks';
 import { flushed, hostLost, onMessage, send } from './channel.js';
+import { enableCompileCache } from './compile-cache.js';
 
 /** CPU time this process has used (user + system), ms: what a start-up step costs on a busy machine. */
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+
+/** Node's start: this module's body runs (ms from the process's start, and the CPU used by then). */
+const bootAt = performance.now();
+const bootCpu = cpuMs();
+enableCompileCache();
 
 let stopRequested = false;
 let started = false;
@@ -19,16 +26,26 @@ let started = false;
 // `train-early` is the one the CLI's `train` forks as the command starts (core/cli/early-trainer.ts).
 const warm = process.env.RNN_WORKBENCH_WARM;
 const early = warm === 'train-early';
-/** When the trainer's modules were loaded (ms from the process's start). */
+/** When the trainer's modules were loaded (ms from the process's start), and the CPU used by then. */
 let loadedAt = 0;
-const warmTrainer =
-  warm === 'train' || warm === 'train-reuse' || early
-    ? import('./train/trainer.js').then(async (m) => {
-        loadedAt = performance.now();
-        (await import('./kernels/index.js')).prestartKernelThreads();
-        return m;
-      })
-    : null;
+let loadedCpu = 0;
+
+/**
+ * A trainer's load, waiting or cold: the fused kernels' worker threads first (worker/kernels/
+ * wasm.ts, which needs no TF.js), so that their start (a Node thread each and the wasm
+ * instantiation, about 100 ms of CPU) runs on another core while this thread loads the trainer
+ * and TF.js, not beside the data preparation or inside the first batch. Threads a run does not
+ * use (GPU, tf.layers) are unref'd and idle.
+ */
+async function loadTrainer(): Promise<typeof import('./train/trainer.js')> {
+  (await import('./kernels/wasm.js')).prestartKernelThreads();
+  const m = await import('./train/trainer.js');
+  loadedAt = performance.now();
+  loadedCpu = cpuMs();
+  return m;
+}
+
+const warmTrainer = warm === 'train' || warm === 'train-reuse' || early ? loadTrainer() : null;
 /** Only a host that takes a trainer back (core/warm-launcher.ts's pool) forks it with `train-reuse`. */
 const reuseAllowed = warm === 'train-reuse';
 // Waiting for work, it leaves with its host (a trainer that has a run ends it first: trainer.ts).
@@ -86,15 +103,19 @@ async function runJob(job: Job): Promise<void> {
   // import. A warm trainer did both before its run existed: only what is left of them counts.
   const jobAt = performance.now();
   const jobCpu = cpuMs();
-  const { train } = await (warmTrainer ?? import('./train/trainer.js'));
-  const importMs = performance.now() - jobAt;
-  const importCpu = cpuMs() - jobCpu;
+  // A cold trainer (forked for this run) loads the same way: kernel threads first, then the trainer.
+  const { train } = await (warmTrainer ?? loadTrainer());
+  const readyAt = performance.now();
+  const readyCpu = cpuMs();
+  const importMs = readyAt - jobAt;
+  const importCpu = readyCpu - jobCpu;
+  const ready = { readyAt, readyCpu };
   await train({
     startup: early
-      ? { jobAt, importMs, jobCpu, importCpu, early: { loadedAt } }
+      ? { jobAt, importMs, jobCpu, importCpu, ...ready, early: { bootAt, bootCpu, loadedAt, loadedCpu } }
       : warmTrainer
-        ? { jobAt: 0, importMs, jobCpu: 0, importCpu, warm: true }
-        : { jobAt, importMs, jobCpu, importCpu },
+        ? { jobAt: 0, importMs, jobCpu: 0, importCpu, ...ready, warm: true }
+        : { jobAt, importMs, jobCpu, importCpu, ...ready },
     dbPath: job.dbPath,
     runId: job.runId,
     resume: job.resume,
@@ -145,8 +166,15 @@ onMessage((msg) => {
       started = false;
       send({ type: 'ready' });
     })
-    .catch((e: unknown) => {
-      send({ type: 'error', error: toApiError(e) });
-      void flushed().then(() => process.exit(1));
+    .catch(async (e: unknown) => {
+      // Loaded only here: core/errors.ts brings the contract and zod, which a trainer loads with
+      // its own modules and an import worker with its own, never before the job needs them.
+      const error = await import('../core/errors.js').then(
+        (m) => m.toApiError(e),
+        () => ({ code: 'internal' as const, message: e instanceof Error ? e.message : String(e) }),
+      );
+      send({ type: 'error', error });
+      await flushed();
+      process.exit(1);
     });
 });

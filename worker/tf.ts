@@ -6,14 +6,17 @@
 // lexer was two thirds of a trainer's TF.js load. It is one module instance either way (the ESM
 // facade wraps require's cached module), so code that still imports TF.js shares this one.
 // Types come from `import type * as TF from '@tensorflow/tfjs'`, which loads nothing.
+// Both requires go through V8's code cache where Node has none of its own (worker/code-cache.ts):
+// half of what remains is compiling TF.js's bundles.
 import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
+import { withCodeCache } from './code-cache.js';
 
 const require = createRequire(import.meta.url);
 
-export const tf = require('@tensorflow/tfjs') as typeof TF;
+export const tf = withCodeCache(() => require('@tensorflow/tfjs') as typeof TF);
 
 /** The wasm backend (registers itself with TF.js), loaded the same way, only when chosen. */
 export function loadWasmBackend(): void {
-  require('@tensorflow/tfjs-backend-wasm');
+  withCodeCache(() => require('@tensorflow/tfjs-backend-wasm'));
 }

@@ -13,14 +13,22 @@ export interface StartupMarks {
   /** CPU ms this process used up to the job, and for the import. */
   jobCpu?: number;
   importCpu?: number;
+  /**
+   * When the job could start, its modules loaded (ms from the process's start; CPU used by then):
+   * the first step after these marks counts from here, so nothing between them (opening the
+   * database, the first log line) goes unaccounted.
+   */
+  readyAt?: number;
+  readyCpu?: number;
   /** A warm trainer: the process and its imports were ready before the run (core/warm-launcher.ts). */
   warm?: boolean;
   /**
-   * Forked by the CLI as its `train` command started (core/cli/early-trainer.ts): `jobAt` then
-   * also holds the wait for the CLI to create the run; `loadedAt`: when Node, the trainer and
-   * TF.js were loaded (ms from the process's start).
+   * Forked by the CLI as its `train` command started (core/cli/early-trainer.ts), before its run
+   * existed: `bootAt`, when worker/main.ts's body ran (Node's own start); `loadedAt`, when the
+   * kernel threads were started and the trainer and TF.js loaded (ms from the process's start,
+   * with the CPU used by then). `jobAt` says when the run reached it, during the load or after.
    */
-  early?: { loadedAt: number };
+  early?: { bootAt: number; bootCpu: number; loadedAt: number; loadedCpu: number };
 }
 
 /** The prefix of every start-up line in the run log. */
@@ -41,19 +49,43 @@ export class StartupClock {
     private readonly log: (message: string) => void,
     marks?: StartupMarks,
   ) {
-    if (marks?.early) {
-      this.add(
-        'process start',
-        marks.jobAt,
-        `forked as the CLI command started: Node, the trainer and TF.js were loaded at ${fmt(marks.early.loadedAt)}, while the CLI loaded, opened the database and created the run`,
-        marks.jobCpu,
-      );
-      this.add('TF.js and trainer modules load', marks.importMs, 'what was left of it', marks.importCpu);
-    } else if (marks) {
+    if (marks?.early) this.early(marks, marks.early);
+    else if (marks) {
       const warm = marks.warm === true;
       this.add('process start', marks.jobAt, warm ? 'a warm trainer, started before the run' : '', marks.jobCpu);
       this.add('TF.js and trainer modules load', marks.importMs, warm ? 'what was left of it' : '', marks.importCpu);
     }
+    if (marks?.readyAt !== undefined) this.last = marks.readyAt;
+    if (marks?.readyCpu !== undefined) this.lastCpu = marks.readyCpu;
+  }
+
+  /**
+   * An early trainer's steps: Node's start, then its load (kernel threads, trainer, TF.js) while the
+   * CLI loaded, opened the database and created the run, then the wait for the run if the load
+   * was done first. Together they span the process's start to the moment the run could begin.
+   */
+  private early(marks: StartupMarks, e: NonNullable<StartupMarks['early']>): void {
+    const ready = marks.readyAt ?? Math.max(marks.jobAt, e.loadedAt);
+    this.add('process start', e.bootAt, 'Node; forked as the CLI command started, before its run existed', e.bootCpu);
+    const waited = marks.jobAt >= e.loadedAt;
+    // The run came during the load: the load ends when the run could start (a few µs after it).
+    const loadEnd = waited ? e.loadedAt : ready;
+    const reached = waited
+      ? 'while the CLI loaded, opened the database and created the run'
+      : `the run reached it at ${fmt(marks.jobAt)}, during the load`;
+    this.add(
+      'TF.js and trainer modules load',
+      loadEnd - e.bootAt,
+      `kernel threads started first; ${reached}`,
+      e.loadedCpu - e.bootCpu,
+    );
+    if (waited)
+      this.add(
+        'waiting for the run',
+        ready - loadEnd,
+        'loaded, idle until the CLI created it',
+        marks.readyCpu !== undefined ? marks.readyCpu - e.loadedCpu : undefined,
+      );
   }
 
   /** Records a step that ended now (since the previous one); `detail` goes into its log line. */
