@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DatasetInfo, SourceColumn } from '../core/spec-rules.js';
 
 export function tempDir(prefix = 'rnnwb-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -17,6 +18,18 @@ export function noise(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * 2;
   };
+}
+
+/** A dataset of one numeric column `v` without time or series columns, for prepare() tests. */
+export function oneColumn(values: Float64Array): { info: DatasetInfo; load: (n: string) => SourceColumn } {
+  const info: DatasetInfo = {
+    name: 'd',
+    rowCount: values.length,
+    timeColumn: null,
+    seriesColumn: null,
+    columns: [{ name: 'v', kind: 'numeric' }],
+  };
+  return { info, load: () => ({ name: 'v', kind: 'numeric', values }) };
 }
 
 /** Hourly sine with a daily season and noise: `time,value,temp`. */

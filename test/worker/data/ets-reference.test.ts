@@ -8,21 +8,11 @@ import { actualOutputs, originalOutputs, windowCount, windowTargets } from '../.
 import { etsWindowWeights } from '../../../worker/data/ets-reference.js';
 import { prepare } from '../../../worker/data/prepare.js';
 import { stepLevels } from '../../../worker/data/season-base.js';
-import type { DatasetInfo, SourceColumn } from '../../../core/spec-rules.js';
+import { noise as noiseOf, oneColumn } from '../../helpers.js';
 
-let u = 11;
-const noise = () => ((u = (u * 48271) % 2147483647) / 2147483647 - 0.5) * 2;
+const noise = noiseOf(11);
 
-function dataset(values: Float64Array): { info: DatasetInfo; load: (n: string) => SourceColumn } {
-  const info: DatasetInfo = {
-    name: 'd',
-    rowCount: values.length,
-    timeColumn: null,
-    seriesColumn: null,
-    columns: [{ name: 'v', kind: 'numeric' }],
-  };
-  return { info, load: () => ({ name: 'v', kind: 'numeric', values }) };
-}
+const dataset = oneColumn;
 
 describe('ETS run over the window', () => {
   const kinds: EtsKind[] = [

@@ -5,21 +5,12 @@ import { actualOutputs, originalOutputs, windowCount, windowTargets } from '../.
 import { solveSpd } from '../../../worker/data/linear-reference.js';
 import { prepare, type Prepared } from '../../../worker/data/prepare.js';
 import { referenceWeights, stepLevels } from '../../../worker/data/season-base.js';
-import type { DatasetInfo, SourceColumn } from '../../../core/spec-rules.js';
+import { oneColumn } from '../../helpers.js';
 
 let u = 5;
 const noise = () => ((u = (u * 48271) % 2147483647) / 2147483647 - 0.5) * 2;
 
-function dataset(values: Float64Array): { info: DatasetInfo; load: (n: string) => SourceColumn } {
-  const info: DatasetInfo = {
-    name: 'd',
-    rowCount: values.length,
-    timeColumn: null,
-    seriesColumn: null,
-    columns: [{ name: 'v', kind: 'numeric' }],
-  };
-  return { info, load: () => ({ name: 'v', kind: 'numeric', values }) };
-}
+const dataset = oneColumn;
 
 /** Mean absolute model-unit target of a split: how far the outputs are from the reference. */
 function meanTarget(p: Prepared, split: 'train' | 'val' | 'test'): number {
