@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../../core/contract.js';
 import { forecastFrom, observe, type EtsKind } from '../../../worker/baselines/ets-core.js';
 import { initialState } from '../../../worker/baselines/ets-init.js';
-import { actualOutputs, originalOutputs, windowCount, windowTargets } from '../../../worker/data/batches.js';
 import { etsWindowWeights } from '../../../worker/data/ets-reference.js';
 import { prepare } from '../../../worker/data/prepare.js';
 import { stepLevels } from '../../../worker/data/season-base.js';
 import { noise as noiseOf, oneColumn } from '../../helpers.js';
+import { expectTargetsUndone } from './undone.js';
 
 const noise = noiseOf(11);
 
@@ -75,13 +75,7 @@ describe('ETS run over the window', () => {
     const plain = stepLevels({ ...prep, linear: undefined }, scaled, 1, 0, t + 1, 2, scaled[t]!);
     expect(Math.abs(levels[0]! - plain[0]!)).toBeGreaterThan(1e-6);
     // and the model targets are undone exactly
-    const w = p.windows.test;
-    const N = windowCount(w);
-    const model = new Float64Array(N * p.outputs.length);
-    for (let r = 0; r < N; r++) model.set(windowTargets(p, p.groups[w[2 * r]!]!, w[2 * r + 1]!), r * p.outputs.length);
-    const back = originalOutputs(p, w, model);
-    const actual = actualOutputs(p, w);
-    for (let i = 0; i < actual.length; i++) expect(back[i]).toBeCloseTo(actual[i]!, 9);
+    expectTargetsUndone(p);
   });
 
   it('is left out where it does not beat the plain reference on the validation windows, and the log says so', () => {

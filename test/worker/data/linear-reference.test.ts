@@ -1,11 +1,12 @@
 // The linear correction of a windowed target's reference (worker/data/linear-reference.ts).
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../../core/contract.js';
-import { actualOutputs, originalOutputs, windowCount, windowTargets } from '../../../worker/data/batches.js';
+import { windowCount, windowTargets } from '../../../worker/data/batches.js';
 import { solveSpd } from '../../../worker/data/linear-reference.js';
 import { prepare, type Prepared } from '../../../worker/data/prepare.js';
 import { referenceWeights, stepLevels } from '../../../worker/data/season-base.js';
 import { oneColumn } from '../../helpers.js';
+import { expectTargetsUndone } from './undone.js';
 
 let u = 5;
 const noise = () => ((u = (u * 48271) % 2147483647) / 2147483647 - 0.5) * 2;
@@ -51,13 +52,7 @@ describe('the linear correction of the reference', () => {
     // the test windows' model targets (what the network must add) are smaller by far
     expect(meanTarget(p, 'test')).toBeLessThan(0.93 * meanTarget(off, 'test'));
     // and everything is still undone exactly
-    const w = p.windows.test;
-    const N = windowCount(w);
-    const model = new Float64Array(N * p.outputs.length);
-    for (let r = 0; r < N; r++) model.set(windowTargets(p, p.groups[w[2 * r]!]!, w[2 * r + 1]!), r * p.outputs.length);
-    const back = originalOutputs(p, w, model);
-    const actual = actualOutputs(p, w);
-    for (let i = 0; i < actual.length; i++) expect(back[i]).toBeCloseTo(actual[i]!, 9);
+    expectTargetsUndone(p);
   });
 
   it('is left out on a random walk (nothing beats the last value) and says why', () => {
