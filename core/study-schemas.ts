@@ -159,6 +159,8 @@ export const RerankCandidate = z.object({
   /** Mean test MAE over the backtest's completed folds (all before the test split); null: no backtest finished. */
   backtestMae: z.number().nullable(),
   folds: z.number().int(),
+  /** Each completed fold's test MAE by its cutoff (rows cut from each series' end); absent in selections stored before it. */
+  foldMaes: z.array(z.object({ cutoff: z.number().int(), mae: z.number() })).optional(),
   /** Why it has no backtest MAE (refused, stopped at the deadline, not started). */
   note: z.string().optional(),
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BACKTEST_OVERHEAD_SECONDS,
+  beatsEveryFold,
   candidatesOf,
   pick,
   rerankSeconds,
@@ -75,6 +76,46 @@ describe('tune re-ranking', () => {
     // No default trial: the best by backtest, else the best by validation.
     expect(pick([cand(4, 0.1, 0.9), cand(1, 0.3, 0.8)], 0.01)).toMatchObject({ trial: 1, by: 'backtest' });
     expect(pick([cand(4, 0.1, null), cand(1, 0.3, null)], 0.01)).toMatchObject({ trial: 4, by: 'validation' });
+  });
+
+  it('a challenger must also beat the defaults on every fold both completed, matched by cutoff', () => {
+    const folds = (c: Candidate, maes: [number, number][]): Candidate => ({
+      ...c,
+      foldMaes: maes.map(([cutoff, mae]) => ({ cutoff, mae })),
+    });
+    const base = folds(cand(0, 0.5, 1.0), [
+      [40, 1.2],
+      [20, 0.9],
+      [0, 0.9],
+    ]);
+    // 4% lower on the mean, but worse on the fold at cutoff 0: one lucky fold carries the mean.
+    const lucky = folds(cand(4, 0.1, 0.96), [
+      [40, 0.95],
+      [20, 0.85],
+      [0, 1.08],
+    ]);
+    expect(beatsEveryFold(lucky, base)).toBe(false);
+    expect(pick([base, lucky], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+    // Next in line by the mean and better on every fold: it is the pick.
+    const steady = folds(cand(1, 0.3, 0.97), [
+      [40, 1.15],
+      [20, 0.88],
+      [0, 0.88],
+    ]);
+    expect(beatsEveryFold(steady, base)).toBe(true);
+    expect(pick([base, lucky, steady], 0.01)).toMatchObject({ trial: 1, by: 'backtest' });
+    // A challenger with 2 folds (its lookback did not fit the earliest) is compared on the cutoffs they share...
+    const two = folds(cand(5, 0.2, 0.8), [
+      [20, 0.8],
+      [0, 0.8],
+    ]);
+    expect(beatsEveryFold(two, base)).toBe(true);
+    // ...and on fewer than two shared folds it cannot win.
+    const one = folds(cand(6, 0.2, 0.5), [[10, 0.5]]);
+    expect(beatsEveryFold(one, base)).toBe(false);
+    expect(pick([base, one], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+    // Selections stored before fold MAEs existed are judged by the mean alone.
+    expect(beatsEveryFold(cand(4, 0.1, 0.9), base)).toBe(true);
   });
 
   it("tune's first trial is exactly the default single run (the fallback of the pick)", () => {

@@ -83,7 +83,9 @@ describe('StudyPick', () => {
       }),
     });
     expect(text('study-selected')).toContain('trial 1, run #10');
-    expect(text('study-selected')).toContain('the defaults: no trial beat them by 1% on the backtest; 1 of 2');
+    expect(text('study-selected')).toContain(
+      'the defaults: no trial beat them by 1% on the backtest and on every fold; 1 of 2',
+    );
   });
 
   it('shows only the best, as before, for a study tune did not re-rank', () => {
