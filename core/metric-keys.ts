@@ -10,6 +10,7 @@ export const EPOCH_METRICS = [
   'loss',
   'val_loss',
   'val_mae',
+  'val_mae_shrunk',
   'val_rmse',
   'val_acc',
   'samples_per_sec',
@@ -17,8 +18,14 @@ export const EPOCH_METRICS = [
 ] as const;
 export type EpochMetricKey = (typeof EPOCH_METRICS)[number];
 
-/** Validation metrics: val_mae and val_rmse (original units) for forecasts, val_acc for classifiers. */
-export type ValMetrics = { val_loss: number } & ({ val_mae: number; val_rmse: number } | { val_acc: number });
+/**
+ * Validation metrics: val_mae and val_rmse (original units) for forecasts, val_acc for classifiers.
+ * val_mae is the network's own; val_mae_shrunk is that of the forecast the run delivers, with the
+ * epoch's shrinkage factors applied (`shrink`; the same as val_mae with `shrink: off`).
+ */
+export type ValMetrics = { val_loss: number } & (
+  { val_mae: number; val_mae_shrunk: number; val_rmse: number } | { val_acc: number }
+);
 
 /** One epoch's metrics as logged. */
 export type EpochMetrics = { loss: number; samples_per_sec: number; epoch_seconds: number } & ValMetrics;

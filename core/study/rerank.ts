@@ -39,8 +39,11 @@ export function candidatesOf(s: Pick<StudyRow, 'trials' | 'objective'>, top: num
   const better = done
     .filter((t) => t !== first && (!first || sign * t.value! < sign * first.value!))
     .sort((a, b) => sign * (a.value! - b.value!));
-  // TPE proposes a configuration again now and then: one backtest per configuration.
-  for (const t of better) if (!out.some((x) => x.configHash === t.configHash)) out.push(t);
+  // TPE proposes a configuration again now and then: one backtest per configuration. Trials with the
+  // same value to 9 digits give the same forecast (a shrinkage factor of 0 leaves the reference, the
+  // same for every network at one lookback and transform): one backtest for them too.
+  const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  for (const t of better) if (!out.some((x) => x.configHash === t.configHash || same(x.value!, t.value!))) out.push(t);
   return out.slice(0, Math.max(1, top));
 }
 

@@ -8,7 +8,7 @@
 // single run (defaultSpec) on ~1,000-row series of the forecast battery: test MAE of each.
 // The space is wide on purpose (learning rates 1e-4..3e-2, 4..64 units): a real search has bad
 // corners. transform none + normalize global keep val_loss comparable between trials.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../core/cli.js';
@@ -173,7 +173,10 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
   const budget = i >= 0 ? opts.args[i + 1]! : '3m';
   const j = opts.args.indexOf('--series');
   const names = j >= 0 ? opts.args[j + 1]!.split(',') : TUNE_SERIES;
-  const t = tempDir('rnnwb-bench-tune-');
+  // `--keep DIR`: the series' databases stay in DIR (for reading the trials' stored predictions afterwards).
+  const k = opts.args.indexOf('--keep');
+  const t = k >= 0 ? { dir: opts.args[k + 1]!, cleanup: () => {} } : tempDir('rnnwb-bench-tune-');
+  mkdirSync(t.dir, { recursive: true });
   const rows: {
     series: string;
     defaultMae: number;

@@ -11,6 +11,7 @@ export interface RunMetric {
 /** The metrics drawn, in this order, when the epochs carry them (worker/train/commit.ts). */
 export const RUN_METRICS: readonly RunMetric[] = [
   { key: 'val_mae', label: 'val MAE' },
+  { key: 'val_mae_shrunk', label: 'val MAE, shrunk (the forecast)' },
   { key: 'val_rmse', label: 'val RMSE' },
   { key: 'samples_per_sec', label: 'samples/s' },
   { key: 'epoch_seconds', label: 'epoch time (s)' },

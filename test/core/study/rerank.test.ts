@@ -62,6 +62,11 @@ describe('tune re-ranking', () => {
     expect(candidatesOf({ trials: trials.slice(1), objective }, 2).map((t) => t.trial)).toEqual([4, 1]);
   });
 
+  it('backtests one of the trials with the same validation value (the same forecast: a shrinkage factor of 0 leaves the reference)', () => {
+    const trials = [trial(0, 0.5), trial(1, 0.3), trial(2, 0.3 * (1 + 1e-12)), trial(3, 0.29), trial(4, 0.3)];
+    expect(candidatesOf({ trials, objective }, 5).map((t) => t.trial)).toEqual([0, 3, 1]);
+  });
+
   it('picks by backtest MAE, not by validation: a challenger must beat the defaults by the margin', () => {
     // Trial 4 is best on validation, trial 1 on backtest.
     const sel = pick([cand(0, 0.5, 1.0), cand(4, 0.1, 0.97), cand(1, 0.3, 0.9)], 0.01);

@@ -50,6 +50,12 @@ describe("neighbours: the defaults' alternatives", () => {
     }
   });
 
+  it("ranks trials by the forecast's validation MAE (shrinkage applied), not the network's own", () => {
+    // With the evidence bound a network's part is often 0: its own val_mae would rank trials whose
+    // forecasts are one and the same reference.
+    expect(tuneStudy({ target: 'y', season: 12, lookbacks: lookbacksFor(12) }).objective).toBe('val_mae_shrunk');
+  });
+
   it('changes one field of the defaults (two for `season` at a fixed lookback), every one a valid, distinct spec', () => {
     const file = tuneStudy({ target: 'y', season: 12, lookbacks: lookbacksFor(12) });
     const [defaults, ...rest] = file.first!;
