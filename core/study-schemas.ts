@@ -161,6 +161,12 @@ export const RerankCandidate = z.object({
   folds: z.number().int(),
   /** Each completed fold's test MAE by its cutoff (rows cut from each series' end); absent in selections stored before it. */
   foldMaes: z.array(z.object({ cutoff: z.number().int(), mae: z.number() })).optional(),
+  /**
+   * Against the default (core/study/paired.ts): windows compared, the mean difference of absolute
+   * errors and its Diebold–Mariano t (negative: this candidate is better). Absent for the default,
+   * for candidates without a backtest, and in selections stored before it.
+   */
+  paired: z.object({ windows: z.number().int(), diff: z.number(), t: z.number() }).optional(),
   /** Why it has no backtest MAE (refused, stopped at the deadline, not started). */
   note: z.string().optional(),
 });

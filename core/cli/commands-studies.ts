@@ -59,7 +59,7 @@ export function printSelection(s: StudyRow, sel: Selection): void {
   console.log('re-ranked by a backtest before the test split (mean test MAE of its folds):');
   console.log(
     table(
-      ['trial', 'run', s.objective.metric, 'backtest', 'folds', 'mae', 'note'],
+      ['trial', 'run', s.objective.metric, 'backtest', 'folds', 'mae', 'paired t', 'note'],
       sel.candidates.map((c) => [
         c.trial + 1,
         c.runId,
@@ -67,6 +67,8 @@ export function printSelection(s: StudyRow, sel: Selection): void {
         c.backtestId ?? '-',
         c.folds,
         fmt(c.backtestMae ?? undefined),
+        // The Diebold–Mariano t against the default over the folds' windows (core/study/paired.ts).
+        c.paired ? `${c.paired.t.toFixed(2)} (${c.paired.windows})` : '-',
         c.note ?? '',
       ]),
     ).replace(/^/gm, '  '),

@@ -4,12 +4,15 @@
 // Re-ranking: the default-config trial (trial 1) and the best few others by validation are each
 // backtested (ordinary rolling-origin backtests, `backtests.create` with `beforeTest`: every fold
 // ends before the test split, which nothing here reads), and a trial replaces the default only
-// when its mean backtest MAE beats the default's by a margin and it beats it on every fold.
+// when its mean backtest MAE beats the default's by a margin and a paired test over the folds'
+// windows says its errors are lower (paired.ts; the older rule, a win on every fold, where the
+// windows' errors are not at hand).
 // Backtests start while the deadline leaves time for one more (timed by those before it); one
 // that runs past the deadline is stopped.
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
 import type { RerankCandidate, Selection, TrialRow } from '../study-schemas.js';
+import { PAIRED_Z, pairedTest, windowErrors, type WindowErrors } from './paired.js';
 
 export interface RerankOptions {
   /** Trials backtested: the default-config trial and the best top−1 others by validation. */
@@ -61,9 +64,17 @@ export function beatsEveryFold(c: Candidate, d: Candidate): boolean {
 }
 
 /**
+ * Whether challenger c's errors are lower than the default's: by the paired test over the folds'
+ * windows (t ≤ −PAIRED_Z) where it was computed, else on every common fold (beatsEveryFold).
+ */
+export function beatsDefault(c: Candidate, d: Candidate): boolean {
+  return c.paired ? c.paired.t <= -PAIRED_Z : beatsEveryFold(c, d);
+}
+
+/**
  * The pick: the candidate with the lowest backtest MAE among those that beat the default
- * (candidates[0] when it is trial 0) by the margin on the mean and on every common fold
- * (beatsEveryFold); else the default. Without the default's backtest MAE the default stays;
+ * (candidates[0] when it is trial 0) by the margin on the mean and window by window
+ * (beatsDefault); else the default. Without the default's backtest MAE the default stays;
  * without a default, the best by backtest, else the first (best by validation).
  */
 export function pick(cands: readonly Candidate[], margin: number): Selection {
@@ -80,7 +91,7 @@ export function pick(cands: readonly Candidate[], margin: number): Selection {
   if (!isDefault) return best ? of(best, 'backtest') : of(base, 'validation');
   if (base.backtestMae === null || !best || best === base) return of(base, 'default');
   const winner = scored.find(
-    (c) => c !== base && c.backtestMae! < (1 - margin) * base.backtestMae! && beatsEveryFold(c, base),
+    (c) => c !== base && c.backtestMae! < (1 - margin) * base.backtestMae! && beatsDefault(c, base),
   );
   return winner ? of(winner, 'backtest') : of(base, 'default');
 }
@@ -158,6 +169,9 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
   if (!trials.length || s.datasetId === null) return null;
   const cands: Candidate[] = [];
   const spent: number[] = [];
+  /** Per candidate (by trial), its completed folds' window errors by cutoff. */
+  const errors = new Map<number, Map<number, WindowErrors>>();
+  let horizon = 1;
   svc.keepTrainersWarm(1); // (tune holds it from the study on)
   try {
     for (const t of trials) {
@@ -176,18 +190,36 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
         continue;
       }
       const t0 = Date.now();
-      await backtest(svc, s, c, o);
+      const got = await backtest(svc, s, c, o);
+      if (got) {
+        errors.set(c.trial, got.errors);
+        horizon = got.horizon;
+      }
       spent.push(Date.now() - t0);
     }
   } finally {
     svc.keepTrainersWarm(0);
   }
+  const base = cands[0]!;
+  const baseErrors = base.trial === 0 && base.backtestMae !== null ? errors.get(0) : undefined;
+  if (baseErrors)
+    for (const c of cands.slice(1)) {
+      const mine = errors.get(c.trial);
+      const paired = mine && c.backtestMae !== null ? pairedTest(mine, baseErrors, horizon) : null;
+      if (paired) c.paired = paired;
+    }
   return pick(cands, o.margin);
 }
 
-async function backtest(svc: Service, s: StudyRow, c: Candidate, o: RerankOptions): Promise<void> {
+/** Backtests one candidate (its MAEs go into c); its completed folds' window errors by cutoff, null when it has none. */
+async function backtest(
+  svc: Service,
+  s: StudyRow,
+  c: Candidate,
+  o: RerankOptions,
+): Promise<{ errors: Map<number, WindowErrors>; horizon: number } | null> {
   const run = await svc.call('runs.get', { id: c.runId });
-  if (!run.ok) return void (c.note = run.error.message);
+  if (!run.ok) return ((c.note = run.error.message), null);
   // The trial's spec as trained (the normalisation its probe chose is written into it).
   const spec: RunSpec = run.value.spec;
   // Only the model's MAE is compared: the folds skip the ETS baseline's fit.
@@ -201,7 +233,7 @@ async function backtest(svc: Service, s: StudyRow, c: Candidate, o: RerankOption
   let created = await svc.call('backtests.create', { ...args, folds: o.folds });
   // A long lookback may not fit the earliest fold: two folds still compare.
   if (!created.ok && o.folds > 2) created = await svc.call('backtests.create', { ...args, folds: 2 });
-  if (!created.ok) return void (c.note = created.error.message);
+  if (!created.ok) return ((c.note = created.error.message), null);
   const id = created.value.id;
   c.backtestId = id;
   const left = o.deadline === null ? null : Math.max(0, o.deadline - Date.now());
@@ -209,7 +241,7 @@ async function backtest(svc: Service, s: StudyRow, c: Candidate, o: RerankOption
   await svc.waitForBacktest(id);
   if (timer) clearTimeout(timer);
   const got = await svc.call('backtests.get', { id });
-  if (!got.ok) return void (c.note = got.error.message);
+  if (!got.ok) return ((c.note = got.error.message), null);
   const mae = got.value.summary['test.mae'];
   c.folds = mae?.n ?? 0;
   c.foldMaes = got.value.foldRuns.flatMap((f) =>
@@ -219,4 +251,12 @@ async function backtest(svc: Service, s: StudyRow, c: Candidate, o: RerankOption
   );
   if (got.value.status === 'completed' && mae) c.backtestMae = mae.mean;
   else c.note = `backtest ${id} ${got.value.status}`;
+  // The folds' stored test predictions, window by window, for the paired test.
+  const errors = new Map<number, WindowErrors>();
+  for (const f of got.value.foldRuns) {
+    if (f.status !== 'completed' || f.runId === null) continue;
+    const p = await svc.call('runs.predictions', { id: f.runId, split: 'test' });
+    if (p.ok && p.value && !p.value.classes) errors.set(f.cutoff, windowErrors(p.value));
+  }
+  return { errors, horizon: spec.window.horizon };
 }

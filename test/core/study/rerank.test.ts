@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BACKTEST_OVERHEAD_SECONDS,
+  beatsDefault,
   beatsEveryFold,
   candidatesOf,
   pick,
@@ -10,6 +11,7 @@ import {
   type Candidate,
 } from '../../../core/study/rerank.js';
 import type { TrialRow } from '../../../core/study-schemas.js';
+import { PAIRED_Z } from '../../../core/study/paired.js';
 import { defaultSpec, parseSpec } from '../../../core/contract.js';
 import { applyConfig } from '../../../core/study/space.js';
 import { neighbours, tuneStudy } from '../../../core/study/tune.js';
@@ -121,6 +123,28 @@ describe('tune re-ranking', () => {
     expect(pick([base, one], 0.01)).toMatchObject({ trial: 0, by: 'default' });
     // Selections stored before fold MAEs existed are judged by the mean alone.
     expect(beatsEveryFold(cand(4, 0.1, 0.9), base)).toBe(true);
+  });
+
+  it('with the paired test over the folds’ windows, it decides instead of the every-fold rule', () => {
+    const base: Candidate = { ...cand(0, 0.5, 1.0), foldMaes: [40, 20, 0].map((cutoff) => ({ cutoff, mae: 1 })) };
+    const withFolds = (c: Candidate, maes: number[], t: number): Candidate => ({
+      ...c,
+      foldMaes: [40, 20, 0].map((cutoff, i) => ({ cutoff, mae: maes[i]! })),
+      paired: { windows: 300, diff: c.backtestMae! - 1, t },
+    });
+    // 9% lower, one fold lost by 0.7%, significant window by window (gen-level-shift's trial 22): the pick.
+    const strong = withFolds(cand(22, 0.4, 0.91), [0.85, 0.88, 1.007], -2.48);
+    expect(beatsEveryFold(strong, base)).toBe(false);
+    expect(beatsDefault(strong, base)).toBe(true);
+    expect(pick([base, strong], 0.01)).toMatchObject({ trial: 22, by: 'backtest' });
+    // 2% lower and better on every fold, but not significant (t −1.46, gen-monthly-1000): the default stays.
+    const weak = withFolds(cand(3, 0.45, 0.98), [0.97, 0.98, 0.99], -1.46);
+    expect(beatsEveryFold(weak, base)).toBe(true);
+    expect(pick([base, weak], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+    // At the boundary: t = −1.645 passes, the margin on the mean still applies.
+    expect(beatsDefault({ ...weak, paired: { windows: 300, diff: -0.02, t: -PAIRED_Z } }, base)).toBe(true);
+    const tiny = withFolds(cand(5, 0.45, 0.995), [0.99, 0.99, 0.99], -5);
+    expect(pick([base, tiny], 0.01)).toMatchObject({ trial: 0, by: 'default' });
   });
 
   it("tune's first trial is exactly the default single run (the fallback of the pick)", () => {

@@ -70,6 +70,31 @@ describe('StudyPick', () => {
     expect(screen.getByTestId('study-selected').querySelector('a')!.getAttribute('href')).toBe('#/live/51');
   });
 
+  it('names the paired test when the pick passed it', () => {
+    render(StudyPick, {
+      study: study({
+        trial: 41,
+        runId: 51,
+        by: 'backtest',
+        candidates: [
+          { trial: 0, runId: 10, value: 0.9, backtestId: 1, backtestMae: 2.0, folds: 3 },
+          {
+            trial: 41,
+            runId: 51,
+            value: 0.7,
+            backtestId: 3,
+            backtestMae: 1.5,
+            folds: 3,
+            paired: { windows: 239, diff: -0.5, t: -2.48 },
+          },
+        ],
+      }),
+    });
+    expect(text('study-selected')).toContain(
+      "beat the defaults' backtest MAE 2 by at least 1% window by window (paired t -2.48 over 239 windows)",
+    );
+  });
+
   it('says when the defaults were kept', () => {
     render(StudyPick, {
       study: study({
