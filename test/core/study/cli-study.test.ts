@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Predictions, RunGroup, RunRow, StudyRow } from '../../../core/contract.js';
 import type { BacktestRow } from '../../../core/backtest-schemas.js';
 import { pick, RERANK_DEFAULTS, type Selection } from '../../../core/study/rerank.js';
+import { pairedTest, windowErrors, type WindowErrors } from '../../../core/study/paired.js';
 import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
 import { runCli, type CliResult } from '../cli-harness.js';
 
@@ -148,6 +149,28 @@ describe('cli study', () => {
         expect(f.cutoff).toBeGreaterThanOrEqual(90);
         // The fold's scored rows (hourly from 2021-01-01) all lie before row 510, the test split's first.
         expect(Math.max(...run.predictions.time)).toBeLessThan(Date.UTC(2021, 0, 1) + 510 * 3_600_000);
+      }
+    }
+    // The paired test against the defaults, recomputed from the folds' stored predictions.
+    const errors = async (backtestId: number) => {
+      const bt = JSON.parse((await cli('backtests', String(backtestId), '--json')).out) as BacktestRow;
+      const out = new Map<number, WindowErrors>();
+      for (const f of bt.foldRuns) {
+        const run = JSON.parse((await cli('show', String(f.runId), '--predictions', '--json')).out) as {
+          predictions: Predictions;
+        };
+        out.set(f.cutoff, windowErrors(run.predictions));
+      }
+      return out;
+    };
+    expect(sel.candidates[0]!.paired).toBeUndefined();
+    const base = await errors(sel.candidates[0]!.backtestId!);
+    for (const c of backtested.slice(1)) {
+      const again = pairedTest(await errors(c.backtestId!), base, 1);
+      if (again === null) expect(c.paired).toBeUndefined();
+      else {
+        expect(c.paired!.windows).toBe(again.windows);
+        expect(c.paired!.t).toBeCloseTo(again.t, 9);
       }
     }
     // The pick is the rule applied to the backtest MAEs alone (test metrics are not among its inputs).
