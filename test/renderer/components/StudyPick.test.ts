@@ -43,6 +43,10 @@ function study(selection: StudyRow['selection']): StudyRow {
   });
 }
 
+/** The defaults' candidate (trial 1) and tune's pick (trial 42), as rerank.ts stores them. */
+const defaults = { trial: 0, runId: 10, value: 0.9, backtestId: 1, backtestMae: 2.0, folds: 3 };
+const pick42 = { trial: 41, runId: 51, value: 0.7, backtestId: 3, backtestMae: 1.5, folds: 3 };
+
 const text = (id: string) => screen.getByTestId(id).textContent!.replace(/\s+/g, ' ');
 
 describe('StudyPick', () => {
@@ -52,11 +56,7 @@ describe('StudyPick', () => {
         trial: 41,
         runId: 51,
         by: 'backtest',
-        candidates: [
-          { trial: 0, runId: 10, value: 0.9, backtestId: 1, backtestMae: 2.0, folds: 3 },
-          { trial: 7, runId: 17, value: 0.6, backtestId: 2, backtestMae: 2.5, folds: 3 },
-          { trial: 41, runId: 51, value: 0.7, backtestId: 3, backtestMae: 1.5, folds: 3 },
-        ],
+        candidates: [defaults, { trial: 7, runId: 17, value: 0.6, backtestId: 2, backtestMae: 2.5, folds: 3 }, pick42],
       }),
     });
     expect(text('study-best')).toContain('Best by val_mae: 0.6 — trial 8, run #17');
@@ -76,18 +76,7 @@ describe('StudyPick', () => {
         trial: 41,
         runId: 51,
         by: 'backtest',
-        candidates: [
-          { trial: 0, runId: 10, value: 0.9, backtestId: 1, backtestMae: 2.0, folds: 3 },
-          {
-            trial: 41,
-            runId: 51,
-            value: 0.7,
-            backtestId: 3,
-            backtestMae: 1.5,
-            folds: 3,
-            paired: { windows: 239, diff: -0.5, t: -2.48 },
-          },
-        ],
+        candidates: [defaults, { ...pick42, paired: { windows: 239, diff: -0.5, t: -2.48 } }],
       }),
     });
     expect(text('study-selected')).toContain(
@@ -102,7 +91,7 @@ describe('StudyPick', () => {
         runId: 10,
         by: 'default',
         candidates: [
-          { trial: 0, runId: 10, value: 0.9, backtestId: 1, backtestMae: 2.0, folds: 3 },
+          defaults,
           { trial: 7, runId: 17, value: 0.6, backtestId: null, backtestMae: null, folds: 0, note: 'not backtested' },
         ],
       }),
