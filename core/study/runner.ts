@@ -11,7 +11,7 @@ import * as studiesDb from '../../db/studies.js';
 import type { ServiceContext } from '../handlers/context.js';
 import { processStartTime, trainerLiveness } from '../trainer-identity.js';
 import type { TrialRow } from '../study-schemas.js';
-import { promotable, rungEpochs } from './asha.js';
+import { promotable, rungEpochs, rungMetric } from './asha.js';
 import { LoopSet } from '../loops.js';
 import type { TrialLauncher } from './launcher.js';
 import { applyConfig, configHash, type Config } from './space.js';
@@ -294,14 +294,6 @@ export class StudyDriver {
       ];
     });
   }
-}
-
-/**
- * What ASHA compares at a rung: the objective when it is a per-epoch metric (`val_mae`), else
- * val_loss (a test metric exists only at the end).
- */
-export function rungMetric(o: { metric: string; direction: 'min' | 'max' }): { key: string; direction: 'min' | 'max' } {
-  return o.metric.includes('.') ? { key: 'val_loss', direction: 'min' } : { key: o.metric, direction: o.direction };
 }
 
 /** At start: a study marked running whose driving host is gone (pid, start time, stale beat) is interrupted. */

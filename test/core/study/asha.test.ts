@@ -1,6 +1,6 @@
 // ASHA by hand: the rungs, and who goes on at a rung as trials arrive one by one.
 import { describe, expect, it } from 'vitest';
-import { promotable, rungEpochs } from '../../../core/study/asha.js';
+import { promotable, rungEpochs, rungMetric } from '../../../core/study/asha.js';
 
 describe('rungEpochs', () => {
   it('is minEpochs·reduction^k below the last epoch', () => {
@@ -36,5 +36,19 @@ describe('promotable', () => {
   it('maximises when asked', () => {
     expect(promotable(0.9, [0.5, 0.6], 3, 'max')).toBe(true);
     expect(promotable(0.4, [0.5, 0.6], 3, 'max')).toBe(false);
+  });
+});
+
+describe('rungMetric', () => {
+  it('judges a rung by the objective when it is per epoch, by val_loss for a test metric', () => {
+    expect(rungMetric({ metric: 'val_mae', direction: 'min' })).toEqual({ key: 'val_mae', direction: 'min' });
+    expect(rungMetric({ metric: 'val_acc', direction: 'max' })).toEqual({ key: 'val_acc', direction: 'max' });
+    expect(rungMetric({ metric: 'test.mae', direction: 'min' })).toEqual({ key: 'val_loss', direction: 'min' });
+  });
+
+  it("judges tune's shrunk forecast MAE by the network's own: early forecasts tie at the reference, and ties all pass", () => {
+    expect(rungMetric({ metric: 'val_mae_shrunk', direction: 'min' })).toEqual({ key: 'val_mae', direction: 'min' });
+    // Why: five trials whose networks have not earned a factor above 0 yet give one forecast; none is pruned.
+    expect([0, 1, 2, 3, 4].every(() => promotable(0.8, [0.8, 0.8, 0.8, 0.8], 3))).toBe(true);
   });
 });
