@@ -62,10 +62,8 @@ export function fitWindowEts(p: Prepared, j: number): WindowEts | null {
   if (!g) return null;
   const T = p.targets.length;
   const n = g.valStart;
-  const y = Float64Array.from(
-    { length: Math.min(n, ETS_FIT_ROWS) },
-    (_, i) => g.y[(n - Math.min(n, ETS_FIT_ROWS) + i) * T + j]!,
-  );
+  const rows = Math.min(n, ETS_FIT_ROWS);
+  const y = Float64Array.from({ length: rows }, (_, i) => g.y[(n - rows + i) * T + j]!);
   const m = p.seasonLength > 1 ? p.seasonLength : 1;
   let model;
   try {

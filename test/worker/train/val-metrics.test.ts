@@ -2,8 +2,9 @@
 // val_mae_shrunk the forecast's the run delivers (the last value + α·(network − last value) for
 // window normalisation), which is what tune ranks its trials by.
 import { describe, expect, it } from 'vitest';
-import { parseSpec } from '../../../core/spec.js';
-import { prepare } from '../../../worker/data/prepare.js';
+import type { LayersModel } from '@tensorflow/tfjs';
+import { parseSpec, type RunSpec } from '../../../core/spec.js';
+import { prepare, type Prepared } from '../../../worker/data/prepare.js';
 import { buildModel } from '../../../worker/model/build.js';
 import { originalOutputs } from '../../../worker/data/batches.js';
 import { predictWindows, valMetrics } from '../../../worker/train/evaluate.js';
@@ -32,11 +33,20 @@ const specOf = (shrink: 'auto' | 'off') =>
 describe('validation metrics', () => {
   const { info, load } = oneColumn(walk(400));
 
-  it('val_mae_shrunk is the MAE of last value + α (network − last value), α fitted on the same windows', () => {
-    const spec = specOf('auto');
+  /** The series prepared for `spec` and an untrained network for it, disposed after `use`. */
+  function withModel(spec: RunSpec, use: (p: Prepared, model: LayersModel) => void): void {
     const p = prepare(spec, info, load);
     const model = buildModel(spec, { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length });
     try {
+      use(p, model);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  it('val_mae_shrunk is the MAE of last value + α (network − last value), α fitted on the same windows', () => {
+    const spec = specOf('auto');
+    withModel(spec, (p, model) => {
       const { metrics, shrink } = valMetrics(model, p, spec);
       if (!('val_mae_shrunk' in metrics)) throw new Error('a forecast has val_mae_shrunk');
       const alpha = shrink!.alpha;
@@ -61,22 +71,16 @@ describe('validation metrics', () => {
       // The untrained network does not earn its whole part: the two differ.
       expect(alpha.some((a) => a < 1)).toBe(true);
       expect(Math.abs(metrics.val_mae_shrunk - metrics.val_mae)).toBeGreaterThan(1e-6);
-    } finally {
-      model.dispose();
-    }
+    });
   });
 
   it('with shrink off, val_mae_shrunk is val_mae', () => {
     const spec = specOf('off');
-    const p = prepare(spec, info, load);
-    const model = buildModel(spec, { lookback: p.lookback, features: p.features.length, outputs: p.outputs.length });
-    try {
+    withModel(spec, (p, model) => {
       const { metrics, shrink } = valMetrics(model, p, spec);
       expect(shrink).toBeNull();
       if (!('val_mae_shrunk' in metrics)) throw new Error('a forecast has val_mae_shrunk');
       expect(metrics.val_mae_shrunk).toBe(metrics.val_mae);
-    } finally {
-      model.dispose();
-    }
+    });
   });
 });
