@@ -4,8 +4,10 @@
 // 2.5× faster, its best val_loss within 5% of the unpruned study's.
 // `--trials N` (default 40), `--epochs N` (default 27: rungs at 1, 3, 9), `--rows N` (10000),
 // `--concurrency N` (default: the study default), `--reduction N` (3).
-// `--tune [--budget 3m] [--series a,b]`: instead, `tune` with a time budget against the default
-// single run (defaultSpec) on ~1,000-row series of the forecast battery: test MAE of each.
+// `--tune [--budget 3m] [--series a,b] [--rows N]`: instead, `tune` with a time budget against the
+// default single run (defaultSpec) on ~1,000-row series of the forecast battery: test MAE of each.
+// `--series` names generated or real series (forecast-real.ts); `real-long` stands for every real
+// series with at least 1,000 rows; `--rows N` keeps each series' last N rows.
 // The space is wide on purpose (learning rates 1e-4..3e-2, 4..64 units): a real search has bad
 // corners. transform none + normalize global keep val_loss comparable between trials.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,8 @@ import { createService } from '../../core/service.js';
 import { openDb } from '../../db/open.js';
 import { defaultSpec, type StudyFileInput, type StudyRow } from '../../core/contract.js';
 import { sineCsv, tempDir } from '../helpers.js';
-import { generatedSeries } from './forecast-series.js';
+import { generatedSeries, type BenchSeries } from './forecast-series.js';
+import { realSeries } from './forecast-real.js';
 import type { BenchOptions } from './run.js';
 import type { Selection } from '../../core/study/rerank.js';
 
@@ -154,6 +157,23 @@ export async function run(opts: BenchOptions): Promise<void> {
 
 const TUNE_SERIES = ['gen-monthly-1000', 'gen-hourly-daily', 'gen-rw-drift', 'gen-level-shift', 'gen-daily-weekly'];
 
+/** Header and the last `n` rows of a CSV text. */
+export function lastRows(csv: string, n: number): string {
+  const lines = csv.trimEnd().split('\n');
+  return [lines[0], ...lines.slice(1).slice(-n)].join('\n') + '\n';
+}
+
+/** The battery's series named (generated or real), `real-long` standing for every real one of 1,000 rows or more. */
+function tuneSeries(names: string[]): BenchSeries[] {
+  const real = names.some((n) => !n.startsWith('gen-')) ? realSeries() : { series: [], missing: [] };
+  for (const m of real.missing) console.log(`left out: ${m}`);
+  const long = names.includes('real-long')
+    ? real.series.filter((s) => s.csv().trimEnd().split('\n').length - 1 >= 1000).map((s) => s.name)
+    : [];
+  const wanted = new Set([...names, ...long]);
+  return [...generatedSeries(), ...real.series].filter((s) => wanted.has(s.name));
+}
+
 /** The CLI in-process with stdout captured (the tune command's season and lookback logic included). */
 async function cliJson(args: string[]): Promise<unknown> {
   const out: string[] = [];
@@ -173,6 +193,7 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
   const budget = i >= 0 ? opts.args[i + 1]! : '3m';
   const j = opts.args.indexOf('--series');
   const names = j >= 0 ? opts.args[j + 1]!.split(',') : TUNE_SERIES;
+  const keepRows = flag(opts.args, '--rows', undefined);
   // `--keep DIR`: the series' databases stay in DIR (for reading the trials' stored predictions afterwards).
   const k = opts.args.indexOf('--keep');
   const t = k >= 0 ? { dir: opts.args[k + 1]!, cleanup: () => {} } : tempDir('rnnwb-bench-tune-');
@@ -191,10 +212,10 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
     searchSeconds: number | null;
   }[] = [];
   try {
-    for (const s of generatedSeries().filter((x) => names.includes(x.name))) {
+    for (const s of tuneSeries(names)) {
       const db = join(t.dir, `${s.name}.db`);
       const csv = join(t.dir, `${s.name}.csv`);
-      writeFileSync(csv, s.csv());
+      writeFileSync(csv, keepRows === undefined ? s.csv() : lastRows(s.csv(), keepRows));
       await cliJson(['import', csv, '--name', s.name, '--db', db, '--json']);
       const spec = join(t.dir, `${s.name}.spec.json`);
       writeFileSync(spec, JSON.stringify(defaultSpec(s.target)));
