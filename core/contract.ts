@@ -148,6 +148,8 @@ export const Predictions = z.object({
   ets: z.array(z.number()).optional(),
   /** Time value (ms since epoch, or row index) of each prediction's first target step. */
   time: z.array(z.number()),
+  /** Each window's series (datasets of several series): windows of different series share times. */
+  series: z.array(z.string()).optional(),
   classes: z.array(z.string()).optional(),
 });
 export type Predictions = z.infer<typeof Predictions>;

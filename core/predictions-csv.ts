@@ -8,9 +8,6 @@ import type { DB } from '../db/open.js';
 import type { RunRecord } from '../db/runs.js';
 import { toCsv } from './csv.js';
 
-/** Columns that later migrations may add to `predictions` (the ETS baseline, a series id per window). */
-type StoredPredictions = PredictionRecord & { ets?: Buffer | null; series?: string | null };
-
 export const PREDICTIONS_HEADER = [
   'run_id',
   'run_name',
@@ -30,7 +27,7 @@ function timeLabel(hasTime: boolean): (t: number) => string | number {
 }
 
 function rowsOf(db: DB, run: RunRecord, split: string): unknown[][] {
-  const p = loadPredictions(db, run.id, split) as StoredPredictions | undefined;
+  const p: PredictionRecord | undefined = loadPredictions(db, run.id, split);
   if (!p) return [];
   const outputs = JSON.parse(p.outputs) as string[];
   const classes = p.classes ? (JSON.parse(p.classes) as string[]) : null;

@@ -48,13 +48,15 @@ export interface PredictionRecord {
   ets?: Buffer | null;
   time: Buffer;
   classes: string | null;
+  /** Each window's series key, JSON string[] (datasets of several series; absent before migration 013). */
+  series?: string | null;
 }
 
 export function savePredictions(db: DB, p: PredictionRecord): void {
   db.prepare(
-    `INSERT OR REPLACE INTO predictions (run_id, split, outputs, actual, predicted, naive, seasonal, ets, time, classes)
-     VALUES (@run_id, @split, @outputs, @actual, @predicted, @naive, @seasonal, @ets, @time, @classes)`,
-  ).run({ ...p, ets: p.ets ?? null });
+    `INSERT OR REPLACE INTO predictions (run_id, split, outputs, actual, predicted, naive, seasonal, ets, time, classes, series)
+     VALUES (@run_id, @split, @outputs, @actual, @predicted, @naive, @seasonal, @ets, @time, @classes, @series)`,
+  ).run({ ...p, ets: p.ets ?? null, series: p.series ?? null });
 }
 
 export function loadPredictions(db: DB, runId: number, split: string): PredictionRecord | undefined {

@@ -82,6 +82,7 @@ function predictions(db: DB, { id, split }: Parameters<Handler<'runs.predictions
     ...(p.seasonal ? { seasonalNaive: Array.from(f64(p.seasonal)) } : {}),
     ...(p.ets ? { ets: Array.from(f64(p.ets)) } : {}),
     time: Array.from(f64(p.time)),
+    ...(p.series ? { series: JSON.parse(p.series) as string[] } : {}),
     ...(p.classes ? { classes: JSON.parse(p.classes) as string[] } : {}),
   };
 }

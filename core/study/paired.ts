@@ -18,10 +18,12 @@ export interface WindowErrors {
   error: number[];
   /** Outputs per window (targets × horizon steps). */
   outputs: number;
+  /** Each window's series, for datasets of several series (their windows share time stamps). */
+  series?: string[];
 }
 
 export interface PairedResult {
-  /** Windows compared (matched by fold and time). */
+  /** Windows compared (matched by fold, series and time). */
   windows: number;
   /** Mean of challenger − default absolute error (negative: the challenger is better). */
   diff: number;
@@ -32,10 +34,13 @@ export interface PairedResult {
 /** One-sided 5%: a challenger replaces the default only with t at most −this. */
 export const PAIRED_Z = 1.645;
 
-export function windowErrors(p: Pick<Predictions, 'outputs' | 'actual' | 'predicted' | 'time'>): WindowErrors {
+export function windowErrors(
+  p: Pick<Predictions, 'outputs' | 'actual' | 'predicted' | 'time' | 'series'>,
+): WindowErrors {
   const O = Math.max(1, p.outputs.length);
   const error: number[] = [];
   const time: number[] = [];
+  const series: string[] = [];
   p.time.forEach((t, i) => {
     let s = 0;
     let n = 0;
@@ -49,9 +54,15 @@ export function windowErrors(p: Pick<Predictions, 'outputs' | 'actual' | 'predic
     if (n) {
       time.push(t);
       error.push(s / n);
+      if (p.series) series.push(p.series[i]!);
     }
   });
-  return { time, error, outputs: O };
+  return { time, error, outputs: O, ...(p.series ? { series } : {}) };
+}
+
+/** A window's identity across runs of one dataset: its series (when there are several) and its time. */
+export function windowKey(w: Pick<WindowErrors, 'series'>, i: number, time: number): string {
+  return w.series ? `${w.series[i]}\u0000${time}` : String(time);
 }
 
 /** Bartlett lags for a fold of n windows whose forecasts span `horizon` steps. */
@@ -60,7 +71,7 @@ export function bartlettLags(n: number, horizon: number): number {
 }
 
 /**
- * Challenger against default over the folds both have (keyed by cutoff), windows matched by time;
+ * Challenger against default over the folds both have (keyed by cutoff), windows matched by series and time;
  * null with fewer than 10 windows in common or no variance (identical forecasts).
  */
 export function pairedTest(
@@ -72,13 +83,18 @@ export function pairedTest(
   for (const [cutoff, c] of challenger) {
     const d = defaults.get(cutoff);
     if (!d) continue;
-    const at = new Map(d.time.map((t, i) => [t, d.error[i]!]));
-    const block: number[] = [];
+    const at = new Map(d.time.map((t, i) => [windowKey(d, i, t), d.error[i]!]));
+    // One block per series: windows of different series are not neighbours in time.
+    const bySeries = new Map<string, number[]>();
     c.time.forEach((t, i) => {
-      const e = at.get(t);
-      if (e !== undefined) block.push(c.error[i]! - e);
+      const e = at.get(windowKey(c, i, t));
+      if (e === undefined) return;
+      const s = c.series?.[i] ?? '';
+      const block = bySeries.get(s) ?? [];
+      block.push(c.error[i]! - e);
+      bySeries.set(s, block);
     });
-    if (block.length) blocks.push(block);
+    blocks.push(...bySeries.values());
   }
   const n = blocks.reduce((a, b) => a + b.length, 0);
   if (n < 10) return null;

@@ -198,6 +198,15 @@ function memberForecast(m: TestMember, windows: Int32Array): Float64Array {
   return originalOutputs(m.p, windows, pred);
 }
 
+/**
+ * Each window's series key as stored JSON, null for a dataset of one series: windows of different
+ * series share time stamps, so a reader pairing two runs' windows (tune's paired test) needs both.
+ */
+function seriesKeys(p: Prepared, w: Int32Array): string | null {
+  if (p.groups.length < 2) return null;
+  return JSON.stringify(Array.from({ length: windowCount(w) }, (_, i) => p.groups[w[2 * i]!]!.key));
+}
+
 /** Classes: the model, the last observed label, and the train split's majority class. */
 function classifyTest(p: Prepared, { pred, y, time, n, runId }: TestPredictions): TestResult {
   const w = p.windows.test;
@@ -240,6 +249,7 @@ function classifyTest(p: Prepared, { pred, y, time, n, runId }: TestPredictions)
         seasonal: null,
         time: blob(time),
         classes: JSON.stringify(p.classes),
+        series: seriesKeys(p, w),
       }),
   };
 }
@@ -325,6 +335,7 @@ function forecastTest(
         ets: ets.predicted.every(Number.isFinite) ? blob(ets.predicted) : null,
         time: blob(time),
         classes: null,
+        series: seriesKeys(p, w),
       }),
   };
 }

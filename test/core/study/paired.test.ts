@@ -1,5 +1,5 @@
 // The paired test tune's re-ranking uses (core/study/paired.ts): window errors from stored
-// predictions, matched by fold and time, and a Diebold–Mariano t with a Bartlett long-run variance.
+// predictions, matched by fold, series and time, and a Diebold–Mariano t with a Bartlett long-run variance.
 import { describe, expect, it } from 'vitest';
 import { bartlettLags, pairedTest, windowErrors, type WindowErrors } from '../../../core/study/paired.js';
 import { noise } from '../../helpers.js';
@@ -15,6 +15,45 @@ describe('paired test of backtest windows', () => {
       time: [10, 20, 30],
     });
     expect(e).toEqual({ time: [10, 20], error: [1.5, 0], outputs: 2 });
+  });
+
+  it('keeps each window’s series where the predictions have several', () => {
+    const e = windowErrors({
+      outputs: ['y@1'],
+      actual: [1, 2, 3],
+      predicted: [2, NaN, 3],
+      time: [10, 10, 20],
+      series: ['a', 'b', 'b'],
+    });
+    expect(e).toEqual({ time: [10, 20], error: [1, 0], outputs: 1, series: ['a', 'b'] });
+  });
+
+  it('pairs the windows of several series by series and time, not by time alone', () => {
+    // Two series with the same time stamps, the challenger about 0.1 better on every window of each; its
+    // windows stored in the other series order. Paired by time alone, series a's windows would meet
+    // series b's (errors about 1 against about 5).
+    const rnd = noise(11);
+    const time = Array.from({ length: 40 }, (_, i) => 1000 + i);
+    const level = { a: 1, b: 5 };
+    const errs = (s: 'a' | 'b') => time.map(() => level[s] + 0.2 * rnd());
+    const def = { a: errs('a'), b: errs('b') };
+    const series = (s: string) => time.map(() => s);
+    const base: WindowErrors = {
+      time: [...time, ...time],
+      error: [...def.a, ...def.b],
+      outputs: 1,
+      series: [...series('a'), ...series('b')],
+    };
+    const mine: WindowErrors = {
+      time: [...time, ...time],
+      error: [...def.b, ...def.a].map((e) => e - 0.1 + 0.01 * rnd()),
+      outputs: 1,
+      series: [...series('b'), ...series('a')],
+    };
+    const r = pairedTest(new Map([[0, mine]]), new Map([[0, base]]), 1)!;
+    expect(r.windows).toBe(80);
+    expect(Math.abs(r.diff + 0.1)).toBeLessThan(0.01);
+    expect(r.t).toBeLessThan(-50);
   });
 
   it('takes lags max(H − 1, ⌊4 (n/100)^(2/9)⌋)', () => {

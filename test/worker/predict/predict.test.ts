@@ -118,6 +118,20 @@ describe('runs.predict', () => {
       });
   });
 
+  it('stores each test window’s series for long-format data (their times repeat), none for one series', async () => {
+    const p = (await ok(svc.call('runs.predictions', { id: storesRun.id })))!;
+    expect(p.series).toHaveLength(p.time.length);
+    expect(new Set(p.series)).toEqual(new Set(['north', 'south']));
+    // Each (series, time) once, while times alone repeat: what tune's paired test matches windows by.
+    const keys = p.time.map((t, i) => `${p.series![i]} ${t}`);
+    expect(new Set(keys).size).toBe(p.time.length);
+    expect(new Set(p.time).size).toBeLessThan(p.time.length);
+    const csv = await ok(svc.call('runs.csv', { ids: [storesRun.id], what: 'predictions' }));
+    const rows = csv.csv.trim().split('\n').slice(1);
+    expect(new Set(rows.map((r) => r.split(',')[4]))).toEqual(new Set(['north', 'south']));
+    expect((await ok(svc.call('runs.predictions', { id: monthlyRun.id })))!.series).toBeUndefined();
+  });
+
   it('agrees with the exported TF.js model to 1e-6 on the same last window', async () => {
     const dir = join(t.dir, 'export-monthly');
     await ok(svc.call('runs.export', { id: monthlyRun.id, outDir: dir }));
