@@ -7,10 +7,13 @@
 // `--tune [--budget 3m] [--series a,b] [--rows N]`: instead, `tune` with a time budget against the
 // default single run (defaultSpec) on ~1,000-row series of the forecast battery: test MAE of each.
 // `--series` names generated or real series (forecast-real.ts); `real-long` stands for every real
-// series with at least 1,000 rows; `--rows N` keeps each series' last N rows.
+// series with at least 1,000 rows; `--rows N` keeps each series' last N rows. Each series also
+// gets what combining would have delivered (study-mix.ts): the pick's mean with the default, and
+// the best passing option of challengers alone or mixed. `--mix-from DIR` prints only that, from
+// the databases an earlier `--keep DIR` left.
 // The space is wide on purpose (learning rates 1e-4..3e-2, 4..64 units): a real search has bad
 // corners. transform none + normalize global keep val_loss comparable between trials.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../core/cli.js';
@@ -21,7 +24,9 @@ import { sineCsv, tempDir } from '../helpers.js';
 import { generatedSeries, type BenchSeries } from './forecast-series.js';
 import { realSeries } from './forecast-real.js';
 import type { BenchOptions } from './run.js';
-import type { Selection } from '../../core/study/rerank.js';
+import { RERANK_DEFAULTS, type Selection } from '../../core/study/rerank.js';
+import { PAIRED_Z } from '../../core/study/paired.js';
+import { mixesOf, mixOutcome, type MixOutcome } from './study-mix.js';
 
 const flag = (args: string[], name: string, dflt: number | undefined) => {
   const i = args.indexOf(name);
@@ -100,6 +105,8 @@ async function runStudy(dbPath: string, csv: string, file: StudyFileInput, label
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
+  const from = opts.args.indexOf('--mix-from');
+  if (from >= 0) return mixFrom(opts.args[from + 1]!);
   if (opts.args.includes('--tune')) return tuneVsDefault(opts);
   const trials = flag(opts.args, '--trials', 40)!;
   const epochs = flag(opts.args, '--epochs', 27)!;
@@ -157,6 +164,62 @@ export async function run(opts: BenchOptions): Promise<void> {
 
 const TUNE_SERIES = ['gen-monthly-1000', 'gen-hourly-daily', 'gen-rw-drift', 'gen-level-shift', 'gen-daily-weekly'];
 
+/**
+ * Reads a tune bench database (the default single run first, then tune's study): each backtested
+ * challenger's mean with the default, and what the combination rules would deliver.
+ */
+async function mixReport(dbPath: string, print: boolean): Promise<MixOutcome | null> {
+  const svc = createService({ dbPath, readonly: true });
+  try {
+    const studies = await svc.call('studies.list', {});
+    const sel = studies.ok ? studies.value.at(-1)?.selection : null;
+    const runs = await svc.call('runs.list', {});
+    const single = runs.ok ? runs.value.toSorted((a, b) => a.id - b.id)[0] : undefined;
+    const base = await svc.call('runs.get', { id: sel?.candidates[0]?.runId ?? -1 });
+    if (!sel || !single || !base.ok) return null;
+    const mixes = await mixesOf(svc, sel, base.value.spec.window.horizon);
+    if (print)
+      for (const m of mixes)
+        console.log(
+          `  trial ${m.trial + 1} with the default: test ${m.testMae.toPrecision(4)} → mixed ${m.mixTestMae.toPrecision(4)}; backtest ${m.backtestMae.toPrecision(4)} → mixed ${m.mixBacktestMae.toPrecision(4)} (default ${m.defaultBacktestMae.toPrecision(4)}), mixed paired t ${m.mixPaired?.t.toFixed(2) ?? '-'}`,
+        );
+    return mixOutcome(sel, mixes, single.test['test.mae'] ?? NaN, RERANK_DEFAULTS.margin, PAIRED_Z);
+  } finally {
+    await svc.close();
+  }
+}
+
+function printMixTally(rows: { defaultMae: number; mix: MixOutcome | null }[]): void {
+  const tally = (get: (m: MixOutcome) => number) => {
+    const v = rows.map((r) => (r.mix ? get(r.mix) - r.defaultMae : NaN));
+    return `${v.filter((d) => d < 0).length} wins, ${v.filter((d) => d === 0).length} ties, ${v.filter((d) => d > 0).length} losses`;
+  };
+  console.log(`pick mixed with the default: ${tally((m) => m.pickMixed)}`);
+  console.log(`best passing option (alone or mixed): ${tally((m) => m.bestOption)}`);
+}
+
+/** `--mix-from DIR`: the combination rules on the databases a `--tune --keep DIR` run left. */
+async function mixFrom(dir: string): Promise<void> {
+  const rows: { defaultMae: number; mix: MixOutcome | null }[] = [];
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.db'))
+    .sort()) {
+    console.log(f);
+    const db = join(dir, f);
+    const mix = await mixReport(db, true);
+    const svc = createService({ dbPath: db, readonly: true });
+    const runs = await svc.call('runs.list', {});
+    await svc.close();
+    const defaultMae = runs.ok ? (runs.value.toSorted((a, b) => a.id - b.id)[0]?.test['test.mae'] ?? NaN) : NaN;
+    rows.push({ defaultMae, mix });
+    if (mix)
+      console.log(
+        `  default ${defaultMae.toPrecision(4)}; pick mixed ${mix.pickMixed.toPrecision(4)}; best option ${mix.bestOption.toPrecision(4)} (${mix.bestOptionIs})`,
+      );
+  }
+  printMixTally(rows);
+}
+
 /** Header and the last `n` rows of a CSV text. */
 export function lastRows(csv: string, n: number): string {
   const lines = csv.trimEnd().split('\n');
@@ -210,6 +273,7 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
     pick: string;
     /** The search's final time budget (tune hands the re-ranking's unneeded share back to it). */
     searchSeconds: number | null;
+    mix: MixOutcome | null;
   }[] = [];
   try {
     for (const s of tuneSeries(names)) {
@@ -249,6 +313,7 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
         pick: sel
           ? `trial ${sel.trial + 1} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null).length} backtested) ${JSON.stringify(picked?.params ?? {})}`
           : 'by validation',
+        mix: await mixReport(db, !opts.json),
       });
       const r = rows.at(-1)!;
       if (!opts.json && sel)
@@ -265,8 +330,10 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
         );
     }
     const wins = rows.filter((r) => r.tuneMae < r.defaultMae).length;
-    if (!opts.json)
+    if (!opts.json) {
       console.log(`tune (${budget}) beats the default run's test MAE on ${wins} of ${rows.length} series`);
+      printMixTally(rows.map((r) => ({ defaultMae: r.defaultMae, mix: r.mix })));
+    }
   } finally {
     t.cleanup();
   }
