@@ -70,13 +70,32 @@ describe('issue 14 bugs in Chromium', () => {
       datasets[name] = r.value.id;
     }
     await first.close();
+    // The stocks runs' test windows: two symbols on the same 60 days, as a long-format dataset stores them.
     const days = Array.from({ length: 60 }, (_, i) => Date.UTC(2023, 5, 1) + i * 86_400_000);
-    const price = days.map((_, i) => 48 + Math.sin(i / 5));
+    const stockDays = [...days, ...days];
+    const price = [...days.map((_, i) => 48 + Math.sin(i / 5)), ...days.map((_, i) => 120 + Math.cos(i / 5))];
+    const symbols = [...days.map(() => 'ACME'), ...days.map(() => 'GLOBEX')];
     const sunYears = years.slice(-59).map(YEAR); // 1950-2008: before 1970 the times are negative
     const sunVals = activity.slice(-59);
     const made = seedRuns(dbPath, [
-      { name: 'stocks-a', datasetId: datasets.stocks!, target: 'close', time: days, actual: price, offset: 0.05 },
-      { name: 'stocks-b', datasetId: datasets.stocks!, target: 'close', time: days, actual: price, offset: 0.3 },
+      {
+        name: 'stocks-a',
+        datasetId: datasets.stocks!,
+        target: 'close',
+        time: stockDays,
+        actual: price,
+        offset: 0.05,
+        series: symbols,
+      },
+      {
+        name: 'stocks-b',
+        datasetId: datasets.stocks!,
+        target: 'close',
+        time: stockDays,
+        actual: price,
+        offset: 0.3,
+        series: symbols,
+      },
       {
         name: 'sun-a',
         datasetId: datasets.sunspots!,
@@ -351,6 +370,12 @@ describe('issue 14 bugs in Chromium', () => {
     expect(rows.xAxis[0].type).toBe('value');
     expect(rows.xAxis[0].name).toBe('row'); // the dataset's row of each window's first predicted step
     expect(rows.yAxis[0].axisLine.onZero).toBe(false);
+    // A long-format run: a series picker, the first symbol's 60 windows drawn.
+    await page.goto(`${server.url.split('?')[0]}#/live/${ids['stocks-a']}`);
+    await expect
+      .poll(async () => page.getByTestId('run-predictions-series').locator('option').allTextContents())
+      .toEqual(['ACME', 'GLOBEX']);
+    await expect.poll(async () => (await chartOption(panel)).series[0]?.data.length).toBe(60);
   }, 60_000);
 
   it('3: compare groups runs by dataset: own curves, baselines, best and predictions per dataset', async () => {
@@ -380,6 +405,17 @@ describe('issue 14 bugs in Chromium', () => {
       'naive',
       'ETS',
     ]);
+    // The stocks' windows are of two symbols on the same days: one symbol drawn at a time, in time order.
+    const stockPreds = stocks.getByTestId('compare-predictions');
+    const actualOf = async () => (await chartOption(stockPreds)).series[0].data as [number, number][];
+    const acme = await actualOf();
+    expect(acme).toHaveLength(60);
+    expect(acme.every(([x], i) => i === 0 || x > acme[i - 1]![0])).toBe(true);
+    expect(acme.every(([, y]) => y < 60)).toBe(true);
+    const pick = stocks.getByTestId('compare-predictions-series');
+    expect(await pick.locator('option').allTextContents()).toEqual(['ACME', 'GLOBEX']);
+    await pick.selectOption('GLOBEX');
+    await expect.poll(async () => (await actualOf()).every(([, y]) => y > 100)).toBe(true);
     const curves = (await chartOption(sun.locator('section[aria-label="Metric curves"]'))).series.map(
       (s: { name: string }) => s.name,
     );

@@ -22,6 +22,8 @@ export interface SeedRun {
   units?: number;
   /** How long the run "trains" (ms between its start and end; default: as fast as the writes go). */
   trainMs?: number;
+  /** Each window's series (long-format data: the same times once per series). */
+  series?: string[];
 }
 
 /** Writes the runs as completed and returns their ids, in order. */
@@ -85,6 +87,7 @@ function seedOne(db: ReturnType<typeof openDb>, r: SeedRun): number {
     ets: blob(Float64Array.from(ets)),
     time: blob(Float64Array.from(r.time)),
     classes: null,
+    series: r.series ? JSON.stringify(r.series) : null,
   });
   if (r.trainMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, r.trainMs);
   finishRun(db, id, 'completed');

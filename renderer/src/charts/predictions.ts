@@ -19,11 +19,42 @@ export function column(values: readonly number[], outputs: number, o: number): n
   return out;
 }
 
+/** The series the first run's windows belong to, in order (none for a dataset of one series). */
+export function seriesOf(runs: readonly RunPredictions[]): string[] {
+  return [...new Set(runs[0]?.predictions.series ?? [])];
+}
+
+/** Only the windows of one series (the predictions as they are when they have no series). */
+export function onlySeries(p: Predictions, name: string): Predictions {
+  if (!p.series) return p;
+  const O = p.outputs.length || 1;
+  const keep = p.series.flatMap((s, i) => (s === name ? [i] : []));
+  const rows = (a: readonly number[]) => keep.flatMap((i) => a.slice(i * O, (i + 1) * O));
+  return {
+    ...p,
+    actual: rows(p.actual),
+    predicted: rows(p.predicted),
+    ...(p.naive ? { naive: rows(p.naive) } : {}),
+    ...(p.seasonalNaive ? { seasonalNaive: rows(p.seasonalNaive) } : {}),
+    ...(p.ets ? { ets: rows(p.ets) } : {}),
+    time: keep.map((i) => p.time[i]!),
+    series: keep.map(() => name),
+  };
+}
+
+/**
+ * The chart of the runs' test predictions for output `output`. Windows of several series share
+ * time stamps, so for such a dataset one series is drawn: `seriesName` where the first run has it, else its first.
+ */
 export function predictionsOption(
-  runs: readonly RunPredictions[],
+  all: readonly RunPredictions[],
   output = 0,
   theme: 'light' | 'dark' = 'light',
+  seriesName: string | null = null,
 ): Option {
+  const names = seriesOf(all);
+  const shown = seriesName !== null && names.includes(seriesName) ? seriesName : (names[0] ?? null);
+  const runs = shown === null ? all : all.map((r) => ({ ...r, predictions: onlySeries(r.predictions, shown) }));
   const first = runs[0]?.predictions;
   if (!first) return { ...base(), series: [] } as Option;
   const xOf = (p: Predictions) =>

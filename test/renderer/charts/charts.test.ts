@@ -6,7 +6,7 @@ import { compareCurvesOption, liveCurvesOption, metricKeys } from '../../../rend
 import { datasetLineOption, mergeSeriesData } from '../../../renderer/src/charts/dataset.js';
 import { differingParams, parallelOption } from '../../../renderer/src/charts/parallel.js';
 import { horizonOption, horizonSeries, horizonSteps } from '../../../renderer/src/charts/horizon.js';
-import { column, metricsTable, predictionsOption } from '../../../renderer/src/charts/predictions.js';
+import { column, metricsTable, predictionsOption, seriesOf } from '../../../renderer/src/charts/predictions.js';
 import { makeRun } from '../runs.js';
 
 type AnyOpt = Record<string, any>;
@@ -178,6 +178,43 @@ describe('parallel coordinates and predictions', () => {
     expect(o.series[2].data[1]).toEqual([1.7e12 + 1000, 40]);
     expect(o.series[3].lineStyle.type).toBe('dashed');
     expect(o.xAxis.type).toBe('time');
+  });
+
+  it('draws one series of a long-format dataset at a time (their windows share time stamps)', () => {
+    const t0 = 1.7e12;
+    const pred: Predictions = {
+      runId: 1,
+      split: 'test',
+      outputs: ['y@1'],
+      actual: [1, 2, 100, 200],
+      predicted: [1.5, 2.5, 150, 250],
+      naive: [0, 1, 90, 190],
+      time: [t0, t0 + 1000, t0, t0 + 1000],
+      series: ['north', 'north', 'south', 'south'],
+    };
+    const runs = [{ id: 1, name: 'a', predictions: pred }];
+    expect(seriesOf(runs)).toEqual(['north', 'south']);
+    const first = predictionsOption(runs) as AnyOpt;
+    expect(first.series[0].data).toEqual([
+      [t0, 1],
+      [t0 + 1000, 2],
+    ]);
+    const south = predictionsOption(runs, 0, 'light', 'south') as AnyOpt;
+    expect(south.series.map((x: AnyOpt) => x.data)).toEqual([
+      [
+        [t0, 100],
+        [t0 + 1000, 200],
+      ],
+      [
+        [t0, 150],
+        [t0 + 1000, 250],
+      ],
+      [
+        [t0, 90],
+        [t0 + 1000, 190],
+      ],
+    ]);
+    expect(seriesOf([{ id: 2, name: 'b', predictions: { ...pred, series: undefined } }])).toEqual([]);
   });
 
   it('lays out test metrics against the baselines, one column per run and one per baseline', () => {
