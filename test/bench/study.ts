@@ -165,31 +165,38 @@ export async function run(opts: BenchOptions): Promise<void> {
 const TUNE_SERIES = ['gen-monthly-1000', 'gen-hourly-daily', 'gen-rw-drift', 'gen-level-shift', 'gen-daily-weekly'];
 
 /**
- * Reads a tune bench database (the default single run first, then tune's study): each backtested
- * challenger's mean with the default, and what the combination rules would deliver.
+ * Reads a tune bench database (the default single run first, then tune's study): the default run's
+ * test MAE, each backtested challenger's mean with the default and what the combination rules
+ * would deliver (null without a selection).
  */
-async function mixReport(dbPath: string, print: boolean): Promise<MixOutcome | null> {
+async function mixReport(dbPath: string, print: boolean): Promise<MixRow> {
   const svc = createService({ dbPath, readonly: true });
   try {
-    const studies = await svc.call('studies.list', {});
-    const sel = studies.ok ? studies.value.at(-1)?.selection : null;
     const runs = await svc.call('runs.list', {});
     const single = runs.ok ? runs.value.toSorted((a, b) => a.id - b.id)[0] : undefined;
+    const defaultMae = single?.test['test.mae'] ?? NaN;
+    const studies = await svc.call('studies.list', {});
+    const sel = studies.ok ? studies.value.at(-1)?.selection : null;
     const base = await svc.call('runs.get', { id: sel?.candidates[0]?.runId ?? -1 });
-    if (!sel || !single || !base.ok) return null;
+    if (!sel || !base.ok) return { defaultMae, mix: null };
     const mixes = await mixesOf(svc, sel, base.value.spec.window.horizon);
     if (print)
       for (const m of mixes)
         console.log(
           `  trial ${m.trial + 1} with the default: test ${m.testMae.toPrecision(4)} → mixed ${m.mixTestMae.toPrecision(4)}; backtest ${m.backtestMae.toPrecision(4)} → mixed ${m.mixBacktestMae.toPrecision(4)} (default ${m.defaultBacktestMae.toPrecision(4)}), mixed paired t ${m.mixPaired?.t.toFixed(2) ?? '-'}`,
         );
-    return mixOutcome(sel, mixes, single.test['test.mae'] ?? NaN, RERANK_DEFAULTS.margin, PAIRED_Z);
+    return { defaultMae, mix: mixOutcome(sel, mixes, defaultMae, RERANK_DEFAULTS.margin, PAIRED_Z) };
   } finally {
     await svc.close();
   }
 }
 
-function printMixTally(rows: { defaultMae: number; mix: MixOutcome | null }[]): void {
+interface MixRow {
+  defaultMae: number;
+  mix: MixOutcome | null;
+}
+
+function printMixTally(rows: MixRow[]): void {
   const tally = (get: (m: MixOutcome) => number) => {
     const v = rows.map((r) => (r.mix ? get(r.mix) - r.defaultMae : NaN));
     return `${v.filter((d) => d < 0).length} wins, ${v.filter((d) => d === 0).length} ties, ${v.filter((d) => d > 0).length} losses`;
@@ -200,28 +207,23 @@ function printMixTally(rows: { defaultMae: number; mix: MixOutcome | null }[]): 
 
 /** `--mix-from DIR`: the combination rules on the databases a `--tune --keep DIR` run left. */
 async function mixFrom(dir: string): Promise<void> {
-  const rows: { defaultMae: number; mix: MixOutcome | null }[] = [];
+  const rows: MixRow[] = [];
   for (const f of readdirSync(dir)
     .filter((x) => x.endsWith('.db'))
     .sort()) {
     console.log(f);
-    const db = join(dir, f);
-    const mix = await mixReport(db, true);
-    const svc = createService({ dbPath: db, readonly: true });
-    const runs = await svc.call('runs.list', {});
-    await svc.close();
-    const defaultMae = runs.ok ? (runs.value.toSorted((a, b) => a.id - b.id)[0]?.test['test.mae'] ?? NaN) : NaN;
-    rows.push({ defaultMae, mix });
-    if (mix)
+    const row = await mixReport(join(dir, f), true);
+    rows.push(row);
+    if (row.mix)
       console.log(
-        `  default ${defaultMae.toPrecision(4)}; pick mixed ${mix.pickMixed.toPrecision(4)}; best option ${mix.bestOption.toPrecision(4)} (${mix.bestOptionIs})`,
+        `  default ${row.defaultMae.toPrecision(4)}; pick mixed ${row.mix.pickMixed.toPrecision(4)}; best option ${row.mix.bestOption.toPrecision(4)} (${row.mix.bestOptionIs})`,
       );
   }
   printMixTally(rows);
 }
 
 /** Header and the last `n` rows of a CSV text. */
-export function lastRows(csv: string, n: number): string {
+function lastRows(csv: string, n: number): string {
   const lines = csv.trimEnd().split('\n');
   return [lines[0], ...lines.slice(1).slice(-n)].join('\n') + '\n';
 }
@@ -313,7 +315,7 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
         pick: sel
           ? `trial ${sel.trial + 1} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null).length} backtested) ${JSON.stringify(picked?.params ?? {})}`
           : 'by validation',
-        mix: await mixReport(db, !opts.json),
+        mix: (await mixReport(db, !opts.json)).mix,
       });
       const r = rows.at(-1)!;
       if (!opts.json && sel)
