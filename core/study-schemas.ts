@@ -156,7 +156,10 @@ export const RerankCandidate = z.object({
   /** The study's objective (validation MAE for tune). */
   value: z.number(),
   backtestId: z.number().int().nullable(),
-  /** Mean test MAE over the backtest's completed folds (all before the test split); null: no backtest finished. */
+  /**
+   * Mean test MAE over the backtest's completed folds (all before the test split); also for a
+   * backtest stopped at the deadline after two folds or more (rerank.ts backtestOutcome); null: none judged it.
+   */
   backtestMae: z.number().nullable(),
   folds: z.number().int(),
   /** Each completed fold's test MAE by its cutoff (rows cut from each series' end); absent in selections stored before it. */
@@ -167,7 +170,7 @@ export const RerankCandidate = z.object({
    * for candidates without a backtest, and in selections stored before it.
    */
   paired: z.object({ windows: z.number().int(), diff: z.number(), t: z.number() }).optional(),
-  /** Why it has no backtest MAE (refused, stopped at the deadline, not started). */
+  /** Why it has no backtest MAE (refused, stopped at the deadline, not started), or why it is over fewer folds. */
   note: z.string().optional(),
 });
 export type RerankCandidate = z.infer<typeof RerankCandidate>;

@@ -9,6 +9,7 @@
 // windows' errors are not at hand).
 // Backtests start while the deadline leaves time for one more (timed by those before it); one
 // that runs past the deadline is stopped.
+import type { BacktestRow } from '../backtest-schemas.js';
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
 import type { RerankCandidate, Selection, TrialRow } from '../study-schemas.js';
@@ -72,10 +73,27 @@ export function beatsDefault(c: Candidate, d: Candidate): boolean {
 }
 
 /**
- * The pick: the candidate with the lowest backtest MAE among those that beat the default
- * (candidates[0] when it is trial 0) by the margin on the mean and window by window
- * (beatsDefault); else the default. Without the default's backtest MAE the default stays;
- * without a default, the best by backtest, else the first (best by validation).
+ * Challenger c's mean backtest MAE over the folds both completed (matched by cutoff), divided by
+ * the default's over the same folds. A backtest stopped by the budget after two of three folds, or
+ * one whose lookback did not fit the earliest fold, is so compared on the folds it has: its mean
+ * over two folds against the default's mean over three would compare different rows. Null with
+ * fewer than two common folds; the ratio of the stored means in selections stored without fold MAEs.
+ */
+export function relativeToDefault(c: Candidate, d: Candidate): number | null {
+  if (c.backtestMae === null || d.backtestMae === null) return null;
+  if (!c.foldMaes || !d.foldMaes) return c.backtestMae / d.backtestMae;
+  const base = new Map(d.foldMaes.map((f) => [f.cutoff, f.mae]));
+  const common = c.foldMaes.filter((f) => base.has(f.cutoff));
+  if (common.length < 2) return null;
+  const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+  return sum(common.map((f) => f.mae)) / sum(common.map((f) => base.get(f.cutoff)!));
+}
+
+/**
+ * The pick: among the candidates that beat the default (candidates[0] when it is trial 0) by the
+ * margin on the mean over the folds both completed (relativeToDefault) and window by window
+ * (beatsDefault), the one furthest below it; else the default. Without the default's backtest MAE
+ * the default stays; without a default, the best by backtest, else the first (best by validation).
  */
 export function pick(cands: readonly Candidate[], margin: number): Selection {
   const base = cands[0]!;
@@ -89,10 +107,12 @@ export function pick(cands: readonly Candidate[], margin: number): Selection {
     candidates: [...cands],
   });
   if (!isDefault) return best ? of(best, 'backtest') : of(base, 'validation');
-  if (base.backtestMae === null || !best || best === base) return of(base, 'default');
-  const winner = scored.find(
-    (c) => c !== base && c.backtestMae! < (1 - margin) * base.backtestMae! && beatsDefault(c, base),
-  );
+  if (base.backtestMae === null || !best) return of(base, 'default');
+  const winner = scored
+    .filter((c) => c !== base)
+    .map((c) => ({ c, r: relativeToDefault(c, base) }))
+    .filter((x) => x.r !== null && x.r < 1 - margin && beatsDefault(x.c, base))
+    .sort((a, b) => a.r! - b.r!)[0]?.c;
   return winner ? of(winner, 'backtest') : of(base, 'default');
 }
 
@@ -211,6 +231,33 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
   return pick(cands, o.margin);
 }
 
+/**
+ * What a candidate's backtest says: its completed folds' MAEs, and their mean where it completed or
+ * where it was stopped (at the deadline) or lost a fold after two folds or more: the completed
+ * folds still judge it, against the default on the same folds (relativeToDefault, the paired
+ * test). A stopped backtest's folds used to be dropped whole, and with them a challenger 8% below
+ * the default on two folds (sm-co2-weekly, docs/studies.md).
+ */
+export function backtestOutcome(
+  bt: Pick<BacktestRow, 'id' | 'status' | 'summary' | 'foldRuns'>,
+): Pick<Candidate, 'backtestMae' | 'folds' | 'foldMaes' | 'note'> {
+  const mae = bt.summary['test.mae'];
+  const foldMaes = bt.foldRuns.flatMap((f) =>
+    f.status === 'completed' && Number.isFinite(f.test['test.mae'])
+      ? [{ cutoff: f.cutoff, mae: f.test['test.mae']! }]
+      : [],
+  );
+  const out = { backtestMae: null, folds: mae?.n ?? 0, foldMaes };
+  if (bt.status === 'completed' && mae) return { ...out, backtestMae: mae.mean };
+  if (mae && foldMaes.length >= 2)
+    return {
+      ...out,
+      backtestMae: mae.mean,
+      note: `backtest ${bt.id} ${bt.status} after ${foldMaes.length} of ${bt.foldRuns.length} folds: compared with the default on those`,
+    };
+  return { ...out, note: `backtest ${bt.id} ${bt.status}` };
+}
+
 /** Backtests one candidate (its MAEs go into c); its completed folds' window errors by cutoff, null when it has none. */
 async function backtest(
   svc: Service,
@@ -242,15 +289,7 @@ async function backtest(
   if (timer) clearTimeout(timer);
   const got = await svc.call('backtests.get', { id });
   if (!got.ok) return ((c.note = got.error.message), null);
-  const mae = got.value.summary['test.mae'];
-  c.folds = mae?.n ?? 0;
-  c.foldMaes = got.value.foldRuns.flatMap((f) =>
-    f.status === 'completed' && Number.isFinite(f.test['test.mae'])
-      ? [{ cutoff: f.cutoff, mae: f.test['test.mae']! }]
-      : [],
-  );
-  if (got.value.status === 'completed' && mae) c.backtestMae = mae.mean;
-  else c.note = `backtest ${id} ${got.value.status}`;
+  Object.assign(c, backtestOutcome(got.value));
   // The folds' stored test predictions, window by window, for the paired test.
   const errors = new Map<number, WindowErrors>();
   for (const f of got.value.foldRuns) {

@@ -3,10 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   BACKTEST_OVERHEAD_SECONDS,
+  backtestOutcome,
   beatsDefault,
   beatsEveryFold,
   candidatesOf,
   pick,
+  relativeToDefault,
   rerankSeconds,
   type Candidate,
 } from '../../../core/study/rerank.js';
@@ -143,8 +145,94 @@ describe('tune re-ranking', () => {
     expect(pick([base, weak], 0.01)).toMatchObject({ trial: 0, by: 'default' });
     // At the boundary: t = −1.645 passes, the margin on the mean still applies.
     expect(beatsDefault({ ...weak, paired: { windows: 300, diff: -0.02, t: -PAIRED_Z } }, base)).toBe(true);
-    const tiny = withFolds(cand(5, 0.45, 0.995), [0.99, 0.99, 0.99], -5);
+    const tiny = withFolds(cand(5, 0.45, 0.995), [0.995, 0.995, 0.995], -5);
     expect(pick([base, tiny], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+  });
+
+  it('judges a backtest the budget stopped after two folds on those folds, against the default on the same ones', () => {
+    const base: Candidate = {
+      ...cand(0, 0.5, 0.3325),
+      foldMaes: [
+        { cutoff: 60, mae: 0.36 },
+        { cutoff: 30, mae: 0.32 },
+        { cutoff: 0, mae: 0.3175 },
+      ],
+    };
+    // As sm-co2-weekly's trial 19: stopped in its third fold, 8% below the default on the two it completed.
+    const stopped: Candidate = {
+      ...cand(19, 0.29, 0.295),
+      folds: 2,
+      foldMaes: [
+        { cutoff: 30, mae: 0.29 },
+        { cutoff: 0, mae: 0.3 },
+      ],
+      paired: { windows: 200, diff: -0.03, t: -2.4 },
+    };
+    expect(relativeToDefault(stopped, base)).toBeCloseTo(0.59 / 0.6375, 12);
+    expect(pick([base, stopped], 0.01)).toMatchObject({ trial: 19, by: 'backtest' });
+    // Below the default's mean over three folds (0.3325) but not below its mean over the same two:
+    // compared on different rows it would have won.
+    const easyFolds: Candidate = {
+      ...stopped,
+      trial: 20,
+      backtestMae: 0.32,
+      foldMaes: [
+        { cutoff: 30, mae: 0.33 },
+        { cutoff: 0, mae: 0.31 },
+      ],
+      paired: { windows: 200, diff: -0.01, t: -2 },
+    };
+    expect(easyFolds.backtestMae! < 0.99 * base.backtestMae!).toBe(true);
+    expect(relativeToDefault(easyFolds, base)).toBeGreaterThan(0.99);
+    expect(pick([base, easyFolds], 0.01)).toMatchObject({ trial: 0, by: 'default' });
+    // Of two winners, the one furthest below the default on its own folds, not the lowest raw mean.
+    const full: Candidate = {
+      ...cand(7, 0.3, 0.3225),
+      foldMaes: base.foldMaes!.map((f) => ({ ...f, mae: f.mae - 0.01 })),
+      paired: { windows: 300, diff: -0.01, t: -3 },
+    };
+    expect(pick([base, full, stopped], 0.01).trial).toBe(19);
+    // One common fold cannot judge.
+    expect(relativeToDefault({ ...stopped, foldMaes: [{ cutoff: 0, mae: 0.2 }] }, base)).toBeNull();
+  });
+
+  it('keeps the folds a backtest completed before the deadline stopped it, from two folds on', () => {
+    const fold = (i: number, status: 'completed' | 'stopped' | null, mae?: number) => ({
+      fold: i,
+      cutoff: 60 - 30 * i,
+      runId: status ? 10 + i : null,
+      status,
+      test: (mae === undefined ? {} : { 'test.mae': mae }) as Record<string, number>,
+    });
+    const stat = (v: number[]) => ({ mean: v.reduce((a, b) => a + b, 0) / v.length, std: 0, n: v.length });
+    const stopped = backtestOutcome({
+      id: 7,
+      status: 'stopped',
+      foldRuns: [fold(0, 'completed', 0.3), fold(1, 'completed', 0.32), fold(2, 'stopped')],
+      summary: { 'test.mae': stat([0.3, 0.32]) },
+    });
+    expect(stopped).toMatchObject({ backtestMae: 0.31, folds: 2 });
+    expect(stopped.foldMaes).toEqual([
+      { cutoff: 60, mae: 0.3 },
+      { cutoff: 30, mae: 0.32 },
+    ]);
+    expect(stopped.note).toBe('backtest 7 stopped after 2 of 3 folds: compared with the default on those');
+    // One completed fold judges nothing: no MAE, as before.
+    const one = backtestOutcome({
+      id: 8,
+      status: 'stopped',
+      foldRuns: [fold(0, 'completed', 0.3), fold(1, 'stopped'), fold(2, null)],
+      summary: { 'test.mae': stat([0.3]) },
+    });
+    expect(one).toMatchObject({ backtestMae: null, folds: 1, note: 'backtest 8 stopped' });
+    const done = backtestOutcome({
+      id: 9,
+      status: 'completed',
+      foldRuns: [fold(0, 'completed', 0.3), fold(1, 'completed', 0.32), fold(2, 'completed', 0.31)],
+      summary: { 'test.mae': stat([0.3, 0.32, 0.31]) },
+    });
+    expect(done.backtestMae).toBeCloseTo(0.31, 12);
+    expect(done.note).toBeUndefined();
   });
 
   it("tune's first trial is exactly the default single run (the fallback of the pick)", () => {
