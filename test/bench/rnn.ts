@@ -8,6 +8,7 @@
 // --quick: one batch per repetition. --no-cpu: leave out tf.layers on the cpu backend (minutes).
 // --phases: only the per-phase CPU-time profile of the fused LSTM (needs clang).
 // --step: only the whole step against the fused layer on the app's default shapes (rnn-step.ts).
+// --handoff: only the kernel threads spinning before they sleep against sleeping at once (rnn-handoff.ts).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -30,6 +31,7 @@ import type { BenchOptions } from './run.js';
 import { cpuPeak, trainFlopsPerSample } from './cpu-peak.js';
 import { phases } from './rnn-phases.js';
 import { stepVsLayer } from './rnn-step.js';
+import { handoff } from './rnn-handoff.js';
 import { printTable, type Row, type Shape } from './rnn-table.js';
 import { FusedTrainStep } from '../../worker/kernels/step.js';
 
@@ -252,6 +254,10 @@ async function memoryChild(): Promise<void> {
 export async function run(opts: BenchOptions): Promise<void> {
   if (opts.args.includes('--phases')) {
     phases(opts.json, SHAPES, relaxedSimdSupported());
+    return;
+  }
+  if (opts.args.includes('--handoff')) {
+    await handoff(opts);
     return;
   }
   if (opts.args.includes('--step')) {

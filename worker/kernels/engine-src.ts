@@ -53,14 +53,18 @@ function createEngine(module) {
 }
 `;
 
-/** Worker thread main loop: blocks in Atomics.wait, serves engine calls posted on its port. */
+/** Worker thread main loop: spins a while, then blocks in Atomics.wait; serves engine calls posted on its port. */
 export const WORKER_JS = String.raw`
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 ${ENGINE_JS}
-const { port, ctrl, module } = workerData;
+const { port, ctrl, spin, module } = workerData;
 const engines = new Map();
 let seen = 0;
 for (;;) {
+  // Spin before sleeping (handoff.ts): the next call of a training step comes within a
+  // millisecond or two, and a thread woken from Atomics.wait is late and lands on a busy core.
+  const until = performance.now() + Atomics.load(spin, 0) / 1000;
+  for (let i = 1; Atomics.load(ctrl, 0) === seen; i++) if ((i & 1023) === 0 && performance.now() > until) break;
   Atomics.wait(ctrl, 0, seen);
   const now = Atomics.load(ctrl, 0);
   while (seen < now) {

@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ENGINE_JS, WORKER_JS } from './engine-src.js';
+import { spin, spinUntilMoved } from './handoff.js';
 import { RNN_WASM_BASE64, RNN_WASM_RELAXED_BASE64 } from './rnn-wasm.gen.js';
 import {
   rnnSizes,
@@ -144,7 +145,7 @@ function threads(build: SimdBuild): ThreadSlot[] {
       const ctrl = new Int32Array(new SharedArrayBuffer(8));
       const worker = new Worker(WORKER_JS, {
         eval: true,
-        workerData: { port: port2, ctrl, module: rnnWasmModule(build) },
+        workerData: { port: port2, ctrl, spin, module: rnnWasmModule(build) },
         transferList: [port2],
       });
       worker.unref();
@@ -175,7 +176,7 @@ function collect<T>(slot: ThreadSlot): T {
     const done = Atomics.load(slot.ctrl, 1);
     if (done >= slot.posted) break;
     if (slot.broken) throw new Error('fused RNN kernel: a worker thread exited');
-    Atomics.wait(slot.ctrl, 1, done, 1000);
+    if (!spinUntilMoved(slot.ctrl, 1, done)) Atomics.wait(slot.ctrl, 1, done, 1000);
   }
   let got = receiveMessageOnPort(slot.port);
   while (!got) got = receiveMessageOnPort(slot.port); // counter moved before the message landed

@@ -11,7 +11,9 @@ import {
   kernelThreadCount,
   kernelThreadPoolSize,
   prestartKernelThreads,
+  kernelSpinMicros,
   relaxedSimdSupported,
+  setKernelSpinMicros,
   shutdownKernelThreads,
   WasmRnnKernel,
 } from '../../../worker/kernels/index.js';
@@ -65,6 +67,32 @@ describe('WasmRnnKernel', () => {
       expect(d / n, k).toBeLessThan(1e-5);
     }
     one.dispose();
+    three.dispose();
+  });
+
+  it('threads that sleep at once (spin 0) give the same results, and an idle pool stops spinning', async () => {
+    const shape: RnnShape = { cell: 'lstm', batch: 48, steps: 6, features: 2, units: 9, returnSequences: false };
+    const { x, w, dy } = inputs(shape);
+    const spun = kernelSpinMicros();
+    expect(spun).toBe(2000); // the default: RNN_KERNEL_SPIN_US is not set here
+    const three = new WasmRnnKernel(3);
+    const a = three.forward(shape, x, w, true);
+    const ga = three.backward(a.tape!, dy);
+    try {
+      setKernelSpinMicros(0);
+      const b = three.forward(shape, x, w, true);
+      expect(b.output).toEqual(a.output);
+      expect(three.backward(b.tape!, dy).dRecurrentKernel).toEqual(ga.dRecurrentKernel);
+    } finally {
+      setKernelSpinMicros(spun);
+    }
+    // Spinning is bounded: over 300 ms after the last call the two worker threads sleep (spinning
+    // on, they would use about 600 ms of CPU in that time).
+    three.forward(shape, x, w, false);
+    const c0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 300));
+    const c = process.cpuUsage(c0);
+    expect((c.user + c.system) / 1000).toBeLessThan(150);
     three.dispose();
   });
 
