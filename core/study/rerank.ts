@@ -8,7 +8,7 @@
 // windows says its errors are lower (paired.ts; the older rule, a win on every fold, where the
 // windows' errors are not at hand).
 // Backtests start while the deadline leaves time for one more (timed by those before it); one
-// that runs past the deadline is stopped.
+// that runs past the deadline is stopped, and counts by the folds it completed.
 import type { BacktestRow } from '../backtest-schemas.js';
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
@@ -120,20 +120,37 @@ export function pick(cands: readonly Candidate[], margin: number): Selection {
 export const BACKTEST_OVERHEAD_SECONDS = 2;
 
 /**
- * The seconds the re-ranking is expected to take: one backtest per candidate so far, each `folds`
- * trainings as long as the default trial's (a fold trains the same spec on fewer rows, so this
- * errs long), capped at `cap` (the share of the budget kept for it when nothing is known yet).
- * Null until the default trial has ended: nothing to time a fold by.
+ * The seconds the re-ranking is expected to take: one backtest per candidate, each `folds`
+ * trainings as long as the candidate's own trial (a fold trains the same spec on fewer rows, so
+ * this errs long), `trialSeconds` holding the candidates' so far (the default's first), the default's
+ * for each candidate still to come (`candidates` counts them all); capped at `cap` (the share of the
+ * budget kept for it when nothing is known yet). The whole cap until the default trial has ended:
+ * nothing to time a fold by. Timing every candidate by the default's trial kept too little for
+ * heavier ones (sm-co2-weekly: a GRU 128 trial took 11.6 s and its folds 15.8 s in all, where
+ * the default took 2.3 s and 7.3 s), so the search ran on into time the backtests then lacked.
  */
 export function rerankSeconds(o: {
-  defaultTrialSeconds: number | null;
+  trialSeconds: readonly number[];
   candidates: number;
   folds: number;
   cap: number;
 }): number {
-  if (o.defaultTrialSeconds === null) return o.cap;
-  const one = o.folds * o.defaultTrialSeconds + BACKTEST_OVERHEAD_SECONDS;
-  return Math.min(o.cap, Math.max(1, o.candidates) * one);
+  const first = o.trialSeconds[0];
+  if (first === undefined) return o.cap;
+  const one = (seconds: number) => o.folds * seconds + BACKTEST_OVERHEAD_SECONDS;
+  const n = Math.max(1, o.candidates);
+  const known = o.trialSeconds.slice(0, n).reduce((a, t) => a + one(t), 0);
+  return Math.min(o.cap, known + Math.max(0, n - o.trialSeconds.length) * one(first));
+}
+
+/**
+ * A trial's run time in seconds, from the trainer taking it (a fold runs in the warm trainer: no
+ * process start) to its end with the test evaluation; null until it has ended.
+ */
+async function trialSeconds(svc: Service, runId: number): Promise<number | null> {
+  const run = await svc.call('runs.get', { id: runId });
+  const r = run.ok ? run.value : null;
+  return r?.endedAt && r.startedAt ? (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000 : null;
 }
 
 /**
@@ -152,14 +169,17 @@ export function handBackRerankTime(
   const update = async () => {
     const s = await svc.call('studies.get', { id });
     if (!s.ok || s.value.state !== 'running') return;
-    // Timed from the trainer taking it (a fold runs in the warm trainer: no process start), to its
-    // end with the test evaluation; only a completed run's duration is a whole training.
+    // Only a completed default trial's duration is a whole training: until then, the whole share.
     const first = s.value.trials.find((t) => t.trial === 0 && t.status === 'completed');
-    const run = first ? await svc.call('runs.get', { id: first.runId }) : null;
-    const r = run?.ok ? run.value : null;
-    const took = r?.endedAt && r.startedAt ? (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000 : null;
-    const candidates = Math.min(o.top, candidatesOf(s.value, o.top).length + 1);
-    const reserve = rerankSeconds({ defaultTrialSeconds: took, candidates, folds: RERANK_DEFAULTS.folds, cap: o.cap });
+    const cands = first ? candidatesOf(s.value, o.top) : [];
+    const took: number[] = [];
+    for (const c of cands) {
+      const secs = await trialSeconds(svc, c.runId);
+      if (secs !== null) took.push(secs);
+      else if (c === cands[0]) break;
+    }
+    const candidates = Math.min(o.top, cands.length + 1);
+    const reserve = rerankSeconds({ trialSeconds: took, candidates, folds: RERANK_DEFAULTS.folds, cap: o.cap });
     // The budget counts the study's own running time: what it has run plus what is left, less the reserve.
     const left = (o.deadline - Date.now()) / 1000;
     svc.setStudyBudget(id, Math.max(o.minSearch, s.value.elapsedSeconds + left - reserve));
@@ -204,6 +224,9 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
         folds: 0,
       };
       cands.push(c);
+      // Timed by the backtests before it, not by its trial's duration: a trial stopped at the end
+      // of the search ran as long as the budget let it, and a fold took 0.35–1.1 of a whole trial
+      // (sm-co2-weekly). One that runs past the deadline still counts by its completed folds.
       const mean = spent.reduce((a, b) => a + b, 0) / Math.max(1, spent.length);
       if (o.deadline !== null && Date.now() + mean > o.deadline) {
         c.note = 'not backtested: the budget was spent';
@@ -235,8 +258,7 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
  * What a candidate's backtest says: its completed folds' MAEs, and their mean where it completed or
  * where it was stopped (at the deadline) or lost a fold after two folds or more: the completed
  * folds still judge it, against the default on the same folds (relativeToDefault, the paired
- * test). A stopped backtest's folds used to be dropped whole, and with them a challenger 8% below
- * the default on two folds (sm-co2-weekly, docs/studies.md).
+ * test). A stopped backtest's completed folds used to be dropped whole.
  */
 export function backtestOutcome(
   bt: Pick<BacktestRow, 'id' | 'status' | 'summary' | 'foldRuns'>,

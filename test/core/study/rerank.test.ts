@@ -158,7 +158,7 @@ describe('tune re-ranking', () => {
         { cutoff: 0, mae: 0.3175 },
       ],
     };
-    // As sm-co2-weekly's trial 19: stopped in its third fold, 8% below the default on the two it completed.
+    // Stopped in its third fold, 8% below the default on the two it completed.
     const stopped: Candidate = {
       ...cand(19, 0.29, 0.295),
       folds: 2,
@@ -252,15 +252,19 @@ describe('tune re-ranking', () => {
 });
 
 describe('rerankSeconds: the time kept for re-ranking', () => {
-  it('keeps the whole share until the default trial has ended, then folds × its duration per candidate', () => {
+  it('keeps the whole share until the default trial has ended, then folds × its own trial’s duration per candidate', () => {
     const o = { folds: 3, cap: 60 };
-    expect(rerankSeconds({ ...o, defaultTrialSeconds: null, candidates: 5 })).toBe(60);
-    expect(rerankSeconds({ ...o, defaultTrialSeconds: 4, candidates: 1 })).toBe(3 * 4 + BACKTEST_OVERHEAD_SECONDS);
-    expect(rerankSeconds({ ...o, defaultTrialSeconds: 4, candidates: 2 })).toBe(
-      2 * (3 * 4 + BACKTEST_OVERHEAD_SECONDS),
-    );
+    const one = (secs: number) => 3 * secs + BACKTEST_OVERHEAD_SECONDS;
+    expect(rerankSeconds({ ...o, trialSeconds: [], candidates: 5 })).toBe(60);
+    expect(rerankSeconds({ ...o, trialSeconds: [4], candidates: 1 })).toBe(one(4));
+    // A candidate still to come is timed by the default's trial.
+    expect(rerankSeconds({ ...o, trialSeconds: [4], candidates: 2 })).toBe(2 * one(4));
+    // A heavier candidate by its own: 11.6 s where the default took 2.3 s (a GRU 128 on sm-co2-weekly).
+    expect(rerankSeconds({ ...o, trialSeconds: [2.3, 11.6], candidates: 3 })).toBeCloseTo(2 * one(2.3) + one(11.6), 9);
+    // Only the candidates counted: more durations than candidates are not summed.
+    expect(rerankSeconds({ ...o, trialSeconds: [4, 5, 6], candidates: 1 })).toBe(one(4));
     // Never more than the share: a slow default costs what it did before.
-    expect(rerankSeconds({ ...o, defaultTrialSeconds: 30, candidates: 2 })).toBe(60);
-    expect(rerankSeconds({ ...o, defaultTrialSeconds: 4, candidates: 0 })).toBe(3 * 4 + BACKTEST_OVERHEAD_SECONDS);
+    expect(rerankSeconds({ ...o, trialSeconds: [30], candidates: 2 })).toBe(60);
+    expect(rerankSeconds({ ...o, trialSeconds: [4], candidates: 0 })).toBe(one(4));
   });
 });
