@@ -5,7 +5,7 @@
 // thread that slept is woken late (a futex wake-up, tens of microseconds here), and the scheduler
 // tends to place it on the waking thread's own core until it moves one of them, so the two share a
 // core for part of the call: that cost the small shapes most of their second thread (SimpleRNN
-// 64, batch 64: 2 threads 1.16× one; docs/benchmarks.md, "Spinning before sleeping"). Spinning is
+// 64, batch 64: 2 threads 1.16× one; README.md, "Spinning before sleeping"). Spinning is
 // bounded, so an idle pool sleeps 2 ms after its last call, and a trainer with one thread starts no
 // threads to spin. RNN_KERNEL_SPIN_US sets the spin (0: sleep at once, as before).
 
