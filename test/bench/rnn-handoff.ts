@@ -19,6 +19,7 @@ import {
 import { FusedTrainStep } from '../../worker/kernels/step.js';
 import type { Cell } from '../../core/spec.js';
 import type { BenchOptions } from './run.js';
+import { batchOf, loadLine, median } from './rnn-step.js';
 
 interface HandoffShape {
   cell: Cell;
@@ -54,8 +55,6 @@ function step(s: HandoffShape, threads: number): { step: FusedTrainStep; model: 
   return { step: new FusedTrainStep(model, model.optimizer, 'mse'), model };
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-
 export async function handoff(opts: BenchOptions): Promise<void> {
   await tf.setBackend('wasm');
   const reps = opts.args.includes('--quick') ? 5 : 11;
@@ -63,15 +62,11 @@ export async function handoff(opts: BenchOptions): Promise<void> {
   const threads = fusedThreads();
   if (!opts.json)
     console.log(
-      `(${reps} alternating repetitions, ${threads} threads, spin ${spun} µs; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')})\n` +
+      `(${reps} alternating repetitions, ${threads} threads, spin ${spun} µs; load average ${loadLine()})\n` +
         'shape (cell H B T F)        1 thread    sleep at once  /CPU-s    spin  /CPU-s   spin/sleep  spin/1 thread',
     );
   for (const s of SHAPES) {
-    const x = tf.randomNormal([s.batch, s.steps, s.features], 0, 1, 'float32', 1);
-    const y = tf.randomNormal([s.batch, 1], 0, 1, 'float32', 2);
-    const [xd, yd] = [x.dataSync() as Float32Array, y.dataSync() as Float32Array];
+    const { x, y, xd, yd } = batchOf(s);
     const one = step(s, 1);
     const many = step(s, threads);
     const variants = {
@@ -89,7 +84,7 @@ export async function handoff(opts: BenchOptions): Promise<void> {
       const order = (['one', 'sleep', 'spin'] as const).slice();
       if (r % 2) order.reverse();
       for (const k of order) {
-        setKernelSpinMicros(variants[k].spin);
+        setKernelSpinMicros(variants[k].spin, false);
         const t0 = performance.now();
         const c0 = process.cpuUsage();
         for (let b = 0; b < batches; b++) variants[k].run.trainBatch(xd, yd, s.batch);
@@ -100,7 +95,7 @@ export async function handoff(opts: BenchOptions): Promise<void> {
         ]);
       }
     }
-    setKernelSpinMicros(spun);
+    setKernelSpinMicros(spun, true);
     const m = (k: keyof typeof got, i: number) => median(got[k].map((g) => g[i]!));
     const row = {
       suite: 'rnn-handoff',

@@ -49,22 +49,31 @@ async function timed(train: () => Promise<unknown>, batches: number, B: number):
   return [(batches * B) / ((performance.now() - t0) / 1000), (batches * B) / ((u.user + u.system) / 1e6)];
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+export const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+/** The load averages, as the step benches print them. */
+export const loadLine = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+/** A batch of seeded random inputs and targets for a shape, as tensors and as their arrays. */
+export function batchOf(s: { batch: number; steps: number; features: number }) {
+  const x = tf.randomNormal([s.batch, s.steps, s.features], 0, 1, 'float32', 1);
+  const y = tf.randomNormal([s.batch, 1], 0, 1, 'float32', 2);
+  return { x, y, xd: x.dataSync() as Float32Array, yd: y.dataSync() as Float32Array };
+}
 
 export async function stepVsLayer(opts: BenchOptions): Promise<void> {
   await tf.setBackend('wasm');
   const reps = opts.args.includes('--quick') ? 3 : 7;
   if (!opts.json)
     console.log(
-      `(${reps} alternating repetitions; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')})\n` +
+      `(${reps} alternating repetitions; load average ${loadLine()})\n` +
         'shape (cell H B T F dropout)   layer samples/s  /CPU-s   whole step samples/s  /CPU-s   step/layer per CPU-s',
     );
   for (const s of SHAPES) {
-    const x = tf.randomNormal([s.batch, s.steps, s.features], 0, 1, 'float32', 1);
-    const y = tf.randomNormal([s.batch, 1], 0, 1, 'float32', 2);
-    const [xd, yd] = [x.dataSync() as Float32Array, y.dataSync() as Float32Array];
+    const { x, y, xd, yd } = batchOf(s);
     const layerModel = model(s);
     const stepModel = model(s);
     const step = new FusedTrainStep(stepModel, stepModel.optimizer, 'mse');

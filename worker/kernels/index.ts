@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { FusedRnn, type FusedRnnConfig } from './layer.js';
 import { isCell, type Cell } from './types.js';
 import { defaultSimdBuild, kernelThreadCount, wasmSimdSupported } from './wasm.js';
-export { kernelSpinMicros, setKernelSpinMicros } from './handoff.js';
+export { effectiveSpin, kernelSpinMicros, setKernelSpinMicros } from './handoff.js';
 
 export type { FusedRnnConfig } from './layer.js';
 export { FusedRnn } from './layer.js';

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ENGINE_JS, WORKER_JS } from './engine-src.js';
-import { spin, spinUntilMoved } from './handoff.js';
+import { refreshSpin, spin, spinUntilMoved } from './handoff.js';
 import { RNN_WASM_BASE64, RNN_WASM_RELAXED_BASE64 } from './rnn-wasm.gen.js';
 import {
   rnnSizes,
@@ -289,6 +289,7 @@ export class WasmRnnKernel implements RnnKernel {
       bias: w.bias,
     };
     const slices = this.plan(B);
+    if (slices.length > 1) refreshSpin();
     for (const s of slices.slice(1)) {
       this.remote.add(s.slot!);
       const xs = x.slice(s.b0 * T * F, s.b1 * T * F);

@@ -11,6 +11,7 @@ import {
   kernelThreadCount,
   kernelThreadPoolSize,
   prestartKernelThreads,
+  effectiveSpin,
   kernelSpinMicros,
   relaxedSimdSupported,
   setKernelSpinMicros,
@@ -94,6 +95,13 @@ describe('WasmRnnKernel', () => {
     const c = process.cpuUsage(c0);
     expect((c.user + c.system) / 1000).toBeLessThan(150);
     three.dispose();
+  });
+
+  it('spins only while the load average is within the cores', () => {
+    expect(effectiveSpin(2000, 1.9, 2)).toBe(2000); // one trainer's two threads
+    expect(effectiveSpin(2000, 2.5, 2)).toBe(2000);
+    expect(effectiveSpin(2000, 3.8, 2)).toBe(0); // a second trainer, a build
+    expect(effectiveSpin(0, 0.1, 16)).toBe(0);
   });
 
   it('prestartKernelThreads starts the pool the first kernel call then uses, instead of starting it at the first batch', () => {
