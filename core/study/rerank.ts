@@ -166,6 +166,8 @@ export function handBackRerankTime(
   o: { top: number; deadline: number; minSearch: number; cap: number },
 ): () => void {
   let busy = false;
+  /** Ended trials' durations by run id: they never change, and every progress event needs them again. */
+  const durations = new Map<number, number>();
   const update = async () => {
     const s = await svc.call('studies.get', { id });
     if (!s.ok || s.value.state !== 'running') return;
@@ -174,9 +176,11 @@ export function handBackRerankTime(
     const cands = first ? candidatesOf(s.value, o.top) : [];
     const took: number[] = [];
     for (const c of cands) {
-      const secs = await trialSeconds(svc, c.runId);
-      if (secs !== null) took.push(secs);
-      else if (c === cands[0]) break;
+      const secs = durations.get(c.runId) ?? (await trialSeconds(svc, c.runId));
+      if (secs !== null) {
+        durations.set(c.runId, secs);
+        took.push(secs);
+      } else if (c === cands[0]) break;
     }
     const candidates = Math.min(o.top, cands.length + 1);
     const reserve = rerankSeconds({ trialSeconds: took, candidates, folds: RERANK_DEFAULTS.folds, cap: o.cap });
