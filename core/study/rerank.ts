@@ -12,7 +12,7 @@
 import type { BacktestRow } from '../backtest-schemas.js';
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
-import type { RerankCandidate, Selection, TrialRow } from '../study-schemas.js';
+import type { RerankCandidate, Selection, StudyFileInput, TrialRow } from '../study-schemas.js';
 import { PAIRED_Z, pairedTest, windowErrors, type WindowErrors } from './paired.js';
 
 export interface RerankOptions {
@@ -34,8 +34,14 @@ export type { Selection };
 /** Trials that compete: completed, or stopped by the end of the search budget (their best checkpoint was evaluated); never pruned ones. */
 const ENDED = ['completed', 'stopped'];
 
-/** The default-config trial (trial 0) first, then up to top−1 other configurations better than it on validation, best first. */
-export function candidatesOf(s: Pick<StudyRow, 'trials' | 'objective'>, top: number): TrialRow[] {
+/**
+ * The default-config trial (trial 0) first, then up to top−1 other configurations better than it on
+ * validation, best first, none a near-copy of one taken before it (`nearCopy`, with the study's space).
+ */
+export function candidatesOf(
+  s: Pick<StudyRow, 'trials' | 'objective'> & { file?: { space: Space } },
+  top: number,
+): TrialRow[] {
   const sign = s.objective.direction === 'max' ? -1 : 1;
   const done = s.trials.filter((t) => ENDED.includes(t.status) && t.value !== null);
   const first = done.find((t) => t.trial === 0);
@@ -47,8 +53,47 @@ export function candidatesOf(s: Pick<StudyRow, 'trials' | 'objective'>, top: num
   // same value to 9 digits give the same forecast (a shrinkage factor of 0 leaves the reference, the
   // same for every network at one lookback and transform): one backtest for them too.
   const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
-  for (const t of better) if (!out.some((x) => x.configHash === t.configHash || same(x.value!, t.value!))) out.push(t);
+  const space = s.file?.space;
+  for (const t of better)
+    if (
+      !out.some(
+        (x) =>
+          x.configHash === t.configHash || same(x.value!, t.value!) || (space && nearCopy(x.params, t.params, space)),
+      )
+    )
+      out.push(t);
   return out.slice(0, Math.max(1, top));
+}
+
+/** A search space as stored or as written (`log` may be absent: false). */
+type Space = StudyFileInput['space'];
+
+/** A near-copy differs by at most this share of a range parameter's span (on its log scale where `log`). */
+export const NEAR_SHARE = 0.2;
+
+/**
+ * Whether configurations a and b are near-copies: every categorical value equal, every range value
+ * within NEAR_SHARE of its range. TPE samples around its best trials, so the top of the validation
+ * ranking fills with one configuration at learning rates 0.0053–0.0057 (gen-level-shift, four GRU
+ * 128), whose backtests then come out identical (the networks shrunk to the same reference in every
+ * fold): the re-ranking's slots go to one model and its luck on test. One of them is backtested
+ * (the best on validation) and the slots go to other models.
+ */
+export function nearCopy(a: Record<string, unknown>, b: Record<string, unknown>, space: Space): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = space[k];
+    const x = a[k];
+    const y = b[k];
+    if (d && !Array.isArray(d) && typeof x === 'number' && typeof y === 'number') {
+      const [lo, hi] = 'float' in d ? d.float : d.int;
+      const log = d.log === true && lo > 0 && x > 0 && y > 0;
+      const span = log ? Math.log(hi / lo) : hi - lo;
+      const gap = log ? Math.abs(Math.log(x / y)) : Math.abs(x - y);
+      if (gap > NEAR_SHARE * span) return false;
+    } else if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   beatsDefault,
   beatsEveryFold,
   candidatesOf,
+  nearCopy,
   pick,
   relativeToDefault,
   rerankSeconds,
@@ -69,6 +70,40 @@ describe('tune re-ranking', () => {
   it('backtests one of the trials with the same validation value (the same forecast: a shrinkage factor of 0 leaves the reference)', () => {
     const trials = [trial(0, 0.5), trial(1, 0.3), trial(2, 0.3 * (1 + 1e-12)), trial(3, 0.29), trial(4, 0.3)];
     expect(candidatesOf({ trials, objective }, 5).map((t) => t.trial)).toEqual([0, 3, 1]);
+  });
+
+  it('backtests one of near-copies (every choice equal, every range value within a fifth of its span) and gives the slots to other models', () => {
+    const { space } = tuneStudy({ target: 'y', season: 12, lookbacks: [12, 24] });
+    const gru128 = (lr: number) => ({
+      'model.cell': 'gru',
+      'model.layers.length': 1,
+      'model.layers.*.units': 128,
+      'model.layers.*.dropout': 0.2,
+      'window.lookback': 'auto',
+      'train.learningRate': lr,
+      transform: 'none',
+      normalize: 'window',
+    });
+    const withParams = (t: TrialRow, params: Record<string, unknown>): TrialRow => ({ ...t, params });
+    const trials = [
+      withParams(trial(0, 0.8057), { ...gru128(0.003), 'model.layers.*.units': 64, 'model.layers.*.dropout': 0 }),
+      // gen-level-shift's four GRU 128 at learning rates 0.0053–0.0057, then three other models.
+      withParams(trial(27, 0.7961), gru128(0.005678)),
+      withParams(trial(25, 0.7982), gru128(0.005547)),
+      withParams(trial(26, 0.7988), gru128(0.005295)),
+      withParams(trial(22, 0.7989), gru128(0.005634)),
+      withParams(trial(9, 0.799), { ...gru128(0.0055), 'model.layers.*.units': 100 }), // 128/100 is within a fifth of log(128/16)
+      withParams(trial(10, 0.7991), { ...gru128(0.0055), 'model.layers.*.dropout': 0.1 }), // another choice
+      withParams(trial(11, 0.7992), gru128(0.0095)), // a learning rate 1.7× away: more than a fifth of log(10)
+      withParams(trial(12, 0.7993), { ...gru128(0.0055), 'model.layers.*.units': 64 }),
+    ];
+    const file = { space: space! };
+    expect(candidatesOf({ trials, objective, file }, 5).map((t) => t.trial)).toEqual([0, 27, 10, 11, 12]);
+    // Without the space (selections judged before it): every configuration competes.
+    expect(candidatesOf({ trials, objective }, 5).map((t) => t.trial)).toEqual([0, 27, 25, 26, 22]);
+    expect(nearCopy(gru128(0.005), gru128(0.005), space!)).toBe(true);
+    expect(nearCopy(gru128(0.005), { ...gru128(0.005), normalize: 'global' }, space!)).toBe(false);
+    expect(nearCopy(gru128(0.005), { ...gru128(0.005), extra: 1 }, space!)).toBe(false);
   });
 
   it('picks by backtest MAE, not by validation: a challenger must beat the defaults by the margin', () => {
