@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultSpec, parseSpec } from '../../../core/contract.js';
 import { autoLookback } from '../../../core/spec-rules.js';
 import { applyConfig } from '../../../core/study/space.js';
-import { lookbacksFor, neighbours, tuneStudy } from '../../../core/study/tune.js';
+import { lookbacksFor, neighbours, pinnedBy, tuneStudy } from '../../../core/study/tune.js';
 
 /** Daily, monthly, hourly, quarterly, weekly data and none. */
 const SEASONS = [7, 12, 24, 4, 52, 1];
@@ -82,6 +82,45 @@ describe("neighbours: the defaults' alternatives", () => {
     for (const mode of modes)
       for (const l of file.space['window.lookback'] as unknown[])
         expect(() => applyConfig(parseSpec(file.base), { normalize: mode, 'window.lookback': l })).not.toThrow();
+  });
+});
+
+describe("tune and the user's --set fields", () => {
+  it('pins a field the user sets: it leaves the space and the first trials, whose duplicates go', () => {
+    const free = tuneStudy({ target: 'y', season: 12, lookbacks: lookbacksFor(12) });
+    expect(free.space['train.loss']).toEqual(['mse', 'mae']);
+    expect(free.first).toContainEqual(expect.objectContaining({ 'train.loss': 'mae' }));
+    const file = tuneStudy({
+      target: 'y',
+      season: 12,
+      lookbacks: lookbacksFor(12),
+      base: { train: { loss: 'mae' }, model: { layers: [{ units: 32 }] } },
+    });
+    expect(file.space).not.toHaveProperty(['train.loss']);
+    expect(file.space).not.toHaveProperty(['model.layers.*.units']);
+    expect(file.space).toHaveProperty(['model.layers.*.dropout']);
+    for (const c of file.first!) {
+      expect(c).not.toHaveProperty(['train.loss']);
+      expect(c).not.toHaveProperty(['model.layers.*.units']);
+    }
+    // The loss and the two width neighbours became the defaults again: dropped, the rest kept.
+    expect(file.first).toHaveLength(free.first!.length - 3);
+    expect(new Set(file.first!.map((c) => JSON.stringify(c))).size).toBe(file.first!.length);
+    // The default trial is the default run with the user's fields.
+    const spec = applyConfig(parseSpec(file.base), file.first![0]!);
+    expect(spec.train.loss).toBe('mae');
+    expect(spec.model.layers[0]!.units).toBe(32);
+  });
+
+  it('pins the path itself, not a neighbour whose name begins the same', () => {
+    const pinned = pinnedBy({ train: { learningRate: 0.01 }, window: { lookback: 24 } });
+    expect(['train.learningRate', 'window.lookback'].map(pinned)).toEqual([true, true]);
+    expect(['train.loss', 'window.horizon', 'model.layers.*.units', 'model.layers.length'].map(pinned)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
