@@ -114,12 +114,14 @@ const SPACE = (lookbacks: readonly number[]): StudyFileInput['space'] => ({
 });
 
 /**
- * Which space paths the user's `--set` fields pin: a path the base sets (`train.loss`), and an
- * every-layer path (`model.layers.*.units`) where the base sets that field on any layer.
+ * Which space paths the user's `--set` fields pin: a path the base sets (`train.loss`), an
+ * every-layer path (`model.layers.*.units`) where the base sets that field on any layer, and the
+ * layer count where the base sets a second layer (`model.layers.0.units=32` alone leaves the count free).
  */
 export function pinnedBy(base: Record<string, unknown>): (path: string) => boolean {
   const set = Object.keys(flattenSpec(base));
   return (path) => {
+    if (path === 'model.layers.length') return set.some((k) => /^model\.layers\.[1-9]\d*\./.test(k));
     const m = /^model\.layers\.\*\.(.+)$/.exec(path);
     return m ? set.some((k) => new RegExp(`^model\\.layers\\.\\d+\\.${m[1]}$`).test(k)) : set.includes(path);
   };

@@ -112,6 +112,23 @@ describe("tune and the user's --set fields", () => {
     expect(spec.model.layers[0]!.units).toBe(32);
   });
 
+  it('pins the layer count where the user sets a second layer', () => {
+    const two = pinnedBy({ model: { layers: [{ units: 32 }, { units: 16 }] } });
+    expect(['model.layers.length', 'model.layers.*.units', 'model.layers.*.dropout'].map(two)).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    const file = tuneStudy({
+      target: 'y',
+      season: 12,
+      lookbacks: lookbacksFor(12),
+      base: { model: { layers: [{ units: 32 }, { units: 16 }] } },
+    });
+    expect(file.space).not.toHaveProperty(['model.layers.length']);
+    expect(applyConfig(parseSpec(file.base), file.first![0]!).model.layers.map((l) => l.units)).toEqual([32, 16]);
+  });
+
   it('pins the path itself, not a neighbour whose name begins the same', () => {
     const pinned = pinnedBy({ train: { learningRate: 0.01 }, window: { lookback: 24 } });
     expect(['train.learningRate', 'window.lookback'].map(pinned)).toEqual([true, true]);
