@@ -54,14 +54,9 @@ export function candidatesOf(
   // same for every network at one lookback and transform): one backtest for them too.
   const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
   const space = s.file?.space;
-  for (const t of better)
-    if (
-      !out.some(
-        (x) =>
-          x.configHash === t.configHash || same(x.value!, t.value!) || (space && nearCopy(x.params, t.params, space)),
-      )
-    )
-      out.push(t);
+  const copyOf = (x: TrialRow, t: TrialRow) =>
+    x.configHash === t.configHash || same(x.value!, t.value!) || (!!space && nearCopy(x.params, t.params, space));
+  for (const t of better) if (!out.some((x) => copyOf(x, t))) out.push(t);
   return out.slice(0, Math.max(1, top));
 }
 

@@ -119,23 +119,18 @@ const SPACE = (lookbacks: readonly number[]): StudyFileInput['space'] => ({
  * layer count where the base sets a second layer (`model.layers.0.units=32` alone leaves the count free).
  */
 export function pinnedBy(base: Record<string, unknown>): (path: string) => boolean {
-  const set = Object.keys(flattenSpec(base));
-  return (path) => {
-    if (path === 'model.layers.length') return set.some((k) => /^model\.layers\.[1-9]\d*\./.test(k));
-    const m = /^model\.layers\.\*\.(.+)$/.exec(path);
-    return m ? set.some((k) => new RegExp(`^model\\.layers\\.\\d+\\.${m[1]}$`).test(k)) : set.includes(path);
-  };
+  const keys = Object.keys(flattenSpec(base));
+  // `model.layers.1.units` → `model.layers.*.units`: the space names every-layer paths.
+  const set = new Set(keys.map((k) => k.replace(/^model\.layers\.\d+\./, 'model.layers.*.')));
+  const secondLayer = keys.some((k) => /^model\.layers\.[1-9]\d*\./.test(k));
+  return (path) => (path === 'model.layers.length' ? secondLayer : set.has(path));
 }
 
 /** The configurations without their pinned paths, duplicates (a neighbour that only changed one) dropped. */
 function unpinned(configs: Record<string, unknown>[], pinned: (path: string) => boolean): Record<string, unknown>[] {
-  const seen = new Set<string>();
-  return configs
-    .map((c) => Object.fromEntries(Object.entries(c).filter(([p]) => !pinned(p))))
-    .filter((c) => {
-      const key = JSON.stringify(c);
-      return !seen.has(key) && (seen.add(key), true);
-    });
+  const kept = configs.map((c) => Object.fromEntries(Object.entries(c).filter(([p]) => !pinned(p))));
+  // A Map keeps each key's first position.
+  return [...new Map(kept.map((c) => [JSON.stringify(c), c])).values()];
 }
 
 const DEFAULTS = {
