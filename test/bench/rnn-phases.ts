@@ -48,7 +48,7 @@ function phasesOf(json: boolean, shapes: Shape[], build: 'simd' | 'relaxed-simd'
     rnn_setup(...a: number[]): number;
     rnn_ptr(i: number): number;
     rnn_forward(): void;
-    rnn_backward(): void;
+    rnn_backward(needDx: number): void;
     rnn_prof(): number;
   };
   rmSync(dir, { recursive: true, force: true });
@@ -77,7 +77,7 @@ function phasesOf(json: boolean, shapes: Shape[], build: 'simd' | 'relaxed-simd'
     for (let r = 0; r < 12; r++) {
       prof.fill(0);
       ex.rnn_forward();
-      ex.rnn_backward();
+      ex.rnn_backward(0);
       prof.forEach((v, i) => {
         best[i] = Math.min(best[i]!, v);
       });

@@ -5,7 +5,7 @@
 //
 // createEngine(module) → { run(op, args) } where
 //   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias }) → Float32Array output
-//   run('backward', { dy }) → { dx, dW, dU, db }
+//   run('backward', { dy, dx }) → { dx, dW, dU, db } (dx empty when args.dx is false)
 // cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
 
 /** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
@@ -35,9 +35,10 @@ function createEngine(module) {
     const s = shape;
     if (!s) throw new Error('fused RNN kernel: backward() without a forward() on this engine');
     view(P.DY, s.B * (s.retSeq ? s.T : 1) * s.H).set(a.dy);
-    ex.rnn_backward();
+    const needDx = a.dx !== false;
+    ex.rnn_backward(needDx ? 1 : 0);
     return {
-      dx: view(P.DXOUT, s.B * s.T * s.F).slice(),
+      dx: needDx ? view(P.DXOUT, s.B * s.T * s.F).slice() : new Float32Array(0),
       dW: view(P.DW, s.F * s.GH).slice(),
       dU: view(P.DU, s.H * s.GH).slice(),
       db: view(P.DB, s.GH).slice(),

@@ -301,7 +301,8 @@ export class FusedTrainStep {
       const l = this.rnn[i]!;
       const [k, rk, b] = this.params.filter((p) => l.trainableWeights.includes(p.variable)) as [Param, Param, Param];
       if (this.rates[i]! > 0) maskGradient(dy, this.masks[i]!);
-      const g = l.rnnKernel().backward(tapes[i]!, dy);
+      // The first layer's input is the batch itself: nothing reads its gradient.
+      const g = l.rnnKernel().backward(tapes[i]!, dy, { dx: i > 0 });
       this.view(k, 'g').set(g.dKernel);
       this.view(rk, 'g').set(g.dRecurrentKernel);
       this.view(b, 'g').set(g.dBias);

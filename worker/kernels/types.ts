@@ -74,7 +74,7 @@ export interface RnnForwardResult {
 }
 
 export interface RnnGradients {
-  /** [B, T, F] */
+  /** [B, T, F]; empty when backward() was told no one reads it. */
   dx: Float32Array;
   /** [F, G·H] */
   dKernel: Float32Array;
@@ -95,9 +95,10 @@ export interface RnnKernel {
   /**
    * dy has the output's shape ([B, T, H] or [B, H]). Consumes the tape. The weights are those
    * forward() was called with (a kernel may have kept a copy; the caller must not change them in
-   * between, which holds inside one TF.js train step).
+   * between, which holds inside one TF.js train step). `dx: false` (the first layer, whose input
+   * is data): dx comes back empty, and a kernel may skip computing it.
    */
-  backward(tape: RnnTape, dy: Float32Array): RnnGradients;
+  backward(tape: RnnTape, dy: Float32Array, opts?: { dx?: boolean }): RnnGradients;
   /** Frees memory and worker threads. */
   dispose(): void;
 }

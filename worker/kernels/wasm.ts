@@ -25,7 +25,7 @@ const CELL_CODE: Record<Cell, number> = { simpleRNN: 0, lstm: 1, gru: 2 };
 
 interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
-  run(op: 'backward', a: { dy: Float32Array }): BackwardOut;
+  run(op: 'backward', a: { dy: Float32Array; dx?: boolean }): BackwardOut;
 }
 interface ForwardArgs {
   cell: number;
@@ -321,7 +321,8 @@ export class WasmRnnKernel implements RnnKernel {
     return training ? { output, tape: new WasmTape(shape, slices, this) } : { output };
   }
 
-  backward(tape: RnnTape, dy: Float32Array): RnnGradients {
+  backward(tape: RnnTape, dy: Float32Array, opts: { dx?: boolean } = {}): RnnGradients {
+    const needDx = opts.dx !== false;
     if (!(tape instanceof WasmTape) || tape.owner !== this)
       throw new Error('fused RNN kernel: tape from another kernel');
     const shape = tape.shape;
@@ -330,13 +331,13 @@ export class WasmRnnKernel implements RnnKernel {
     const perRow = (shape.returnSequences ? shape.steps : 1) * shape.units;
     for (const s of tape.slices.slice(1)) {
       const d = dy.slice(s.b0 * perRow, s.b1 * perRow);
-      post(s.slot!, { op: 'backward', id: this.id, args: { dy: d } }, [d.buffer]);
+      post(s.slot!, { op: 'backward', id: this.id, args: { dy: d, dx: needDx } }, [d.buffer]);
     }
     const s0 = tape.slices[0]!;
     const parts: BackwardOut[] = [];
     let firstError: unknown = null;
     try {
-      parts.push(this.local.run('backward', { dy: dy.subarray(0, s0.b1 * perRow) }));
+      parts.push(this.local.run('backward', { dy: dy.subarray(0, s0.b1 * perRow), dx: needDx }));
     } catch (e) {
       firstError = e;
     }
@@ -349,7 +350,7 @@ export class WasmRnnKernel implements RnnKernel {
     }
     if (firstError) throw firstError;
     const g: RnnGradients = {
-      dx: new Float32Array(sz.x),
+      dx: new Float32Array(needDx ? sz.x : 0),
       dKernel: parts[0]!.dW,
       dRecurrentKernel: parts[0]!.dU,
       dBias: parts[0]!.db,

@@ -54,7 +54,7 @@ interface WasmExports {
   rnn_setup(...a: number[]): number;
   rnn_ptr(which: number): number;
   rnn_forward(): void;
-  rnn_backward(): void;
+  rnn_backward(needDx: number): void;
   bench_alloc(floats: number): number;
   bench_pack(K: number, N: number, B: number, ldb: number, dst: number): void;
   bench_steps(...a: number[]): void;
@@ -217,7 +217,7 @@ export function wasmWholeLayer(bytes: Uint8Array, s: Slice): () => void {
   put(12, inp.hs.subarray(0, B * H));
   return () => {
     ex.rnn_forward();
-    ex.rnn_backward();
+    ex.rnn_backward(1);
   };
 }
 

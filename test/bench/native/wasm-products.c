@@ -1,7 +1,7 @@
 // The same three products as the native addon, from rnn.c's own code (included, so its static
-// gemm_nn_p / gemm_tn / pack_panels are the ones training runs), exported one by one for the
+// gemm_nn_p / gemm_tn_ext / pack_panels are the ones training runs), exported one by one for the
 // `native` bench suite. Built by build.mjs with scripts/build-kernels.mjs's flags, plain SIMD and
-// relaxed SIMD. Call rnn_setup() first (gemm_tn packs into its arena), then bench_alloc().
+// relaxed SIMD. Call rnn_setup() first (gemm_tn_ext packs into its arena), then bench_alloc().
 #include "../../../worker/kernels/src/rnn.c"
 
 static unsigned long bump;
@@ -34,5 +34,7 @@ void bench_steps(int T_, int M, int N, int K, const f32 *A, int astep, const f32
 
 EXPORT(bench_tn)
 void bench_tn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, int ldb, f32 *C, int ldc) {
-  gemm_tn(M, N, K, A, lda, Bm, ldb, C, ldc);
+  // The plain product: no X columns, no column of ones (rnn.c's gemm_tn_ext as dU alone).
+  tn_args g = {M, N, K, A, lda, 0, 0, 0, 0, Bm, ldb, C, 0, 0, ldc};
+  gemm_tn_ext(&g);
 }

@@ -1,6 +1,6 @@
 // The fused layers against tf.layers: same weights and inputs → outputs and every gradient (dx,
 // kernel, recurrent kernel, bias) within 1e-4 relative norm, for each cell, stacked layers,
-// returnSequences true/false, 1/3/8 features, batch 1, units not a multiple of 4, and batches big
+// returnSequences true/false, 1/3/8/11 features, batch 1, units not a multiple of 4, and batches big
 // enough to be split over worker threads.
 import * as tf from '@tensorflow/tfjs';
 import { orthogonal } from '../../../worker/model/orthogonal.js';
@@ -18,6 +18,10 @@ const CASES: Omit<Case, 'cell'>[] = [
   { units: 6, batch: 37, steps: 5, features: 2, returnSequences: false }, // split over threads
   { units: 7, batch: 4, steps: 3, features: 3, returnSequences: false, layers: 2 },
   { units: 5, batch: 3, steps: 4, features: 3, returnSequences: true, recurrentActivation: 'sigmoid' },
+  // More than 8 features: x.W and dW as products (the weight-gradient product's X columns both
+  // share a 4-column panel with h and fill whole panels); the second layer of 10 units has 10 inputs.
+  { units: 6, batch: 5, steps: 4, features: 11, returnSequences: false },
+  { units: 10, batch: 3, steps: 3, features: 2, returnSequences: true, layers: 2 },
 ];
 
 beforeAll(async () => {

@@ -71,6 +71,23 @@ describe('WasmRnnKernel', () => {
     three.dispose();
   });
 
+  it.each(['simpleRNN', 'lstm', 'gru'] as Cell[])(
+    '%s: backward without dx gives the same weight gradients and an empty dx',
+    (cell) => {
+      for (const features of [3, 10]) {
+        const shape: RnnShape = { cell, batch: 20, steps: 5, features, units: 7, returnSequences: false };
+        const { x, w, dy } = inputs(shape);
+        const k = new WasmRnnKernel(2);
+        const withDx = k.backward(k.forward(shape, x, w, true).tape!, dy);
+        const without = k.backward(k.forward(shape, x, w, true).tape!, dy, { dx: false });
+        expect(withDx.dx).toHaveLength(20 * 5 * features);
+        expect(without.dx).toHaveLength(0);
+        for (const g of ['dKernel', 'dRecurrentKernel', 'dBias'] as const) expect(without[g], g).toEqual(withDx[g]);
+        k.dispose();
+      }
+    },
+  );
+
   it('threads that sleep at once (spin 0) give the same results, and an idle pool stops spinning', async () => {
     const shape: RnnShape = { cell: 'lstm', batch: 48, steps: 6, features: 2, units: 9, returnSequences: false };
     const { x, w, dy } = inputs(shape);

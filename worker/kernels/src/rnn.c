@@ -46,7 +46,7 @@ extern unsigned char __heap_base;
 static int g_cell, g_act, B, T, F, H, G, GH, RETSEQ;
 enum {
   P_W, P_U, P_UT, P_BIAS, P_XIN, P_XT, P_GATES, P_HS, P_CS, P_TCS, P_RH, P_OUT, P_DY, P_DXOUT,
-  P_DXT, P_DW, P_DU, P_DB, P_DH, P_DHN, P_DC, P_TMP, P_PACK, P_UP, P_UTP, P_COUNT
+  P_DXT, P_DW, P_DU, P_DB, P_DH, P_DHN, P_DC, P_TMP, P_PACK, P_UP, P_UTP, P_SINK, P_COUNT
 };
 static f32 *ptrs[P_COUNT];
 
@@ -79,7 +79,9 @@ EXPORT(rnn_setup) int rnn_setup(int cell, int act, int b, int t, int f, int h, i
   sizes[P_DU] = sizes[P_U];
   sizes[P_DB] = GH;
   sizes[P_DH] = sizes[P_DHN] = sizes[P_DC] = sizes[P_TMP] = (unsigned long)B * H;
-  sizes[P_PACK] = (unsigned long)KC * ((H > F ? H : F) + 8);
+  // gemm_tn_ext's panels: A extended by X and a column of ones, padded to 4 columns, and a strip of B.
+  sizes[P_PACK] = (unsigned long)KC * (H + F + 4 + 8);
+  sizes[P_SINK] = GH;
   sizes[P_UP] = sizes[P_UTP] = (unsigned long)H * GH;
   unsigned long off = ((unsigned long)&__heap_base + 15) & ~15ul;
   for (int i = 0; i < P_COUNT; i++) {
@@ -249,23 +251,66 @@ static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp,
 // strip of B are first copied to a contiguous buffer: with N = 512 the rows of B are 2 KB apart,
 // so an unpacked strip lands in two L1 sets and misses on every row (measured: 28 GFLOP/s
 // unpacked against 45 for the same product shape in gemm_nn).
-static void gemm_tn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, int ldb, f32 *C, int ldc) {
-  f32 *Ap = ptrs[P_PACK], *Bp = Ap + (long)KC * M;
-  int M4 = M & ~3, N8 = N & ~7;
+//
+// A may go on with more columns: the f columns of X (ldx), then a column of ones, then zeros up
+// to a multiple of 4; their rows of the result go to CX (f rows, ldc) and C1 (one row). So one
+// pass over dZ gives dU = H_prev^T.dZ, dW = X^T.dZ and db = 1^T.dZ together. dZ (T*B*G*H floats,
+// 1.6 MB at LSTM 64, batch 32, 50 steps) comes from L3 at every pass over it; a second pass for
+// dW and db (row by row, dW loaded and stored per row) cost a quarter of the weight-gradient time
+// at F = 1 and almost half at F = 8 (test/bench/rnn-phases.ts).
+typedef struct {
+  int M, N, K;
+  const f32 *A; int lda;
+  const f32 *X; int ldx, f; int ones;
+  const f32 *B; int ldb;
+  f32 *C, *CX, *C1; int ldc;
+} tn_args;
+
+// Element (k, col) of the extended A.
+INLINE f32 tn_at(const tn_args *g, long k, int col) {
+  if (col < g->M) return g->A[k * g->lda + col];
+  col -= g->M;
+  if (col < g->f) return g->X[k * g->ldx + col];
+  return col == g->f && g->ones ? 1.f : 0.f;
+}
+
+// Row i of the result, from column j: C's rows, then CX's, then C1; padding rows go to a sink.
+INLINE f32 *tn_row(const tn_args *g, int i, int j) {
+  if (i < g->M) return g->C + (long)i * g->ldc + j;
+  i -= g->M;
+  if (i < g->f) return g->CX + (long)i * g->ldc + j;
+  return i == g->f && g->ones ? g->C1 + j : ptrs[P_SINK] + j;
+}
+
+static void gemm_tn_ext(const tn_args *g) {
+  int N = g->N, K = g->K, ldb = g->ldb;
+  int Me = (g->M + g->f + g->ones + 3) & ~3, N8 = N & ~7;
+  f32 *Ap = ptrs[P_PACK], *Bp = Ap + (long)KC * Me;
+  zero(ptrs[P_SINK], N);
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kn = K - k0 < KC ? K - k0 : KC;
-    const f32 *Ak = A + (long)k0 * lda, *Bk = Bm + (long)k0 * ldb;
-    for (int i = 0; i < M4; i += 4) {
+    const f32 *Bk = g->B + (long)k0 * ldb;
+    // A's block as 4-column panels: element (k, i + r) at Ap[i * kn + 4 k + r].
+    for (int i = 0; i < Me; i += 4) {
       f32 *dst = Ap + (long)i * kn;
-      for (int k = 0; k < kn; k++) ST(dst + 4 * k, LD(Ak + (long)k * lda + i));
+      if (i + 4 <= g->M) {
+        const f32 *src = g->A + (long)k0 * g->lda + i;
+        for (int k = 0; k < kn; k++) ST(dst + 4 * k, LD(src + (long)k * g->lda));
+      } else if (i >= g->M && i + 4 <= g->M + g->f) {
+        const f32 *src = g->X + (long)k0 * g->ldx + (i - g->M);
+        for (int k = 0; k < kn; k++) ST(dst + 4 * k, LD(src + (long)k * g->ldx));
+      } else {
+        for (int k = 0; k < kn; k++)
+          for (int r = 0; r < 4; r++) dst[4 * k + r] = tn_at(g, k0 + k, i + r);
+      }
     }
     for (int j = 0; j < N8; j += 8) {
       for (int k = 0; k < kn; k++) {
         const f32 *src = Bk + (long)k * ldb + j;
         ST(Bp + 8 * k, LD(src)); ST(Bp + 8 * k + 4, LD(src + 4));
       }
-      for (int i = 0; i < M4; i += 4) {
-        f32 *c0 = C + (long)i * ldc + j, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+      for (int i = 0; i < Me; i += 4) {
+        f32 *c0 = tn_row(g, i, j), *c1 = tn_row(g, i + 1, j), *c2 = tn_row(g, i + 2, j), *c3 = tn_row(g, i + 3, j);
         vf s00 = LD(c0), s01 = LD(c0 + 4), s10 = LD(c1), s11 = LD(c1 + 4);
         vf s20 = LD(c2), s21 = LD(c2 + 4), s30 = LD(c3), s31 = LD(c3 + 4);
         const f32 *a = Ap + (long)i * kn, *b = Bp;
@@ -279,32 +324,23 @@ static void gemm_tn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, i
         ST(c0, s00); ST(c0 + 4, s01); ST(c1, s10); ST(c1 + 4, s11);
         ST(c2, s20); ST(c2 + 4, s21); ST(c3, s30); ST(c3 + 4, s31);
       }
-      for (int i = M4; i < M; i++) {
-        f32 *c0 = C + (long)i * ldc + j;
-        vf s00 = LD(c0), s01 = LD(c0 + 4);
-        const f32 *a = Ak + i, *b = Bp;
-        for (int k = 0; k < kn; k++, a += lda, b += 8) {
-          vf x = wasm_v128_load32_splat(a);
-          MADD(s00, x, LD(b)); MADD(s01, x, LD(b + 4));
-        }
-        ST(c0, s00); ST(c0 + 4, s01);
-      }
     }
     int j = N8;
     for (; j + 4 <= N; j += 4) {
-      for (int i = 0; i < M; i++) {
-        f32 *c0 = C + (long)i * ldc + j;
+      for (int i = 0; i < Me; i++) {
+        f32 *c0 = tn_row(g, i, j);
         vf s = LD(c0);
-        const f32 *a = Ak + i, *b = Bk + j;
-        for (int k = 0; k < kn; k++, a += lda, b += ldb) MADD(s, wasm_v128_load32_splat(a), LD(b));
+        const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3), *b = Bk + j;
+        for (int k = 0; k < kn; k++, a += 4, b += ldb) MADD(s, wasm_v128_load32_splat(a), LD(b));
         ST(c0, s);
       }
     }
     for (; j < N; j++) {
-      for (int i = 0; i < M; i++) {
+      for (int i = 0; i < Me; i++) {
         f32 s = 0.f;
-        for (int k = 0; k < kn; k++) s += Ak[(long)k * lda + i] * Bk[(long)k * ldb + j];
-        C[(long)i * ldc + j] += s;
+        const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3);
+        for (int k = 0; k < kn; k++) s += a[4 * k] * Bk[(long)k * ldb + j];
+        *tn_row(g, i, j) += s;
       }
     }
   }
@@ -565,7 +601,8 @@ INLINE void gru_bwd_b(f32 *z, const f32 *hp, const f32 *drh, f32 *dhn, int n) {
   stn(dhn, ADD(ldn(dhn, n), MUL(d, r)), n);
 }
 
-EXPORT(rnn_backward) void rnn_backward(void) {
+// need_dx: 0 where nobody reads dx (the first layer's input is data): its pass over dZ is skipped.
+EXPORT(rnn_backward) void rnn_backward(int need_dx) {
   f32 *W = ptrs[P_W], *U = ptrs[P_U], *UT = ptrs[P_UT];
   f32 *Z = ptrs[P_GATES], *hs = ptrs[P_HS], *cs = ptrs[P_CS], *tcs = ptrs[P_TCS], *rh = ptrs[P_RH];
   f32 *dh = ptrs[P_DH], *dhn = ptrs[P_DHN], *dc = ptrs[P_DC], *tmp = ptrs[P_TMP];
@@ -625,45 +662,33 @@ EXPORT(rnn_backward) void rnn_backward(void) {
   zero(dW, (long)F * GH);
   zero(dU, (long)H * GH);
   zero(db, GH);
+  // dU, dW and db in one product over dZ (gemm_tn_ext); GRU's candidate columns take r*h_prev
+  // in place of h_prev.
+  tn_args g = {H, g_cell == CELL_GRU ? 2 * H : GH, TB, hs, H, xt, F, F, 1, Z, GH, dU, dW, db, GH};
+  gemm_tn_ext(&g);
   if (g_cell == CELL_GRU) {
-    gemm_tn(H, 2 * H, TB, hs, H, Z, GH, dU, GH);
-    gemm_tn(H, H, TB, rh, H, Z + 2 * H, GH, dU + 2 * H, GH);
-  } else {
-    gemm_tn(H, GH, TB, hs, H, Z, GH, dU, GH);
+    tn_args c = {H, H, TB, rh, H, xt, F, F, 1, Z + 2 * H, GH, dU + 2 * H, dW + 2 * H, db + 2 * H, GH};
+    gemm_tn_ext(&c);
   }
-  zero(dxt, (long)TB * F);
+  if (!need_dx) { PROF(5); return; }
   if (F <= SMALL_F) {
-    // Few features: db, dW and dx in one pass over dZ (dW is F rows, it stays in L1).
+    // Few features: dx = dZ . W^T as F dot products per row (a column-tiled product would run scalar).
     for (long r = 0; r < TB; r++) {
-      const f32 *zr = Z + r * GH, *xr = xt + r * F;
+      const f32 *zr = Z + r * GH;
       f32 *dxr = dxt + r * F;
       vf dot[SMALL_F];
       for (int f = 0; f < F; f++) dot[f] = wasm_f32x4_splat(0.f);
       int j = 0;
       for (; j + 4 <= GH; j += 4) {
         vf z = LD(zr + j);
-        ST(db + j, ADD(LD(db + j), z));
-        for (int f = 0; f < F; f++) {
-          f32 *dw = dW + (long)f * GH + j;
-          ST(dw, ADD(LD(dw), MUL(wasm_f32x4_splat(xr[f]), z)));
-          MADD(dot[f], z, LD(W + (long)f * GH + j));
-        }
+        for (int f = 0; f < F; f++) MADD(dot[f], z, LD(W + (long)f * GH + j));
       }
       for (int f = 0; f < F; f++) dxr[f] = hsum(dot[f]);
-      for (; j < GH; j++) {
-        f32 z = zr[j];
-        db[j] += z;
-        for (int f = 0; f < F; f++) { dW[(long)f * GH + j] += xr[f] * z; dxr[f] += z * W[(long)f * GH + j]; }
-      }
+      for (; j < GH; j++)
+        for (int f = 0; f < F; f++) dxr[f] += zr[j] * W[(long)f * GH + j];
     }
   } else {
-    gemm_tn(F, GH, TB, xt, F, Z, GH, dW, GH);
-    for (long r = 0; r < TB; r++) {
-      const f32 *zr = Z + r * GH;
-      int j = 0;
-      for (; j + 4 <= GH; j += 4) ST(db + j, ADD(LD(db + j), LD(zr + j)));
-      for (; j < GH; j++) db[j] += zr[j];
-    }
+    zero(dxt, (long)TB * F);
     gemm_nt(TB, F, GH, Z, GH, W, GH, dxt, F);
   }
   PROF(5);
