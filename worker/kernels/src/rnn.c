@@ -490,6 +490,18 @@ EXPORT(rnn_forward) void rnn_forward(void) {
     const f32 *xr = xt + r * F;
     int j = 0;
     if (F <= SMALL_F) {
+      // 16 columns at a time: four independent multiply-add chains. One chain of F dependent
+      // FMAs per 4 columns waited on the FMA latency (relaxed build: 15.4 ms at LSTM 128, B 128,
+      // F 8, three times the plain build's separate multiply and add). Same order per element.
+      for (; j + 16 <= GH; j += 16) {
+        vf a0 = LD(bias + j), a1 = LD(bias + j + 4), a2 = LD(bias + j + 8), a3 = LD(bias + j + 12);
+        for (int f = 0; f < F; f++) {
+          const f32 *w = W + (long)f * GH + j;
+          vf xv = wasm_f32x4_splat(xr[f]);
+          MADD(a0, xv, LD(w)); MADD(a1, xv, LD(w + 4)); MADD(a2, xv, LD(w + 8)); MADD(a3, xv, LD(w + 12));
+        }
+        ST(zr + j, a0); ST(zr + j + 4, a1); ST(zr + j + 8, a2); ST(zr + j + 12, a3);
+      }
       for (; j + 4 <= GH; j += 4) {
         vf acc = LD(bias + j);
         for (int f = 0; f < F; f++) MADD(acc, wasm_f32x4_splat(xr[f]), LD(W + (long)f * GH + j));
