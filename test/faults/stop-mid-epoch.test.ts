@@ -39,11 +39,16 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   process.env.RNN_WORKBENCH_GPU = 'off';
+  // 2 ms after each of about 700 batches: an epoch lasts at least 1.4 s whatever the kernels'
+  // speed, so the stop sent at epoch 1's event lands inside epoch 2 (with the faster kernels of
+  // 2026-12-02, CI saw epoch 2 of 8,000 rows end before the stop arrived).
+  process.env.RNN_WORKBENCH_TEST_BATCH_DELAY_MS = '2';
   svc = createService({ dbPath, stopGraceSeconds: 30 });
   datasetId = (await ok(svc.call('datasets.import', { path: sineCsv(t.dir, 8000), name: 'sine' }))).id;
 });
 
 afterAll(async () => {
+  delete process.env.RNN_WORKBENCH_TEST_BATCH_DELAY_MS;
   await svc.close();
   t.cleanup();
 });

@@ -133,10 +133,16 @@ async function epochs(
  * The loop's side of EpochHooks: throttled progress events (5 a second), a turn of the event loop
  * every 50 ms (trainOnBatch can complete without one; the stop message, the host's disconnect and
  * the heartbeat timer must get in), and the interruption check.
+ *
+ * Test hook for the fault suite: RNN_WORKBENCH_TEST_BATCH_DELAY_MS waits that long after every
+ * batch, so that an epoch lasts long enough for a stop sent at the previous epoch's event to land
+ * inside it on any machine (test/faults/stop-mid-epoch.test.ts: a faster kernel finished the
+ * epoch before the stop arrived). It changes when batches run, not what they compute.
  */
 class LoopHooks {
   private lastProgress = 0;
   private lastYield = Date.now();
+  private readonly testDelayMs = Math.max(0, Number(process.env.RNN_WORKBENCH_TEST_BATCH_DELAY_MS) || 0);
 
   constructor(
     private readonly opts: TrainOptions,
@@ -148,7 +154,10 @@ class LoopHooks {
     return {
       progress: (p, final) => this.progress(epoch, started, p, final),
       yieldPoint: async () => {
-        if (Date.now() - this.lastYield > 50) {
+        if (this.testDelayMs > 0) {
+          await new Promise((r) => setTimeout(r, this.testDelayMs));
+          this.lastYield = Date.now();
+        } else if (Date.now() - this.lastYield > 50) {
           await new Promise((r) => setImmediate(r));
           this.lastYield = Date.now();
         }
