@@ -684,10 +684,14 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx) {
   zero(db, GH);
   // dU, dW and db in one product over dZ (gemm_tn_ext); GRU's candidate columns take r*h_prev
   // in place of h_prev.
-  tn_args g = {H, g_cell == CELL_GRU ? 2 * H : GH, TB, hs, H, xt, F, F, 1, Z, GH, dU, dW, db, GH};
+  tn_args g = {.M = H, .N = g_cell == CELL_GRU ? 2 * H : GH, .K = TB, .A = hs, .lda = H,
+               .X = xt, .ldx = F, .f = F, .ones = 1, .B = Z, .ldb = GH,
+               .C = dU, .CX = dW, .C1 = db, .ldc = GH};
   gemm_tn_ext(&g);
   if (g_cell == CELL_GRU) {
-    tn_args c = {H, H, TB, rh, H, xt, F, F, 1, Z + 2 * H, GH, dU + 2 * H, dW + 2 * H, db + 2 * H, GH};
+    // The candidate's columns: the same product from r*h_prev, column 2H on.
+    tn_args c = g;
+    c.N = H; c.A = rh; c.B = Z + 2 * H; c.C = dU + 2 * H; c.CX = dW + 2 * H; c.C1 = db + 2 * H;
     gemm_tn_ext(&c);
   }
   if (!need_dx) { PROF(5); return; }
