@@ -194,6 +194,12 @@ export const RunSpecSchema = z
     cutoff: z.number().int().min(0).optional(),
     /** Set on warm-started backtest folds: the run whose best checkpoint gives the initial weights. */
     initFrom: z.number().int().positive().optional(),
+    /**
+     * Set on tune's re-ranking backtest folds: the test forecast takes this run's shrinkage factors
+     * (its best checkpoint's, and each ensemble member's) instead of fitting them on the fold's own
+     * few validation windows, so that the fold judges the network blended as that run forecasts.
+     */
+    shrinkFrom: z.number().int().positive().optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

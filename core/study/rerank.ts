@@ -23,9 +23,15 @@ export interface RerankOptions {
   margin: number;
   /** Epoch ms after which no backtest starts and a running one is stopped; null: none. */
   deadline: number | null;
+  /**
+   * Each candidate's folds forecast with the candidate trial's own shrinkage factors (`spec.shrinkFrom`,
+   * worker/train/shrink-from.ts) instead of factors fitted on the fold's few validation windows,
+   * which the evidence bound sets to 0 for most networks (identical backtests). Default true.
+   */
+  trialShrink?: boolean;
 }
 
-export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01 } as const;
+export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01, trialShrink: true } as const;
 
 /** A backtested candidate and tune's pick, as stored on the study (core/study-schemas.ts). */
 export type Candidate = RerankCandidate;
@@ -333,8 +339,9 @@ async function backtest(
 ): Promise<{ errors: Map<number, WindowErrors>; horizon: number } | null> {
   const run = await svc.call('runs.get', { id: c.runId });
   if (!run.ok) return ((c.note = run.error.message), null);
-  // The trial's spec as trained (the normalisation its probe chose is written into it).
-  const spec: RunSpec = run.value.spec;
+  // The trial's spec as trained (the normalisation its probe chose is written into it), its folds
+  // forecasting with its shrinkage factors (RerankOptions.trialShrink).
+  const spec: RunSpec = o.trialShrink === false ? run.value.spec : { ...run.value.spec, shrinkFrom: c.runId };
   // Only the model's MAE is compared: the folds skip the ETS baseline's fit.
   const args = {
     datasetId: s.datasetId!,

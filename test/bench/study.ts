@@ -10,7 +10,8 @@
 // series with at least 1,000 rows; `--rows N` keeps each series' last N rows. Each series also
 // gets what combining would have delivered (study-mix.ts): the pick's mean with the default, and
 // the best passing option of challengers alone or mixed. `--mix-from DIR` prints only that, from
-// the databases an earlier `--keep DIR` left.
+// the databases an earlier `--keep DIR` left; `--rerank-from DIR` runs the re-ranking on them again
+// with each rule for the folds' shrinkage (study-rerank.ts).
 // The space is wide on purpose (learning rates 1e-4..3e-2, 4..64 units): a real search has bad
 // corners. transform none + normalize global keep val_loss comparable between trials.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ import type { BenchOptions } from './run.js';
 import { RERANK_DEFAULTS, type Selection } from '../../core/study/rerank.js';
 import { PAIRED_Z } from '../../core/study/paired.js';
 import { mixesOf, mixOutcome, type MixOutcome } from './study-mix.js';
+import { rerankFrom } from './study-rerank.js';
 
 const flag = (args: string[], name: string, dflt: number | undefined) => {
   const i = args.indexOf(name);
@@ -107,6 +109,8 @@ async function runStudy(dbPath: string, csv: string, file: StudyFileInput, label
 export async function run(opts: BenchOptions): Promise<void> {
   const from = opts.args.indexOf('--mix-from');
   if (from >= 0) return mixFrom(opts.args[from + 1]!);
+  const again = opts.args.indexOf('--rerank-from');
+  if (again >= 0) return rerankFrom(opts.args[again + 1]!, !opts.json);
   if (opts.args.includes('--tune')) return tuneVsDefault(opts);
   const trials = flag(opts.args, '--trials', 40)!;
   const epochs = flag(opts.args, '--epochs', 27)!;

@@ -25,6 +25,7 @@ import { chooseGpu, gpuEpochRunner, type GpuChoice } from './gpu-epochs.js';
 import { ensureMember, memberPlan, type Member, type MemberContext, type MemberPlan } from './ensemble.js';
 import { preprocessingOf, type Preprocessing } from './preprocessing.js';
 import { StartupClock, type StartupMarks } from './startup-clock.js';
+import { checkShrinkSource } from './shrink-from.js';
 
 export interface TrainOptions {
   dbPath: string;
@@ -275,6 +276,7 @@ export async function setupRun(
   const state = freshState(rng);
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
   else if (spec.initFrom !== undefined) warmStart(db, spec.initFrom, model, log);
+  if (spec.shrinkFrom !== undefined && !opts.resume) checkShrinkSource(db, spec.shrinkFrom);
   const { runner, wholeStep } = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
   if (wholeStep) backend.device = `${backend.device}; whole training step in wasm`;
   clock.step(opts.resume ? 'checkpoint restore and runner' : 'runner');

@@ -28,6 +28,7 @@ import { appendLog } from '../../db/run-log.js';
 import { pruneRequested } from '../../db/studies.js';
 import { foldBaselines } from '../../db/backtests.js';
 import { setMemberWeights } from '../../db/members.js';
+import { borrowShrink } from './shrink-from.js';
 
 export { preprocessingOf, type Preprocessing } from './preprocessing.js';
 export type { TrainOptions } from './setup.js';
@@ -233,7 +234,7 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
   const best = loadCheckpoint(db, runId, 'best');
   if (best) {
     setModelWeights(s.model, JSON.parse(best.weight_specs) as WeightSpec[], best.weights);
-    const shrink = (JSON.parse(best.preprocessing) as Preprocessing).shrink;
+    let shrink = (JSON.parse(best.preprocessing) as Preprocessing).shrink ?? null;
     if (shrink) log(shrink.reason);
     // A study trial stopped by the pruner, and a fold of tune's re-ranking (which reads only the
     // model's MAE), are never compared with the ETS baseline: no ETS fit for them.
@@ -244,6 +245,17 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
           ? "the backtest keeps only the naive baselines (tune's re-ranking)"
           : null;
     const members = memberNetworks(db, runId, s.spec, s.members, s.factory);
+    if (s.spec.shrinkFrom !== undefined) {
+      const borrowed = borrowShrink(
+        db,
+        s.spec.shrinkFrom,
+        shrink,
+        members.map((m) => m.shrink),
+      );
+      shrink = borrowed.own;
+      members.forEach((m, i) => (m.shrink = borrowed.members[i]!));
+      log(borrowed.note);
+    }
     let result;
     try {
       result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null, {
