@@ -15,6 +15,7 @@ import { promotable, rungEpochs, rungMetric } from './asha.js';
 import { LoopSet } from '../loops.js';
 import type { TrialLauncher } from './launcher.js';
 import { applyConfig, configHash, type Config } from './space.js';
+import { knownSeason, seasonRuledOut } from './season-known.js';
 import { plannedConfigs, proposeConfig, trialOf } from './strategy.js';
 import { ENDED_TRIAL, fileOf, objectiveOf, plannedTrials, progressOf, studyRow, trialRows } from './view.js';
 
@@ -173,9 +174,13 @@ export class StudyDriver {
     // Trials of the configurations tried first (a strong default and its neighbours, in tune) are
     // judged on their whole training: with noisy validation curves an early rung prunes the best
     // configuration too (docs/studies.md, tune).
-    const spared = prune.spareFirst ? (file.first?.length ?? 0) * rec.seeds : 0;
+    // A strategy's proposal in a first configuration's place (seasonRuledOut) is judged like any other.
+    const spared = (t: TrialRow) => {
+      const given = prune.spareFirst ? file.first?.[trialOf(t.trial, rec.seeds).config] : undefined;
+      return given !== undefined && JSON.stringify(given) === JSON.stringify(t.params);
+    };
     for (const t of trials) {
-      if (t.status !== 'running' || this.stopping.has(t.runId) || t.trial < spared) continue;
+      if (t.status !== 'running' || this.stopping.has(t.runId) || spared(t)) continue;
       const run = runsDb.getRun(this.ctx.db, t.runId);
       if (!run) continue;
       const rungs = rungEpochs(prune, parseSpec(JSON.parse(run.spec)).train.epochs);
@@ -238,18 +243,33 @@ export class StudyDriver {
     // A configuration's later seeds repeat its first trial's configuration (TPE's depends on history).
     const first = trials.find((x) => x.trial === index * rec.seeds);
     if (seedIndex > 0 && first) return first.params;
-    return proposeConfig({
+    const fromStrategy = {
       strategy: file.strategy,
       space: file.space,
       seed: rec.sampler_seed,
       index,
       plannedConfigs: plannedConfigs(file),
-      ...(file.first ? { first: file.first } : {}),
       direction: objectiveOf(file.objective).direction,
       history: trials
         .filter((x) => x.value !== null && ENDED_TRIAL.includes(x.status))
         .map((x) => ({ config: x.params, value: x.value! })),
-    });
+    };
+    const given = file.first?.[index];
+    // A season-normalising configuration tried first, where trial 0 showed the season it needs is
+    // not there (season-known.ts): the strategy's proposal instead of a trial that fails at once.
+    if (given && this.seasonRuledOut(file.base, given, trials)) return proposeConfig(fromStrategy);
+    return proposeConfig({ ...fromStrategy, ...(file.first ? { first: file.first } : {}) });
+  }
+
+  private seasonRuledOut(base: unknown, config: Config, trials: readonly TrialRow[]): boolean {
+    if (config.normalize !== 'season') return false;
+    let spec;
+    try {
+      spec = applyConfig(parseSpec(base), config);
+    } catch {
+      return false; // createTrial records the error on the trial's run
+    }
+    return seasonRuledOut(spec, knownSeason(this.ctx.db, trials.find((t) => t.trial === 0)?.runId));
   }
 
   private async stop(runId: number): Promise<void> {
