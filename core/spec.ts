@@ -195,7 +195,8 @@ export const RunSpecSchema = z
     /** Set on warm-started backtest folds: the run whose best checkpoint gives the initial weights. */
     initFrom: z.number().int().positive().optional(),
     /**
-     * Set on tune's re-ranking backtest folds: the test forecast takes this run's shrinkage factors
+     * Set on tune's re-ranking backtest folds with `trialShrink` (core/study/rerank.ts; off by
+     * default): the test forecast takes this run's shrinkage factors
      * (its best checkpoint's, and each ensemble member's) instead of fitting them on the fold's own
      * few validation windows, so that the fold judges the network blended as that run forecasts.
      */

@@ -26,12 +26,16 @@ export interface RerankOptions {
   /**
    * Each candidate's folds forecast with the candidate trial's own shrinkage factors (`spec.shrinkFrom`,
    * worker/train/shrink-from.ts) instead of factors fitted on the fold's few validation windows,
-   * which the evidence bound sets to 0 for most networks (identical backtests). Default true.
+   * which the evidence bound sets to 0 for many networks (identical backtests). Off by default: the
+   * folds then tell candidates apart (gen-intermittent: paired t −0.43 → −10.5), but on the
+   * fifteen-series tune bench replayed with both rules on the same trials (`--rerank-from`) the
+   * picks were no better on test: 3 wins, 10 ties, 2 losses against 4 / 9 / 2 with the folds' own
+   * factors (docs/studies.md, "The trial's shrinkage in the folds").
    */
   trialShrink?: boolean;
 }
 
-export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01, trialShrink: true } as const;
+export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01, trialShrink: false } as const;
 
 /** A backtested candidate and tune's pick, as stored on the study (core/study-schemas.ts). */
 export type Candidate = RerankCandidate;
@@ -339,9 +343,9 @@ async function backtest(
 ): Promise<{ errors: Map<number, WindowErrors>; horizon: number } | null> {
   const run = await svc.call('runs.get', { id: c.runId });
   if (!run.ok) return ((c.note = run.error.message), null);
-  // The trial's spec as trained (the normalisation its probe chose is written into it), its folds
-  // forecasting with its shrinkage factors (RerankOptions.trialShrink).
-  const spec: RunSpec = o.trialShrink === false ? run.value.spec : { ...run.value.spec, shrinkFrom: c.runId };
+  // The trial's spec as trained (the normalisation its probe chose is written into it); with
+  // RerankOptions.trialShrink its folds forecast with its shrinkage factors.
+  const spec: RunSpec = o.trialShrink ? { ...run.value.spec, shrinkFrom: c.runId } : run.value.spec;
   // Only the model's MAE is compared: the folds skip the ETS baseline's fit.
   const args = {
     datasetId: s.datasetId!,

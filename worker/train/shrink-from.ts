@@ -1,10 +1,12 @@
-// `spec.shrinkFrom`: a backtest fold of tune's re-ranking forecasts its test windows with the
+// `spec.shrinkFrom`: a backtest fold of tune's re-ranking (with `trialShrink`) forecasts its test windows with the
 // shrinkage factors of the trial it judges (core/study/rerank.ts) instead of its own. A fold trains
 // on the rows before its cutoff and fits its factors on a validation split of a few dozen windows,
 // where the evidence bound (data/shrink.ts, SHRINK_Z) sets them to 0 for most networks: every
 // candidate's fold forecast is then the reference, their backtests are identical, and the
 // re-ranking cannot tell a network that forecasts 21% better on test (gen-intermittent) from the
 // default. With the trial's own factors the fold judges the network as the trial blends it.
+// Measured, and not tune's default (RerankOptions.trialShrink, docs/studies.md): the folds then tell
+// candidates apart, but the picks were no better on test.
 import { ServiceError } from '../../core/contract.js';
 import { loadCheckpoint } from '../../db/checkpoints.js';
 import { loadMembers } from '../../db/members.js';
