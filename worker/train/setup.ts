@@ -243,6 +243,8 @@ export async function setupRun(
   const loaded = loadRun(db, runId);
   const { ds, datasetId } = loaded;
   let spec = loaded.spec;
+  // Before the data preparation and an ensemble member's training, which a bad source would waste.
+  if (spec.shrinkFrom !== undefined && !opts.resume) checkShrinkSource(db, spec.shrinkFrom);
   let rng = seedRandomness(spec.train.seed);
   const load = columnLoader(db, datasetId);
   let p = timedPrepare(spec, ds, load, clock);
@@ -276,7 +278,6 @@ export async function setupRun(
   const state = freshState(rng);
   if (opts.resume) await resumeFrom(db, { runId, model, state, rng }, optimizer, log);
   else if (spec.initFrom !== undefined) warmStart(db, spec.initFrom, model, log);
-  if (spec.shrinkFrom !== undefined && !opts.resume) checkShrinkSource(db, spec.shrinkFrom);
   const { runner, wholeStep } = await startRunner(spec, p, model, optimizer, gpu, opts.resume, log);
   if (wholeStep) backend.device = `${backend.device}; whole training step in wasm`;
   clock.step(opts.resume ? 'checkpoint restore and runner' : 'runner');
