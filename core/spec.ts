@@ -201,11 +201,24 @@ export const RunSpecSchema = z
      * few validation windows, so that the fold judges the network blended as that run forecasts.
      */
     shrinkFrom: z.number().int().positive().optional(),
+    /**
+     * Forecast: `ets` makes the run's forecast the equal-weight mean of the network's and the run's
+     * ETS baseline's (fitted on the rows before the forecast origin, worker/train/ets-baseline.ts)
+     * wherever ETS fits; `none`, the network alone. tune weighs both forms (docs/studies.md).
+     */
+    combine: z.enum(['none', 'ets']).default('none'),
   })
   .strict()
   .superRefine((s, ctx) => {
     if (s.task === 'classify' && s.target.length !== 1) {
       ctx.addIssue({ code: 'custom', path: ['target'], message: 'classify takes exactly one target column' });
+    }
+    if (s.task === 'classify' && s.combine !== 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['combine'],
+        message: 'combine averages forecasts; a classifier has none (use combine: none)',
+      });
     }
   });
 

@@ -166,12 +166,19 @@ export const RerankCandidate = z.object({
   foldMaes: z.array(z.object({ cutoff: z.number().int(), mae: z.number() })).optional(),
   /**
    * Against the default (core/study/paired.ts): windows compared, the mean difference of absolute
-   * errors and its Diebold–Mariano t (negative: this candidate is better). Absent for the default,
-   * for candidates without a backtest, and in selections stored before it.
+   * errors and its Diebold–Mariano t (negative: this candidate is better). The default is the
+   * default trial with ETS (its `combine: ets` entry) unless that entry's own t against the network
+   * alone is ≥ PAIRED_Z. Absent for the default network, for candidates without a backtest, and in
+   * selections stored before it.
    */
   paired: z.object({ windows: z.number().int(), diff: z.number(), t: z.number() }).optional(),
   /** Why it has no backtest MAE (refused, stopped at the deadline, not started), or why it is over fewer folds. */
   note: z.string().optional(),
+  /**
+   * `ets`: this option is the trial's forecast averaged with the ETS baseline of each of its folds
+   * (spec combine: ets), scored on the same folds as the trial's own entry; absent: the network alone.
+   */
+  combine: z.literal('ets').optional(),
 });
 export type RerankCandidate = z.infer<typeof RerankCandidate>;
 
@@ -181,6 +188,13 @@ export const Selection = z.object({
   runId: z.number().int(),
   by: z.enum(['backtest', 'default', 'validation']),
   candidates: z.array(RerankCandidate),
+  /**
+   * `ets`: the pick is trial `trial`'s configuration averaged with its ETS baseline, and `runId` is
+   * the run tune trained for it (the trial's spec and seed with combine: ets); absent: the trial's own run.
+   */
+  combine: z.literal('ets').optional(),
+  /** With `combine`: the test metrics of `runId` (the trial's own are the network's alone). */
+  test: z.record(z.string(), z.number()).optional(),
 });
 export type Selection = z.infer<typeof Selection>;
 

@@ -59,15 +59,17 @@ export function printSelection(s: StudyRow, sel: Selection): void {
   console.log('re-ranked by a backtest before the test split (mean test MAE of its folds):');
   console.log(
     table(
-      ['trial', 'run', s.objective.metric, 'backtest', 'folds', 'mae', 'paired t', 'note'],
+      ['trial', 'forecast', 'run', s.objective.metric, 'backtest', 'folds', 'mae', 'paired t', 'note'],
       sel.candidates.map((c) => [
         c.trial + 1,
+        c.combine ? 'with ETS' : 'network',
         c.runId,
         fmt(c.value),
         c.backtestId ?? '-',
         c.folds,
         fmt(c.backtestMae ?? undefined),
-        // The Diebold–Mariano t against the default over the folds' windows (core/study/paired.ts).
+        // The Diebold–Mariano t over the folds' windows (core/study/paired.ts): the default with ETS
+        // against the default alone; the others against the default's reference form (pick.ts).
         c.paired ? `${c.paired.t.toFixed(2)} (${c.paired.windows})` : '-',
         c.note ?? '',
       ]),
@@ -78,11 +80,10 @@ export function printSelection(s: StudyRow, sel: Selection): void {
     default: 'the defaults: no trial beat them clearly',
     validation: 'by validation',
   };
-  printBest(
-    s,
-    s.trials.find((t) => t.trial === sel.trial),
-    `selected (${why[sel.by]})`,
-  );
+  const trial = s.trials.find((t) => t.trial === sel.trial);
+  // A pick with ETS is delivered by its own run (the trial's spec with combine: ets).
+  const shown = trial && sel.combine ? { ...trial, runId: sel.runId, test: sel.test ?? trial.test } : trial;
+  printBest(s, shown, `selected (${why[sel.by]}${sel.combine ? ', averaged with its ETS baseline' : ''})`);
 }
 
 const trialInput = (t: StudyRow['trials'][number]) => ({

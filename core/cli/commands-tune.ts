@@ -3,6 +3,7 @@
 // split (core/study/rerank.ts) instead of the single validation ranking the search overfits.
 import { ServiceError, setSpecPath, type StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
+import { deliverCombined, runMs } from '../study/combined-run.js';
 import { handBackRerankTime, RERANK_DEFAULTS, rerank, type Selection } from '../study/rerank.js';
 import { lookbacksFor, parseBudget, seasonFromSpacing, tuneStudy } from '../study/tune.js';
 import { datasetId, must } from './calls.js';
@@ -54,8 +55,19 @@ async function tuneAndPick(
   try {
     done = await followStudy(ctx.svc, s.id, json);
     off();
-    if (o.top > 0 && done.state === 'completed')
-      selection = await rerank(ctx.svc, done, { ...RERANK_DEFAULTS, top: o.top, deadline: o.deadline });
+    if (o.top > 0 && done.state === 'completed') {
+      // A pick averaged with ETS trains one more run (deliverCombined): the backtests stop that
+      // much earlier, timed by the default trial's run, so tune ends within its budget.
+      const first = done.trials.find((t) => t.trial === 0);
+      const final = o.deadline !== null && first?.runId ? await runMs(ctx.svc, first.runId) : 0;
+      const deadline = o.deadline === null ? null : o.deadline - final;
+      selection = await rerank(ctx.svc, done, { ...RERANK_DEFAULTS, top: o.top, deadline });
+      if (selection) {
+        const got = await deliverCombined(ctx.svc, done, selection);
+        selection = got.selection;
+        if (got.note && !json) console.error(got.note);
+      }
+    }
   } finally {
     off();
     ctx.svc.keepTrainersWarm(0);

@@ -6,14 +6,17 @@
 // ends before the test split, which nothing here reads), and a trial replaces the default only
 // when its mean backtest MAE beats the default's by a margin and a paired test over the folds'
 // windows says its errors are lower (paired.ts; the older rule, a win on every fold, where the
-// windows' errors are not at hand).
+// windows' errors are not at hand). The folds fit the ETS baseline too, so every candidate is also
+// judged averaged with it, and the default's reference is the default with ETS unless that is
+// clearly worse (pick.ts, judge).
 // Backtests start while the deadline leaves time for one more (timed by those before it); one
 // that runs past the deadline is stopped, and counts by the folds it completed.
 import type { BacktestRow } from '../backtest-schemas.js';
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
 import type { RerankCandidate, Selection, StudyFileInput, TrialRow } from '../study-schemas.js';
-import { PAIRED_Z, pairedTest, windowErrors, type WindowErrors } from './paired.js';
+import { judge, withEts } from './pick.js';
+import { windowErrors, type WindowErrors } from './paired.js';
 
 export interface RerankOptions {
   /** Trials backtested: the default-config trial and the best top−1 others by validation. */
@@ -40,6 +43,7 @@ export const RERANK_DEFAULTS = { top: 5, folds: 3, margin: 0.01, trialShrink: fa
 /** A backtested candidate and tune's pick, as stored on the study (core/study-schemas.ts). */
 export type Candidate = RerankCandidate;
 export type { Selection };
+export { beatsDefault, beatsEveryFold, judge, pick, relativeToDefault, withEts } from './pick.js';
 
 /** Trials that compete: completed, or stopped by the end of the search budget (their best checkpoint was evaluated); never pruned ones. */
 const ENDED = ['completed', 'stopped'];
@@ -99,71 +103,6 @@ export function nearCopy(a: Record<string, unknown>, b: Record<string, unknown>,
     } else if (JSON.stringify(x) !== JSON.stringify(y)) return false;
   }
   return true;
-}
-
-/**
- * Whether challenger c beats the default d on every fold both completed (matched by cutoff), with
- * at least two such folds. A mean over three folds hides one lucky fold: on the study bench a
- * challenger 1.3% below the default's mean backtest MAE lost on test (gen-level-shift, 0.7766
- * against 0.7715). Candidates stored without fold MAEs are judged by the mean alone.
- */
-export function beatsEveryFold(c: Candidate, d: Candidate): boolean {
-  if (!c.foldMaes || !d.foldMaes) return true;
-  const base = new Map(d.foldMaes.map((f) => [f.cutoff, f.mae]));
-  const common = c.foldMaes.filter((f) => base.has(f.cutoff));
-  return common.length >= 2 && common.every((f) => f.mae < base.get(f.cutoff)!);
-}
-
-/**
- * Whether challenger c's errors are lower than the default's: by the paired test over the folds'
- * windows (t ≤ −PAIRED_Z) where it was computed, else on every common fold (beatsEveryFold).
- */
-export function beatsDefault(c: Candidate, d: Candidate): boolean {
-  return c.paired ? c.paired.t <= -PAIRED_Z : beatsEveryFold(c, d);
-}
-
-/**
- * Challenger c's mean backtest MAE over the folds both completed (matched by cutoff), divided by
- * the default's over the same folds. A backtest stopped by the budget after two of three folds, or
- * one whose lookback did not fit the earliest fold, is so compared on the folds it has: its mean
- * over two folds against the default's mean over three would compare different rows. Null with
- * fewer than two common folds; the ratio of the stored means in selections stored without fold MAEs.
- */
-export function relativeToDefault(c: Candidate, d: Candidate): number | null {
-  if (c.backtestMae === null || d.backtestMae === null) return null;
-  if (!c.foldMaes || !d.foldMaes) return c.backtestMae / d.backtestMae;
-  const base = new Map(d.foldMaes.map((f) => [f.cutoff, f.mae]));
-  const common = c.foldMaes.filter((f) => base.has(f.cutoff));
-  if (common.length < 2) return null;
-  const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
-  return sum(common.map((f) => f.mae)) / sum(common.map((f) => base.get(f.cutoff)!));
-}
-
-/**
- * The pick: among the candidates that beat the default (candidates[0] when it is trial 0) by the
- * margin on the mean over the folds both completed (relativeToDefault) and window by window
- * (beatsDefault), the one furthest below it; else the default. Without the default's backtest MAE
- * the default stays; without a default, the best by backtest, else the first (best by validation).
- */
-export function pick(cands: readonly Candidate[], margin: number): Selection {
-  const base = cands[0]!;
-  const scored = cands.filter((c) => c.backtestMae !== null).sort((a, b) => a.backtestMae! - b.backtestMae!);
-  const best = scored[0];
-  const isDefault = base.trial === 0;
-  const of = (c: Candidate, by: Selection['by']): Selection => ({
-    trial: c.trial,
-    runId: c.runId,
-    by,
-    candidates: [...cands],
-  });
-  if (!isDefault) return best ? of(best, 'backtest') : of(base, 'validation');
-  if (base.backtestMae === null || !best) return of(base, 'default');
-  const winner = scored
-    .filter((c) => c !== base)
-    .map((c) => ({ c, r: relativeToDefault(c, base) }))
-    .filter((x) => x.r !== null && x.r < 1 - margin && beatsDefault(x.c, base))
-    .sort((a, b) => a.r! - b.r!)[0]?.c;
-  return winner ? of(winner, 'backtest') : of(base, 'default');
 }
 
 /** Seconds each backtest gets besides its folds' training (creating it, starting each fold). */
@@ -263,8 +202,10 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
   if (!trials.length || s.datasetId === null) return null;
   const cands: Candidate[] = [];
   const spent: number[] = [];
-  /** Per candidate (by trial), its completed folds' window errors by cutoff. */
+  /** Per candidate (by trial), its completed folds' window errors by cutoff; and averaged with the folds' ETS. */
   const errors = new Map<number, Map<number, WindowErrors>>();
+  const etsErrors = new Map<Candidate, Map<number, WindowErrors>>();
+  const etsEntries: { of: Candidate; foldMaes: { cutoff: number; mae: number }[] }[] = [];
   let horizon = 1;
   svc.keepTrainersWarm(1); // (tune holds it from the study on)
   try {
@@ -291,21 +232,15 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
       if (got) {
         errors.set(c.trial, got.errors);
         horizon = got.horizon;
+        if (got.ets && c.backtestMae !== null) etsErrors.set(c, got.ets.errors);
+        if (got.ets && c.backtestMae !== null) etsEntries.push({ of: c, foldMaes: got.ets.foldMaes });
       }
       spent.push(Date.now() - t0);
     }
   } finally {
     svc.keepTrainersWarm(0);
   }
-  const base = cands[0]!;
-  const baseErrors = base.trial === 0 && base.backtestMae !== null ? errors.get(0) : undefined;
-  if (baseErrors)
-    for (const c of cands.slice(1)) {
-      const mine = errors.get(c.trial);
-      const paired = mine && c.backtestMae !== null ? pairedTest(mine, baseErrors, horizon) : null;
-      if (paired) c.paired = paired;
-    }
-  return pick(cands, o.margin);
+  return judge(cands, etsEntries, errors, etsErrors, horizon, o.margin);
 }
 
 /**
@@ -340,19 +275,23 @@ async function backtest(
   s: StudyRow,
   c: Candidate,
   o: RerankOptions,
-): Promise<{ errors: Map<number, WindowErrors>; horizon: number } | null> {
+): Promise<{
+  errors: Map<number, WindowErrors>;
+  horizon: number;
+  ets: { errors: Map<number, WindowErrors>; foldMaes: { cutoff: number; mae: number }[] } | null;
+} | null> {
   const run = await svc.call('runs.get', { id: c.runId });
   if (!run.ok) return ((c.note = run.error.message), null);
   // The trial's spec as trained (the normalisation its probe chose is written into it); with
   // RerankOptions.trialShrink its folds forecast with its shrinkage factors.
   const spec: RunSpec = o.trialShrink ? { ...run.value.spec, shrinkFrom: c.runId } : run.value.spec;
-  // Only the model's MAE is compared: the folds skip the ETS baseline's fit.
+  // The folds fit the ETS baseline too: each candidate is also judged averaged with it (withEts).
   const args = {
     datasetId: s.datasetId!,
     spec,
     name: `${s.name} · trial ${c.trial + 1} backtest`,
     beforeTest: true,
-    baselines: 'naive' as const,
+    baselines: 'all' as const,
   };
   let created = await svc.call('backtests.create', { ...args, folds: o.folds });
   // A long lookback may not fit the earliest fold: two folds still compare.
@@ -367,12 +306,25 @@ async function backtest(
   const got = await svc.call('backtests.get', { id });
   if (!got.ok) return ((c.note = got.error.message), null);
   Object.assign(c, backtestOutcome(got.value));
-  // The folds' stored test predictions, window by window, for the paired test.
+  // The folds' stored test predictions, window by window, for the paired test; and the same
+  // windows forecast by the mean of the network and the fold's ETS baseline.
   const errors = new Map<number, WindowErrors>();
+  const ets = new Map<number, WindowErrors>();
+  const etsMaes: { cutoff: number; mae: number }[] = [];
   for (const f of got.value.foldRuns) {
     if (f.status !== 'completed' || f.runId === null) continue;
     const p = await svc.call('runs.predictions', { id: f.runId, split: 'test' });
-    if (p.ok && p.value && !p.value.classes) errors.set(f.cutoff, windowErrors(p.value));
+    if (!p.ok || !p.value || p.value.classes) continue;
+    errors.set(f.cutoff, windowErrors(p.value));
+    const mixed = withEts(p.value);
+    if (mixed) {
+      const e = windowErrors(mixed);
+      ets.set(f.cutoff, e);
+      etsMaes.push({ cutoff: f.cutoff, mae: e.error.reduce((a, b) => a + b, 0) / e.error.length });
+    }
   }
-  return { errors, horizon: spec.window.horizon };
+  // The ETS entry only where every fold the network completed has ETS forecasts (a fold whose ETS
+  // fitted no series has none): scored on other folds, it would not compare with the network's.
+  const withEtsEntry = etsMaes.length && etsMaes.length === errors.size ? etsMaes : null;
+  return { errors, horizon: spec.window.horizon, ets: withEtsEntry ? { errors: ets, foldMaes: withEtsEntry } : null };
 }

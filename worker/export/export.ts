@@ -12,6 +12,7 @@ import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
 import { loadCheckpoint, recordExport } from '../../db/checkpoints.js';
 import type { Preprocessing } from '../train/trainer.js';
+import { combineBlock } from '../train/preprocessing.js';
 import { ONNX_FILES, writeOnnx } from './onnx/write.js';
 import { ensembleBlock, storedMembers, storedNetwork, type ExportMember } from './member.js';
 import { commitTarget, discardTarget, openTarget, type ExportTarget } from './target.js';
@@ -47,8 +48,10 @@ export async function exportRun(
         'checkpoint',
       );
     const spec = parseSpec(JSON.parse(run.spec));
-    const prep = JSON.parse(cp.preprocessing) as Preprocessing;
-    const model = storedNetwork(spec, prep, cp);
+    const stored = JSON.parse(cp.preprocessing) as Preprocessing;
+    const model = storedNetwork(spec, stored, cp);
+    // The network is exported; a run that combines it with ETS says so in preprocessing.json.
+    const prep: Preprocessing = { ...stored, ...combineBlock(spec) };
     const members = storedMembers(db, runId, spec);
     const format = opts.format ?? 'tfjs';
     const memberFiles = format === 'onnx' ? [] : members.flatMap((m) => [m.file.weights, m.file.model]);

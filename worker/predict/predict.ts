@@ -3,7 +3,8 @@
 // scaling, transforms and window normalisation, so predict and an exported model agree.
 // From the dataset: the next `steps` after each series' end (direct up to the horizon, then the
 // forecasts fed back as inputs, which needs every feature to be a target). From a new CSV: every
-// window of every series, `horizon` steps ahead.
+// window of every series, `horizon` steps ahead. A run with spec combine: ets averages the next
+// steps with an ETS forecast fitted on each series' history, as its test evaluation did.
 import { tf } from '../tf.js';
 import { ServiceError, parseSpec, type PredictResult, type PredictRow } from '../../core/contract.js';
 import { columnLoader, datasetInfo } from '../../core/datasets.js';
@@ -11,9 +12,11 @@ import { resolveColumns } from '../../core/spec-rules.js';
 import { loadCheckpoint } from '../../db/checkpoints.js';
 import { openDb } from '../../db/open.js';
 import { getRun } from '../../db/runs.js';
+import { fitEts } from '../baselines/ets.js';
 import { predictRaw, type LoadedExport } from '../export/load.js';
 import { parseCsvFile } from '../import/parse.js';
 import { ownWeight, storedMembers, storedNetwork } from '../export/member.js';
+import { ETS_MAX_LENGTH } from '../train/ets-baseline.js';
 import type { Preprocessing } from '../train/trainer.js';
 import { csvHistory, datasetHistory, type History } from './history.js';
 import { timeAfter } from './time.js';
@@ -66,13 +69,15 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
     };
     const fmt = (t: number): string | number =>
       timeKind === 'datetime' && time ? new Date(t).toISOString().replace('.000Z', 'Z') : t;
+    const combine = spec.combine === 'ets';
+    if (combine) checkCombinable(prep, opts.csvPath);
     try {
       if (opts.csvPath) {
         const histories = csvHistory(await parseCsvFile(opts.csvPath), opts.csvPath, info.columns, cols);
         return everyWindow(loaded, histories, timeKind, fmt);
       }
       const histories = datasetHistory(info.rowCount, columnLoader(db, run.dataset_id!), cols, spec.missing);
-      return nextSteps(loaded, histories, opts.steps ?? prep.horizon, timeKind, fmt);
+      return nextSteps(loaded, histories, opts.steps ?? prep.horizon, timeKind, fmt, combine);
     } finally {
       model.dispose();
       for (const m of members) m.model.dispose();
@@ -84,6 +89,40 @@ export async function predictRun(dbPath: string, runId: number, opts: PredictOpt
 
 type Fmt = (t: number) => string | number;
 
+/**
+ * A run with spec combine: ets forecasts the mean of its network and an ETS fitted on the rows
+ * before the origin, as its test evaluation did. That needs each target's own history (a target
+ * among the features) and one fit per origin, so only the next steps after a series' end.
+ */
+function checkCombinable(p: Preprocessing, csvPath: string | undefined): void {
+  if (csvPath)
+    throw new ServiceError(
+      'bad_input',
+      `this run forecasts with ETS (spec combine: ets), which is fitted on the rows before each origin; predict gives the next steps after each series' end, not every window of a CSV (one ETS fit per window): leave out csvPath, or predict with a run of combine: none`,
+      'csvPath',
+    );
+  const missing = p.targets.filter((t) => !p.features.includes(t));
+  if (missing.length)
+    throw new ServiceError(
+      'conflict',
+      `this run forecasts with ETS (spec combine: ets), which needs the history of ${missing.map((t) => `"${t}"`).join(', ')}, not among its input features`,
+      'id',
+    );
+}
+
+/** Each target's ETS forecast `steps` ahead from the end of a history (fitted as the run's ETS baseline is); NaN where none fits. */
+function etsAhead(p: Preprocessing, h: History, steps: number): Float64Array[] {
+  return p.targets.map((t) => {
+    const j = p.features.indexOf(t);
+    const y = Float64Array.from(h.rows.slice(-ETS_MAX_LENGTH), (r) => r[j]!);
+    try {
+      return fitEts(y, { season: p.seasonLength, maxLength: ETS_MAX_LENGTH }).forecast(steps);
+    } catch {
+      return new Float64Array(steps).fill(NaN);
+    }
+  });
+}
+
 /** The next `steps` after the end of each series. */
 function nextSteps(
   e: LoadedExport,
@@ -91,6 +130,7 @@ function nextSteps(
   steps: number,
   kind: 'datetime' | 'numeric',
   fmt: Fmt,
+  combine = false,
 ): PredictResult {
   const p = e.preprocessing;
   const H = p.horizon;
@@ -115,6 +155,12 @@ function nextSteps(
     how = after.how;
     const work = h.rows.map((r) => [...r]);
     const origin = fmt(h.time[h.time.length - 1]!);
+    const ets = combine ? etsAhead(p, h, steps) : null;
+    /** The mean with ETS where it has a forecast (spec combine: ets). */
+    const blend = (v: number, k: number, step: number): number => {
+      const e = ets?.[k]![step - 1];
+      return e !== undefined && Number.isFinite(e) ? (v + e) / 2 : v;
+    };
     for (let done = 0; done < steps; done += H) {
       const out = predictRaw(e, [windowAt(work, work.length - 1, p.lookback)])[0]!;
       const n = Math.min(H, steps - done);
@@ -125,7 +171,7 @@ function nextSteps(
             time: fmt(after.next(done + s + 1)),
             step: done + s + 1,
             target: t,
-            value: out[k * H + s]!,
+            value: blend(out[k * H + s]!, k, done + s + 1),
             origin,
           }),
         );

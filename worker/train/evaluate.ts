@@ -150,7 +150,7 @@ export function evaluateTest(
   p: Prepared,
   runId: number,
   alpha: readonly number[] | null = null,
-  opts: { skipEts?: string | null; members?: TestMember[] } = {},
+  opts: { skipEts?: string | null; members?: TestMember[]; combine?: boolean } = {},
 ): TestResult {
   const w = p.windows.test;
   const n = windowCount(w);
@@ -161,7 +161,8 @@ export function evaluateTest(
   const t = { pred, y, time, n, runId };
   if (p.task === 'classify') return classifyTest(p, t);
   const members = opts.members ?? [];
-  if (!members.length) return forecastTest(p, t, opts.skipEts ?? null);
+  const combine = opts.combine ?? false;
+  if (!members.length) return forecastTest(p, t, opts.skipEts ?? null, combine);
   // An ensemble: each network's forecasts in original units, combined with weights from validation.
   const valActual = actualOutputs(p, p.windows.val);
   const nets: TestMember[] = [{ model, p, alpha, normalize: 'global' }, ...members];
@@ -171,7 +172,7 @@ export function evaluateTest(
   );
   // The run's own network's test forecasts are `pred` (already shrunk): not predicted again.
   const each = [originalOutputs(p, w, pred), ...members.map((m) => memberForecast(m, m.p.windows.test))];
-  const result = forecastTest(p, { ...t, predicted: weightedMean(each, weights) }, opts.skipEts ?? null);
+  const result = forecastTest(p, { ...t, predicted: weightedMean(each, weights) }, opts.skipEts ?? null, combine);
   const actual = actualOutputs(p, w);
   const shown = nets.map(
     (m, k) =>
@@ -270,11 +271,30 @@ function trainSeasonalScale(p: Prepared): number {
   return scales.reduce((a, b) => a + b, 0) / scales.length;
 }
 
+/**
+ * The equal-weight mean of the network's forecast and the ETS baseline's where ETS has one (spec
+ * combine: ets), and the run-log line with each one's test MAE beside the mean's.
+ */
+export function combineWithEts(
+  actual: Float64Array,
+  network: Float64Array,
+  ets: Float64Array,
+): { predicted: Float64Array; note: string } {
+  const predicted = network.map((v, i) => (Number.isFinite(ets[i]) ? (v + ets[i]!) / 2 : v));
+  const fitted = ets.filter(Number.isFinite).length;
+  const mae = (f: Float64Array) => forecastMetrics(actual, f, NaN).mae.toPrecision(4);
+  const note = !fitted
+    ? 'test: combine ets, but the ETS baseline fitted no series: the network forecasts alone'
+    : `test: the mean of the network's forecast (test MAE ${mae(network)}) and the ETS baseline's (${fitted === ets.length ? mae(ets) : `on ${fitted} of ${ets.length} outputs`}), spec combine: ets: ${mae(predicted)}`;
+  return { predicted, note };
+}
+
 /** Forecast: model, naive (last observed value), seasonal naive (value one season before each step) and ETS. */
 function forecastTest(
   p: Prepared,
   { pred, time, n, runId, ...t }: TestPredictions,
   skipEts: string | null,
+  combine = false,
 ): TestResult {
   const w = p.windows.test;
   const O = p.outputs.length;
@@ -284,7 +304,7 @@ function forecastTest(
   const actual = actualOutputs(p, w);
   const naive = new Float64Array(n * O);
   const seasonal = new Float64Array(n * O);
-  const predicted = t.predicted ?? originalOutputs(p, w, pred);
+  const network = t.predicted ?? originalOutputs(p, w, pred);
   for (let r = 0; r < n; r++) {
     const g = p.groups[w[2 * r]!]!;
     const t = w[2 * r + 1]!;
@@ -301,6 +321,9 @@ function forecastTest(
     skipEts === null
       ? etsBaseline(p)
       : { predicted: new Float64Array(n * O).fill(NaN), notes: [`ETS baseline skipped: ${skipEts}`] };
+  const combined = combine ? combineWithEts(actual, network, ets.predicted) : null;
+  const predicted = combined?.predicted ?? network;
+  if (combined) ets.notes.unshift(combined.note);
   const scale = trainSeasonalScale(p);
   const predictions: Record<Forecaster, Float64Array> = { test: predicted, naive, seasonal, ets: ets.predicted };
   const scores = {} as Record<Forecaster, Partial<Record<ForecastMetric, number>>>;

@@ -42,6 +42,24 @@ export interface Preprocessing {
     weight: number;
     members: { normalize: string; epoch: number; weight: number; model?: string; preprocessing: Preprocessing }[];
   };
+  /**
+   * Written by an export of a run with spec combine: ets (never stored in a checkpoint): the run's
+   * forecast is the mean of this file's network and an ETS fitted on each series' history before
+   * the origin, which the file does not hold (docs/export.md, "Runs that combine with ETS").
+   */
+  combineWith?: { forecaster: 'ets'; weight: 0.5; fit: string };
+}
+
+/** The `combineWith` block of an export of a run with spec combine: ets; absent otherwise. */
+export function combineBlock(spec: Pick<RunSpec, 'combine'>): Pick<Preprocessing, 'combineWith'> {
+  if (spec.combine !== 'ets') return {};
+  return {
+    combineWith: {
+      forecaster: 'ets',
+      weight: 0.5,
+      fit: 'additive or multiplicative ETS chosen by AICc (season: seasonLength), fitted on at most the 600 last rows of the series before the forecast origin; the forecast is 0.5 × the network + 0.5 × ETS for every output step',
+    },
+  };
 }
 
 export function preprocessingOf(

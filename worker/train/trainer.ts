@@ -238,12 +238,15 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
     if (shrink) log(shrink.reason);
     // A study trial stopped by the pruner, and a fold of tune's re-ranking (which reads only the
     // model's MAE), are never compared with the ETS baseline: no ETS fit for them.
+    // A run that forecasts with ETS (spec combine: ets) always fits it.
     const skipEts =
-      stopped === 'stop-requested' && pruneRequested(db, runId)
-        ? 'the trial was pruned'
-        : foldBaselines(db, runId) === 'naive'
-          ? "the backtest keeps only the naive baselines (tune's re-ranking)"
-          : null;
+      s.spec.combine === 'ets'
+        ? null
+        : stopped === 'stop-requested' && pruneRequested(db, runId)
+          ? 'the trial was pruned'
+          : foldBaselines(db, runId) === 'naive'
+            ? "the backtest keeps only the naive baselines (tune's re-ranking)"
+            : null;
     const members = memberNetworks(db, runId, s.spec, s.members, s.factory);
     if (s.spec.shrinkFrom !== undefined) {
       const borrowed = borrowShrink(
@@ -261,6 +264,7 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
       result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null, {
         skipEts,
         members: members.map((m) => ({ ...m, alpha: m.shrink?.alpha ?? null })),
+        combine: s.spec.combine === 'ets',
       });
     } finally {
       for (const m of members) m.model.dispose();

@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Predictions, RunGroup, RunRow, StudyRow } from '../../../core/contract.js';
 import type { BacktestRow } from '../../../core/backtest-schemas.js';
-import { pick, RERANK_DEFAULTS, type Selection } from '../../../core/study/rerank.js';
-import { pairedTest, windowErrors, type WindowErrors } from '../../../core/study/paired.js';
+import { RERANK_DEFAULTS, relativeToDefault, withEts, type Selection } from '../../../core/study/rerank.js';
+import { PAIRED_Z, pairedTest, windowErrors, type WindowErrors } from '../../../core/study/paired.js';
 import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
 import { runCli, type CliResult } from '../cli-harness.js';
 
@@ -130,16 +130,19 @@ describe('cli study', () => {
     const s = JSON.parse(r.out) as StudyRow & { selection: Selection };
     const sel = s.selection;
     expect(sel.candidates[0]!.trial).toBe(0); // the defaults, always
-    const backtested = sel.candidates.filter((c) => c.backtestMae !== null);
+    // Each backtested trial's own entry (the network alone), followed by its entry with ETS.
+    const backtested = sel.candidates.filter((c) => c.backtestMae !== null && !c.combine);
     expect(backtested.length).toBeGreaterThanOrEqual(1);
     for (const c of backtested) {
       const bt = JSON.parse((await cli('backtests', String(c.backtestId), '--json')).out) as BacktestRow;
       expect(bt.status).toBe('completed');
       expect(c.backtestMae).toBeCloseTo(bt.summary['test.mae']!.mean, 10);
-      // Only the model's MAE is compared: the folds skip the ETS fit, the naive baselines stay.
-      expect(bt.spec.backtest?.baselines).toBe('naive');
-      expect(bt.summary['ets.mae']).toBeUndefined();
+      // The folds fit the ETS baseline: the entry with ETS is scored on their stored forecasts.
+      expect(bt.spec.backtest?.baselines ?? 'all').toBe('all');
+      expect(bt.summary['ets.mae']?.n).toBe(bt.folds);
       expect(bt.summary['naive.mae']?.n).toBe(bt.folds);
+      const withEtsEntry = sel.candidates.find((x) => x.trial === c.trial && x.combine === 'ets')!;
+      expect(withEtsEntry.backtestId).toBe(c.backtestId);
       // 600 rows split 70/15/15: the test split is the last 90; every fold is cut at least that
       // much, so no fold trains, validates or is scored on a test row.
       for (const f of bt.foldRuns) {
@@ -151,32 +154,50 @@ describe('cli study', () => {
         expect(Math.max(...run.predictions.time)).toBeLessThan(Date.UTC(2021, 0, 1) + 510 * 3_600_000);
       }
     }
-    // The paired test against the defaults, recomputed from the folds' stored predictions.
-    const errors = async (backtestId: number) => {
+    // The paired tests, recomputed from the folds' stored predictions: the default's entry with ETS
+    // against the default alone, and every other entry against the reference (the default with
+    // ETS unless that t is PAIRED_Z or more).
+    const errors = async (backtestId: number, ets: boolean) => {
       const bt = JSON.parse((await cli('backtests', String(backtestId), '--json')).out) as BacktestRow;
       const out = new Map<number, WindowErrors>();
       for (const f of bt.foldRuns) {
         const run = JSON.parse((await cli('show', String(f.runId), '--predictions', '--json')).out) as {
           predictions: Predictions;
         };
-        out.set(f.cutoff, windowErrors(run.predictions));
+        out.set(f.cutoff, windowErrors(ets ? withEts(run.predictions)! : run.predictions));
       }
       return out;
     };
-    expect(sel.candidates[0]!.paired).toBeUndefined();
-    const base = await errors(sel.candidates[0]!.backtestId!);
-    for (const c of backtested.slice(1)) {
-      const again = pairedTest(await errors(c.backtestId!), base, 1);
+    const [base, baseEts] = sel.candidates;
+    expect(base!.paired).toBeUndefined();
+    expect(baseEts).toMatchObject({ trial: 0, combine: 'ets', backtestId: base!.backtestId });
+    const alone = await errors(base!.backtestId!, false);
+    const mixed = await errors(base!.backtestId!, true);
+    expect(baseEts!.paired!.t).toBeCloseTo(pairedTest(mixed, alone, 1)!.t, 9);
+    const ref = baseEts!.paired!.t < PAIRED_Z ? baseEts! : base!;
+    const refErrors = ref === base ? alone : mixed;
+    const others = sel.candidates.filter((c) => c.trial !== 0 && c.backtestMae !== null);
+    for (const c of others) {
+      const again = pairedTest(await errors(c.backtestId!, c.combine === 'ets'), refErrors, 1);
       if (again === null) expect(c.paired).toBeUndefined();
-      else {
-        expect(c.paired!.windows).toBe(again.windows);
-        expect(c.paired!.t).toBeCloseTo(again.t, 9);
-      }
+      else expect(c.paired!.t).toBeCloseTo(again.t, 9);
     }
-    // The pick is the rule applied to the backtest MAEs alone (test metrics are not among its inputs).
-    expect(sel).toEqual(pick(sel.candidates, RERANK_DEFAULTS.margin));
+    // The pick is the rule applied to the backtests alone (test metrics are not among its inputs):
+    // the reference, or the option furthest below it that passes both tests.
+    const passes = others.filter(
+      (c) =>
+        relativeToDefault(c, ref)! < 1 - RERANK_DEFAULTS.margin && c.paired !== undefined && c.paired.t <= -PAIRED_Z,
+    );
+    const best = passes.sort((a, b) => relativeToDefault(a, ref)! - relativeToDefault(b, ref)!)[0] ?? ref;
+    expect([sel.trial, sel.by, sel.combine]).toEqual([best.trial, best === ref ? 'default' : 'backtest', best.combine]);
     const chosen = JSON.parse((await cli('show', String(sel.runId), '--json')).out) as RunRow;
     expect(chosen.tags).toContain('tune:selected');
+    // A pick with ETS is delivered by a run of the trial's spec with combine: ets.
+    const trialRun = s.trials.find((x) => x.trial === sel.trial)!.runId;
+    if (sel.combine) {
+      expect([chosen.spec.combine, chosen.parentId, chosen.status]).toEqual(['ets', trialRun, 'completed']);
+      expect(sel.test).toEqual(chosen.test);
+    } else expect([chosen.spec.combine, chosen.id]).toEqual(['none', trialRun]);
     // Stored on the study: `study show` (and studies.get) has it beside the best by validation.
     const shown = JSON.parse((await cli('study', 'show', String(s.id), '--json')).out) as StudyRow;
     expect(shown.selection).toEqual(sel);
