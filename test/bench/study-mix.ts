@@ -26,17 +26,23 @@ type Preds = Pick<Predictions, 'outputs' | 'actual' | 'predicted' | 'time' | 'se
 
 /** Mean of a's and b's forecasts over the windows both have (matched by series and time). */
 export function meanForecast(a: Preds, b: Preds): Preds {
-  const O = Math.max(1, a.outputs.length);
-  const at = new Map(b.time.map((t, i) => [windowKey(b, i, t), i]));
-  const out: Preds = { outputs: a.outputs, actual: [], predicted: [], time: [], ...(a.series ? { series: [] } : {}) };
-  a.time.forEach((t, i) => {
-    const j = at.get(windowKey(a, i, t));
-    if (j === undefined) return;
+  return meanOfAll([a, b]);
+}
+
+/** Equal-weight mean of every forecast over the windows all of them have (matched by series and time). */
+export function meanOfAll([a, ...rest]: readonly Preds[]): Preds {
+  const O = Math.max(1, a!.outputs.length);
+  const at = rest.map((b) => new Map(b.time.map((t, i) => [windowKey(b, i, t), i])));
+  const out: Preds = { outputs: a!.outputs, actual: [], predicted: [], time: [], ...(a!.series ? { series: [] } : {}) };
+  a!.time.forEach((t, i) => {
+    const js = at.map((m) => m.get(windowKey(a!, i, t)));
+    if (js.some((j) => j === undefined)) return;
     out.time.push(t);
-    if (a.series) out.series!.push(a.series[i]!);
+    if (a!.series) out.series!.push(a!.series[i]!);
     for (let k = 0; k < O; k++) {
-      out.actual.push(a.actual[i * O + k]!);
-      out.predicted.push((a.predicted[i * O + k]! + b.predicted[j * O + k]!) / 2);
+      out.actual.push(a!.actual[i * O + k]!);
+      const sum = rest.reduce((s, b, r) => s + b.predicted[js[r]! * O + k]!, a!.predicted[i * O + k]!);
+      out.predicted.push(sum / (rest.length + 1));
     }
   });
   return out;
@@ -75,9 +81,58 @@ async function foldPreds(svc: Service, backtestId: number | null): Promise<Map<n
   return out;
 }
 
+/** The mean of every backtested candidate (the default included), against the default alone. */
+export interface AllMixRow {
+  candidates: number;
+  testMae: number;
+  backtestMae: number;
+  defaultBacktestMae: number;
+  paired: PairedResult | null;
+}
+
+/** The equal-weight mean of all of a selection's backtested candidates, on the folds every one completed; null below two. */
+export async function allMixOf(svc: Service, sel: Selection, horizon: number): Promise<AllMixRow | null> {
+  const tests: Preds[] = [];
+  const folds: Map<number, Preds>[] = [];
+  for (const [i, c] of sel.candidates.filter((x) => !x.combine).entries()) {
+    const t = await testPreds(svc, c.runId);
+    const f = await foldPreds(svc, c.backtestId);
+    if (!t || !f.size) {
+      if (i === 0) return null;
+      continue;
+    }
+    tests.push(t);
+    folds.push(f);
+  }
+  if (tests.length < 2 || sel.candidates[0]?.trial !== 0) return null;
+  const mix: number[] = [];
+  const def: number[] = [];
+  const mixErrors = new Map<number, WindowErrors>();
+  const defErrors = new Map<number, WindowErrors>();
+  for (const [cutoff, d] of folds[0]!) {
+    const all = folds.map((f) => f.get(cutoff));
+    if (all.some((p) => !p)) continue;
+    const m = meanOfAll(all as Preds[]);
+    mix.push(maeOf(m));
+    def.push(maeOf(d));
+    mixErrors.set(cutoff, windowErrors(m));
+    defErrors.set(cutoff, windowErrors(d));
+  }
+  if (!mix.length) return null;
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    candidates: tests.length,
+    testMae: maeOf(meanOfAll(tests)),
+    backtestMae: avg(mix),
+    defaultBacktestMae: avg(def),
+    paired: pairedTest(mixErrors, defErrors, horizon),
+  };
+}
+
 /** Per backtested challenger of a selection (the default being its first candidate): its mean with the default. */
 export async function mixesOf(svc: Service, sel: Selection, horizon: number): Promise<MixRow[]> {
-  const [base, ...rest] = sel.candidates;
+  // The networks alone: the entries with ETS (combine) are tune's own combination.
+  const [base, ...rest] = sel.candidates.filter((c) => !c.combine);
   if (!base || base.trial !== 0) return [];
   const baseTest = await testPreds(svc, base.runId);
   const baseFolds = await foldPreds(svc, base.backtestId);

@@ -27,7 +27,8 @@ import { realSeries } from './forecast-real.js';
 import type { BenchOptions } from './run.js';
 import { RERANK_DEFAULTS, type Selection } from '../../core/study/rerank.js';
 import { PAIRED_Z } from '../../core/study/paired.js';
-import { mixesOf, mixOutcome, type MixOutcome } from './study-mix.js';
+import { etsMixFrom } from './study-ets-mix.js';
+import { allMixOf, mixesOf, mixOutcome, type MixOutcome } from './study-mix.js';
 import { rerankFrom } from './study-rerank.js';
 
 const flag = (args: string[], name: string, dflt: number | undefined) => {
@@ -111,6 +112,8 @@ export async function run(opts: BenchOptions): Promise<void> {
   if (from >= 0) return mixFrom(opts.args[from + 1]!);
   const again = opts.args.indexOf('--rerank-from');
   if (again >= 0) return rerankFrom(opts.args[again + 1]!, !opts.json);
+  const etsMix = opts.args.indexOf('--ets-mix-from');
+  if (etsMix >= 0) return etsMixFrom(opts.args[etsMix + 1]!);
   if (opts.args.includes('--tune')) return tuneVsDefault(opts);
   const trials = flag(opts.args, '--trials', 40)!;
   const epochs = flag(opts.args, '--epochs', 27)!;
@@ -182,14 +185,29 @@ async function mixReport(dbPath: string, print: boolean): Promise<MixRow> {
     const studies = await svc.call('studies.list', {});
     const sel = studies.ok ? studies.value.at(-1)?.selection : null;
     const base = await svc.call('runs.get', { id: sel?.candidates[0]?.runId ?? -1 });
-    if (!sel || !base.ok) return { defaultMae, mix: null };
+    if (!sel || !base.ok) return { defaultMae, mix: null, allMixed: defaultMae, allMixedGated: defaultMae };
     const mixes = await mixesOf(svc, sel, base.value.spec.window.horizon);
     if (print)
       for (const m of mixes)
         console.log(
           `  trial ${m.trial + 1} with the default: test ${m.testMae.toPrecision(4)} → mixed ${m.mixTestMae.toPrecision(4)}; backtest ${m.backtestMae.toPrecision(4)} → mixed ${m.mixBacktestMae.toPrecision(4)} (default ${m.defaultBacktestMae.toPrecision(4)}), mixed paired t ${m.mixPaired?.t.toFixed(2) ?? '-'}`,
         );
-    return { defaultMae, mix: mixOutcome(sel, mixes, defaultMae, RERANK_DEFAULTS.margin, PAIRED_Z) };
+    const all = await allMixOf(svc, sel, base.value.spec.window.horizon);
+    if (print && all)
+      console.log(
+        `  all ${all.candidates} candidates mixed: test ${all.testMae.toPrecision(4)}; backtest ${all.backtestMae.toPrecision(4)} (default ${all.defaultBacktestMae.toPrecision(4)}), paired t ${all.paired?.t.toFixed(2) ?? '-'}`,
+      );
+    const allPasses =
+      !!all &&
+      all.backtestMae <= (1 - RERANK_DEFAULTS.margin) * all.defaultBacktestMae &&
+      all.paired !== null &&
+      all.paired.t <= -PAIRED_Z;
+    return {
+      defaultMae,
+      mix: mixOutcome(sel, mixes, defaultMae, RERANK_DEFAULTS.margin, PAIRED_Z),
+      allMixed: all?.testMae ?? defaultMae,
+      allMixedGated: allPasses ? all.testMae : defaultMae,
+    };
   } finally {
     await svc.close();
   }
@@ -198,6 +216,9 @@ async function mixReport(dbPath: string, print: boolean): Promise<MixRow> {
 interface MixRow {
   defaultMae: number;
   mix: MixOutcome | null;
+  /** Test MAE of the mean of every backtested candidate, always; and only where its backtest passes the pick rule. */
+  allMixed: number;
+  allMixedGated: number;
 }
 
 function printMixTally(rows: MixRow[]): void {
@@ -207,6 +228,10 @@ function printMixTally(rows: MixRow[]): void {
   };
   console.log(`pick mixed with the default: ${tally((m) => m.pickMixed)}`);
   console.log(`best passing option (alone or mixed): ${tally((m) => m.bestOption)}`);
+  const count = (v: number[]) =>
+    `${v.filter((d) => d < 0).length} wins, ${v.filter((d) => d === 0).length} ties, ${v.filter((d) => d > 0).length} losses`;
+  console.log(`all candidates mixed, always: ${count(rows.map((r) => r.allMixed - r.defaultMae))}`);
+  console.log(`all candidates mixed where it passes: ${count(rows.map((r) => r.allMixedGated - r.defaultMae))}`);
 }
 
 /** `--mix-from DIR`: the combination rules on the databases a `--tune --keep DIR` run left. */
@@ -280,6 +305,8 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
     /** The search's final time budget (tune hands the re-ranking's unneeded share back to it). */
     searchSeconds: number | null;
     mix: MixOutcome | null;
+    allMixed: number;
+    allMixedGated: number;
   }[] = [];
   try {
     for (const s of tuneSeries(names)) {
@@ -310,23 +337,24 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
       rows.push({
         series: s.name,
         defaultMae: single.test['test.mae'] ?? NaN,
-        tuneMae: picked?.test['test.mae'] ?? NaN,
+        // A pick averaged with ETS is its own run (Selection.test); else the trial's run.
+        tuneMae: sel?.test?.['test.mae'] ?? picked?.test['test.mae'] ?? NaN,
         valBestMae: study.best?.test['test.mae'] ?? NaN,
         trials: study.trials.length,
         pruned: study.counts.pruned ?? 0,
         failed: study.counts.failed ?? 0,
         searchSeconds: study.file.budgetSeconds ?? null,
         pick: sel
-          ? `trial ${sel.trial + 1} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null).length} backtested) ${JSON.stringify(picked?.params ?? {})}`
+          ? `trial ${sel.trial + 1}${sel.combine ? ' with ETS' : ''} (${sel.by}; ${sel.candidates.filter((c) => c.backtestMae !== null && !c.combine).length} backtested) ${JSON.stringify(picked?.params ?? {})}`
           : 'by validation',
-        mix: (await mixReport(db, !opts.json)).mix,
+        ...(({ mix, allMixed, allMixedGated }) => ({ mix, allMixed, allMixedGated }))(await mixReport(db, !opts.json)),
       });
       const r = rows.at(-1)!;
       if (!opts.json && sel)
         for (const c of sel.candidates) {
           const tr = study.trials.find((x) => x.trial === c.trial);
           console.log(
-            `  candidate trial ${c.trial + 1}: val ${c.value.toPrecision(4)}, backtest ${c.backtestMae?.toPrecision(4) ?? c.note ?? '-'}, test ${tr?.test['test.mae']?.toPrecision(4) ?? '-'} ${JSON.stringify(tr?.params ?? {})}`,
+            `  candidate trial ${c.trial + 1}${c.combine ? ' with ETS' : ''}: val ${c.value.toPrecision(4)}, backtest ${c.backtestMae?.toPrecision(4) ?? c.note ?? '-'}, test ${tr?.test['test.mae']?.toPrecision(4) ?? '-'} ${JSON.stringify(tr?.params ?? {})}`,
           );
         }
       if (opts.json) console.log(JSON.stringify({ suite: 'study-tune', budget, ...r }));
@@ -338,7 +366,7 @@ async function tuneVsDefault(opts: BenchOptions): Promise<void> {
     const wins = rows.filter((r) => r.tuneMae < r.defaultMae).length;
     if (!opts.json) {
       console.log(`tune (${budget}) beats the default run's test MAE on ${wins} of ${rows.length} series`);
-      printMixTally(rows.map((r) => ({ defaultMae: r.defaultMae, mix: r.mix })));
+      printMixTally(rows);
     }
   } finally {
     t.cleanup();
