@@ -121,7 +121,8 @@ export function judge(
   if (baseEts) {
     const p = pairedTest(errorsOf.get(baseEts)!, errorsOf.get(base)!, horizon);
     if (p) baseEts.paired = p;
-    if (!p || p.t < PAIRED_Z) ref = baseEts;
+    // Without a paired test (under 10 windows in common, or no variance), the means decide.
+    if (p ? p.t < PAIRED_Z : baseEts.backtestMae! <= base.backtestMae) ref = baseEts;
   }
   const refErrors = errorsOf.get(ref);
   for (const c of all) {
