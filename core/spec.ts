@@ -27,6 +27,8 @@ export const TRANSFORMS = ['auto', 'none', 'log', 'diff', 'logdiff'] as const;
  * decides per target (and chooses `ensemble` where the data cannot tell the two apart).
  */
 export const NORMALIZE_MODES = ['auto', 'global', 'window', 'season', 'ensemble'] as const;
+/** spec.combine: the network alone, or averaged with the run's ETS baseline. */
+export const COMBINE_MODES = ['none', 'ets'] as const;
 /**
  * Forecast: `auto` shrinks the network's forecast toward its normalisation's base (last value or
  * seasonal naive at the level) by factors fitted on the validation split; `off` keeps it as it is.
@@ -206,7 +208,7 @@ export const RunSpecSchema = z
      * ETS baseline's (fitted on the rows before the forecast origin, worker/train/ets-baseline.ts)
      * wherever ETS fits; `none`, the network alone. tune weighs both forms (docs/studies.md).
      */
-    combine: z.enum(['none', 'ets']).default('none'),
+    combine: z.enum(COMBINE_MODES).default('none'),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -26,6 +26,7 @@ export function specParams(spec: RunSpec): [string, string][] {
       ['Normalize', spec.normalize],
       ['Shrink', spec.shrink],
       ['Linear reference', spec.linearReference],
+      ['Combine', spec.combine],
     );
   }
   out.push(

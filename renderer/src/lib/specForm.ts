@@ -43,6 +43,7 @@ export interface SpecForm {
   normalize: NormalizeChoice;
   shrink: RunSpec['shrink'];
   linearReference: RunSpec['linearReference'];
+  combine: RunSpec['combine'];
   seasonLength: Num;
   model: {
     cell: Cell;
@@ -83,6 +84,7 @@ export function formFromSpec(spec: RunSpec): SpecForm {
     normalize: spec.normalize,
     shrink: spec.shrink,
     linearReference: spec.linearReference,
+    combine: spec.combine,
     seasonLength: spec.seasonLength ?? null,
     model: {
       cell: spec.model.cell,
@@ -136,6 +138,7 @@ export function formToInput(form: SpecForm): Record<string, unknown> {
   out.normalize = form.normalize;
   out.shrink = form.shrink;
   out.linearReference = form.linearReference;
+  out.combine = form.combine;
   if (form.seasonLength !== null && (form.seasonLength as unknown) !== '') out.seasonLength = form.seasonLength;
   out.model = {
     cell: form.model.cell,
