@@ -102,6 +102,33 @@ describe('StudyPick', () => {
     );
   });
 
+  it('names a pick averaged with ETS, its own run and test MAE, and the defaults with ETS it beat', () => {
+    const withEts = (c: typeof defaults, mae: number, t?: number) => ({
+      ...c,
+      combine: 'ets' as const,
+      backtestMae: mae,
+      ...(t === undefined ? {} : { paired: { windows: 200, diff: -0.1, t } }),
+    });
+    render(StudyPick, {
+      study: study({
+        trial: 41,
+        runId: 60,
+        by: 'backtest',
+        combine: 'ets',
+        test: { 'test.mae': 1.11 },
+        candidates: [defaults, withEts(defaults, 1.8, -3), pick42, withEts(pick42, 1.2, -4.5)],
+      }),
+    });
+    const picked = text('study-selected');
+    expect(picked).toContain('Selected by backtest: trial 42, averaged with its ETS baseline, run #60');
+    expect(picked).toContain('mean backtest MAE 1.2 over 3 folds');
+    expect(picked).toContain(
+      "beat the defaults with ETS' backtest MAE 1.8 by at least 1% window by window (paired t -4.50",
+    );
+    expect(picked).toContain('2 of 2 candidates backtested');
+    expect(picked).toContain('test MAE 1.11');
+  });
+
   it('shows only the best, as before, for a study tune did not re-rank', () => {
     render(StudyPick, { study: study(null) });
     expect(text('study-best')).toMatch(/^ ?Best: 0.6 — trial 8, run #17/);
