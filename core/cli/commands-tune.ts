@@ -92,7 +92,8 @@ export const tuneCommand: Command = {
   summary: 'find a good model for a column: a TPE study with ASHA pruning over a built-in space',
   details:
     'The space: cell, 1-2 layers of 16-128 units, dropout, lookbacks of 1-4 seasons + 1, learning rate, transform and normalisation. ' +
-    'With a time budget a third of it re-ranks the default and the best trials by a backtest before the test split (docs/studies.md).',
+    'With a time budget a third of it re-ranks the default and the best trials by a backtest before the test split, ' +
+    'each alone and averaged with its ETS baseline; a pick with ETS is trained as a run with combine: ets (docs/studies.md).',
   options: {
     dataset: { type: 'string', value: '<id|name>', help: 'the dataset' },
     target: { type: 'string', value: 'COL', help: 'the column to forecast' },
