@@ -2,6 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunRow } from '../core/contract.js';
+import type { Service } from '../core/service.js';
 import type { DatasetInfo, SourceColumn } from '../core/spec-rules.js';
 
 export function tempDir(prefix = 'rnnwb-'): { dir: string; cleanup: () => void } {
@@ -72,4 +74,20 @@ export async function ok<T>(
   const r = await p;
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
+}
+
+/** Trains a run of `spec` through the service to its end; its run-log lines are pushed to `lines`. */
+export async function trainToEnd(
+  svc: Service,
+  datasetId: number,
+  spec: Record<string, unknown>,
+  lines: string[] = [],
+): Promise<RunRow> {
+  const run = await ok(svc.call('runs.create', { datasetId, spec }));
+  const off = svc.on('run:log', (l) => {
+    if (l.runId === run.id) lines.push(l.message);
+  });
+  await svc.waitForRun(run.id);
+  off();
+  return ok(svc.call('runs.get', { id: run.id }));
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RunRow } from '../../../core/contract.js';
 import { createService, type Service } from '../../../core/service.js';
 import { fitEts } from '../../../worker/baselines/ets.js';
-import { noise, ok, tempDir, writeFile } from '../../helpers.js';
+import { noise, ok, tempDir, trainToEnd, writeFile } from '../../helpers.js';
 
 const t = tempDir();
 let svc: Service;
@@ -26,16 +26,6 @@ const spec = (o: Record<string, unknown> = {}) => ({
   train: { epochs: 4, batchSize: 32, seed: 5 },
   ...o,
 });
-
-async function trainToEnd(s: Record<string, unknown>, lines: string[] = []): Promise<RunRow> {
-  const run = await ok(svc.call('runs.create', { datasetId, spec: s }));
-  const off = svc.on('run:log', (l) => {
-    if (l.runId === run.id) lines.push(l.message);
-  });
-  await svc.waitForRun(run.id);
-  off();
-  return ok(svc.call('runs.get', { id: run.id }));
-}
 
 const curve = async (id: number) =>
   (await ok(svc.call('runs.metrics', { ids: [id], keys: ['val_loss'] }))).map((m) => m.value);
@@ -59,9 +49,9 @@ describe('spec.combine: ets', () => {
   let mixed: RunRow;
 
   it("forecasts the test windows with the mean of the network's and the ETS baseline's forecasts", async () => {
-    alone = await trainToEnd(spec());
+    alone = await trainToEnd(svc, datasetId, spec());
     const lines: string[] = [];
-    mixed = await trainToEnd(spec({ combine: 'ets' }), lines);
+    mixed = await trainToEnd(svc, datasetId, spec({ combine: 'ets' }), lines);
     expect([alone.status, mixed.status]).toEqual(['completed', 'completed']);
     expect([alone.spec.combine, mixed.spec.combine]).toEqual(['none', 'ets']);
     // Training is untouched: the same network.

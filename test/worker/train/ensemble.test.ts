@@ -6,27 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRow } from '../../../core/contract.js';
 import { createService, type Service } from '../../../core/service.js';
 import type { Prepared } from '../../../worker/data/prepare.js';
 import { loadExport, predictRaw } from '../../../worker/export/load.js';
 import { ENSEMBLE_MAX_TRAIN_WINDOWS, memberPlan } from '../../../worker/train/ensemble.js';
 import { defaultSpec, parseSpec } from '../../../core/contract.js';
-import { noise, ok, tempDir, writeFile } from '../../helpers.js';
+import { noise, ok, tempDir, trainToEnd, writeFile } from '../../helpers.js';
 import { runOnnxExport } from '../export/onnx-runtime.js';
 
 const t = tempDir();
 let svc: Service;
-
-async function trainToEnd(datasetId: number, spec: Record<string, unknown>, lines: string[] = []): Promise<RunRow> {
-  const run = await ok(svc.call('runs.create', { datasetId, spec }));
-  const off = svc.on('run:log', (l) => {
-    if (l.runId === run.id) lines.push(l.message);
-  });
-  await svc.waitForRun(run.id);
-  off();
-  return ok(svc.call('runs.get', { id: run.id }));
-}
 
 beforeAll(() => {
   svc = createService({ dbPath: join(t.dir, 'workbench.db'), stopGraceSeconds: 5 });
@@ -105,7 +94,7 @@ describe('an ensemble run', () => {
     const log: string[] = [];
     // shrink off: with the evidence bound (worker/data/shrink.ts) both networks of this short series
     // fall back to their bases, which would hide the mean this test checks.
-    const run = await trainToEnd(id, { target: 'value', shrink: 'off' }, log);
+    const run = await trainToEnd(svc, id, { target: 'value', shrink: 'off' }, log);
     expect(run.status, log.join('\n')).toBe('completed');
     expect(run.spec.normalize).toBe('ensemble');
     expect(log).toContainEqual(
@@ -124,8 +113,8 @@ describe('an ensemble run', () => {
     expect(log.some((l) => /start-up: .*ensemble member/.test(l))).toBe(true);
 
     // The same seed names each normalisation: the two networks of the ensemble, trained alone.
-    const global = await trainToEnd(id, { target: 'value', normalize: 'global', shrink: 'off' });
-    const windowed = await trainToEnd(id, { target: 'value', normalize: 'window', shrink: 'off' });
+    const global = await trainToEnd(svc, id, { target: 'value', normalize: 'global', shrink: 'off' });
+    const windowed = await trainToEnd(svc, id, { target: 'value', normalize: 'window', shrink: 'off' });
     const preds = await Promise.all([run, global, windowed].map((r) => ok(svc.call('runs.predictions', { id: r.id }))));
     const [ens, g, w] = preds.map((p) => p!.predicted);
     expect(ens!.length).toBeGreaterThan(10);

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { RunRow } from '../../../core/contract.js';
 import { createService, type Service } from '../../../core/service.js';
-import { noise, ok, tempDir, writeFile } from '../../helpers.js';
+import { noise, ok, tempDir, trainToEnd, writeFile } from '../../helpers.js';
 
 const t = tempDir();
 const dbPath = join(t.dir, 'workbench.db');
@@ -25,16 +25,6 @@ const spec = (o: Record<string, unknown> = {}) => ({
   train: { epochs: 4, batchSize: 32, seed: 3 },
   ...o,
 });
-
-async function trainToEnd(s: Record<string, unknown>, lines: string[] = []): Promise<RunRow> {
-  const run = await ok(svc.call('runs.create', { datasetId, spec: s }));
-  const off = svc.on('run:log', (l) => {
-    if (l.runId === run.id) lines.push(l.message);
-  });
-  await svc.waitForRun(run.id);
-  off();
-  return ok(svc.call('runs.get', { id: run.id }));
-}
 
 /** Overwrites the stored shrinkage factors of a run's best checkpoint (another process's database handle). */
 function setStoredAlpha(runId: number, alpha: number[]): void {
@@ -71,12 +61,12 @@ afterAll(async () => {
 
 describe('spec.shrinkFrom', () => {
   it("forecasts the test windows with the source run's factors", async () => {
-    const source = await trainToEnd(spec({ train: { epochs: 4, batchSize: 32, seed: 1 } }));
+    const source = await trainToEnd(svc, datasetId, spec({ train: { epochs: 4, batchSize: 32, seed: 1 } }));
     expect(source.status).toBe('completed');
     setStoredAlpha(source.id, [0]);
     const lines: string[] = [];
-    const borrowing = await trainToEnd(spec({ shrinkFrom: source.id }), lines);
-    const own = await trainToEnd(spec());
+    const borrowing = await trainToEnd(svc, datasetId, spec({ shrinkFrom: source.id }), lines);
+    const own = await trainToEnd(svc, datasetId, spec());
     expect(borrowing.status).toBe('completed');
     expect(lines.join('\n')).toContain(
       `test forecast with the shrinkage factors of run ${source.id} (spec.shrinkFrom): 0.000`,
@@ -92,17 +82,17 @@ describe('spec.shrinkFrom', () => {
   });
 
   it('keeps its own factors where the source has another number of outputs, and says so', async () => {
-    const source = await trainToEnd(spec({ window: { lookback: 12, horizon: 2 } }));
+    const source = await trainToEnd(svc, datasetId, spec({ window: { lookback: 12, horizon: 2 } }));
     const lines: string[] = [];
-    const run = await trainToEnd(spec({ shrinkFrom: source.id }), lines);
-    const own = await trainToEnd(spec());
+    const run = await trainToEnd(svc, datasetId, spec({ shrinkFrom: source.id }), lines);
+    const own = await trainToEnd(svc, datasetId, spec());
     expect(run.status).toBe('completed');
     expect(lines.join('\n')).toContain(`its own for the network (run ${source.id} has none for as many outputs)`);
     expect(run.test['test.mae']).toBe(own.test['test.mae']);
   });
 
   it('fails a run whose source has no checkpoint, naming the field', async () => {
-    const run = await trainToEnd(spec({ shrinkFrom: 9999 }));
+    const run = await trainToEnd(svc, datasetId, spec({ shrinkFrom: 9999 }));
     expect(run.status).toBe('failed');
     expect(run.error).toContain('spec.shrinkFrom: run 9999 has no best checkpoint');
   });
