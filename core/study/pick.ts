@@ -7,6 +7,12 @@ import { PAIRED_Z, pairedTest, type WindowErrors } from './paired.js';
 
 type Candidate = RerankCandidate;
 
+/** A candidate's folds forecast by its mean with the folds' ETS: window errors and MAE by cutoff. */
+export interface EtsFolds {
+  errors: ReadonlyMap<number, WindowErrors>;
+  foldMaes: { cutoff: number; mae: number }[];
+}
+
 /**
  * Whether challenger c beats the default d on every fold both completed (matched by cutoff), with
  * at least two such folds. A mean over three folds hides one lucky fold: on the study bench a
@@ -84,9 +90,8 @@ export function pick(cands: readonly Candidate[], margin: number): Selection {
  */
 export function judge(
   cands: readonly Candidate[],
-  entries: readonly { of: Candidate; foldMaes: { cutoff: number; mae: number }[] }[],
   errors: ReadonlyMap<number, ReadonlyMap<number, WindowErrors>>,
-  etsErrors: ReadonlyMap<Candidate, ReadonlyMap<number, WindowErrors>>,
+  ets: ReadonlyMap<Candidate, EtsFolds>,
   horizon: number,
   margin: number,
 ): Selection {
@@ -96,9 +101,8 @@ export function judge(
     all.push(c);
     const own = errors.get(c.trial);
     if (own) errorsOf.set(c, own);
-    const e = entries.find((x) => x.of === c);
-    const ee = etsErrors.get(c);
-    if (!e || !ee) continue;
+    const e = ets.get(c);
+    if (!e) continue;
     const mean = e.foldMaes.reduce((a, f) => a + f.mae, 0) / e.foldMaes.length;
     const entry: Candidate = {
       trial: c.trial,
@@ -111,7 +115,7 @@ export function judge(
       combine: 'ets',
     };
     all.push(entry);
-    errorsOf.set(entry, ee);
+    errorsOf.set(entry, e.errors);
   }
   const base = all[0]!;
   const baseEts = all[1]?.combine === 'ets' && all[1].trial === base.trial ? all[1] : undefined;

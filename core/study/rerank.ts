@@ -15,7 +15,7 @@ import type { BacktestRow } from '../backtest-schemas.js';
 import type { RunSpec, StudyRow } from '../contract.js';
 import type { Service } from '../service.js';
 import type { RerankCandidate, Selection, StudyFileInput, TrialRow } from '../study-schemas.js';
-import { judge, withEts } from './pick.js';
+import { judge, withEts, type EtsFolds } from './pick.js';
 import { windowErrors, type WindowErrors } from './paired.js';
 
 export interface RerankOptions {
@@ -204,8 +204,7 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
   const spent: number[] = [];
   /** Per candidate (by trial), its completed folds' window errors by cutoff; and averaged with the folds' ETS. */
   const errors = new Map<number, Map<number, WindowErrors>>();
-  const etsErrors = new Map<Candidate, Map<number, WindowErrors>>();
-  const etsEntries: { of: Candidate; foldMaes: { cutoff: number; mae: number }[] }[] = [];
+  const ets = new Map<Candidate, EtsFolds>();
   let horizon = 1;
   svc.keepTrainersWarm(1); // (tune holds it from the study on)
   try {
@@ -232,15 +231,14 @@ export async function rerank(svc: Service, s: StudyRow, o: RerankOptions): Promi
       if (got) {
         errors.set(c.trial, got.errors);
         horizon = got.horizon;
-        if (got.ets && c.backtestMae !== null) etsErrors.set(c, got.ets.errors);
-        if (got.ets && c.backtestMae !== null) etsEntries.push({ of: c, foldMaes: got.ets.foldMaes });
+        if (got.ets && c.backtestMae !== null) ets.set(c, got.ets);
       }
       spent.push(Date.now() - t0);
     }
   } finally {
     svc.keepTrainersWarm(0);
   }
-  return judge(cands, etsEntries, errors, etsErrors, horizon, o.margin);
+  return judge(cands, errors, ets, horizon, o.margin);
 }
 
 /**
@@ -278,7 +276,7 @@ async function backtest(
 ): Promise<{
   errors: Map<number, WindowErrors>;
   horizon: number;
-  ets: { errors: Map<number, WindowErrors>; foldMaes: { cutoff: number; mae: number }[] } | null;
+  ets: EtsFolds | null;
 } | null> {
   const run = await svc.call('runs.get', { id: c.runId });
   if (!run.ok) return ((c.note = run.error.message), null);

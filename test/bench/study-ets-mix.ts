@@ -8,15 +8,11 @@
 // split from the default run's stored predictions; then the tallies, always and where the rule passes.
 import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Predictions } from '../../core/contract.js';
 import { createService } from '../../core/service.js';
-import type { Service } from '../../core/service.js';
 import { PAIRED_Z, pairedTest, windowErrors, type WindowErrors } from '../../core/study/paired.js';
 import { RERANK_DEFAULTS, withEts } from '../../core/study/rerank.js';
 import { tempDir } from '../helpers.js';
-import { maeOf } from './study-mix.js';
-
-type Preds = Pick<Predictions, 'outputs' | 'actual' | 'predicted' | 'time' | 'series' | 'ets'>;
+import { maeOf, testPreds } from './study-mix.js';
 
 interface Row {
   series: string;
@@ -25,11 +21,6 @@ interface Row {
   defaultBacktest: number;
   mixBacktest: number;
   t: number | null;
-}
-
-async function predsOf(svc: Service, runId: number): Promise<Preds | null> {
-  const p = await svc.call('runs.predictions', { id: runId, split: 'test' });
-  return p.ok && p.value && !p.value.classes ? p.value : null;
 }
 
 async function one(src: string, dir: string): Promise<Row | null> {
@@ -45,7 +36,7 @@ async function one(src: string, dir: string): Promise<Row | null> {
     const trial0 = s?.trials.find((t) => t.trial === 0);
     if (!single || !s || !trial0?.runId) return null;
     const run = await svc.call('runs.get', { id: trial0.runId });
-    const test = await predsOf(svc, single.id);
+    const test = await testPreds(svc, single.id);
     const testMix = test && withEts(test);
     if (!run.ok || !test || !testMix) return null;
     const args = {
@@ -67,7 +58,7 @@ async function one(src: string, dir: string): Promise<Row | null> {
     const mixMae: number[] = [];
     for (const f of bt.value.foldRuns) {
       if (f.status !== 'completed' || f.runId === null) continue;
-      const p = await predsOf(svc, f.runId);
+      const p = await testPreds(svc, f.runId);
       const m = p && withEts(p);
       if (!p || !m) continue;
       own.set(f.cutoff, windowErrors(p));

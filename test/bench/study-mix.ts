@@ -22,7 +22,7 @@ export interface MixRow {
   mixPaired: PairedResult | null;
 }
 
-type Preds = Pick<Predictions, 'outputs' | 'actual' | 'predicted' | 'time' | 'series'>;
+type Preds = Pick<Predictions, 'outputs' | 'actual' | 'predicted' | 'time' | 'series' | 'ets'>;
 
 /** Mean of a's and b's forecasts over the windows both have (matched by series and time). */
 export function meanForecast(a: Preds, b: Preds): Preds {
@@ -62,7 +62,7 @@ export function maeOf(p: Preds): number {
 }
 
 /** A run's stored test predictions, null for none (or a classifier's). */
-async function testPreds(svc: Service, runId: number): Promise<Preds | null> {
+export async function testPreds(svc: Service, runId: number): Promise<Preds | null> {
   const p = await svc.call('runs.predictions', { id: runId, split: 'test' });
   return p.ok && p.value && !p.value.classes ? p.value : null;
 }

@@ -37,9 +37,8 @@ function cand(trial: number, e: Map<number, WindowErrors>): Candidate {
 function run(list: [number, Map<number, WindowErrors>, Map<number, WindowErrors>][]) {
   const cands = list.map(([t, alone]) => cand(t, alone));
   const errors = new Map(list.map(([t, alone]) => [t, alone]));
-  const ets = new Map(list.map(([, , mixed], i) => [cands[i]!, mixed]));
-  const entries = list.map(([, , mixed], i) => ({ of: cands[i]!, foldMaes: foldMaes(mixed) }));
-  return judge(cands, entries, errors, ets, 1, 0.01);
+  const ets = new Map(list.map(([, , mixed], i) => [cands[i]!, { errors: mixed, foldMaes: foldMaes(mixed) }]));
+  return judge(cands, errors, ets, 1, 0.01);
 }
 
 describe("tune's pick with ETS entries", () => {
