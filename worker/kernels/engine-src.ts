@@ -54,12 +54,16 @@ function createEngine(module) {
 }
 `;
 
-/** Worker thread main loop: spins a while, then blocks in Atomics.wait; serves engine calls posted on its port. */
+/**
+ * Worker thread main loop: spins a while, then blocks in Atomics.wait; serves engine calls posted on
+ * its port, each for one layer's slices on this thread ({ op, id, parts: [{ slice, args }] } → one
+ * result per part).
+ */
 export const WORKER_JS = String.raw`
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 ${ENGINE_JS}
 const { port, ctrl, spin, module } = workerData;
-const engines = new Map();
+const engines = new Map(); // layer id -> slice -> engine
 let seen = 0;
 for (;;) {
   // Spin before sleeping (handoff.ts): the next call of a training step comes within a
@@ -77,13 +81,23 @@ for (;;) {
     let reply;
     let transfer = [];
     try {
-      if (m.op === 'free') { engines.delete(m.id); reply = { ok: true }; }
-      else {
-        let e = engines.get(m.id);
-        if (!e) { e = createEngine(module); engines.set(m.id, e); }
-        const value = e.run(m.op, m.args);
-        if (value instanceof Float32Array) transfer = [value.buffer];
-        else transfer = Object.values(value).map((v) => v.buffer);
+      if (m.op === 'free') {
+        // keep: the slices this layer still runs here (after its thread count was chosen); none at dispose.
+        const mine = engines.get(m.id);
+        if (mine && m.keep) { for (const i of [...mine.keys()]) if (!m.keep.includes(i)) mine.delete(i); }
+        else engines.delete(m.id);
+        reply = { ok: true };
+      } else {
+        let mine = engines.get(m.id);
+        if (!mine) { mine = new Map(); engines.set(m.id, mine); }
+        const value = m.parts.map((p) => {
+          let e = mine.get(p.slice);
+          if (!e) { e = createEngine(module); mine.set(p.slice, e); }
+          const v = e.run(m.op, p.args);
+          if (v instanceof Float32Array) transfer.push(v.buffer);
+          else for (const a of Object.values(v)) transfer.push(a.buffer);
+          return v;
+        });
         reply = { ok: true, value };
       }
     } catch (err) {

@@ -5,7 +5,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { FusedRnn, type FusedRnnConfig } from './layer.js';
 import { isCell, type Cell } from './types.js';
-import { defaultSimdBuild, kernelThreadCount, wasmSimdSupported } from './wasm.js';
+import { describeThreadChoice } from './thread-choice.js';
+import { defaultSimdBuild, envThreads, kernelThreadCount, maxThreadCount, onThreadChoice, wasmSimdSupported } from './wasm.js';
 export { effectiveSpin, kernelSpinMicros, setKernelSpinMicros } from './handoff.js';
 
 export type { FusedRnnConfig } from './layer.js';
@@ -25,6 +26,9 @@ export {
   prestartKernelThreads,
   kernelThreadPoolSize,
   kernelThreadCount,
+  maxThreadCount,
+  onThreadChoice,
+  sliceBounds,
   relaxedSimdSupported,
   defaultSimdBuild,
   SIMD_BUILDS,
@@ -50,15 +54,25 @@ export function fusedImplName(): string {
 
 /**
  * Where the fused kernels run, for the run's device line: the build (relaxed SIMD has FMA in the
- * products) and the threads, e.g. 'wasm relaxed simd (fma), 2 threads'.
+ * products) and the threads, e.g. 'wasm relaxed simd (fma), up to 8 threads' (each layer measures
+ * its count on the first batches and the run log says which it chose), or 'wasm simd, 2 threads'
+ * when RNN_KERNEL_THREADS sets them.
  */
 export function fusedDevice(): string {
-  const threads = kernelThreadCount();
+  const fixed = envThreads();
+  const threads = fixed ?? maxThreadCount();
   const build = defaultSimdBuild() === 'relaxed-simd' ? 'wasm relaxed simd (fma)' : 'wasm simd';
-  return `${build}, ${threads} thread${threads > 1 ? 's' : ''}`;
+  return `${build}, ${fixed === null && threads > 1 ? 'up to ' : ''}${threads} thread${threads > 1 ? 's' : ''}`;
 }
 
-/** Threads the fused kernel splits a batch over (main thread included). */
+/** Logs each layer's thread-count choice with `log` (the trainer's run log), until the next call. */
+export function logThreadChoices(log: (msg: string) => void): void {
+  onThreadChoice((r) => log(describeThreadChoice(r)));
+}
+
+/** Threads the fused kernel's pool starts with (main thread included); benchmarks compare it with one. */
 export function fusedThreads(): number {
   return kernelThreadCount();
 }
+export { threadCandidates, bestThreads, describeThreadChoice, type ThreadReport } from './thread-choice.js';
+export { coreShare, fairShare, CoreShare } from './core-share.js';

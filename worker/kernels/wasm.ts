@@ -1,14 +1,20 @@
-// The CPU implementation of RnnKernel: WebAssembly SIMD engines (src/rnn.c), one per thread, each
-// running a slice of the batch. Two builds of the engine: relaxed SIMD (FMA in the matrix products)
-// where the runtime validates f32x4.relaxed_madd, else plain SIMD128. The main thread computes the first slice itself while worker
-// threads compute the others; the call stays synchronous (tf.customGrad needs that) because the
-// main thread blocks in Atomics.wait until the workers are done. Without worker_threads, or for
-// small batches, everything runs on the main thread.
+// The CPU implementation of RnnKernel: WebAssembly SIMD engines (src/rnn.c), each running a slice
+// of the batch. Two builds of the engine: relaxed SIMD (FMA in the matrix products) where the
+// runtime validates f32x4.relaxed_madd, else plain SIMD128. A batch is cut into slices of at least
+// 8 rows (at most 16 slices) by its size alone; the main thread computes the first slices itself
+// while worker threads compute the others, and the weight gradients are summed in slice order, so
+// the results are the same bits whatever the number of threads. That number is chosen per layer by
+// measurement (thread-choice.ts) within this process's share of the cores (core-share.ts). The call
+// stays synchronous (tf.customGrad needs that) because the main thread blocks in Atomics.wait until
+// the workers are done. Without worker_threads, or for small batches, everything runs on the main
+// thread.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { coreShare } from './core-share.js';
 import { ENGINE_JS, WORKER_JS } from './engine-src.js';
 import { refreshSpin, spin, spinUntilMoved } from './handoff.js';
 import { RNN_WASM_BASE64, RNN_WASM_RELAXED_BASE64 } from './rnn-wasm.gen.js';
+import { ThreadChoice, type ThreadReport } from './thread-choice.js';
 import {
   rnnSizes,
   type Cell,
@@ -120,26 +126,60 @@ interface ThreadSlot {
   broken: boolean;
 }
 
-/** Rows per thread below which a worker round-trip costs more than it saves. */
-const MIN_ROWS_PER_THREAD = 8;
+/** Rows per slice below which a worker round-trip costs more than it saves. */
+const MIN_ROWS_PER_SLICE = 8;
+/** Slices per batch at most: the most threads one layer can use. */
+export const MAX_SLICES = 16;
+
+/**
+ * How a batch of `batch` rows is cut: into slices of at least 8 rows, at most 16, by the batch
+ * size alone, so that the results never depend on how many threads run the slices.
+ */
+export function sliceBounds(batch: number): [number, number][] {
+  const n = Math.max(1, Math.min(MAX_SLICES, Math.floor(batch / MIN_ROWS_PER_SLICE)));
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) out.push([Math.floor((batch * i) / n), Math.floor((batch * (i + 1)) / n)]);
+  return out;
+}
+
+/** Which thread runs each of `slices` slices with `threads` threads: thread j the j-th contiguous block (0 the main thread). */
+export function sliceThreads(slices: number, threads: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < threads; j++)
+    for (let i = Math.floor((slices * j) / threads); i < Math.floor((slices * (j + 1)) / threads); i++) out.push(j);
+  return out;
+}
 
 // One pool per build (a worker's engines are instances of the module it was started with).
 const pools = new Map<SimdBuild, ThreadSlot[]>();
 
-/** Threads the kernel uses (main thread included): RNN_KERNEL_THREADS, else the cores, at most 8. */
-export function kernelThreadCount(): number {
+/** RNN_KERNEL_THREADS: a fixed thread count (no measurement), at most 16; null when unset. */
+export function envThreads(): number | null {
   const env = Number(process.env.RNN_KERNEL_THREADS);
-  if (Number.isInteger(env) && env >= 1) return Math.min(env, 16);
-  return Math.max(1, Math.min(8, availableParallelism()));
+  return Number.isInteger(env) && env >= 1 ? Math.min(env, MAX_SLICES) : null;
 }
 
-function threads(build: SimdBuild): ThreadSlot[] {
+/**
+ * Threads the pool starts with (main thread included): RNN_KERNEL_THREADS, else the cores, at most
+ * 8 (batch 64 is 8 slices). It grows, up to the cores and 16, when a larger batch is allowed more.
+ */
+export function kernelThreadCount(): number {
+  return envThreads() ?? Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/** The most threads a layer may use: RNN_KERNEL_THREADS, else the cores, at most 16. */
+export function maxThreadCount(): number {
+  return envThreads() ?? Math.max(1, Math.min(MAX_SLICES, availableParallelism()));
+}
+
+/** The build's worker threads, started up to `want` − 1 (the main thread is the other one). */
+function threads(build: SimdBuild, want = kernelThreadCount()): ThreadSlot[] {
   let pool = pools.get(build);
-  if (pool) return pool;
-  pool = [];
-  pools.set(build, pool);
-  const n = kernelThreadCount() - 1;
-  for (let i = 0; i < n; i++) {
+  if (!pool) {
+    pool = [];
+    pools.set(build, pool);
+  }
+  while (pool.length < want - 1) {
     try {
       const { port1, port2 } = new MessageChannel();
       const ctrl = new Int32Array(new SharedArrayBuffer(8));
@@ -212,57 +252,125 @@ export function shutdownKernelThreads(): void {
 // ---- the kernel -----------------------------------------------------------------------------
 let nextId = 1;
 
-interface Slice {
-  b0: number;
-  b1: number;
-  slot: ThreadSlot | null;
+let choiceListener: ((r: ThreadReport & { layer: string }) => void) | null = null;
+/** Called when a layer's kernel has chosen its thread count (the trainer logs it on the run). */
+export function onThreadChoice(listener: ((r: ThreadReport & { layer: string }) => void) | null): void {
+  choiceListener = listener;
+}
+
+interface Plan {
+  bounds: [number, number][];
+  /** The thread of each slice: null for the main thread. */
+  hosts: (ThreadSlot | null)[];
+  threads: number;
+  /** Part of the thread-count measurement: its time is recorded after the backward. */
+  timed: boolean;
 }
 
 class WasmTape implements RnnTape {
   constructor(
     readonly shape: RnnShape,
-    readonly slices: Slice[],
+    readonly plan: Plan,
     readonly owner: WasmRnnKernel,
+    readonly forwardMs: number,
   ) {}
   dispose(): void {
-    /* the memory is the engine's and is reused by its next forward() */
+    /* the memory is the engines' and is reused by their next forward() */
   }
 }
 
+/** The remote slices of a plan by thread, in slice order. */
+function byThread(plan: Plan): Map<ThreadSlot, number[]> {
+  const out = new Map<ThreadSlot, number[]>();
+  plan.hosts.forEach((h, i) => {
+    if (h) out.set(h, [...(out.get(h) ?? []), i]);
+  });
+  return out;
+}
+
 /**
- * One instance per layer: it owns one engine per thread, and each engine keeps the tape of the
- * last forward() until backward() (so two layers never share a tape).
+ * One instance per layer: it owns one engine per slice on the thread that runs it, and each engine
+ * keeps the tape of its slice's last forward() until backward() (so two layers never share a tape).
  */
 export class WasmRnnKernel implements RnnKernel {
   readonly name: string;
   private readonly id = nextId++;
-  private readonly local: Engine;
+  private readonly locals: (Engine | undefined)[] = [];
   private readonly remote = new Set<ThreadSlot>();
+  private readonly choice: ThreadChoice;
+  /** The shape of the calls that measured the thread count (for the run log). */
+  private measured: RnnShape | null = null;
   private disposed = false;
 
+  /**
+   * `threads`: use exactly this many (tests, benchmarks); by default the count is measured on the
+   * first training batches (RNN_KERNEL_THREADS fixes it), within this process's share of the cores.
+   */
   constructor(
-    private readonly maxThreads = kernelThreadCount(),
+    private readonly threads?: number,
     readonly build: SimdBuild = defaultSimdBuild(),
   ) {
-    this.local = createEngine(rnnWasmModule(build));
+    this.choice = new ThreadChoice(threads ?? envThreads(), (r) => {
+      this.trim();
+      const sh = this.measured;
+      const layer = sh ? `${sh.cell} ${sh.units} units, ${sh.features} input${sh.features > 1 ? 's' : ''}` : 'a layer';
+      choiceListener?.({ ...r, layer });
+    });
     this.name = build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd';
   }
 
-  private plan(batch: number): Slice[] {
+  /** The thread count this layer chose and what it measured (null while measuring, or when fixed). */
+  threadReport(): ThreadReport | null {
+    return this.choice.report();
+  }
+
+  private engine(i: number): Engine {
+    return (this.locals[i] ??= createEngine(rnnWasmModule(this.build)));
+  }
+
+  private plan(batch: number, training: boolean): Plan {
+    const bounds = sliceBounds(batch);
+    // Every call beats the heartbeat; a count set by the caller is not capped by the share.
+    const share = coreShare();
+    const allowed = Math.min(bounds.length, this.threads ?? Math.min(maxThreadCount(), share));
+    const { threads: want, timed } = this.choice.pick(batch, allowed, training);
+    return this.planFor(bounds, want, timed);
+  }
+
+  private planFor(bounds: [number, number][], want: number, timed: boolean): Plan {
     const slots =
-      this.maxThreads > 1
-        ? threads(this.build)
+      want > 1
+        ? threads(this.build, want)
             .filter((s) => !s.broken)
-            .slice(0, this.maxThreads - 1)
+            .slice(0, want - 1)
         : [];
-    const n = Math.max(1, Math.min(slots.length + 1, Math.floor(batch / MIN_ROWS_PER_THREAD)));
-    const out: Slice[] = [];
-    for (let i = 0; i < n; i++) {
-      const b0 = Math.floor((batch * i) / n),
-        b1 = Math.floor((batch * (i + 1)) / n);
-      out.push({ b0, b1, slot: i === 0 ? null : slots[i - 1]! });
+    const n = slots.length + 1;
+    const hosts = sliceThreads(bounds.length, n).map((j) => (j === 0 ? null : slots[j - 1]!));
+    return { bounds, hosts, threads: n, timed: timed && n === want };
+  }
+
+  /**
+   * Frees the engines the chosen count no longer uses for the measured batch (the measurement ran
+   * every candidate, so each slice had an engine on several threads).
+   */
+  private trim(): void {
+    const r = this.choice.report();
+    if (!r) return;
+    const plan = this.planFor(sliceBounds(r.batch), r.threads, false);
+    plan.hosts.forEach((h, i) => {
+      if (h) this.locals[i] = undefined;
+    });
+    for (let i = plan.hosts.length; i < this.locals.length; i++) this.locals[i] = undefined;
+    const keep = byThread(plan);
+    for (const s of this.remote) {
+      if (s.broken) continue;
+      post(s, { op: 'free', id: this.id, keep: keep.get(s) ?? [] });
+      try {
+        collect(s);
+      } catch {
+        /* the thread is gone */
+      }
     }
-    return out;
   }
 
   forward(shape: RnnShape, x: Float32Array, w: RnnWeights, training: boolean): RnnForwardResult {
@@ -288,24 +396,37 @@ export class WasmRnnKernel implements RnnKernel {
       U: w.recurrentKernel,
       bias: w.bias,
     };
-    const slices = this.plan(B);
-    if (slices.length > 1) refreshSpin();
-    for (const s of slices.slice(1)) {
-      this.remote.add(s.slot!);
-      const xs = x.slice(s.b0 * T * F, s.b1 * T * F);
-      post(s.slot!, { op: 'forward', id: this.id, args: { ...base, B: s.b1 - s.b0, x: xs } }, [xs.buffer]);
+    const plan = this.plan(B, training);
+    if (plan.timed) this.measured = shape;
+    const t0 = performance.now();
+    if (plan.threads > 1) refreshSpin();
+    const groups = byThread(plan);
+    for (const [slot, idx] of groups) {
+      this.remote.add(slot);
+      const parts = idx.map((i) => {
+        const [b0, b1] = plan.bounds[i]!;
+        return { slice: i, args: { ...base, B: b1 - b0, x: x.slice(b0 * T * F, b1 * T * F) } };
+      });
+      post(
+        slot,
+        { op: 'forward', id: this.id, parts },
+        parts.map((p) => p.args.x.buffer as ArrayBuffer),
+      );
     }
-    const s0 = slices[0]!;
-    const parts: Float32Array[] = [];
+    const outs: Float32Array[] = [];
     let firstError: unknown = null;
     try {
-      parts.push(this.local.run('forward', { ...base, B: s0.b1 - s0.b0, x: x.subarray(0, s0.b1 * T * F) }));
+      plan.hosts.forEach((h, i) => {
+        if (h) return;
+        const [b0, b1] = plan.bounds[i]!;
+        outs[i] = this.engine(i).run('forward', { ...base, B: b1 - b0, x: x.subarray(b0 * T * F, b1 * T * F) });
+      });
     } catch (e) {
       firstError = e;
     }
-    for (const s of slices.slice(1)) {
+    for (const [slot, idx] of groups) {
       try {
-        parts.push(collect<Float32Array>(s.slot!));
+        collect<Float32Array[]>(slot).forEach((v, k) => (outs[idx[k]!] = v));
       } catch (e) {
         firstError ??= e;
       }
@@ -314,49 +435,62 @@ export class WasmRnnKernel implements RnnKernel {
     // Slices are whole batch rows, so the outputs concatenate in batch order.
     const output = new Float32Array(sz.output);
     let off = 0;
-    for (const p of parts) {
+    for (const p of outs) {
       output.set(p, off);
       off += p.length;
     }
-    return training ? { output, tape: new WasmTape(shape, slices, this) } : { output };
+    return training ? { output, tape: new WasmTape(shape, plan, this, performance.now() - t0) } : { output };
   }
 
   backward(tape: RnnTape, dy: Float32Array, opts: { dx?: boolean } = {}): RnnGradients {
     const needDx = opts.dx !== false;
     if (!(tape instanceof WasmTape) || tape.owner !== this)
       throw new Error('fused RNN kernel: tape from another kernel');
-    const shape = tape.shape;
+    const { shape, plan } = tape;
     const sz = rnnSizes(shape);
     if (dy.length !== sz.output) throw new Error(`fused RNN kernel: dy has ${dy.length} values, expected ${sz.output}`);
+    const t0 = performance.now();
     const perRow = (shape.returnSequences ? shape.steps : 1) * shape.units;
-    for (const s of tape.slices.slice(1)) {
-      const d = dy.slice(s.b0 * perRow, s.b1 * perRow);
-      post(s.slot!, { op: 'backward', id: this.id, args: { dy: d, dx: needDx } }, [d.buffer]);
+    const groups = byThread(plan);
+    for (const [slot, idx] of groups) {
+      const parts = idx.map((i) => {
+        const [b0, b1] = plan.bounds[i]!;
+        return { slice: i, args: { dy: dy.slice(b0 * perRow, b1 * perRow), dx: needDx } };
+      });
+      post(
+        slot,
+        { op: 'backward', id: this.id, parts },
+        parts.map((p) => p.args.dy.buffer as ArrayBuffer),
+      );
     }
-    const s0 = tape.slices[0]!;
-    const parts: BackwardOut[] = [];
+    const outs: BackwardOut[] = [];
     let firstError: unknown = null;
     try {
-      parts.push(this.local.run('backward', { dy: dy.subarray(0, s0.b1 * perRow), dx: needDx }));
+      plan.hosts.forEach((h, i) => {
+        if (h) return;
+        const [b0, b1] = plan.bounds[i]!;
+        outs[i] = this.engine(i).run('backward', { dy: dy.subarray(b0 * perRow, b1 * perRow), dx: needDx });
+      });
     } catch (e) {
       firstError = e;
     }
-    for (const s of tape.slices.slice(1)) {
+    for (const [slot, idx] of groups) {
       try {
-        parts.push(collect<BackwardOut>(s.slot!));
+        collect<BackwardOut[]>(slot).forEach((v, k) => (outs[idx[k]!] = v));
       } catch (e) {
         firstError ??= e;
       }
     }
     if (firstError) throw firstError;
+    // Summed in slice order, whichever thread computed each slice: the same bits for any thread count.
     const g: RnnGradients = {
       dx: new Float32Array(needDx ? sz.x : 0),
-      dKernel: parts[0]!.dW,
-      dRecurrentKernel: parts[0]!.dU,
-      dBias: parts[0]!.db,
+      dKernel: outs[0]!.dW,
+      dRecurrentKernel: outs[0]!.dU,
+      dBias: outs[0]!.db,
     };
     let off = 0;
-    for (const [i, p] of parts.entries()) {
+    for (const [i, p] of outs.entries()) {
       g.dx.set(p.dx, off);
       off += p.dx.length;
       if (i === 0) continue;
@@ -364,12 +498,14 @@ export class WasmRnnKernel implements RnnKernel {
       addInto(g.dRecurrentKernel, p.dU);
       addInto(g.dBias, p.db);
     }
+    if (plan.timed) this.choice.record(plan.threads, tape.forwardMs + performance.now() - t0);
     return g;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.locals.length = 0;
     for (const s of this.remote) {
       if (s.broken) continue;
       post(s, { op: 'free', id: this.id });

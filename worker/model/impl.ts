@@ -8,8 +8,10 @@ export interface ImplChoice {
   factory: RnnFactory;
   /** True when the fused kernels run the recurrent layers. */
   fused: boolean;
-  /** Where the fused kernels run, e.g. `wasm relaxed simd (fma), 2 threads`. */
+  /** Where the fused kernels run, e.g. `wasm relaxed simd (fma), up to 2 threads`. */
   device?: string;
+  /** Sends each fused layer's thread-count choice (made on the first batches) to the run log. */
+  logThreads?: (log: (msg: string) => void) => void;
   note?: string;
 }
 
@@ -36,6 +38,7 @@ export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
       fusedImplName: () => string;
       fusedSupported: (o: { cell: RunSpec['model']['cell']; bidirectional: boolean }) => boolean;
       fusedDevice: () => string;
+      logThreadChoices: (log: (msg: string) => void) => void;
     };
     if (!k.fusedSupported({ cell: spec.model.cell, bidirectional: spec.model.bidirectional })) {
       return {
@@ -50,6 +53,7 @@ export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
       factory: (cfg) => k.fusedRnnLayer(cfg),
       fused: true,
       device: k.fusedDevice(),
+      logThreads: k.logThreadChoices,
     };
   } catch (e) {
     if (want === 'fused') throw e;

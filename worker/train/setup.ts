@@ -107,6 +107,7 @@ async function chooseImplementation(spec: RunSpec, features: number, log: Log) {
   const backend = await chooseBackend(process.env.RNN_WORKBENCH_BACKEND, impl.fused);
   for (const s of backend.skipped) log(`backend ${s}`, 'info');
   if (impl.device) backend.device = `${backend.device}; RNN layers: ${impl.device}`;
+  if (!gpuPick.gpu && 'logThreads' in impl) impl.logThreads?.((msg) => log(msg));
   return { gpu: gpuPick.gpu, impl, backend };
 }
 

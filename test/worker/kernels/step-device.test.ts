@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { RunRow } from '../../../core/contract.js';
 import { createService, type Service } from '../../../core/service.js';
-import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+import { sineCsv, tempDir, tinySpec, trainToEnd } from '../../helpers.js';
+import { availableParallelism } from 'node:os';
 
 const t = tempDir();
 let svc: Service;
@@ -29,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env.RNN_FUSED_STEP;
+  delete process.env.RNN_KERNEL_SHARE;
   await svc.close();
   t.cleanup();
 });
@@ -51,5 +53,31 @@ describe('the run records the whole step', () => {
     const val = (r: RunRow) => r.summary.find((s) => s.key === 'val_loss')!.best;
     expect(val(on)).toBeLessThan(2 * val(off));
     expect(val(off)).toBeLessThan(2 * val(on));
+  });
+
+  it("logs each RNN layer's thread count, measured on the first batches, and the device line says up to how many", async () => {
+    // The trainer takes the whole machine, whatever other test files train now (core-share.test.ts).
+    process.env.RNN_KERNEL_SHARE = '0';
+    const spec = tinySpec({
+      model: { cell: 'lstm', layers: [{ units: 8 }, { units: 8 }] },
+      train: { epochs: 1, batchSize: 32, learningRate: 0.01, patience: 0 },
+    });
+    const lines: string[] = [];
+    const run = await trainToEnd(svc, datasetId, spec, lines);
+    delete process.env.RNN_KERNEL_SHARE;
+    expect(run.status).toBe('completed');
+    const cores = Math.min(16, availableParallelism());
+    if (cores === 1) return expect(run.device).toMatch(/wasm .*, 1 thread;/);
+    expect(run.device).toMatch(new RegExp(`wasm .*, up to ${cores} threads;`));
+    // 32 rows are 4 slices: up to 4 threads; one line per layer (inputs 1 and 8) of each network
+    // trained (the ensemble's reference member, when the spec's normalisation picks it, and the run's).
+    const allowed = Math.min(4, cores);
+    const chosen = lines.filter((l) => l.startsWith('kernel threads for lstm 8 units'));
+    expect(chosen.length % 2, lines.join('\n')).toBe(0);
+    expect(chosen.length).toBeGreaterThanOrEqual(2);
+    for (const l of chosen)
+      expect(l).toMatch(new RegExp(`: [124] of ${allowed} allowed, measured on batches of 32 \\(fastest forward \\+ backward per thread count: 1 → [0-9.]+ ms, 2 → `));
+    expect(chosen.some((l) => l.includes('8 units, 1 input:'))).toBe(true);
+    expect(chosen.some((l) => l.includes('8 units, 8 inputs:'))).toBe(true);
   });
 });

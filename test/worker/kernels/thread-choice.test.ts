@@ -1,0 +1,117 @@
+// Each layer's thread count is chosen by timing the run's own first batches: every candidate in
+// turn, the first cycle dropped, the fastest kept (or a smaller count within 3%); the choice changes
+// no result, since the kernel's output does not depend on its threads.
+import { availableParallelism } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { relaxedSimdFlag } from '../../../core/jobs.js';
+import { shutdownKernelThreads, WasmRnnKernel, type RnnShape } from '../../../worker/kernels/index.js';
+import {
+  bestThreads,
+  describeThreadChoice,
+  threadCandidates,
+  ThreadChoice,
+  type ThreadReport,
+} from '../../../worker/kernels/thread-choice.js';
+
+for (const f of relaxedSimdFlag()) setFlagsFromString(f);
+afterAll(() => shutdownKernelThreads());
+
+/** Runs `rounds` timed calls with the given cost per thread count; returns the picks in order. */
+function drive(c: ThreadChoice, allowed: number, cost: (t: number) => number, rounds: number): number[] {
+  const picks: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const p = c.pick(64, allowed, true);
+    picks.push(p.threads);
+    if (p.timed) c.record(p.threads, cost(p.threads));
+  }
+  return picks;
+}
+
+describe('ThreadChoice', () => {
+  it('tries 1, 2, 4, 8 and then the cores allowed', () => {
+    expect(threadCandidates(1)).toEqual([1]);
+    expect(threadCandidates(2)).toEqual([1, 2]);
+    expect(threadCandidates(6)).toEqual([1, 2, 4, 6]);
+    expect(threadCandidates(16)).toEqual([1, 2, 4, 8, 16]);
+  });
+
+  it('keeps the fastest count, or a smaller one within 3% of it', () => {
+    expect(bestThreads([{ threads: 1, ms: 10 }, { threads: 2, ms: 6 }, { threads: 4, ms: 4 }])).toBe(4);
+    expect(bestThreads([{ threads: 1, ms: 10 }, { threads: 2, ms: 4.1 }, { threads: 4, ms: 4 }])).toBe(2);
+    expect(bestThreads([{ threads: 1, ms: 3 }, { threads: 2, ms: 4 }])).toBe(1);
+  });
+
+  it('measures each candidate over three cycles, drops the first, reports and then keeps its choice', () => {
+    const reports: ThreadReport[] = [];
+    const c = new ThreadChoice(null, (r) => reports.push(r));
+    // The warm-up cycle is slow for everyone (engines created): it must not decide.
+    let calls = 0;
+    const cost = (t: number) => (calls++ < 5 ? 100 : { 1: 9, 2: 5, 4: 3, 8: 4, 16: 6 }[t]!);
+    const picks = drive(c, 16, cost, 15);
+    expect(picks).toEqual([1, 2, 4, 8, 16, 1, 2, 4, 8, 16, 1, 2, 4, 8, 16]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ threads: 4, allowed: 16, batch: 64 });
+    expect(reports[0]!.timings.map((t) => t.ms)).toEqual([9, 5, 3, 4, 6]);
+    expect(drive(c, 16, cost, 3)).toEqual([4, 4, 4]);
+    // Other batch sizes and predictions use the choice, capped by what is allowed now.
+    expect(c.pick(17, 16, true).threads).toBe(4);
+    expect(c.pick(512, 2, false)).toEqual({ threads: 2, timed: false });
+    expect(describeThreadChoice({ ...reports[0]!, layer: 'lstm 64 units, 1 input' })).toBe(
+      'kernel threads for lstm 64 units, 1 input: 4 of 16 allowed, measured on batches of 64 ' +
+        '(fastest forward + backward per thread count: 1 → 9.00 ms, 2 → 5.00 ms, 4 → 3.00 ms, 8 → 4.00 ms, 16 → 6.00 ms)',
+    );
+  });
+
+  it('measures again when more cores become allowed and the most it measured was the fastest', () => {
+    const c = new ThreadChoice(null);
+    drive(c, 2, (t) => 10 / t, 6);
+    expect(c.report()?.threads).toBe(2);
+    // Another trainer ended: 4 cores now. 4 threads are tried, and kept.
+    expect(drive(c, 4, (t) => 10 / t, 9)).toEqual([1, 2, 4, 1, 2, 4, 1, 2, 4]);
+    expect(c.report()).toMatchObject({ threads: 4, allowed: 4 });
+    // Fewer cores again: the choice is capped, not measured again.
+    expect(c.pick(64, 2, true)).toEqual({ threads: 2, timed: false });
+  });
+
+  it('a fixed count (the caller, RNN_KERNEL_THREADS) is used as is, within what is allowed, without measuring', () => {
+    const c = new ThreadChoice(3);
+    expect(c.pick(64, 8, true)).toEqual({ threads: 3, timed: false });
+    expect(c.pick(64, 2, true)).toEqual({ threads: 2, timed: false });
+    expect(c.report()).toBeNull();
+  });
+});
+
+describe('WasmRnnKernel thread choice', () => {
+  it('measures on its training calls, reports once, and computes the same bits during and after', () => {
+    // The whole machine, whatever other test files run kernels now (core-share.test.ts covers the share).
+    process.env.RNN_KERNEL_SHARE = '0';
+    const shape: RnnShape = { cell: 'gru', batch: 32, steps: 10, features: 2, units: 16, returnSequences: false };
+    let s = 7;
+    const rand = (n: number) =>
+      Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5);
+    const x = rand(32 * 10 * 2),
+      w = { kernel: rand(2 * 48), recurrentKernel: rand(16 * 48), bias: rand(48) },
+      dy = rand(32 * 16);
+    const ref = new WasmRnnKernel(1);
+    const want = ref.backward(ref.forward(shape, x, w, true).tape!, dy);
+    const k = new WasmRnnKernel(); // measured: RNN_KERNEL_THREADS is not set here
+    for (let i = 0; i < 8; i++) {
+      const g = k.backward(k.forward(shape, x, w, true).tape!, dy);
+      expect(g.dRecurrentKernel, `call ${i}`).toEqual(want.dRecurrentKernel);
+    }
+    const r = k.threadReport();
+    if (availableParallelism() === 1) expect(r).toBeNull(); // nothing to choose
+    else {
+      // 32 rows are 4 slices: 1, 2 and 4 threads (at most the cores) were tried.
+      const allowed = Math.min(4, availableParallelism());
+      expect(r).toMatchObject({ batch: 32, allowed });
+      expect(r!.timings.map((t) => t.threads)).toEqual(threadCandidates(allowed));
+      expect(r!.timings.every((t) => Number.isFinite(t.ms) && t.ms > 0)).toBe(true);
+      expect(threadCandidates(allowed)).toContain(r!.threads);
+    }
+    ref.dispose();
+    k.dispose();
+    delete process.env.RNN_KERNEL_SHARE;
+  });
+});
