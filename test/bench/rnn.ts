@@ -9,6 +9,7 @@
 // --phases: only the per-phase CPU-time profile of the fused LSTM (needs clang).
 // --step: only the whole step against the fused layer on the app's default shapes (rnn-step.ts).
 // --handoff: only the kernel threads spinning before they sleep against sleeping at once (rnn-handoff.ts).
+// --share: only two trainers at once, sharing the cores against each taking all of them (rnn-share.ts).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -32,6 +33,7 @@ import { cpuPeak, trainFlopsPerSample } from './cpu-peak.js';
 import { phases } from './rnn-phases.js';
 import { stepVsLayer } from './rnn-step.js';
 import { handoff } from './rnn-handoff.js';
+import { share } from './rnn-share.js';
 import { printTable, type Row, type Shape } from './rnn-table.js';
 import { FusedTrainStep } from '../../worker/kernels/step.js';
 
@@ -258,6 +260,10 @@ export async function run(opts: BenchOptions): Promise<void> {
   }
   if (opts.args.includes('--handoff')) {
     await handoff(opts);
+    return;
+  }
+  if (opts.args.includes('--share')) {
+    await share(opts);
     return;
   }
   if (opts.args.includes('--step')) {

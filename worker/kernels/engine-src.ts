@@ -5,14 +5,15 @@
 //
 // createEngine(module) → { run(op, args) } where
 //   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias }) → Float32Array output
-//   run('backward', { dy, dx }) → { dx, dW, dU, db } (dx empty when args.dx is false)
+//   run('backward', { dy, dx, pieces }) → { dx, grads: [{ dW, dU, db }] } (dx empty when args.dx is
+//     false; one weight gradient per piece, a sum of slices of the engine's rows: slices.ts)
 // cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
 
 /** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
 export const ENGINE_JS = String.raw`
 function createEngine(module) {
   const ex = new WebAssembly.Instance(module, {}).exports;
-  const P = { W: 0, U: 1, BIAS: 3, XIN: 4, OUT: 11, DY: 12, DXOUT: 13, DW: 15, DU: 16, DB: 17 };
+  const P = { W: 0, U: 1, BIAS: 3, XIN: 4, OUT: 11, DY: 12, DXOUT: 13, ACC: 26 };
   let shape = null;
   const view = (p, n) => new Float32Array(ex.memory.buffer, ex.rnn_ptr(p), n);
   function forward(a) {
@@ -31,18 +32,31 @@ function createEngine(module) {
     ex.rnn_forward();
     return view(P.OUT, a.B * (a.retSeq ? a.T : 1) * a.H).slice();
   }
+  // a.pieces: sums of this engine's batch slices to compute (slices.ts GradExpr: a slice's rows
+  // { b0, b1 } or { l, r }), each in the tree's order in the accumulators; the whole batch by default.
   function backward(a) {
     const s = shape;
     if (!s) throw new Error('fused RNN kernel: backward() without a forward() on this engine');
     view(P.DY, s.B * (s.retSeq ? s.T : 1) * s.H).set(a.dy);
     const needDx = a.dx !== false;
-    ex.rnn_backward(needDx ? 1 : 0);
-    return {
-      dx: needDx ? view(P.DXOUT, s.B * s.T * s.F).slice() : new Float32Array(0),
-      dW: view(P.DW, s.F * s.GH).slice(),
-      dU: view(P.DU, s.H * s.GH).slice(),
-      db: view(P.DB, s.GH).slice(),
+    const pieces = a.pieces || [{ b0: 0, b1: s.B }];
+    ex.rnn_backward(needDx ? 1 : 0, 1);
+    const nW = s.F * s.GH, nU = s.H * s.GH;
+    const sum = (e, d) => {
+      if ('b0' in e) {
+        if (ex.rnn_wgrad_to(e.b0, e.b1, d) !== 0) throw new Error('fused RNN kernel: bad slice ' + e.b0 + '..' + e.b1);
+        return;
+      }
+      sum(e.l, d);
+      sum(e.r, d + 1);
+      if (ex.rnn_acc_add(d) !== 0) throw new Error('fused RNN kernel: gradient tree too deep');
     };
+    const grads = pieces.map((e) => {
+      sum(e, 0);
+      const all = view(P.ACC, nW + nU + s.GH).slice();
+      return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
+    });
+    return { dx: needDx ? view(P.DXOUT, s.B * s.T * s.F).slice() : new Float32Array(0), grads };
   }
   return {
     run(op, a) {
@@ -54,16 +68,12 @@ function createEngine(module) {
 }
 `;
 
-/**
- * Worker thread main loop: spins a while, then blocks in Atomics.wait; serves engine calls posted on
- * its port, each for one layer's slices on this thread ({ op, id, parts: [{ slice, args }] } → one
- * result per part).
- */
+/** Worker thread main loop: spins a while, then blocks in Atomics.wait; serves engine calls posted on its port. */
 export const WORKER_JS = String.raw`
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 ${ENGINE_JS}
 const { port, ctrl, spin, module } = workerData;
-const engines = new Map(); // layer id -> slice -> engine
+const engines = new Map(); // layer id -> engine
 let seen = 0;
 for (;;) {
   // Spin before sleeping (handoff.ts): the next call of a training step comes within a
@@ -81,23 +91,15 @@ for (;;) {
     let reply;
     let transfer = [];
     try {
-      if (m.op === 'free') {
-        // keep: the slices this layer still runs here (after its thread count was chosen); none at dispose.
-        const mine = engines.get(m.id);
-        if (mine && m.keep) { for (const i of [...mine.keys()]) if (!m.keep.includes(i)) mine.delete(i); }
-        else engines.delete(m.id);
-        reply = { ok: true };
-      } else {
-        let mine = engines.get(m.id);
-        if (!mine) { mine = new Map(); engines.set(m.id, mine); }
-        const value = m.parts.map((p) => {
-          let e = mine.get(p.slice);
-          if (!e) { e = createEngine(module); mine.set(p.slice, e); }
-          const v = e.run(m.op, p.args);
-          if (v instanceof Float32Array) transfer.push(v.buffer);
-          else for (const a of Object.values(v)) transfer.push(a.buffer);
-          return v;
-        });
+      if (m.op === 'free') { engines.delete(m.id); reply = { ok: true }; }
+      else {
+        let e = engines.get(m.id);
+        if (!e) { e = createEngine(module); engines.set(m.id, e); }
+        const value = e.run(m.op, m.args);
+        if (value instanceof Float32Array) transfer = [value.buffer];
+        else {
+          transfer = [value.dx.buffer, ...value.grads.map((g) => g.dW.buffer)]; // one buffer per piece
+        }
         reply = { ok: true, value };
       }
     } catch (err) {

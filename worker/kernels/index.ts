@@ -6,7 +6,14 @@ import type * as tf from '@tensorflow/tfjs';
 import { FusedRnn, type FusedRnnConfig } from './layer.js';
 import { isCell, type Cell } from './types.js';
 import { describeThreadChoice } from './thread-choice.js';
-import { defaultSimdBuild, envThreads, kernelThreadCount, maxThreadCount, onThreadChoice, wasmSimdSupported } from './wasm.js';
+import {
+  defaultSimdBuild,
+  envThreads,
+  kernelThreadCount,
+  maxThreadCount,
+  onThreadChoice,
+  wasmSimdSupported,
+} from './wasm.js';
 export { effectiveSpin, kernelSpinMicros, setKernelSpinMicros } from './handoff.js';
 
 export type { FusedRnnConfig } from './layer.js';

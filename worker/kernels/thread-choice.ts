@@ -3,8 +3,8 @@
 // More threads are not always faster: every call hands work to the threads and waits for the
 // slowest, so a small layer (few units, short batches) can lose more to the hand-offs than it
 // gains, and on a 16-core machine the best count for batch 64 is rarely 16. The kernel's results do
-// not depend on its thread count (wasm.ts cuts a batch into fixed slices and sums their weight
-// gradients in slice order), so the count can be tried on real training batches: each candidate
+// not depend on its thread count (slices.ts: fixed slices, their weight gradients summed up a fixed
+// tree), so the count can be tried on real training batches: each candidate
 // (1, 2, 4, 8, 16 up to the cores allowed) runs in turn for ROUNDS cycles, the first cycle is
 // dropped (it creates the engines and grows their memory), and the count whose best call was
 // fastest wins, or a smaller one within TIE of it, which leaves the cores to other work.

@@ -76,7 +76,11 @@ describe('the run records the whole step', () => {
     expect(chosen.length % 2, lines.join('\n')).toBe(0);
     expect(chosen.length).toBeGreaterThanOrEqual(2);
     for (const l of chosen)
-      expect(l).toMatch(new RegExp(`: [124] of ${allowed} allowed, measured on batches of 32 \\(fastest forward \\+ backward per thread count: 1 → [0-9.]+ ms, 2 → `));
+      expect(l).toMatch(
+        new RegExp(
+          `: [124] of ${allowed} allowed, measured on batches of 32 \\(fastest forward \\+ backward per thread count: 1 → [0-9.]+ ms, 2 → `,
+        ),
+      );
     expect(chosen.some((l) => l.includes('8 units, 1 input:'))).toBe(true);
     expect(chosen.some((l) => l.includes('8 units, 8 inputs:'))).toBe(true);
   });

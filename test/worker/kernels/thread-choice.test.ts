@@ -37,9 +37,26 @@ describe('ThreadChoice', () => {
   });
 
   it('keeps the fastest count, or a smaller one within 3% of it', () => {
-    expect(bestThreads([{ threads: 1, ms: 10 }, { threads: 2, ms: 6 }, { threads: 4, ms: 4 }])).toBe(4);
-    expect(bestThreads([{ threads: 1, ms: 10 }, { threads: 2, ms: 4.1 }, { threads: 4, ms: 4 }])).toBe(2);
-    expect(bestThreads([{ threads: 1, ms: 3 }, { threads: 2, ms: 4 }])).toBe(1);
+    expect(
+      bestThreads([
+        { threads: 1, ms: 10 },
+        { threads: 2, ms: 6 },
+        { threads: 4, ms: 4 },
+      ]),
+    ).toBe(4);
+    expect(
+      bestThreads([
+        { threads: 1, ms: 10 },
+        { threads: 2, ms: 4.1 },
+        { threads: 4, ms: 4 },
+      ]),
+    ).toBe(2);
+    expect(
+      bestThreads([
+        { threads: 1, ms: 3 },
+        { threads: 2, ms: 4 },
+      ]),
+    ).toBe(1);
   });
 
   it('measures each candidate over three cycles, drops the first, reports and then keeps its choice', () => {
@@ -89,7 +106,7 @@ describe('WasmRnnKernel thread choice', () => {
     const shape: RnnShape = { cell: 'gru', batch: 32, steps: 10, features: 2, units: 16, returnSequences: false };
     let s = 7;
     const rand = (n: number) =>
-      Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5);
+      Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
     const x = rand(32 * 10 * 2),
       w = { kernel: rand(2 * 48), recurrentKernel: rand(16 * 48), bias: rand(48) },
       dy = rand(32 * 16);
@@ -101,7 +118,8 @@ describe('WasmRnnKernel thread choice', () => {
       expect(g.dRecurrentKernel, `call ${i}`).toEqual(want.dRecurrentKernel);
     }
     const r = k.threadReport();
-    if (availableParallelism() === 1) expect(r).toBeNull(); // nothing to choose
+    if (availableParallelism() === 1)
+      expect(r).toBeNull(); // nothing to choose
     else {
       // 32 rows are 4 slices: 1, 2 and 4 threads (at most the cores) were tried.
       const allowed = Math.min(4, availableParallelism());

@@ -20,7 +20,7 @@ import {
   sliceBounds,
   WasmRnnKernel,
 } from '../../../worker/kernels/index.js';
-import { sliceThreads } from '../../../worker/kernels/wasm.js';
+import { threadBlocks } from '../../../worker/kernels/wasm.js';
 import { RNN_WASM_RELAXED_BASE64 } from '../../../worker/kernels/rnn-wasm.gen.js';
 import { gateCount, type Cell, type RnnShape } from '../../../worker/kernels/types.js';
 
@@ -68,7 +68,8 @@ describe('WasmRnnKernel', () => {
         const b = k.forward(shape, x, w, true);
         expect(b.output, `${n} threads`).toEqual(a.output);
         const gb = k.backward(b.tape!, dy);
-        for (const g of ['dx', 'dKernel', 'dRecurrentKernel', 'dBias'] as const) expect(gb[g], `${n}: ${g}`).toEqual(ga[g]);
+        for (const g of ['dx', 'dKernel', 'dRecurrentKernel', 'dBias'] as const)
+          expect(gb[g], `${n}: ${g}`).toEqual(ga[g]);
         k.dispose();
       }
       one.dispose();
@@ -81,8 +82,12 @@ describe('WasmRnnKernel', () => {
     expect(sliceBounds(64)).toEqual(Array.from({ length: 8 }, (_, i) => [8 * i, 8 * i + 8]));
     expect(sliceBounds(1000)).toHaveLength(16);
     expect(sliceBounds(1000).at(-1)![1]).toBe(1000);
-    expect(sliceThreads(8, 3)).toEqual([0, 0, 1, 1, 1, 2, 2, 2]);
-    expect(sliceThreads(6, 1)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(threadBlocks(8, 3)).toEqual([
+      [0, 2],
+      [2, 5],
+      [5, 8],
+    ]);
+    expect(threadBlocks(6, 1)).toEqual([[0, 6]]);
   });
 
   it.each(['simpleRNN', 'lstm', 'gru'] as Cell[])(
@@ -220,7 +225,9 @@ describe('WasmRnnKernel', () => {
 
   it('the device line names the build, and the threads: measured up to the cores, or as RNN_KERNEL_THREADS sets them', () => {
     const cores = Math.min(16, availableParallelism());
-    expect(fusedDevice()).toBe(`wasm relaxed simd (fma), ${cores > 1 ? 'up to ' : ''}${cores} thread${cores > 1 ? 's' : ''}`);
+    expect(fusedDevice()).toBe(
+      `wasm relaxed simd (fma), ${cores > 1 ? 'up to ' : ''}${cores} thread${cores > 1 ? 's' : ''}`,
+    );
     process.env.RNN_KERNEL_SIMD = 'simd';
     process.env.RNN_KERNEL_THREADS = '3';
     try {

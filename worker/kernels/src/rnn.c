@@ -44,9 +44,12 @@ EXPORT(rnn_prof) double *rnn_prof(void) { return prof; }
 extern unsigned char __heap_base;
 
 static int g_cell, g_act, B, T, F, H, G, GH, RETSEQ;
+// Accumulators of the slices' weight gradients (rnn_wgrad_to, rnn_acc_add): one per depth of the
+// sum tree the host evaluates (16 slices: 5 levels).
+#define ACC_DEPTH 6
 enum {
   P_W, P_U, P_UT, P_BIAS, P_XIN, P_XT, P_GATES, P_HS, P_CS, P_TCS, P_RH, P_OUT, P_DY, P_DXOUT,
-  P_DXT, P_DW, P_DU, P_DB, P_DH, P_DHN, P_DC, P_TMP, P_PACK, P_UP, P_UTP, P_SINK, P_COUNT
+  P_DXT, P_DW, P_DU, P_DB, P_DH, P_DHN, P_DC, P_TMP, P_PACK, P_UP, P_UTP, P_SINK, P_ACC, P_COUNT
 };
 static f32 *ptrs[P_COUNT];
 
@@ -83,6 +86,7 @@ EXPORT(rnn_setup) int rnn_setup(int cell, int act, int b, int t, int f, int h, i
   sizes[P_PACK] = (unsigned long)KC * (H + F + 4 + 8);
   sizes[P_SINK] = GH;
   sizes[P_UP] = sizes[P_UTP] = (unsigned long)H * GH;
+  sizes[P_ACC] = ACC_DEPTH * ((unsigned long)F * GH + (unsigned long)H * GH + GH);
   unsigned long off = ((unsigned long)&__heap_base + 15) & ~15ul;
   for (int i = 0; i < P_COUNT; i++) {
     ptrs[i] = (f32 *)off;
@@ -258,19 +262,28 @@ static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp,
 // 1.6 MB at LSTM 64, batch 32, 50 steps) comes from L3 at every pass over it; a second pass for
 // dW and db (row by row, dW loaded and stored per row) cost a quarter of the weight-gradient time
 // at F = 1 and almost half at F = 8 (test/bench/rnn-phases.ts).
+//
+// The rows may be one batch slice's (bs > 0): row k is then (k / bs) * bstride + b0 + k % bs, the
+// rows b0 .. b0 + bs - 1 of each time step, so that a slice's weight gradients are computed on
+// their own (rnn_wgrad). bs = 0: all K rows in order.
 typedef struct {
   int M, N, K;
   const f32 *A; int lda;
   const f32 *X; int ldx, f; int ones;
   const f32 *B; int ldb;
   f32 *C, *CX, *C1; int ldc;
+  int bs, b0, bstride;
 } tn_args;
 
-// Element (k, col) of the extended A.
-INLINE f32 tn_at(const tn_args *g, long k, int col) {
-  if (col < g->M) return g->A[k * g->lda + col];
+INLINE long tn_rowidx(const tn_args *g, long k) {
+  return g->bs ? (k / g->bs) * g->bstride + g->b0 + k % g->bs : k;
+}
+
+// Element (row, col) of the extended A.
+INLINE f32 tn_at(const tn_args *g, long row, int col) {
+  if (col < g->M) return g->A[row * g->lda + col];
   col -= g->M;
-  if (col < g->f) return g->X[k * g->ldx + col];
+  if (col < g->f) return g->X[row * g->ldx + col];
   return col == g->f && g->ones ? 1.f : 0.f;
 }
 
@@ -286,27 +299,28 @@ static void gemm_tn_ext(const tn_args *g) {
   int N = g->N, K = g->K, ldb = g->ldb;
   int Me = (g->M + g->f + g->ones + 3) & ~3, N8 = N & ~7;
   f32 *Ap = ptrs[P_PACK], *Bp = Ap + (long)KC * Me;
+  long rows[KC];
   zero(ptrs[P_SINK], N);
   for (int k0 = 0; k0 < K; k0 += KC) {
     int kn = K - k0 < KC ? K - k0 : KC;
-    const f32 *Bk = g->B + (long)k0 * ldb;
+    for (int k = 0; k < kn; k++) rows[k] = tn_rowidx(g, k0 + k);
     // A's block as 4-column panels: element (k, i + r) at Ap[i * kn + 4 k + r].
     for (int i = 0; i < Me; i += 4) {
       f32 *dst = Ap + (long)i * kn;
       if (i + 4 <= g->M) {
-        const f32 *src = g->A + (long)k0 * g->lda + i;
-        for (int k = 0; k < kn; k++) ST(dst + 4 * k, LD(src + (long)k * g->lda));
+        const f32 *src = g->A + i;
+        for (int k = 0; k < kn; k++) ST(dst + 4 * k, LD(src + rows[k] * g->lda));
       } else if (i >= g->M && i + 4 <= g->M + g->f) {
-        const f32 *src = g->X + (long)k0 * g->ldx + (i - g->M);
-        for (int k = 0; k < kn; k++) ST(dst + 4 * k, LD(src + (long)k * g->ldx));
+        const f32 *src = g->X + (i - g->M);
+        for (int k = 0; k < kn; k++) ST(dst + 4 * k, LD(src + rows[k] * g->ldx));
       } else {
         for (int k = 0; k < kn; k++)
-          for (int r = 0; r < 4; r++) dst[4 * k + r] = tn_at(g, k0 + k, i + r);
+          for (int r = 0; r < 4; r++) dst[4 * k + r] = tn_at(g, rows[k], i + r);
       }
     }
     for (int j = 0; j < N8; j += 8) {
       for (int k = 0; k < kn; k++) {
-        const f32 *src = Bk + (long)k * ldb + j;
+        const f32 *src = g->B + rows[k] * ldb + j;
         ST(Bp + 8 * k, LD(src)); ST(Bp + 8 * k + 4, LD(src + 4));
       }
       for (int i = 0; i < Me; i += 4) {
@@ -330,8 +344,8 @@ static void gemm_tn_ext(const tn_args *g) {
       for (int i = 0; i < Me; i++) {
         f32 *c0 = tn_row(g, i, j);
         vf s = LD(c0);
-        const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3), *b = Bk + j;
-        for (int k = 0; k < kn; k++, a += 4, b += ldb) MADD(s, wasm_v128_load32_splat(a), LD(b));
+        const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3), *b = g->B + j;
+        for (int k = 0; k < kn; k++, a += 4) MADD(s, wasm_v128_load32_splat(a), LD(b + rows[k] * ldb));
         ST(c0, s);
       }
     }
@@ -339,7 +353,7 @@ static void gemm_tn_ext(const tn_args *g) {
       for (int i = 0; i < Me; i++) {
         f32 s = 0.f;
         const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3);
-        for (int k = 0; k < kn; k++) s += a[4 * k] * Bk[(long)k * ldb + j];
+        for (int k = 0; k < kn; k++) s += a[4 * k] * g->B[rows[k] * ldb + j];
         *tn_row(g, i, j) += s;
       }
     }
@@ -621,10 +635,32 @@ INLINE void gru_bwd_b(f32 *z, const f32 *hp, const f32 *drh, f32 *dhn, int n) {
   stn(dhn, ADD(ldn(dhn, n), MUL(d, r)), n);
 }
 
+// The weight gradients over the rows b0 .. b1 - 1 of every step (one batch slice), from zero,
+// into accumulator d ([dW | dU | db]), after rnn_backward(need_dx, 1) left dZ in place. The host
+// adds the slices in a fixed tree (rnn_acc_add: accumulator d += accumulator d + 1), so the sum
+// does not depend on which engine (thread) computed which slice.
+static void wgrad(int b0, int b1, f32 *dW, f32 *dU, f32 *db);
+INLINE f32 *acc_at(int d) { return ptrs[P_ACC] + (long)d * ((long)F * GH + (long)H * GH + GH); }
+EXPORT(rnn_wgrad_to) int rnn_wgrad_to(int b0, int b1, int d) {
+  if (d < 0 || d >= ACC_DEPTH || b0 < 0 || b1 > B || b0 >= b1) return -1;
+  f32 *a = acc_at(d);
+  wgrad(b0, b1, a, a + (long)F * GH, a + (long)F * GH + (long)H * GH);
+  return 0;
+}
+EXPORT(rnn_acc_add) int rnn_acc_add(int d) {
+  if (d < 0 || d + 1 >= ACC_DEPTH) return -1;
+  f32 *a = acc_at(d), *b = acc_at(d + 1);
+  long n = (long)F * GH + (long)H * GH + GH, i = 0;
+  for (; i + 4 <= n; i += 4) ST(a + i, wasm_f32x4_add(LD(a + i), LD(b + i)));
+  for (; i < n; i++) a[i] += b[i];
+  return 0;
+}
+
 // need_dx: 0 where nobody reads dx (the first layer's input is data): its pass over dZ is skipped.
-EXPORT(rnn_backward) void rnn_backward(int need_dx) {
+// slices: 0 computes the weight gradients over all rows (dW, dU, db); 1 leaves them to rnn_wgrad_to.
+EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
   f32 *W = ptrs[P_W], *U = ptrs[P_U], *UT = ptrs[P_UT];
-  f32 *Z = ptrs[P_GATES], *hs = ptrs[P_HS], *cs = ptrs[P_CS], *tcs = ptrs[P_TCS], *rh = ptrs[P_RH];
+  f32 *Z = ptrs[P_GATES], *hs = ptrs[P_HS], *cs = ptrs[P_CS], *tcs = ptrs[P_TCS];
   f32 *dh = ptrs[P_DH], *dhn = ptrs[P_DHN], *dc = ptrs[P_DC], *tmp = ptrs[P_TMP];
   long BH = (long)B * H, BGH = (long)B * GH;
   for (int k = 0; k < H; k++)
@@ -678,22 +714,8 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx) {
   }
   // Weight gradients: large products over all T*B rows (Z now holds dZ).
   int TB = T * B;
-  f32 *dW = ptrs[P_DW], *dU = ptrs[P_DU], *db = ptrs[P_DB], *xt = ptrs[P_XT], *dxt = ptrs[P_DXT];
-  zero(dW, (long)F * GH);
-  zero(dU, (long)H * GH);
-  zero(db, GH);
-  // dU, dW and db in one product over dZ (gemm_tn_ext); GRU's candidate columns take r*h_prev
-  // in place of h_prev.
-  tn_args g = {.M = H, .N = g_cell == CELL_GRU ? 2 * H : GH, .K = TB, .A = hs, .lda = H,
-               .X = xt, .ldx = F, .f = F, .ones = 1, .B = Z, .ldb = GH,
-               .C = dU, .CX = dW, .C1 = db, .ldc = GH};
-  gemm_tn_ext(&g);
-  if (g_cell == CELL_GRU) {
-    // The candidate's columns: the same product from r*h_prev, column 2H on.
-    tn_args c = g;
-    c.N = H; c.A = rh; c.B = Z + 2 * H; c.C = dU + 2 * H; c.CX = dW + 2 * H; c.C1 = db + 2 * H;
-    gemm_tn_ext(&c);
-  }
+  f32 *dxt = ptrs[P_DXT];
+  if (!slices) wgrad(0, B, ptrs[P_DW], ptrs[P_DU], ptrs[P_DB]);
   if (!need_dx) { PROF(5); return; }
   if (F <= SMALL_F) {
     // Few features: dx = dZ . W^T as F dot products per row (a column-tiled product would run scalar).
@@ -721,4 +743,27 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx) {
     for (int t = 0; t < T; t++)
       for (int f = 0; f < F; f++) dx[((long)b * T + t) * F + f] = dxt[((long)t * B + b) * F + f];
   PROF(6);
+}
+
+static void wgrad(int b0, int b1, f32 *dW, f32 *dU, f32 *db) {
+  zero(dW, (long)F * GH);
+  zero(dU, (long)H * GH);
+  zero(db, GH);
+  // dU, dW and db in one product over dZ (gemm_tn_ext); GRU's candidate columns take r*h_prev
+  // in place of h_prev. The whole batch (b0 = 0, b1 = B) reads the rows in order.
+  int bs = b1 - b0;
+  tn_args g = {.M = H, .N = g_cell == CELL_GRU ? 2 * H : GH, .K = T * bs, .A = ptrs[P_HS], .lda = H,
+               .X = ptrs[P_XT], .ldx = F, .f = F, .ones = 1, .B = ptrs[P_GATES], .ldb = GH,
+               .C = dU, .CX = dW, .C1 = db, .ldc = GH,
+               .bs = bs == B ? 0 : bs, .b0 = b0, .bstride = B};
+  gemm_tn_ext(&g);
+  if (g_cell == CELL_GRU) {
+    // The candidate's columns: the same product from r*h_prev, column 2H on.
+    // Written out, not copied from g: a struct copy of this size is a memcpy call, and there is no libc.
+    tn_args c = {.M = H, .N = H, .K = g.K, .A = ptrs[P_RH], .lda = H,
+                 .X = g.X, .ldx = F, .f = F, .ones = 1, .B = ptrs[P_GATES] + 2 * H, .ldb = GH,
+                 .C = dU + 2 * H, .CX = dW + 2 * H, .C1 = db + 2 * H, .ldc = GH,
+                 .bs = g.bs, .b0 = b0, .bstride = B};
+    gemm_tn_ext(&c);
+  }
 }

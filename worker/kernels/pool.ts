@@ -1,0 +1,117 @@
+// The fused kernels' worker threads: one pool per build, started up to the threads a call wants,
+// each thread serving engine calls posted on its port (engine-src.ts WORKER_JS). A call stays
+// synchronous: the main thread spins, then blocks in Atomics.wait, until the thread answers
+// (handoff.ts).
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { WORKER_JS } from './engine-src.js';
+import { spin, spinUntilMoved } from './handoff.js';
+import { defaultSimdBuild, rnnWasmModule, wasmSimdSupported, type SimdBuild } from './modules.js';
+import { MAX_SLICES } from './slices.js';
+
+export interface ThreadSlot {
+  worker: Worker;
+  port: MessagePort;
+  ctrl: Int32Array;
+  posted: number;
+  broken: boolean;
+}
+
+// One pool per build (a worker's engines are instances of the module it was started with).
+const pools = new Map<SimdBuild, ThreadSlot[]>();
+
+/** RNN_KERNEL_THREADS: a fixed thread count (no measurement), at most 16; null when unset. */
+export function envThreads(): number | null {
+  const env = Number(process.env.RNN_KERNEL_THREADS);
+  return Number.isInteger(env) && env >= 1 ? Math.min(env, MAX_SLICES) : null;
+}
+
+/**
+ * Threads the pool starts with (main thread included): RNN_KERNEL_THREADS, else the cores, at most
+ * 8 (batch 64 is 8 slices). It grows, up to the cores and 16, when a larger batch is allowed more.
+ */
+export function kernelThreadCount(): number {
+  return envThreads() ?? Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/** The most threads a layer may use: RNN_KERNEL_THREADS, else the cores, at most 16. */
+export function maxThreadCount(): number {
+  return envThreads() ?? Math.max(1, Math.min(MAX_SLICES, availableParallelism()));
+}
+
+/** The build's worker threads, started up to `want` − 1 (the main thread is the other one). */
+export function threadPool(build: SimdBuild, want = kernelThreadCount()): ThreadSlot[] {
+  let pool = pools.get(build);
+  if (!pool) {
+    pool = [];
+    pools.set(build, pool);
+  }
+  while (pool.length < want - 1) {
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const ctrl = new Int32Array(new SharedArrayBuffer(8));
+      const worker = new Worker(WORKER_JS, {
+        eval: true,
+        workerData: { port: port2, ctrl, spin, module: rnnWasmModule(build) },
+        transferList: [port2],
+      });
+      worker.unref();
+      const slot: ThreadSlot = { worker, port: port1, ctrl, posted: 0, broken: false };
+      worker.on('error', () => {
+        slot.broken = true;
+      });
+      worker.on('exit', () => {
+        slot.broken = true;
+      });
+      pool.push(slot);
+    } catch {
+      break; // threads unavailable: the main thread does all the work
+    }
+  }
+  return pool;
+}
+
+export function post(slot: ThreadSlot, msg: unknown, transfer: ArrayBuffer[] = []): void {
+  slot.port.postMessage(msg, transfer);
+  slot.posted++;
+  Atomics.add(slot.ctrl, 0, 1);
+  Atomics.notify(slot.ctrl, 0);
+}
+
+export function collect<T>(slot: ThreadSlot): T {
+  for (;;) {
+    const done = Atomics.load(slot.ctrl, 1);
+    if (done >= slot.posted) break;
+    if (slot.broken) throw new Error('fused RNN kernel: a worker thread exited');
+    if (!spinUntilMoved(slot.ctrl, 1, done)) Atomics.wait(slot.ctrl, 1, done, 1000);
+  }
+  let got = receiveMessageOnPort(slot.port);
+  while (!got) got = receiveMessageOnPort(slot.port); // counter moved before the message landed
+  const reply = got.message as { ok: boolean; value?: T; error?: string };
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.value as T;
+}
+
+/**
+ * Starts the default build's worker threads now instead of at the first batch: a warm or early
+ * trainer (worker/main.ts) calls it while it waits for its run, so the threads' start and their
+ * module instantiation overlap the host's work (about 100 ms of a cold trainer's first batch).
+ * Idle threads are unref'd and cost nothing if the run takes another path (GPU, tf.layers).
+ */
+export function prestartKernelThreads(): void {
+  if (wasmSimdSupported()) threadPool(defaultSimdBuild());
+}
+
+/** Worker threads started for a build (tests: the prestart is reused, not doubled). */
+export function kernelThreadPoolSize(build: SimdBuild = defaultSimdBuild()): number {
+  return pools.get(build)?.length ?? 0;
+}
+
+/** Stops the worker threads (tests, process shutdown); the next call starts new ones. */
+export function shutdownKernelThreads(): void {
+  for (const s of [...pools.values()].flat()) {
+    if (!s.broken) post(s, { op: 'exit' });
+    void s.worker.terminate();
+  }
+  pools.clear();
+}
