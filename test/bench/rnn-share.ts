@@ -1,9 +1,10 @@
 // `npm run bench -- --suite rnn --share [--json] [--quick]`: two trainers on one machine at once,
-// with the cores shared (worker/kernels/core-share.ts: each takes cores / 2) against each taking
-// every core (RNN_KERNEL_SHARE=0, the behaviour before), alternating repetitions. Each trainer is a
-// child process running the whole step (rnn-share-child.ts) with its thread count measured as a
-// run does; both start their timed batches together. Reported: the two trainers' samples/s summed
-// (medians), and the slower one's time.
+// three ways, alternating repetitions: as before this round (every trainer runs the cores' count of
+// threads: RNN_KERNEL_THREADS = cores, RNN_KERNEL_SHARE=0), with the thread count measured but the
+// cores not shared (RNN_KERNEL_SHARE=0), and as trainers run now (measured, within a fair share of
+// the cores: worker/kernels/core-share.ts). Each trainer is a child process running the whole step
+// (rnn-share-child.ts); both start their timed batches together. Reported: the two trainers'
+// samples/s summed (medians), the slower one's time, and each repetition's thread choices.
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +26,15 @@ interface ChildResult {
   threads: number | null;
 }
 
-function startChild(shape: object, batches: number, share: boolean) {
+type Mode = 'before' | 'measured' | 'shared';
+const MODES: Mode[] = ['before', 'measured', 'shared'];
+
+function startChild(shape: object, batches: number, mode: Mode) {
   const env = { ...process.env };
-  if (share) delete env.RNN_KERNEL_SHARE;
-  else env.RNN_KERNEL_SHARE = '0';
   delete env.RNN_KERNEL_THREADS;
+  delete env.RNN_KERNEL_SHARE;
+  if (mode !== 'shared') env.RNN_KERNEL_SHARE = '0';
+  if (mode === 'before') env.RNN_KERNEL_THREADS = String(Math.min(8, availableParallelism()));
   const child = spawn(
     process.execPath,
     [...relaxedSimdFlag(), '--import', 'tsx', CHILD, JSON.stringify(shape), String(batches)],
@@ -54,8 +59,8 @@ function startChild(shape: object, batches: number, share: boolean) {
 }
 
 /** Two trainers at once: both warmed up, then timed together. */
-async function pair(shape: object, batches: number, share: boolean): Promise<ChildResult[]> {
-  const kids = [startChild(shape, batches, share), startChild(shape, batches, share)];
+async function pair(shape: object, batches: number, mode: Mode): Promise<ChildResult[]> {
+  const kids = [startChild(shape, batches, mode), startChild(shape, batches, mode)];
   await Promise.all(kids.map((k) => k.ready));
   for (const k of kids) k.go();
   return Promise.all(kids.map((k) => k.done));
@@ -65,36 +70,39 @@ export async function share(opts: BenchOptions): Promise<void> {
   const reps = opts.args.includes('--quick') ? 2 : 4;
   if (!opts.json)
     console.log(
-      `(two trainers at once on ${availableParallelism()} cores, ${reps} alternating repetitions; load average ${loadLine()})\n` +
-        'shape (cell H B T F)      every core: sum samples/s  slower s  threads    shared: sum samples/s  slower s  threads   shared/every',
+      `(two trainers at once on ${availableParallelism()} cores, ${reps} rotating repetitions; load average ${loadLine()})\n` +
+        'shape (cell H B T F)     before: sum samples/s  slower s   measured: sum  slower s  threads          shared: sum  slower s  threads          shared/before',
     );
   for (const s of SHAPES) {
     // About 3 s of training per trainer and repetition at one thread's speed on this class of machine.
     const batches = Math.max(20, Math.round(3000 / ((s.batch * s.steps * s.units * s.units) / 2e6)));
-    const got = { every: [] as ChildResult[][], shared: [] as ChildResult[][] };
-    for (let r = 0; r < reps; r++) {
-      const order: (keyof typeof got)[] = r % 2 ? ['shared', 'every'] : ['every', 'shared'];
-      for (const k of order) got[k].push(await pair(s, batches, k === 'shared'));
-    }
-    const sum = (k: keyof typeof got) => median(got[k].map((p) => p[0]!.samplesPerSec + p[1]!.samplesPerSec));
-    const slower = (k: keyof typeof got) => median(got[k].map((p) => Math.max(p[0]!.secs, p[1]!.secs)));
-    const threads = (k: keyof typeof got) => got[k].map((p) => p.map((c) => c.threads ?? '-').join('+')).join(' ');
+    const got: Record<Mode, ChildResult[][]> = { before: [], measured: [], shared: [] };
+    for (let r = 0; r < reps; r++)
+      for (let i = 0; i < MODES.length; i++) {
+        const mode = MODES[(i + r) % MODES.length]!;
+        got[mode].push(await pair(s, batches, mode));
+      }
+    const sum = (k: Mode) => median(got[k].map((p) => p[0]!.samplesPerSec + p[1]!.samplesPerSec));
+    const slower = (k: Mode) => median(got[k].map((p) => Math.max(p[0]!.secs, p[1]!.secs)));
+    // '-': no choice made (the count was fixed, or one core was all the trainer had).
+    const threads = (k: Mode) => got[k].map((p) => p.map((c) => c.threads ?? '-').join('+')).join(' ');
     const row = {
       suite: 'rnn-share',
       ...s,
       batches,
-      every: sum('every'),
-      everySlowerSecs: slower('every'),
-      everyThreads: threads('every'),
-      shared: sum('shared'),
-      sharedSlowerSecs: slower('shared'),
-      sharedThreads: threads('shared'),
+      ...Object.fromEntries(
+        MODES.flatMap((m) => [
+          [m, sum(m)],
+          [`${m}SlowerSecs`, slower(m)],
+          [`${m}Threads`, threads(m)],
+        ]),
+      ),
       load: loadavg()[0],
     };
     if (opts.json) console.log(JSON.stringify(row));
     else
       console.log(
-        `${`${s.cell} ${s.units} ${s.batch} ${s.steps} ${s.features}`.padEnd(24)} ${row.every.toFixed(0).padStart(22)} ${row.everySlowerSecs.toFixed(2).padStart(9)}  ${row.everyThreads.padEnd(9)} ${row.shared.toFixed(0).padStart(22)} ${row.sharedSlowerSecs.toFixed(2).padStart(9)}  ${row.sharedThreads.padEnd(9)} ${(row.shared / row.every).toFixed(2).padStart(10)}×`,
+        `${`${s.cell} ${s.units} ${s.batch} ${s.steps} ${s.features}`.padEnd(24)} ${sum('before').toFixed(0).padStart(22)} ${slower('before').toFixed(2).padStart(9)} ${sum('measured').toFixed(0).padStart(14)} ${slower('measured').toFixed(2).padStart(9)}  ${threads('measured').padEnd(16)} ${sum('shared').toFixed(0).padStart(11)} ${slower('shared').toFixed(2).padStart(9)}  ${threads('shared').padEnd(16)} ${(sum('shared') / sum('before')).toFixed(2).padStart(12)}×`,
       );
   }
 }
