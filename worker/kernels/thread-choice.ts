@@ -5,15 +5,33 @@
 // gains, and on a 16-core machine the best count for batch 64 is rarely 16. The kernel's results do
 // not depend on its thread count (slices.ts: fixed slices, their weight gradients summed up a fixed
 // tree), so the count can be tried on real training batches: each candidate
-// (1, 2, 4, 8, 16 up to the cores allowed) runs in turn for ROUNDS cycles, the first cycle is
-// dropped (it creates the engines and grows their memory), and the count whose best call was
-// fastest wins, or a smaller one within TIE of it, which leaves the cores to other work.
+// (1, 2, 4, 8, 16 up to the cores allowed) runs in turn for ROUNDS cycles after a warm-up at the
+// most threads (WARMUP_CALLS, warmupMs), the first cycle is dropped (it creates engines on threads
+// that had none and grows their memory), and the count whose best call was fastest wins, or a
+// smaller one within TIE of it, which leaves the cores to other work. The measurement is repeated
+// every REMEASURE_MS, as other work on the machine comes and goes.
 //
 // Calls with another batch size (the epoch's last, short batch; validation and test predictions)
 // use the chosen count, or the most threads allowed before one is chosen.
 
-/** Cycles through the candidates; the first is a warm-up. */
-const ROUNDS = 3;
+/**
+ * The measurement starts after this many calls and this much time at the most threads allowed: a
+ * run's first calls are slower by 2–50× while V8 tiers the WebAssembly code up and the engines grow
+ * their memory (seen here: 60, 151, 2.2, 6.8, 14.7, 25.7 ms, then 1.6–2.5 ms for the same GRU 64
+ * call), and in its first second the host that started the run (the CLI, the app) is still busy
+ * on the other cores: measured then, 2 threads took 4–16 ms against 1.6 for one, where a fixed
+ * 2 threads trained the run 1.5× faster.
+ */
+export const WARMUP_CALLS = 12;
+/** RNN_KERNEL_WARMUP_MS overrides it (tests whose runs are shorter than a second). */
+export function warmupMs(): number {
+  const env = Number(process.env.RNN_KERNEL_WARMUP_MS);
+  return Number.isFinite(env) && env >= 0 ? env : 1000;
+}
+/** The choice is measured again after this long (the machine's load changes), and logged when it changes. */
+export const REMEASURE_MS = 60_000;
+/** Cycles through the candidates after the warm-up; the first is dropped as well. */
+const ROUNDS = 4;
 /** A smaller count within this fraction of the fastest is preferred. */
 const TIE = 0.03;
 
@@ -51,33 +69,60 @@ export class ThreadChoice {
   private candidates: number[] = [];
   private samples = new Map<number, number[]>();
   private round = 0;
-  private chosen: number | null = null;
+  private measuring = false;
+  /** Warm-up calls made, and the time of the first: once done, a later measurement needs none. */
+  private warm = 0;
+  private firstAt: number | null = null;
+  /** What the call between pick() and record() was for. */
+  private pending: 'warm' | 'measure' | null = null;
+  /** The count in effect (the last choice) and when it was made. */
+  private current: number | null = null;
+  private decidedAt = 0;
   private report_: ThreadReport | null = null;
+  private readonly warmupMs = warmupMs();
 
-  /** `fixed`: a count set by the caller or RNN_KERNEL_THREADS, used as is (no measurement). */
+  /**
+   * `fixed`: a count set by the caller or RNN_KERNEL_THREADS, used as is (no measurement);
+   * `onChoice`: called when the count in effect changes.
+   */
   constructor(
     private readonly fixed: number | null,
     private readonly onChoice: (r: ThreadReport) => void = () => {},
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Threads for a call of `batch` rows when at most `allowed` may run; `timed`: record() follows. */
   pick(batch: number, allowed: number, training: boolean): { threads: number; timed: boolean } {
     if (this.fixed !== null) return { threads: Math.min(this.fixed, allowed), timed: false };
     if (allowed <= 1) return { threads: 1, timed: false };
-    if (this.chosen !== null && !(allowed > this.measuredUpTo() && this.chosen === this.measuredUpTo()))
-      return { threads: Math.min(this.chosen, allowed), timed: false };
-    if (!training || (this.batch !== null && batch !== this.batch))
-      return { threads: Math.min(this.chosen ?? allowed, allowed), timed: false };
-    if (this.batch === null || this.chosen !== null) this.start(batch, allowed);
-    const want = this.candidates[this.round % this.candidates.length]!;
+    const inEffect = { threads: Math.min(this.current ?? allowed, allowed), timed: false };
+    if (!training || (this.batch !== null && batch !== this.batch)) return inEffect;
+    this.batch = batch;
+    const t = this.now();
+    if (!this.measuring) {
+      const top = this.candidates[this.candidates.length - 1];
+      // More cores than the last measurement had, and it chose all it had: try the new ones.
+      const grown = this.current === top && allowed > top;
+      if (this.current !== null && !grown && t - this.decidedAt < REMEASURE_MS) return inEffect;
+      this.start(allowed);
+    }
+    this.firstAt ??= t;
+    if (this.warm < WARMUP_CALLS || t - this.firstAt < this.warmupMs) {
+      this.pending = 'warm';
+      return { threads: allowed, timed: true };
+    }
     // Fewer cores than when the measurement started (another trainer came): measure what is left.
-    if (want > allowed) this.start(batch, allowed);
+    if (this.candidates[this.round % this.candidates.length]! > allowed) this.start(allowed);
+    this.pending = 'measure';
     return { threads: this.candidates[this.round % this.candidates.length]!, timed: true };
   }
 
   /** The wall time of a timed call: its forward and its backward, in milliseconds. */
   record(threads: number, ms: number): void {
-    if (this.chosen !== null || !this.candidates.includes(threads)) return;
+    const what = this.pending;
+    this.pending = null;
+    if (what === 'warm') this.warm++;
+    if (what !== 'measure' || !this.measuring || !this.candidates.includes(threads)) return;
     if (this.round >= this.candidates.length) {
       const s = this.samples.get(threads) ?? [];
       s.push(ms);
@@ -86,26 +131,30 @@ export class ThreadChoice {
     this.round++;
     if (this.round < ROUNDS * this.candidates.length) return;
     const timings = this.candidates.map((t) => ({ threads: t, ms: Math.min(...(this.samples.get(t) ?? [Infinity])) }));
-    this.chosen = bestThreads(timings);
-    this.report_ = { threads: this.chosen, allowed: this.measuredUpTo(), batch: this.batch!, timings };
-    this.onChoice(this.report_);
+    const chosen = bestThreads(timings);
+    const changed = chosen !== this.current;
+    this.measuring = false;
+    this.current = chosen;
+    this.decidedAt = this.now();
+    this.report_ = {
+      threads: chosen,
+      allowed: this.candidates[this.candidates.length - 1]!,
+      batch: this.batch!,
+      timings,
+    };
+    if (changed) this.onChoice(this.report_);
   }
 
-  /** The last choice and its measurements; null while measuring or when the count is fixed. */
+  /** The last measurement and its choice; null before the first, or when the count is fixed. */
   report(): ThreadReport | null {
     return this.report_;
   }
 
-  private measuredUpTo(): number {
-    return this.candidates[this.candidates.length - 1] ?? 1;
-  }
-
-  private start(batch: number, allowed: number): void {
-    this.batch = batch;
+  private start(allowed: number): void {
     this.candidates = threadCandidates(allowed);
     this.samples.clear();
     this.round = 0;
-    this.chosen = null;
+    this.measuring = true;
   }
 }
 

@@ -31,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env.RNN_FUSED_STEP;
   delete process.env.RNN_KERNEL_SHARE;
+  delete process.env.RNN_KERNEL_WARMUP_MS;
   await svc.close();
   t.cleanup();
 });
@@ -56,8 +57,10 @@ describe('the run records the whole step', () => {
   });
 
   it("logs each RNN layer's thread count, measured on the first batches, and the device line says up to how many", async () => {
-    // The trainer takes the whole machine, whatever other test files train now (core-share.test.ts).
+    // The trainer takes the whole machine, whatever other test files train now (core-share.test.ts),
+    // and measures after its 12 warm-up calls, not a second (this run trains for less).
     process.env.RNN_KERNEL_SHARE = '0';
+    process.env.RNN_KERNEL_WARMUP_MS = '0';
     const spec = tinySpec({
       model: { cell: 'lstm', layers: [{ units: 8 }, { units: 8 }] },
       train: { epochs: 1, batchSize: 32, learningRate: 0.01, patience: 0 },
@@ -65,6 +68,7 @@ describe('the run records the whole step', () => {
     const lines: string[] = [];
     const run = await trainToEnd(svc, datasetId, spec, lines);
     delete process.env.RNN_KERNEL_SHARE;
+    delete process.env.RNN_KERNEL_WARMUP_MS;
     expect(run.status).toBe('completed');
     const cores = Math.min(16, availableParallelism());
     if (cores === 1) return expect(run.device).toMatch(/wasm .*, 1 thread;/);

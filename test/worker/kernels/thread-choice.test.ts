@@ -11,18 +11,24 @@ import {
   describeThreadChoice,
   threadCandidates,
   ThreadChoice,
+  WARMUP_CALLS,
   type ThreadReport,
 } from '../../../worker/kernels/thread-choice.js';
 
 for (const f of relaxedSimdFlag()) setFlagsFromString(f);
 afterAll(() => shutdownKernelThreads());
 
-/** Runs `rounds` timed calls with the given cost per thread count; returns the picks in order. */
+/** A clock the tests move: every driven call takes 100 ms of it. */
+const clock = { t: 0 };
+const now = () => clock.t;
+
+/** Runs `rounds` training calls with the given cost per thread count; returns the picks in order. */
 function drive(c: ThreadChoice, allowed: number, cost: (t: number) => number, rounds: number): number[] {
   const picks: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const p = c.pick(64, allowed, true);
     picks.push(p.threads);
+    clock.t += 100;
     if (p.timed) c.record(p.threads, cost(p.threads));
   }
   return picks;
@@ -59,14 +65,15 @@ describe('ThreadChoice', () => {
     ).toBe(1);
   });
 
-  it('measures each candidate over three cycles, drops the first, reports and then keeps its choice', () => {
+  it('warms up at the most threads (12 calls and a second), measures each candidate over four cycles, drops the first, and keeps its choice', () => {
     const reports: ThreadReport[] = [];
-    const c = new ThreadChoice(null, (r) => reports.push(r));
-    // The warm-up cycle is slow for everyone (engines created): it must not decide.
+    const c = new ThreadChoice(null, (r) => reports.push(r), now);
+    // The warm-up calls (V8 tiering up, the host still starting) and the first cycle (engines
+    // created) are slow, and slowest for the most threads: they must not decide.
     let calls = 0;
-    const cost = (t: number) => (calls++ < 5 ? 100 : { 1: 9, 2: 5, 4: 3, 8: 4, 16: 6 }[t]!);
-    const picks = drive(c, 16, cost, 15);
-    expect(picks).toEqual([1, 2, 4, 8, 16, 1, 2, 4, 8, 16, 1, 2, 4, 8, 16]);
+    const cost = (t: number) => (calls++ < WARMUP_CALLS + 5 ? 100 * t : { 1: 9, 2: 5, 4: 3, 8: 4, 16: 6 }[t]!);
+    expect(drive(c, 16, cost, WARMUP_CALLS)).toEqual(new Array(WARMUP_CALLS).fill(16));
+    expect(drive(c, 16, cost, 20)).toEqual([1, 2, 4, 8, 16, 1, 2, 4, 8, 16, 1, 2, 4, 8, 16, 1, 2, 4, 8, 16]);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ threads: 4, allowed: 16, batch: 64 });
     expect(reports[0]!.timings.map((t) => t.ms)).toEqual([9, 5, 3, 4, 6]);
@@ -80,12 +87,41 @@ describe('ThreadChoice', () => {
     );
   });
 
-  it('measures again when more cores become allowed and the most it measured was the fastest', () => {
-    const c = new ThreadChoice(null);
-    drive(c, 2, (t) => 10 / t, 6);
+  it('a short warm-up in calls still lasts a second', () => {
+    const c = new ThreadChoice(null, () => {}, now);
+    clock.t = 0;
+    for (let i = 0; i < 30; i++) {
+      const p = c.pick(64, 2, true);
+      clock.t += 20; // fast calls: 30 of them are 600 ms
+      expect(p.threads, `call ${i}`).toBe(2);
+      c.record(p.threads, 1);
+    }
+    clock.t += 400;
+    expect(c.pick(64, 2, true).threads).toBe(1); // measuring now
+  });
+
+  it('measures again a minute later without a warm-up, and tells only a change', () => {
+    const reports: ThreadReport[] = [];
+    const c = new ThreadChoice(null, (r) => reports.push(r), now);
+    drive(c, 2, (t) => 10 / t, WARMUP_CALLS + 8);
     expect(c.report()?.threads).toBe(2);
-    // Another trainer ended: 4 cores now. 4 threads are tried, and kept.
-    expect(drive(c, 4, (t) => 10 / t, 9)).toEqual([1, 2, 4, 1, 2, 4, 1, 2, 4]);
+    clock.t += 30_000;
+    expect(drive(c, 2, (t) => 10 / t, 2)).toEqual([2, 2]);
+    clock.t += 30_000;
+    // The machine got busy: the second thread now waits for a core.
+    expect(drive(c, 2, (t) => (t === 2 ? 20 : 10), 8)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
+    expect(c.report()).toMatchObject({ threads: 1 });
+    clock.t += 61_000;
+    drive(c, 2, (t) => (t === 2 ? 21 : 10), 8); // the same choice again: not told
+    expect(reports.map((r) => r.threads)).toEqual([2, 1]);
+  });
+
+  it('measures again when more cores become allowed and the most it measured was the fastest', () => {
+    const c = new ThreadChoice(null, () => {}, now);
+    drive(c, 2, (t) => 10 / t, WARMUP_CALLS + 8);
+    expect(c.report()?.threads).toBe(2);
+    // Another trainer ended: 4 cores now. 4 threads are tried (no second warm-up), and kept.
+    expect(drive(c, 4, (t) => 10 / t, 12)).toEqual([1, 2, 4, 1, 2, 4, 1, 2, 4, 1, 2, 4]);
     expect(c.report()).toMatchObject({ threads: 4, allowed: 4 });
     // Fewer cores again: the choice is capped, not measured again.
     expect(c.pick(64, 2, true)).toEqual({ threads: 2, timed: false });
@@ -112,8 +148,10 @@ describe('WasmRnnKernel thread choice', () => {
       dy = rand(32 * 16);
     const ref = new WasmRnnKernel(1);
     const want = ref.backward(ref.forward(shape, x, w, true).tape!, dy);
+    process.env.RNN_KERNEL_WARMUP_MS = '0'; // the 12 calls only: these are a few ms in all
     const k = new WasmRnnKernel(); // measured: RNN_KERNEL_THREADS is not set here
-    for (let i = 0; i < 8; i++) {
+    delete process.env.RNN_KERNEL_WARMUP_MS;
+    for (let i = 0; i < WARMUP_CALLS + 4 * 3; i++) {
       const g = k.backward(k.forward(shape, x, w, true).tape!, dy);
       expect(g.dRecurrentKernel, `call ${i}`).toEqual(want.dRecurrentKernel);
     }
