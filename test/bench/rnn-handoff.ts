@@ -21,7 +21,7 @@ import type { Cell } from '../../core/spec.js';
 import type { BenchOptions } from './run.js';
 import { batchOf, loadLine, median } from './rnn-step.js';
 
-interface HandoffShape {
+export interface HandoffShape {
   cell: Cell;
   units: number;
   batch: number;
@@ -37,7 +37,11 @@ const SHAPES: HandoffShape[] = [
   { cell: 'lstm', units: 128, batch: 256, steps: 50, features: 8 },
 ];
 
-function step(s: HandoffShape, threads: number): { step: FusedTrainStep; model: tf.LayersModel } {
+/** The whole training step of one fused RNN layer and a dense head, its kernel from `kernel` (the share bench's too). */
+export function stepModel(
+  s: HandoffShape,
+  kernel: () => WasmRnnKernel,
+): { step: FusedTrainStep; model: tf.LayersModel } {
   const model = tf.sequential({
     layers: [
       fusedRnnLayer({
@@ -46,7 +50,7 @@ function step(s: HandoffShape, threads: number): { step: FusedTrainStep; model: 
         returnSequences: false,
         inputShape: [s.steps, s.features],
         seed: 1,
-        kernelFactory: () => new WasmRnnKernel(threads),
+        kernelFactory: kernel,
       }),
       tf.layers.dense({ units: 1 }),
     ],
@@ -54,6 +58,8 @@ function step(s: HandoffShape, threads: number): { step: FusedTrainStep; model: 
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
   return { step: new FusedTrainStep(model, model.optimizer, 'mse'), model };
 }
+
+const step = (s: HandoffShape, threads: number) => stepModel(s, () => new WasmRnnKernel(threads));
 
 export async function handoff(opts: BenchOptions): Promise<void> {
   await tf.setBackend('wasm');

@@ -1,48 +1,26 @@
 // One trainer of the `--share` bench (rnn-share.ts): the whole training step in wasm with the
-// default (measured) thread count, warmed up (which includes the thread measurement), then on the
-// parent's "go" a fixed number of batches; prints one JSON line with its samples/s and its choice.
+// default (measured) thread count, warmed up on 12 batches, then on the parent's "go" a fixed
+// number of batches (the thread measurement, after its one-second warm-up, falls within them, as
+// in a run); prints one JSON line with its samples/s and its last choice.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createInterface } from 'node:readline';
-import { fusedRnnLayer, shutdownKernelThreads, WasmRnnKernel } from '../../worker/kernels/index.js';
-import { FusedTrainStep } from '../../worker/kernels/step.js';
-import type { Cell } from '../../core/spec.js';
+import { shutdownKernelThreads, WasmRnnKernel } from '../../worker/kernels/index.js';
+import { stepModel, type HandoffShape } from './rnn-handoff.js';
 import { batchOf } from './rnn-step.js';
 
-interface Shape {
-  cell: Cell;
-  units: number;
-  batch: number;
-  steps: number;
-  features: number;
-}
-
 async function main(): Promise<void> {
-  const s = JSON.parse(process.argv[2]!) as Shape;
+  const s = JSON.parse(process.argv[2]!) as HandoffShape;
   const batches = Number(process.argv[3]);
   await tf.setBackend('wasm');
   const kernels: WasmRnnKernel[] = [];
-  const model = tf.sequential({
-    layers: [
-      fusedRnnLayer({
-        cell: s.cell,
-        units: s.units,
-        returnSequences: false,
-        inputShape: [s.steps, s.features],
-        seed: 1,
-        kernelFactory: () => {
-          const k = new WasmRnnKernel();
-          kernels.push(k);
-          return k;
-        },
-      }),
-      tf.layers.dense({ units: 1 }),
-    ],
+  const { step } = stepModel(s, () => {
+    const k = new WasmRnnKernel();
+    kernels.push(k);
+    return k;
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
-  const step = new FusedTrainStep(model, model.optimizer, 'mse');
   const { xd, yd } = batchOf(s);
-  for (let i = 0; i < 12; i++) step.trainBatch(xd, yd, s.batch); // the thread measurement is in here
+  for (let i = 0; i < 12; i++) step.trainBatch(xd, yd, s.batch);
   process.stdout.write('ready\n');
   const rl = createInterface({ input: process.stdin });
   await new Promise<void>((r) => rl.once('line', () => r()));

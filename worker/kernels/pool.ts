@@ -19,6 +19,8 @@ export interface ThreadSlot {
 
 // One pool per build (a worker's engines are instances of the module it was started with).
 const pools = new Map<SimdBuild, ThreadSlot[]>();
+/** Builds whose threads could not start: not tried again at every call. */
+const unavailable = new Set<SimdBuild>();
 
 /** RNN_KERNEL_THREADS: a fixed thread count (no measurement), at most 16; null when unset. */
 export function envThreads(): number | null {
@@ -46,7 +48,7 @@ export function threadPool(build: SimdBuild, want = kernelThreadCount()): Thread
     pool = [];
     pools.set(build, pool);
   }
-  while (pool.length < want - 1) {
+  while (pool.length < want - 1 && !unavailable.has(build)) {
     try {
       const { port1, port2 } = new MessageChannel();
       const ctrl = new Int32Array(new SharedArrayBuffer(8));
@@ -65,7 +67,7 @@ export function threadPool(build: SimdBuild, want = kernelThreadCount()): Thread
       });
       pool.push(slot);
     } catch {
-      break; // threads unavailable: the main thread does all the work
+      unavailable.add(build); // threads unavailable: the main thread does all the work
     }
   }
   return pool;

@@ -152,7 +152,7 @@ export class WasmRnnKernel implements RnnKernel {
     this.name = build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd';
   }
 
-  /** The thread count this layer chose and what it measured (null while measuring, or when fixed). */
+  /** The thread count this layer chose and what it measured (null before its first measurement, or when fixed). */
   threadReport(): ThreadReport | null {
     return this.choice.report();
   }
