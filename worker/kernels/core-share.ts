@@ -135,10 +135,10 @@ let processShare: CoreShare | null = null;
 
 /** This process's share of the machine's cores (the whole machine when RNN_KERNEL_SHARE=0). */
 export function coreShare(): number {
-  const cores = availableParallelism();
-  if (process.env.RNN_KERNEL_SHARE === '0') return cores;
+  if (process.env.RNN_KERNEL_SHARE === '0') return availableParallelism();
   if (!processShare) {
-    const s = new CoreShare(shareDir(), cores);
+    // The cores are read once: this runs at every kernel call, the share itself at most once a second.
+    const s = new CoreShare(shareDir(), availableParallelism());
     processShare = s;
     process.once('exit', () => s.leave());
   }

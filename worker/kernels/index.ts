@@ -81,5 +81,3 @@ export function logThreadChoices(log: (msg: string) => void): void {
 export function fusedThreads(): number {
   return kernelThreadCount();
 }
-export { threadCandidates, bestThreads, describeThreadChoice, type ThreadReport } from './thread-choice.js';
-export { coreShare, fairShare, CoreShare } from './core-share.js';

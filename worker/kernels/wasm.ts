@@ -77,7 +77,7 @@ export {
   prestartKernelThreads,
   shutdownKernelThreads,
 } from './pool.js';
-export { MAX_SLICES, sliceBounds, threadBlocks } from './slices.js';
+export { sliceBounds, threadBlocks } from './slices.js';
 
 let nextId = 1;
 

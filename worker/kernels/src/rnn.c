@@ -265,7 +265,7 @@ static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp,
 //
 // The rows may be one batch slice's (bs > 0): row k is then (k / bs) * bstride + b0 + k % bs, the
 // rows b0 .. b0 + bs - 1 of each time step, so that a slice's weight gradients are computed on
-// their own (rnn_wgrad). bs = 0: all K rows in order.
+// their own (rnn_wgrad_to). bs = 0: all K rows in order.
 typedef struct {
   int M, N, K;
   const f32 *A; int lda;
