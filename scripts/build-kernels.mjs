@@ -4,12 +4,16 @@
 // writes worker/kernels/rnn-wasm.gen.ts: both modules as base64 plus the sha256 of the sources.
 // The generated file is committed, so installs without clang still work; the test
 // test/worker/kernels/wasm-artifact.test.ts fails when the source changed and this was not rerun.
-//   node scripts/build-kernels.mjs                      rebuild both and rewrite the .gen.ts
+// It also builds the native engine of this platform (src/native/: rnn.c for AVX2 and AVX-512 behind
+// an N-API module) into worker/kernels/prebuilds/<platform>-<arch>/rnn-engine.node, with
+// rnn-engine.json recording the sha256 of its sources (test/worker/kernels/native-artifact.test.ts).
+//   node scripts/build-kernels.mjs                      rebuild both and rewrite the .gen.ts, then the native engine
+//   node scripts/build-kernels.mjs --native-only [--out-dir D]  only the native engine (into D)
 //   node scripts/build-kernels.mjs --out F [--relaxed]  only write one raw .wasm to F (the test)
 //     [--source S]  ... built from S instead (test/bench/native/wasm-products.c, which includes rnn.c)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +95,85 @@ function base64Lines(wasm) {
     .join(' +\n');
 }
 
+// ---- the native engine ------------------------------------------------------------------------
+const nativeDir = join(root, 'worker/kernels/src/native');
+/** rnn.c and every file of src/native, sorted: what the native engine's recorded sha256 covers. */
+export function nativeSources() {
+  const own = readdirSync(nativeDir)
+    .filter((f) => /\.[ch]$/.test(f))
+    .sort()
+    .map((f) => join(nativeDir, f));
+  return [SOURCES[0], ...own];
+}
+export function nativeSourceSha() {
+  const hash = createHash('sha256');
+  for (const f of nativeSources()) hash.update(readFileSync(f));
+  return hash.digest('hex');
+}
+/** Per platform: the units compiled with their instruction-set flags (engine.c dispatches by cpuid). */
+const NATIVE_UNITS = {
+  'linux-x64': [
+    ['isa-avx512.c', ['-mavx512f', '-mavx512vl', '-mfma']],
+    ['isa-avx2.c', ['-mavx2', '-mfma']],
+  ],
+};
+export function nativeTarget() {
+  return `${process.platform}-${process.arch}`;
+}
+function nodeHeaders() {
+  const dirs = [join(dirname(process.execPath), '../include/node'), '/usr/include/node'];
+  return dirs.find((d) => existsSync(join(d, 'node_api.h'))) ?? null;
+}
+/** Why this machine cannot build the native engine, or null. */
+export function nativeCannotBuild() {
+  if (!NATIVE_UNITS[nativeTarget()]) return `no native engine build for ${nativeTarget()} (linux-x64 only so far)`;
+  if (!nodeHeaders()) return `no node_api.h next to ${process.execPath} or in /usr/include/node`;
+  try {
+    execFileSync(process.env.CLANG ?? 'clang', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'no clang (gcc 12 spills the product tiles: worker/kernels/README.md)';
+  }
+  return null;
+}
+/** Builds rnn-engine.node (and its .json) into outDir; returns the .node path. */
+export function buildNative(outDir = join(root, 'worker/kernels/prebuilds', nativeTarget())) {
+  const why = nativeCannotBuild();
+  if (why) throw new Error(why);
+  const cc = process.env.CLANG ?? 'clang';
+  // -ffp-contract=off: no FMA the wasm module does not have (its results are the native engine's, bit for bit).
+  const common = ['-O3', '-fPIC', '-fvisibility=hidden', '-ffp-contract=off', '-Wall', '-Werror'];
+  const tmp = mkdtempSync(join(tmpdir(), 'rnn-native-'));
+  try {
+    const units = [['engine.c', ['-I', nodeHeaders()]], ...NATIVE_UNITS[nativeTarget()]];
+    const objects = units.map(([src, flags]) => {
+      const obj = join(tmp, src.replace(/\.c$/, '.o'));
+      execFileSync(cc, [...common, ...flags, '-c', join(nativeDir, src), '-o', obj], { stdio: 'inherit' });
+      return obj;
+    });
+    mkdirSync(outDir, { recursive: true });
+    const out = join(outDir, 'rnn-engine.node');
+    // Node resolves the napi_* symbols when it loads the file: they stay undefined here.
+    execFileSync(cc, ['-shared', '-s', '-Wl,-z,noexecstack', '-o', out, ...objects], { stdio: 'inherit' });
+    const sha = nativeSourceSha();
+    const meta = {
+      target: nativeTarget(),
+      isas: NATIVE_UNITS[nativeTarget()].map(([f]) => f.slice(4, -2)),
+      sourceSha256: sha,
+    };
+    writeFileSync(join(outDir, 'rnn-engine.json'), JSON.stringify(meta, null, 2) + '\n');
+    console.log(`wrote ${out} (${readFileSync(out).length} bytes, source sha256 ${sha.slice(0, 12)}…)`);
+    return out;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 function main() {
+  if (process.argv.includes('--native-only')) {
+    const d = process.argv.indexOf('--out-dir');
+    buildNative(d >= 0 ? process.argv[d + 1] : undefined);
+    return;
+  }
   const i = process.argv.indexOf('--out');
   // --profile: a build that times its phases through an imported env.now (benchmark studies only).
   if (i >= 0) {
@@ -130,6 +212,9 @@ ${base64Lines(relaxed)};
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const why = nativeCannotBuild();
+  if (why) console.log(`native engine not built: ${why}`);
+  else buildNative();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -5,3 +5,5 @@ cpSync('db/migrations', 'dist/db/migrations', { recursive: true });
 // The ONNX export parses the official onnx.proto at run time (worker/export/onnx/proto.ts).
 mkdirSync('dist/worker/export/onnx', { recursive: true });
 cpSync('worker/export/onnx/onnx.proto', 'dist/worker/export/onnx/onnx.proto');
+// The native RNN engine, prebuilt per platform (worker/kernels/modules.ts finds it beside itself).
+cpSync('worker/kernels/prebuilds', 'dist/worker/kernels/prebuilds', { recursive: true });

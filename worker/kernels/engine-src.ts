@@ -11,8 +11,30 @@
 
 /** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
 export const ENGINE_JS = String.raw`
+// The native engine's calls under the wasm exports' names (modules.ts NativeModule): its buffers
+// are an ArrayBuffer that setup() returns, viewed here as the wasm memory is.
+function nativeExports(native) {
+  const addon = require(native.path);
+  const e = addon.create(native.isa);
+  const memory = { buffer: new ArrayBuffer(0) };
+  return {
+    memory,
+    rnn_setup(cell, act, b, t, f, h, retSeq) {
+      const buffer = addon.setup(e, cell, act, b, t, f, h, retSeq);
+      if (!buffer) return -1;
+      memory.buffer = buffer;
+      return 0;
+    },
+    rnn_ptr: (which) => addon.ptr(e, which),
+    rnn_forward: () => addon.forward(e),
+    rnn_backward: (needDx, slices) => addon.backward(e, needDx, slices),
+    rnn_wgrad_to: (b0, b1, d) => addon.wgradTo(e, b0, b1, d),
+    rnn_acc_add: (d) => addon.accAdd(e, d),
+  };
+}
+
 function createEngine(module) {
-  const ex = new WebAssembly.Instance(module, {}).exports;
+  const ex = module.native ? nativeExports(module.native) : new WebAssembly.Instance(module, {}).exports;
   const P = { W: 0, U: 1, BIAS: 3, XIN: 4, OUT: 11, DY: 12, DXOUT: 13, ACC: 26 };
   let shape = null;
   const view = (p, n) => new Float32Array(ex.memory.buffer, ex.rnn_ptr(p), n);
@@ -21,7 +43,7 @@ function createEngine(module) {
     const GH = G * a.H;
     if (ex.rnn_setup(a.cell, a.act, a.B, a.T, a.F, a.H, a.retSeq ? 1 : 0) !== 0) {
       const mb = Math.round((a.B * a.T * (GH + 4 * a.H + 3 * a.F) * 4) / 2 ** 20);
-      throw new Error('fused RNN kernel: cannot grow WebAssembly memory to about ' + mb +
+      throw new Error('fused RNN kernel: cannot grow ' + (module.native ? 'its' : 'WebAssembly') + ' memory to about ' + mb +
         ' MB (batch ' + a.B + ', steps ' + a.T + ', units ' + a.H + '); use a smaller batch or fewer steps');
     }
     shape = { B: a.B, T: a.T, F: a.F, H: a.H, GH, retSeq: a.retSeq };

@@ -7,7 +7,8 @@ import { FusedRnn, type FusedRnnConfig } from './layer.js';
 import { isCell, type Cell } from './types.js';
 import { describeThreadChoice } from './thread-choice.js';
 import {
-  defaultSimdBuild,
+  defaultKernelBuild,
+  describeBuild,
   envThreads,
   kernelThreadCount,
   maxThreadCount,
@@ -38,7 +39,10 @@ export {
   sliceBounds,
   relaxedSimdSupported,
   defaultSimdBuild,
+  defaultKernelBuild,
+  nativeEngine,
   SIMD_BUILDS,
+  type KernelBuild,
   type SimdBuild,
 } from './wasm.js';
 
@@ -60,15 +64,16 @@ export function fusedImplName(): string {
 }
 
 /**
- * Where the fused kernels run, for the run's device line: the build (relaxed SIMD has FMA in the
- * products) and the threads, e.g. 'wasm relaxed simd (fma), up to 8 threads' (each layer measures
+ * Where the fused kernels run, for the run's device line: the build (the native engine and its
+ * instruction set, or the wasm build: relaxed SIMD has FMA in the products) and the threads, e.g.
+ * 'native avx512 (fma), up to 8 threads' or 'wasm relaxed simd (fma), up to 8 threads' (each layer measures
  * its count on the first batches and the run log says which it chose), or 'wasm simd, 2 threads'
  * when RNN_KERNEL_THREADS sets them.
  */
 export function fusedDevice(): string {
   const fixed = envThreads();
   const threads = fixed ?? maxThreadCount();
-  const build = defaultSimdBuild() === 'relaxed-simd' ? 'wasm relaxed simd (fma)' : 'wasm simd';
+  const build = describeBuild(defaultKernelBuild());
   return `${build}, ${fixed === null && threads > 1 ? 'up to ' : ''}${threads} thread${threads > 1 ? 's' : ''}`;
 }
 

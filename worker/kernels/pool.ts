@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { WORKER_JS } from './engine-src.js';
 import { spin, spinUntilMoved } from './handoff.js';
-import { defaultSimdBuild, rnnWasmModule, wasmSimdSupported, type SimdBuild } from './modules.js';
+import { defaultKernelBuild, engineModule, wasmSimdSupported, type KernelBuild } from './modules.js';
 import { MAX_SLICES } from './slices.js';
 
 export interface ThreadSlot {
@@ -18,9 +18,9 @@ export interface ThreadSlot {
 }
 
 // One pool per build (a worker's engines are instances of the module it was started with).
-const pools = new Map<SimdBuild, ThreadSlot[]>();
+const pools = new Map<KernelBuild, ThreadSlot[]>();
 /** Builds whose threads could not start: not tried again at every call. */
-const unavailable = new Set<SimdBuild>();
+const unavailable = new Set<KernelBuild>();
 
 /** RNN_KERNEL_THREADS: a fixed thread count (no measurement), at most 16; null when unset. */
 export function envThreads(): number | null {
@@ -42,7 +42,7 @@ export function maxThreadCount(): number {
 }
 
 /** The build's worker threads, started up to `want` − 1 (the main thread is the other one). */
-export function threadPool(build: SimdBuild, want = kernelThreadCount()): ThreadSlot[] {
+export function threadPool(build: KernelBuild, want = kernelThreadCount()): ThreadSlot[] {
   let pool = pools.get(build);
   if (!pool) {
     pool = [];
@@ -54,7 +54,7 @@ export function threadPool(build: SimdBuild, want = kernelThreadCount()): Thread
       const ctrl = new Int32Array(new SharedArrayBuffer(8));
       const worker = new Worker(WORKER_JS, {
         eval: true,
-        workerData: { port: port2, ctrl, spin, module: rnnWasmModule(build) },
+        workerData: { port: port2, ctrl, spin, module: engineModule(build) },
         transferList: [port2],
       });
       worker.unref();
@@ -101,11 +101,11 @@ export function collect<T>(slot: ThreadSlot): T {
  * Idle threads are unref'd and cost nothing if the run takes another path (GPU, tf.layers).
  */
 export function prestartKernelThreads(): void {
-  if (wasmSimdSupported()) threadPool(defaultSimdBuild());
+  if (wasmSimdSupported()) threadPool(defaultKernelBuild());
 }
 
 /** Worker threads started for a build (tests: the prestart is reused, not doubled). */
-export function kernelThreadPoolSize(build: SimdBuild = defaultSimdBuild()): number {
+export function kernelThreadPoolSize(build: KernelBuild = defaultKernelBuild()): number {
   return pools.get(build)?.length ?? 0;
 }
 

@@ -9,7 +9,8 @@
 import { coreShare } from './core-share.js';
 import { ENGINE_JS } from './engine-src.js';
 import { refreshSpin } from './handoff.js';
-import { defaultSimdBuild, rnnWasmModule, type SimdBuild, type WasmModule } from './modules.js';
+import { createRequire } from 'node:module';
+import { defaultKernelBuild, engineModule, nativeIsaOf, type EngineModule, type KernelBuild } from './modules.js';
 import { collect, envThreads, maxThreadCount, post, threadPool, type ThreadSlot } from './pool.js';
 import {
   blockNodes,
@@ -53,7 +54,10 @@ interface ForwardArgs {
   U: Float32Array;
   bias: Float32Array;
 }
-const createEngine = new Function(`${ENGINE_JS}; return createEngine;`)() as (m: WasmModule) => Engine;
+// `require` loads the native engine (worker threads have their own).
+const createEngine = new Function('require', `${ENGINE_JS}; return createEngine;`)(createRequire(import.meta.url)) as (
+  m: EngineModule,
+) => Engine;
 
 interface BackwardOut {
   dx: Float32Array;
@@ -63,10 +67,14 @@ interface BackwardOut {
 
 export {
   SIMD_BUILDS,
+  defaultKernelBuild,
   defaultSimdBuild,
+  describeBuild,
+  nativeEngine,
   relaxedSimdSupported,
   rnnWasmModule,
   wasmSimdSupported,
+  type KernelBuild,
   type SimdBuild,
 } from './modules.js';
 export {
@@ -140,16 +148,21 @@ export class WasmRnnKernel implements RnnKernel {
    */
   constructor(
     private readonly threads?: number,
-    readonly build: SimdBuild = defaultSimdBuild(),
+    readonly build: KernelBuild = defaultKernelBuild(),
   ) {
-    this.local = createEngine(rnnWasmModule(build));
+    this.local = createEngine(engineModule(build));
     this.choice = new ThreadChoice(threads ?? envThreads(), (r) => {
       this.trim(r.threads);
       const sh = this.measured;
       const layer = sh ? `${sh.cell} ${sh.units} units, ${sh.features} input${sh.features > 1 ? 's' : ''}` : 'a layer';
       choiceListener?.({ ...r, layer });
     });
-    this.name = build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd';
+    this.name =
+      nativeIsaOf(build) !== null
+        ? `fused-native-${nativeIsaOf(build)}`
+        : build === 'simd'
+          ? 'fused-wasm-simd'
+          : 'fused-wasm-relaxed-simd';
   }
 
   /** The thread count this layer chose and what it measured (null before its first measurement, or when fixed). */

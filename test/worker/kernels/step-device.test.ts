@@ -44,7 +44,7 @@ describe('the run records the whole step', () => {
     });
     const on = await trained(spec);
     expect(on.status).toBe('completed');
-    expect(on.device).toMatch(/RNN layers: wasm .*; whole training step in wasm$/);
+    expect(on.device).toMatch(/RNN layers: (native|wasm) .*; whole training step in wasm$/);
     process.env.RNN_FUSED_STEP = '0';
     const off = await trained(spec);
     delete process.env.RNN_FUSED_STEP;
@@ -71,8 +71,8 @@ describe('the run records the whole step', () => {
     delete process.env.RNN_KERNEL_WARMUP_MS;
     expect(run.status).toBe('completed');
     const cores = Math.min(16, availableParallelism());
-    if (cores === 1) return expect(run.device).toMatch(/wasm .*, 1 thread;/);
-    expect(run.device).toMatch(new RegExp(`wasm .*, up to ${cores} threads;`));
+    if (cores === 1) return expect(run.device).toMatch(/(native|wasm) .*, 1 thread;/);
+    expect(run.device).toMatch(new RegExp(`(native|wasm) .*, up to ${cores} threads;`));
     // 32 rows are 4 slices: up to 4 threads; one line per layer (inputs 1 and 8) of each network
     // trained (the ensemble's reference member, when the spec's normalisation picks it, and the run's).
     const allowed = Math.min(4, cores);

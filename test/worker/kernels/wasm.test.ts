@@ -225,8 +225,11 @@ describe('WasmRnnKernel', () => {
 
   it('the device line names the build, and the threads: measured up to the cores, or as RNN_KERNEL_THREADS sets them', () => {
     const cores = Math.min(16, availableParallelism());
-    expect(fusedDevice()).toBe(
-      `wasm relaxed simd (fma), ${cores > 1 ? 'up to ' : ''}${cores} thread${cores > 1 ? 's' : ''}`,
+    // The native engine where it runs (native.test.ts checks which), else the relaxed wasm build.
+    expect(fusedDevice()).toMatch(
+      new RegExp(
+        `^(native avx512|native avx2|wasm relaxed simd) \\(fma\\), ${cores > 1 ? 'up to ' : ''}${cores} thread${cores > 1 ? 's' : ''}$`,
+      ),
     );
     process.env.RNN_KERNEL_SIMD = 'simd';
     process.env.RNN_KERNEL_THREADS = '3';

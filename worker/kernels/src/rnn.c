@@ -15,12 +15,22 @@
 // product h . U (GRU: two, since the candidate gate needs r*h) plus fused element-wise gate math;
 // the backward sweep does dZ_t . U^T per step; the weight gradients are two large products over
 // all T*B rows after the sweep (dU = Hprev^T . dZ, dW = X^T . dZ).
+//
+// The same source builds the native engine (src/native/, scripts/build-kernels.mjs --native):
+// native/isa-*.c define RNN_NATIVE, the 128-bit operations below in native instructions
+// (native/simd128.h), and RNN_WIDE with the wider vectors of the matrix products
+// (native/wide-*.h: 2 x 256 or 2 x 512 bits of columns per tile in place of 2 x 128). Per output
+// element the products add the same terms in the same order with the same FMAs, so a native
+// engine's results equal the relaxed-SIMD module's bit for bit (test/worker/kernels/native.test.ts).
+#ifndef RNN_NATIVE
 #include <wasm_simd128.h>
+typedef v128_t vf;
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define PW 8 // columns per packed panel of the recurrent matrices: the tile's width
+#endif
 
 typedef float f32;
-typedef v128_t vf;
 
-#define EXPORT(name) __attribute__((export_name(#name)))
 #define INLINE static inline __attribute__((always_inline))
 
 enum { CELL_SIMPLE = 0, CELL_LSTM = 1, CELL_GRU = 2 };
@@ -43,7 +53,6 @@ EXPORT(rnn_prof) double *rnn_prof(void) { return prof; }
 // ---- arena ----------------------------------------------------------------------------------
 extern unsigned char __heap_base;
 
-static int g_cell, g_act, B, T, F, H, G, GH, RETSEQ;
 // Accumulators of the slices' weight gradients (rnn_wgrad_to, rnn_acc_add): one per depth of the
 // sum tree the host evaluates (16 slices: 5 levels).
 #define ACC_DEPTH 6
@@ -51,9 +60,15 @@ enum {
   P_W, P_U, P_UT, P_BIAS, P_XIN, P_XT, P_GATES, P_HS, P_CS, P_TCS, P_RH, P_OUT, P_DY, P_DXOUT,
   P_DXT, P_DW, P_DU, P_DB, P_DH, P_DHN, P_DC, P_TMP, P_PACK, P_UP, P_UTP, P_SINK, P_ACC, P_COUNT
 };
+#ifdef RNN_NATIVE
+#include "native/state.h" // the same names, as fields of the calling thread's current engine
+#else
+static int g_cell, g_act, B, T, F, H, G, GH, RETSEQ;
 static f32 *ptrs[P_COUNT];
+#define ARENA_ALIGN 15
 
 EXPORT(rnn_ptr) unsigned rnn_ptr(int which) { return (unsigned)(unsigned long)ptrs[which]; }
+#endif
 
 // Lays the buffers out after __heap_base, growing memory when needed. Returns 0, or -1 when the
 // memory cannot grow (the host reports it).
@@ -83,22 +98,30 @@ EXPORT(rnn_setup) int rnn_setup(int cell, int act, int b, int t, int f, int h, i
   sizes[P_DB] = GH;
   sizes[P_DH] = sizes[P_DHN] = sizes[P_DC] = sizes[P_TMP] = (unsigned long)B * H;
   // gemm_tn_ext's panels: A extended by X and a column of ones, padded to 4 columns, and a strip of B.
-  sizes[P_PACK] = (unsigned long)KC * (H + F + 4 + 8);
+  sizes[P_PACK] = (unsigned long)KC * (H + F + 4 + PW);
   sizes[P_SINK] = GH;
   sizes[P_UP] = sizes[P_UTP] = (unsigned long)H * GH;
   sizes[P_ACC] = ACC_DEPTH * ((unsigned long)F * GH + (unsigned long)H * GH + GH);
+#ifdef RNN_NATIVE
+  unsigned long off = 0; // offsets here; rnn_arena() allocates and adds the base
+#else
   unsigned long off = ((unsigned long)&__heap_base + 15) & ~15ul;
+#endif
   for (int i = 0; i < P_COUNT; i++) {
     ptrs[i] = (f32 *)off;
-    off += (sizes[i] * 4 + 15) & ~15ul;
+    off += (sizes[i] * 4 + ARENA_ALIGN) & ~(unsigned long)ARENA_ALIGN;
   }
   if (off > 0xFFFF0000ul) return -1;
+#ifdef RNN_NATIVE
+  return rnn_arena(off);
+#else
   unsigned long have = __builtin_wasm_memory_size(0) * 65536ul;
   if (off > have) {
     unsigned long pages = (off - have + 65535) / 65536;
     if (__builtin_wasm_memory_grow(0, pages) == (unsigned long)-1) return -1;
   }
   return 0;
+#endif
 }
 
 static void zero(f32 *p, unsigned long n) {
@@ -111,7 +134,9 @@ static void zero(f32 *p, unsigned long n) {
 // ---- matrix products ------------------------------------------------------------------------
 #define LD(p) wasm_v128_load(p)
 #define ST(p, x) wasm_v128_store(p, x)
-#ifdef RNN_RELAXED
+#if defined(RNN_NATIVE)
+// native/simd128.h defines FMA4 and MADD (fused: the native engine requires FMA).
+#elif defined(RNN_RELAXED)
 // The relaxed-SIMD build (-mrelaxed-simd -DRNN_RELAXED): the products' multiply-adds as
 // f32x4.relaxed_madd, one FMA instruction where the CPU has FMA (V8 emits vfmadd on x64, fmla on
 // arm64). clang >= 16 has the standard builtin; clang 14/15 call it fma and emit the opcode of an
@@ -184,6 +209,7 @@ static void gemm_nn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, i
 
 
 
+#ifndef RNN_WIDE
 // The recurrent matrices, used by every step, are copied once per call into 8-column panels
 // (panel p = columns 8p..8p+7, row k at 8k): with G*H = 512 columns their rows are 2 KB apart and
 // a column strip would land in two L1 sets. gemm_nn_p reads the panels (pstride floats apart) for
@@ -247,8 +273,9 @@ static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp,
     }
   }
 }
-
-
+#else
+#include "native/wide-nn.h"
+#endif
 
 // C[M,N] += A^T . B with A stored [K,M] (lda) and B [K,N] (ldb): the weight gradients, K = T*B
 // rows. K is cut into blocks of KC rows, and each block's A (as 4-column panels) and each 8-column
@@ -270,7 +297,7 @@ typedef struct {
   int M, N, K;
   const f32 *A; int lda;
   const f32 *X; int ldx, f; int ones;
-  const f32 *B; int ldb;
+  const f32 *Zm; int ldb; // dZ
   f32 *C, *CX, *C1; int ldc;
   int bs, b0, bstride;
 } tn_args;
@@ -295,6 +322,7 @@ INLINE f32 *tn_row(const tn_args *g, int i, int j) {
   return i == g->f && g->ones ? g->C1 + j : ptrs[P_SINK] + j;
 }
 
+#ifndef RNN_WIDE
 static void gemm_tn_ext(const tn_args *g) {
   int N = g->N, K = g->K, ldb = g->ldb;
   int Me = (g->M + g->f + g->ones + 3) & ~3, N8 = N & ~7;
@@ -320,7 +348,7 @@ static void gemm_tn_ext(const tn_args *g) {
     }
     for (int j = 0; j < N8; j += 8) {
       for (int k = 0; k < kn; k++) {
-        const f32 *src = g->B + rows[k] * ldb + j;
+        const f32 *src = g->Zm + rows[k] * ldb + j;
         ST(Bp + 8 * k, LD(src)); ST(Bp + 8 * k + 4, LD(src + 4));
       }
       for (int i = 0; i < Me; i += 4) {
@@ -344,7 +372,7 @@ static void gemm_tn_ext(const tn_args *g) {
       for (int i = 0; i < Me; i++) {
         f32 *c0 = tn_row(g, i, j);
         vf s = LD(c0);
-        const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3), *b = g->B + j;
+        const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3), *b = g->Zm + j;
         for (int k = 0; k < kn; k++, a += 4) MADD(s, wasm_v128_load32_splat(a), LD(b + rows[k] * ldb));
         ST(c0, s);
       }
@@ -353,12 +381,15 @@ static void gemm_tn_ext(const tn_args *g) {
       for (int i = 0; i < Me; i++) {
         f32 s = 0.f;
         const f32 *a = Ap + (long)(i & ~3) * kn + (i & 3);
-        for (int k = 0; k < kn; k++) s += a[4 * k] * g->B[rows[k] * ldb + j];
+        for (int k = 0; k < kn; k++) s += a[4 * k] * g->Zm[rows[k] * ldb + j];
         *tn_row(g, i, j) += s;
       }
     }
   }
 }
+#else
+#include "native/wide-tn.h"
+#endif
 
 INLINE f32 hsum(vf x) {
   return wasm_f32x4_extract_lane(x, 0) + wasm_f32x4_extract_lane(x, 1) +
@@ -535,13 +566,13 @@ EXPORT(rnn_forward) void rnn_forward(void) {
   PROF(0);
   zero(hs, BH);
   if (g_cell == CELL_LSTM) zero(cs, BH);
-  f32 *UP = ptrs[P_UP], *UP2 = UP + (long)H * ((2 * H) & ~7);
+  f32 *UP = ptrs[P_UP], *UP2 = UP + (long)H * ((2 * H) & ~(PW - 1));
   if (g_cell == CELL_GRU) { pack_panels(H, 2 * H, U, GH, UP); pack_panels(H, H, U + 2 * H, GH, UP2); }
   else pack_panels(H, GH, U, GH, UP);
   for (int t = 0; t < T; t++) {
     f32 *Zt = Z + t * BGH, *hp = hs + t * BH, *hn = hs + (t + 1) * BH;
     if (g_cell == CELL_SIMPLE) {
-      gemm_nn_p(B, H, H, hp, H, UP, H * 8, U, H, Zt, H);
+      gemm_nn_p(B, H, H, hp, H, UP, H * PW, U, H, Zt, H);
       for (int b = 0; b < B; b++) {
         f32 *z = Zt + (long)b * H, *h = hn + (long)b * H;
         int j = 0;
@@ -549,7 +580,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         if (j < H) stn(h + j, vtanh(ldn(z + j, H - j)), H - j);
       }
     } else if (g_cell == CELL_LSTM) {
-      gemm_nn_p(B, GH, H, hp, H, UP, H * 8, U, GH, Zt, GH);
+      gemm_nn_p(B, GH, H, hp, H, UP, H * PW, U, GH, Zt, GH);
       PROF(1);
       f32 *cp = cs + t * BH, *cn = cs + (t + 1) * BH, *tc = tcs + t * BH;
       for (int b = 0; b < B; b++) {
@@ -562,7 +593,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
       PROF(2);
     } else {
       f32 *rht = rh + t * BH;
-      gemm_nn_p(B, 2 * H, H, hp, H, UP, H * 8, U, GH, Zt, GH);
+      gemm_nn_p(B, 2 * H, H, hp, H, UP, H * PW, U, GH, Zt, GH);
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
@@ -570,7 +601,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         for (; j + 4 <= H; j += 4) gru_fwd_zr(z + j, hp + o + j, rht + o + j, 4);
         if (j < H) gru_fwd_zr(z + j, hp + o + j, rht + o + j, H - j);
       }
-      gemm_nn_p(B, H, H, rht, H, UP2, H * 8, U + 2 * H, GH, Zt + 2 * H, GH);
+      gemm_nn_p(B, H, H, rht, H, UP2, H * PW, U + 2 * H, GH, Zt + 2 * H, GH);
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
@@ -676,7 +707,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
     if (g_cell == CELL_SIMPLE) {
       const f32 *hn = hs + (t + 1) * BH;
       for (long j = 0; j < BH; j++) Zt[j] = dh[j] * (1.f - hn[j] * hn[j]);
-      if (t > 0) { zero(dh, BH); gemm_nn_p(B, H, H, Zt, H, UTP, GH * 8, UT, H, dh, H); }
+      if (t > 0) { zero(dh, BH); gemm_nn_p(B, H, H, Zt, H, UTP, GH * PW, UT, H, dh, H); }
     } else if (g_cell == CELL_LSTM) {
       f32 *cp = cs + t * BH, *tc = tcs + t * BH;
       for (int b = 0; b < B; b++) {
@@ -687,7 +718,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         if (j < H) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, H - j);
       }
       PROF(3);
-      if (t > 0) { zero(dh, BH); gemm_nn_p(B, H, GH, Zt, GH, UTP, GH * 8, UT, H, dh, H); }
+      if (t > 0) { zero(dh, BH); gemm_nn_p(B, H, GH, Zt, GH, UTP, GH * PW, UT, H, dh, H); }
       PROF(4);
     } else {
       for (int b = 0; b < B; b++) {
@@ -698,7 +729,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         if (j < H) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, H - j);
       }
       zero(tmp, BH);
-      gemm_nn_p(B, H, H, Zt + 2 * H, GH, UTP + 2L * H * 8, GH * 8, UT + 2L * H * H, H, tmp, H);
+      gemm_nn_p(B, H, H, Zt + 2 * H, GH, UTP + 2L * H * PW, GH * PW, UT + 2L * H * H, H, tmp, H);
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
@@ -707,7 +738,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         if (j < H) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, H - j);
       }
       if (t > 0) {
-        gemm_nn_p(B, H, 2 * H, Zt, GH, UTP, GH * 8, UT, H, dhn, H);
+        gemm_nn_p(B, H, 2 * H, Zt, GH, UTP, GH * PW, UT, H, dhn, H);
         f32 *s = dh; dh = dhn; dhn = s;
       }
     }
@@ -753,7 +784,7 @@ static void wgrad(int b0, int b1, f32 *dW, f32 *dU, f32 *db) {
   // in place of h_prev. The whole batch (b0 = 0, b1 = B) reads the rows in order.
   int bs = b1 - b0;
   tn_args g = {.M = H, .N = g_cell == CELL_GRU ? 2 * H : GH, .K = T * bs, .A = ptrs[P_HS], .lda = H,
-               .X = ptrs[P_XT], .ldx = F, .f = F, .ones = 1, .B = ptrs[P_GATES], .ldb = GH,
+               .X = ptrs[P_XT], .ldx = F, .f = F, .ones = 1, .Zm = ptrs[P_GATES], .ldb = GH,
                .C = dU, .CX = dW, .C1 = db, .ldc = GH,
                .bs = bs == B ? 0 : bs, .b0 = b0, .bstride = B};
   gemm_tn_ext(&g);
@@ -761,7 +792,7 @@ static void wgrad(int b0, int b1, f32 *dW, f32 *dU, f32 *db) {
     // The candidate's columns: the same product from r*h_prev, column 2H on.
     // Written out, not copied from g: a struct copy of this size is a memcpy call, and there is no libc.
     tn_args c = {.M = H, .N = H, .K = g.K, .A = ptrs[P_RH], .lda = H,
-                 .X = g.X, .ldx = F, .f = F, .ones = 1, .B = ptrs[P_GATES] + 2 * H, .ldb = GH,
+                 .X = g.X, .ldx = F, .f = F, .ones = 1, .Zm = ptrs[P_GATES] + 2 * H, .ldb = GH,
                  .C = dU + 2 * H, .CX = dW + 2 * H, .C1 = db + 2 * H, .ldc = GH,
                  .bs = g.bs, .b0 = b0, .bstride = B};
     gemm_tn_ext(&c);

@@ -1,0 +1,152 @@
+// The native engine (worker/kernels/src/native: rnn.c built for AVX2 and AVX-512, behind N-API):
+// it computes what the relaxed-SIMD WebAssembly module computes, bit for bit, for every cell,
+// shapes whose units and columns do not fill its wider tiles, on one thread and in worker
+// threads; where it cannot run, the layers fall back to the wasm build and say why.
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { afterAll, describe, expect, it } from 'vitest';
+import { relaxedSimdFlag } from '../../../core/jobs.js';
+import { shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
+import {
+  defaultKernelBuild,
+  describeBuild,
+  nativeEngine,
+  nativeEnginePath,
+  probeNativeEngine,
+  type KernelBuild,
+} from '../../../worker/kernels/modules.js';
+import { gateCount, type RnnShape } from '../../../worker/kernels/types.js';
+
+for (const f of relaxedSimdFlag()) setFlagsFromString(f);
+afterAll(() => shutdownKernelThreads());
+
+// What this CPU has, read from the kernel's own report (not from the engine under test).
+const flags = (() => {
+  try {
+    const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return new Set(line?.[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set<string>();
+  }
+})();
+const shipped = process.platform === 'linux' && process.arch === 'x64';
+const hasAvx2 = shipped && flags.has('avx2') && flags.has('fma');
+const hasAvx512 = hasAvx2 && flags.has('avx512f');
+
+function rand(n: number, seed: number, scale = 1): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return ((s / 2 ** 32) * 2 - 1) * scale;
+  });
+}
+
+function run(build: KernelBuild, threads: number, shape: RnnShape) {
+  const GH = gateCount(shape.cell) * shape.units;
+  const x = rand(shape.batch * shape.steps * shape.features, 1);
+  const w = {
+    kernel: rand(shape.features * GH, 2, 0.5),
+    recurrentKernel: rand(shape.units * GH, 3, 0.3),
+    bias: rand(GH, 4, 0.1),
+  };
+  const dy = rand(shape.batch * (shape.returnSequences ? shape.steps : 1) * shape.units, 5);
+  const k = new WasmRnnKernel(threads, build);
+  try {
+    const f = k.forward(shape, x, w, true);
+    const g = k.backward(f.tape!, dy);
+    return { name: k.name, output: f.output, dx: g.dx, dW: g.dKernel, dU: g.dRecurrentKernel, db: g.dBias };
+  } finally {
+    k.dispose();
+  }
+}
+
+// Units 64 and 128 fill the tiles; 11, 37 and 50 leave columns (and rows of the weight-gradient
+// product) to the narrower paths; 10 features take the input projection's matrix product.
+const SHAPES: RnnShape[] = [
+  { cell: 'lstm', batch: 32, steps: 20, features: 1, units: 64, returnSequences: false },
+  { cell: 'lstm', batch: 24, steps: 6, features: 10, units: 37, returnSequences: true, recurrentActivation: 'sigmoid' },
+  { cell: 'gru', batch: 40, steps: 9, features: 3, units: 50, returnSequences: true },
+  { cell: 'gru', batch: 16, steps: 5, features: 2, units: 128, returnSequences: false, recurrentActivation: 'sigmoid' },
+  { cell: 'simpleRNN', batch: 50, steps: 7, features: 3, units: 11, returnSequences: true },
+  { cell: 'simpleRNN', batch: 8, steps: 12, features: 9, units: 96, returnSequences: false },
+];
+const label = (s: RnnShape) => `${s.cell} ${s.units} units, batch ${s.batch}, ${s.steps} steps, ${s.features} features`;
+
+describe('native engine', () => {
+  const isas: ['avx512' | 'avx2', boolean][] = [
+    ['avx512', hasAvx512],
+    ['avx2', hasAvx2],
+  ];
+  for (const [isa, can] of isas) {
+    it.runIf(can).each(SHAPES.map((s) => [label(s), s] as const))(
+      `${isa}: %s gives the relaxed-SIMD module's results bit for bit`,
+      (_, shape) => {
+        const want = run('relaxed-simd', 1, shape);
+        for (const threads of [1, 2]) {
+          const got = run(`native-${isa}`, threads, shape);
+          expect(got.name).toBe(`fused-native-${isa}`);
+          for (const k of ['output', 'dx', 'dW', 'dU', 'db'] as const)
+            expect(got[k], `${threads} threads: ${k}`).toEqual(want[k]);
+        }
+      },
+    );
+  }
+
+  it.runIf(hasAvx2)(
+    'is the default build where it runs, with the best instruction set, and the device line says which',
+    () => {
+      const probe = nativeEngine();
+      expect(probe).toMatchObject({ ok: true, isa: hasAvx512 ? 'avx512' : 'avx2' });
+      expect(defaultKernelBuild()).toBe('native');
+      expect(describeBuild('native')).toBe(`native ${hasAvx512 ? 'avx512' : 'avx2'} (fma)`);
+      expect(new WasmRnnKernel(1).name).toBe(`fused-native-${hasAvx512 ? 'avx512' : 'avx2'}`);
+      // RNN_KERNEL_SIMD picks a wasm build instead (benchmarks, or to rule the engine out).
+      process.env.RNN_KERNEL_SIMD = 'relaxed-simd';
+      try {
+        expect(defaultKernelBuild()).toBe('relaxed-simd');
+      } finally {
+        delete process.env.RNN_KERNEL_SIMD;
+      }
+    },
+  );
+
+  it('says why it cannot run: no file for the platform, or a file that does not load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnn-native-'));
+    try {
+      expect(probeNativeEngine(join(dir, 'missing.node'))).toEqual({
+        ok: false,
+        why: `no native engine built for ${process.platform}-${process.arch}`,
+      });
+      const bad = join(dir, 'bad.node');
+      writeFileSync(bad, 'not a shared object');
+      const r = probeNativeEngine(bad);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.why).toMatch(/^the native engine did not load: .*bad\.node/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is found next to a packaged app archive, where electron-builder unpacks .node files', () => {
+    expect(nativeEnginePath('/opt/app/resources/app.asar/dist/worker/kernels/modules.js')).toBe(
+      '/opt/app/resources/app.asar.unpacked/dist/worker/kernels/prebuilds/' +
+        `${process.platform}-${process.arch}/rnn-engine.node`,
+    );
+  });
+
+  it.runIf(hasAvx2)('refuses inputs it cannot hold with the same message as the wasm engine, and keeps working', () => {
+    const k = new WasmRnnKernel(1, 'native');
+    const shape: RnnShape = { cell: 'lstm', batch: 4, steps: 3, features: 2, units: 8, returnSequences: false };
+    expect(() =>
+      k.forward(
+        shape,
+        new Float32Array(5),
+        { kernel: new Float32Array(64), recurrentKernel: new Float32Array(256), bias: new Float32Array(32) },
+        true,
+      ),
+    ).toThrow(/x has 5 values/);
+    k.dispose();
+  });
+});

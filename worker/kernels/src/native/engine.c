@@ -1,0 +1,217 @@
+// N-API glue of the native engine: rnn.c built per instruction set (isa-*.c), one engine per
+// layer and thread as with the wasm module, and the same calls (engine-src.ts drives both).
+// The engine's buffers live in an ArrayBuffer made here with napi_create_arraybuffer (V8's own
+// allocation: Electron's memory cage refuses external buffers), which JavaScript views as it
+// views the wasm module's memory; V8 never moves a backing store, so the pointers stay valid
+// while the engine holds its reference. N-API version 1 calls only, and context-aware, so one
+// binary per platform serves Node and Electron alike and loads in every worker thread.
+#include <node_api.h>
+#include <stdlib.h>
+#include "state-struct.h"
+
+__thread struct rnn_state *rnn_cur __attribute__((tls_model("initial-exec")));
+
+#define DECLARE(s)                                                                                            \
+  int rnn_setup_##s(int, int, int, int, int, int, int);                                                      \
+  unsigned rnn_ptr_##s(int);                                                                                  \
+  void rnn_forward_##s(void);                                                                                 \
+  void rnn_backward_##s(int, int);                                                                            \
+  int rnn_wgrad_to_##s(int, int, int);                                                                        \
+  int rnn_acc_add_##s(int);
+DECLARE(avx2)
+DECLARE(avx512)
+
+struct isa {
+  const char *name;
+  int (*usable)(void);
+  int (*setup)(int, int, int, int, int, int, int);
+  unsigned (*ptr)(int);
+  void (*forward)(void);
+  void (*backward)(int, int);
+  int (*wgrad_to)(int, int, int);
+  int (*acc_add)(int);
+};
+// __builtin_cpu_supports also checks that the OS saves the wider registers (xgetbv).
+static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+static int has_avx512(void) { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"); }
+#define ISA(s, u) {#s, u, rnn_setup_##s, rnn_ptr_##s, rnn_forward_##s, rnn_backward_##s, rnn_wgrad_to_##s, rnn_acc_add_##s}
+// Best first.
+static const struct isa ISAS[] = {ISA(avx512, has_avx512), ISA(avx2, has_avx2)};
+#define NISA (int)(sizeof ISAS / sizeof ISAS[0])
+
+struct engine {
+  struct rnn_state st;
+  const struct isa *isa;
+  napi_env env;
+  napi_ref buf; // the ArrayBuffer holding st's buffers (NULL before the first setup)
+  unsigned long cap;
+};
+
+unsigned char *rnn_native_alloc(struct rnn_state *st, unsigned long bytes) {
+  struct engine *e = st->host;
+  if (!e->buf || e->cap < bytes) {
+    void *data;
+    napi_value ab;
+    napi_ref ref;
+    if (napi_create_arraybuffer(e->env, bytes + 64, &data, &ab) != napi_ok) return NULL;
+    if (napi_create_reference(e->env, ab, 1, &ref) != napi_ok) return NULL;
+    if (e->buf) napi_delete_reference(e->env, e->buf);
+    e->buf = ref;
+    e->cap = bytes;
+    st->buf = data;
+  }
+  return (unsigned char *)(((unsigned long)st->buf + 63) & ~63ul);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  struct engine *e = data;
+  if (e->buf) napi_delete_reference(env, e->buf);
+  free(e);
+}
+
+#define MAXARGS 8
+// Reads the call's arguments: the engine (an external), then ints. 0 on a bad call (thrown).
+static struct engine *args(napi_env env, napi_callback_info info, int *iv, size_t nint) {
+  napi_value argv[MAXARGS];
+  size_t argc = MAXARGS;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != nint + 1 ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok || !data) {
+    napi_throw_type_error(env, NULL, "native RNN engine: bad arguments");
+    return NULL;
+  }
+  for (size_t i = 0; i < nint; i++)
+    if (napi_get_value_int32(env, argv[i + 1], &iv[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "native RNN engine: arguments must be integers");
+      return NULL;
+    }
+  struct engine *e = data;
+  e->env = env;
+  rnn_cur = &e->st;
+  return e;
+}
+
+static napi_value int_value(napi_env env, long v) {
+  napi_value r;
+  napi_create_int64(env, v, &r);
+  return r;
+}
+
+static const struct isa *best_isa(void) {
+  for (int i = 0; i < NISA; i++)
+    if (ISAS[i].usable()) return &ISAS[i];
+  return NULL;
+}
+
+// isa() -> the instruction set engines use here ('avx512', 'avx2'), or null where the CPU has
+// neither AVX2 with FMA nor AVX-512.
+static napi_value js_isa(napi_env env, napi_callback_info info) {
+  (void)info;
+  const struct isa *isa = best_isa();
+  napi_value r;
+  if (isa) napi_create_string_utf8(env, isa->name, NAPI_AUTO_LENGTH, &r);
+  else napi_get_null(env, &r);
+  return r;
+}
+
+// create(isaName?) -> engine (an external); the named instruction set where the CPU has it
+// (tests compare them), else the best one.
+static napi_value js_create(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const struct isa *isa = best_isa();
+  if (argc == 1) {
+    char name[16] = {0};
+    size_t len;
+    napi_valuetype t;
+    napi_typeof(env, argv[0], &t);
+    if (t == napi_string && napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) == napi_ok) {
+      isa = NULL;
+      for (int i = 0; i < NISA; i++) {
+        const char *a = ISAS[i].name, *b = name;
+        while (*a && *a == *b) a++, b++;
+        if (!*a && !*b && ISAS[i].usable()) isa = &ISAS[i];
+      }
+    }
+  }
+  if (!isa) {
+    napi_throw_error(env, NULL, "native RNN engine: this CPU lacks the instruction set (AVX2 with FMA, or AVX-512)");
+    return NULL;
+  }
+  struct engine *e = calloc(1, sizeof *e);
+  if (!e) {
+    napi_throw_error(env, NULL, "native RNN engine: out of memory");
+    return NULL;
+  }
+  e->isa = isa;
+  e->st.host = e;
+  napi_value r;
+  if (napi_create_external(env, e, finalize, NULL, &r) != napi_ok) {
+    free(e);
+    napi_throw_error(env, NULL, "native RNN engine: cannot create the engine");
+    return NULL;
+  }
+  return r;
+}
+
+// setup(e, cell, act, B, T, F, H, retSeq) -> the ArrayBuffer holding the buffers, or null when
+// the memory cannot be had.
+static napi_value js_setup(napi_env env, napi_callback_info info) {
+  int v[7];
+  struct engine *e = args(env, info, v, 7);
+  if (!e) return NULL;
+  napi_value r;
+  if (e->isa->setup(v[0], v[1], v[2], v[3], v[4], v[5], v[6]) != 0 ||
+      napi_get_reference_value(env, e->buf, &r) != napi_ok) {
+    napi_get_null(env, &r);
+  }
+  return r;
+}
+
+static napi_value js_ptr(napi_env env, napi_callback_info info) {
+  int v[1];
+  struct engine *e = args(env, info, v, 1);
+  return e ? int_value(env, e->isa->ptr(v[0])) : NULL;
+}
+
+static napi_value js_forward(napi_env env, napi_callback_info info) {
+  struct engine *e = args(env, info, NULL, 0);
+  if (e) e->isa->forward();
+  return NULL;
+}
+
+static napi_value js_backward(napi_env env, napi_callback_info info) {
+  int v[2];
+  struct engine *e = args(env, info, v, 2);
+  if (e) e->isa->backward(v[0], v[1]);
+  return NULL;
+}
+
+static napi_value js_wgrad_to(napi_env env, napi_callback_info info) {
+  int v[3];
+  struct engine *e = args(env, info, v, 3);
+  return e ? int_value(env, e->isa->wgrad_to(v[0], v[1], v[2])) : NULL;
+}
+
+static napi_value js_acc_add(napi_env env, napi_callback_info info) {
+  int v[1];
+  struct engine *e = args(env, info, v, 1);
+  return e ? int_value(env, e->isa->acc_add(v[0])) : NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"isa", NULL, js_isa, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"create", NULL, js_create, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setup", NULL, js_setup, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ptr", NULL, js_ptr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"forward", NULL, js_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"backward", NULL, js_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"wgradTo", NULL, js_wgrad_to, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"accAdd", NULL, js_acc_add, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
