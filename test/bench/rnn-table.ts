@@ -46,7 +46,7 @@ export function printTable(
       ` × ${peak.fma ? 2 : 1} (FMA) × 2 units; GFLOP/s count matrix products only (test/bench/cpu-peak.ts)`,
   );
   console.log(
-    'cell       shape (H,B,T,F)  impl                       thr  samples/s  per CPU-s  GFLOP/s  % peak  ×tf.layers-wasm  ×torch  ×plain simd',
+    'cell       shape (H,B,T,F)  impl                       thr  samples/s  per CPU-s  GFLOP/s  % peak  ×tf.layers-wasm  ×torch  ×plain simd  ×relaxed',
   );
   for (const s of SHAPES) {
     for (const cell of CELLS) {
@@ -59,12 +59,21 @@ export function printTable(
           r.note === 'fused-wasm-relaxed-simd'
             ? mine.find((q) => q.note === 'fused-wasm-simd' && q.threads === r.threads)?.samplesPerSec
             : undefined;
+        // The native engine against the relaxed-SIMD build it equals bit for bit (layer, or whole step).
+        const relaxedNote = r.note?.startsWith('fused-native-')
+          ? 'fused-wasm-relaxed-simd'
+          : r.note === 'fused-step-native'
+            ? 'fused-step-relaxed-simd'
+            : undefined;
+        const relaxed = relaxedNote
+          ? mine.find((q) => q.note === relaxedNote && q.threads === r.threads)?.samplesPerSec
+          : undefined;
         const name = r.impl === 'fused' ? (r.note ?? 'fused') : `${r.impl} ${r.backend}`;
         const fused = r.impl === 'fused';
         console.log(
           `${cell.padEnd(10)} ${`${s.units},${s.batch},${s.steps},${s.features}`.padEnd(16)} ${name.padEnd(26)} ` +
             `${String(r.threads ?? '').padStart(3)} ${r.samplesPerSec.toFixed(0).padStart(10)} ${(r.samplesPerCpuSec?.toFixed(0) ?? '—').padStart(10)} ${r.gflops!.toFixed(1).padStart(8)} ` +
-            `${r.pctPeak!.toFixed(1).padStart(7)} ${(fused ? ratio(r.samplesPerSec, w) : '').padStart(16)} ${(fused ? ratio(r.samplesPerSec, t) : '').padStart(7)} ${(plain ? ratio(r.samplesPerSec, plain) : '').padStart(12)}`,
+            `${r.pctPeak!.toFixed(1).padStart(7)} ${(fused ? ratio(r.samplesPerSec, w) : '').padStart(16)} ${(fused ? ratio(r.samplesPerSec, t) : '').padStart(7)} ${(plain ? ratio(r.samplesPerSec, plain) : '').padStart(12)} ${(relaxed ? ratio(r.samplesPerSec, relaxed) : '').padStart(9)}`,
         );
       }
     }

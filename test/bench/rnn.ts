@@ -25,8 +25,11 @@ import {
   relaxedSimdSupported,
   shutdownKernelThreads,
   WasmRnnKernel,
+  nativeEngine,
+  type KernelBuild,
   type SimdBuild,
 } from '../../worker/kernels/index.js';
+import { nativeIsaOf } from '../../worker/kernels/modules.js';
 import type { Cell } from '../../core/spec.js';
 import type { BenchOptions } from './run.js';
 import { cpuPeak, trainFlopsPerSample } from './cpu-peak.js';
@@ -54,7 +57,7 @@ for (const f of relaxedSimdFlag()) setFlagsFromString(f);
 
 interface FusedOpts {
   threads: number;
-  build: SimdBuild;
+  build: KernelBuild;
 }
 
 function makeModel(impl: 'fused' | 'layers', cell: Cell, s: Shape, fused?: FusedOpts): tf.LayersModel {
@@ -286,7 +289,11 @@ export async function run(opts: BenchOptions): Promise<void> {
     if (opts.json) console.log(JSON.stringify(r));
   };
   const withTorch = torchAvailable();
-  const builds: SimdBuild[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
+  const wasmBuilds: SimdBuild[] = relaxedSimdSupported() ? ['relaxed-simd', 'simd'] : ['simd'];
+  // The native engine (its best instruction set here) where it loads, beside the wasm builds.
+  const builds: KernelBuild[] = [...(nativeEngine().ok ? ['native' as const] : []), ...wasmBuilds];
+  // The whole step with the best layer build, and with the best wasm build when that is another.
+  const stepBuilds: KernelBuild[] = [...new Set([builds[0]!, wasmBuilds[0]!])];
   for (const s of SHAPES) {
     for (const cell of CELLS) {
       for (const backend of opts.args.includes('--no-cpu') ? ['wasm'] : ['wasm', 'cpu']) {
@@ -321,33 +328,35 @@ export async function run(opts: BenchOptions): Promise<void> {
             samplesPerSec: round(await timeTraining(model, s, n, FUSED_REPS)),
             reps: FUSED_REPS,
             threads,
-            note: build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd',
+            note: buildNote(build),
           });
           model.dispose();
         }
         // The whole step in WebAssembly (worker/kernels/step.ts; RNN_FUSED_STEP=1 in the trainer).
-        const model = makeModel('fused', cell, s, { threads, build: builds[0]! });
-        emit({
-          suite: 'rnn',
-          impl: 'fused',
-          backend: 'wasm',
-          cell,
-          ...s,
-          samplesPerSec: round(
-            await timeTraining(
-              model,
-              s,
-              batchesFor('fused', 'wasm', s, quick),
-              FUSED_REPS,
-              false,
-              new FusedTrainStep(model, model.optimizer, 'mse'),
+        for (const build of stepBuilds) {
+          const model = makeModel('fused', cell, s, { threads, build });
+          emit({
+            suite: 'rnn',
+            impl: 'fused',
+            backend: 'wasm',
+            cell,
+            ...s,
+            samplesPerSec: round(
+              await timeTraining(
+                model,
+                s,
+                batchesFor('fused', 'wasm', s, quick),
+                FUSED_REPS,
+                false,
+                new FusedTrainStep(model, model.optimizer, 'mse'),
+              ),
             ),
-          ),
-          reps: FUSED_REPS,
-          threads,
-          note: `fused-step-${builds[0]}`,
-        });
-        model.dispose();
+            reps: FUSED_REPS,
+            threads,
+            note: `fused-step-${build}`,
+          });
+          model.dispose();
+        }
       }
       if (withTorch) {
         const r = torchRow(cell, s, quick);
@@ -359,6 +368,12 @@ export async function run(opts: BenchOptions): Promise<void> {
   const mem = memoryRow();
   if (opts.json) console.log(JSON.stringify(mem));
   if (!opts.json) printTable(rows, mem, peak, { shapes: SHAPES, cells: CELLS, reps: REPS, fusedReps: FUSED_REPS });
+}
+
+function buildNote(build: KernelBuild): string {
+  const isa = nativeIsaOf(build);
+  if (isa) return `fused-native-${isa}`;
+  return build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd';
 }
 
 function round(v: number): number {
