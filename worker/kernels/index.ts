@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { FusedRnn, type FusedRnnConfig } from './layer.js';
 import { isCell, type Cell } from './types.js';
 import { describeThreadChoice } from './thread-choice.js';
+import { nativeEngine, nativeFallbackNote } from './modules.js';
 import {
   defaultKernelBuild,
   describeBuild,
@@ -58,9 +59,17 @@ export function fusedSupported(opts: { cell: Cell; bidirectional: boolean }): bo
   return wasmSimdSupported();
 }
 
-/** What to record on a run: e.g. 'fused-wasm-simd' (2 threads are reported apart, see fusedThreads). */
+/**
+ * What to record on a run: 'fused-native' where the native engine runs the layers, else
+ * 'fused-wasm-simd' (the device line says which instruction set or wasm build, and the threads).
+ */
 export function fusedImplName(): string {
-  return 'fused-wasm-simd';
+  return defaultKernelBuild() === 'native' ? 'fused-native' : 'fused-wasm-simd';
+}
+
+/** A run-log line when the layers fall back to WebAssembly from the native engine, saying why; else null. */
+export function fusedNote(): string | null {
+  return nativeFallbackNote(nativeEngine());
 }
 
 /**

@@ -129,6 +129,15 @@ export function defaultKernelBuild(): KernelBuild {
   return nativeEngine().ok ? 'native' : defaultSimdBuild();
 }
 
+/**
+ * The run-log line saying why the layers run in WebAssembly where a native engine was wanted (the
+ * default): null when the engine runs, or when RNN_KERNEL_SIMD asked for a wasm build.
+ */
+export function nativeFallbackNote(probe: NativeProbe, env = process.env.RNN_KERNEL_SIMD): string | null {
+  if (probe.ok || env === 'simd' || env === 'relaxed-simd') return null;
+  return `native RNN engine not used (${probe.why}): the RNN layers run in WebAssembly`;
+}
+
 /** What engines of a build are made from: the compiled wasm module, or the native engine's file and ISA. */
 export function engineModule(build: KernelBuild): EngineModule {
   if (build === 'simd' || build === 'relaxed-simd') return rnnWasmModule(build);

@@ -38,6 +38,7 @@ export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
       fusedImplName: () => string;
       fusedSupported: (o: { cell: RunSpec['model']['cell']; bidirectional: boolean }) => boolean;
       fusedDevice: () => string;
+      fusedNote: () => string | null;
       logThreadChoices: (log: (msg: string) => void) => void;
     };
     if (!k.fusedSupported({ cell: spec.model.cell, bidirectional: spec.model.bidirectional })) {
@@ -54,6 +55,7 @@ export async function chooseImpl(spec: RunSpec): Promise<ImplChoice> {
       fused: true,
       device: k.fusedDevice(),
       logThreads: k.logThreadChoices,
+      ...(k.fusedNote() ? { note: k.fusedNote()! } : {}),
     };
   } catch (e) {
     if (want === 'fused') throw e;

@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { relaxedSimdFlag } from '../../../core/jobs.js';
-import { shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
+import { fusedImplName, shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
 import {
   defaultKernelBuild,
   describeBuild,
   nativeEngine,
   nativeEnginePath,
+  nativeFallbackNote,
   probeNativeEngine,
   type KernelBuild,
 } from '../../../worker/kernels/modules.js';
@@ -127,6 +128,17 @@ describe('native engine', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a run falls back to wasm with a run-log line saying why, unless RNN_KERNEL_SIMD asked for wasm', () => {
+    const missing = { ok: false as const, why: 'no native engine built for darwin-arm64' };
+    expect(nativeFallbackNote(missing, undefined)).toBe(
+      'native RNN engine not used (no native engine built for darwin-arm64): the RNN layers run in WebAssembly',
+    );
+    expect(nativeFallbackNote(missing, 'native')).toMatch(/^native RNN engine not used/);
+    expect(nativeFallbackNote(missing, 'relaxed-simd')).toBeNull();
+    expect(nativeFallbackNote({ ok: true, path: '/x.node', isa: 'avx2' }, undefined)).toBeNull();
+    expect(fusedImplName()).toBe(nativeEngine().ok ? 'fused-native' : 'fused-wasm-simd');
   });
 
   it('is found next to a packaged app archive, where electron-builder unpacks .node files', () => {
