@@ -60,11 +60,12 @@ export function fusedSupported(opts: { cell: Cell; bidirectional: boolean }): bo
 }
 
 /**
- * What to record on a run: 'fused-native' where the native engine runs the layers, else
- * 'fused-wasm-simd' (the device line says which instruction set or wasm build, and the threads).
+ * What to record on a run: 'fused-wasm-simd' whichever engine runs the layers (the native engine
+ * computes the relaxed-SIMD module's results bit for bit, and runs compare across builds); the
+ * device line says which engine, instruction set and threads.
  */
 export function fusedImplName(): string {
-  return defaultKernelBuild() === 'native' ? 'fused-native' : 'fused-wasm-simd';
+  return 'fused-wasm-simd';
 }
 
 /** A run-log line when the layers fall back to WebAssembly from the native engine, saying why; else null. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { relaxedSimdFlag } from '../../../core/jobs.js';
-import { fusedImplName, shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
+import { shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
 import {
   defaultKernelBuild,
   describeBuild,
@@ -138,7 +138,6 @@ describe('native engine', () => {
     expect(nativeFallbackNote(missing, 'native')).toMatch(/^native RNN engine not used/);
     expect(nativeFallbackNote(missing, 'relaxed-simd')).toBeNull();
     expect(nativeFallbackNote({ ok: true, path: '/x.node', isa: 'avx2' }, undefined)).toBeNull();
-    expect(fusedImplName()).toBe(nativeEngine().ok ? 'fused-native' : 'fused-wasm-simd');
   });
 
   it('is found next to a packaged app archive, where electron-builder unpacks .node files', () => {
