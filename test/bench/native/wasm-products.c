@@ -35,6 +35,6 @@ void bench_steps(int T_, int M, int N, int K, const f32 *A, int astep, const f32
 EXPORT(bench_tn)
 void bench_tn(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, int ldb, f32 *C, int ldc) {
   // The plain product: no X columns, no column of ones (rnn.c's gemm_tn_ext as dU alone).
-  tn_args g = {.M = M, .N = N, .K = K, .A = A, .lda = lda, .B = Bm, .ldb = ldb, .C = C, .ldc = ldc};
+  tn_args g = {.M = M, .N = N, .K = K, .A = A, .lda = lda, .Zm = Bm, .ldb = ldb, .C = C, .ldc = ldc};
   gemm_tn_ext(&g);
 }
