@@ -2,7 +2,7 @@
 // Embedded as base64 so it loads the same from the sources (tsx, vitest), from dist/ and from an
 // asar archive. Two builds: plain SIMD128, and relaxed SIMD (FMA in the matrix products).
 // RNN_WASM_SOURCE_SHA256: sha256 of rnn.c followed by step.c.
-export const RNN_WASM_SOURCE_SHA256 = 'ceba8abcedba499644927d3ee52ee44907b9b0351d6202dddda1fbf597200c1a';
+export const RNN_WASM_SOURCE_SHA256 = '831bd07a284cca192d570dfe0ff6b27f69d63a165f4f21d449213167e44ff6d8';
 export const RNN_WASM_BASE64 =
   'AGFzbQEAAAABbw1gAX8Bf2AHf39/f39/fwF/YAAAYAt/f39/f39/f39/fwBgA39/fwF/YAV/f39/fwBgAX8AYAJ/fwBgCH9/f39/' +
   'f39/AGAGf39/f39/AGALf39/f399fX19fX0AYAl/f39/f319fX0AYAR/f399AAMREAABAgMEBQYABwAIAwkKCwwEBQFwAQEBBQMB' +

@@ -429,94 +429,117 @@ static void gemm_nt(int M, int N, int K, const f32 *A, int lda, const f32 *Bm, i
 }
 
 // ---- element-wise math ----------------------------------------------------------------------
+// In vectors of EL lanes (ve): the 128-bit ones here; the native units define wider ones
+// (native/isa-*.c). Every operation is lane by lane, so the width changes no result.
+#ifndef EL
+typedef vf ve;
+#define EL 4
+#define E_LD LD
+#define E_ST ST
+#define E_SPLAT wasm_f32x4_splat
+#define E_ADD wasm_f32x4_add
+#define E_SUB wasm_f32x4_sub
+#define E_MUL wasm_f32x4_mul
+#define E_DIV wasm_f32x4_div
+#define E_PMIN wasm_f32x4_pmin
+#define E_PMAX wasm_f32x4_pmax
+#define E_FMA FMA4
+// v where 0 < y < 1, else 0.
+#define E_INSIDE01(y, v) \
+  wasm_v128_and(wasm_v128_and(wasm_f32x4_gt(y, wasm_f32x4_splat(0.f)), wasm_f32x4_lt(y, wasm_f32x4_splat(1.f))), v)
+#endif
+
 // One Horner step p * x2 + c: a single FMA in the relaxed build (about a fifth of the LSTM forward's
 // gate math, two tanh per unit, is these steps).
 #ifdef RNN_RELAXED
-#define HORNER(p, x2, c) FMA4(p, x2, wasm_f32x4_splat(c))
+#define HORNER(p, x2, c) E_FMA(p, x2, E_SPLAT(c))
 #else
-#define HORNER(p, x2, c) wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(c))
+#define HORNER(p, x2, c) E_ADD(E_MUL(p, x2), E_SPLAT(c))
 #endif
 
 // tanh as Eigen's rational approximation (odd degree-13 / even degree-6, inputs clamped to +-9):
 // a few ulp over the whole range, no exp needed.
-INLINE vf vtanh(vf x) {
-  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, wasm_f32x4_splat(9.f)), wasm_f32x4_splat(-9.f));
-  vf x2 = wasm_f32x4_mul(x, x);
-  vf p = wasm_f32x4_splat(-2.76076847742355e-16f);
+INLINE ve vtanh(ve x) {
+  x = E_PMAX(E_PMIN(x, E_SPLAT(9.f)), E_SPLAT(-9.f));
+  ve x2 = E_MUL(x, x);
+  ve p = E_SPLAT(-2.76076847742355e-16f);
   p = HORNER(p, x2, 2.00018790482477e-13f);
   p = HORNER(p, x2, -8.60467152213735e-11f);
   p = HORNER(p, x2, 5.12229709037114e-08f);
   p = HORNER(p, x2, 1.48572235717979e-05f);
   p = HORNER(p, x2, 6.37261928875436e-04f);
   p = HORNER(p, x2, 4.89352455891786e-03f);
-  p = wasm_f32x4_mul(p, x);
-  vf q = wasm_f32x4_splat(1.19825839466702e-06f);
+  p = E_MUL(p, x);
+  ve q = E_SPLAT(1.19825839466702e-06f);
   q = HORNER(q, x2, 1.18534705686654e-04f);
   q = HORNER(q, x2, 2.26843463243900e-03f);
   q = HORNER(q, x2, 4.89352518554385e-03f);
-  return wasm_f32x4_div(p, q);
+  return E_DIV(p, q);
 }
 
 // Gate activation: hardSigmoid clip(0.2x+0.5, 0, 1) (tf.layers' default) or the logistic
 // function, written as 0.5 + 0.5 tanh(x/2).
-INLINE vf vrec(vf x) {
-  vf half = wasm_f32x4_splat(0.5f);
+INLINE ve vrec(ve x) {
+  ve half = E_SPLAT(0.5f);
   if (g_act == ACT_HARD) {
-    vf y = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(0.2f)), half);
-    return wasm_f32x4_pmin(wasm_f32x4_pmax(y, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(1.f));
+    ve y = E_ADD(E_MUL(x, E_SPLAT(0.2f)), half);
+    return E_PMIN(E_PMAX(y, E_SPLAT(0.f)), E_SPLAT(1.f));
   }
-  return wasm_f32x4_add(half, wasm_f32x4_mul(half, vtanh(wasm_f32x4_mul(x, half))));
+  return E_ADD(half, E_MUL(half, vtanh(E_MUL(x, half))));
 }
 
 // Derivative of the gate activation from its output y.
-INLINE vf vrec_d(vf y) {
-  if (g_act == ACT_HARD) {
-    vf inside = wasm_v128_and(wasm_f32x4_gt(y, wasm_f32x4_splat(0.f)), wasm_f32x4_lt(y, wasm_f32x4_splat(1.f)));
-    return wasm_v128_and(inside, wasm_f32x4_splat(0.2f));
-  }
-  return wasm_f32x4_mul(y, wasm_f32x4_sub(wasm_f32x4_splat(1.f), y));
+INLINE ve vrec_d(ve y) {
+  if (g_act == ACT_HARD) return E_INSIDE01(y, E_SPLAT(0.2f));
+  return E_MUL(y, E_SUB(E_SPLAT(1.f), y));
 }
 
-INLINE vf one_minus_sq(vf y) { return wasm_f32x4_sub(wasm_f32x4_splat(1.f), wasm_f32x4_mul(y, y)); }
+INLINE ve one_minus_sq(ve y) { return E_SUB(E_SPLAT(1.f), E_MUL(y, y)); }
 
-// Loads/stores of n <= 4 lanes, so units that are not a multiple of 4 share the vector code.
-INLINE vf ldn(const f32 *p, int n) {
-  if (n == 4) return LD(p);
-  f32 t[4] = {0.f, 0.f, 0.f, 0.f};
+// Loads/stores of n <= EL lanes, so units that are not a multiple of EL share the vector code
+// (the native units mask the lanes instead: E_LDN, E_STN).
+#ifdef E_LDN
+INLINE ve ldn(const f32 *p, int n) { return E_LDN(p, n); }
+INLINE void stn(f32 *p, ve x, int n) { E_STN(p, x, n); }
+#else
+INLINE ve ldn(const f32 *p, int n) {
+  if (n == EL) return E_LD(p);
+  f32 t[EL] = {0.f};
   for (int i = 0; i < n; i++) t[i] = p[i];
-  return LD(t);
+  return E_LD(t);
 }
-INLINE void stn(f32 *p, vf x, int n) {
-  if (n == 4) { ST(p, x); return; }
-  f32 t[4];
-  ST(t, x);
+INLINE void stn(f32 *p, ve x, int n) {
+  if (n == EL) { E_ST(p, x); return; }
+  f32 t[EL];
+  E_ST(t, x);
   for (int i = 0; i < n; i++) p[i] = t[i];
 }
+#endif
 
-#define MUL wasm_f32x4_mul
-#define ADD wasm_f32x4_add
-#define SUB wasm_f32x4_sub
+#define MUL E_MUL
+#define ADD E_ADD
+#define SUB E_SUB
 
 // ---- forward --------------------------------------------------------------------------------
 INLINE void lstm_fwd_elems(f32 *z, const f32 *cp, f32 *c, f32 *tc, f32 *h, int n) {
-  vf i = vrec(ldn(z, n)), f = vrec(ldn(z + H, n)), g = vtanh(ldn(z + 2 * H, n)), o = vrec(ldn(z + 3 * H, n));
-  vf cn = ADD(MUL(f, ldn(cp, n)), MUL(i, g));
-  vf t = vtanh(cn);
+  ve i = vrec(ldn(z, n)), f = vrec(ldn(z + H, n)), g = vtanh(ldn(z + 2 * H, n)), o = vrec(ldn(z + 3 * H, n));
+  ve cn = ADD(MUL(f, ldn(cp, n)), MUL(i, g));
+  ve t = vtanh(cn);
   stn(z, i, n); stn(z + H, f, n); stn(z + 2 * H, g, n); stn(z + 3 * H, o, n);
   stn(c, cn, n); stn(tc, t, n); stn(h, MUL(o, t), n);
 }
 
 INLINE void gru_fwd_zr(f32 *z, const f32 *hp, f32 *rh, int n) {
-  vf zz = vrec(ldn(z, n)), r = vrec(ldn(z + H, n));
+  ve zz = vrec(ldn(z, n)), r = vrec(ldn(z + H, n));
   stn(z, zz, n); stn(z + H, r, n);
   stn(rh, MUL(r, ldn(hp, n)), n);
 }
 
 INLINE void gru_fwd_h(f32 *z, const f32 *hp, f32 *h, int n) {
-  vf zz = ldn(z, n), hh = vtanh(ldn(z + 2 * H, n));
+  ve zz = ldn(z, n), hh = vtanh(ldn(z + 2 * H, n));
   stn(z + 2 * H, hh, n);
-  vf hpv = ldn(hp, n);
-  stn(h, ADD(hpv, MUL(SUB(wasm_f32x4_splat(1.f), zz), SUB(hh, hpv))), n);
+  ve hpv = ldn(hp, n);
+  stn(h, ADD(hpv, MUL(SUB(E_SPLAT(1.f), zz), SUB(hh, hpv))), n);
 }
 
 EXPORT(rnn_forward) void rnn_forward(void) {
@@ -576,7 +599,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
       for (int b = 0; b < B; b++) {
         f32 *z = Zt + (long)b * H, *h = hn + (long)b * H;
         int j = 0;
-        for (; j + 4 <= H; j += 4) ST(h + j, vtanh(LD(z + j)));
+        for (; j + EL <= H; j += EL) E_ST(h + j, vtanh(E_LD(z + j)));
         if (j < H) stn(h + j, vtanh(ldn(z + j, H - j)), H - j);
       }
     } else if (g_cell == CELL_LSTM) {
@@ -587,7 +610,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
         int j = 0;
-        for (; j + 4 <= H; j += 4) lstm_fwd_elems(z + j, cp + o + j, cn + o + j, tc + o + j, hn + o + j, 4);
+        for (; j + EL <= H; j += EL) lstm_fwd_elems(z + j, cp + o + j, cn + o + j, tc + o + j, hn + o + j, EL);
         if (j < H) lstm_fwd_elems(z + j, cp + o + j, cn + o + j, tc + o + j, hn + o + j, H - j);
       }
       PROF(2);
@@ -598,7 +621,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
         int j = 0;
-        for (; j + 4 <= H; j += 4) gru_fwd_zr(z + j, hp + o + j, rht + o + j, 4);
+        for (; j + EL <= H; j += EL) gru_fwd_zr(z + j, hp + o + j, rht + o + j, EL);
         if (j < H) gru_fwd_zr(z + j, hp + o + j, rht + o + j, H - j);
       }
       gemm_nn_p(B, H, H, rht, H, UP2, H * PW, U + 2 * H, GH, Zt + 2 * H, GH);
@@ -606,7 +629,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
         int j = 0;
-        for (; j + 4 <= H; j += 4) gru_fwd_h(z + j, hp + o + j, hn + o + j, 4);
+        for (; j + EL <= H; j += EL) gru_fwd_h(z + j, hp + o + j, hn + o + j, EL);
         if (j < H) gru_fwd_h(z + j, hp + o + j, hn + o + j, H - j);
       }
     }
@@ -641,9 +664,9 @@ static void add_dy(f32 *dh, int t) {
 }
 
 INLINE void lstm_bwd_elems(f32 *z, const f32 *cp, const f32 *tc, const f32 *dh, f32 *dc, int n) {
-  vf i = ldn(z, n), f = ldn(z + H, n), g = ldn(z + 2 * H, n), o = ldn(z + 3 * H, n);
-  vf t = ldn(tc, n), d = ldn(dh, n);
-  vf dcc = ADD(ldn(dc, n), MUL(MUL(d, o), one_minus_sq(t)));
+  ve i = ldn(z, n), f = ldn(z + H, n), g = ldn(z + 2 * H, n), o = ldn(z + 3 * H, n);
+  ve t = ldn(tc, n), d = ldn(dh, n);
+  ve dcc = ADD(ldn(dc, n), MUL(MUL(d, o), one_minus_sq(t)));
   stn(z, MUL(MUL(dcc, g), vrec_d(i)), n);
   stn(z + H, MUL(MUL(dcc, ldn(cp, n)), vrec_d(f)), n);
   stn(z + 2 * H, MUL(MUL(dcc, i), one_minus_sq(g)), n);
@@ -653,15 +676,15 @@ INLINE void lstm_bwd_elems(f32 *z, const f32 *cp, const f32 *tc, const f32 *dh, 
 
 // GRU, first pass: dZz, dZh from dh; dhn = dh * z (the direct path to h_{t-1}).
 INLINE void gru_bwd_a(f32 *z, const f32 *hp, const f32 *dh, f32 *dhn, int n) {
-  vf zz = ldn(z, n), hh = ldn(z + 2 * H, n), d = ldn(dh, n);
+  ve zz = ldn(z, n), hh = ldn(z + 2 * H, n), d = ldn(dh, n);
   stn(z, MUL(MUL(d, SUB(ldn(hp, n), hh)), vrec_d(zz)), n);
-  stn(z + 2 * H, MUL(MUL(d, SUB(wasm_f32x4_splat(1.f), zz)), one_minus_sq(hh)), n);
+  stn(z + 2 * H, MUL(MUL(d, SUB(E_SPLAT(1.f), zz)), one_minus_sq(hh)), n);
   stn(dhn, MUL(d, zz), n);
 }
 
 // GRU, second pass, given drh = dZh . Uh^T: dZr, and dhn += drh * r.
 INLINE void gru_bwd_b(f32 *z, const f32 *hp, const f32 *drh, f32 *dhn, int n) {
-  vf r = ldn(z + H, n), d = ldn(drh, n);
+  ve r = ldn(z + H, n), d = ldn(drh, n);
   stn(z + H, MUL(MUL(d, ldn(hp, n)), vrec_d(r)), n);
   stn(dhn, ADD(ldn(dhn, n), MUL(d, r)), n);
 }
@@ -714,7 +737,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
         int j = 0;
-        for (; j + 4 <= H; j += 4) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, 4);
+        for (; j + EL <= H; j += EL) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, EL);
         if (j < H) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, H - j);
       }
       PROF(3);
@@ -725,7 +748,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
         int j = 0;
-        for (; j + 4 <= H; j += 4) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, 4);
+        for (; j + EL <= H; j += EL) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, EL);
         if (j < H) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, H - j);
       }
       zero(tmp, BH);
@@ -734,7 +757,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
         int j = 0;
-        for (; j + 4 <= H; j += 4) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, 4);
+        for (; j + EL <= H; j += EL) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, EL);
         if (j < H) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, H - j);
       }
       if (t > 0) {
