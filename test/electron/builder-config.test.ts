@@ -45,6 +45,10 @@ describe('electron-builder config', () => {
     );
     const unpacked = (p: string) => config.asarUnpack.some((g: string) => minimatch(p, g, { dot: true }));
     expect(unpacked('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
+    // The native RNN engine: packed from dist/ (scripts/copy-assets.mjs), loaded from app.asar.unpacked
+    // (worker/kernels/modules.ts nativeEnginePath).
+    expect(packed('dist/worker/kernels/prebuilds/linux-x64/rnn-engine.node')).toBe(true);
+    expect(unpacked('dist/worker/kernels/prebuilds/linux-x64/rnn-engine.node')).toBe(true);
     expect(unpacked('node_modules/@tensorflow/tfjs-node-gpu/lib/napi-v8/tfjs_binding.node')).toBe(true);
     // webgpu (Dawn) resolves its dawn.node from its own folder: the whole package stays unpacked.
     expect(unpacked('node_modules/webgpu/index.js')).toBe(true);
