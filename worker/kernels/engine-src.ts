@@ -7,6 +7,7 @@
 //   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias }) → Float32Array output
 //   run('backward', { dy, dx, pieces }) → { dx, grads: [{ dW, dU, db }] } (dx empty when args.dx is
 //     false; one weight gradient per piece, a sum of slices of the engine's rows: slices.ts)
+//   run('release') → null: frees the engine's memory now where it can (the native engine)
 // cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
 
 /** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
@@ -30,6 +31,7 @@ function nativeExports(native) {
     rnn_backward: (needDx, slices) => addon.backward(e, needDx, slices),
     rnn_wgrad_to: (b0, b1, d) => addon.wgradTo(e, b0, b1, d),
     rnn_acc_add: (d) => addon.accAdd(e, d),
+    release: () => addon.release(e),
   };
 }
 
@@ -84,6 +86,9 @@ function createEngine(module) {
     run(op, a) {
       if (op === 'forward') return forward(a);
       if (op === 'backward') return backward(a);
+      // Frees the engine's memory now where it can (the native engine; a wasm instance's memory
+      // goes with the instance).
+      if (op === 'release') { shape = null; if (ex.release) ex.release(); return null; }
       throw new Error('fused RNN kernel: unknown op ' + op);
     },
   };
@@ -113,7 +118,7 @@ for (;;) {
     let reply;
     let transfer = [];
     try {
-      if (m.op === 'free') { engines.delete(m.id); reply = { ok: true }; }
+      if (m.op === 'free') { engines.get(m.id)?.run('release'); engines.delete(m.id); reply = { ok: true }; }
       else {
         let e = engines.get(m.id);
         if (!e) { e = createEngine(module); engines.set(m.id, e); }

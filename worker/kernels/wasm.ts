@@ -40,6 +40,7 @@ const CELL_CODE: Record<Cell, number> = { simpleRNN: 0, lstm: 1, gru: 2 };
 interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
   run(op: 'backward', a: { dy: Float32Array; dx?: boolean; pieces?: GradExpr[] }): BackwardOut;
+  run(op: 'release'): null;
 }
 interface ForwardArgs {
   cell: number;
@@ -200,7 +201,11 @@ export class WasmRnnKernel implements RnnKernel {
   }
 
   /** Frees the engines of the threads the chosen count leaves idle (the measurement ran them all). */
+  // Called when the thread count changes (after a backward: no tape is needed until the next
+  // forward). The main thread's engine is released too, so that it is next allocated for its new
+  // share of the batch, not kept at the largest it measured (the native engine frees it now).
   private trim(threads: number): void {
+    this.local.run('release');
     const keep = new Set(
       threads > 1
         ? threadPool(this.build)
@@ -328,6 +333,7 @@ export class WasmRnnKernel implements RnnKernel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.local.run('release');
     for (const s of this.remote) {
       if (s.broken) continue;
       post(s, { op: 'free', id: this.id });

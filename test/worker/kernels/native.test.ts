@@ -3,6 +3,7 @@
 // shapes whose units and columns do not fill its wider tiles, on one thread and in worker
 // threads; where it cannot run, the layers fall back to the wasm build and say why.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -44,7 +45,7 @@ function rand(n: number, seed: number, scale = 1): Float32Array {
   });
 }
 
-function run(build: KernelBuild, threads: number, shape: RnnShape) {
+function run(build: KernelBuild, threads: number, shape: RnnShape, between?: (k: WasmRnnKernel) => void) {
   const GH = gateCount(shape.cell) * shape.units;
   const x = rand(shape.batch * shape.steps * shape.features, 1);
   const w = {
@@ -55,6 +56,11 @@ function run(build: KernelBuild, threads: number, shape: RnnShape) {
   const dy = rand(shape.batch * (shape.returnSequences ? shape.steps : 1) * shape.units, 5);
   const k = new WasmRnnKernel(threads, build);
   try {
+    if (between) {
+      // A first batch, then whatever happens between batches.
+      k.backward(k.forward(shape, x, w, true).tape!, dy);
+      between(k);
+    }
     const f = k.forward(shape, x, w, true);
     const g = k.backward(f.tape!, dy);
     return { name: k.name, output: f.output, dx: g.dx, dW: g.dKernel, dU: g.dRecurrentKernel, db: g.dBias };
@@ -147,17 +153,42 @@ describe('native engine', () => {
     );
   });
 
-  it.runIf(hasAvx2)('refuses inputs it cannot hold with the same message as the wasm engine, and keeps working', () => {
+  it.runIf(hasAvx2)(
+    'frees its buffers at once when released (detached, not left to the GC), and allocates again on the next call',
+    () => {
+      const addon = createRequire(import.meta.url)(nativeEnginePath()) as {
+        create(): object;
+        setup(e: object, ...a: number[]): ArrayBuffer | null;
+        release(e: object): void;
+      };
+      const e = addon.create();
+      const small = addon.setup(e, 1, 1, 4, 3, 2, 8, 0)!;
+      expect(small.byteLength).toBeGreaterThan(0);
+      // A larger shape replaces the buffer, and the old one is freed now.
+      const big = addon.setup(e, 1, 1, 64, 50, 2, 32, 0)!;
+      expect(big.byteLength).toBeGreaterThan(small.byteLength);
+      expect(small.byteLength).toBe(0);
+      // The same or a smaller shape keeps it.
+      expect(addon.setup(e, 1, 1, 4, 3, 2, 8, 0)).toBe(big);
+      addon.release(e);
+      expect(big.byteLength).toBe(0);
+      expect(addon.setup(e, 1, 1, 4, 3, 2, 8, 0)!.byteLength).toBeGreaterThan(0);
+      // A layer whose thread count changes releases its engine (wasm.ts trim) and computes as before.
+      const shape = SHAPES[0]!;
+      const want = run('relaxed-simd', 1, shape);
+      const once = run('native', 1, shape, (k) => (k as unknown as { trim(n: number): void }).trim(1));
+      for (const key of ['output', 'dx', 'dW', 'dU', 'db'] as const) expect(once[key], key).toEqual(want[key]);
+    },
+  );
+
+  it.runIf(hasAvx2)("refuses inputs of the wrong size with the wasm engine's message, and keeps working", () => {
     const k = new WasmRnnKernel(1, 'native');
     const shape: RnnShape = { cell: 'lstm', batch: 4, steps: 3, features: 2, units: 8, returnSequences: false };
-    expect(() =>
-      k.forward(
-        shape,
-        new Float32Array(5),
-        { kernel: new Float32Array(64), recurrentKernel: new Float32Array(256), bias: new Float32Array(32) },
-        true,
-      ),
-    ).toThrow(/x has 5 values/);
+    const w = { kernel: new Float32Array(64), recurrentKernel: new Float32Array(256), bias: new Float32Array(32) };
+    expect(() => k.forward(shape, new Float32Array(5), w, true)).toThrow(/x has 5 values/);
+    // Zero weights: every gate is 0.5, c = 0.5·c_prev + 0.5·tanh(0) = 0, so h = 0.
+    const out = k.forward(shape, new Float32Array(24).fill(1), w, false).output;
+    expect(out).toEqual(new Float32Array(32));
     k.dispose();
   });
 });

@@ -4,7 +4,9 @@
 // allocation: Electron's memory cage refuses external buffers), which JavaScript views as it
 // views the wasm module's memory; V8 never moves a backing store, so the pointers stay valid
 // while the engine holds its reference. N-API version 1 calls only, and context-aware, so one
-// binary per platform serves Node and Electron alike and loads in every worker thread.
+// binary per platform serves Node and Electron alike and loads in every worker thread; and
+// napi_detach_arraybuffer (version 7: Node >= 14.17, every Electron this app supports), which
+// frees a buffer at once instead of at V8's next garbage collection.
 #include <node_api.h>
 #include <stdlib.h>
 #include "state-struct.h"
@@ -47,15 +49,28 @@ struct engine {
   unsigned long cap;
 };
 
+// Drops the engine's buffer now: detached, its memory is freed at once (a larger batch would
+// otherwise hold the old and the new tape until V8 collects the old one). JavaScript never keeps a
+// view of it across calls (engine-src.ts views it afresh after every setup).
+static void release_buffer(napi_env env, struct engine *e) {
+  if (!e->buf) return;
+  napi_value old;
+  if (napi_get_reference_value(env, e->buf, &old) == napi_ok && old) napi_detach_arraybuffer(env, old);
+  napi_delete_reference(env, e->buf);
+  e->buf = NULL;
+  e->cap = 0;
+  e->st.buf = NULL;
+}
+
 unsigned char *rnn_native_alloc(struct rnn_state *st, unsigned long bytes) {
   struct engine *e = st->host;
   if (!e->buf || e->cap < bytes) {
     void *data;
     napi_value ab;
     napi_ref ref;
+    release_buffer(e->env, e);
     if (napi_create_arraybuffer(e->env, bytes + 64, &data, &ab) != napi_ok) return NULL;
     if (napi_create_reference(e->env, ab, 1, &ref) != napi_ok) return NULL;
-    if (e->buf) napi_delete_reference(e->env, e->buf);
     e->buf = ref;
     e->cap = bytes;
     st->buf = data;
@@ -195,6 +210,14 @@ static napi_value js_wgrad_to(napi_env env, napi_callback_info info) {
   return e ? int_value(env, e->isa->wgrad_to(v[0], v[1], v[2])) : NULL;
 }
 
+// release(e): frees the engine's buffers now (a layer disposed, or its thread count chosen);
+// a later setup() allocates again.
+static napi_value js_release(napi_env env, napi_callback_info info) {
+  struct engine *e = args(env, info, NULL, 0);
+  if (e) release_buffer(env, e);
+  return NULL;
+}
+
 static napi_value js_acc_add(napi_env env, napi_callback_info info) {
   int v[1];
   struct engine *e = args(env, info, v, 1);
@@ -211,6 +234,7 @@ NAPI_MODULE_INIT() {
       {"backward", NULL, js_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"wgradTo", NULL, js_wgrad_to, NULL, NULL, NULL, napi_enumerable, NULL},
       {"accAdd", NULL, js_acc_add, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"release", NULL, js_release, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;
