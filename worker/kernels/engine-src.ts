@@ -13,7 +13,7 @@
 /** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
 export const ENGINE_JS = String.raw`
 // The native engine's calls under the wasm exports' names (modules.ts NativeModule): its buffers
-// are an ArrayBuffer that setup() returns, viewed here as the wasm memory is.
+// are an ArrayBuffer allocated here and attached to it, viewed as the wasm memory is.
 function nativeExports(native) {
   const addon = require(native.path);
   const e = addon.create(native.isa);
@@ -21,9 +21,22 @@ function nativeExports(native) {
   return {
     memory,
     rnn_setup(cell, act, b, t, f, h, retSeq) {
-      const buffer = addon.setup(e, cell, act, b, t, f, h, retSeq);
-      if (!buffer) return -1;
-      memory.buffer = buffer;
+      let got = addon.setup(e, cell, act, b, t, f, h, retSeq);
+      if (typeof got === 'number') {
+        // The engine needs a larger buffer: allocated here, where running out of memory is a
+        // RangeError (and the caller's message), not the end of the process (engine.c).
+        addon.release(e);
+        let buffer;
+        try {
+          buffer = new ArrayBuffer(got);
+        } catch {
+          return -1;
+        }
+        addon.attach(e, buffer);
+        got = addon.setup(e, cell, act, b, t, f, h, retSeq);
+      }
+      if (!got || typeof got === 'number') return -1;
+      memory.buffer = got;
       return 0;
     },
     rnn_ptr: (which) => addon.ptr(e, which),

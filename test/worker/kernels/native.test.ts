@@ -4,11 +4,13 @@
 // threads; where it cannot run, the layers fall back to the wasm build and say why.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { relaxedSimdFlag } from '../../../core/jobs.js';
+import { ENGINE_JS } from '../../../worker/kernels/engine-src.js';
 import { shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
 import {
   defaultKernelBuild,
@@ -154,25 +156,33 @@ describe('native engine', () => {
   });
 
   it.runIf(hasAvx2)(
-    'frees its buffers at once when released (detached, not left to the GC), and allocates again on the next call',
+    'frees its buffers at once when replaced or released (detached, not left to the GC), and asks for new ones',
     () => {
       const addon = createRequire(import.meta.url)(nativeEnginePath()) as {
         create(): object;
-        setup(e: object, ...a: number[]): ArrayBuffer | null;
+        setup(e: object, ...a: number[]): ArrayBuffer | number | null;
+        attach(e: object, b: ArrayBuffer): void;
         release(e: object): void;
       };
       const e = addon.create();
-      const small = addon.setup(e, 1, 1, 4, 3, 2, 8, 0)!;
-      expect(small.byteLength).toBeGreaterThan(0);
-      // A larger shape replaces the buffer, and the old one is freed now.
-      const big = addon.setup(e, 1, 1, 64, 50, 2, 32, 0)!;
-      expect(big.byteLength).toBeGreaterThan(small.byteLength);
+      // Too small (nothing attached yet): setup says how many bytes to allocate and attach.
+      const need = addon.setup(e, 1, 1, 4, 3, 2, 8, 0) as number;
+      expect(typeof need).toBe('number');
+      const small = new ArrayBuffer(need);
+      addon.attach(e, small);
+      expect(addon.setup(e, 1, 1, 4, 3, 2, 8, 0)).toBe(small);
+      // A larger shape asks for more; attaching it frees the old buffer now.
+      const needBig = addon.setup(e, 1, 1, 64, 50, 2, 32, 0) as number;
+      expect(needBig).toBeGreaterThan(need);
+      const big = new ArrayBuffer(needBig);
+      addon.attach(e, big);
       expect(small.byteLength).toBe(0);
+      expect(addon.setup(e, 1, 1, 64, 50, 2, 32, 0)).toBe(big);
       // The same or a smaller shape keeps it.
       expect(addon.setup(e, 1, 1, 4, 3, 2, 8, 0)).toBe(big);
       addon.release(e);
       expect(big.byteLength).toBe(0);
-      expect(addon.setup(e, 1, 1, 4, 3, 2, 8, 0)!.byteLength).toBeGreaterThan(0);
+      expect(typeof addon.setup(e, 1, 1, 4, 3, 2, 8, 0)).toBe('number');
       // A layer whose thread count changes releases its engine (wasm.ts trim) and computes as before.
       const shape = SHAPES[0]!;
       const want = run('relaxed-simd', 1, shape);
@@ -190,5 +200,35 @@ describe('native engine', () => {
     const out = k.forward(shape, new Float32Array(24).fill(1), w, false).output;
     expect(out).toEqual(new Float32Array(32));
     k.dispose();
+  });
+
+  // Under an address-space limit, a tape larger than memory: V8's ArrayBuffer::New would end the
+  // process (a fatal out-of-memory), so engine-src.ts allocates with `new ArrayBuffer` instead.
+  // The real engine source and addon, in a plain node child (tsx's own wasm needs more address space).
+  it.runIf(hasAvx2)('refuses a batch too large for memory with its message, and the process lives on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnn-native-oom-'));
+    try {
+      const driver = join(dir, 'driver.cjs');
+      writeFileSync(
+        driver,
+        `${ENGINE_JS}
+const e = createEngine({ native: { path: ${JSON.stringify(nativeEnginePath())}, isa: 'avx2' } });
+const args = (B, T, F, H) => ({ cell: 1, act: 0, B, T, F, H, retSeq: false, x: new Float32Array(B * T * F),
+  W: new Float32Array(F * 4 * H), U: new Float32Array(H * 4 * H), bias: new Float32Array(4 * H) });
+try { e.run('forward', args(1024, 400, 8, 256)); console.log('no error'); } catch (err) { console.log('ERR ' + err.message); }
+console.log('OK ' + e.run('forward', args(4, 3, 2, 8)).length);
+`,
+      );
+      const r = spawnSync('bash', ['-c', `ulimit -v 3000000 && exec "${process.execPath}" "${driver}"`], {
+        encoding: 'utf8',
+      });
+      expect(r.stdout, r.stderr.slice(-600)).toContain(
+        'ERR fused RNN kernel: cannot grow its memory to about 3238 MB (batch 1024, steps 400, units 256)',
+      );
+      expect(r.stdout).toContain('OK 32');
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

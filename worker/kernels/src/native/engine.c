@@ -1,6 +1,6 @@
 // N-API glue of the native engine: rnn.c built per instruction set (isa-*.c), one engine per
 // layer and thread as with the wasm module, and the same calls (engine-src.ts drives both).
-// The engine's buffers live in an ArrayBuffer made here with napi_create_arraybuffer (V8's own
+// The engine's buffers live in an ArrayBuffer that JavaScript allocates and attaches (V8's own
 // allocation: Electron's memory cage refuses external buffers), which JavaScript views as it
 // views the wasm module's memory; V8 never moves a backing store, so the pointers stay valid
 // while the engine holds its reference. N-API version 1 calls only, and context-aware, so one
@@ -45,8 +45,9 @@ struct engine {
   struct rnn_state st;
   const struct isa *isa;
   napi_env env;
-  napi_ref buf; // the ArrayBuffer holding st's buffers (NULL before the first setup)
-  unsigned long cap;
+  napi_ref buf; // the ArrayBuffer holding st's buffers (NULL before the first attach)
+  unsigned long cap;  // bytes usable from its first 64-byte line
+  unsigned long need; // bytes the last setup asked for and did not have (0: it did not fail for memory)
 };
 
 // Drops the engine's buffer now: detached, its memory is freed at once (a larger batch would
@@ -62,18 +63,16 @@ static void release_buffer(napi_env env, struct engine *e) {
   e->st.buf = NULL;
 }
 
+// The buffers live in an ArrayBuffer that JavaScript allocates (engine-src.ts): `new ArrayBuffer`
+// throws a RangeError it can catch when memory runs out, where napi_create_arraybuffer (V8's
+// ArrayBuffer::New) would end the process. So when the engine's buffer is too small, setup fails
+// here, recording how many bytes it needs; JavaScript allocates them, attaches them (attach()) and
+// calls setup again.
 unsigned char *rnn_native_alloc(struct rnn_state *st, unsigned long bytes) {
   struct engine *e = st->host;
   if (!e->buf || e->cap < bytes) {
-    void *data;
-    napi_value ab;
-    napi_ref ref;
-    release_buffer(e->env, e);
-    if (napi_create_arraybuffer(e->env, bytes + 64, &data, &ab) != napi_ok) return NULL;
-    if (napi_create_reference(e->env, ab, 1, &ref) != napi_ok) return NULL;
-    e->buf = ref;
-    e->cap = bytes;
-    st->buf = data;
+    e->need = bytes + 64; // room to start on a 64-byte line
+    return NULL;
   }
   return (unsigned char *)(((unsigned long)st->buf + 63) & ~63ul);
 }
@@ -171,18 +170,47 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   return r;
 }
 
-// setup(e, cell, act, B, T, F, H, retSeq) -> the ArrayBuffer holding the buffers, or null when
-// the memory cannot be had.
+// setup(e, cell, act, B, T, F, H, retSeq) -> the ArrayBuffer holding the buffers; or the number
+// of bytes to allocate and attach() first; or null when the shape needs more than 4 GB (the wasm
+// engine's limit too).
 static napi_value js_setup(napi_env env, napi_callback_info info) {
   int v[7];
   struct engine *e = args(env, info, v, 7);
   if (!e) return NULL;
   napi_value r;
-  if (e->isa->setup(v[0], v[1], v[2], v[3], v[4], v[5], v[6]) != 0 ||
-      napi_get_reference_value(env, e->buf, &r) != napi_ok) {
-    napi_get_null(env, &r);
+  e->need = 0;
+  if (e->isa->setup(v[0], v[1], v[2], v[3], v[4], v[5], v[6]) == 0) {
+    if (napi_get_reference_value(env, e->buf, &r) == napi_ok) return r;
+  } else if (e->need) {
+    napi_create_double(env, (double)e->need, &r);
+    return r;
   }
+  napi_get_null(env, &r);
   return r;
+}
+
+// attach(e, arrayBuffer): the engine's buffers from now on (the previous ones are freed at once).
+static napi_value js_attach(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  size_t argc = 2;
+  void *data = NULL, *ext = NULL;
+  size_t len = 0;
+  bool isab = false;
+  napi_ref ref;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
+      napi_get_value_external(env, argv[0], &ext) != napi_ok || !ext ||
+      napi_is_arraybuffer(env, argv[1], &isab) != napi_ok || !isab ||
+      napi_get_arraybuffer_info(env, argv[1], &data, &len) != napi_ok || len < 64 ||
+      napi_create_reference(env, argv[1], 1, &ref) != napi_ok) {
+    napi_throw_type_error(env, NULL, "native RNN engine: attach(engine, ArrayBuffer of at least 64 bytes)");
+    return NULL;
+  }
+  struct engine *e = ext;
+  release_buffer(env, e);
+  e->buf = ref;
+  e->st.buf = data;
+  e->cap = len - ((((unsigned long)data + 63) & ~63ul) - (unsigned long)data);
+  return NULL;
 }
 
 static napi_value js_ptr(napi_env env, napi_callback_info info) {
@@ -235,6 +263,7 @@ NAPI_MODULE_INIT() {
       {"wgradTo", NULL, js_wgrad_to, NULL, NULL, NULL, napi_enumerable, NULL},
       {"accAdd", NULL, js_acc_add, NULL, NULL, NULL, napi_enumerable, NULL},
       {"release", NULL, js_release, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"attach", NULL, js_attach, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;
