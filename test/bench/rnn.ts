@@ -316,44 +316,26 @@ export async function run(opts: BenchOptions): Promise<void> {
       // The default (all cores, at most 8 threads), then one thread: what the threads bring; each
       // with relaxed SIMD (FMA) where the runtime has it and with plain SIMD.
       for (const threads of fusedThreads() > 1 ? [fusedThreads(), 1] : [1]) {
-        for (const build of builds) {
+        // The layers alone (TF.js around them), then the whole step without TF.js per batch
+        // (worker/kernels/step.ts; RNN_FUSED_STEP=1 in the trainer).
+        const runs = [
+          ...builds.map((build) => ({ build, step: false })),
+          ...stepBuilds.map((build) => ({ build, step: true })),
+        ];
+        for (const { build, step } of runs) {
           const model = makeModel('fused', cell, s, { threads, build });
           const n = batchesFor('fused', 'wasm', s, quick);
+          const whole = step ? new FusedTrainStep(model, model.optimizer, 'mse') : undefined;
           emit({
             suite: 'rnn',
             impl: 'fused',
             backend: 'wasm',
             cell,
             ...s,
-            samplesPerSec: round(await timeTraining(model, s, n, FUSED_REPS)),
+            samplesPerSec: round(await timeTraining(model, s, n, FUSED_REPS, false, whole)),
             reps: FUSED_REPS,
             threads,
-            note: buildNote(build),
-          });
-          model.dispose();
-        }
-        // The whole step in WebAssembly (worker/kernels/step.ts; RNN_FUSED_STEP=1 in the trainer).
-        for (const build of stepBuilds) {
-          const model = makeModel('fused', cell, s, { threads, build });
-          emit({
-            suite: 'rnn',
-            impl: 'fused',
-            backend: 'wasm',
-            cell,
-            ...s,
-            samplesPerSec: round(
-              await timeTraining(
-                model,
-                s,
-                batchesFor('fused', 'wasm', s, quick),
-                FUSED_REPS,
-                false,
-                new FusedTrainStep(model, model.optimizer, 'mse'),
-              ),
-            ),
-            reps: FUSED_REPS,
-            threads,
-            note: `fused-step-${build}`,
+            note: step ? `fused-step-${build}` : buildNote(build),
           });
           model.dispose();
         }

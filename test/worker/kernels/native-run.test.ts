@@ -7,29 +7,21 @@ import { join } from 'node:path';
 import type { RunRow } from '../../../core/contract.js';
 import { createService, type Service } from '../../../core/service.js';
 import { nativeEngine } from '../../../worker/kernels/modules.js';
-import { sineCsv, tempDir, tinySpec } from '../../helpers.js';
+import { ok, sineCsv, tempDir, tinySpec, trainToEnd } from '../../helpers.js';
 
 const t = tempDir();
 let svc: Service;
 let datasetId: number;
 
 async function trained(spec: Record<string, unknown>): Promise<{ run: RunRow; losses: string[] }> {
-  const created = await svc.call('runs.create', { datasetId, spec });
-  if (!created.ok) throw new Error(created.error.message);
-  await svc.waitForRun(created.value.id);
-  const run = await svc.call('runs.get', { id: created.value.id });
-  if (!run.ok) throw new Error(run.error.message);
-  const metrics = await svc.call('runs.metrics', { ids: [created.value.id], keys: ['loss', 'val_loss'] });
-  if (!metrics.ok) throw new Error(metrics.error.message);
-  const losses = metrics.value.map((m) => `${m.key}@${m.epoch}=${m.value}`);
-  return { run: run.value, losses };
+  const run = await trainToEnd(svc, datasetId, spec);
+  const metrics = await ok(svc.call('runs.metrics', { ids: [run.id], keys: ['loss', 'val_loss'] }));
+  return { run, losses: metrics.map((m) => `${m.key}@${m.epoch}=${m.value}`) };
 }
 
 beforeAll(async () => {
   svc = createService({ dbPath: join(t.dir, 'w.db') });
-  const ds = await svc.call('datasets.import', { path: sineCsv(t.dir), name: 'sine' });
-  if (!ds.ok) throw new Error(ds.error.message);
-  datasetId = ds.value.id;
+  datasetId = (await ok(svc.call('datasets.import', { path: sineCsv(t.dir), name: 'sine' }))).id;
 });
 
 afterAll(async () => {
