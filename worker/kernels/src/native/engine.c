@@ -3,10 +3,10 @@
 // The engine's buffers live in an ArrayBuffer that JavaScript allocates and attaches (V8's own
 // allocation: Electron's memory cage refuses external buffers), which JavaScript views as it
 // views the wasm module's memory; V8 never moves a backing store, so the pointers stay valid
-// while the engine holds its reference. N-API version 1 calls only, and context-aware, so one
-// binary per platform serves Node and Electron alike and loads in every worker thread; and
-// napi_detach_arraybuffer (version 7: Node >= 14.17, every Electron this app supports), which
-// frees a buffer at once instead of at V8's next garbage collection.
+// while the engine holds its reference. N-API version 1 calls, plus napi_detach_arraybuffer
+// (version 7: Node >= 14.17, every Electron this app supports), which frees a buffer at once
+// instead of at V8's next garbage collection; context-aware, so one binary per platform serves
+// Node and Electron alike and loads in every worker thread.
 #include <node_api.h>
 #include <stdlib.h>
 #include "state-struct.h"
