@@ -29,7 +29,7 @@ import {
   type KernelBuild,
   type SimdBuild,
 } from '../../worker/kernels/index.js';
-import { nativeIsaOf } from '../../worker/kernels/modules.js';
+import { kernelName } from '../../worker/kernels/modules.js';
 import type { Cell } from '../../core/spec.js';
 import type { BenchOptions } from './run.js';
 import { cpuPeak, trainFlopsPerSample } from './cpu-peak.js';
@@ -335,7 +335,7 @@ export async function run(opts: BenchOptions): Promise<void> {
             samplesPerSec: round(await timeTraining(model, s, n, FUSED_REPS, false, whole)),
             reps: FUSED_REPS,
             threads,
-            note: step ? `fused-step-${build}` : buildNote(build),
+            note: step ? `fused-step-${build}` : kernelName(build),
           });
           model.dispose();
         }
@@ -350,12 +350,6 @@ export async function run(opts: BenchOptions): Promise<void> {
   const mem = memoryRow();
   if (opts.json) console.log(JSON.stringify(mem));
   if (!opts.json) printTable(rows, mem, peak, { shapes: SHAPES, cells: CELLS, reps: REPS, fusedReps: FUSED_REPS });
-}
-
-function buildNote(build: KernelBuild): string {
-  const isa = nativeIsaOf(build);
-  if (isa) return `fused-native-${isa}`;
-  return build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd';
 }
 
 function round(v: number): number {

@@ -154,6 +154,13 @@ export function nativeIsaOf(build: KernelBuild): string | null {
   return probe.ok ? probe.isa : 'unavailable';
 }
 
+/** A kernel's name for a build, e.g. 'fused-native-avx512' or 'fused-wasm-relaxed-simd' (benchmarks' rows). */
+export function kernelName(build: KernelBuild): string {
+  const isa = nativeIsaOf(build);
+  if (isa) return `fused-native-${isa}`;
+  return build === 'simd' ? 'fused-wasm-simd' : 'fused-wasm-relaxed-simd';
+}
+
 /** How the run's device line names a build, e.g. 'native avx512 (fma)' or 'wasm relaxed simd (fma)'. */
 export function describeBuild(build: KernelBuild): string {
   const isa = nativeIsaOf(build);

@@ -10,7 +10,7 @@ import { coreShare } from './core-share.js';
 import { ENGINE_JS } from './engine-src.js';
 import { refreshSpin } from './handoff.js';
 import { createRequire } from 'node:module';
-import { defaultKernelBuild, engineModule, nativeIsaOf, type EngineModule, type KernelBuild } from './modules.js';
+import { defaultKernelBuild, engineModule, kernelName, type EngineModule, type KernelBuild } from './modules.js';
 import { collect, envThreads, maxThreadCount, post, threadPool, type ThreadSlot } from './pool.js';
 import {
   blockNodes,
@@ -158,12 +158,7 @@ export class WasmRnnKernel implements RnnKernel {
       const layer = sh ? `${sh.cell} ${sh.units} units, ${sh.features} input${sh.features > 1 ? 's' : ''}` : 'a layer';
       choiceListener?.({ ...r, layer });
     });
-    this.name =
-      nativeIsaOf(build) !== null
-        ? `fused-native-${nativeIsaOf(build)}`
-        : build === 'simd'
-          ? 'fused-wasm-simd'
-          : 'fused-wasm-relaxed-simd';
+    this.name = kernelName(build);
   }
 
   /** The thread count this layer chose and what it measured (null before its first measurement, or when fixed). */

@@ -21,7 +21,8 @@ import {
   probeNativeEngine,
   type KernelBuild,
 } from '../../../worker/kernels/modules.js';
-import { gateCount, type RnnShape } from '../../../worker/kernels/types.js';
+import type { RnnShape } from '../../../worker/kernels/types.js';
+import { inputs } from './inputs.js';
 
 for (const f of relaxedSimdFlag()) setFlagsFromString(f);
 afterAll(() => shutdownKernelThreads());
@@ -39,23 +40,8 @@ const shipped = process.platform === 'linux' && process.arch === 'x64';
 const hasAvx2 = shipped && flags.has('avx2') && flags.has('fma');
 const hasAvx512 = hasAvx2 && flags.has('avx512f');
 
-function rand(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return ((s / 2 ** 32) * 2 - 1) * scale;
-  });
-}
-
 function run(build: KernelBuild, threads: number, shape: RnnShape, between?: (k: WasmRnnKernel) => void) {
-  const GH = gateCount(shape.cell) * shape.units;
-  const x = rand(shape.batch * shape.steps * shape.features, 1);
-  const w = {
-    kernel: rand(shape.features * GH, 2, 0.5),
-    recurrentKernel: rand(shape.units * GH, 3, 0.3),
-    bias: rand(GH, 4, 0.1),
-  };
-  const dy = rand(shape.batch * (shape.returnSequences ? shape.steps : 1) * shape.units, 5);
+  const { x, w, dy } = inputs(shape);
   const k = new WasmRnnKernel(threads, build);
   try {
     if (between) {

@@ -22,7 +22,8 @@ import {
 } from '../../../worker/kernels/index.js';
 import { threadBlocks } from '../../../worker/kernels/wasm.js';
 import { RNN_WASM_RELAXED_BASE64 } from '../../../worker/kernels/rnn-wasm.gen.js';
-import { gateCount, type Cell, type RnnShape } from '../../../worker/kernels/types.js';
+import type { Cell, RnnShape } from '../../../worker/kernels/types.js';
+import { inputs, rand } from './inputs.js';
 
 // What the trainer's launch flag does on Node 20 (V8 11.3); a no-op where relaxed SIMD ships.
 for (const f of relaxedSimdFlag()) setFlagsFromString(f);
@@ -30,27 +31,6 @@ for (const f of relaxedSimdFlag()) setFlagsFromString(f);
 afterAll(() => {
   shutdownKernelThreads();
 });
-
-function rand(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return ((s / 2 ** 32) * 2 - 1) * scale;
-  });
-}
-
-function inputs(shape: RnnShape) {
-  const GH = gateCount(shape.cell) * shape.units;
-  return {
-    x: rand(shape.batch * shape.steps * shape.features, 1),
-    w: {
-      kernel: rand(shape.features * GH, 2, 0.5),
-      recurrentKernel: rand(shape.units * GH, 3, 0.3),
-      bias: rand(GH, 4, 0.1),
-    },
-    dy: rand(shape.batch * (shape.returnSequences ? shape.steps : 1) * shape.units, 5),
-  };
-}
 
 describe('WasmRnnKernel', () => {
   it.each(['simpleRNN', 'lstm', 'gru'] as Cell[])(
