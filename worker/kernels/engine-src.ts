@@ -4,11 +4,15 @@
 // tsx/vitest, and a string also survives bundling and asar packaging).
 //
 // createEngine(module) → { run(op, args) } where
-//   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias }) → Float32Array output
-//   run('backward', { dy, dx, pieces }) → { dx, grads: [{ dW, dU, db }] } (dx empty when args.dx is
+//   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias, into? }) → Float32Array output
+//   run('backward', { dy, dx, pieces, into? }) → { dx, grads: [{ dW, dU, db }] } (dx empty when args.dx is
 //     false; one weight gradient per piece, a sum of slices of the engine's rows: slices.ts)
+//   With into (a worker thread's mailbox data), the results are written there instead, the
+//   backward's as [dx | dW dU db per piece], and backward returns null.
 //   run('release') → null: frees the engine's memory now where it can (the native engine)
 // cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
+
+import { DECODE_PIECES_JS, KIND_MAIL, MB, MB_HEADER, OP_FORWARD, STATUS_ERROR, STATUS_OK } from './mailbox.js';
 
 /** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
 export const ENGINE_JS = String.raw`
@@ -67,7 +71,10 @@ function createEngine(module) {
     view(P.U, a.H * GH).set(a.U);
     view(P.BIAS, GH).set(a.bias);
     ex.rnn_forward();
-    return view(P.OUT, a.B * (a.retSeq ? a.T : 1) * a.H).slice();
+    const out = view(P.OUT, a.B * (a.retSeq ? a.T : 1) * a.H);
+    if (!a.into) return out.slice();
+    a.into.set(out);
+    return a.into;
   }
   // a.pieces: sums of this engine's batch slices to compute (slices.ts GradExpr: a slice's rows
   // { b0, b1 } or { l, r }), each in the tree's order in the accumulators; the whole batch by default.
@@ -88,12 +95,22 @@ function createEngine(module) {
       sum(e.r, d + 1);
       if (ex.rnn_acc_add(d) !== 0) throw new Error('fused RNN kernel: gradient tree too deep');
     };
+    const nDx = needDx ? s.B * s.T * s.F : 0;
+    if (a.into) {
+      // [dx | piece 0's dW dU db | piece 1's …] (mailbox.ts)
+      if (needDx) a.into.set(view(P.DXOUT, nDx));
+      pieces.forEach((e, k) => {
+        sum(e, 0);
+        a.into.set(view(P.ACC, nW + nU + s.GH), nDx + k * (nW + nU + s.GH));
+      });
+      return null;
+    }
     const grads = pieces.map((e) => {
       sum(e, 0);
       const all = view(P.ACC, nW + nU + s.GH).slice();
       return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
     });
-    return { dx: needDx ? view(P.DXOUT, s.B * s.T * s.F).slice() : new Float32Array(0), grads };
+    return { dx: needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0), grads };
   }
   return {
     run(op, a) {
@@ -108,12 +125,46 @@ function createEngine(module) {
 }
 `;
 
-/** Worker thread main loop: spins a while, then blocks in Atomics.wait; serves engine calls posted on its port. */
+/** Worker thread main loop: spins a while, then blocks in Atomics.wait; serves the calls in its mailbox and the messages on its port. */
 export const WORKER_JS = String.raw`
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 ${ENGINE_JS}
+${DECODE_PIECES_JS}
 const { port, ctrl, spin, module } = workerData;
 const engines = new Map(); // layer id -> engine
+const MB = ${JSON.stringify(MB)};
+let I, D; // the mailbox's header and data (mailbox.ts)
+const useMailbox = (buffer) => {
+  I = new Int32Array(buffer, 0, ${MB_HEADER});
+  D = new Float32Array(buffer, ${4 * MB_HEADER});
+};
+useMailbox(workerData.mail);
+const engineFor = (id) => {
+  let e = engines.get(id);
+  if (!e) { e = createEngine(module); engines.set(id, e); }
+  return e;
+};
+// A forward or backward call written in the mailbox: its results go back there, over its inputs.
+function serveMail() {
+  try {
+    const e = engineFor(I[MB.ID]);
+    const cell = I[MB.CELL], B = I[MB.B], T = I[MB.T], F = I[MB.F], H = I[MB.H], retSeq = I[MB.RETSEQ] === 1;
+    if (I[MB.OP] === ${OP_FORWARD}) {
+      const GH = (cell === 1 ? 4 : cell === 2 ? 3 : 1) * H;
+      let o = 0;
+      const take = (n) => D.subarray(o, (o += n));
+      const x = take(B * T * F), W = take(F * GH), U = take(H * GH), bias = take(GH);
+      e.run('forward', { cell, act: I[MB.ACT], B, T, F, H, retSeq, x, W, U, bias, into: D });
+    } else {
+      const dy = D.subarray(0, B * (retSeq ? T : 1) * H);
+      e.run('backward', { dy, dx: I[MB.DX] === 1, pieces: decodePieces(I, MB.PIECES), into: D });
+    }
+    I[MB.STATUS] = ${STATUS_OK};
+  } catch (err) {
+    I[MB.STATUS] = ${STATUS_ERROR};
+    port.postMessage({ ok: false, error: String((err && err.message) || err) });
+  }
+}
 let seen = 0;
 for (;;) {
   // Spin before sleeping (handoff.ts): the next call of a training step comes within a
@@ -123,29 +174,32 @@ for (;;) {
   Atomics.wait(ctrl, 0, seen);
   const now = Atomics.load(ctrl, 0);
   while (seen < now) {
+    if (I[MB.KIND] === ${KIND_MAIL}) {
+      seen++;
+      serveMail();
+      Atomics.add(ctrl, 1, 1);
+      Atomics.notify(ctrl, 1);
+      continue;
+    }
     const got = receiveMessageOnPort(port);
     if (!got) continue; // posted before the counter moved; it is on its way
     seen++;
     const m = got.message;
     if (m.op === 'exit') { port.close(); process.exit(0); }
     let reply;
-    let transfer = [];
     try {
-      if (m.op === 'free') { engines.get(m.id)?.run('release'); engines.delete(m.id); reply = { ok: true }; }
-      else {
-        let e = engines.get(m.id);
-        if (!e) { e = createEngine(module); engines.set(m.id, e); }
-        const value = e.run(m.op, m.args);
-        if (value instanceof Float32Array) transfer = [value.buffer];
-        else {
-          transfer = [value.dx.buffer, ...value.grads.map((g) => g.dW.buffer)]; // one buffer per piece
-        }
-        reply = { ok: true, value };
+      if (m.op === 'free') {
+        engines.get(m.id)?.run('release');
+        engines.delete(m.id);
+        if (m.mail) useMailbox(m.mail);
       }
+      else if (m.op === 'mailbox') useMailbox(m.buffer);
+      else throw new Error('fused RNN kernel: unknown message ' + m.op);
+      reply = { ok: true };
     } catch (err) {
       reply = { ok: false, error: String((err && err.message) || err) };
     }
-    port.postMessage(reply, transfer);
+    port.postMessage(reply);
     Atomics.add(ctrl, 1, 1);
     Atomics.notify(ctrl, 1);
   }

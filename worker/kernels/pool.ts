@@ -1,11 +1,12 @@
 // The fused kernels' worker threads: one pool per build, started up to the threads a call wants,
-// each thread serving engine calls posted on its port (engine-src.ts WORKER_JS). A call stays
-// synchronous: the main thread spins, then blocks in Atomics.wait, until the thread answers
-// (handoff.ts).
+// each thread serving engine calls (engine-src.ts WORKER_JS): forward and backward through its
+// mailbox (mailbox.ts), the rare others posted on its port. A call stays synchronous: the main
+// thread spins, then blocks in Atomics.wait, until the thread answers (handoff.ts).
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { WORKER_JS } from './engine-src.js';
 import { spin, spinUntilMoved } from './handoff.js';
+import { KIND_MAIL, KIND_MESSAGE, MB, newMailbox, STATUS_ERROR, type Mailbox } from './mailbox.js';
 import { defaultKernelBuild, engineModule, wasmSimdSupported, type KernelBuild } from './modules.js';
 import { MAX_SLICES } from './slices.js';
 
@@ -13,9 +14,14 @@ export interface ThreadSlot {
   worker: Worker;
   port: MessagePort;
   ctrl: Int32Array;
+  /** Where forward and backward calls and their results pass (mailbox.ts). */
+  mail: Mailbox;
   posted: number;
   broken: boolean;
 }
+
+/** A mailbox's data floats at first (256 KB); it grows to the largest call (mailbox()). */
+const INITIAL_MAIL_FLOATS = 65536;
 
 // One pool per build (a worker's engines are instances of the module it was started with).
 const pools = new Map<KernelBuild, ThreadSlot[]>();
@@ -52,13 +58,14 @@ export function threadPool(build: KernelBuild, want = kernelThreadCount()): Thre
     try {
       const { port1, port2 } = new MessageChannel();
       const ctrl = new Int32Array(new SharedArrayBuffer(8));
+      const mail = newMailbox(INITIAL_MAIL_FLOATS);
       const worker = new Worker(WORKER_JS, {
         eval: true,
-        workerData: { port: port2, ctrl, spin, module: engineModule(build) },
+        workerData: { port: port2, ctrl, spin, module: engineModule(build), mail: mail.buffer },
         transferList: [port2],
       });
       worker.unref();
-      const slot: ThreadSlot = { worker, port: port1, ctrl, posted: 0, broken: false };
+      const slot: ThreadSlot = { worker, port: port1, ctrl, mail, posted: 0, broken: false };
       worker.on('error', () => {
         slot.broken = true;
       });
@@ -73,25 +80,87 @@ export function threadPool(build: KernelBuild, want = kernelThreadCount()): Thre
   return pool;
 }
 
+/** Posts a message (free, exit, a new mailbox) to the thread; collect() takes its reply. */
 export function post(slot: ThreadSlot, msg: unknown, transfer: ArrayBuffer[] = []): void {
+  slot.mail.i32[MB.KIND] = KIND_MESSAGE;
   slot.port.postMessage(msg, transfer);
+  signal(slot);
+}
+
+/** Hands the call written in the thread's mailbox to it; collectMail() waits for its results. */
+export function postMail(slot: ThreadSlot): void {
+  slot.mail.i32[MB.KIND] = KIND_MAIL;
+  signal(slot);
+}
+
+function signal(slot: ThreadSlot): void {
   slot.posted++;
   Atomics.add(slot.ctrl, 0, 1);
   Atomics.notify(slot.ctrl, 0);
 }
 
-export function collect<T>(slot: ThreadSlot): T {
+/** Waits until the thread has answered everything posted to it. */
+function awaitDone(slot: ThreadSlot): void {
   for (;;) {
     const done = Atomics.load(slot.ctrl, 1);
-    if (done >= slot.posted) break;
+    if (done >= slot.posted) return;
     if (slot.broken) throw new Error('fused RNN kernel: a worker thread exited');
     if (!spinUntilMoved(slot.ctrl, 1, done)) Atomics.wait(slot.ctrl, 1, done, 1000);
   }
+}
+
+function receive<T>(slot: ThreadSlot): T {
   let got = receiveMessageOnPort(slot.port);
   while (!got) got = receiveMessageOnPort(slot.port); // counter moved before the message landed
   const reply = got.message as { ok: boolean; value?: T; error?: string };
   if (!reply.ok) throw new Error(reply.error);
   return reply.value as T;
+}
+
+export function collect<T>(slot: ThreadSlot): T {
+  awaitDone(slot);
+  return receive<T>(slot);
+}
+
+/** Waits for the call posted with postMail(); its results are in the mailbox's data. */
+export function collectMail(slot: ThreadSlot): Mailbox {
+  awaitDone(slot);
+  if (slot.mail.i32[MB.STATUS] === STATUS_ERROR) receive(slot); // throws the thread's error
+  return slot.mail;
+}
+
+/**
+ * Frees a layer's engine on the thread, and gives the thread back a first-size mailbox when its
+ * own grew (a large batch's would otherwise stay allocated for as long as the process runs).
+ */
+export function freeEngine(slot: ThreadSlot, id: number): void {
+  if (slot.broken) return;
+  const small = slot.mail.f32.length > INITIAL_MAIL_FLOATS ? newMailbox(INITIAL_MAIL_FLOATS) : null;
+  post(slot, { op: 'free', id, mail: small?.buffer });
+  try {
+    collect(slot);
+    if (small) slot.mail = small;
+  } catch {
+    /* the thread is gone; nothing to free */
+  }
+}
+
+/** The thread's mailbox with room for `floats` of data: a larger one is handed over first when needed. */
+export function mailbox(slot: ThreadSlot, floats: number): Mailbox {
+  if (slot.mail.f32.length >= floats) return slot.mail;
+  let next: Mailbox;
+  try {
+    next = newMailbox(Math.max(floats, 2 * slot.mail.f32.length));
+  } catch {
+    const mb = Math.round((4 * floats) / 2 ** 20);
+    throw new Error(
+      `fused RNN kernel: cannot allocate ${mb} MB to hand a batch to a worker thread; use a smaller batch or fewer steps`,
+    );
+  }
+  post(slot, { op: 'mailbox', buffer: next.buffer });
+  collect(slot);
+  slot.mail = next;
+  return next;
 }
 
 /**

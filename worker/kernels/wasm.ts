@@ -3,7 +3,8 @@
 // their weight gradients summed up one fixed tree, so the results are the same bits whatever the
 // number of threads). That number is chosen per layer by measurement (thread-choice.ts) within this
 // process's share of the cores (core-share.ts). The main thread computes its block itself while
-// worker threads (pool.ts) compute the others; the call stays synchronous (tf.customGrad needs that)
+// worker threads (pool.ts) compute the others, each call and its results passing through the
+// thread's mailbox (mailbox.ts); the call stays synchronous (tf.customGrad needs that)
 // because the main thread waits for the workers. Without worker_threads, or for small batches,
 // everything runs on the main thread.
 import { coreShare } from './core-share.js';
@@ -11,7 +12,17 @@ import { ENGINE_JS } from './engine-src.js';
 import { refreshSpin } from './handoff.js';
 import { createRequire } from 'node:module';
 import { defaultKernelBuild, engineModule, kernelName, type EngineModule, type KernelBuild } from './modules.js';
-import { collect, envThreads, maxThreadCount, post, threadPool, type ThreadSlot } from './pool.js';
+import { backwardFloats, CELL_CODE, forwardFloats, readBackward, writeBackward, writeForward } from './mailbox.js';
+import {
+  collectMail,
+  envThreads,
+  freeEngine,
+  mailbox,
+  maxThreadCount,
+  postMail,
+  threadPool,
+  type ThreadSlot,
+} from './pool.js';
 import {
   blockNodes,
   nodeExpr,
@@ -25,7 +36,6 @@ import {
 import { ThreadChoice, type ThreadReport } from './thread-choice.js';
 import {
   rnnSizes,
-  type Cell,
   type RnnForwardResult,
   type RnnGradients,
   type RnnKernel,
@@ -33,9 +43,6 @@ import {
   type RnnTape,
   type RnnWeights,
 } from './types.js';
-
-// The cell codes of src/rnn.c's rnn_setup().
-const CELL_CODE: Record<Cell, number> = { simpleRNN: 0, lstm: 1, gru: 2 };
 
 interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
@@ -54,6 +61,8 @@ interface ForwardArgs {
   W: Float32Array;
   U: Float32Array;
   bias: Float32Array;
+  /** Where the output goes (else a new array). */
+  into?: Float32Array;
 }
 // `require` loads the native engine (worker threads have their own).
 const createEngine = new Function('require', `${ENGINE_JS}; return createEngine;`)(createRequire(import.meta.url)) as (
@@ -211,13 +220,7 @@ export class WasmRnnKernel implements RnnKernel {
     for (const s of this.remote) {
       if (keep.has(s)) continue;
       this.remote.delete(s);
-      if (s.broken) continue;
-      post(s, { op: 'free', id: this.id });
-      try {
-        collect(s);
-      } catch {
-        /* the thread is gone */
-      }
+      freeEngine(s, this.id);
     }
   }
 
@@ -249,33 +252,44 @@ export class WasmRnnKernel implements RnnKernel {
     const t0 = performance.now();
     const [p0, ...others] = plan.parts as [Part, ...Part[]];
     if (others.length) refreshSpin();
-    for (const p of others) {
-      this.remote.add(p.slot!);
-      const xs = x.slice(p.b0 * T * F, p.b1 * T * F);
-      post(p.slot!, { op: 'forward', id: this.id, args: { ...base, B: p.b1 - p.b0, x: xs } }, [xs.buffer]);
-    }
-    const outs: Float32Array[] = [];
+    // The other threads' calls go through their mailboxes (mailbox.ts); the main thread runs its
+    // own part meanwhile.
     let firstError: unknown = null;
+    const posted: Part[] = [];
+    for (const p of others) {
+      try {
+        this.remote.add(p.slot!);
+        const rows = p.b1 - p.b0;
+        const m = mailbox(p.slot!, forwardFloats(shape, rows));
+        writeForward(m, this.id, shape, rows, x.subarray(p.b0 * T * F, p.b1 * T * F), w);
+        postMail(p.slot!);
+        posted.push(p);
+      } catch (e) {
+        firstError ??= e;
+      }
+    }
+    // Parts are whole batch rows, so the outputs concatenate in batch order.
+    const output = new Float32Array(sz.output);
+    const rowOut = sz.output / B;
     try {
-      outs.push(this.local.run('forward', { ...base, B: p0.b1 - p0.b0, x: x.subarray(0, p0.b1 * T * F) }));
+      if (!firstError)
+        this.local.run('forward', {
+          ...base,
+          B: p0.b1 - p0.b0,
+          x: x.subarray(0, p0.b1 * T * F),
+          into: output.subarray(0, p0.b1 * rowOut),
+        });
     } catch (e) {
       firstError = e;
     }
-    for (const p of others) {
+    for (const p of posted) {
       try {
-        outs.push(collect<Float32Array>(p.slot!));
+        output.set(collectMail(p.slot!).f32.subarray(0, (p.b1 - p.b0) * rowOut), p.b0 * rowOut);
       } catch (e) {
         firstError ??= e;
       }
     }
     if (firstError) throw firstError;
-    // Parts are whole batch rows, so the outputs concatenate in batch order.
-    const output = new Float32Array(sz.output);
-    let off = 0;
-    for (const o of outs) {
-      output.set(o, off);
-      off += o.length;
-    }
     return training ? { output, tape: new WasmTape(shape, plan, this, performance.now() - t0) } : { output };
   }
 
@@ -289,20 +303,29 @@ export class WasmRnnKernel implements RnnKernel {
     const t0 = performance.now();
     const perRow = (shape.returnSequences ? shape.steps : 1) * shape.units;
     const [p0, ...others] = plan.parts as [Part, ...Part[]];
+    let firstError: unknown = null;
+    const posted: Part[] = [];
     for (const p of others) {
-      const d = dy.slice(p.b0 * perRow, p.b1 * perRow);
-      post(p.slot!, { op: 'backward', id: this.id, args: { dy: d, dx: needDx, pieces: p.pieces } }, [d.buffer]);
+      try {
+        const rows = p.b1 - p.b0;
+        const m = mailbox(p.slot!, backwardFloats(shape, rows, needDx, p.pieces.length));
+        writeBackward(m, this.id, shape, rows, dy.subarray(p.b0 * perRow, p.b1 * perRow), needDx, p.pieces);
+        postMail(p.slot!);
+        posted.push(p);
+      } catch (e) {
+        firstError ??= e;
+      }
     }
     const outs: BackwardOut[] = [];
-    let firstError: unknown = null;
     try {
-      outs.push(this.local.run('backward', { dy: dy.subarray(0, p0.b1 * perRow), dx: needDx, pieces: p0.pieces }));
+      if (!firstError)
+        outs.push(this.local.run('backward', { dy: dy.subarray(0, p0.b1 * perRow), dx: needDx, pieces: p0.pieces }));
     } catch (e) {
       firstError = e;
     }
-    for (const p of others) {
+    for (const p of posted) {
       try {
-        outs.push(collect<BackwardOut>(p.slot!));
+        outs.push(readBackward(collectMail(p.slot!), shape, p.b1 - p.b0, needDx, p.pieces.length));
       } catch (e) {
         firstError ??= e;
       }
@@ -329,15 +352,7 @@ export class WasmRnnKernel implements RnnKernel {
     if (this.disposed) return;
     this.disposed = true;
     this.local.run('release');
-    for (const s of this.remote) {
-      if (s.broken) continue;
-      post(s, { op: 'free', id: this.id });
-      try {
-        collect(s);
-      } catch {
-        /* the thread is gone; nothing to free */
-      }
-    }
+    for (const s of this.remote) freeEngine(s, this.id);
     this.remote.clear();
   }
 }
