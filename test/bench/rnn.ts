@@ -3,7 +3,8 @@
 // GRU at two shapes, comparing tf.layers on the `wasm` and `cpu` backends, the fused kernel
 // (worker/kernels), and Debian's PyTorch (../shared/bench/torch_rnn.py) when it is installed.
 // Then the peak memory of fused LSTM(128) training, batch 256, 200 steps, 8 features, measured in
-// a child process (its maxRSS). Medians of REPS timed repetitions after one warm-up batch.
+// a child process (its maxRSS). Medians of REPS timed repetitions after a warm-up (0.5 s; the
+// fused rows 1.5 s, with repetitions of at least 200 ms).
 // Rows print as a table, or with --json one JSON line each (../shared/bench/README.md).
 // --quick: one batch per repetition. --no-cpu: leave out tf.layers on the cpu backend (minutes).
 // --phases: only the per-phase CPU-time profile of the fused LSTM (needs clang).
@@ -114,9 +115,9 @@ async function timeTraining(
   s: Shape,
   batches: number,
   reps: number,
-  smallWarmup = false,
-  step: FusedTrainStep | null = null,
+  opts: { smallWarmup?: boolean; step?: FusedTrainStep; fused?: boolean } = {},
 ): Promise<number> {
+  const { smallWarmup = false, step = null, fused = false } = opts;
   const x = tf.randomNormal([s.batch, s.steps, s.features], 0, 1, 'float32', 1);
   const y = tf.randomNormal([s.batch, 1], 0, 1, 'float32', 2);
   const train = trainOne(model, step);
@@ -128,10 +129,20 @@ async function timeTraining(
     tf.dispose([xs, ys]);
   } else {
     // At least one batch and half a second: the fused path's worker thread and the WebAssembly
-    // code settle over the first few calls.
+    // code settle over the first few calls. The fused rows warm up 1.5 s: in a process's first
+    // seconds V8 still compiles the training loop's JavaScript on background threads, and on a
+    // machine whose cores all run kernel threads a compile preempts one of them (SimpleRNN 64's
+    // 2-thread row read 75,000 samples/s after 0.5 s, 131,000–168,000 after 4,000 batches;
+    // worker/kernels/README.md, "Mailboxes instead of messages").
     const t0 = performance.now();
-    do await train(x, y);
-    while (performance.now() - t0 < 500);
+    let warm = 0;
+    do {
+      await train(x, y);
+      warm++;
+    } while (performance.now() - t0 < (fused ? 1500 : 500));
+    // Repetitions of at least 200 ms: 20 batches of a small shape took 10–15 ms, where one
+    // preemption of a kernel thread is 2 ms.
+    if (fused) batches = Math.max(batches, Math.ceil(200 / ((performance.now() - t0) / warm)));
   }
   const rates: number[] = [],
     cpuRates: number[] = [];
@@ -307,7 +318,7 @@ export async function run(opts: BenchOptions): Promise<void> {
           backend,
           cell,
           ...s,
-          samplesPerSec: round(await timeTraining(model, s, n, REPS, slow)),
+          samplesPerSec: round(await timeTraining(model, s, n, REPS, { smallWarmup: slow })),
           reps: REPS,
         });
         model.dispose();
@@ -332,7 +343,7 @@ export async function run(opts: BenchOptions): Promise<void> {
             backend: 'wasm',
             cell,
             ...s,
-            samplesPerSec: round(await timeTraining(model, s, n, FUSED_REPS, false, whole)),
+            samplesPerSec: round(await timeTraining(model, s, n, FUSED_REPS, { step: whole, fused: !quick })),
             reps: FUSED_REPS,
             threads,
             note: step ? `fused-step-${build}` : kernelName(build),
