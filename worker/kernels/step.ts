@@ -243,15 +243,11 @@ export class FusedTrainStep {
         returnSequences: l.returnSequences,
         recurrentActivation: l.recurrentActivation,
       };
-      // Copies: a view of this memory would make a worker thread's message carry all of it.
+      // Views of this memory: the kernel copies the weights into its engines and its threads'
+      // mailboxes during the call, and keeps no reference to them.
       const res = l
         .rnnKernel()
-        .forward(
-          shape,
-          h,
-          { kernel: this.view(k).slice(), recurrentKernel: this.view(rk).slice(), bias: this.view(b).slice() },
-          true,
-        );
+        .forward(shape, h, { kernel: this.view(k), recurrentKernel: this.view(rk), bias: this.view(b) }, true);
       tapes.push(res.tape!);
       h = res.output;
       F = l.units;
