@@ -165,43 +165,52 @@ function serveMail() {
     port.postMessage({ ok: false, error: String((err && err.message) || err) });
   }
 }
+// Whatever ends this thread, the main thread learns it from ctrl[2] (pool.ts awaitDone): it may be
+// blocked in a call and never see the Worker's 'exit' event.
+const gone = () => { Atomics.store(ctrl, 2, 1); Atomics.notify(ctrl, 1); };
+process.on('exit', gone);
 let seen = 0;
-for (;;) {
-  // Spin before sleeping (handoff.ts): the next call of a training step comes within a
-  // millisecond or two, and a thread woken from Atomics.wait is late and lands on a busy core.
-  const until = performance.now() + Atomics.load(spin, 0) / 1000;
-  for (let i = 1; Atomics.load(ctrl, 0) === seen; i++) if ((i & 1023) === 0 && performance.now() > until) break;
-  Atomics.wait(ctrl, 0, seen);
-  const now = Atomics.load(ctrl, 0);
-  while (seen < now) {
-    if (I[MB.KIND] === ${KIND_MAIL}) {
+try {
+  for (;;) {
+    // Spin before sleeping (handoff.ts): the next call of a training step comes within a
+    // millisecond or two, and a thread woken from Atomics.wait is late and lands on a busy core.
+    const until = performance.now() + Atomics.load(spin, 0) / 1000;
+    for (let i = 1; Atomics.load(ctrl, 0) === seen; i++) if ((i & 1023) === 0 && performance.now() > until) break;
+    Atomics.wait(ctrl, 0, seen);
+    const now = Atomics.load(ctrl, 0);
+    while (seen < now) {
+      if (I[MB.KIND] === ${KIND_MAIL}) {
+        seen++;
+        serveMail();
+        Atomics.add(ctrl, 1, 1);
+        Atomics.notify(ctrl, 1);
+        continue;
+      }
+      const got = receiveMessageOnPort(port);
+      if (!got) continue; // posted before the counter moved; it is on its way
       seen++;
-      serveMail();
+      const m = got.message;
+      if (m.op === 'exit') { port.close(); process.exit(0); }
+      let reply;
+      try {
+        if (m.op === 'free') {
+          engines.get(m.id)?.run('release');
+          engines.delete(m.id);
+          if (m.mail) useMailbox(m.mail);
+        }
+        else if (m.op === 'mailbox') useMailbox(m.buffer);
+        else throw new Error('fused RNN kernel: unknown message ' + m.op);
+        reply = { ok: true };
+      } catch (err) {
+        reply = { ok: false, error: String((err && err.message) || err) };
+      }
+      port.postMessage(reply);
       Atomics.add(ctrl, 1, 1);
       Atomics.notify(ctrl, 1);
-      continue;
     }
-    const got = receiveMessageOnPort(port);
-    if (!got) continue; // posted before the counter moved; it is on its way
-    seen++;
-    const m = got.message;
-    if (m.op === 'exit') { port.close(); process.exit(0); }
-    let reply;
-    try {
-      if (m.op === 'free') {
-        engines.get(m.id)?.run('release');
-        engines.delete(m.id);
-        if (m.mail) useMailbox(m.mail);
-      }
-      else if (m.op === 'mailbox') useMailbox(m.buffer);
-      else throw new Error('fused RNN kernel: unknown message ' + m.op);
-      reply = { ok: true };
-    } catch (err) {
-      reply = { ok: false, error: String((err && err.message) || err) };
-    }
-    port.postMessage(reply);
-    Atomics.add(ctrl, 1, 1);
-    Atomics.notify(ctrl, 1);
   }
+} catch (err) {
+  gone();
+  throw err;
 }
 `;

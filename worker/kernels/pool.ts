@@ -13,6 +13,10 @@ import { MAX_SLICES } from './slices.js';
 export interface ThreadSlot {
   worker: Worker;
   port: MessagePort;
+  /**
+   * [0] calls posted, [1] calls answered, [2] set by the thread as it ends: the main thread, blocked
+   * in a synchronous call, never sees the Worker's 'exit' event (it comes through the event loop).
+   */
   ctrl: Int32Array;
   /** Where forward and backward calls and their results pass (mailbox.ts). */
   mail: Mailbox;
@@ -57,7 +61,7 @@ export function threadPool(build: KernelBuild, want = kernelThreadCount()): Thre
   while (pool.length < want - 1 && !unavailable.has(build)) {
     try {
       const { port1, port2 } = new MessageChannel();
-      const ctrl = new Int32Array(new SharedArrayBuffer(8));
+      const ctrl = new Int32Array(new SharedArrayBuffer(12));
       const mail = newMailbox(INITIAL_MAIL_FLOATS);
       const worker = new Worker(WORKER_JS, {
         eval: true,
@@ -104,8 +108,12 @@ function awaitDone(slot: ThreadSlot): void {
   for (;;) {
     const done = Atomics.load(slot.ctrl, 1);
     if (done >= slot.posted) return;
-    if (slot.broken) throw new Error('fused RNN kernel: a worker thread exited');
-    if (!spinUntilMoved(slot.ctrl, 1, done)) Atomics.wait(slot.ctrl, 1, done, 1000);
+    if (slot.broken || Atomics.load(slot.ctrl, 2)) {
+      slot.broken = true; // the layers' next plans leave it out
+      throw new Error('fused RNN kernel: a worker thread exited');
+    }
+    // The thread's notify on ending may come before this wait: the timeout bounds that to 1 s.
+    if (!spinUntilMoved(slot.ctrl, 1, done) && !Atomics.load(slot.ctrl, 2)) Atomics.wait(slot.ctrl, 1, done, 1000);
   }
 }
 

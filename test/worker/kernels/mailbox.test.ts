@@ -120,4 +120,22 @@ describe('kernel thread mailboxes', () => {
     expect(() => mailbox(slot, 2 ** 40)).toThrow(/cannot allocate 4194304 MB to hand a batch to a worker thread/);
     expect(slot.mail.f32.length).toBeGreaterThanOrEqual(65536); // the old one stays
   });
+
+  // Last: it leaves the pool a thread short.
+  it('a thread that ends during a training loop: the call throws instead of waiting forever, the next one runs without it', () => {
+    const shape: RnnShape = { cell: 'lstm', batch: 32, steps: 5, features: 2, units: 8, returnSequences: false };
+    const { x, w, dy } = inputs(shape);
+    const one = new WasmRnnKernel(1);
+    const want = one.backward(one.forward(shape, x, w, true).tape!, dy);
+    const two = new WasmRnnKernel(2);
+    two.backward(two.forward(shape, x, w, true).tape!, dy);
+    // The thread ends (as an error that escapes its loop would end it); no event-loop turn follows,
+    // so the Worker's 'exit' event cannot tell the main thread: only the shared flag can.
+    post(threadPool(defaultKernelBuild(), 2)[0]!, { op: 'exit' });
+    expect(() => two.forward(shape, x, w, true)).toThrow(/a worker thread exited/);
+    const got = two.backward(two.forward(shape, x, w, true).tape!, dy);
+    for (const g of ['dx', 'dKernel', 'dRecurrentKernel', 'dBias'] as const) expect(got[g], g).toEqual(want[g]);
+    one.dispose();
+    two.dispose();
+  });
 });
