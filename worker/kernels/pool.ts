@@ -85,9 +85,9 @@ export function threadPool(build: KernelBuild, want = kernelThreadCount()): Thre
 }
 
 /** Posts a message (free, exit, a new mailbox) to the thread; collect() takes its reply. */
-export function post(slot: ThreadSlot, msg: unknown, transfer: ArrayBuffer[] = []): void {
+export function post(slot: ThreadSlot, msg: unknown): void {
   slot.mail.i32[MB.KIND] = KIND_MESSAGE;
-  slot.port.postMessage(msg, transfer);
+  slot.port.postMessage(msg);
   signal(slot);
 }
 
