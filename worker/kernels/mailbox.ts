@@ -17,6 +17,8 @@ import { rnnSizes, type Cell, type RnnShape, type RnnWeights } from './types.js'
 
 /** The cell codes of src/rnn.c's rnn_setup(). */
 export const CELL_CODE: Record<Cell, number> = { simpleRNN: 0, lstm: 1, gru: 2 };
+/** rnn_setup()'s gate activation code: 0 hardSigmoid (tf.layers' default), 1 sigmoid. */
+export const actCode = (shape: RnnShape): number => (shape.recurrentActivation === 'sigmoid' ? 1 : 0);
 
 /** Header fields (int32 indices). */
 export const MB = {
@@ -134,7 +136,7 @@ function header(i32: Int32Array, op: number, id: number, shape: RnnShape, rows: 
   i32[MB.OP] = op;
   i32[MB.ID] = id;
   i32[MB.CELL] = CELL_CODE[shape.cell];
-  i32[MB.ACT] = shape.recurrentActivation === 'sigmoid' ? 1 : 0;
+  i32[MB.ACT] = actCode(shape);
   i32[MB.B] = rows;
   i32[MB.T] = shape.steps;
   i32[MB.F] = shape.features;

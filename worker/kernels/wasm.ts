@@ -12,7 +12,15 @@ import { ENGINE_JS } from './engine-src.js';
 import { refreshSpin } from './handoff.js';
 import { createRequire } from 'node:module';
 import { defaultKernelBuild, engineModule, kernelName, type EngineModule, type KernelBuild } from './modules.js';
-import { backwardFloats, CELL_CODE, forwardFloats, readBackward, writeBackward, writeForward } from './mailbox.js';
+import {
+  actCode,
+  backwardFloats,
+  CELL_CODE,
+  forwardFloats,
+  readBackward,
+  writeBackward,
+  writeForward,
+} from './mailbox.js';
 import {
   collectMail,
   envThreads,
@@ -238,7 +246,7 @@ export class WasmRnnKernel implements RnnKernel {
     const { batch: B, steps: T, features: F, units: H } = shape;
     const base = {
       cell: CELL_CODE[shape.cell],
-      act: shape.recurrentActivation === 'sigmoid' ? 1 : 0,
+      act: actCode(shape),
       T,
       F,
       H,
