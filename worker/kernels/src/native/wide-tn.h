@@ -16,8 +16,7 @@ static void gemm_tn_ext(const tn_args *g) {
       f32 *dst = Ap + (long)i * kn;
       if (m == MR && i + MR <= g->M) {
         const f32 *src = g->A + i;
-        for (int k = 0; k < kn; k++)
-          for (int r = 0; r < MR; r++) dst[k * MR + r] = src[rows[k] * g->lda + r];
+        for (int k = 0; k < kn; k++) __builtin_memcpy(dst + k * MR, src + rows[k] * g->lda, MR * sizeof(f32));
       } else {
         for (int k = 0; k < kn; k++)
           for (int r = 0; r < m; r++) dst[k * m + r] = tn_at(g, rows[k], i + r);
