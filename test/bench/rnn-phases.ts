@@ -53,8 +53,8 @@ function phasesOf(json: boolean, shapes: Shape[], build: 'simd' | 'relaxed-simd'
   };
   rmSync(dir, { recursive: true, force: true });
   const names = [
-    'input projection',
-    'forward h.U per step',
+    'input projection (more than 8 features; with fewer it runs per step, next row)',
+    'forward bias + x.W (up to 8 features) and h.U per step',
     'forward gate math',
     'backward gate math',
     'backward dZ.U^T per step',

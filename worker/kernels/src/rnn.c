@@ -456,6 +456,12 @@ typedef vf ve;
 #else
 #define HORNER(p, x2, c) E_ADD(E_MUL(p, x2), E_SPLAT(c))
 #endif
+// acc += a * b as the products' MADD does it: fused in the relaxed and native builds.
+#ifdef RNN_RELAXED
+#define E_MADD(acc, a, b) acc = E_FMA(a, b, acc)
+#else
+#define E_MADD(acc, a, b) acc = E_ADD(acc, E_MUL(a, b))
+#endif
 
 // tanh as Eigen's rational approximation (odd degree-13 / even degree-6, inputs clamped to +-9):
 // a few ulp over the whole range, no exp needed.
@@ -542,8 +548,47 @@ INLINE void gru_fwd_h(f32 *z, const f32 *hp, f32 *h, int n) {
   stn(h, ADD(hpv, MUL(SUB(E_SPLAT(1.f), zz), SUB(hh, hpv))), n);
 }
 
+// Z rows r0 .. r1 - 1 (time-major) = bias + x.W, called per step just before the step's product
+// reads them (from L1; written for all T*B rows up front they went out to L3 and came back). With
+// more than SMALL_F features, the bias only: rnn_forward adds x.W as one product.
+static void z_in(long r0, long r1) {
+  const f32 *W = ptrs[P_W], *bias = ptrs[P_BIAS], *xt = ptrs[P_XT];
+  f32 *Z = ptrs[P_GATES];
+  for (long r = r0; r < r1; r++) {
+    f32 *zr = Z + r * GH;
+    const f32 *xr = xt + r * F;
+    int j = 0;
+    if (F > SMALL_F) {
+      for (; j + EL <= GH; j += EL) E_ST(zr + j, E_LD(bias + j));
+      if (j < GH) stn(zr + j, ldn(bias + j, GH - j), GH - j);
+      continue;
+    }
+    // 4 vectors of columns at a time: four independent multiply-add chains. One chain of F
+    // dependent FMAs per vector waited on the FMA latency (relaxed build: 15.4 ms at LSTM 128, B
+    // 128, F 8, three times the plain build's separate multiply and add). Same order per element.
+    for (; j + 4 * EL <= GH; j += 4 * EL) {
+      ve a0 = E_LD(bias + j), a1 = E_LD(bias + j + EL), a2 = E_LD(bias + j + 2 * EL), a3 = E_LD(bias + j + 3 * EL);
+      for (int f = 0; f < F; f++) {
+        const f32 *w = W + (long)f * GH + j;
+        ve xv = E_SPLAT(xr[f]);
+        E_MADD(a0, xv, E_LD(w));
+        E_MADD(a1, xv, E_LD(w + EL));
+        E_MADD(a2, xv, E_LD(w + 2 * EL));
+        E_MADD(a3, xv, E_LD(w + 3 * EL));
+      }
+      E_ST(zr + j, a0); E_ST(zr + j + EL, a1); E_ST(zr + j + 2 * EL, a2); E_ST(zr + j + 3 * EL, a3);
+    }
+    for (; j < GH; j += EL) {
+      int n = GH - j < EL ? GH - j : EL;
+      ve acc = ldn(bias + j, n);
+      for (int f = 0; f < F; f++) E_MADD(acc, E_SPLAT(xr[f]), ldn(W + (long)f * GH + j, n));
+      stn(zr + j, acc, n);
+    }
+  }
+}
+
 EXPORT(rnn_forward) void rnn_forward(void) {
-  f32 *W = ptrs[P_W], *U = ptrs[P_U], *bias = ptrs[P_BIAS], *xin = ptrs[P_XIN], *xt = ptrs[P_XT];
+  f32 *W = ptrs[P_W], *U = ptrs[P_U], *xin = ptrs[P_XIN], *xt = ptrs[P_XT];
   f32 *Z = ptrs[P_GATES], *hs = ptrs[P_HS], *cs = ptrs[P_CS], *tcs = ptrs[P_TCS], *rh = ptrs[P_RH];
   long BH = (long)B * H, BGH = (long)B * GH;
   PROF_START;
@@ -553,39 +598,10 @@ EXPORT(rnn_forward) void rnn_forward(void) {
   for (int b = 0; b < B; b++)
     for (int t = 0; t < T; t++)
       for (int f = 0; f < F; f++) xt[((long)t * B + b) * F + f] = xin[((long)b * T + t) * F + f];
-  for (long r = 0; r < (long)T * B; r++) {
-    f32 *zr = Z + r * GH;
-    const f32 *xr = xt + r * F;
-    int j = 0;
-    if (F <= SMALL_F) {
-      // 16 columns at a time: four independent multiply-add chains. One chain of F dependent
-      // FMAs per 4 columns waited on the FMA latency (relaxed build: 15.4 ms at LSTM 128, B 128,
-      // F 8, three times the plain build's separate multiply and add). Same order per element.
-      for (; j + 16 <= GH; j += 16) {
-        vf a0 = LD(bias + j), a1 = LD(bias + j + 4), a2 = LD(bias + j + 8), a3 = LD(bias + j + 12);
-        for (int f = 0; f < F; f++) {
-          const f32 *w = W + (long)f * GH + j;
-          vf xv = wasm_f32x4_splat(xr[f]);
-          MADD(a0, xv, LD(w)); MADD(a1, xv, LD(w + 4)); MADD(a2, xv, LD(w + 8)); MADD(a3, xv, LD(w + 12));
-        }
-        ST(zr + j, a0); ST(zr + j + 4, a1); ST(zr + j + 8, a2); ST(zr + j + 12, a3);
-      }
-      for (; j + 4 <= GH; j += 4) {
-        vf acc = LD(bias + j);
-        for (int f = 0; f < F; f++) MADD(acc, wasm_f32x4_splat(xr[f]), LD(W + (long)f * GH + j));
-        ST(zr + j, acc);
-      }
-      for (; j < GH; j++) {
-        f32 acc = bias[j];
-        for (int f = 0; f < F; f++) acc += xr[f] * W[(long)f * GH + j];
-        zr[j] = acc;
-      }
-    } else {
-      for (; j + 4 <= GH; j += 4) ST(zr + j, LD(bias + j));
-      for (; j < GH; j++) zr[j] = bias[j];
-    }
+  if (F > SMALL_F) {
+    z_in(0, (long)T * B);
+    gemm_nn(T * B, GH, F, xt, F, W, GH, Z, GH);
   }
-  if (F > SMALL_F) gemm_nn(T * B, GH, F, xt, F, W, GH, Z, GH);
   PROF(0);
   zero(hs, BH);
   if (g_cell == CELL_LSTM) zero(cs, BH);
@@ -594,6 +610,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
   else pack_panels(H, GH, U, GH, UP);
   for (int t = 0; t < T; t++) {
     f32 *Zt = Z + t * BGH, *hp = hs + t * BH, *hn = hs + (t + 1) * BH;
+    if (F <= SMALL_F) z_in((long)t * B, (long)(t + 1) * B);
     if (g_cell == CELL_SIMPLE) {
       gemm_nn_p(B, H, H, hp, H, UP, H * PW, U, H, Zt, H);
       for (int b = 0; b < B; b++) {
