@@ -93,6 +93,21 @@ EXPORT(dense_backward) void dense_backward(const f32 *x, const f32 *W, const f32
   for (int i = 0; i < B; i++) {
     const f32 *xr = x + (long)i * K, *d = dy + (long)i * N;
     for (int j = 0; j < N; j++) db[j] += d[j];
+    if (N == 1) {
+      // One output (a one-step forecast): the loops below would run K scalar iterations of an
+      // inner loop of one; these are the same operations 4 at a time (same sums, same order).
+      vf dv = wasm_f32x4_splat(d[0]), zero = wasm_f32x4_splat(0.f);
+      int k = 0;
+      for (; k + 4 <= K; k += 4)
+        wasm_v128_store(dW + k, wasm_f32x4_add(wasm_v128_load(dW + k), wasm_f32x4_mul(wasm_v128_load(xr + k), dv)));
+      for (; k < K; k++) dW[k] += xr[k] * d[0];
+      if (!dx) continue;
+      f32 *o = dx + (long)i * K;
+      for (k = 0; k + 4 <= K; k += 4)
+        wasm_v128_store(o + k, wasm_f32x4_add(zero, wasm_f32x4_mul(dv, wasm_v128_load(W + k))));
+      for (; k < K; k++) o[k] = 0.f + d[0] * W[k];
+      continue;
+    }
     for (int k = 0; k < K; k++) {
       f32 xv = xr[k], *w = dW + (long)k * N;
       for (int j = 0; j < N; j++) w[j] += xv * d[j];
