@@ -24,6 +24,7 @@ import {
 } from './native/products.js';
 import type { BenchOptions } from './run.js';
 import { wholeStepMs } from './native-step.js';
+import { nativePhases } from './native-phases.js';
 
 // One thread's slice of the rnn suite's two shapes (batch 64 and 256 over 2 threads), as in --phases.
 const SLICES: Slice[] = [
@@ -40,6 +41,10 @@ const cpuMs = () => {
 };
 
 export async function run(opts: BenchOptions): Promise<void> {
+  if (opts.args.includes('--phases')) {
+    nativePhases(opts.json);
+    return;
+  }
   const why = cannotBuild();
   if (why) {
     console.log(`native suite skipped: ${why}`);

@@ -40,7 +40,11 @@ enum { ACT_HARD = 0, ACT_SIGMOID = 1 };
 
 // ---- optional profiling (scripts/build-kernels.mjs --profile): time per phase via an import ----
 #ifdef RNN_PROFILE
+#ifdef RNN_NATIVE
+double now_ms(void); // from the program it is linked into (test/bench/native/phases.c)
+#else
 __attribute__((import_module("env"), import_name("now"))) double now_ms(void);
+#endif
 static double prof[8];
 EXPORT(rnn_prof) double *rnn_prof(void) { return prof; }
 #define PROF_START double _pt = now_ms()
@@ -613,12 +617,14 @@ EXPORT(rnn_forward) void rnn_forward(void) {
     if (F <= SMALL_F) z_in((long)t * B, (long)(t + 1) * B);
     if (g_cell == CELL_SIMPLE) {
       gemm_nn_p(B, H, H, hp, H, UP, H * PW, U, H, Zt, H);
+      PROF(1);
       for (int b = 0; b < B; b++) {
         f32 *z = Zt + (long)b * H, *h = hn + (long)b * H;
         int j = 0;
         for (; j + EL <= H; j += EL) E_ST(h + j, vtanh(E_LD(z + j)));
         if (j < H) stn(h + j, vtanh(ldn(z + j, H - j)), H - j);
       }
+      PROF(2);
     } else if (g_cell == CELL_LSTM) {
       gemm_nn_p(B, GH, H, hp, H, UP, H * PW, U, GH, Zt, GH);
       PROF(1);
@@ -634,6 +640,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
     } else {
       f32 *rht = rh + t * BH;
       gemm_nn_p(B, 2 * H, H, hp, H, UP, H * PW, U, GH, Zt, GH);
+      PROF(1);
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
@@ -641,7 +648,9 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         for (; j + EL <= H; j += EL) gru_fwd_zr(z + j, hp + o + j, rht + o + j, EL);
         if (j < H) gru_fwd_zr(z + j, hp + o + j, rht + o + j, H - j);
       }
+      PROF(2);
       gemm_nn_p(B, H, H, rht, H, UP2, H * PW, U + 2 * H, GH, Zt + 2 * H, GH);
+      PROF(1);
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
@@ -649,6 +658,7 @@ EXPORT(rnn_forward) void rnn_forward(void) {
         for (; j + EL <= H; j += EL) gru_fwd_h(z + j, hp + o + j, hn + o + j, EL);
         if (j < H) gru_fwd_h(z + j, hp + o + j, hn + o + j, H - j);
       }
+      PROF(2);
     }
   }
   f32 *out = ptrs[P_OUT];
@@ -747,7 +757,9 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
     if (g_cell == CELL_SIMPLE) {
       const f32 *hn = hs + (t + 1) * BH;
       for (long j = 0; j < BH; j++) Zt[j] = dh[j] * (1.f - hn[j] * hn[j]);
+      PROF(3);
       if (t > 0) { zero(dh, BH); gemm_nn_p(B, H, H, Zt, H, UTP, GH * PW, UT, H, dh, H); }
+      PROF(4);
     } else if (g_cell == CELL_LSTM) {
       f32 *cp = cs + t * BH, *tc = tcs + t * BH;
       for (int b = 0; b < B; b++) {
@@ -768,8 +780,10 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         for (; j + EL <= H; j += EL) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, EL);
         if (j < H) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, H - j);
       }
+      PROF(3);
       zero(tmp, BH);
       gemm_nn_p(B, H, H, Zt + 2 * H, GH, UTP + 2L * H * PW, GH * PW, UT + 2L * H * H, H, tmp, H);
+      PROF(4);
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;
         f32 *z = Zt + (long)b * GH;
@@ -777,10 +791,12 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         for (; j + EL <= H; j += EL) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, EL);
         if (j < H) gru_bwd_b(z + j, hp + o + j, tmp + o + j, dhn + o + j, H - j);
       }
+      PROF(3);
       if (t > 0) {
         gemm_nn_p(B, H, 2 * H, Zt, GH, UTP, GH * PW, UT, H, dhn, H);
         f32 *s = dh; dh = dhn; dhn = s;
       }
+      PROF(4);
     }
   }
   // Weight gradients: large products over all T*B rows (Z now holds dZ).
