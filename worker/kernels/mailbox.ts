@@ -110,9 +110,10 @@ export function writeBackward(
 }
 
 /**
- * A backward call's results: the weight gradients copied out of the mailbox (the gradient tree adds
- * into them, and the mailbox is the thread's again at its next call), dx a view the caller copies
- * before that.
+ * A backward call's results, as views of the mailbox, valid until the thread's next call: the
+ * caller adds the weight gradients into the main thread's own arrays (the gradient tree's
+ * left-most node is always the main thread's: slices.ts) and copies dx, both before that. Copies
+ * here cost an allocation of 16 KB (SimpleRNN 64) each, about 3.5 µs, per thread and batch.
  */
 export function readBackward(
   m: Mailbox,
@@ -126,7 +127,7 @@ export function readBackward(
   const nGrad = nW + nU + sz.bias;
   const nDx = dx ? (rows * sz.x) / shape.batch : 0;
   const grads = Array.from({ length: pieces }, (_, k) => {
-    const all = m.f32.slice(nDx + k * nGrad, nDx + (k + 1) * nGrad);
+    const all = m.f32.subarray(nDx + k * nGrad, nDx + (k + 1) * nGrad);
     return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
   });
   return { dx: m.f32.subarray(0, nDx), grads };

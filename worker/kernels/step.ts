@@ -292,7 +292,9 @@ export class FusedTrainStep {
         d.act,
       );
     }
-    let dy: Float32Array = this.f32(buf[3 * this.dense.length + 1]!, B * this.dense[0]!.K).slice();
+    // A view, not a copy (an allocation per batch): the kernel reads dy during backward() only, and
+    // nothing writes this buffer before the next batch.
+    let dy: Float32Array = this.f32(buf[3 * this.dense.length + 1]!, B * this.dense[0]!.K);
     for (let i = this.rnn.length - 1; i >= 0; i--) {
       const l = this.rnn[i]!;
       const [k, rk, b] = this.params.filter((p) => l.trainableWeights.includes(p.variable)) as [Param, Param, Param];
