@@ -13,7 +13,7 @@ import { cpuPeak } from './cpu-peak.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../..');
 
-interface PhaseShape {
+export interface PhaseShape {
   cell: 'simpleRNN' | 'lstm' | 'gru';
   units: number;
   batch: number;
@@ -29,7 +29,7 @@ export const PHASE_SHAPES: PhaseShape[] = (['simpleRNN', 'gru', 'lstm'] as const
   { cell, units: 128, batch: 128, steps: 50, features: 8, slices: 16 },
 ]);
 
-type Phases = Record<
+export type Phases = Record<
   | 'forward'
   | 'backward'
   | 'input'
@@ -54,31 +54,25 @@ export function phasesCannotRun(isa: string): string | null {
   return null;
 }
 
-/** Builds phases.c with the engine's unit for this CPU; returns the program's path. */
-function build(dir: string, isa: 'avx512' | 'avx2'): string {
+/** Builds phases.c with the engine's unit for `isa` into `dir`; returns the program's path. */
+export function buildPhases(dir: string, isa: 'avx512' | 'avx2'): string {
   const cc = process.env.CLANG ?? 'clang';
   const flags = isa === 'avx512' ? ['-mavx512f', '-mavx512vl', '-mfma'] : ['-mavx2', '-mfma'];
   const obj = join(dir, 'isa.o');
   const out = join(dir, 'phases');
   // As scripts/build-kernels.mjs builds the engine, plus the profiling points.
-  execFileSync(
-    cc,
-    [
-      '-O3',
-      '-ffp-contract=off',
-      '-DRNN_PROFILE',
-      ...flags,
-      '-c',
-      join(repoRoot, `worker/kernels/src/native/isa-${isa}.c`),
-      '-o',
-      obj,
-    ],
-    {
-      stdio: 'inherit',
-    },
-  );
+  const unit = join(repoRoot, `worker/kernels/src/native/isa-${isa}.c`);
+  execFileSync(cc, ['-O3', '-ffp-contract=off', '-DRNN_PROFILE', ...flags, '-c', unit, '-o', obj], {
+    stdio: 'inherit',
+  });
   execFileSync(cc, ['-O3', `-DSUFFIX=${isa}`, join(here, 'native/phases.c'), obj, '-o', out], { stdio: 'inherit' });
   return out;
+}
+
+/** One run of the program: µs per call and phase, averaged over `reps` calls. */
+export function runPhases(prog: string, s: PhaseShape, reps: number): Phases {
+  const args = [CELL_CODE[s.cell], s.units, s.batch, s.steps, s.features, s.slices, reps].map(String);
+  return JSON.parse(execFileSync(prog, args, { encoding: 'utf8' })) as Phases;
 }
 
 export function nativePhases(json: boolean, shapes: PhaseShape[] = PHASE_SHAPES): void {
@@ -92,7 +86,7 @@ export function nativePhases(json: boolean, shapes: PhaseShape[] = PHASE_SHAPES)
   const corePeak = peak.gflops / peak.cores;
   const dir = mkdtempSync(join(tmpdir(), 'rnn-phases-'));
   try {
-    const prog = build(dir, isa);
+    const prog = buildPhases(dir, isa);
     if (!json)
       console.log(
         `native engine (${isa}), one thread's slice, µs per call (median of 3 runs); one core's FP32 peak ${corePeak.toFixed(0)} GFLOP/s`,
@@ -103,12 +97,7 @@ export function nativePhases(json: boolean, shapes: PhaseShape[] = PHASE_SHAPES)
       // About 0.3 s a run.
       const perCall = (6 * T * B * G * H * (F + H)) / 100e3;
       const reps = Math.max(20, Math.round(300e3 / perCall));
-      const runs = [0, 1, 2].map(
-        () =>
-          JSON.parse(
-            execFileSync(prog, [CELL_CODE[cell], H, B, T, F, s.slices, reps].map(String), { encoding: 'utf8' }),
-          ) as Phases,
-      );
+      const runs = [0, 1, 2].map(() => runPhases(prog, s, reps));
       runs.sort((a, b) => a.forward + a.backward - (b.forward + b.backward));
       const p = runs[1]!;
       // Matrix FLOPs per phase (cpu-peak.ts's count): the per-step products of each direction
