@@ -2,7 +2,7 @@
 // Embedded as base64 so it loads the same from the sources (tsx, vitest), from dist/ and from an
 // asar archive. Two builds: plain SIMD128, and relaxed SIMD (FMA in the matrix products).
 // RNN_WASM_SOURCE_SHA256: sha256 of rnn.c followed by step.c.
-export const RNN_WASM_SOURCE_SHA256 = 'fbd3be30a1a51b0e5ea0096c2fd53cf87f1a47b635add7c411c41379317f9147';
+export const RNN_WASM_SOURCE_SHA256 = '01efcf619312c08b099b2e8354757b10eb0d63c1653e3caf02a85591d0c0a1c2';
 export const RNN_WASM_BASE64 =
   'AGFzbQEAAAABbw1gAX8Bf2AHf39/f39/fwF/YAAAYAJ/fwBgC39/f39/f39/f39/AGADf39/AX9gBX9/f39/AGABfwBgCH9/f39/' +
   'f39/AGAGf39/f39/AGALf39/f399fX19fX0AYAl/f39/f319fX0AYAR/f399AAMSEQABAgMEBQYHAAMACAQJCgsMBAUBcAEBAQUD' +

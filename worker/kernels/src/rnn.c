@@ -11,10 +11,11 @@
 // gates i,f,c,o, GRU z,r,h with reset_after=false). Inside, activations are time-major
 // ([T, B, ...]) so each step's batch slab is contiguous for the per-step matrix product.
 //
-// Per call: the input projection for all steps is one product (x [T*B,F] . W); each step does one
-// product h . U (GRU: two, since the candidate gate needs r*h) plus fused element-wise gate math;
-// the backward sweep does dZ_t . U^T per step; the weight gradients are two large products over
-// all T*B rows after the sweep (dU = Hprev^T . dZ, dW = X^T . dZ).
+// Per call: each step writes its rows of bias + x . W just before its product h . U (GRU: two,
+// since the candidate gate needs r*h) reads them (with more than SMALL_F features, x . W is one
+// product over all steps first), then does the fused element-wise gate math;
+// the backward sweep does dZ_t . U^T per step; the weight gradients are one product over all T*B
+// rows after the sweep ([Hprev | X | 1]^T . dZ = dU, dW, db: gemm_tn_ext).
 //
 // The same source builds the native engine (src/native/, scripts/build-kernels.mjs --native):
 // native/isa-*.c define RNN_NATIVE, the 128-bit operations below in native instructions
