@@ -179,7 +179,10 @@ try {
     Atomics.wait(ctrl, 0, seen);
     const now = Atomics.load(ctrl, 0);
     while (seen < now) {
-      if (I[MB.KIND] === ${KIND_MAIL}) {
+      // The mailbox's KIND is one slot: a message posted just before a mail (main posts 'exit' and
+      // then calls) reads as the mail. The main thread waits for each mail before it posts again,
+      // so a mail is always the last of the pending posts: serve it only then, messages first.
+      if (I[MB.KIND] === ${KIND_MAIL} && now - seen === 1) {
         seen++;
         serveMail();
         Atomics.add(ctrl, 1, 1);
