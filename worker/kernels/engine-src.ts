@@ -5,8 +5,9 @@
 //
 // createEngine(module) → { run(op, args) } where
 //   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias, into? }) → Float32Array output
-//   run('backward', { dy, dx, pieces, into? }) → { dx, grads: [{ dW, dU, db }] } (dx empty when args.dx is
-//     false; one weight gradient per piece, a sum of slices of the engine's rows: slices.ts)
+//   run('backward', { dy, dx, pieces, into?, first? }) → { dx, grads: [{ dW, dU, db }] } (dx empty when
+//     args.dx is false; one weight gradient per piece, a sum of slices of the engine's rows: slices.ts;
+//     the first piece's written into args.first's { dW, dU, db } when given, else fresh arrays)
 //   With into (a worker thread's mailbox data), the results are written there instead, the
 //   backward's as [dx | dW dU db per piece], and backward returns null.
 //   run('release') → null: frees the engine's memory now where it can (the native engine)
@@ -105,9 +106,17 @@ function createEngine(module) {
       });
       return null;
     }
-    const grads = pieces.map((e) => {
+    const grads = pieces.map((e, k) => {
       sum(e, 0);
-      const all = view(P.ACC, nW + nU + s.GH).slice();
+      const acc = view(P.ACC, nW + nU + s.GH);
+      const t = k === 0 ? a.first : null;
+      if (t) {
+        t.dW.set(acc.subarray(0, nW));
+        t.dU.set(acc.subarray(nW, nW + nU));
+        t.db.set(acc.subarray(nW + nU));
+        return t;
+      }
+      const all = acc.slice();
       return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
     });
     return { dx: needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0), grads };

@@ -12,7 +12,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
 import { applyDropout, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
-import type { RnnShape, RnnTape } from './types.js';
+import { rnnSizes, type RnnShape, type RnnTape } from './types.js';
 import { defaultSimdBuild, rnnWasmModule } from './wasm.js';
 
 export type StepLoss = 'mse' | 'mae' | 'huber' | 'crossentropy';
@@ -245,9 +245,16 @@ export class FusedTrainStep {
       };
       // Views of this memory: the kernel copies the weights into its engines and its threads'
       // mailboxes during the call, and keeps no reference to them.
+      // The last layer writes its output straight into the head's input (a view of this module's
+      // memory: no allocation, no copy), where the kernel can.
+      const n = rnnSizes(shape).output;
+      const into =
+        tapes.length === this.rnn.length - 1 && n === B * this.dense[0]!.K
+          ? this.f32(this.buffers(B)[0]!, n)
+          : undefined;
       const res = l
         .rnnKernel()
-        .forward(shape, h, { kernel: this.view(k), recurrentKernel: this.view(rk), bias: this.view(b) }, true);
+        .forward(shape, h, { kernel: this.view(k), recurrentKernel: this.view(rk), bias: this.view(b) }, true, into);
       tapes.push(res.tape!);
       h = res.output;
       F = l.units;
@@ -257,7 +264,8 @@ export class FusedTrainStep {
     const ex = this.ex;
     const last = this.dense.length - 1;
     const N = this.dense[last]!.N;
-    this.f32(buf[0]!, h.length).set(h);
+    const head = this.f32(buf[0]!, h.length);
+    if (h.buffer !== head.buffer || h.byteOffset !== head.byteOffset) head.set(h);
     for (const [j, d] of this.dense.entries()) {
       if (j > 0) this.f32(buf[3 * j]!, B * d.K).set(this.f32(buf[3 * j - 2]!, B * d.K));
       ex.dense_forward(
@@ -300,10 +308,12 @@ export class FusedTrainStep {
       const [k, rk, b] = this.params.filter((p) => l.trainableWeights.includes(p.variable)) as [Param, Param, Param];
       if (this.rates[i]! > 0) maskGradient(dy, this.masks[i]!);
       // The first layer's input is the batch itself: nothing reads its gradient.
-      const g = l.rnnKernel().backward(tapes[i]!, dy, { dx: i > 0 });
-      this.view(k, 'g').set(g.dKernel);
-      this.view(rk, 'g').set(g.dRecurrentKernel);
-      this.view(b, 'g').set(g.dBias);
+      // The weight gradients go straight into this module's gradient memory, where the kernel can.
+      const to = { dKernel: this.view(k, 'g'), dRecurrentKernel: this.view(rk, 'g'), dBias: this.view(b, 'g') };
+      const g = l.rnnKernel().backward(tapes[i]!, dy, { dx: i > 0, grads: to });
+      if (g.dKernel !== to.dKernel) to.dKernel.set(g.dKernel);
+      if (g.dRecurrentKernel !== to.dRecurrentKernel) to.dRecurrentKernel.set(g.dRecurrentKernel);
+      if (g.dBias !== to.dBias) to.dBias.set(g.dBias);
       dy = g.dx;
     }
     this.update();

@@ -67,7 +67,7 @@ export interface RnnTape {
 }
 
 export interface RnnForwardResult {
-  /** [B, T, H] or [B, H]; a fresh array the caller owns. */
+  /** [B, T, H] or [B, H]; a fresh array the caller owns, or the `into` it passed. */
   output: Float32Array;
   /** Present when forward() was called with training = true. */
   tape?: RnnTape;
@@ -91,14 +91,20 @@ export interface RnnGradients {
 export interface RnnKernel {
   /** e.g. 'fused-wasm-simd', 'fused-wasm-simd-2threads', 'fused-webgpu'. */
   readonly name: string;
-  forward(shape: RnnShape, x: Float32Array, w: RnnWeights, training: boolean): RnnForwardResult;
+  /**
+   * `into`: where the caller wants the output (the fused step hands a view of its own memory, and
+   * saves an allocation and a copy per batch). A kernel may write it there and return it, or
+   * ignore it and return a fresh array: the caller reads `output` either way.
+   */
+  forward(shape: RnnShape, x: Float32Array, w: RnnWeights, training: boolean, into?: Float32Array): RnnForwardResult;
   /**
    * dy has the output's shape ([B, T, H] or [B, H]). Consumes the tape. The weights are those
    * forward() was called with (a kernel may have kept a copy; the caller must not change them in
    * between, which holds inside one TF.js train step). `dx: false` (the first layer, whose input
-   * is data): dx comes back empty, and a kernel may skip computing it.
+   * is data): dx comes back empty, and a kernel may skip computing it. `grads`: where the caller
+   * wants the weight gradients, with the same may-or-may-not contract as forward()'s `into`.
    */
-  backward(tape: RnnTape, dy: Float32Array, opts?: { dx?: boolean }): RnnGradients;
+  backward(tape: RnnTape, dy: Float32Array, opts?: { dx?: boolean; grads?: Omit<RnnGradients, 'dx'> }): RnnGradients;
   /** Frees memory and worker threads. */
   dispose(): void;
 }

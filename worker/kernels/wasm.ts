@@ -54,7 +54,10 @@ import {
 
 interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
-  run(op: 'backward', a: { dy: Float32Array; dx?: boolean; pieces?: GradExpr[] }): BackwardOut;
+  run(
+    op: 'backward',
+    a: { dy: Float32Array; dx?: boolean; pieces?: GradExpr[]; first?: BackwardOut['grads'][number] },
+  ): BackwardOut;
   run(op: 'release'): null;
 }
 interface ForwardArgs {
@@ -232,7 +235,7 @@ export class WasmRnnKernel implements RnnKernel {
     }
   }
 
-  forward(shape: RnnShape, x: Float32Array, w: RnnWeights, training: boolean): RnnForwardResult {
+  forward(shape: RnnShape, x: Float32Array, w: RnnWeights, training: boolean, into?: Float32Array): RnnForwardResult {
     if (this.disposed) throw new Error('fused RNN kernel: used after dispose()');
     const sz = rnnSizes(shape);
     const check = (name: string, got: number, want: number) => {
@@ -243,6 +246,7 @@ export class WasmRnnKernel implements RnnKernel {
     check('kernel', w.kernel.length, sz.kernel);
     check('recurrentKernel', w.recurrentKernel.length, sz.recurrentKernel);
     check('bias', w.bias.length, sz.bias);
+    if (into) check('into', into.length, sz.output);
     const { batch: B, steps: T, features: F, units: H } = shape;
     const base = {
       cell: CELL_CODE[shape.cell],
@@ -277,7 +281,7 @@ export class WasmRnnKernel implements RnnKernel {
       }
     }
     // Parts are whole batch rows, so the outputs concatenate in batch order.
-    const output = new Float32Array(sz.output);
+    const output = into ?? new Float32Array(sz.output);
     const rowOut = sz.output / B;
     try {
       if (!firstError)
@@ -301,13 +305,26 @@ export class WasmRnnKernel implements RnnKernel {
     return training ? { output, tape: new WasmTape(shape, plan, this, performance.now() - t0) } : { output };
   }
 
-  backward(tape: RnnTape, dy: Float32Array, opts: { dx?: boolean } = {}): RnnGradients {
+  backward(
+    tape: RnnTape,
+    dy: Float32Array,
+    opts: { dx?: boolean; grads?: Omit<RnnGradients, 'dx'> } = {},
+  ): RnnGradients {
     const needDx = opts.dx !== false;
     if (!(tape instanceof WasmTape) || tape.owner !== this)
       throw new Error('fused RNN kernel: tape from another kernel');
     const { shape, plan } = tape;
     const sz = rnnSizes(shape);
     if (dy.length !== sz.output) throw new Error(`fused RNN kernel: dy has ${dy.length} values, expected ${sz.output}`);
+    const t = opts.grads;
+    if (
+      t &&
+      (t.dKernel.length !== sz.kernel || t.dRecurrentKernel.length !== sz.recurrentKernel || t.dBias.length !== sz.bias)
+    )
+      throw new Error(`fused RNN kernel: gradient arrays of the wrong sizes for ${JSON.stringify(shape)}`);
+    // The main thread's first piece is the gradient tree's left-most node (slices.ts), the one the
+    // others are added into: written into the caller's arrays, the sum ends there.
+    const first = t ? { dW: t.dKernel, dU: t.dRecurrentKernel, db: t.dBias } : undefined;
     const t0 = performance.now();
     const perRow = (shape.returnSequences ? shape.steps : 1) * shape.units;
     const [p0, ...others] = plan.parts as [Part, ...Part[]];
@@ -327,7 +344,9 @@ export class WasmRnnKernel implements RnnKernel {
     const outs: BackwardOut[] = [];
     try {
       if (!firstError)
-        outs.push(this.local.run('backward', { dy: dy.subarray(0, p0.b1 * perRow), dx: needDx, pieces: p0.pieces }));
+        outs.push(
+          this.local.run('backward', { dy: dy.subarray(0, p0.b1 * perRow), dx: needDx, pieces: p0.pieces, first }),
+        );
     } catch (e) {
       firstError = e;
     }
