@@ -231,6 +231,10 @@ export class FusedTrainStep {
     let F = this.params[0]!.variable.shape[0]!;
     const T = x.length / B / F;
     const tapes: RnnTape[] = [];
+    const buf = this.buffers(B);
+    // The head's input: the last RNN layer writes its output straight there (a view of this
+    // module's memory: no allocation, no copy), where the kernel can.
+    const headIn = this.f32(buf[0]!, B * this.dense[0]!.K);
     let h = x;
     for (const l of this.rnn) {
       const [k, rk, b] = this.params.filter((p) => l.trainableWeights.includes(p.variable)) as [Param, Param, Param];
@@ -243,15 +247,10 @@ export class FusedTrainStep {
         returnSequences: l.returnSequences,
         recurrentActivation: l.recurrentActivation,
       };
+      const lastLayer = tapes.length === this.rnn.length - 1;
+      const into = lastLayer && rnnSizes(shape).output === headIn.length ? headIn : undefined;
       // Views of this memory: the kernel copies the weights into its engines and its threads'
       // mailboxes during the call, and keeps no reference to them.
-      // The last layer writes its output straight into the head's input (a view of this module's
-      // memory: no allocation, no copy), where the kernel can.
-      const n = rnnSizes(shape).output;
-      const into =
-        tapes.length === this.rnn.length - 1 && n === B * this.dense[0]!.K
-          ? this.f32(this.buffers(B)[0]!, n)
-          : undefined;
       const res = l
         .rnnKernel()
         .forward(shape, h, { kernel: this.view(k), recurrentKernel: this.view(rk), bias: this.view(b) }, true, into);
@@ -260,12 +259,10 @@ export class FusedTrainStep {
       F = l.units;
       this.dropout(tapes.length - 1, h);
     }
-    const buf = this.buffers(B);
     const ex = this.ex;
     const last = this.dense.length - 1;
     const N = this.dense[last]!.N;
-    const head = this.f32(buf[0]!, h.length);
-    if (h.buffer !== head.buffer || h.byteOffset !== head.byteOffset) head.set(h);
+    if (h !== headIn) this.f32(buf[0]!, h.length).set(h);
     for (const [j, d] of this.dense.entries()) {
       if (j > 0) this.f32(buf[3 * j]!, B * d.K).set(this.f32(buf[3 * j - 2]!, B * d.K));
       ex.dense_forward(
