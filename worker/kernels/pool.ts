@@ -38,17 +38,23 @@ export function envThreads(): number | null {
   return Number.isInteger(env) && env >= 1 ? Math.min(env, MAX_SLICES) : null;
 }
 
+let cores = 0;
+/** The cores this process may run on, read once: os.availableParallelism() is a system call (1.2 µs here) and this runs at every kernel call. */
+function machineCores(): number {
+  return (cores ||= availableParallelism());
+}
+
 /**
  * Threads the pool starts with (main thread included): RNN_KERNEL_THREADS, else the cores, at most
  * 8 (batch 64 is 8 slices). It grows, up to the cores and 16, when a larger batch is allowed more.
  */
 export function kernelThreadCount(): number {
-  return envThreads() ?? Math.max(1, Math.min(8, availableParallelism()));
+  return envThreads() ?? Math.max(1, Math.min(8, machineCores()));
 }
 
 /** The most threads a layer may use: RNN_KERNEL_THREADS, else the cores, at most 16. */
 export function maxThreadCount(): number {
-  return envThreads() ?? Math.max(1, Math.min(MAX_SLICES, availableParallelism()));
+  return envThreads() ?? Math.max(1, Math.min(MAX_SLICES, machineCores()));
 }
 
 /** The build's worker threads, started up to `want` − 1 (the main thread is the other one). */

@@ -98,6 +98,8 @@ interface Param {
 export class FusedTrainStep {
   private readonly ex: StepExports;
   private readonly rnn: FusedRnn[];
+  /** Per RNN layer: its kernel, recurrent kernel and bias. */
+  private readonly rnnParams: [Param, Param, Param][];
   /** Per RNN layer: the rate of the dropout after it (0: none), and the masks of the batch in flight. */
   private readonly rates: number[];
   private readonly masks: Float32Array[] = [];
@@ -139,6 +141,7 @@ export class FusedTrainStep {
     });
     this.total = offset;
     const byLayer = (l: TF.layers.Layer) => this.params.filter((p) => l.trainableWeights.includes(p.variable));
+    this.rnnParams = rnn.map((l) => byLayer(l) as [Param, Param, Param]);
     this.dense = rest.map((l) => {
       const [w, b] = byLayer(l) as [Param, Param];
       const act = String((l as Dense).getConfig().activation ?? 'linear');
@@ -236,8 +239,8 @@ export class FusedTrainStep {
     // module's memory: no allocation, no copy), where the kernel can.
     const headIn = this.f32(buf[0]!, B * this.dense[0]!.K);
     let h = x;
-    for (const l of this.rnn) {
-      const [k, rk, b] = this.params.filter((p) => l.trainableWeights.includes(p.variable)) as [Param, Param, Param];
+    for (const [i, l] of this.rnn.entries()) {
+      const [k, rk, b] = this.rnnParams[i]!;
       const shape: RnnShape = {
         cell: l.cell,
         batch: B,
@@ -302,7 +305,7 @@ export class FusedTrainStep {
     let dy: Float32Array = this.f32(buf[3 * this.dense.length + 1]!, B * this.dense[0]!.K);
     for (let i = this.rnn.length - 1; i >= 0; i--) {
       const l = this.rnn[i]!;
-      const [k, rk, b] = this.params.filter((p) => l.trainableWeights.includes(p.variable)) as [Param, Param, Param];
+      const [k, rk, b] = this.rnnParams[i]!;
       if (this.rates[i]! > 0) maskGradient(dy, this.masks[i]!);
       // The first layer's input is the batch itself: nothing reads its gradient.
       // The weight gradients go straight into this module's gradient memory, where the kernel can.
