@@ -5,9 +5,12 @@
 //
 // createEngine(module) → { run(op, args) } where
 //   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias, into? }) → Float32Array output
-//   run('backward', { dy, dx, pieces, into?, first? }) → { dx, grads: [{ dW, dU, db }] } (dx empty when
+//   run('backward', { dy, dx, pieces, into?, depths? }) → { dx, grads: [{ dW, dU, db }] } (dx empty when
 //     args.dx is false; one weight gradient per piece, a sum of slices of the engine's rows: slices.ts;
-//     the first piece's written into args.first's { dW, dU, db } when given, else fresh arrays)
+//     with depths, piece k stays in accumulator depths[k] for 'gather' and grads is empty)
+//   run('gather', { top, exts, first? }) → { dW, dU, db }: the whole batch's weight gradients, the
+//     sum tree above the pieces (slices.ts TopExpr; exts[j][k]: part j's piece k as [dW dU db]),
+//     written into first's arrays when given, else fresh ones
 //   With into (a worker thread's mailbox data), the results are written there instead, the
 //   backward's as [dx | dW dU db per piece], and backward returns null.
 //   run('release') → null: frees the engine's memory now where it can (the native engine)
@@ -97,6 +100,10 @@ function createEngine(module) {
       if (ex.rnn_acc_add(d) !== 0) throw new Error('fused RNN kernel: gradient tree too deep');
     };
     const nDx = needDx ? s.B * s.T * s.F : 0;
+    if (a.depths) {
+      pieces.forEach((e, k) => sum(e, a.depths[k]));
+      return { dx: needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0), grads: [] };
+    }
     if (a.into) {
       // [dx | piece 0's dW dU db | piece 1's …] (mailbox.ts)
       if (needDx) a.into.set(view(P.DXOUT, nDx));
@@ -106,25 +113,50 @@ function createEngine(module) {
       });
       return null;
     }
-    const grads = pieces.map((e, k) => {
+    const grads = pieces.map((e) => {
       sum(e, 0);
-      const acc = view(P.ACC, nW + nU + s.GH);
-      const t = k === 0 ? a.first : null;
-      if (t) {
-        t.dW.set(acc.subarray(0, nW));
-        t.dU.set(acc.subarray(nW, nW + nU));
-        t.db.set(acc.subarray(nW + nU));
-        return t;
-      }
-      const all = acc.slice();
-      return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
+      return split(view(P.ACC, nW + nU + s.GH).slice());
     });
     return { dx: needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0), grads };
+  }
+  const split = (all) => {
+    const nW = shape.F * shape.GH, nU = shape.H * shape.GH;
+    return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
+  };
+  // After backward with depths: the other threads' pieces copied into their accumulators and
+  // everything added up the tree, in vectors (a sum in JavaScript cost 1 ns a float).
+  function gather(a) {
+    const s = shape;
+    if (!s) throw new Error('fused RNN kernel: gather without a backward() on this engine');
+    const n = s.F * s.GH + s.H * s.GH + s.GH;
+    const acc = (d) => new Float32Array(ex.memory.buffer, ex.rnn_ptr(P.ACC) + 4 * d * n, n);
+    const walk = (e, d) => {
+      if ('own' in e) return;
+      if ('ext' in e) {
+        const got = a.exts[e.ext[0]][e.ext[1]];
+        if (got.length !== n) throw new Error('fused RNN kernel: a thread sent ' + got.length + ' gradient values, expected ' + n);
+        acc(d).set(got);
+        return;
+      }
+      walk(e.l, d);
+      walk(e.r, d + 1);
+      if (ex.rnn_acc_add(d) !== 0) throw new Error('fused RNN kernel: gradient tree too deep');
+    };
+    walk(a.top, 0);
+    const sum = acc(0);
+    const t = a.first;
+    if (!t) return split(sum.slice());
+    const g = split(sum);
+    t.dW.set(g.dW);
+    t.dU.set(g.dU);
+    t.db.set(g.db);
+    return t;
   }
   return {
     run(op, a) {
       if (op === 'forward') return forward(a);
       if (op === 'backward') return backward(a);
+      if (op === 'gather') return gather(a);
       // Frees the engine's memory now where it can (the native engine; a wasm instance's memory
       // goes with the instance).
       if (op === 'release') { shape = null; if (ex.release) ex.release(); return null; }

@@ -110,10 +110,10 @@ export function writeBackward(
 }
 
 /**
- * A backward call's results, as views of the mailbox, valid until the thread's next call: the
- * caller adds the weight gradients into the main thread's own arrays (the gradient tree's
- * left-most node is always the main thread's: slices.ts) and copies dx, both before that. Copies
- * here cost an allocation of 16 KB (SimpleRNN 64) each, about 3.5 µs, per thread and batch.
+ * A backward call's results, as views of the mailbox, valid until the thread's next call: dx, and
+ * per piece its weight gradients as one array [dW dU db], which the main thread's engine copies
+ * into its accumulators to add them up (engine-src.ts 'gather'). Copies here would cost an
+ * allocation of 16 KB (SimpleRNN 64) each, about 3.5 µs, per thread and batch.
  */
 export function readBackward(
   m: Mailbox,
@@ -121,15 +121,11 @@ export function readBackward(
   rows: number,
   dx: boolean,
   pieces: number,
-): { dx: Float32Array; grads: { dW: Float32Array; dU: Float32Array; db: Float32Array }[] } {
+): { dx: Float32Array; grads: Float32Array[] } {
   const sz = rnnSizes(shape);
-  const [nW, nU] = [sz.kernel, sz.recurrentKernel];
-  const nGrad = nW + nU + sz.bias;
+  const nGrad = sz.kernel + sz.recurrentKernel + sz.bias;
   const nDx = dx ? (rows * sz.x) / shape.batch : 0;
-  const grads = Array.from({ length: pieces }, (_, k) => {
-    const all = m.f32.subarray(nDx + k * nGrad, nDx + (k + 1) * nGrad);
-    return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
-  });
+  const grads = Array.from({ length: pieces }, (_, k) => m.f32.subarray(nDx + k * nGrad, nDx + (k + 1) * nGrad));
   return { dx: m.f32.subarray(0, nDx), grads };
 }
 

@@ -9,21 +9,25 @@
 // [⌊n·a/2^k⌋, ⌊n·(a+1)/2^k⌋); its children are (k+1, 2a) and (k+1, 2a+1), and a one-slice node is
 // a leaf. A thread's block is one node when t is a power of two and a few otherwise: the thread
 // sums each node of its block in its own engine, in the tree's order (rnn_wgrad_to, rnn_acc_add),
-// and sends only those sums; the main thread adds them up the same tree. Float32 additions in
-// JavaScript (computed in double, stored as float32) round exactly as WebAssembly's f32 additions,
-// so where a sum happens does not matter.
+// and sends only those sums; the main thread's engine adds them up the same tree (topExpr), in its
+// accumulators: vector adds, where a sum in JavaScript cost 1 ns a float (37 µs a batch at GRU 64).
 
 /** Rows per slice below which a worker round-trip costs more than it saves. */
 const MIN_ROWS_PER_SLICE = 8;
 /** Slices per batch at most: the most threads one layer can use. */
 export const MAX_SLICES = 16;
 
+/** How many slices a batch of `batch` rows is cut into (sliceBounds' length). */
+export function sliceCount(batch: number): number {
+  return Math.max(1, Math.min(MAX_SLICES, Math.floor(batch / MIN_ROWS_PER_SLICE)));
+}
+
 /**
  * How a batch of `batch` rows is cut: into slices of at least 8 rows, at most 16, by the batch
  * size alone, so that the results never depend on how many threads run the slices.
  */
 export function sliceBounds(batch: number): [number, number][] {
-  const n = Math.max(1, Math.min(MAX_SLICES, Math.floor(batch / MIN_ROWS_PER_SLICE)));
+  const n = sliceCount(batch);
   const out: [number, number][] = [];
   for (let i = 0; i < n; i++) out.push([Math.floor((batch * i) / n), Math.floor((batch * (i + 1)) / n)]);
   return out;
@@ -80,19 +84,35 @@ export function nodeExpr(n: number, t: TreeNode, bounds: [number, number][], row
 }
 
 /**
- * The whole batch's sum from the nodes' sums (`got` by nodeKey; each array may be reused in place):
- * the tree above them, left + right at every node, as the engines sum below them.
+ * The sum above the threads' nodes, as the main thread's engine evaluates it (engine-src.ts
+ * 'gather'): accumulator d += accumulator d + 1 at every node, left child at the node's depth,
+ * right child one deeper, as an engine sums below its nodes. The main thread's own nodes (part 0)
+ * are already in their accumulators, at the depths `depths` gives (its backward puts them there);
+ * the other parts' sums are copied in (`ext`: part j's piece k).
+ *
+ * The main thread's nodes are the tree's left-most, so everything evaluated before one of them is
+ * its own: nothing overwrites an own node's accumulator before the node's parent adds it up.
  */
-export function sumTree(n: number, got: Map<string, Float32Array[]>, t: TreeNode = root(n)): Float32Array[] {
-  const have = got.get(nodeKey(t));
-  if (have) return have;
-  const parts = children(n, t);
-  if (!parts.length) throw new Error(`fused RNN kernel: no gradient for slice ${t.lo}`);
-  const [l, r] = parts.map((c) => sumTree(n, got, c));
-  if (r) l!.forEach((arr, i) => addInto(arr, r[i]!));
-  return l!;
-}
+export type TopExpr = { own: number } | { ext: [number, number] } | { l: TopExpr; r: TopExpr };
 
-function addInto(a: Float32Array, b: Float32Array): void {
-  for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+export function topExpr(n: number, partNodes: TreeNode[][]): { top: TopExpr; depths: number[] } {
+  const where = new Map<string, [number, number]>();
+  partNodes.forEach((nodes, j) => nodes.forEach((nd, k) => where.set(nodeKey(nd), [j, k])));
+  const depths: number[] = [];
+  const walk = (t: TreeNode, d: number): TopExpr => {
+    const at = where.get(nodeKey(t));
+    if (at?.[0] === 0) {
+      depths[at[1]] = d;
+      return { own: at[1] };
+    }
+    if (at) return { ext: at };
+    const parts = children(n, t);
+    if (!parts.length) throw new Error(`fused RNN kernel: no gradient for slice ${t.lo}`);
+    const [l, r] = parts.map((c, i) => walk(c, d + i));
+    return r ? { l: l!, r } : l!;
+  };
+  const top = walk(root(n), 0);
+  if (depths.length !== (partNodes[0]?.length ?? 0) || depths.some((d) => d === undefined))
+    throw new Error("fused RNN kernel: the main thread's gradient pieces are not all in the tree");
+  return { top, depths };
 }

@@ -31,16 +31,8 @@ import {
   threadPool,
   type ThreadSlot,
 } from './pool.js';
-import {
-  blockNodes,
-  nodeExpr,
-  nodeKey,
-  sliceBounds,
-  sumTree,
-  threadBlocks,
-  type GradExpr,
-  type TreeNode,
-} from './slices.js';
+import { planBatch, type Part, type Plan } from './plan.js';
+import { sliceCount, type GradExpr, type TopExpr } from './slices.js';
 import { ThreadChoice, type ThreadReport } from './thread-choice.js';
 import {
   rnnSizes,
@@ -54,10 +46,8 @@ import {
 
 interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
-  run(
-    op: 'backward',
-    a: { dy: Float32Array; dx?: boolean; pieces?: GradExpr[]; first?: BackwardOut['grads'][number] },
-  ): BackwardOut;
+  run(op: 'backward', a: { dy: Float32Array; dx?: boolean; pieces?: GradExpr[]; depths?: number[] }): BackwardOut;
+  run(op: 'gather', a: { top: TopExpr; exts: Float32Array[][]; first?: Grads }): Grads;
   run(op: 'release'): null;
 }
 interface ForwardArgs {
@@ -80,10 +70,11 @@ const createEngine = new Function('require', `${ENGINE_JS}; return createEngine;
   m: EngineModule,
 ) => Engine;
 
+type Grads = { dW: Float32Array; dU: Float32Array; db: Float32Array };
 interface BackwardOut {
   dx: Float32Array;
-  /** One per piece asked for (slices.ts). */
-  grads: { dW: Float32Array; dU: Float32Array; db: Float32Array }[];
+  /** One per piece asked for (slices.ts); none when the pieces stay in the engine for 'gather'. */
+  grads: Grads[];
 }
 
 export {
@@ -116,29 +107,13 @@ export function onThreadChoice(listener: ((r: ThreadReport & { layer: string }) 
   choiceListener = listener;
 }
 
-interface Part {
-  /** The thread: null for the main thread. */
-  slot: ThreadSlot | null;
-  /** Its rows of the batch, [b0, b1): a run of whole slices. */
-  b0: number;
-  b1: number;
-  /** The gradient-tree nodes its slices make up, and how its engine sums each (rows relative to b0). */
-  nodes: TreeNode[];
-  pieces: GradExpr[];
-}
-
-interface Plan {
-  /** One part per thread, in batch order (the main thread's first). */
-  parts: Part[];
-  slices: number;
-  /** Part of the thread-count measurement: its time is recorded after the backward. */
-  timed: boolean;
-}
+/** A plan, and whether this call is part of the thread-count measurement (its time is recorded after the backward). */
+type TimedPlan = Plan & { timed: boolean };
 
 class WasmTape implements RnnTape {
   constructor(
     readonly shape: RnnShape,
-    readonly plan: Plan,
+    readonly plan: TimedPlan,
     readonly owner: WasmRnnKernel,
     readonly forwardMs: number,
   ) {}
@@ -186,11 +161,11 @@ export class WasmRnnKernel implements RnnKernel {
     return this.choice.report();
   }
 
-  private plan(batch: number, training: boolean): Plan {
-    const bounds = sliceBounds(batch);
+  private plan(batch: number, training: boolean): TimedPlan {
+    const n = sliceCount(batch);
     // Every call beats the heartbeat; a count set by the caller is not capped by the share.
     const share = coreShare();
-    const allowed = Math.min(bounds.length, this.threads ?? Math.min(maxThreadCount(), share));
+    const allowed = Math.min(n, this.threads ?? Math.min(maxThreadCount(), share));
     const { threads: want, timed } = this.choice.pick(batch, allowed, training);
     const key = `${batch}/${want}`;
     const cached = this.plans.get(key);
@@ -202,17 +177,9 @@ export class WasmRnnKernel implements RnnKernel {
             .filter((s) => !s.broken)
             .slice(0, want - 1)
         : [];
-    const n = bounds.length;
-    const t = slots.length + 1;
-    const parts = threadBlocks(n, t).map(([lo, hi], j): Part => {
-      const b0 = bounds[lo]![0];
-      const nodes = blockNodes(n, lo, hi);
-      const pieces = nodes.map((nd) => nodeExpr(n, nd, bounds, b0));
-      return { slot: j === 0 ? null : slots[j - 1]!, b0, b1: bounds[hi - 1]![1], nodes, pieces };
-    });
-    const plan = { parts, slices: n, timed: false };
+    const plan = planBatch(batch, slots);
     this.plans.set(key, plan);
-    return { ...plan, timed: timed && parts.length === want };
+    return { ...plan, timed: timed && plan.parts.length === want };
   }
 
   /** Frees the engines of the threads the chosen count leaves idle (the measurement ran them all). */
@@ -322,9 +289,6 @@ export class WasmRnnKernel implements RnnKernel {
       (t.dKernel.length !== sz.kernel || t.dRecurrentKernel.length !== sz.recurrentKernel || t.dBias.length !== sz.bias)
     )
       throw new Error(`fused RNN kernel: gradient arrays of the wrong sizes for ${JSON.stringify(shape)}`);
-    // The main thread's first piece is the gradient tree's left-most node (slices.ts), the one the
-    // others are added into: written into the caller's arrays, the sum ends there.
-    const first = t ? { dW: t.dKernel, dU: t.dRecurrentKernel, db: t.dBias } : undefined;
     const t0 = performance.now();
     const perRow = (shape.returnSequences ? shape.steps : 1) * shape.units;
     const [p0, ...others] = plan.parts as [Part, ...Part[]];
@@ -341,35 +305,48 @@ export class WasmRnnKernel implements RnnKernel {
         firstError ??= e;
       }
     }
-    const outs: BackwardOut[] = [];
+    // The main thread's pieces stay in its engine's accumulators, where the others' are added to
+    // them up the fixed tree (slices.ts): the same bits for any thread count.
+    const dxs: Float32Array[] = [];
+    const exts: Float32Array[][] = [[]];
     try {
       if (!firstError)
-        outs.push(
-          this.local.run('backward', { dy: dy.subarray(0, p0.b1 * perRow), dx: needDx, pieces: p0.pieces, first }),
+        dxs.push(
+          this.local.run('backward', {
+            dy: dy.subarray(0, p0.b1 * perRow),
+            dx: needDx,
+            pieces: p0.pieces,
+            depths: plan.depths,
+          }).dx,
         );
     } catch (e) {
       firstError = e;
     }
     for (const p of posted) {
       try {
-        outs.push(readBackward(collectMail(p.slot!), shape, p.b1 - p.b0, needDx, p.pieces.length));
+        const got = readBackward(collectMail(p.slot!), shape, p.b1 - p.b0, needDx, p.pieces.length);
+        dxs.push(got.dx);
+        exts.push(got.grads);
       } catch (e) {
         firstError ??= e;
       }
     }
     if (firstError) throw firstError;
-    // The slices' weight gradients summed up one fixed tree, whichever thread computed which: the
-    // same bits for any thread count (slices.ts).
-    const got = new Map<string, Float32Array[]>();
-    outs.forEach((o, j) =>
-      o.grads.forEach((gr, k) => got.set(nodeKey(plan.parts[j]!.nodes[k]!), [gr.dW, gr.dU, gr.db])),
-    );
-    const [dKernel, dRecurrentKernel, dBias] = sumTree(plan.slices, got) as [Float32Array, Float32Array, Float32Array];
-    const g: RnnGradients = { dx: new Float32Array(needDx ? sz.x : 0), dKernel, dRecurrentKernel, dBias };
+    const sum = this.local.run('gather', {
+      top: plan.top,
+      exts,
+      first: t ? { dW: t.dKernel, dU: t.dRecurrentKernel, db: t.dBias } : undefined,
+    });
+    const g: RnnGradients = {
+      dx: new Float32Array(needDx ? sz.x : 0),
+      dKernel: sum.dW,
+      dRecurrentKernel: sum.dU,
+      dBias: sum.db,
+    };
     let off = 0;
-    for (const o of outs) {
-      g.dx.set(o.dx, off);
-      off += o.dx.length;
+    for (const d of dxs) {
+      g.dx.set(d, off);
+      off += d.length;
     }
     if (plan.timed) this.choice.record(plan.parts.length, tape.forwardMs + performance.now() - t0);
     return g;

@@ -1,15 +1,23 @@
 // The weight gradients' sum over a batch's slices follows one fixed tree, so any split of the slices
 // into contiguous blocks (one per thread) gives the same float32 bits.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   blockNodes,
   children,
   root,
-  sumTree,
-  nodeKey,
   threadBlocks,
+  topExpr,
+  type TopExpr,
   type TreeNode,
 } from '../../../worker/kernels/slices.js';
+
+/** The engine's accumulators (src/rnn.c ACC_DEPTH): the deepest the sum tree may go. */
+const ACC_DEPTH = Number(
+  /#define ACC_DEPTH (\d+)/.exec(
+    readFileSync(new URL('../../../worker/kernels/src/rnn.c', import.meta.url), 'utf8'),
+  )![1],
+);
 
 /** Each slice's "gradient": one array of values of very different magnitudes (the order matters). */
 function sliceGrads(n: number): Float32Array[] {
@@ -44,20 +52,43 @@ describe('gradient tree', () => {
       const want = subtreeSum(n, root(n), g);
       // Not a plain left-to-right sum: the order is the tree's (this is what could differ by thread).
       for (let t = 1; t <= n; t++) {
-        const got = new Map<string, Float32Array[]>();
-        const covered: number[] = [];
-        for (const [lo, hi] of threadBlocks(n, t))
-          for (const nd of blockNodes(n, lo, hi)) {
-            for (let i = nd.lo; i < nd.hi; i++) covered.push(i);
-            got.set(nodeKey(nd), [subtreeSum(n, nd, g)]);
-          }
+        const parts = threadBlocks(n, t).map(([lo, hi]) => blockNodes(n, lo, hi));
+        const covered = parts.flat().flatMap((nd) => Array.from({ length: nd.hi - nd.lo }, (_, i) => nd.lo + i));
         expect(covered, `${n} slices, ${t} threads`).toEqual(Array.from({ length: n }, (_, i) => i));
-        expect(sumTree(n, got)[0], `${n} slices, ${t} threads`).toEqual(want);
+        expect(gather(n, parts, g), `${n} slices, ${t} threads`).toEqual(want);
       }
     }
   });
 
   it('a missing piece is an error, not a silent zero', () => {
-    expect(() => sumTree(4, new Map())).toThrow(/no gradient for slice/);
+    expect(() => topExpr(4, [[root(4)].map((r) => children(4, r)[0]!)])).toThrow(/no gradient for slice 2/);
   });
 });
+
+/**
+ * The main thread's engine as engine-src.ts runs it: its own nodes summed into the accumulators
+ * topExpr names (each also using the deeper ones as scratch, here filled with NaN), then the tree
+ * above with the other threads' sums copied in, accumulator d += accumulator d + 1 in float32.
+ */
+function gather(n: number, parts: TreeNode[][], g: Float32Array[]): Float32Array {
+  const { top, depths } = topExpr(n, parts);
+  const acc: Float32Array[] = Array.from({ length: ACC_DEPTH }, () => new Float32Array(g[0]!.length).fill(NaN));
+  parts[0]!.forEach((nd, k) => {
+    for (let d = depths[k]! + 1; d < ACC_DEPTH; d++) acc[d]!.fill(NaN);
+    acc[depths[k]!] = subtreeSum(n, nd, g);
+  });
+  const walk = (e: TopExpr, d: number): void => {
+    expect(d).toBeLessThan(ACC_DEPTH);
+    if ('own' in e) return;
+    if ('ext' in e) {
+      acc[d] = subtreeSum(n, parts[e.ext[0]]![e.ext[1]]!, g);
+      return;
+    }
+    walk(e.l, d);
+    walk(e.r, d + 1);
+    const [a, b] = [acc[d]!, acc[d + 1]!];
+    for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+  };
+  walk(top, 0);
+  return acc[0]!;
+}
