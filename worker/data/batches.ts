@@ -35,7 +35,13 @@ export function windowTargets(p: Prepared, g: Group, t: number, levels = windowL
   return out;
 }
 
-/** Fills a batch from `windows` (pairs of group, t) at positions order[from..from+size). */
+/**
+ * Fills a batch from `windows` (pairs of group, t) at positions order[from..from+size).
+ *
+ * This runs for every batch the trainer takes, so a window costs no allocation where it can: the
+ * targets whose output steps are all measured from the window's level (no season reference, no
+ * linear correction) skip stepLevels' arrays. The values are windowTargets', in the same order.
+ */
 export function cutBatch(
   p: Prepared,
   windows: Int32Array,
@@ -48,23 +54,32 @@ export function cutBatch(
   const H = p.horizon;
   const O = p.outputs.length;
   const T = p.targets.length;
-  const x = new Float32Array(size * L * F);
+  const row = L * F;
+  const x = new Float32Array(size * row);
   const y = new Float32Array(size * O);
   const windowFeatures = p.featureTarget
     .map((j, f) => [f, j] as const)
     .filter(([, j]) => j >= 0 && windowed(p.targetPrep[j]!.normalize));
+  const flat = p.targetPrep.map((prep) => !prep.linear && (prep.normalize !== 'season' || !((prep.season ?? 0) >= 1)));
+  const levels = new Float64Array(T);
   for (let b = 0; b < size; b++) {
     const w = order ? order[from + b]! : from + b;
     const g = p.groups[windows[2 * w]!]!;
     const t = windows[2 * w + 1]!;
     // Inputs t-L+1..t; rows before 0 cannot occur (windows start at lookback-1).
-    x.set(g.x.subarray((t - L + 1) * F, (t + 1) * F), b * L * F);
+    const src = (t - L + 1) * F;
+    for (let i = 0; i < row; i++) x[b * row + i] = g.x[src + i]!;
     if (p.task === 'classify') {
       y[b * O + g.y[t + H]!] = 1;
       continue;
     }
-    const levels = windowLevels(p, g, t);
-    y.set(windowTargets(p, g, t, levels), b * O);
+    for (let j = 0; j < T; j++) levels[j] = levelOf(p.targetPrep[j]!, g.y, T, j, t - L + 1, t + 1);
+    for (let j = 0; j < T; j++) {
+      const prep = p.targetPrep[j]!;
+      const steps = flat[j] ? null : stepLevels(prep, g.y, T, j, t + 1, H, levels[j]!);
+      for (let h = 0; h < H; h++)
+        y[b * O + j * H + h] = toModel(prep, g.y[(t + 1 + h) * T + j]!, steps ? steps[h]! : levels[j]!);
+    }
     for (const [f, j] of windowFeatures) {
       const prep = p.targetPrep[j]!;
       for (let i = 0; i < L; i++) {
