@@ -38,9 +38,10 @@ export function windowTargets(p: Prepared, g: Group, t: number, levels = windowL
 /**
  * Fills a batch from `windows` (pairs of group, t) at positions order[from..from+size).
  *
- * This runs for every batch the trainer takes, so a window costs no allocation where it can: the
- * targets whose output steps are all measured from the window's level (no season reference, no
- * linear correction) skip stepLevels' arrays. The values are windowTargets', in the same order.
+ * This runs for every batch the trainer takes, so a window costs no allocation: the targets whose
+ * output steps are all measured from the window's level (no season reference, no linear
+ * correction) skip stepLevels, the others reuse one array of step levels. The values are
+ * windowTargets', in the same order.
  */
 export function cutBatch(
   p: Prepared,
@@ -62,6 +63,7 @@ export function cutBatch(
     .filter(([, j]) => j >= 0 && windowed(p.targetPrep[j]!.normalize));
   const flat = p.targetPrep.map((prep) => !prep.linear && (prep.normalize !== 'season' || !((prep.season ?? 0) >= 1)));
   const levels = new Float64Array(T);
+  const stepBuf = new Float64Array(H);
   for (let b = 0; b < size; b++) {
     const w = order ? order[from + b]! : from + b;
     const g = p.groups[windows[2 * w]!]!;
@@ -76,15 +78,16 @@ export function cutBatch(
     for (let j = 0; j < T; j++) levels[j] = levelOf(p.targetPrep[j]!, g.y, T, j, t - L + 1, t + 1);
     for (let j = 0; j < T; j++) {
       const prep = p.targetPrep[j]!;
-      const steps = flat[j] ? null : stepLevels(prep, g.y, T, j, t + 1, H, levels[j]!);
+      const steps = flat[j] ? null : stepLevels(prep, g.y, T, j, t + 1, H, levels[j]!, stepBuf);
       for (let h = 0; h < H; h++)
         y[b * O + j * H + h] = toModel(prep, g.y[(t + 1 + h) * T + j]!, steps ? steps[h]! : levels[j]!);
     }
     for (const [f, j] of windowFeatures) {
       const prep = p.targetPrep[j]!;
-      for (let i = 0; i < L; i++) {
-        const v = g.y[(t - L + 1 + i) * T + j]!;
-        x[(b * L + i) * F + f] = Number.isNaN(v) ? 0 : toModel(prep, v, levels[j]!);
+      const level = levels[j]!;
+      for (let i = 0, yi = (t - L + 1) * T + j, xi = b * row + f; i < L; i++, yi += T, xi += F) {
+        const v = g.y[yi]!;
+        x[xi] = Number.isNaN(v) ? 0 : toModel(prep, v, level);
       }
     }
   }

@@ -134,8 +134,10 @@ export function stepLevels(
   to: number,
   horizon: number,
   level: number,
+  /** Where to write them (horizon values; cutBatch reuses one array per batch), else a new array. */
+  into?: Float64Array,
 ): Float64Array {
-  const out = baseLevels(prep, scaled, stride, col, to, horizon, level);
+  const out = baseLevels(prep, scaled, stride, col, to, horizon, level, into);
   if (!prep.linear) return out;
   // The correction weighs each row's difference from the window's level; a missing row adds
   // nothing, as its model input is 0 (batches.ts).
@@ -162,8 +164,9 @@ function baseLevels(
   to: number,
   horizon: number,
   level: number,
+  into?: Float64Array,
 ): Float64Array {
-  const out = new Float64Array(horizon).fill(level);
+  const out = (into ?? new Float64Array(horizon)).fill(level);
   const m = prep.season ?? 0;
   if (prep.normalize !== 'season' || m < 1) return out;
   const k = Math.max(1, prep.seasons ?? 1);
