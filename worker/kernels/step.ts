@@ -14,7 +14,7 @@ import { applyDropout, maskGradient, seededUniforms, type MaskUniforms } from '.
 import { FusedRnn } from './layer.js';
 import { createRequire } from 'node:module';
 import { rnnSizes, type RnnShape, type RnnTape } from './types.js';
-import { defaultKernelBuild, defaultSimdBuild, nativeEngine, rnnWasmModule } from './wasm.js';
+import { defaultSimdBuild, nativeEngine, rnnWasmModule } from './wasm.js';
 
 export type StepLoss = 'mse' | 'mae' | 'huber' | 'crossentropy';
 const LOSS_CODE: Record<StepLoss, number> = { mse: 0, mae: 1, huber: 2, crossentropy: 3 };
@@ -40,10 +40,12 @@ type NativeAdam = { addon: Required<NativeAddon>; engine: unknown };
 
 /**
  * The native engine's Adam where the RNN layers run native: the step module's update, the same
- * bits, 16 lanes wide instead of V8's 4 (10.7 → 4.6 µs a batch over GRU 64's 12,737 weights).
+ * bits, 16 lanes wide instead of V8's 4 (10.7 → 4.5 µs a batch over GRU 64's 12,737 weights).
+ * Layers in a wasm build (no native engine here, RNN_KERNEL_SIMD, a benchmark's wasm rows) keep
+ * the whole step in wasm.
  */
-function nativeAdam(): NativeAdam | null {
-  if (defaultKernelBuild() !== 'native') return null;
+function nativeAdam(rnn: FusedRnn[]): NativeAdam | null {
+  if (!rnn.every((l) => (l.rnnKernel() as { build?: unknown }).build === 'native')) return null;
   const probe = nativeEngine();
   if (!probe.ok) return null;
   const addon = createRequire(import.meta.url)(probe.path) as NativeAddon;
@@ -132,6 +134,8 @@ export class FusedTrainStep {
   private readonly ptr: { w: number; g: number; s1: number; s2: number };
   private readonly kind: string;
   private readonly nativeAdam: NativeAdam | null;
+  /** Where Adam's update runs: the native engine's vectors where the RNN layers run native. */
+  readonly optimizerIn: 'native' | 'wasm';
   private readonly cfg: Record<string, number>;
   private iterations = 0;
   private unsynced = false;
@@ -176,7 +180,8 @@ export class FusedTrainStep {
     };
     this.ptr = { w: alloc(this.total), g: alloc(this.total), s1: alloc(this.total), s2: alloc(this.total) };
     this.kind = optimizer.getClassName();
-    this.nativeAdam = this.kind === 'Adam' ? nativeAdam() : null;
+    this.nativeAdam = this.kind === 'Adam' ? nativeAdam(rnn) : null;
+    this.optimizerIn = this.nativeAdam ? 'native' : 'wasm';
     this.cfg = optimizer.getConfig() as Record<string, number>;
     this.loadModel();
   }

@@ -11,7 +11,9 @@ import { setFlagsFromString } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { relaxedSimdFlag } from '../../../core/jobs.js';
 import { ENGINE_JS } from '../../../worker/kernels/engine-src.js';
-import { shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
+import * as tf from '@tensorflow/tfjs';
+import { fusedRnnLayer, shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
+import { FusedTrainStep } from '../../../worker/kernels/step.js';
 import {
   defaultKernelBuild,
   describeBuild,
@@ -224,6 +226,40 @@ describe('native engine', () => {
         addon.adam(e, b.memory.buffer, pb[0]! + 1, pb[1]!, pb[2]!, pb[3]!, n, 0.01, 0.9, 0.999, 1e-7, 1, 1),
       ).toThrow(/adam\(engine, ArrayBuffer/);
     });
+
+  it.runIf(hasAvx2)(
+    'the fused step runs Adam in the native engine only where its layers run native, with the same losses',
+    async () => {
+      await tf.setBackend('cpu');
+      const losses = (build: KernelBuild) => {
+        const model = tf.sequential({
+          layers: [
+            fusedRnnLayer({
+              cell: 'gru',
+              units: 24,
+              returnSequences: false,
+              inputShape: [9, 2],
+              seed: 3,
+              kernelFactory: () => new WasmRnnKernel(2, build),
+            }),
+            tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+          ],
+        });
+        model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+        const step = new FusedTrainStep(model, model.optimizer, 'mse');
+        const { x } = inputs({ cell: 'gru', batch: 32, steps: 9, features: 2, units: 24, returnSequences: false });
+        const y = Float32Array.from({ length: 32 }, (_, i) => Math.sin(i));
+        const out = Array.from({ length: 20 }, () => step.trainBatch(x, y, 32));
+        model.dispose();
+        return { where: step.optimizerIn, out };
+      };
+      const native = losses('native');
+      const wasm = losses('relaxed-simd');
+      expect([native.where, wasm.where]).toEqual(['native', 'wasm']);
+      expect(native.out).toEqual(wasm.out);
+      expect(native.out[19]).toBeLessThan(native.out[0]!); // it trains
+    },
+  );
 
   it.runIf(hasAvx2)("refuses inputs of the wrong size with the wasm engine's message, and keeps working", () => {
     const k = new WasmRnnKernel(1, 'native');
