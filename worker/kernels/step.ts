@@ -3,7 +3,8 @@
 // weights and the optimizer's slots live in the step engine's memory between batches; the TF.js
 // model and optimizer are brought up to date on request (syncModel, syncOptimizer), with the same
 // weights order and the same optimizer slot layout as TF.js, so evaluation, checkpoints, resume and
-// exports see what they would after TF.js training.
+// exports see what they would after TF.js training. Where the RNN layers run in the native engine,
+// so does Adam's update (native/optim.h, the same bits), over this module's memory.
 //
 // Covers models built as [input, (FusedRnn, Dropout?) × n, Dense × m] (dropout: dropout.ts), the losses mse, mae,
 // huber (delta 1) and categorical cross-entropy on a softmax output, and the optimizers Adam,
@@ -41,8 +42,7 @@ type NativeAdam = { addon: Required<NativeAddon>; engine: unknown };
 /**
  * The native engine's Adam where the RNN layers run native: the step module's update, the same
  * bits, 16 lanes wide instead of V8's 4 (10.7 → 4.5 µs a batch over GRU 64's 12,737 weights).
- * Layers in a wasm build (no native engine here, RNN_KERNEL_SIMD, a benchmark's wasm rows) keep
- * the whole step in wasm.
+ * Layers in a wasm build (no native engine, RNN_KERNEL_SIMD, wasm bench rows) keep it in wasm.
  */
 function nativeAdam(rnn: FusedRnn[]): NativeAdam | null {
   if (!rnn.every((l) => (l.rnnKernel() as { build?: unknown }).build === 'native')) return null;
