@@ -5,14 +5,13 @@
 //
 // createEngine(module) → { run(op, args) } where
 //   run('forward', { cell, act, B, T, F, H, retSeq, x, W, U, bias, into? }) → Float32Array output
-//   run('backward', { dy, dx, pieces, into?, depths? }) → { dx, grads: [{ dW, dU, db }] } (dx empty when
-//     args.dx is false; one weight gradient per piece, a sum of slices of the engine's rows: slices.ts;
-//     with depths, piece k stays in accumulator depths[k] for 'gather' and grads is empty)
+//   run('backward', { dy, dx, pieces, depths }) → dx (empty when args.dx is false); each piece, a sum
+//     of slices of the engine's rows (slices.ts), stays in accumulator depths[k] for 'gather'
 //   run('gather', { top, exts, first? }) → { dW, dU, db }: the whole batch's weight gradients, the
 //     sum tree above the pieces (slices.ts TopExpr; exts[j][k]: part j's piece k as [dW dU db]),
 //     written into first's arrays when given, else fresh ones
 //   With into (a worker thread's mailbox data), the results are written there instead, the
-//   backward's as [dx | dW dU db per piece], and backward returns null.
+//   backward's as [dx | dW dU db per piece] (no depths), and backward returns null.
 //   run('release') → null: frees the engine's memory now where it can (the native engine)
 // cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
 
@@ -81,13 +80,12 @@ function createEngine(module) {
     return a.into;
   }
   // a.pieces: sums of this engine's batch slices to compute (slices.ts GradExpr: a slice's rows
-  // { b0, b1 } or { l, r }), each in the tree's order in the accumulators; the whole batch by default.
+  // { b0, b1 } or { l, r }), each in the tree's order in the accumulators.
   function backward(a) {
     const s = shape;
     if (!s) throw new Error('fused RNN kernel: backward() without a forward() on this engine');
     view(P.DY, s.B * (s.retSeq ? s.T : 1) * s.H).set(a.dy);
     const needDx = a.dx !== false;
-    const pieces = a.pieces || [{ b0: 0, b1: s.B }];
     ex.rnn_backward(needDx ? 1 : 0, 1);
     const nW = s.F * s.GH, nU = s.H * s.GH;
     const sum = (e, d) => {
@@ -100,29 +98,18 @@ function createEngine(module) {
       if (ex.rnn_acc_add(d) !== 0) throw new Error('fused RNN kernel: gradient tree too deep');
     };
     const nDx = needDx ? s.B * s.T * s.F : 0;
-    if (a.depths) {
-      pieces.forEach((e, k) => sum(e, a.depths[k]));
-      return { dx: needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0), grads: [] };
-    }
     if (a.into) {
       // [dx | piece 0's dW dU db | piece 1's …] (mailbox.ts)
       if (needDx) a.into.set(view(P.DXOUT, nDx));
-      pieces.forEach((e, k) => {
+      a.pieces.forEach((e, k) => {
         sum(e, 0);
         a.into.set(view(P.ACC, nW + nU + s.GH), nDx + k * (nW + nU + s.GH));
       });
       return null;
     }
-    const grads = pieces.map((e) => {
-      sum(e, 0);
-      return split(view(P.ACC, nW + nU + s.GH).slice());
-    });
-    return { dx: needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0), grads };
+    a.pieces.forEach((e, k) => sum(e, a.depths[k]));
+    return needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0);
   }
-  const split = (all) => {
-    const nW = shape.F * shape.GH, nU = shape.H * shape.GH;
-    return { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
-  };
   // After backward with depths: the other threads' pieces copied into their accumulators and
   // everything added up the tree, in vectors (a sum in JavaScript cost 1 ns a float).
   function gather(a) {
@@ -143,10 +130,11 @@ function createEngine(module) {
       if (ex.rnn_acc_add(d) !== 0) throw new Error('fused RNN kernel: gradient tree too deep');
     };
     walk(a.top, 0);
-    const sum = acc(0);
+    const all = a.first ? acc(0) : acc(0).slice();
+    const nW = s.F * s.GH, nU = s.H * s.GH;
+    const g = { dW: all.subarray(0, nW), dU: all.subarray(nW, nW + nU), db: all.subarray(nW + nU) };
     const t = a.first;
-    if (!t) return split(sum.slice());
-    const g = split(sum);
+    if (!t) return g;
     t.dW.set(g.dW);
     t.dU.set(g.dU);
     t.db.set(g.db);

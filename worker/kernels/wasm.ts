@@ -46,7 +46,7 @@ import {
 
 interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
-  run(op: 'backward', a: { dy: Float32Array; dx?: boolean; pieces?: GradExpr[]; depths?: number[] }): BackwardOut;
+  run(op: 'backward', a: { dy: Float32Array; dx?: boolean; pieces: GradExpr[]; depths: number[] }): Float32Array;
   run(op: 'gather', a: { top: TopExpr; exts: Float32Array[][]; first?: Grads }): Grads;
   run(op: 'release'): null;
 }
@@ -71,11 +71,6 @@ const createEngine = new Function('require', `${ENGINE_JS}; return createEngine;
 ) => Engine;
 
 type Grads = { dW: Float32Array; dU: Float32Array; db: Float32Array };
-interface BackwardOut {
-  dx: Float32Array;
-  /** One per piece asked for (slices.ts); none when the pieces stay in the engine for 'gather'. */
-  grads: Grads[];
-}
 
 export {
   SIMD_BUILDS,
@@ -314,7 +309,7 @@ export class WasmRnnKernel implements RnnKernel {
             dx: needDx,
             pieces: p0.pieces,
             depths: plan.depths,
-          }).dx,
+          }),
         );
     } catch (e) {
       firstError = e;
