@@ -278,6 +278,13 @@ static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp,
     }
   }
 }
+
+// C = A . B, C's old values ignored (the native build's tiles start from zero instead).
+static void gemm_nn_p_set(int M, int N, int K, const f32 *A, int lda, const f32 *Bp, int pstride, const f32 *Bm,
+                          int ldb, f32 *C, int ldc) {
+  for (int i = 0; i < M; i++) zero(C + (long)i * ldc, N);
+  gemm_nn_p(M, N, K, A, lda, Bp, pstride, Bm, ldb, C, ldc);
+}
 #else
 #include "native/wide-nn.h"
 #endif
@@ -759,7 +766,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
       const f32 *hn = hs + (t + 1) * BH;
       for (long j = 0; j < BH; j++) Zt[j] = dh[j] * (1.f - hn[j] * hn[j]);
       PROF(3);
-      if (t > 0) { zero(dh, BH); gemm_nn_p(B, H, H, Zt, H, UTP, GH * PW, UT, H, dh, H); }
+      if (t > 0) gemm_nn_p_set(B, H, H, Zt, H, UTP, GH * PW, UT, H, dh, H);
       PROF(4);
     } else if (g_cell == CELL_LSTM) {
       f32 *cp = cs + t * BH, *tc = tcs + t * BH;
@@ -771,7 +778,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         if (j < H) lstm_bwd_elems(z + j, cp + o + j, tc + o + j, dh + o + j, dc + o + j, H - j);
       }
       PROF(3);
-      if (t > 0) { zero(dh, BH); gemm_nn_p(B, H, GH, Zt, GH, UTP, GH * PW, UT, H, dh, H); }
+      if (t > 0) gemm_nn_p_set(B, H, GH, Zt, GH, UTP, GH * PW, UT, H, dh, H);
       PROF(4);
     } else {
       for (int b = 0; b < B; b++) {
@@ -782,8 +789,7 @@ EXPORT(rnn_backward) void rnn_backward(int need_dx, int slices) {
         if (j < H) gru_bwd_a(z + j, hp + o + j, dh + o + j, dhn + o + j, H - j);
       }
       PROF(3);
-      zero(tmp, BH);
-      gemm_nn_p(B, H, H, Zt + 2 * H, GH, UTP + 2L * H * PW, GH * PW, UT + 2L * H * H, H, tmp, H);
+      gemm_nn_p_set(B, H, H, Zt + 2 * H, GH, UTP + 2L * H * PW, GH * PW, UT + 2L * H * H, H, tmp, H);
       PROF(4);
       for (int b = 0; b < B; b++) {
         long o = (long)b * H;

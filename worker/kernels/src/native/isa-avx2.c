@@ -9,6 +9,7 @@
 #define WLOAD(p) _mm256_loadu_ps(p)
 #define WSTORE(p, x) _mm256_storeu_ps(p, x)
 #define WFMA(acc, a, b) _mm256_fmadd_ps(a, b, acc)
+#define WZERO _mm256_setzero_ps()
 #define WBCAST(p) _mm256_broadcast_ss(p)
 // Element-wise math in 256-bit vectors (rnn.c's E_* operations), lanes past n masked off.
 typedef __m256 ve;

@@ -10,6 +10,7 @@
 #define WLOAD(p) _mm512_loadu_ps(p)
 #define WSTORE(p, x) _mm512_storeu_ps(p, x)
 #define WFMA(acc, a, b) _mm512_fmadd_ps(a, b, acc)
+#define WZERO _mm512_setzero_ps()
 #define WBCAST(p) _mm512_set1_ps(*(p))
 // Element-wise math in 512-bit vectors (rnn.c's E_* operations), lanes past n masked off.
 typedef __m512 ve;

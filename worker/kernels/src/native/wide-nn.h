@@ -15,8 +15,8 @@ static void pack_panels(int K, int N, const f32 *Bm, int ldb, f32 *dst) {
     }
 }
 
-static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp, int pstride, const f32 *Bm, int ldb,
-                      f32 *C, int ldc) {
+static void gemm_nn_pf(int M, int N, int K, const f32 *A, int lda, const f32 *Bp, int pstride, const f32 *Bm, int ldb,
+                       f32 *C, int ldc, int fresh) {
   int Nw = N - N % PW;
   for (int j = 0; j < Nw; j += PW) {
     const f32 *P = Bp + (long)(j / PW) * pstride;
@@ -24,8 +24,24 @@ static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp,
       int m = M - i < MR ? M - i : MR;
       f32 *c[MR];
       for (int r = 0; r < m; r++) c[r] = C + (long)(i + r) * ldc + j;
-      wtile_n(m, K, A + (long)i * lda, lda, 1, P, c);
+      wtile_n(m, K, A + (long)i * lda, lda, 1, P, c, fresh);
     }
   }
-  if (Nw < N) gemm_nn(M, N - Nw, K, A, lda, Bm + Nw, ldb, C + Nw, ldc);
+  if (Nw < N) {
+    if (fresh)
+      for (int i = 0; i < M; i++) zero(C + (long)i * ldc + Nw, N - Nw);
+    gemm_nn(M, N - Nw, K, A, lda, Bm + Nw, ldb, C + Nw, ldc);
+  }
+}
+
+static void gemm_nn_p(int M, int N, int K, const f32 *A, int lda, const f32 *Bp, int pstride, const f32 *Bm, int ldb,
+                      f32 *C, int ldc) {
+  gemm_nn_pf(M, N, K, A, lda, Bp, pstride, Bm, ldb, C, ldc, 0);
+}
+
+// C = A . B, C's old values ignored: the tiles start from zero instead of loading C, the same bits
+// as zeroing C first (each element's first FMA adds to +0 either way).
+static void gemm_nn_p_set(int M, int N, int K, const f32 *A, int lda, const f32 *Bp, int pstride, const f32 *Bm,
+                          int ldb, f32 *C, int ldc) {
+  gemm_nn_pf(M, N, K, A, lda, Bp, pstride, Bm, ldb, C, ldc, 1);
 }

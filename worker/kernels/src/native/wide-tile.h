@@ -7,11 +7,11 @@
 // C rows c[0..mr) (columns c[r][0..PW)) += A[mr, K] . P[K, PW]: A's element (r, k) at
 // A + r*lda + k*ak, P a packed panel (row k at k*PW). Each output element adds its K terms in
 // order with one FMA each, from the value already in C: what rnn.c's 4 x 8 tile does.
-INLINE void wtile(const int mr, int K, const f32 *A, long lda, long ak, const f32 *P, f32 *const *c) {
+INLINE void wtile(const int mr, int K, const f32 *A, long lda, long ak, const f32 *P, f32 *const *c, int fresh) {
   VW c0[MR], c1[MR];
   for (int r = 0; r < mr; r++) {
-    c0[r] = WLOAD(c[r]);
-    c1[r] = WLOAD(c[r] + VL);
+    c0[r] = fresh ? WZERO : WLOAD(c[r]);
+    c1[r] = fresh ? WZERO : WLOAD(c[r] + VL);
   }
   for (int k = 0; k < K; k++, P += PW, A += ak) {
     VW b0 = WLOAD(P), b1 = WLOAD(P + VL);
@@ -28,19 +28,19 @@ INLINE void wtile(const int mr, int K, const f32 *A, long lda, long ak, const f3
 }
 
 // One instance per tile height, so that each has mr constant (its accumulators in registers).
-static void wtile_n(int mr, int K, const f32 *A, long lda, long ak, const f32 *P, f32 *const *c) {
+static void wtile_n(int mr, int K, const f32 *A, long lda, long ak, const f32 *P, f32 *const *c, int fresh) {
   switch (mr) {
-  case 1: wtile(1, K, A, lda, ak, P, c); break;
-  case 2: wtile(2, K, A, lda, ak, P, c); break;
-  case 3: wtile(3, K, A, lda, ak, P, c); break;
-  case 4: wtile(4, K, A, lda, ak, P, c); break;
+  case 1: wtile(1, K, A, lda, ak, P, c, fresh); break;
+  case 2: wtile(2, K, A, lda, ak, P, c, fresh); break;
+  case 3: wtile(3, K, A, lda, ak, P, c, fresh); break;
+  case 4: wtile(4, K, A, lda, ak, P, c, fresh); break;
 #if MR > 4
-  case 5: wtile(5, K, A, lda, ak, P, c); break;
-  case 6: wtile(6, K, A, lda, ak, P, c); break;
+  case 5: wtile(5, K, A, lda, ak, P, c, fresh); break;
+  case 6: wtile(6, K, A, lda, ak, P, c, fresh); break;
 #endif
 #if MR > 6
-  case 7: wtile(7, K, A, lda, ak, P, c); break;
-  case 8: wtile(8, K, A, lda, ak, P, c); break;
+  case 7: wtile(7, K, A, lda, ak, P, c, fresh); break;
+  case 8: wtile(8, K, A, lda, ak, P, c, fresh); break;
 #endif
   default: break;
   }
