@@ -4,8 +4,9 @@
 //
 // The tiles read their operands through one pointer per row k of the block (ttile), not from
 // packed copies: copying A's block cost as much as an eighth of the product at 64 units, where
-// a row k feeds only 64 x (64 + 2) multiply-adds (2026-12-03: SimpleRNN 64's weight gradients
-// 83 -> 73 µs a slice set, GRU 64's 250 -> 220, LSTM 128's unchanged; test/bench/native-phases.ts).
+// a row k feeds only 64 x (64 + 2) multiply-adds (2026-12-03, AVX-512, batch slice of 32: SimpleRNN
+// 64's weight gradients 86.9 -> 74.4 µs, GRU 64's 244.7 -> 229.9, LSTM 128's 5248 -> 5137;
+// test/bench/native-phases.ts, worker/kernels/README.md).
 // - A: the columns of H_prev in whole MR groups are read in place; the rest (a partial group, X's
 //   columns, the ones) is copied row by row to Ap with width w = Me - Mw, element (k, Mw + c)
 //   at Ap[k*w + c].
