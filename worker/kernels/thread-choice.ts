@@ -145,6 +145,20 @@ export class ThreadChoice {
     if (changed) this.onChoice(this.report_);
   }
 
+  /**
+   * Takes a choice measured elsewhere (split-step.ts: on whole training steps, for all the layers),
+   * without calling onChoice: the calls this would measure (training ones) no longer come here,
+   * and the others (predictions) use it.
+   */
+  adopt(r: ThreadReport): void {
+    if (this.fixed !== null) return;
+    this.measuring = false;
+    this.pending = null;
+    this.current = r.threads;
+    this.decidedAt = this.now();
+    this.report_ = r;
+  }
+
   /** The last measurement and its choice; null before the first, or when the count is fixed. */
   report(): ThreadReport | null {
     return this.report_;

@@ -133,6 +133,23 @@ describe('ThreadChoice', () => {
     expect(c.pick(64, 2, true)).toEqual({ threads: 2, timed: false });
     expect(c.report()).toBeNull();
   });
+
+  it("adopts a choice measured elsewhere (the split step's) for its other calls, without telling it again", () => {
+    const reports: ThreadReport[] = [];
+    const c = new ThreadChoice(null, (r) => reports.push(r), now);
+    // Before: a prediction uses all the threads allowed.
+    expect(c.pick(512, 4, false)).toEqual({ threads: 4, timed: false });
+    const r: ThreadReport = { threads: 2, allowed: 4, batch: 64, timings: [{ threads: 2, ms: 1 }] };
+    c.adopt(r);
+    expect(c.pick(512, 4, false)).toEqual({ threads: 2, timed: false });
+    expect(c.pick(512, 1, false)).toEqual({ threads: 1, timed: false });
+    expect(c.report()).toBe(r);
+    expect(reports).toEqual([]);
+    // A fixed count stays fixed.
+    const fixed = new ThreadChoice(3);
+    fixed.adopt(r);
+    expect(fixed.pick(512, 4, false)).toEqual({ threads: 3, timed: false });
+  });
 });
 
 describe('WasmRnnKernel thread choice', () => {
