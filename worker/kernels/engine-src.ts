@@ -15,7 +15,8 @@
 //   run('release') → null: frees the engine's memory now where it can (the native engine)
 // cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
 
-import { DECODE_PIECES_JS, KIND_MAIL, MB, MB_HEADER, OP_FORWARD, STATUS_ERROR, STATUS_OK } from './mailbox.js';
+import { DECODE_PIECES_JS, KIND_MAIL, MB, MB_HEADER, OP_FORWARD, OP_STEP, STATUS_ERROR, STATUS_OK } from './mailbox.js';
+import { ROWS_JS } from './rows-src.js';
 
 /** Indices of rnn_ptr() in src/rnn.c (enum P_*). */
 export const ENGINE_JS = String.raw`
@@ -159,8 +160,9 @@ export const WORKER_JS = String.raw`
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 ${ENGINE_JS}
 ${DECODE_PIECES_JS}
-const { port, ctrl, spin, module } = workerData;
-const engines = new Map(); // layer id -> engine
+${ROWS_JS}
+const { port, ctrl, spin, module, stepModule } = workerData;
+const engines = new Map(); // layer id -> engine; a training step's id -> its step engine (stepFor)
 const MB = ${JSON.stringify(MB)};
 let I, D; // the mailbox's header and data (mailbox.ts)
 const useMailbox = (buffer) => {
@@ -173,9 +175,42 @@ const engineFor = (id) => {
   if (!e) { e = createEngine(module); engines.set(id, e); }
   return e;
 };
+// A training step's rows on this thread (rows-src.ts): a step engine of its own, holding the step's
+// description (the same at every call but for T and the batch's rows) and its dense layers' weights,
+// copied from the mailbox at each call. Released with 'free'.
+function stepFor(id, T, F) {
+  let st = engines.get(id);
+  if (!st) {
+    const s = readStepHeader(I, T, F);
+    const sx = new WebAssembly.Instance(stepModule, {}).exports;
+    const wPtr = sx.step_alloc(s.nW);
+    if (!wPtr) throw new Error('fused train step: cannot grow WebAssembly memory');
+    st = { s, sx, wPtr, rows: createRows(sx), run: () => null };
+    engines.set(id, st);
+  }
+  return st;
+}
+function serveStep() {
+  const R = I[MB.B], T = I[MB.T];
+  const st = stepFor(I[MB.ID], T, I[MB.F]), s = st.s;
+  s.T = T;
+  s.Bt = I[STEP_HEADER_AT];
+  const pieces = decodePieces(I, MB.PIECES);
+  const nx = R * T * s.F, ny = R * s.N, w = D.subarray(nx + ny, nx + ny + s.nW);
+  // The RNN layers' engines copy their weights from the mailbox; the dense layers read theirs in the step engine.
+  const o = s.dense[0].oW;
+  new Float32Array(st.sx.memory.buffer, st.wPtr + 4 * o, s.nW - o).set(w.subarray(o));
+  st.rows.run({ s, engines: s.layers.map((l) => engineFor(l.id)), R, x: D.subarray(0, nx), y: D.subarray(nx, nx + ny),
+    w, wPtr: st.wPtr, pieces, p: D.subarray(0, ny), into: D, lay: rowsLayout(s, R, pieces.length) });
+}
 // A forward or backward call written in the mailbox: its results go back there, over its inputs.
 function serveMail() {
   try {
+    if (I[MB.OP] === ${OP_STEP}) {
+      serveStep();
+      I[MB.STATUS] = ${STATUS_OK};
+      return;
+    }
     const e = engineFor(I[MB.ID]);
     const cell = I[MB.CELL], B = I[MB.B], T = I[MB.T], F = I[MB.F], H = I[MB.H], retSeq = I[MB.RETSEQ] === 1;
     if (I[MB.OP] === ${OP_FORWARD}) {

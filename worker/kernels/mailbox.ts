@@ -44,6 +44,8 @@ export const KIND_MAIL = 1;
 /** OP of a mail call. */
 export const OP_FORWARD = 1;
 export const OP_BACKWARD = 2;
+/** A whole training step on the thread's rows (rows-src.ts). */
+export const OP_STEP = 3;
 /** STATUS after a mail call: ok, or failed (the error's text follows by message). */
 export const STATUS_OK = 0;
 export const STATUS_ERROR = 1;

@@ -7,7 +7,14 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { WORKER_JS } from './engine-src.js';
 import { spin, spinUntilMoved } from './handoff.js';
 import { KIND_MAIL, KIND_MESSAGE, MB, newMailbox, STATUS_ERROR, type Mailbox } from './mailbox.js';
-import { defaultKernelBuild, engineModule, wasmSimdSupported, type KernelBuild } from './modules.js';
+import {
+  defaultKernelBuild,
+  defaultSimdBuild,
+  engineModule,
+  rnnWasmModule,
+  wasmSimdSupported,
+  type KernelBuild,
+} from './modules.js';
 import { MAX_SLICES } from './slices.js';
 
 export interface ThreadSlot {
@@ -71,7 +78,15 @@ export function threadPool(build: KernelBuild, want = kernelThreadCount()): Thre
       const mail = newMailbox(INITIAL_MAIL_FLOATS);
       const worker = new Worker(WORKER_JS, {
         eval: true,
-        workerData: { port: port2, ctrl, spin, module: engineModule(build), mail: mail.buffer },
+        workerData: {
+          port: port2,
+          ctrl,
+          spin,
+          module: engineModule(build),
+          // The training step's dense layers, loss and gradient tree (rows-src.ts), as step.ts runs them.
+          stepModule: rnnWasmModule(defaultSimdBuild()),
+          mail: mail.buffer,
+        },
         transferList: [port2],
       });
       worker.unref();

@@ -4,7 +4,9 @@
 // model and optimizer are brought up to date on request (syncModel, syncOptimizer), with the same
 // weights order and the same optimizer slot layout as TF.js, so evaluation, checkpoints, resume and
 // exports see what they would after TF.js training. Where the RNN layers run in the native engine,
-// so does Adam's update (native/optim.h, the same bits), over this module's memory.
+// so does Adam's update (native/optim.h, the same bits), over this module's memory. Without dropout
+// the step is cut by batch rows across the kernels' threads (split-step.ts): each thread runs the
+// whole step for its rows, and the threads meet once a batch.
 //
 // Covers models built as [input, (FusedRnn, Dropout?) × n, Dense × m] (dropout: dropout.ts), the losses mse, mae,
 // huber (delta 1) and categorical cross-entropy on a softmax output, and the optimizers Adam,
@@ -13,11 +15,13 @@ import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
 import { applyDropout, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
-import { createRequire } from 'node:module';
 import { rnnSizes, type RnnShape, type RnnTape } from './types.js';
-import { defaultSimdBuild, nativeEngine, rnnWasmModule } from './wasm.js';
+import { meanLoss, type StepLoss } from './loss-value.js';
+import { nativeAdam, type NativeAdam } from './native-adam.js';
+import { defaultSimdBuild, rnnWasmModule } from './wasm.js';
+import { splitStepFor, type SplitStep } from './split-step.js';
 
-export type StepLoss = 'mse' | 'mae' | 'huber' | 'crossentropy';
+export type { StepLoss } from './loss-value.js';
 const LOSS_CODE: Record<StepLoss, number> = { mse: 0, mae: 1, huber: 2, crossentropy: 3 };
 const ACT_CODE: Record<string, number> = { linear: 0, relu: 1, tanh: 2, softmax: 3 };
 
@@ -26,31 +30,10 @@ interface StepExports {
   step_alloc(n: number): number;
   dense_forward(x: number, W: number, b: number, y: number, B: number, K: number, N: number, act: number): void;
   dense_backward(...a: number[]): void;
-  loss_grad(kind: number, p: number, t: number, dy: number, B: number, N: number): void;
+  loss_grad(kind: number, p: number, t: number, dy: number, B: number, N: number, Bt: number): void;
   adam_update(...a: number[]): void;
   rmsprop_update(...a: number[]): void;
   sgd_update(w: number, g: number, n: number, lr: number): void;
-}
-
-/** The native engine's module: adam() takes an engine (for its instruction set), then adam_update's arguments over the step module's memory. */
-interface NativeAddon {
-  create(isa?: string): unknown;
-  adam?(engine: unknown, memory: ArrayBuffer, ...a: number[]): void;
-}
-type NativeAdam = { addon: Required<NativeAddon>; engine: unknown };
-
-/**
- * The native engine's Adam where the RNN layers run native: the step module's update, the same
- * bits, 16 lanes wide instead of V8's 4 (10.7 → 4.5 µs a batch over GRU 64's 12,737 weights).
- * Layers in a wasm build (no native engine, RNN_KERNEL_SIMD, wasm bench rows) keep it in wasm.
- */
-function nativeAdam(rnn: FusedRnn[]): NativeAdam | null {
-  if (!rnn.every((l) => (l.rnnKernel() as { build?: unknown }).build === 'native')) return null;
-  const probe = nativeEngine();
-  if (!probe.ok) return null;
-  const addon = createRequire(import.meta.url)(probe.path) as NativeAddon;
-  if (typeof addon.adam !== 'function') return null;
-  return { addon: addon as Required<NativeAddon>, engine: addon.create(probe.isa) };
 }
 
 type Dense = TF.layers.Layer & { getConfig(): { activation?: string; useBias?: boolean } };
@@ -137,6 +120,8 @@ export class FusedTrainStep {
   /** Where Adam's update runs: the native engine's vectors where the RNN layers run native. */
   readonly optimizerIn: 'native' | 'wasm';
   private readonly cfg: Record<string, number>;
+  /** The step cut by rows across threads, one hand-off a batch (split-step.ts); null: per-layer hand-offs. */
+  private readonly split: SplitStep | null;
   private iterations = 0;
   private unsynced = false;
   private acc1 = 1;
@@ -183,6 +168,12 @@ export class FusedTrainStep {
     this.nativeAdam = this.kind === 'Adam' ? nativeAdam(rnn) : null;
     this.optimizerIn = this.nativeAdam ? 'native' : 'wasm';
     this.cfg = optimizer.getConfig() as Record<string, number>;
+    const contiguous = this.dense.every((d) => d.b.offset === d.w.offset + d.w.size);
+    const split = contiguous ? splitStepFor({ rnn, rates: this.rates, dense: this.dense, loss: LOSS_CODE[loss], sx: this.ex, targets: {
+      rnn: () => this.rnnParams.map(([k, rk, b]) => ({ dW: this.view(k, 'g'), dU: this.view(rk, 'g'), db: this.view(b, 'g') })),
+      dense: () => this.dense.map((d) => this.f32(this.ptr.g + 4 * d.w.offset, d.w.size + d.b.size)),
+    } }) : null; // prettier-ignore
+    this.split = split?.weightCount === this.total ? split : null;
     this.loadModel();
   }
 
@@ -259,6 +250,7 @@ export class FusedTrainStep {
 
   /** One optimizer step on a batch: x [B, T, F], y [B, outputs]. Returns the batch's loss before the update. */
   trainBatch(x: Float32Array, y: Float32Array, B: number): number {
+    if (this.split) return this.finish(this.lossOf(this.split.train(x, y, B, this.ptr.w), y));
     let F = this.params[0]!.variable.shape[0]!;
     const T = x.length / B / F;
     const tapes: RnnTape[] = [];
@@ -309,8 +301,8 @@ export class FusedTrainStep {
     }
     const yPtr = buf[3 * this.dense.length]!;
     this.f32(yPtr, B * N).set(y);
-    const loss = this.lossValue(this.f32(buf[3 * last + 1]!, B * N), y);
-    ex.loss_grad(LOSS_CODE[this.loss], buf[3 * last + 1]!, yPtr, buf[3 * last + 2]!, B, N);
+    const loss = this.lossOf(this.f32(buf[3 * last + 1]!, B * N), y);
+    ex.loss_grad(LOSS_CODE[this.loss], buf[3 * last + 1]!, yPtr, buf[3 * last + 2]!, B, N, B);
     for (let j = last; j >= 0; j--) {
       const d = this.dense[j]!;
       const dx = j > 0 ? buf[3 * (j - 1) + 2]! : buf[3 * this.dense.length + 1]!;
@@ -344,10 +336,20 @@ export class FusedTrainStep {
       if (g.dBias !== to.dBias) to.dBias.set(g.dBias);
       dy = g.dx;
     }
+    return this.finish(loss);
+  }
+
+  /** After the gradients: the optimizer's update. */
+  private finish(loss: number): number {
     this.update();
     this.unsynced = true;
     batchesTrained++;
     return loss;
+  }
+
+  /** Frees the step's engines on the kernel threads (the layers' own go with the model). */
+  dispose(): void {
+    this.split?.dispose();
   }
 
   /** Dropout after RNN layer i, in place on its output h (training only: the TF.js model evaluates without it). */
@@ -358,22 +360,8 @@ export class FusedTrainStep {
     applyDropout(h, this.masks[i]!, this.maskUniforms(i, h.length, this.iterations), rate);
   }
 
-  private lossValue(p: Float32Array, t: Float32Array): number {
-    let s = 0;
-    if (this.loss === 'crossentropy') {
-      const N = this.dense[this.dense.length - 1]!.N;
-      for (let i = 0; i < p.length; i += N) {
-        let sum = 0;
-        for (let j = 0; j < N; j++) sum += p[i + j]!;
-        for (let j = 0; j < N; j++) s -= t[i + j]! * Math.log(Math.min(Math.max(p[i + j]! / sum, 1e-7), 1 - 1e-7));
-      }
-      return s / (p.length / N);
-    }
-    for (let i = 0; i < p.length; i++) {
-      const e = Math.abs(p[i]! - t[i]!);
-      s += this.loss === 'mse' ? e * e : this.loss === 'mae' ? e : e <= 1 ? 0.5 * e * e : e - 0.5;
-    }
-    return s / p.length;
+  private lossOf(p: Float32Array, t: Float32Array): number {
+    return meanLoss(this.loss, p, t, this.dense[this.dense.length - 1]!.N);
   }
 
   private update(): void {

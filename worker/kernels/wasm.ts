@@ -44,7 +44,7 @@ import {
   type RnnWeights,
 } from './types.js';
 
-interface Engine {
+export interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
   run(op: 'backward', a: { dy: Float32Array; dx?: boolean; pieces: GradExpr[]; depths: number[] }): Float32Array;
   run(op: 'gather', a: { top: TopExpr; exts: Float32Array[][]; first?: Grads }): Grads;
@@ -101,6 +101,25 @@ let choiceListener: ((r: ThreadReport & { layer: string }) => void) | null = nul
 export function onThreadChoice(listener: ((r: ThreadReport & { layer: string }) => void) | null): void {
   choiceListener = listener;
 }
+/** Reports a choice made for several layers at once (split-step.ts). */
+export function reportThreadChoice(r: ThreadReport & { layer: string }): void {
+  choiceListener?.(r);
+}
+
+/** What the row-split training step (split-step.ts) drives of a layer's kernel directly. */
+export interface KernelHandle {
+  /** The layer's id in its worker threads' engines. */
+  id: number;
+  /** The main thread's engine. */
+  engine: Engine;
+  build: KernelBuild;
+  /** The thread count the kernel was created with (tests, benchmarks), if any. */
+  fixed: number | undefined;
+  /** Records that a thread holds an engine of this layer (freed by dispose()). */
+  useSlot(slot: ThreadSlot): void;
+  /** Takes the step's thread count (for the layer's other calls) and frees the engines of the threads it leaves idle. */
+  adopt(r: ThreadReport): void;
+}
 
 class WasmTape implements RnnTape {
   constructor(
@@ -148,6 +167,20 @@ export class WasmRnnKernel implements RnnKernel {
       choiceListener?.({ ...r, layer });
     });
     this.name = kernelName(build);
+  }
+
+  handle(): KernelHandle {
+    return {
+      id: this.id,
+      engine: this.local,
+      build: this.build,
+      fixed: this.threads,
+      useSlot: (s) => this.remote.add(s),
+      adopt: (r) => {
+        this.choice.adopt(r);
+        this.trim(r.threads);
+      },
+    };
   }
 
   /** The thread count this layer chose and what it measured (null before its first measurement, or when fixed). */

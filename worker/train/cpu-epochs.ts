@@ -70,7 +70,7 @@ export function cpuEpochRunner(
       await step?.syncOptimizer();
       return optimizerState(optimizer);
     },
-    dispose: () => {},
+    dispose: () => step?.dispose(),
   };
 }
 

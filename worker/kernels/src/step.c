@@ -126,12 +126,13 @@ EXPORT(dense_backward) void dense_backward(const f32 *x, const f32 *W, const f32
 
 enum { LOSS_MSE = 0, LOSS_MAE = 1, LOSS_HUBER = 2, LOSS_CE = 3 };
 
-// The gradient of the mean loss over the n = B*N predictions (TF.js: mean over outputs, then over
-// the batch) into dy. Huber uses delta 1 (tf.losses.huberLoss as lossFor passes it). Cross-entropy
-// is TF.js's categoricalCrossentropy on probabilities: p / sum(p) clipped to [1e-7, 1 - 1e-7]; its
-// loss value needs a logarithm and is computed by the host from p.
-EXPORT(loss_grad) void loss_grad(int kind, const f32 *p, const f32 *t, f32 *dy, int B, int N) {
-  f32 inv = 1.f / (f32)((long)B * N);
+// The gradient of the mean loss over a batch of Bt rows of N predictions (TF.js: mean over outputs,
+// then over the batch) into dy, for B of its rows (a thread's share: rows-src.ts). Huber uses delta 1
+// (tf.losses.huberLoss as lossFor passes it). Cross-entropy is TF.js's categoricalCrossentropy on
+// probabilities: p / sum(p) clipped to [1e-7, 1 - 1e-7]; its loss value needs a logarithm and is
+// computed by the host from p.
+EXPORT(loss_grad) void loss_grad(int kind, const f32 *p, const f32 *t, f32 *dy, int B, int N, int Bt) {
+  f32 inv = 1.f / (f32)((long)Bt * N);
   for (long q = 0; q < (long)B * N; q++) {
     f32 e = p[q] - t[q];
     if (kind == LOSS_MSE) dy[q] = 2.f * e * inv;
@@ -139,7 +140,7 @@ EXPORT(loss_grad) void loss_grad(int kind, const f32 *p, const f32 *t, f32 *dy, 
     else if (kind == LOSS_HUBER) dy[q] = (e > 1.f ? 1.f : e < -1.f ? -1.f : e) * inv;
   }
   if (kind != LOSS_CE) return;
-  f32 invB = 1.f / (f32)B, eps = 1e-7f;
+  f32 invB = 1.f / (f32)Bt, eps = 1e-7f;
   for (int i = 0; i < B; i++) {
     const f32 *pr = p + (long)i * N, *tr = t + (long)i * N;
     f32 *d = dy + (long)i * N;
