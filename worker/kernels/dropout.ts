@@ -20,21 +20,23 @@ export function seededUniforms(seeds: number[]): MaskUniforms {
   };
 }
 
+/** The mask for rate `rate` from uniforms u, written into `mask`: 0 or float32(1/keep). */
+export function dropoutMask(mask: Float32Array, u: ArrayLike<number>, rate: number): void {
+  const keep = Math.fround(1 - rate);
+  const scale = Math.fround(1 / keep);
+  for (let i = 0; i < mask.length; i++) mask[i] = Math.floor(Math.fround(u[i]! + keep)) === 0 ? 0 : scale;
+}
+
 /**
  * The mask for rate `rate` from uniforms u, written into `mask` (0 or float32(1/keep)), and
  * applied to x in place: x ⊙ mask. The backward pass multiplies the incoming gradient by the same mask.
  */
 export function applyDropout(x: Float32Array, mask: Float32Array, u: ArrayLike<number>, rate: number): void {
-  const keep = Math.fround(1 - rate);
-  const scale = Math.fround(1 / keep);
-  for (let i = 0; i < x.length; i++) {
-    const m = Math.floor(Math.fround(u[i]! + keep)) === 0 ? 0 : scale;
-    mask[i] = m;
-    x[i] = x[i]! * m;
-  }
+  dropoutMask(mask, u, rate);
+  maskGradient(x, mask);
 }
 
-/** dy ⊙ mask, in place. */
+/** dy ⊙ mask, in place (x ⊙ mask in the forward: the same product, rows-src.ts computes it so too). */
 export function maskGradient(dy: Float32Array, mask: Float32Array): void {
   for (let i = 0; i < dy.length; i++) dy[i] = dy[i]! * mask[i]!;
 }

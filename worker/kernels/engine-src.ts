@@ -196,12 +196,14 @@ function serveStep() {
   s.T = T;
   s.Bt = I[STEP_HEADER_AT];
   const pieces = decodePieces(I, MB.PIECES);
-  const nx = R * T * s.F, ny = R * s.N, w = D.subarray(nx + ny, nx + ny + s.nW);
+  const inp = rowsInputs(s, R), ny = R * s.N, w = D.subarray(inp.w, inp.w + s.nW);
   // The RNN layers' engines copy their weights from the mailbox; the dense layers read theirs in the step engine.
   const o = s.dense[0].oW;
   new Float32Array(st.sx.memory.buffer, st.wPtr + 4 * o, s.nW - o).set(w.subarray(o));
-  st.rows.run({ s, engines: s.layers.map((l) => engineFor(l.id)), R, x: D.subarray(0, nx), y: D.subarray(nx, nx + ny),
-    w, wPtr: st.wPtr, pieces, p: D.subarray(0, ny), into: D, lay: rowsLayout(s, R, pieces.length) });
+  const masks = s.layers.map((l, i) => (l.drop ? D.subarray(inp.masks[i], inp.masks[i] + R * (l.retSeq ? T : 1) * l.H) : null));
+  const lay = rowsLayout(s, R, pieces.length);
+  st.rows.run({ s, engines: s.layers.map((l) => engineFor(l.id)), R, x: D.subarray(inp.x, inp.y), y: D.subarray(inp.y, inp.w),
+    w, wPtr: st.wPtr, masks, pieces, p: D.subarray(lay.p, lay.p + ny), into: D, lay });
 }
 // A forward or backward call written in the mailbox: its results go back there, over its inputs.
 function serveMail() {

@@ -10,14 +10,16 @@
 // layers' (slices.ts), so that they too are the same bits whatever the number of threads.
 //
 // A spec (completeSpec) says what the step computes: T steps of F inputs, the batch's Bt rows, the
-// loss code (step.ts LOSS_CODE); per RNN layer its engine id, cell, gate activation, units and
-// returnSequences; per dense layer K inputs, N outputs and its activation. Weights lie in one
+// loss code (step.ts LOSS_CODE); per RNN layer its engine id, cell, gate activation, units,
+// returnSequences and whether a dropout follows it; per dense layer K inputs, N outputs and its activation. Weights lie in one
 // vector in the model's order (per RNN layer kernel, recurrent kernel, bias; per dense layer
 // kernel, bias), as in the step engine's memory.
 //
-// A worker thread's call (OP_STEP) carries its rows' inputs in its mailbox, [x | y | weights], and
-// gets its results back there (rowsLayout): its predictions, then per RNN layer (last first) its
-// dx scratch and its pieces' [dW dU db], then per dense layer (last first) its pieces' [dW db].
+// A worker thread's call (OP_STEP) carries its rows' inputs in its mailbox, [x | y | weights |
+// dropout masks] (rowsInputs), and gets its results back there (rowsLayout): its predictions, then
+// per RNN layer (last first) its dx scratch and its pieces' [dW dU db], then per dense layer (last
+// first) its pieces' [dW db]. Dropout masks are drawn by the main thread over the whole batch
+// (step.ts), and each thread applies its rows' to its layer's output and to the gradient coming back.
 
 /** Where the step's description starts in the mailbox header (after the gradient pieces, mailbox.ts MB.PIECES). */
 export const STEP_HEADER_AT = 96;
@@ -29,7 +31,7 @@ function completeSpec(s) {
   let F = s.F, o = 0;
   const layers = s.layers.map((l) => {
     const G = l.cell === 1 ? 4 : l.cell === 2 ? 3 : 1, H = l.H;
-    const out = { id: l.id, cell: l.cell, act: l.act, H, retSeq: l.retSeq, F, G, oW: o, oU: o + F * G * H, oB: o + (F + H) * G * H };
+    const out = { id: l.id, cell: l.cell, act: l.act, H, retSeq: l.retSeq, drop: l.drop, F, G, oW: o, oU: o + F * G * H, oB: o + (F + H) * G * H };
     o = out.oB + G * H;
     F = H;
     return out;
@@ -44,21 +46,39 @@ function completeSpec(s) {
 function writeStepHeader(i32, s) {
   let a = STEP_HEADER_AT;
   i32[a++] = s.Bt; i32[a++] = s.loss; i32[a++] = s.layers.length; i32[a++] = s.dense.length;
-  if (a + 5 * s.layers.length + 3 * s.dense.length > i32.length) throw new Error('fused train step: too many layers for the mailbox header');
-  for (const l of s.layers) { i32[a++] = l.id; i32[a++] = l.cell; i32[a++] = l.act; i32[a++] = l.H; i32[a++] = l.retSeq ? 1 : 0; }
+  if (a + 6 * s.layers.length + 3 * s.dense.length > i32.length) throw new Error('fused train step: too many layers for the mailbox header');
+  for (const l of s.layers) {
+    i32[a++] = l.id; i32[a++] = l.cell; i32[a++] = l.act; i32[a++] = l.H; i32[a++] = l.retSeq ? 1 : 0; i32[a++] = l.drop ? 1 : 0;
+  }
   for (const d of s.dense) { i32[a++] = d.K; i32[a++] = d.N; i32[a++] = d.act; }
 }
 function readStepHeader(i32, T, F) {
   let a = STEP_HEADER_AT;
   const Bt = i32[a++], loss = i32[a++], L = i32[a++], D = i32[a++];
   const layers = [], dense = [];
-  for (let i = 0; i < L; i++) { layers.push({ id: i32[a], cell: i32[a + 1], act: i32[a + 2], H: i32[a + 3], retSeq: i32[a + 4] === 1 }); a += 5; }
+  for (let i = 0; i < L; i++) {
+    layers.push({ id: i32[a], cell: i32[a + 1], act: i32[a + 2], H: i32[a + 3], retSeq: i32[a + 4] === 1, drop: i32[a + 5] === 1 });
+    a += 6;
+  }
   for (let j = 0; j < D; j++) { dense.push({ K: i32[a], N: i32[a + 1], act: i32[a + 2] }); a += 3; }
   return completeSpec({ T, F, Bt, loss, layers, dense });
 }
-// A worker's results in its mailbox's data, in floats from its start.
+// A worker's inputs in its mailbox's data: x, y, the weights, then the dropout masks of its rows
+// (per layer with dropout after it), in floats from the data's start.
+function rowsInputs(s, R) {
+  let o = R * (s.T * s.F + s.N) + s.nW;
+  const masks = s.layers.map((l) => {
+    if (!l.drop) return null;
+    const at = o;
+    o += R * (l.retSeq ? s.T : 1) * l.H;
+    return at;
+  });
+  return { x: 0, y: R * s.T * s.F, w: R * (s.T * s.F + s.N), masks, total: o };
+}
+// Its results there, after the masks (still read during the backward) when it has any.
 function rowsLayout(s, R, nPieces) {
-  let o = R * s.N;
+  const inputs = rowsInputs(s, R), base = inputs.masks.some((m) => m !== null) ? inputs.total : 0;
+  let o = base + R * s.N;
   const layers = [], dense = [];
   for (let i = s.layers.length - 1; i >= 0; i--) {
     const l = s.layers[i];
@@ -71,7 +91,7 @@ function rowsLayout(s, R, nPieces) {
     dense[j] = { at: o, nG };
     o += nPieces * nG;
   }
-  return { p: 0, layers, dense, total: o };
+  return { p: base, layers, dense, total: o };
 }
 // sx: a step engine's exports (src/step.c), whose memory holds the weights at a.wPtr.
 function createRows(sx) {
@@ -101,8 +121,11 @@ function createRows(sx) {
     return b;
   }
   const addInto = (s, t) => { for (let q = 0; q < s.length; q++) s[q] += t[q]; };
+  // x ⊙ mask in place, as dropout.ts does it (the same bits as the per-layer path).
+  const mul = (x, m) => { for (let q = 0; q < x.length; q++) x[q] = x[q] * m[q]; };
   // a: { s (spec), engines, R, x, y, wPtr (the weights in the step engine's memory), w (a worker:
-  // where the RNN layers' weights are read instead, its mailbox), pieces, p (where the predictions go), then either
+  // where the RNN layers' weights are read instead, its mailbox), masks (per RNN layer, its rows'
+  // dropout mask or null), pieces, p (where the predictions go), then either
   // depths (the main thread: its pieces stay in its accumulators for gather) or into and lay (a
   // worker: its pieces' sums go into its mailbox at rowsLayout's places) }.
   function run(a) {
@@ -118,6 +141,7 @@ function createRows(sx) {
       const GH = l.G * l.H;
       h = a.engines[i].run('forward', { cell: l.cell, act: l.act, B: R, T: s.T, F: l.F, H: l.H, retSeq: l.retSeq, x: h,
         W: W(l.oW, l.F * GH), U: W(l.oU, l.H * GH), bias: W(l.oB, GH), into });
+      if (a.masks[i]) mul(h, a.masks[i]);
     }
     for (let j = 0; j < D; j++) {
       const d = s.dense[j], bj = b.dense[j];
@@ -152,6 +176,7 @@ function createRows(sx) {
     }
     let dy = f32(b.dx, R * s.dense[0].K);
     for (let i = L - 1; i >= 0; i--) {
+      if (a.masks[i]) mul(dy, a.masks[i]);
       if (!a.into) {
         dy = a.engines[i].run('backward', { dy, dx: i > 0, pieces: a.pieces, depths: a.depths });
         continue;

@@ -29,10 +29,10 @@ export interface RowsExports {
 }
 
 /**
- * The split step for a fused step's model, or null where it does not apply: dropout (its masks are
- * drawn over the whole batch, step.ts), kernels other than WasmRnnKernel or of different builds,
- * stacks whose last RNN layer returns sequences, more layers than a mailbox header describes, or
- * RNN_STEP_SPLIT=0 (each layer's kernel then hands off its own calls).
+ * The split step for a fused step's model, or null where it does not apply: kernels other than
+ * WasmRnnKernel or of different builds, stacks whose last RNN layer returns sequences, more layers
+ * than a mailbox header describes, or RNN_STEP_SPLIT=0 (each layer's kernel then hands off its own
+ * calls). Dropout masks are drawn by the caller over the whole batch; each thread applies its rows'.
  */
 export function splitStepFor(o: {
   rnn: FusedRnn[];
@@ -42,7 +42,7 @@ export function splitStepFor(o: {
   sx: RowsExports;
   targets: GradTargets;
 }): SplitStep | null {
-  if (process.env.RNN_STEP_SPLIT === '0' || o.rates.some((r) => r > 0)) return null;
+  if (process.env.RNN_STEP_SPLIT === '0') return null;
   const kernels = o.rnn.map((l) => l.rnnKernel());
   if (!kernels.every((k): k is WasmRnnKernel => k instanceof WasmRnnKernel)) return null;
   const handles = kernels.map((k) => k.handle());
@@ -56,6 +56,7 @@ export function splitStepFor(o: {
     act: l.recurrentActivation === 'sigmoid' ? 1 : 0,
     H: l.units,
     retSeq: l.returnSequences,
+    drop: o.rates[i]! > 0,
   }));
   const label = o.rnn.map((l) => `${l.cell} ${l.units} units`).join(', ');
   return new SplitStep(o.sx, handles, { F, loss: o.loss, layers, dense: o.dense }, o.targets, label);
@@ -67,7 +68,7 @@ export interface StepSpecBase {
   F: number;
   Bt: number;
   loss: number;
-  layers: { id: number; cell: number; act: number; H: number; retSeq: boolean }[];
+  layers: { id: number; cell: number; act: number; H: number; retSeq: boolean; drop: boolean }[];
   dense: { K: number; N: number; act: number }[];
 }
 interface StepSpec extends StepSpecBase {
@@ -84,16 +85,19 @@ interface Rows {
   run(a: object): void;
   gatherDense(s: StepSpec, R: number, top: TopExpr, exts: Float32Array[][][], out: Float32Array[]): void;
 }
-const api = new Function(`${ROWS_JS}; return { completeSpec, writeStepHeader, rowsLayout, createRows };`)() as {
+const api = new Function(
+  `${ROWS_JS}; return { completeSpec, writeStepHeader, rowsInputs, rowsLayout, createRows };`,
+)() as {
+  rowsInputs(s: StepSpec, R: number): { x: number; y: number; w: number; masks: (number | null)[]; total: number };
   completeSpec(s: StepSpecBase): StepSpec;
   writeStepHeader(i32: Int32Array, s: StepSpec): void;
   rowsLayout(s: StepSpec, R: number, pieces: number): Layout;
   createRows(sx: RowsExports): Rows;
 };
 
-/** Whether a step's description fits a mailbox header (5 ints per RNN layer, 3 per dense layer). */
+/** Whether a step's description fits a mailbox header (6 ints per RNN layer, 3 per dense layer). */
 export function splitFits(layers: number, dense: number): boolean {
-  return STEP_HEADER_AT + 4 + 5 * layers + 3 * dense <= 256;
+  return STEP_HEADER_AT + 4 + 6 * layers + 3 * dense <= 256;
 }
 
 /** Per layer, where its weight gradients go (views of the step engine's gradient memory). */
@@ -159,7 +163,7 @@ export class SplitStep {
    * engine's memory. Writes the weight gradients into the targets; returns the predictions [B, N]
    * (valid until the next call).
    */
-  train(x: Float32Array, y: Float32Array, B: number, wPtr: number): Float32Array {
+  train(x: Float32Array, y: Float32Array, B: number, wPtr: number, masks: (Float32Array | null)[]): Float32Array {
     const { F, N } = this.spec;
     const T = x.length / B / F;
     const s = this.spec;
@@ -177,7 +181,8 @@ export class SplitStep {
       try {
         const R = p.b1 - p.b0;
         const lay = api.rowsLayout(s, R, p.pieces.length);
-        const m = mailbox(p.slot!, Math.max(R * (T * F + N) + s.nW, lay.total));
+        const inp = api.rowsInputs(s, R);
+        const m = mailbox(p.slot!, Math.max(inp.total, lay.total));
         for (const k of this.kernels) k.useSlot(p.slot!);
         this.used.add(p.slot!);
         const i32 = m.i32;
@@ -189,9 +194,13 @@ export class SplitStep {
         if (encodePieces(p.pieces, i32, MB.PIECES) > STEP_HEADER_AT)
           throw new Error('fused train step: gradient pieces overlap the step header');
         api.writeStepHeader(i32, s);
-        m.f32.set(x.subarray(p.b0 * T * F, p.b1 * T * F));
-        m.f32.set(y.subarray(p.b0 * N, p.b1 * N), R * T * F);
-        m.f32.set(weights, R * (T * F + N));
+        m.f32.set(x.subarray(p.b0 * T * F, p.b1 * T * F), inp.x);
+        m.f32.set(y.subarray(p.b0 * N, p.b1 * N), inp.y);
+        m.f32.set(weights, inp.w);
+        masks.forEach((mask, i) => {
+          const n = mask ? mask.length / B : 0;
+          if (mask) m.f32.set(mask.subarray(p.b0 * n, p.b1 * n), inp.masks[i]!);
+        });
         postMail(p.slot!);
         posted.push(p);
       } catch (e) {
@@ -208,6 +217,7 @@ export class SplitStep {
           x: x.subarray(0, R0 * T * F),
           y: y.subarray(0, R0 * N),
           wPtr,
+          masks: masks.map((m) => (m ? m.subarray(0, (R0 * m.length) / B) : null)),
           pieces: p0.pieces,
           depths: plan.depths,
           p: this.preds.subarray(0, R0 * N),
@@ -223,7 +233,7 @@ export class SplitStep {
         const m = collectMail(p.slot!);
         const R = p.b1 - p.b0;
         const lay = api.rowsLayout(s, R, p.pieces.length);
-        this.preds.set(m.f32.subarray(0, R * N), p.b0 * N);
+        this.preds.set(m.f32.subarray(lay.p, lay.p + R * N), p.b0 * N);
         const cut = (at: number, nG: number) =>
           p.pieces.map((_: GradExpr, k) => m.f32.subarray(at + k * nG, at + (k + 1) * nG));
         lay.layers.forEach((l, i) => exts[i]!.push(cut(l.at + l.nDx, l.nG)));

@@ -13,7 +13,7 @@
 // RMSProp (not centered) and SGD. fusedStepUnsupported() says why a model is not covered.
 import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
-import { applyDropout, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
+import { dropoutMask, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
 import { rnnSizes, type RnnShape, type RnnTape } from './types.js';
 import { meanLoss, type StepLoss } from './loss-value.js';
@@ -250,9 +250,13 @@ export class FusedTrainStep {
 
   /** One optimizer step on a batch: x [B, T, F], y [B, outputs]. Returns the batch's loss before the update. */
   trainBatch(x: Float32Array, y: Float32Array, B: number): number {
-    if (this.split) return this.finish(this.lossOf(this.split.train(x, y, B, this.ptr.w), y));
     let F = this.params[0]!.variable.shape[0]!;
     const T = x.length / B / F;
+    if (this.split) {
+      // The masks of the whole batch, drawn here as below; each thread applies its rows'.
+      const masks = this.rnn.map((l, i) => this.mask(i, B * (l.returnSequences ? T : 1) * l.units));
+      return this.finish(this.lossOf(this.split.train(x, y, B, this.ptr.w, masks), y));
+    }
     const tapes: RnnTape[] = [];
     const buf = this.buffers(B);
     // The head's input: the last RNN layer writes its output straight there (a view of this
@@ -354,10 +358,17 @@ export class FusedTrainStep {
 
   /** Dropout after RNN layer i, in place on its output h (training only: the TF.js model evaluates without it). */
   private dropout(i: number, h: Float32Array): void {
+    const m = this.mask(i, h.length);
+    if (m) maskGradient(h, m);
+  }
+
+  /** The mask of the dropout after RNN layer i for this step's n outputs; null: none after it. */
+  private mask(i: number, n: number): Float32Array | null {
     const rate = this.rates[i]!;
-    if (!(rate > 0)) return;
-    if (this.masks[i]?.length !== h.length) this.masks[i] = new Float32Array(h.length);
-    applyDropout(h, this.masks[i]!, this.maskUniforms(i, h.length, this.iterations), rate);
+    if (!(rate > 0)) return null;
+    if (this.masks[i]?.length !== n) this.masks[i] = new Float32Array(n);
+    dropoutMask(this.masks[i]!, this.maskUniforms(i, n, this.iterations), rate);
+    return this.masks[i]!;
   }
 
   private lossOf(p: Float32Array, t: Float32Array): number {

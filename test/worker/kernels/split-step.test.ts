@@ -2,8 +2,9 @@
 // the same bits whatever the thread count; against the per-layer hand-offs (RNN_STEP_SPLIT=0), the
 // RNN layers' weights the same bits after a batch (their gradients come from the same dy, summed
 // up the same tree) and the dense layers' within rounding (their gradients are summed per slice
-// now); a first batch that grows the step engine's memory; what it does not cover going the
-// per-layer way; a worker thread that ends mid-run.
+// now); dropout (masks drawn over the batch, applied by each thread to its rows); a first batch
+// that grows the step engine's memory; what it does not cover going the per-layer way; a worker
+// thread that ends mid-run.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fusedRnnLayer, shutdownKernelThreads, WasmRnnKernel } from '../../../worker/kernels/index.js';
@@ -152,13 +153,33 @@ describe('fused train step cut by rows across threads', () => {
     got.slice(0, 3).forEach((w, i) => expect(w, `RNN weights ${i}`).toEqual(want.weights[i]));
   });
 
-  it('dropout, RNN_STEP_SPLIT=0 and layer counts past the mailbox header go the per-layer way', () => {
-    expect(train({ ...simple, dropout: 0.2 }, 2, 16, 1).split).toBe(false);
+  it('with dropout after each layer: the same bits on 1 and 3 threads, and the per-layer RNN weights after a batch', () => {
+    const c: Case = { ...stacked, dropout: 0.3 };
+    const sgd = () => tf.train.sgd(0.1);
+    const one = train(c, 1, 40, 3, sgd);
+    const three = train(c, 3, 40, 3, sgd);
+    expect(one.split && three.split).toBe(true);
+    expect(three.losses).toEqual(one.losses);
+    three.weights.forEach((w, i) => expect(w, `weights ${i}`).toEqual(one.weights[i]));
+    const split = train(c, 2, 40, 1, sgd);
+    process.env.RNN_STEP_SPLIT = '0';
+    const layers = train(c, 2, 40, 1, sgd);
+    expect(layers.split).toBe(false);
+    expect(split.losses).toEqual(layers.losses); // the same masks, the same predictions
+    split.weights
+      .slice(0, 3 * c.units.length)
+      .forEach((w, i) => expect(w, `RNN weights ${i}`).toEqual(layers.weights[i]));
+    // Without the masks the loss differs: they were applied.
+    delete process.env.RNN_STEP_SPLIT;
+    expect(train(stacked, 2, 40, 1, sgd).losses[0]).not.toBe(split.losses[0]);
+  });
+
+  it('RNN_STEP_SPLIT=0 and layer counts past the mailbox header go the per-layer way', () => {
     process.env.RNN_STEP_SPLIT = '0';
     expect(train(simple, 2, 16, 1).split).toBe(false);
     expect(splitFits(8, 8)).toBe(true);
-    expect(splitFits(31, 0)).toBe(true);
-    expect(splitFits(32, 0)).toBe(false);
+    expect(splitFits(26, 0)).toBe(true);
+    expect(splitFits(27, 0)).toBe(false);
   });
 
   // Last: it leaves the pool a thread short.
