@@ -21,6 +21,8 @@ const CASES: Omit<Case, 'cell'>[] = [
   // More than 8 features: x.W and dW as products (the weight-gradient product's X columns both
   // share a 4-column panel with h and fill whole panels); the second layer of 10 units has 10 inputs.
   { units: 6, batch: 5, steps: 4, features: 11, returnSequences: false },
+  // 40 features: x.W and dx = dZ.W^T as panel products in blocks of 64 of the 80 rows (rnn.c).
+  { units: 20, batch: 20, steps: 4, features: 40, returnSequences: false },
   { units: 10, batch: 3, steps: 3, features: 2, returnSequences: true, layers: 2 },
 ];
 

@@ -61,8 +61,11 @@ function run(build: KernelBuild, threads: number, shape: RnnShape, between?: (k:
 }
 
 // Units 64 and 128 fill the tiles; 11, 37 and 50 leave columns (and rows of the weight-gradient
-// product) to the narrower paths; 10 features take the input projection's matrix product.
+// product) to the narrower paths; 10 features take the input projection's matrix product, and 40
+// the products over all steps' rows in row blocks with whole panels (x.W, dZ.W^T: 40 is one
+// AVX-512 panel and two AVX2 ones, plus 8 columns each) over 80 rows (two blocks).
 const SHAPES: RnnShape[] = [
+  { cell: 'gru', batch: 20, steps: 4, features: 40, units: 24, returnSequences: false },
   { cell: 'lstm', batch: 32, steps: 20, features: 1, units: 64, returnSequences: false },
   { cell: 'lstm', batch: 24, steps: 6, features: 10, units: 37, returnSequences: true, recurrentActivation: 'sigmoid' },
   { cell: 'gru', batch: 40, steps: 9, features: 3, units: 50, returnSequences: true },
