@@ -11,6 +11,7 @@
 // --step: only the whole step against the fused layer on the app's default shapes (rnn-step.ts).
 // --handoff: only the kernel threads spinning before they sleep against sleeping at once (rnn-handoff.ts).
 // --share: only two trainers at once, sharing the cores against each taking all of them (rnn-share.ts).
+// --split: only the step cut by batch rows (one hand-off a batch) against the per-layer hand-offs (rnn-split.ts).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -38,6 +39,7 @@ import { phases } from './rnn-phases.js';
 import { stepVsLayer } from './rnn-step.js';
 import { handoff } from './rnn-handoff.js';
 import { share } from './rnn-share.js';
+import { splitBench } from './rnn-split.js';
 import { printTable, type Row, type Shape } from './rnn-table.js';
 import { FusedTrainStep } from '../../worker/kernels/step.js';
 
@@ -280,6 +282,10 @@ export async function run(opts: BenchOptions): Promise<void> {
   }
   if (opts.args.includes('--share')) {
     await share(opts);
+    return;
+  }
+  if (opts.args.includes('--split')) {
+    await splitBench(opts);
     return;
   }
   if (opts.args.includes('--step')) {
