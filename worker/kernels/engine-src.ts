@@ -11,7 +11,8 @@
 //     sum tree above the pieces (slices.ts TopExpr; exts[j][k]: part j's piece k as [dW dU db]),
 //     written into first's arrays when given, else fresh ones
 //   With into (a worker thread's mailbox data), the results are written there instead, the
-//   backward's as [dx | dW dU db per piece] (no depths), and backward returns null.
+//   backward's as [dx | dW dU db per piece] (no depths), and backward returns null; with dxView
+//   too, into gets only the pieces and backward returns dx as a view of the engine's memory.
 //   run('release') → null: frees the engine's memory now where it can (the native engine)
 // cell: 0 simpleRNN, 1 lstm, 2 gru; act: 0 hardSigmoid, 1 sigmoid.
 
@@ -99,17 +100,21 @@ function createEngine(module) {
       if (ex.rnn_acc_add(d) !== 0) throw new Error('fused RNN kernel: gradient tree too deep');
     };
     const nDx = needDx ? s.B * s.T * s.F : 0;
+    // dxView: dx as a view of this engine's memory, valid until its next call (the step's rows,
+    // rows-src.ts: the layer below copies it in at once), instead of a copy.
+    const dx = () => (!needDx ? new Float32Array(0) : a.dxView ? view(P.DXOUT, nDx) : view(P.DXOUT, nDx).slice());
     if (a.into) {
-      // [dx | piece 0's dW dU db | piece 1's …] (mailbox.ts)
-      if (needDx) a.into.set(view(P.DXOUT, nDx));
+      // [dx | piece 0's dW dU db | piece 1's …] (mailbox.ts); without dx where it is a view.
+      const at = a.dxView ? 0 : nDx;
+      if (needDx && !a.dxView) a.into.set(view(P.DXOUT, nDx));
       a.pieces.forEach((e, k) => {
         sum(e, 0);
-        a.into.set(view(P.ACC, nW + nU + s.GH), nDx + k * (nW + nU + s.GH));
+        a.into.set(view(P.ACC, nW + nU + s.GH), at + k * (nW + nU + s.GH));
       });
-      return null;
+      return a.dxView ? dx() : null;
     }
     a.pieces.forEach((e, k) => sum(e, a.depths[k]));
-    return needDx ? view(P.DXOUT, nDx).slice() : new Float32Array(0);
+    return dx();
   }
   // After backward with depths: the other threads' pieces copied into their accumulators and
   // everything added up the tree, in vectors (a sum in JavaScript cost 1 ns a float).

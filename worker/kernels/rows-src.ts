@@ -17,7 +17,7 @@
 //
 // A worker thread's call (OP_STEP) carries its rows' inputs in its mailbox, [x | y | weights |
 // dropout masks] (rowsInputs), and gets its results back there (rowsLayout): its predictions, then
-// per RNN layer (last first) its dx scratch and its pieces' [dW dU db], then per dense layer (last
+// per RNN layer (last first) its pieces' [dW dU db], then per dense layer (last
 // first) its pieces' [dW db]. Dropout masks are drawn by the main thread over the whole batch
 // (step.ts), and each thread applies its rows' to its layer's output and to the gradient coming back.
 
@@ -82,9 +82,9 @@ function rowsLayout(s, R, nPieces) {
   const layers = [], dense = [];
   for (let i = s.layers.length - 1; i >= 0; i--) {
     const l = s.layers[i];
-    const nDx = i > 0 ? R * s.T * l.F : 0, nG = (l.F + l.H + 1) * l.G * l.H;
-    layers[i] = { at: o, nDx, nG };
-    o += nDx + nPieces * nG;
+    const nG = (l.F + l.H + 1) * l.G * l.H;
+    layers[i] = { at: o, nG };
+    o += nPieces * nG;
   }
   for (let j = s.dense.length - 1; j >= 0; j--) {
     const nG = (s.dense[j].K + 1) * s.dense[j].N;
@@ -175,16 +175,16 @@ function createRows(sx) {
       });
     }
     let dy = f32(b.dx, R * s.dense[0].K);
+    // dx comes back as a view of the layer's engine memory (dxView), which the layer below copies in.
     for (let i = L - 1; i >= 0; i--) {
       if (a.masks[i]) mul(dy, a.masks[i]);
       if (!a.into) {
-        dy = a.engines[i].run('backward', { dy, dx: i > 0, pieces: a.pieces, depths: a.depths });
+        dy = a.engines[i].run('backward', { dy, dx: i > 0, pieces: a.pieces, depths: a.depths, dxView: true });
         continue;
       }
       const at = a.lay.layers[i];
-      const into = a.into.subarray(at.at, at.at + at.nDx + a.pieces.length * at.nG);
-      a.engines[i].run('backward', { dy, dx: i > 0, pieces: a.pieces, into });
-      dy = into.subarray(0, at.nDx);
+      const into = a.into.subarray(at.at, at.at + a.pieces.length * at.nG);
+      dy = a.engines[i].run('backward', { dy, dx: i > 0, pieces: a.pieces, into, dxView: true });
     }
   }
   // The main thread, after its run: the dense layers' sums up the tree (slices.ts TopExpr; exts[j][part][k]:

@@ -77,7 +77,7 @@ interface StepSpec extends StepSpecBase {
 }
 interface Layout {
   p: number;
-  layers: { at: number; nDx: number; nG: number }[];
+  layers: { at: number; nG: number }[];
   dense: { at: number; nG: number }[];
   total: number;
 }
@@ -236,7 +236,7 @@ export class SplitStep {
         this.preds.set(m.f32.subarray(lay.p, lay.p + R * N), p.b0 * N);
         const cut = (at: number, nG: number) =>
           p.pieces.map((_: GradExpr, k) => m.f32.subarray(at + k * nG, at + (k + 1) * nG));
-        lay.layers.forEach((l, i) => exts[i]!.push(cut(l.at + l.nDx, l.nG)));
+        lay.layers.forEach((l, i) => exts[i]!.push(cut(l.at, l.nG)));
         lay.dense.forEach((d, j) => exts[L + j]!.push(cut(d.at, d.nG)));
       } catch (e) {
         firstError ??= e;

@@ -46,7 +46,10 @@ import {
 
 export interface Engine {
   run(op: 'forward', a: ForwardArgs): Float32Array;
-  run(op: 'backward', a: { dy: Float32Array; dx?: boolean; pieces: GradExpr[]; depths: number[] }): Float32Array;
+  run(
+    op: 'backward',
+    a: { dy: Float32Array; dx?: boolean; pieces: GradExpr[]; depths: number[]; dxView?: boolean },
+  ): Float32Array;
   run(op: 'gather', a: { top: TopExpr; exts: Float32Array[][]; first?: Grads }): Grads;
   run(op: 'release'): null;
 }
