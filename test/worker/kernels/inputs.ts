@@ -1,5 +1,5 @@
 // Seeded inputs of the raw kernel tests (wasm.test.ts, native.test.ts): the same shape gives the
-// same numbers in every file, so results compare across builds.
+// same numbers in every file, so results compare across builds. And relNorm, the steps' tests' measure.
 import { gateCount, type RnnShape } from '../../../worker/kernels/types.js';
 
 export function rand(n: number, seed: number, scale = 1): Float32Array {
@@ -22,4 +22,15 @@ export function inputs(shape: RnnShape) {
     },
     dy: rand(shape.batch * (shape.returnSequences ? shape.steps : 1) * shape.units, 5),
   };
+}
+
+/** ‖a − b‖ / ‖b‖ over two arrays of the same length. */
+export function relNorm(a: Float32Array, b: Float32Array): number {
+  let d = 0,
+    n = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i]! - b[i]!) ** 2;
+    n += b[i]! ** 2;
+  }
+  return Math.sqrt(d / Math.max(n, 1e-30));
 }

@@ -13,6 +13,7 @@ import { defaultKernelBuild } from '../../../worker/kernels/modules.js';
 import { splitFits } from '../../../worker/kernels/split-step.js';
 import { FusedTrainStep, type StepLoss } from '../../../worker/kernels/step.js';
 import type { Cell } from '../../../core/spec.js';
+import { relNorm } from './inputs.js';
 
 interface Case {
   cell: Cell;
@@ -75,16 +76,6 @@ function train(c: Case, threads: number, B: number, batches: number, opt?: () =>
   s.dispose();
   model.dispose();
   return { losses, weights, split };
-}
-
-function relNorm(a: Float32Array, b: Float32Array): number {
-  let d = 0,
-    n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / Math.max(n, 1e-30));
 }
 
 const stacked: Case = { cell: 'gru', units: [12, 9], head: [6], outputs: 2, loss: 'mse', T: 7, F: 3 };

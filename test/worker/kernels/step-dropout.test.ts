@@ -7,6 +7,7 @@ import { fusedRnnLayer, shutdownKernelThreads } from '../../../worker/kernels/in
 import { applyDropout, seededUniforms } from '../../../worker/kernels/dropout.js';
 import { FusedTrainStep, fusedStepUnsupported } from '../../../worker/kernels/step.js';
 import type { Cell } from '../../../core/spec.js';
+import { relNorm } from './inputs.js';
 
 const [T, F, H] = [6, 3, 7];
 const SEEDS = [107, 207];
@@ -27,15 +28,6 @@ function build(cell: Cell, layers: number, rate: number, opt: tf.Optimizer) {
 }
 
 const flat = (m: tf.LayersModel) => Float32Array.from(m.getWeights().flatMap((w) => Array.from(w.dataSync())));
-function relNorm(a: Float32Array, b: Float32Array): number {
-  let d = 0,
-    n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / Math.max(n, 1e-30));
-}
 
 /** TF.js's uniforms: a seeded Dropout layer draws randomUniform(shape, 0, 1, 'float32', seed) at every call. */
 const tfjsUniforms = (layer: number, n: number) =>

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedRnnLayer, shutdownKernelThreads } from '../../../worker/kernels/index.js';
 import { FusedTrainStep, fusedStepUnsupported, stepLossOf } from '../../../worker/kernels/step.js';
 import type { Cell } from '../../../core/spec.js';
+import { relNorm } from './inputs.js';
 
 interface Arch {
   cell: Cell;
@@ -47,16 +48,6 @@ function batch(B: number, a: Arch, seed: number): { x: tf.Tensor; y: tf.Tensor }
   if (!a.classify) return { x, y: tf.randomNormal([B, a.outputs], 0, 1, 'float32', seed + 1) };
   const labels = tf.randomUniform([B], 0, a.outputs, 'int32', seed + 1);
   return { x, y: tf.oneHot(labels, a.outputs).toFloat() };
-}
-
-function relNorm(a: Float32Array, b: Float32Array): number {
-  let d = 0,
-    n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
-  }
-  return Math.sqrt(d / Math.max(n, 1e-30));
 }
 
 const flat = (m: tf.LayersModel) => Float32Array.from(m.getWeights().flatMap((w) => Array.from(w.dataSync())));
