@@ -13,7 +13,7 @@
 // RMSProp (not centered) and SGD. fusedStepUnsupported() says why a model is not covered.
 import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
-import { dropoutMask, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
+import { fillMask, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
 import { rnnSizes, type RnnShape, type RnnTape } from './types.js';
 import { meanLoss, type StepLoss } from './loss-value.js';
@@ -367,7 +367,7 @@ export class FusedTrainStep {
     const rate = this.rates[i]!;
     if (!(rate > 0)) return null;
     if (this.masks[i]?.length !== n) this.masks[i] = new Float32Array(n);
-    dropoutMask(this.masks[i]!, this.maskUniforms(i, n, this.iterations), rate);
+    fillMask(this.masks[i]!, this.maskUniforms, i, this.iterations, rate);
     return this.masks[i]!;
   }
 

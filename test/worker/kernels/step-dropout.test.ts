@@ -4,7 +4,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedRnnLayer, shutdownKernelThreads } from '../../../worker/kernels/index.js';
-import { applyDropout, seededUniforms } from '../../../worker/kernels/dropout.js';
+import {
+  applyDropout,
+  drawSeededMask,
+  dropoutMask,
+  fillMask,
+  maskStreamStart,
+  seededUniforms,
+} from '../../../worker/kernels/dropout.js';
 import { FusedTrainStep, fusedStepUnsupported } from '../../../worker/kernels/step.js';
 import type { Cell } from '../../../core/spec.js';
 import { relNorm } from './inputs.js';
@@ -118,5 +125,29 @@ describe('fused train step with dropout', () => {
     const x = Float32Array.of(2, 2);
     applyDropout(x, new Float32Array(2), [Math.fround(0.3) - 1e-9, 0.29], 0.3);
     expect(Array.from(x)).toEqual([2 * scale, 0].map(Math.fround));
+  });
+
+  it('default masks drawn in one pass (fillMask, drawSeededMask): the two-pass masks bit for bit, from any stream position', () => {
+    const u = seededUniforms([11, 12, 0x7fffffff]);
+    const n = 5003;
+    for (const [layer, it, rate] of [
+      [0, 0, 0.3],
+      [1, 7, 0.5],
+      [2, 123456, 0.05],
+    ] as const) {
+      const want = new Float32Array(n);
+      dropoutMask(want, u(layer, n, it), rate);
+      const got = new Float32Array(n);
+      fillMask(got, u, layer, it, rate);
+      expect(got).toEqual(want);
+      // A run of the stream from its middle: a thread drawing its own rows would start there.
+      const part = new Float32Array(1000);
+      drawSeededMask(part, maskStreamStart([11, 12, 0x7fffffff][layer]!, layer, it), rate, 2001);
+      expect(part).toEqual(want.subarray(2001, 3001));
+    }
+    // Uniforms other than the default (tests pass TF.js's) still go through dropoutMask.
+    const ones = new Float32Array(4);
+    fillMask(ones, () => [0.9, 0.1, 0.9, 0.1], 0, 0, 0.5);
+    expect(Array.from(ones)).toEqual([2, 0, 2, 0]);
   });
 });
