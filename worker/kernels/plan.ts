@@ -1,7 +1,8 @@
 // How one layer's call is shared out: the batch's slices in contiguous blocks, one per thread
 // (slices.ts), what each thread's engine sums of its slices' weight gradients, and the tree above
 // those sums that the main thread's engine adds up. Cached per batch size and thread count.
-import type { ThreadSlot } from './pool.js';
+import type { KernelBuild } from './modules.js';
+import { threadPool, type ThreadSlot } from './pool.js';
 import {
   blockNodes,
   nodeExpr,
@@ -51,4 +52,24 @@ export function planBatch(batch: number, slots: ThreadSlot[]): Plan {
       parts.map((p) => p.nodes),
     ),
   };
+}
+
+/**
+ * The plan of `batch` rows over `want` threads of `build`'s pool, cached in `plans` (a layer's
+ * kernel and the split step each keep theirs), made again when one of its threads has broken.
+ */
+export function cachedPlan(plans: Map<number, Plan>, build: KernelBuild, batch: number, want: number): Plan {
+  const key = batch * 32 + want; // want ≤ 16
+  let plan = plans.get(key);
+  if (!plan || plan.parts.some((p) => p.slot?.broken)) {
+    const slots =
+      want > 1
+        ? threadPool(build, want)
+            .filter((s) => !s.broken)
+            .slice(0, want - 1)
+        : [];
+    plan = planBatch(batch, slots);
+    plans.set(key, plan);
+  }
+  return plan;
 }

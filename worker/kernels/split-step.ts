@@ -11,8 +11,8 @@ import { coreShare } from './core-share.js';
 import { refreshSpin } from './handoff.js';
 import type { FusedRnn } from './layer.js';
 import { CELL_CODE, encodePieces, MB, OP_STEP } from './mailbox.js';
-import { planBatch, type Part, type Plan } from './plan.js';
-import { collectMail, envThreads, freeEngine, mailbox, maxThreadCount, postMail, threadPool } from './pool.js';
+import { cachedPlan, type Part, type Plan } from './plan.js';
+import { collectMail, envThreads, freeEngine, mailbox, maxThreadCount, postMail } from './pool.js';
 import { ROWS_JS, STEP_HEADER_AT } from './rows-src.js';
 import { sliceCount, type GradExpr, type TopExpr } from './slices.js';
 import { ThreadChoice } from './thread-choice.js';
@@ -142,19 +142,7 @@ export class SplitStep {
     const fixed = this.kernels[0]!.fixed;
     const allowed = Math.min(sliceCount(B), fixed ?? Math.min(maxThreadCount(), coreShare()));
     const { threads: want, timed } = this.choice.pick(B, allowed, true);
-    const key = B * 32 + want;
-    let plan = this.plans.get(key);
-    if (!plan || plan.parts.some((p) => p.slot?.broken)) {
-      const build = this.kernels[0]!.build;
-      const slots =
-        want > 1
-          ? threadPool(build, want)
-              .filter((s) => !s.broken)
-              .slice(0, want - 1)
-          : [];
-      plan = planBatch(B, slots);
-      this.plans.set(key, plan);
-    }
+    const plan = cachedPlan(this.plans, this.kernels[0]!.build, B, want);
     return { plan, timed: timed && plan.parts.length === want };
   }
 
@@ -176,7 +164,7 @@ export class SplitStep {
     if (others.length) refreshSpin();
     const weights = new Float32Array(this.sx.memory.buffer, wPtr, s.nW);
     let firstError: unknown = null;
-    const posted: Part[] = [];
+    const posted: { p: Part; lay: Layout }[] = [];
     for (const p of others) {
       try {
         const R = p.b1 - p.b0;
@@ -202,7 +190,7 @@ export class SplitStep {
           if (mask) m.f32.set(mask.subarray(p.b0 * n, p.b1 * n), inp.masks[i]!);
         });
         postMail(p.slot!);
-        posted.push(p);
+        posted.push({ p, lay });
       } catch (e) {
         firstError ??= e;
       }
@@ -228,11 +216,10 @@ export class SplitStep {
     // exts[layer][part][piece]: the RNN layers' first, then the dense layers'.
     const L = s.layers.length;
     const exts: Float32Array[][][] = Array.from({ length: L + s.dense.length }, () => [[]]);
-    for (const p of posted) {
+    for (const { p, lay } of posted) {
       try {
         const m = collectMail(p.slot!);
         const R = p.b1 - p.b0;
-        const lay = api.rowsLayout(s, R, p.pieces.length);
         this.preds.set(m.f32.subarray(lay.p, lay.p + R * N), p.b0 * N);
         const cut = (at: number, nG: number) =>
           p.pieces.map((_: GradExpr, k) => m.f32.subarray(at + k * nG, at + (k + 1) * nG));

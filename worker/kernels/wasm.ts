@@ -31,7 +31,7 @@ import {
   threadPool,
   type ThreadSlot,
 } from './pool.js';
-import { planBatch, type Part, type Plan } from './plan.js';
+import { cachedPlan, type Part, type Plan } from './plan.js';
 import { sliceCount, type GradExpr, type TopExpr } from './slices.js';
 import { ThreadChoice, type ThreadReport } from './thread-choice.js';
 import {
@@ -198,18 +198,7 @@ export class WasmRnnKernel implements RnnKernel {
     const share = coreShare();
     const allowed = Math.min(n, this.threads ?? Math.min(maxThreadCount(), share));
     const { threads: want, timed } = this.choice.pick(batch, allowed, training);
-    const key = batch * 32 + want; // want ≤ 16
-    let plan = this.plans.get(key);
-    if (!plan || plan.parts.some((p) => p.slot?.broken)) {
-      const slots =
-        want > 1
-          ? threadPool(this.build, want)
-              .filter((s) => !s.broken)
-              .slice(0, want - 1)
-          : [];
-      plan = planBatch(batch, slots);
-      this.plans.set(key, plan);
-    }
+    const plan = cachedPlan(this.plans, this.build, batch, want);
     return { plan, timed: timed && plan.parts.length === want };
   }
 
