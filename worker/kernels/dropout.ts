@@ -29,12 +29,14 @@ export function seededUniforms(seeds: number[]): MaskUniforms & { seeds: number[
 /**
  * dropoutMask over seededUniforms' uniforms, drawn in one pass: mulberry32 inlined (its state adds
  * a constant per draw, so the run may start at any stream position `from`), without the array of
- * uniforms, and dropoutMask's rule as u + keep ≥ 1 in float32. The same bits (step-dropout.test.ts).
- * The two passes took 12.8 ns an element, 630 µs a batch for the first of two GRU 64 layers at
- * batch 32, 24 steps, on the main thread before the batch is handed out; this takes 5.9.
+ * uniforms, and dropoutMask's rule as u + keep ≥ 1 in float32, keep = float32(1 - rate). Kept as
+ * source text: the split step's worker threads (rows-src.ts) draw their own rows' masks with this
+ * same code, so a mask is the same bits whichever thread drew it (step-dropout.test.ts,
+ * split-step.test.ts). The two passes took 12.8 ns an element, 630 µs a batch for the first of two
+ * GRU 64 layers at batch 32, 24 steps; this takes 5.9.
  */
-export function drawSeededMask(mask: Float32Array, start: number, rate: number, from = 0): void {
-  const keep = Math.fround(1 - rate);
+export const MASK_JS = String.raw`
+function drawMask(mask, start, keep, from) {
   const scale = Math.fround(1 / keep);
   let s = (start + Math.imul(from, 0x6d2b79f5)) | 0;
   for (let k = 0; k < mask.length; k++) {
@@ -45,10 +47,25 @@ export function drawSeededMask(mask: Float32Array, start: number, rate: number, 
     mask[k] = Math.fround(u + keep) >= 1 ? scale : 0;
   }
 }
+`;
+const drawMask = new Function(`${MASK_JS}; return drawMask;`)() as (
+  mask: Float32Array,
+  start: number,
+  keep: number,
+  from: number,
+) => void;
+
+/** float32(1 - rate): the keep rule's threshold, as TF.js computes it. */
+export const keepOf = (rate: number): number => Math.fround(1 - rate);
+
+/** MASK_JS's drawMask for dropout rate `rate`, from stream position `from`. */
+export function drawSeededMask(mask: Float32Array, start: number, rate: number, from = 0): void {
+  drawMask(mask, start, keepOf(rate), from);
+}
 
 /** The mask for rate `rate` from uniforms u, written into `mask`: 0 or float32(1/keep). */
 export function dropoutMask(mask: Float32Array, u: ArrayLike<number>, rate: number): void {
-  const keep = Math.fround(1 - rate);
+  const keep = keepOf(rate);
   const scale = Math.fround(1 / keep);
   for (let i = 0; i < mask.length; i++) mask[i] = Math.floor(Math.fround(u[i]! + keep)) === 0 ? 0 : scale;
 }
@@ -67,6 +84,12 @@ export function maskGradient(dy: Float32Array, mask: Float32Array): void {
   for (let i = 0; i < dy.length; i++) dy[i] = dy[i]! * mask[i]!;
 }
 
+/** Where layer `layer`'s default mask at optimizer step `iteration` starts (maskStreamStart); null: uniforms other than the default. */
+export function seededStart(uniforms: MaskUniforms, layer: number, iteration: number): number | null {
+  const seeds = (uniforms as { seeds?: number[] }).seeds;
+  return seeds ? maskStreamStart(seeds[layer] ?? 0, layer, iteration) : null;
+}
+
 /** Layer `layer`'s mask at optimizer step `iteration` into `mask`: drawn directly from the default uniforms, else from `uniforms`. */
 export function fillMask(
   mask: Float32Array,
@@ -75,7 +98,50 @@ export function fillMask(
   iteration: number,
   rate: number,
 ): void {
-  const seeds = (uniforms as { seeds?: number[] }).seeds;
-  if (seeds) drawSeededMask(mask, maskStreamStart(seeds[layer] ?? 0, layer, iteration), rate);
+  const start = seededStart(uniforms, layer, iteration);
+  if (start !== null) drawSeededMask(mask, start, rate);
   else dropoutMask(mask, uniforms(layer, mask.length, iteration), rate);
+}
+
+/**
+ * The dropout after an RNN layer for one batch of the split step (split-step.ts): where its mask
+ * goes ([B, the layer's outputs per row]) and the stream it is drawn from (maskStreamStart), each
+ * thread its rows'; start null: the whole mask is drawn already (uniforms other than the default).
+ */
+export interface SplitMask {
+  mask: Float32Array;
+  start: number | null;
+}
+
+/** A fused step's dropout masks, one after each RNN layer (rate 0: none), reused batch to batch. */
+export class StepMasks {
+  private readonly masks: Float32Array[] = [];
+
+  constructor(private readonly rates: number[]) {}
+
+  /** Layer i's mask over the batch's n outputs at optimizer step `iteration`; null: no dropout after it. */
+  whole(i: number, n: number, uniforms: MaskUniforms, iteration: number): Float32Array | null {
+    const rate = this.rates[i]!;
+    if (!(rate > 0)) return null;
+    const m = this.buffer(i, n);
+    fillMask(m, uniforms, i, iteration, rate);
+    return m;
+  }
+
+  /** The same for the split step: drawn there by each thread for its rows, but for other uniforms. */
+  split(i: number, n: number, uniforms: MaskUniforms, iteration: number): SplitMask | null {
+    if (!(this.rates[i]! > 0)) return null;
+    const start = seededStart(uniforms, i, iteration);
+    return { mask: start === null ? this.whole(i, n, uniforms, iteration)! : this.buffer(i, n), start };
+  }
+
+  /** Layer i's mask of the batch in flight (whole's), for the backward; null: no dropout after it. */
+  inFlight(i: number): Float32Array | null {
+    return this.rates[i]! > 0 ? this.masks[i]! : null;
+  }
+
+  private buffer(i: number, n: number): Float32Array {
+    if (this.masks[i]?.length !== n) this.masks[i] = new Float32Array(n);
+    return this.masks[i]!;
+  }
 }

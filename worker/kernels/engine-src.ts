@@ -205,7 +205,7 @@ function serveStep() {
   // The RNN layers' engines copy their weights from the mailbox; the dense layers read theirs in the step engine.
   const o = s.dense[0].oW;
   new Float32Array(st.sx.memory.buffer, st.wPtr + 4 * o, s.nW - o).set(w.subarray(o));
-  const masks = s.layers.map((l, i) => (l.drop ? D.subarray(inp.masks[i], inp.masks[i] + R * (l.retSeq ? T : 1) * l.H) : null));
+  const masks = rowsMasks(I, D, s, R);
   const lay = rowsLayout(s, R, pieces.length);
   st.rows.run({ s, engines: s.layers.map((l) => engineFor(l.id)), R, x: D.subarray(inp.x, inp.y), y: D.subarray(inp.y, inp.w),
     w, wPtr: st.wPtr, masks, pieces, p: D.subarray(lay.p, lay.p + ny), into: D, lay });

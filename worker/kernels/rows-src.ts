@@ -11,27 +11,36 @@
 //
 // A spec (completeSpec) says what the step computes: T steps of F inputs, the batch's Bt rows, the
 // loss code (step.ts LOSS_CODE); per RNN layer its engine id, cell, gate activation, units,
-// returnSequences and whether a dropout follows it; per dense layer K inputs, N outputs and its activation. Weights lie in one
-// vector in the model's order (per RNN layer kernel, recurrent kernel, bias; per dense layer
+// returnSequences and the keep threshold of the dropout after it (0: none); per dense layer K
+// inputs, N outputs and its activation. Weights lie in one vector in the model's order (per RNN layer kernel, recurrent kernel, bias; per dense layer
 // kernel, bias), as in the step engine's memory.
 //
 // A worker thread's call (OP_STEP) carries its rows' inputs in its mailbox, [x | y | weights |
 // dropout masks] (rowsInputs), and gets its results back there (rowsLayout): its predictions, then
 // per RNN layer (last first) its pieces' [dW dU db], then per dense layer (last
-// first) its pieces' [dW db]. Dropout masks are drawn by the main thread over the whole batch
-// (step.ts), and each thread applies its rows' to its layer's output and to the gradient coming back.
+// first) its pieces' [dW db]. Each thread draws its rows' dropout masks (dropout.ts MASK_JS, from
+// the stream position of its first row: the same bits as one draw over the batch) and applies them
+// to its layer's output and to the gradient coming back. Masks from uniforms other than the default
+// (tests give TF.js's) are drawn by the main thread over the batch and copied in instead.
+
+import { MASK_JS } from './dropout.js';
 
 /** Where the step's description starts in the mailbox header (after the gradient pieces, mailbox.ts MB.PIECES). */
 export const STEP_HEADER_AT = 96;
 
 export const ROWS_JS = String.raw`
 const STEP_HEADER_AT = ${STEP_HEADER_AT};
+${MASK_JS}
+// A dropout's keep threshold (float32) travels in an int32 header slot as its bits.
+const BITS_F = new Float32Array(1), BITS_I = new Int32Array(BITS_F.buffer);
+const keepBits = (keep) => ((BITS_F[0] = keep), BITS_I[0]);
+const keepOfBits = (bits) => ((BITS_I[0] = bits), BITS_F[0]);
 // Built property by property: an object spread here cost 2–3 µs (V8 12 in Node 20), 11 µs a call.
 function completeSpec(s) {
   let F = s.F, o = 0;
   const layers = s.layers.map((l) => {
     const G = l.cell === 1 ? 4 : l.cell === 2 ? 3 : 1, H = l.H;
-    const out = { id: l.id, cell: l.cell, act: l.act, H, retSeq: l.retSeq, drop: l.drop, F, G, oW: o, oU: o + F * G * H, oB: o + (F + H) * G * H };
+    const out = { id: l.id, cell: l.cell, act: l.act, H, retSeq: l.retSeq, drop: l.keep > 0, keep: l.keep, F, G, oW: o, oU: o + F * G * H, oB: o + (F + H) * G * H };
     o = out.oB + G * H;
     F = H;
     return out;
@@ -43,21 +52,42 @@ function completeSpec(s) {
   });
   return { T: s.T, F: s.F, Bt: s.Bt, loss: s.loss, layers, dense, N: dense[dense.length - 1].N, nW: o };
 }
+// The header: [Bt loss L D], per RNN layer [id cell act H retSeq keep's bits (0: no dropout)], per
+// dense layer [K N act], then this call's masks (maskCallAt): [the part's first row, 1 when the
+// thread draws its masks, per RNN layer its mask stream's start].
 function writeStepHeader(i32, s) {
   let a = STEP_HEADER_AT;
   i32[a++] = s.Bt; i32[a++] = s.loss; i32[a++] = s.layers.length; i32[a++] = s.dense.length;
-  if (a + 6 * s.layers.length + 3 * s.dense.length > i32.length) throw new Error('fused train step: too many layers for the mailbox header');
+  if (maskCallAt(s) + 2 + s.layers.length > i32.length) throw new Error('fused train step: too many layers for the mailbox header');
   for (const l of s.layers) {
-    i32[a++] = l.id; i32[a++] = l.cell; i32[a++] = l.act; i32[a++] = l.H; i32[a++] = l.retSeq ? 1 : 0; i32[a++] = l.drop ? 1 : 0;
+    i32[a++] = l.id; i32[a++] = l.cell; i32[a++] = l.act; i32[a++] = l.H; i32[a++] = l.retSeq ? 1 : 0; i32[a++] = l.drop ? keepBits(l.keep) : 0;
   }
   for (const d of s.dense) { i32[a++] = d.K; i32[a++] = d.N; i32[a++] = d.act; }
+}
+const maskCallAt = (s) => STEP_HEADER_AT + 4 + 6 * s.layers.length + 3 * s.dense.length;
+// starts: per RNN layer its mask stream's start (dropout.ts maskStreamStart), or null: the masks are in the mailbox.
+function writeMaskCall(i32, s, b0, starts) {
+  let a = maskCallAt(s);
+  i32[a++] = b0;
+  i32[a++] = starts ? 1 : 0;
+  for (let i = 0; i < s.layers.length; i++) i32[a++] = starts ? starts[i] | 0 : 0;
+}
+// A worker's masks for its R rows: views of its mailbox, drawn there unless the main thread copied them in.
+function rowsMasks(i32, D, s, R) {
+  const at = maskCallAt(s), b0 = i32[at], draw = i32[at + 1] === 1, inp = rowsInputs(s, R);
+  return s.layers.map((l, i) => {
+    if (!l.drop) return null;
+    const n = (l.retSeq ? s.T : 1) * l.H, mask = D.subarray(inp.masks[i], inp.masks[i] + R * n);
+    if (draw) drawMask(mask, i32[at + 2 + i], l.keep, b0 * n);
+    return mask;
+  });
 }
 function readStepHeader(i32, T, F) {
   let a = STEP_HEADER_AT;
   const Bt = i32[a++], loss = i32[a++], L = i32[a++], D = i32[a++];
   const layers = [], dense = [];
   for (let i = 0; i < L; i++) {
-    layers.push({ id: i32[a], cell: i32[a + 1], act: i32[a + 2], H: i32[a + 3], retSeq: i32[a + 4] === 1, drop: i32[a + 5] === 1 });
+    layers.push({ id: i32[a], cell: i32[a + 1], act: i32[a + 2], H: i32[a + 3], retSeq: i32[a + 4] === 1, keep: i32[a + 5] === 0 ? 0 : keepOfBits(i32[a + 5]) });
     a += 6;
   }
   for (let j = 0; j < D; j++) { dense.push({ K: i32[a], N: i32[a + 1], act: i32[a + 2] }); a += 3; }

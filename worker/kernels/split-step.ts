@@ -11,6 +11,7 @@ import { coreShare } from './core-share.js';
 import { refreshSpin } from './handoff.js';
 import type { FusedRnn } from './layer.js';
 import { CELL_CODE, encodePieces, MB, OP_STEP } from './mailbox.js';
+import { keepOf, type SplitMask } from './dropout.js';
 import { cachedPlan, type Part, type Plan } from './plan.js';
 import { collectMail, envThreads, freeEngine, mailbox, maxThreadCount, postMail } from './pool.js';
 import { ROWS_JS, STEP_HEADER_AT } from './rows-src.js';
@@ -32,7 +33,7 @@ export interface RowsExports {
  * The split step for a fused step's model, or null where it does not apply: kernels other than
  * WasmRnnKernel or of different builds, stacks whose last RNN layer returns sequences, more layers
  * than a mailbox header describes, or RNN_STEP_SPLIT=0 (each layer's kernel then hands off its own
- * calls). Dropout masks are drawn by the caller over the whole batch; each thread applies its rows'.
+ * calls). Each thread draws and applies its rows' dropout masks (train's `masks`).
  */
 export function splitStepFor(o: {
   rnn: FusedRnn[];
@@ -56,7 +57,7 @@ export function splitStepFor(o: {
     act: l.recurrentActivation === 'sigmoid' ? 1 : 0,
     H: l.units,
     retSeq: l.returnSequences,
-    drop: o.rates[i]! > 0,
+    keep: o.rates[i]! > 0 ? keepOf(o.rates[i]!) : 0,
   }));
   const label = o.rnn.map((l) => `${l.cell} ${l.units} units`).join(', ');
   return new SplitStep(o.sx, handles, { F, loss: o.loss, layers, dense: o.dense }, o.targets, label);
@@ -68,12 +69,14 @@ export interface StepSpecBase {
   F: number;
   Bt: number;
   loss: number;
-  layers: { id: number; cell: number; act: number; H: number; retSeq: boolean; drop: boolean }[];
+  /** keep: the dropout after the layer's keep threshold, float32(1 - rate); 0: none. */
+  layers: { id: number; cell: number; act: number; H: number; retSeq: boolean; keep: number }[];
   dense: { K: number; N: number; act: number }[];
 }
 interface StepSpec extends StepSpecBase {
   N: number;
   nW: number;
+  layers: (StepSpecBase['layers'][number] & { drop: boolean })[];
 }
 interface Layout {
   p: number;
@@ -86,8 +89,10 @@ interface Rows {
   gatherDense(s: StepSpec, R: number, top: TopExpr, exts: Float32Array[][][], out: Float32Array[]): void;
 }
 const api = new Function(
-  `${ROWS_JS}; return { completeSpec, writeStepHeader, rowsInputs, rowsLayout, createRows };`,
+  `${ROWS_JS}; return { completeSpec, writeStepHeader, writeMaskCall, rowsInputs, rowsLayout, createRows, drawMask };`,
 )() as {
+  writeMaskCall(i32: Int32Array, s: StepSpec, b0: number, starts: (number | null)[] | null): void;
+  drawMask(mask: Float32Array, start: number, keep: number, from: number): void;
   rowsInputs(s: StepSpec, R: number): { x: number; y: number; w: number; masks: (number | null)[]; total: number };
   completeSpec(s: StepSpecBase): StepSpec;
   writeStepHeader(i32: Int32Array, s: StepSpec): void;
@@ -95,9 +100,9 @@ const api = new Function(
   createRows(sx: RowsExports): Rows;
 };
 
-/** Whether a step's description fits a mailbox header (6 ints per RNN layer, 3 per dense layer). */
+/** Whether a step's description and a call's masks fit a mailbox header (7 ints per RNN layer, 3 per dense layer). */
 export function splitFits(layers: number, dense: number): boolean {
-  return STEP_HEADER_AT + 4 + 6 * layers + 3 * dense <= 256;
+  return STEP_HEADER_AT + 6 + 7 * layers + 3 * dense <= 256;
 }
 
 /** Per layer, where its weight gradients go (views of the step engine's gradient memory). */
@@ -151,7 +156,7 @@ export class SplitStep {
    * engine's memory. Writes the weight gradients into the targets; returns the predictions [B, N]
    * (valid until the next call).
    */
-  train(x: Float32Array, y: Float32Array, B: number, wPtr: number, masks: (Float32Array | null)[]): Float32Array {
+  train(x: Float32Array, y: Float32Array, B: number, wPtr: number, masks: (SplitMask | null)[]): Float32Array {
     const { F, N } = this.spec;
     const T = x.length / B / F;
     const s = this.spec;
@@ -163,6 +168,8 @@ export class SplitStep {
     const [p0, ...others] = plan.parts as [Part, ...Part[]];
     if (others.length) refreshSpin();
     const weights = new Float32Array(this.sx.memory.buffer, wPtr, s.nW);
+    // The threads draw their rows' masks where the caller gave stream starts; else the caller drew them.
+    const starts = masks.every((m) => !m || m.start !== null) ? masks.map((m) => m?.start ?? null) : null;
     let firstError: unknown = null;
     const posted: { p: Part; lay: Layout }[] = [];
     for (const p of others) {
@@ -182,12 +189,13 @@ export class SplitStep {
         if (encodePieces(p.pieces, i32, MB.PIECES) > STEP_HEADER_AT)
           throw new Error('fused train step: gradient pieces overlap the step header');
         api.writeStepHeader(i32, s);
+        api.writeMaskCall(i32, s, p.b0, starts);
         m.f32.set(x.subarray(p.b0 * T * F, p.b1 * T * F), inp.x);
         m.f32.set(y.subarray(p.b0 * N, p.b1 * N), inp.y);
         m.f32.set(weights, inp.w);
         masks.forEach((mask, i) => {
-          const n = mask ? mask.length / B : 0;
-          if (mask) m.f32.set(mask.subarray(p.b0 * n, p.b1 * n), inp.masks[i]!);
+          const n = mask ? mask.mask.length / B : 0;
+          if (mask && !starts) m.f32.set(mask.mask.subarray(p.b0 * n, p.b1 * n), inp.masks[i]!);
         });
         postMail(p.slot!);
         posted.push({ p, lay });
@@ -196,6 +204,12 @@ export class SplitStep {
       }
     }
     const R0 = p0.b1;
+    const ownMasks = masks.map((m, i) => {
+      if (!m) return null;
+      const own = m.mask.subarray(0, (R0 * m.mask.length) / B);
+      if (starts) api.drawMask(own, m.start!, s.layers[i]!.keep, 0);
+      return own;
+    });
     try {
       if (!firstError)
         this.rows.run({
@@ -205,7 +219,7 @@ export class SplitStep {
           x: x.subarray(0, R0 * T * F),
           y: y.subarray(0, R0 * N),
           wPtr,
-          masks: masks.map((m) => (m ? m.subarray(0, (R0 * m.length) / B) : null)),
+          masks: ownMasks,
           pieces: p0.pieces,
           depths: plan.depths,
           p: this.preds.subarray(0, R0 * N),

@@ -13,7 +13,7 @@
 // RMSProp (not centered) and SGD. fusedStepUnsupported() says why a model is not covered.
 import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
-import { fillMask, maskGradient, seededUniforms, type MaskUniforms } from './dropout.js';
+import { maskGradient, seededUniforms, StepMasks, type MaskUniforms } from './dropout.js';
 import { FusedRnn } from './layer.js';
 import { rnnSizes, type RnnShape, type RnnTape } from './types.js';
 import { meanLoss, type StepLoss } from './loss-value.js';
@@ -106,9 +106,10 @@ export class FusedTrainStep {
   private readonly rnn: FusedRnn[];
   /** Per RNN layer: its kernel, recurrent kernel and bias. */
   private readonly rnnParams: [Param, Param, Param][];
-  /** Per RNN layer: the rate of the dropout after it (0: none), and the masks of the batch in flight. */
+  /** Per RNN layer: the rate of the dropout after it (0: none). */
   private readonly rates: number[];
-  private readonly masks: Float32Array[] = [];
+  /** The dropout masks of the batch in flight. */
+  private readonly masks: StepMasks;
   /** Where the dropout masks' uniforms come from (tests give TF.js's to compare with trainOnBatch). */
   maskUniforms: MaskUniforms;
   private readonly dense: { layer: Dense; act: number; K: number; N: number; w: Param; b: Param }[];
@@ -143,6 +144,7 @@ export class FusedTrainStep {
     this.rnn = rnn;
     this.rates = dropout.map((d) => (d ? Number(d.rate) : 0));
     this.maskUniforms = seededUniforms(dropout.map((d) => d?.seed ?? 0));
+    this.masks = new StepMasks(this.rates);
     let offset = 0;
     this.params = model.trainableWeights.map((variable) => {
       const size = (variable.shape as number[]).reduce((a, b) => a * b, 1);
@@ -253,8 +255,10 @@ export class FusedTrainStep {
     let F = this.params[0]!.variable.shape[0]!;
     const T = x.length / B / F;
     if (this.split) {
-      // The masks of the whole batch, drawn here as below; each thread applies its rows'.
-      const masks = this.rnn.map((l, i) => this.mask(i, B * (l.returnSequences ? T : 1) * l.units));
+      // Each thread draws its rows' masks from the default uniforms' stream; other uniforms are drawn here.
+      const masks = this.rnn.map((l, i) =>
+        this.masks.split(i, B * (l.returnSequences ? T : 1) * l.units, this.maskUniforms, this.iterations),
+      );
       return this.finish(this.lossOf(this.split.train(x, y, B, this.ptr.w, masks), y));
     }
     const tapes: RnnTape[] = [];
@@ -330,7 +334,8 @@ export class FusedTrainStep {
     for (let i = this.rnn.length - 1; i >= 0; i--) {
       const l = this.rnn[i]!;
       const [k, rk, b] = this.rnnParams[i]!;
-      if (this.rates[i]! > 0) maskGradient(dy, this.masks[i]!);
+      const m = this.masks.inFlight(i);
+      if (m) maskGradient(dy, m);
       // The first layer's input is the batch itself: nothing reads its gradient.
       // The weight gradients go straight into this module's gradient memory, where the kernel can.
       const to = { dKernel: this.view(k, 'g'), dRecurrentKernel: this.view(rk, 'g'), dBias: this.view(b, 'g') };
@@ -358,17 +363,8 @@ export class FusedTrainStep {
 
   /** Dropout after RNN layer i, in place on its output h (training only: the TF.js model evaluates without it). */
   private dropout(i: number, h: Float32Array): void {
-    const m = this.mask(i, h.length);
+    const m = this.masks.whole(i, h.length, this.maskUniforms, this.iterations);
     if (m) maskGradient(h, m);
-  }
-
-  /** The mask of the dropout after RNN layer i for this step's n outputs; null: none after it. */
-  private mask(i: number, n: number): Float32Array | null {
-    const rate = this.rates[i]!;
-    if (!(rate > 0)) return null;
-    if (this.masks[i]?.length !== n) this.masks[i] = new Float32Array(n);
-    fillMask(this.masks[i]!, this.maskUniforms, i, this.iterations, rate);
-    return this.masks[i]!;
   }
 
   private lossOf(p: Float32Array, t: Float32Array): number {
