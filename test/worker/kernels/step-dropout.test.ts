@@ -9,6 +9,7 @@ import {
   drawSeededMask,
   dropoutMask,
   fillMask,
+  keptFrom,
   maskStreamStart,
   seededUniforms,
 } from '../../../worker/kernels/dropout.js';
@@ -134,6 +135,10 @@ describe('fused train step with dropout', () => {
       [0, 0, 0.3],
       [1, 7, 0.5],
       [2, 123456, 0.05],
+      // Rates at the ends: the keep threshold (MASK_JS keptFrom) found where the float rule turns.
+      [0, 3, 0.9],
+      [1, 4, 1e-6],
+      [2, 5, 0.999],
     ] as const) {
       const want = new Float32Array(n);
       dropoutMask(want, u(layer, n, it), rate);
@@ -144,6 +149,13 @@ describe('fused train step with dropout', () => {
       const part = new Float32Array(1000);
       drawSeededMask(part, maskStreamStart([11, 12, 0x7fffffff][layer]!, layer, it), rate, 2001);
       expect(part).toEqual(want.subarray(2001, 3001));
+    }
+    // The threshold the one-pass draw compares with is where the float rule turns, at any rate.
+    for (const rate of [0.3, 0.5, 0.05, 0.9, 1e-6, 0.999, 0]) {
+      const keep = Math.fround(1 - rate);
+      const K = keptFrom(keep);
+      for (let v = Math.max(0, K - 3000); v < Math.min(2 ** 32, K + 3000); v++)
+        expect(Math.fround(Math.fround(v / 2 ** 32) + keep) >= 1, `rate ${rate}, v ${v}`).toBe(v >= K);
     }
     // Uniforms other than the default (tests pass TF.js's) still go through dropoutMask.
     const ones = new Float32Array(4);
