@@ -63,7 +63,7 @@ export async function commitEpoch(
 ): Promise<void> {
   await s.runner.syncModel();
   const epochSeconds = (Date.now() - clock.started) / 1000;
-  const { metrics: val, shrink } = valMetrics(s.model, s.p, s.spec);
+  const { metrics: val, shrink } = valMetrics(s.model, s.p, s.spec, await s.runner.predict?.(s.p.windows.val));
   const metrics: EpochMetrics = {
     loss: r.loss,
     ...val,

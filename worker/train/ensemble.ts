@@ -172,7 +172,7 @@ async function trainMember(
       const r = await runner.run({ epoch, order, batches, batchSize }, hooks);
       if (r.interrupted) return null;
       await runner.syncModel();
-      const { metrics, shrink } = valMetrics(model, p, spec);
+      const { metrics, shrink } = valMetrics(model, p, spec, await runner.predict?.(p.windows.val));
       if (best === null || metrics.val_loss < (best.val_loss ?? Infinity) - 1e-12) {
         best = snapshot(model, epoch, metrics, { ...prep, ...(shrink ? { shrink: shrink as ShrinkRecord } : {}) });
         bad = 0;

@@ -52,5 +52,12 @@ export interface EpochRunner {
   syncModel(): Promise<void>;
   /** null when the runner keeps no optimizer state the checkpoint could restore (the GPU's Adam moments). */
   optimizerState(): Promise<OptimizerSnapshot | null>;
+  /**
+   * The network's outputs [n, outputs] for a split's windows (p.windows.val or .test) on the
+   * runner's own device, with the weights it trains, or with `weights` (model.getWeights() order)
+   * once training is over: they replace the trained ones. Absent: the trainer evaluates the TF.js
+   * model (the CPU paths, whose fused forward is already the fastest there).
+   */
+  predict?(windows: Int32Array, weights?: Float32Array[]): Promise<Float32Array>;
   dispose(): void;
 }

@@ -35,25 +35,32 @@ export const MAX_STEP_METRICS = 48;
 
 /**
  * Model outputs for every window of a split, [n, outputs] (model units / probabilities), their
- * targets, and (forecast) the shrinkage base of every output (data/shrink.ts).
+ * targets, and (forecast) the shrinkage base of every output (data/shrink.ts). `given`: the outputs
+ * computed elsewhere (the GPU trainer's, epoch-runner.ts `predict`); the model is not run then.
  */
 export function predictWindows(
   model: TF.LayersModel,
   p: Prepared,
   windows: Int32Array,
+  given?: Float32Array,
 ): { pred: Float32Array; y: Float32Array; base: Float32Array } {
   const n = windowCount(windows);
   const O = p.outputs.length;
   const F = p.features.length;
-  const pred = new Float32Array(n * O);
+  if (given && given.length !== n * O)
+    throw new Error(`predictions for ${given.length / O} windows, the split has ${n}`);
+  const pred = given ?? new Float32Array(n * O);
   const y = new Float32Array(n * O);
   const base = new Float32Array(n * O);
   const bases = p.task === 'forecast' ? baseFeatures(p) : null;
-  const fused = fusedPredictor(model); // the fused kernels without TF.js per batch, when they cover the model
+  // The fused kernels without TF.js per batch, when they cover the model.
+  const fused = given ? null : fusedPredictor(model);
   for (let from = 0; from < n; from += EVAL_BATCH) {
     const size = Math.min(EVAL_BATCH, n - from);
     const b = cutBatch(p, windows, null, from, size);
-    if (fused) pred.set(fused(b.x, size), from * O);
+    if (given) {
+      // computed already
+    } else if (fused) pred.set(fused(b.x, size), from * O);
     else {
       const out = tf.tidy(() => model.predict(tf.tensor3d(b.x, [size, p.lookback, F])) as TF.Tensor);
       pred.set(out.dataSync() as Float32Array, from * O);
@@ -87,13 +94,15 @@ function argmax(a: Float32Array, row: number, k: number): number {
 /**
  * Validation metrics of the network as it is (they drive early stopping), and for a forecast the
  * shrinkage factors fitted on the same predictions (null when the spec turns shrinkage off).
+ * `given`: the network's validation outputs computed elsewhere (predictWindows).
  */
 export function valMetrics(
   model: TF.LayersModel,
   p: Prepared,
   spec: RunSpec,
+  given?: Float32Array,
 ): { metrics: ValMetrics; shrink: ShrinkRecord | null } {
-  const { pred, y, base } = predictWindows(model, p, p.windows.val);
+  const { pred, y, base } = predictWindows(model, p, p.windows.val, given);
   const O = p.outputs.length;
   const val_loss = lossValue(spec, y, pred, O);
   if (spec.task === 'classify') {
@@ -150,11 +159,11 @@ export function evaluateTest(
   p: Prepared,
   runId: number,
   alpha: readonly number[] | null = null,
-  opts: { skipEts?: string | null; members?: TestMember[]; combine?: boolean } = {},
+  opts: { skipEts?: string | null; members?: TestMember[]; combine?: boolean; given?: Float32Array } = {},
 ): TestResult {
   const w = p.windows.test;
   const n = windowCount(w);
-  const { pred, y, base } = predictWindows(model, p, w);
+  const { pred, y, base } = predictWindows(model, p, w, opts.given);
   if (alpha && p.task === 'forecast') applyShrink(pred, base, alpha);
   const time = new Float64Array(n);
   for (let i = 0; i < n; i++) time[i] = p.groups[w[2 * i]!]!.time[w[2 * i + 1]! + 1]!;

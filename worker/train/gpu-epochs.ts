@@ -1,6 +1,9 @@
 // The GPU-fused path of the trainer: the WebGPU trainer (worker/kernels/webgpu) runs whole epochs
 // on the GPU with the training windows uploaded once; after each epoch its weights come back into
-// the TF.js model, which evaluates, checkpoints and exports exactly as on the CPU paths.
+// the TF.js model, which checkpoints and exports exactly as on the CPU paths. The validation
+// predictions of every epoch and the final test predictions run on the GPU too (`predict`), each
+// split's windows uploaded once beside the training data: at the large shapes a CPU forward over
+// the validation windows took longer than the GPU's whole epoch.
 import type * as TF from '@tensorflow/tfjs';
 import { tf } from '../tf.js';
 import { readdirSync } from 'node:fs';
@@ -92,6 +95,7 @@ export async function gpuEpochRunner(spec: RunSpec, p: Prepared, model: TF.Layer
   const nTrain = windowCount(p.windows.train);
   const all = cutBatch(p, p.windows.train, null, 0, nTrain);
   trainer.uploadData(all.x, all.y);
+  const uploaded = new Map<string, Int32Array>(); // the evaluation windows on the GPU, by name
   return {
     async run(plan: EpochPlan, hooks: EpochHooks): Promise<EpochResult> {
       const used = plan.order.subarray(0, Math.min(nTrain, plan.batches * plan.batchSize));
@@ -114,6 +118,17 @@ export async function gpuEpochRunner(spec: RunSpec, p: Prepared, model: TF.Layer
     },
     // Adam's moments stay on the GPU; a resume restarts them.
     optimizerState: async () => null,
+    async predict(windows, weights) {
+      const n = windowCount(windows);
+      if (n === 0) return new Float32Array(0);
+      const name = windows === p.windows.val ? 'val' : windows === p.windows.test ? 'test' : 'other';
+      if (uploaded.get(name) !== windows) {
+        trainer.uploadEval(name, cutBatch(p, windows, null, 0, n).x);
+        uploaded.set(name, windows);
+      }
+      if (weights) await trainer.setWeights(weights);
+      return trainer.predictEval(name);
+    },
     dispose: () => trainer.dispose(),
   };
 }

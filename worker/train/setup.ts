@@ -152,6 +152,7 @@ async function startRunner(
 ): Promise<{ runner: EpochRunner; wholeStep: boolean }> {
   if (!gpu) return startCpuEpochRunner(model, optimizer, p);
   const runner = await gpuEpochRunner(spec, p, model);
+  log(`GPU ${gpu.adapter}: whole epochs, and every epoch's validation and the test predictions, on the GPU`);
   if (resume)
     log("the GPU trainer restarts Adam's moments on resume (its optimizer state is not checkpointed)", 'warn');
   return { runner, wholeStep: false };

@@ -75,16 +75,16 @@ async function trainWithDb(db: DB, opts: TrainOptions, log: Log): Promise<void> 
   // Beats until the final status is written: the test evaluation in finish() can take a while too.
   const stopBeating = startHeartbeat(db, opts.runId);
   try {
-    let stopped: StopReason | null = null;
+    // The runner lives through the test evaluation: the GPU runner predicts the test windows there.
     try {
-      stopped = await epochs(db, s, opts, log, () => {
+      const stopped = await epochs(db, s, opts, log, () => {
         clock.step('first batch');
         log(clock.summary());
       });
+      await finish(db, s, stopped, opts, log);
     } finally {
       s.runner.dispose();
     }
-    finish(db, s, stopped, opts, log);
   } finally {
     stopBeating();
   }
@@ -219,7 +219,7 @@ function headline(t: TestMetrics): string {
  * Evaluates the best checkpoint on the test split and records the final status. With the host gone
  * the run is only interrupted: it is left for resume, and nobody is there to hear a status.
  */
-function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOptions, log: Log): void {
+async function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOptions, log: Log): Promise<void> {
   const { runId } = s;
   if (stopped === 'host-lost') {
     runsDb.finishRun(
@@ -259,9 +259,15 @@ function finish(db: DB, s: RunSetup, stopped: StopReason | null, opts: TrainOpti
       members.forEach((m, i) => (m.shrink = borrowed.members[i]!));
       log(borrowed.note);
     }
+    // The best weights' test outputs on the runner's device (the GPU), else from the model.
+    const given = await s.runner.predict?.(
+      s.p.windows.test,
+      s.model.getWeights().map((w) => w.dataSync() as Float32Array),
+    );
     let result;
     try {
       result = evaluateTest(s.model, s.p, runId, shrink?.alpha ?? null, {
+        given,
         skipEts,
         members: members.map((m) => ({ ...m, alpha: m.shrink?.alpha ?? null })),
         combine: s.spec.combine === 'ets',

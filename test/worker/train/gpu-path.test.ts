@@ -37,6 +37,12 @@ describe('trainer on the GPU path', () => {
       const loss = run.value.summary.find((s) => s.key === 'loss')!;
       expect(loss.last).toBeLessThan(loss.max / 2); // it learns
       expect(run.value.test['test.rmse']).toBeGreaterThan(0);
+      // Validation and the test predictions ran on the GPU as well (gpu-evaluate.test.ts checks their values).
+      const log = await svc.call('runs.log', { id: created.value.id });
+      if (!log.ok) throw new Error(log.error.message);
+      expect(log.value.map((l) => l.message).join('\n')).toMatch(
+        /whole epochs, and every epoch's validation and the test predictions, on the GPU/,
+      );
     } finally {
       delete process.env.RNN_WORKBENCH_GPU;
       await svc.close();

@@ -62,6 +62,13 @@ export interface GpuTrainer {
   trainEpoch(order?: ArrayLike<number>): Promise<number>;
   /** Predictions [N, outputs] for the uploaded data (or for x, which replaces the uploaded data). */
   predict(x?: Float32Array): Promise<Float32Array>;
+  /**
+   * x [N, steps, features] kept on the GPU under `name` (a validation or test split), beside the
+   * training data, until the next upload under that name.
+   */
+  uploadEval(name: string, x: Float32Array): void;
+  /** Predictions [N, outputs] for the windows uploaded under `name`, with the current weights; the training data stays. */
+  predictEval(name: string): Promise<Float32Array>;
   /** Loss and gradients of the first batch of `order` without updating anything (for tests and checks). */
   gradients(order?: ArrayLike<number>): Promise<GpuGradients>;
   dispose(): void;
@@ -116,13 +123,17 @@ export async function createGpuTrainer(opts: GpuTrainerOptions): Promise<GpuTrai
   return trainer;
 }
 
-/** Data-sized state: the uploaded windows, and the index and step buffers that grow with the epoch. */
+/**
+ * Data-sized state: the uploaded windows, the index and step buffers that grow with the epoch, and
+ * the passes bound to them. The training data has one; each evaluation split another.
+ */
 interface DataState {
   bufs: DataBuffers;
   nSamples: number;
   yOff: number;
   idxCap: number;
   stepCap: number;
+  passes: PassSets;
 }
 
 class WebGpuTrainer implements GpuTrainer {
@@ -132,7 +143,7 @@ class WebGpuTrainer implements GpuTrainer {
   private readonly net: NetBuffers;
   private readonly shapes: number[][];
   private d: DataState | null = null;
-  private passes: PassSets | null = null;
+  private readonly evals = new Map<string, DataState>();
   private adamStep = 0;
 
   constructor(
@@ -167,6 +178,15 @@ class WebGpuTrainer implements GpuTrainer {
   }
 
   uploadData(x: Float32Array, y?: Float32Array): void {
+    this.d = this.loadData(this.d, x, y);
+  }
+
+  uploadEval(name: string, x: Float32Array): void {
+    this.evals.set(name, this.loadData(this.evals.get(name) ?? null, x));
+  }
+
+  /** Windows (and targets: zeros without y) into `prev`'s buffers' place, or into new ones. */
+  private loadData(prev: DataState | null, x: Float32Array, y?: Float32Array): DataState {
     const { T, O, B } = this.geo;
     const per = T * this.opts.features;
     if (x.length === 0 || x.length % per !== 0)
@@ -174,8 +194,8 @@ class WebGpuTrainer implements GpuTrainer {
     const n = x.length / per;
     const yy = y ?? new Float32Array(n * O);
     if (yy.length !== n * O) throw new Error(`GPU trainer: y has ${yy.length} values, expected ${n}×${O} = ${n * O}`);
-    this.d?.bufs.data.destroy();
-    this.d?.bufs.pred.destroy();
+    prev?.bufs.data.destroy();
+    prev?.bufs.pred.destroy();
     const data = this.pool.floats(
       x.length + yy.length,
       this.ctx.usage.buffer.STORAGE | this.ctx.usage.buffer.COPY_DST,
@@ -185,13 +205,19 @@ class WebGpuTrainer implements GpuTrainer {
     this.device.queue.writeBuffer(data, 0, x);
     this.device.queue.writeBuffer(data, x.length * 4, yy);
     const steps = Math.ceil(n / B);
-    if (this.d) Object.assign(this.d, { nSamples: n, yOff: x.length, bufs: { ...this.d.bufs, data, pred } });
-    else {
-      const bufs = { data, pred, ...this.stepBuffers(steps), idx: this.idxBuffer(steps * B) };
-      this.d = { nSamples: n, yOff: x.length, idxCap: steps * B, stepCap: steps, bufs };
-    }
-    this.prepareSteps(steps, [0]);
-    this.passes = buildPasses(this.device, this.pipes, this.net, this.d.bufs, this.geo);
+    const bufs = prev
+      ? { ...prev.bufs, data, pred }
+      : { data, pred, ...this.stepBuffers(steps), idx: this.idxBuffer(steps * B) };
+    const passes = this.bind(bufs);
+    const d: DataState = prev
+      ? Object.assign(prev, { nSamples: n, yOff: x.length, bufs, passes })
+      : { nSamples: n, yOff: x.length, idxCap: steps * B, stepCap: steps, bufs, passes };
+    this.prepareSteps(d, steps, [0]);
+    return d;
+  }
+
+  private bind(bufs: DataBuffers): PassSets {
+    return buildPasses(this.device, this.pipes, this.net, bufs, this.geo);
   }
 
   private stepBuffers(n: number): Pick<DataBuffers, 'steps' | 'lossHist'> {
@@ -208,8 +234,7 @@ class WebGpuTrainer implements GpuTrainer {
   }
 
   /** Room for n steps (buffers grow by doubling; passes are rebound then) and the epoch's sample order. */
-  private prepareSteps(n: number, order: ArrayLike<number>): void {
-    const d = this.requireData();
+  private prepareSteps(d: DataState, n: number, order: ArrayLike<number>): void {
     let grew = false;
     if (n > d.stepCap) {
       d.bufs.steps.destroy();
@@ -233,11 +258,10 @@ class WebGpuTrainer implements GpuTrainer {
       idx[i] = s;
     }
     this.device.queue.writeBuffer(d.bufs.idx, 0, idx);
-    if (grew) this.passes = buildPasses(this.device, this.pipes, this.net, d.bufs, this.geo);
+    if (grew) d.passes = this.bind(d.bufs);
   }
 
-  private writeSteps(n: number, total: number, train: boolean): void {
-    const d = this.requireData();
+  private writeSteps(d: DataState, n: number, total: number, train: boolean): void {
     const block = stepUniforms(n, total, {
       B: this.geo.B,
       yOff: d.yOff,
@@ -259,9 +283,9 @@ class WebGpuTrainer implements GpuTrainer {
     const ord = order ?? Array.from({ length: d.nSamples }, (_, i) => i);
     if (ord.length === 0) throw new Error('GPU trainer: empty epoch');
     const n = Math.ceil(ord.length / B);
-    this.prepareSteps(n, ord);
-    this.writeSteps(n, ord.length, true);
-    const losses = await this.pool.read(encodeSteps(this.device, n, this.passes!.train), d.bufs.lossHist, 0, n);
+    this.prepareSteps(d, n, ord);
+    this.writeSteps(d, n, ord.length, true);
+    const losses = await this.pool.read(encodeSteps(this.device, n, d.passes.train), d.bufs.lossHist, 0, n);
     this.adamStep += n;
     let sum = 0;
     for (let s = 0; s < n; s++) sum += losses[s]! * Math.min(B, ord.length - s * B);
@@ -270,23 +294,34 @@ class WebGpuTrainer implements GpuTrainer {
 
   async predict(x?: Float32Array): Promise<Float32Array> {
     if (x) this.uploadData(x);
-    const d = this.requireData();
+    return this.forward(this.requireData());
+  }
+
+  async predictEval(name: string): Promise<Float32Array> {
+    const d = this.evals.get(name);
+    if (!d) throw new Error(`GPU trainer: nothing uploaded under "${name}" (uploadEval first)`);
+    return this.forward(d);
+  }
+
+  /** The forward passes over all of d's windows in order, B at a time; their predictions. */
+  private async forward(d: DataState): Promise<Float32Array> {
     const n = Math.ceil(d.nSamples / this.geo.B);
     this.prepareSteps(
+      d,
       n,
       Array.from({ length: d.nSamples }, (_, i) => i),
     );
-    this.writeSteps(n, d.nSamples, false);
-    return this.pool.read(encodeSteps(this.device, n, this.passes!.forward), d.bufs.pred, 0, d.nSamples * this.geo.O);
+    this.writeSteps(d, n, d.nSamples, false);
+    return this.pool.read(encodeSteps(this.device, n, d.passes.forward), d.bufs.pred, 0, d.nSamples * this.geo.O);
   }
 
   async gradients(order?: ArrayLike<number>): Promise<GpuGradients> {
     const d = this.requireData();
     const { B, O, S, P } = this.geo;
     const ord = Array.from(order ?? Array.from({ length: Math.min(B, d.nSamples) }, (_, i) => i)).slice(0, B);
-    this.prepareSteps(1, ord);
-    this.writeSteps(1, ord.length, false);
-    const part = await this.pool.read(encodeSteps(this.device, 1, this.passes!.gradient), this.net.partials, 0, S * P);
+    this.prepareSteps(d, 1, ord);
+    this.writeSteps(d, 1, ord.length, false);
+    const part = await this.pool.read(encodeSteps(this.device, 1, d.passes.gradient), this.net.partials, 0, S * P);
     const sq = await this.pool.read(this.device.createCommandEncoder(), this.net.head, B * O, B * O);
     const g = new Float32Array(P);
     for (let s = 0; s < S; s++) for (let p = 0; p < P; p++) g[p] = g[p]! + part[s * P + p]!;
@@ -298,7 +333,7 @@ class WebGpuTrainer implements GpuTrainer {
   dispose(): void {
     this.pool.destroyAll();
     this.d = null;
-    this.passes = null;
+    this.evals.clear();
     if (!this.opts.gpu) this.device.destroy();
   }
 }

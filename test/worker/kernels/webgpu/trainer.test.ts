@@ -246,6 +246,56 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
     }
   }, 60_000);
 
+  it('evaluation splits stay beside the training data: predictions of the current weights, training unchanged', async (ctx) => {
+    if (skip || !gpu) return ctx.skip();
+    const steps = 5;
+    const r = rng(11);
+    const [n, nv] = [40, 37]; // 37 validation windows: 3 batches of 16, the last partial
+    const x = randomArray(n * steps * 2, r);
+    const y = randomArray(n, r);
+    const xv = randomArray(nv * steps * 2, r);
+    const make = () =>
+      createGpuTrainer({
+        cell: 'gru',
+        layers: [8, 6],
+        features: 2,
+        outputs: 1,
+        steps,
+        batch: 16,
+        optimizer: 'adam',
+        learningRate: 0.02,
+        loss: 'mse',
+        seed: 9,
+        gpu,
+      });
+    const [a, b] = [await make(), await make()];
+    try {
+      a.uploadData(x, y);
+      b.uploadData(x, y);
+      await expect(a.predictEval('val')).rejects.toThrow(/nothing uploaded under "val"/);
+      a.uploadEval('val', xv);
+      const before = await a.predictEval('val');
+      expect(before.length).toBe(nv);
+      const order = Array.from({ length: n }, (_, i) => (i * 7) % n);
+      const lossA: number[] = [];
+      const lossB: number[] = [];
+      for (let e = 0; e < 3; e++) {
+        lossA.push(await a.trainEpoch(order));
+        lossB.push(await b.trainEpoch(order));
+        await a.predictEval('val'); // between epochs, as the trainer validates
+      }
+      // The evaluation left the training data, its batches and Adam's state alone.
+      expect(lossA).toEqual(lossB);
+      const after = await a.predictEval('val');
+      expect(Array.from(after)).not.toEqual(Array.from(before)); // the current weights, not the first
+      // The same windows through predict(x) (which replaces the training data) give the same predictions.
+      expect(Array.from(await b.predict(xv))).toEqual(Array.from(after));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  }, 60_000);
+
   it('rejects bad input with clear messages', async (ctx) => {
     if (skip || !gpu) return ctx.skip();
     const trainer = await createGpuTrainer({
