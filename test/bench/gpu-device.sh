@@ -3,8 +3,9 @@
 #   bash test/bench/gpu-device.sh        # here: builds .gpubench/ (ignored) and .gl/ (Vulkan loader debs)
 #   run(command="bash .gpubench/run.sh", carry=[".gpubench", ".gl"], timeout_s=420)   # there
 # .gpubench holds the bench bundled with esbuild (TF.js and tfjs-backend-webgpu inside, Dawn outside),
-# Dawn's linux-x64 addon and this Node binary (xz, unpacked there with Python's lzma), torch_rnn.py and
-# run.sh. About 35 MB, under the tool's 64 MiB tree limit. Results: $OUT/bench.jsonl.
+# Dawn's linux-x64 addon and this Node binary (xz, unpacked there with Python's lzma), torch_rnn.py,
+# torch_rnn_stack.py and run.sh (`bash .gpubench/run.sh --large`: issue 15's two-layer grid).
+# About 35 MB, under the tool's 64 MiB tree limit. Results: $OUT/bench.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 B=.gpubench
@@ -17,7 +18,7 @@ npx esbuild test/bench/gpu.ts --bundle --platform=node --format=esm --target=nod
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json $B/node_modules/webgpu/
 xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > $B/dawn.node.xz
 xz -T2 -6 -c "$(command -v node)" > $B/node.xz
-cp ../shared/bench/torch_rnn.py $B/
+cp ../shared/bench/torch_rnn.py test/bench/torch_rnn_stack.py $B/
 if [ ! -d .gl ]; then
   mkdir -p .gl /tmp/amd64/partial
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
@@ -29,7 +30,7 @@ cat > $B/run.sh <<'RUN'
 #!/bin/bash
 # On the device machine: unpack Node, Dawn and the Vulkan loader, then run the bench beside PyTorch.
 source "$(dirname "$0")/setup.sh"
-timeout ${BENCH_TIMEOUT:-330} /tmp/node $B/bench.mjs --torch $B/torch_rnn.py "$@" 2>&1 | grep -v -E '^=+$|Hi, looks like|^$' | tee "$OUT/bench.jsonl"
+timeout ${BENCH_TIMEOUT:-330} /tmp/node $B/bench.mjs --torch $B/torch_rnn.py --torch-stack $B/torch_rnn_stack.py "$@" 2>&1 | grep -v -E '^=+$|Hi, looks like|^$' | tee "$OUT/bench.jsonl"
 RUN
 chmod +x $B/run.sh
 du -sh $B .gl

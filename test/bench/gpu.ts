@@ -1,4 +1,4 @@
-// `npm run bench:gpu [-- --quick] [--swiftshader] [--torch PATH] [--no-tf] [--no-check]`
+// `npm run bench:gpu [-- --quick] [--large] [--swiftshader] [--torch PATH] [--torch-stack PATH] [--no-tf] [--no-check]`
 // GPU training throughput, one JSON line per row (format: ../shared/bench/README.md):
 //   - fused: the WGSL trainer (worker/kernels/webgpu) on the machine's WebGPU adapter;
 //   - tf.layers on TF.js's `webgpu` backend (same Dawn adapter);
@@ -6,7 +6,11 @@
 // Before timing, a correctness check compares the fused gradients with tf.layers on the cpu backend
 // on the same adapter (a real GPU can expose races that SwiftShader hides).
 // Installs nothing; runs in a few minutes on a GPU. --quick uses tiny shapes (for SwiftShader),
-// --sweep adds rows-per-workgroup variants. For a lent GPU machine without Node: gpu-device.sh.
+// --sweep adds rows-per-workgroup variants. --large runs issue 15's grid instead (two layers of 128
+// and 256 units, 200 steps, 8 features, batch 64/256/1024), with the evaluation's throughput
+// (a forward over the same windows, as the trainer's validation after every epoch) beside the
+// training's, and PyTorch's from torch_rnn_stack.py (stacked cells); tf.layers is left out there.
+// For a lent GPU machine without Node: gpu-device.sh.
 // Measured on an NVIDIA H100 (2026-11-26): fused 2.0–4.4× PyTorch 2.11 cuDNN at batch 64 and 1024.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,14 +29,33 @@ const arg = (f: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = has('--quick');
+const large = has('--large');
 const CELLS: Cell[] = ['lstm', 'gru', 'simpleRNN'];
-const SHAPES = quick
-  ? [{ units: 8, batch: 8, steps: 5, features: 1 }]
-  : [
-      { units: 64, batch: 64, steps: 50, features: 1 },
-      { units: 64, batch: 1024, steps: 50, features: 1 },
-    ];
-const BATCHES = quick ? 4 : 32; // batches per epoch, as torch_rnn.py
+interface Shape {
+  units: number;
+  layers: number;
+  batch: number;
+  steps: number;
+  features: number;
+}
+const SHAPES: Shape[] = large
+  ? (quick ? [8, 16] : [128, 256]).flatMap((units) =>
+      (quick ? [4, 8] : [64, 256, 1024]).map((batch) => ({
+        units,
+        layers: 2,
+        batch,
+        steps: quick ? 6 : 200,
+        features: 8,
+      })),
+    )
+  : quick
+    ? [{ units: 8, layers: 1, batch: 8, steps: 5, features: 1 }]
+    : [
+        { units: 64, layers: 1, batch: 64, steps: 50, features: 1 },
+        { units: 64, layers: 1, batch: 1024, steps: 50, features: 1 },
+      ];
+// Batches per epoch, as torch_rnn.py; the large grid's batches are 10–100× heavier.
+const BATCHES = quick ? 4 : large ? 8 : 32;
 const REPS = quick ? 2 : 5;
 
 function emit(row: Record<string, unknown>): void {
@@ -97,11 +120,11 @@ async function check(gpu: GpuContext): Promise<void> {
   }
 }
 
-async function fused(gpu: GpuContext, cell: Cell, s: (typeof SHAPES)[number], rowsPerGroup?: number): Promise<void> {
+async function fused(gpu: GpuContext, cell: Cell, s: Shape, rowsPerGroup?: number): Promise<void> {
   const n = s.batch * BATCHES;
   const t = await createGpuTrainer({
     cell,
-    layers: [s.units],
+    layers: Array.from({ length: s.layers }, () => s.units),
     features: s.features,
     outputs: 1,
     steps: s.steps,
@@ -113,14 +136,21 @@ async function fused(gpu: GpuContext, cell: Cell, s: (typeof SHAPES)[number], ro
     ...(rowsPerGroup ? { rowsPerGroup } : {}),
   });
   try {
-    t.uploadData(randn(n * s.steps * s.features, 1), randn(n, 2));
+    const x = randn(n * s.steps * s.features, 1);
+    t.uploadData(x, randn(n, 2));
+    t.uploadEval('val', x); // the evaluation's own copy, as the trainer's validation split
     await t.trainEpoch(); // warm-up: pipelines, first submit
+    await t.predictEval('val');
     const rates: number[] = [];
+    const evalRates: number[] = [];
     let loss = 0;
     for (let r = 0; r < REPS; r++) {
-      const t0 = performance.now();
+      let t0 = performance.now();
       loss = await t.trainEpoch();
       rates.push(n / ((performance.now() - t0) / 1000));
+      t0 = performance.now();
+      await t.predictEval('val');
+      evalRates.push(n / ((performance.now() - t0) / 1000));
     }
     emit({
       impl: 'fused',
@@ -130,6 +160,7 @@ async function fused(gpu: GpuContext, cell: Cell, s: (typeof SHAPES)[number], ro
       ...s,
       rowsPerGroup: rowsPerGroup ?? 'auto',
       samplesPerSec: Math.round(median(rates) * 10) / 10,
+      evalSamplesPerSec: Math.round(median(evalRates) * 10) / 10,
       reps: REPS,
       batchesPerEpoch: BATCHES,
       loss: Math.round(loss * 1e5) / 1e5,
@@ -199,7 +230,10 @@ async function tfLayersWebgpu(gpu: GpuContext): Promise<void> {
 }
 
 function torch(): void {
-  const script = arg('--torch') ?? path.resolve(process.cwd(), '../shared/bench/torch_rnn.py');
+  // Stacked layers: torch_rnn_stack.py (torch_rnn.py has one layer); gpu-device.sh passes both paths.
+  const script = large
+    ? (arg('--torch-stack') ?? path.resolve(process.cwd(), 'test/bench/torch_rnn_stack.py'))
+    : (arg('--torch') ?? path.resolve(process.cwd(), '../shared/bench/torch_rnn.py'));
   const row = { impl: 'pytorch', backend: 'cuda' };
   if (!fs.existsSync(script)) {
     emit({ ...row, error: `${script} not found (pass --torch PATH)` });
@@ -230,6 +264,7 @@ function torch(): void {
         `${s.features}`,
         '--epochs',
         '5',
+        ...(large ? ['--layers', `${s.layers}`, '--batches', `${BATCHES}`] : []),
       ];
       const r = spawnSync('python3', [script, ...a], { encoding: 'utf8' });
       const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -261,7 +296,7 @@ async function main(): Promise<void> {
     }
   }
   if (!has('--no-torch')) torch();
-  if (!has('--no-tf')) await tfLayersWebgpu(gpu);
+  if (!has('--no-tf') && !large) await tfLayersWebgpu(gpu);
 }
 
 main().then(
