@@ -33,6 +33,20 @@ function randomArray(n: number, r: () => number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
 }
 
+/** A GRU trainer on the shared adapter: one output, batch 16, Adam at 0.02, MSE. */
+function gruTrainer(o: { layers: number[]; features: number; steps: number; seed: number }) {
+  return createGpuTrainer({
+    cell: 'gru',
+    outputs: 1,
+    batch: 16,
+    optimizer: 'adam',
+    learningRate: 0.02,
+    loss: 'mse',
+    gpu,
+    ...o,
+  });
+}
+
 interface Case {
   name: string;
   cell: Cell;
@@ -210,19 +224,7 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
       { length: n },
       (_, i) => (x[i * steps + 3]! + x[i * steps + 4]! + x[i * steps + 5]!) / 3,
     );
-    const trainer = await createGpuTrainer({
-      cell: 'gru',
-      layers: [8, 8],
-      features: 1,
-      outputs: 1,
-      steps,
-      batch: 16,
-      optimizer: 'adam',
-      learningRate: 0.02,
-      loss: 'mse',
-      seed: 5,
-      gpu,
-    });
+    const trainer = await gruTrainer({ layers: [8, 8], features: 1, steps, seed: 5 });
     try {
       trainer.uploadData(x, y);
       const order = Array.from({ length: n }, (_, i) => i);
@@ -254,20 +256,7 @@ describe('GPU trainer (WebGPU, SwiftShader)', () => {
     const x = randomArray(n * steps * 2, r);
     const y = randomArray(n, r);
     const xv = randomArray(nv * steps * 2, r);
-    const make = () =>
-      createGpuTrainer({
-        cell: 'gru',
-        layers: [8, 6],
-        features: 2,
-        outputs: 1,
-        steps,
-        batch: 16,
-        optimizer: 'adam',
-        learningRate: 0.02,
-        loss: 'mse',
-        seed: 9,
-        gpu,
-      });
+    const make = () => gruTrainer({ layers: [8, 6], features: 2, steps, seed: 9 });
     const [a, b] = [await make(), await make()];
     try {
       a.uploadData(x, y);
