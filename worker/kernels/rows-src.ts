@@ -12,8 +12,9 @@
 // A spec (completeSpec) says what the step computes: T steps of F inputs, the batch's Bt rows, the
 // loss code (step.ts LOSS_CODE); per RNN layer its engine id, cell, gate activation, units,
 // returnSequences and the keep threshold of the dropout after it (0: none); per dense layer K
-// inputs, N outputs and its activation. Weights lie in one vector in the model's order (per RNN layer kernel, recurrent kernel, bias; per dense layer
-// kernel, bias), as in the step engine's memory.
+// inputs, N outputs and its activation. Weights lie in one vector in the model's order (per RNN
+// layer kernel, recurrent kernel, bias; per dense layer kernel, bias), as in the step engine's
+// memory.
 //
 // A worker thread's call (OP_STEP) carries its rows' inputs in its mailbox, [x | y | weights |
 // dropout masks] (rowsInputs), and gets its results back there (rowsLayout): its predictions, then
