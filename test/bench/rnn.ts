@@ -40,6 +40,7 @@ import { stepVsLayer } from './rnn-step.js';
 import { handoff } from './rnn-handoff.js';
 import { share } from './rnn-share.js';
 import { splitBench } from './rnn-split.js';
+import { cores } from './rnn-cores.js';
 import { printTable, type Row, type Shape } from './rnn-table.js';
 import { FusedTrainStep } from '../../worker/kernels/step.js';
 
@@ -286,6 +287,10 @@ export async function run(opts: BenchOptions): Promise<void> {
   }
   if (opts.args.includes('--split')) {
     await splitBench(opts);
+    return;
+  }
+  if (opts.args.includes('--cores')) {
+    await cores(opts);
     return;
   }
   if (opts.args.includes('--step')) {
