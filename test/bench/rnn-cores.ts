@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fusedDevice, fusedRnnLayer, shutdownKernelThreads, WasmRnnKernel } from '../../worker/kernels/index.js';
+import { maxThreadCount } from '../../worker/kernels/pool.js';
 import { FusedTrainStep } from '../../worker/kernels/step.js';
 import type { Cell } from '../../core/spec.js';
 import { cpuPeak, trainFlopsPerSample } from './cpu-peak.js';
@@ -110,8 +111,10 @@ export async function cores(opts: { json: boolean; args: string[] }): Promise<vo
       );
   };
   emit({ impl: 'peak', ...peak, engine: fusedDevice() }); // e.g. native avx512 (fma), up to 16 threads
-  const counts = [1, 2, 4, 8, 16, 32].filter((n) => n <= peak.cores);
-  if (!counts.includes(peak.cores)) counts.push(peak.cores);
+  // Up to the cores, and at most the kernels' 16 threads (a batch's slices).
+  const top = Math.min(peak.cores, maxThreadCount());
+  const counts = [1, 2, 4, 8, 16].filter((n) => n <= top);
+  if (!counts.includes(top)) counts.push(top);
   const reps = quick ? 1 : 3;
   for (const s of quick ? SHAPES.slice(0, 1) : SHAPES) {
     for (const cell of quick ? CELLS.slice(0, 1) : CELLS) {

@@ -41,7 +41,7 @@ function completeSpec(s) {
   let F = s.F, o = 0;
   const layers = s.layers.map((l) => {
     const G = l.cell === 1 ? 4 : l.cell === 2 ? 3 : 1, H = l.H;
-    const out = { id: l.id, cell: l.cell, act: l.act, H, retSeq: l.retSeq, drop: l.keep > 0, keep: l.keep, F, G, oW: o, oU: o + F * G * H, oB: o + (F + H) * G * H };
+    const out = { id: l.id, cell: l.cell, act: l.act, H, retSeq: l.retSeq, keep: l.keep, F, G, oW: o, oU: o + F * G * H, oB: o + (F + H) * G * H };
     o = out.oB + G * H;
     F = H;
     return out;
@@ -61,7 +61,7 @@ function writeStepHeader(i32, s) {
   i32[a++] = s.Bt; i32[a++] = s.loss; i32[a++] = s.layers.length; i32[a++] = s.dense.length;
   if (maskCallAt(s) + 2 + s.layers.length > i32.length) throw new Error('fused train step: too many layers for the mailbox header');
   for (const l of s.layers) {
-    i32[a++] = l.id; i32[a++] = l.cell; i32[a++] = l.act; i32[a++] = l.H; i32[a++] = l.retSeq ? 1 : 0; i32[a++] = l.drop ? keepBits(l.keep) : 0;
+    i32[a++] = l.id; i32[a++] = l.cell; i32[a++] = l.act; i32[a++] = l.H; i32[a++] = l.retSeq ? 1 : 0; i32[a++] = keepBits(l.keep);
   }
   for (const d of s.dense) { i32[a++] = d.K; i32[a++] = d.N; i32[a++] = d.act; }
 }
@@ -77,7 +77,7 @@ function writeMaskCall(i32, s, b0, starts) {
 function rowsMasks(i32, D, s, R) {
   const at = maskCallAt(s), b0 = i32[at], draw = i32[at + 1] === 1, inp = rowsInputs(s, R);
   return s.layers.map((l, i) => {
-    if (!l.drop) return null;
+    if (!(l.keep > 0)) return null;
     const n = (l.retSeq ? s.T : 1) * l.H, mask = D.subarray(inp.masks[i], inp.masks[i] + R * n);
     if (draw) drawMask(mask, i32[at + 2 + i], l.keep, b0 * n);
     return mask;
@@ -99,7 +99,7 @@ function readStepHeader(i32, T, F) {
 function rowsInputs(s, R) {
   let o = R * (s.T * s.F + s.N) + s.nW;
   const masks = s.layers.map((l) => {
-    if (!l.drop) return null;
+    if (!(l.keep > 0)) return null;
     const at = o;
     o += R * (l.retSeq ? s.T : 1) * l.H;
     return at;

@@ -76,7 +76,6 @@ export interface StepSpecBase {
 interface StepSpec extends StepSpecBase {
   N: number;
   nW: number;
-  layers: (StepSpecBase['layers'][number] & { drop: boolean })[];
 }
 interface Layout {
   p: number;
